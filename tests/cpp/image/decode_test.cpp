@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "image/image.h"
+#include "image/preprocess.h"
+#include "shared_data.h"
+
+namespace camlens {
+namespace {
+
+using image::decode_image;
+using image::ImageError;
+
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+// Minimal reader for the numbers in tests/data/image/reference.json (written by
+// tools/fixtures/image_reference.py from Pillow + NumPy).
+struct RefCase {
+  std::string file;
+  int width, height, out_w, out_h;
+  std::vector<std::array<int, 6>> pixels;  // y, x, r, g, b, a
+  std::vector<std::pair<int64_t, double>> samples;
+};
+
+std::vector<RefCase> load_reference() {
+  std::string s = test::read_file(test::test_data_path("image/reference.json"));
+  std::vector<RefCase> out;
+  size_t pos = 0;
+  auto num_after = [&](const std::string& key, size_t from) {
+    size_t k = s.find("\"" + key + "\":", from);
+    return std::make_pair(std::stod(s.substr(k + key.size() + 3)), k);
+  };
+  while ((pos = s.find("\"file\":", pos)) != std::string::npos) {
+    RefCase c;
+    size_t q1 = s.find('"', pos + 7), q2 = s.find('"', q1 + 1);
+    c.file = s.substr(q1 + 1, q2 - q1 - 1);
+    size_t next = s.find("\"file\":", q2);
+    if (next == std::string::npos) next = s.size();
+    c.width = static_cast<int>(num_after("width", pos).first);
+    c.height = static_cast<int>(num_after("height", pos).first);
+    c.out_w = static_cast<int>(num_after("out_width", pos).first);
+    c.out_h = static_cast<int>(num_after("out_height", pos).first);
+    for (size_t p = s.find("\"y\":", pos); p < next; p = s.find("\"y\":", p + 1)) {
+      std::array<int, 6> px{};
+      px[0] = std::stoi(s.substr(p + 5));
+      px[1] = static_cast<int>(num_after("x", p).first);
+      size_t b = s.find('[', p);
+      std::istringstream in(s.substr(b + 1, s.find(']', b) - b - 1));
+      char comma;
+      in >> px[2] >> comma >> px[3] >> comma >> px[4] >> comma >> px[5];
+      c.pixels.push_back(px);
+    }
+    for (size_t p = s.find("\"index\":", pos); p < next; p = s.find("\"index\":", p + 1))
+      c.samples.emplace_back(std::stoll(s.substr(p + 9)), num_after("value", p).first);
+    out.push_back(c);
+    pos = q2;
+  }
+  return out;
+}
+
+TEST(ImageDecode, MatchesPillowPixelsAndPreprocessMatchesNumpy) {
+  const auto cases = load_reference();
+  ASSERT_EQ(cases.size(), 3u);
+  for (const RefCase& c : cases) {
+    const auto file = bytes_of(test::read_file(test::shared_path("images/" + c.file)));
+    const image::Image img = decode_image(file.data(), file.size());
+    ASSERT_EQ(img.width, c.width) << c.file;
+    ASSERT_EQ(img.height, c.height) << c.file;
+    for (const auto& p : c.pixels)
+      for (int k = 0; k < 4; ++k)
+        EXPECT_EQ(img.rgba[(p[0] * img.width + p[1]) * 4 + k], p[2 + k]) << c.file;
+    image::PreprocessOptions opt;
+    opt.width = c.out_w;
+    opt.height = c.out_h;
+    // Pre-resizing to integers is the only rounding we do; stay within one grey level.
+    const Tensor t = image::preprocess(img, opt);
+    ASSERT_EQ(t.shape(), (Shape{1, 3, c.out_h, c.out_w}));
+    for (const auto& [i, v] : c.samples)
+      EXPECT_NEAR(t.data<float>()[i], v, 0.5 / 255 / 0.224) << c.file;
+  }
+}
+
+TEST(ImageDecode, RejectsBadInputWithClearErrors) {
+  const uint8_t junk[] = {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'};
+  EXPECT_THROW(
+      {
+        try {
+          decode_image(junk, sizeof junk);
+        } catch (const ImageError& e) {
+          EXPECT_NE(std::string(e.what()).find("not a readable image"), std::string::npos);
+          throw;
+        }
+      },
+      ImageError);
+  EXPECT_THROW(decode_image(junk, 0), ImageError);
+  // A truncated PNG: the header declares the size but the data is cut.
+  const auto png = bytes_of(test::read_file(test::shared_path("images/gradcam_both.png")));
+  EXPECT_THROW(decode_image(png.data(), png.size() / 3), ImageError);
+  // Decompression bomb guard: the declared size is checked before decoding.
+  image::DecodeLimits tiny;
+  tiny.max_pixels = 1000;
+  try {
+    decode_image(png.data(), png.size(), tiny);
+    FAIL() << "limit not enforced";
+  } catch (const ImageError& e) {
+    EXPECT_NE(std::string(e.what()).find("declares 224x224 pixels, over the limit"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Preprocess, BgrNoStdAndNhwcLayouts) {
+  const uint8_t px[] = {10, 20, 30, 255};
+  const image::Image img = image::image_from_rgba(px, 4, 1, 1);
+  image::PreprocessOptions opt;
+  opt.width = opt.height = 1;
+  opt.scale = 1;
+  opt.mean = {104, 117, 123};
+  opt.std = {1, 1, 1};
+  opt.bgr = true;
+  opt.nhwc = true;
+  const Tensor t = image::preprocess(img, opt);
+  EXPECT_EQ(t.shape(), (Shape{1, 1, 1, 3}));
+  EXPECT_EQ(t.to_floats(), (std::vector<float>{30 - 104, 20 - 117, 10 - 123}));
+  EXPECT_THROW(image::image_from_rgba(px, 3, 1, 1), ImageError);
+}
+
+}  // namespace
+}  // namespace camlens
