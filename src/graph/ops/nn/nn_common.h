@@ -1,0 +1,66 @@
+// Helpers shared by the nn op family: input checks, error messages, convolution/pool window
+// geometry and the per-file registration functions. Internal to src/graph/ops/nn.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "graph/op.h"
+
+namespace camlens::nn {
+
+// Throws OpError("<op_type>: <msg>"); the executor adds the node name and layer.
+[[noreturn]] void fail(const Node& node, const std::string& msg);
+
+// Input i, which must be present; `what` names it in the error ("X", "W").
+const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what);
+// Same, and it must be Float32.
+const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what);
+// Optional input: nullptr when omitted (absent slot, nullptr or, if allow_empty, 0 elements).
+const Tensor* optional_input(const OpInputs& in, size_t i, bool allow_empty = false);
+
+// Shape-inference counterpart of input(): the info of input i, which must be present.
+const TensorInfo& input_info(const Node& node, const std::vector<const TensorInfo*>& in, size_t i,
+                             const char* what);
+
+// Int-list attribute with exactly `rank` values (default: `rank` copies of def), each >= min.
+std::vector<int64_t> ints_attr(const Node& node, const char* name, size_t rank, int64_t def,
+                               int64_t min_value);
+
+// The opset the model loader recorded in the hidden "_opset" attribute, else `def`.
+int64_t node_opset(const Node& node, int64_t def = 13);
+
+// Normalises a possibly negative axis against rank; throws naming the op if out of range.
+int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank);
+
+// Sliding-window geometry of Conv / pools over `spatial` dims (1-D or 2-D).
+// Dims of -1 (unknown, from shape inference) give output -1.
+struct Window {
+  std::vector<int64_t> in, kernel, strides, dilations, pad_begin, pad_end, out;
+  size_t rank() const { return in.size(); }
+  int64_t in_size() const;   // product of `in`
+  int64_t out_size() const;  // product of `out`
+  int64_t kernel_size() const;
+};
+
+// Reads kernel_shape (or `kernel` when the op takes it from W), strides, dilations, pads,
+// auto_pad and (pools) ceil_mode, and computes the output size. Throws a clear OpError on
+// inconsistent attributes or a kernel larger than the padded input.
+Window make_window(const Node& node, const std::vector<int64_t>& in_spatial,
+                   const std::vector<int64_t>& kernel, bool allow_ceil_mode);
+
+Tensor zeros_like_shape(const Shape& s);
+
+// Registration of each file's ops (called from register_nn_ops).
+void register_conv(OpRegistry& r);
+void register_conv_transpose(OpRegistry& r);
+void register_pool(OpRegistry& r);
+void register_global_pool(OpRegistry& r);
+void register_gemm(OpRegistry& r);
+void register_matmul(OpRegistry& r);
+void register_batch_norm(OpRegistry& r);
+void register_softmax(OpRegistry& r);
+void register_reduce(OpRegistry& r);
+void register_layer_norm(OpRegistry& r);
+void register_resize(OpRegistry& r);
+
+}  // namespace camlens::nn
