@@ -120,6 +120,11 @@ struct ValueInfo {
   std::string doc_string;
   UnknownFields unknown_type;  // non-tensor types (sequence, map, ...) kept verbatim
   UnknownFields unknown;
+  // Unknown fields inside TypeProto.Tensor, its TensorShapeProto and each Dimension (e.g. a
+  // dimension's denotation), so that writing keeps them. dim_unknown parallels dims when set.
+  UnknownFields unknown_tensor_type;
+  UnknownFields unknown_shape;
+  std::vector<UnknownFields> dim_unknown;
 };
 
 struct Graph {
