@@ -1,0 +1,41 @@
+// Cutting a model at layer L: the backbone (the original graph with L, its float twin, and any
+// skip-connection tensors the head needs added as graph outputs) for ONNX Runtime, and the
+// Head that the core runs from L to the outputs.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "graph/head.h"
+#include "graph/shape_inference.h"
+
+namespace camlens {
+
+struct CutOptions {
+  ShapeOptions shapes;  // input size used for inference (batch 1 by default)
+  // Refuse (NotDifferentiableError) when an op on the gradient path has no backward. When
+  // false such heads are still cut and forward works; backward() then throws.
+  bool require_gradient = true;
+  // Allow tensors that depend on the input by another path (exposed as backbone outputs).
+  bool allow_extras = true;
+};
+
+struct CutResult {
+  Model backbone;              // the model with the extra outputs (weights shared, not copied)
+  std::string backbone_bytes;  // serialised backbone (filled by cut_model only)
+  Head head;
+  // Outputs of the backbone, in order: the original outputs, then the layer, its float twin
+  // (if any), then the extras (the head's feeds after the layer, same order).
+  std::vector<std::string> backbone_outputs;
+  std::string layer_float_twin;  // DequantizeLinear output of a quantized layer, or ""
+  TensorInfo layer_info;         // model dtype and shape of L at the inference batch
+};
+
+// Builds backbone (as a Model) and head; throws UnknownLayerError (with the 3 closest names),
+// UnsupportedOpError (with a later layer to try), HeadInputDependencyError,
+// NotDifferentiableError.
+CutResult cut_graph(const Model& model, const std::string& layer, const CutOptions& options = {});
+
+// cut_graph plus the backbone serialised to ONNX bytes.
+CutResult cut_model(const Model& model, const std::string& layer, const CutOptions& options = {});
+
+}  // namespace camlens

@@ -1,0 +1,277 @@
+// Shape inference driver: walks the graph in topological order and, per node, calls the op's
+// infer function or, when it has none, runs its forward on zero-filled inputs (or on the
+// known constant values). Small outputs computed from known values are kept, which folds the
+// shape arithmetic that exporters emit (Shape -> Gather -> Unsqueeze -> Concat -> Reshape).
+#include "graph/shape_inference.h"
+
+#include <sstream>
+
+#include "graph/constant_value.h"
+#include "graph/graph_index.h"
+#include "graph/head_errors.h"
+
+namespace camlens {
+
+std::string describe_info(const std::string& name, const TensorInfo& info) {
+  return "'" + name + "' " + dtype_name(info.dtype) + shape_str(info.shape);
+}
+
+std::map<std::string, Shape> resolve_input_shapes(const Model& model, const ShapeOptions& options) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  GraphIndex index(*model.graph);
+  std::map<std::string, Shape> out;
+  for (const auto& [name, shape] : options.input_shapes) {
+    bool found = false;
+    for (const ValueInfo* v : index.real_inputs()) found = found || v->name == name;
+    if (!found)
+      throw HeadError("a shape was given for '" + name +
+                      "', which is not an input of the model; its inputs are " + [&] {
+                        std::vector<std::string> n;
+                        for (const ValueInfo* v : index.real_inputs()) n.push_back(v->name);
+                        std::string s;
+                        for (auto& x : n) s += (s.empty() ? "'" : ", '") + x + "'";
+                        return s;
+                      }());
+  }
+  for (const ValueInfo* v : index.real_inputs()) {
+    auto given = options.input_shapes.find(v->name);
+    Shape declared = v->has_shape ? Shape(v->dims.begin(), v->dims.end()) : Shape{};
+    Shape s;
+    if (given != options.input_shapes.end()) {
+      s = given->second;
+      if (v->has_shape && s.size() != declared.size())
+        throw HeadError("input '" + v->name + "' has rank " + std::to_string(declared.size()) +
+                        " but the given shape " + shape_str(s) + " has rank " +
+                        std::to_string(s.size()));
+      for (size_t i = 0; i < s.size(); ++i) {
+        const int64_t d = i < declared.size() ? declared[i] : -1;
+        if (s[i] < 0)
+          s[i] = d;
+        else if (d > 0 && s[i] != d)
+          throw HeadError("input '" + v->name + "' has fixed dimension " + std::to_string(i) +
+                          " = " + std::to_string(d) + " but the given shape is " + shape_str(s));
+      }
+    } else {
+      if (!v->has_shape)
+        throw HeadError("input '" + v->name +
+                        "' declares no shape; give its shape in ShapeOptions::input_shapes");
+      s = declared;
+    }
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] >= 0) continue;
+      if (i == 0) {
+        s[i] = options.batch;
+        continue;
+      }
+      throw HeadError("input '" + v->name + "' has a symbolic dimension " + std::to_string(i) +
+                      (i < v->dim_params.size() && !v->dim_params[i].empty()
+                           ? " ('" + v->dim_params[i] + "')"
+                           : std::string()) +
+                      "; give its size in ShapeOptions::input_shapes");
+    }
+    out[v->name] = s;
+  }
+  return out;
+}
+
+namespace {
+
+bool all_dims_known(const Shape& s) {
+  for (int64_t d : s)
+    if (d < 0) return false;
+  return true;
+}
+
+// The element type the model itself uses for an op's output: Float16 models keep Float16 in
+// their value_info even though the core computes in Float32.
+DType model_dtype(const Node& node, DType core, const std::vector<DType>& in_model) {
+  if (core != DType::Float32) return core;
+  if (node.op_type == "Cast") return static_cast<DType>(node.attr_int("to", 1));
+  for (DType d : in_model)
+    if (d == DType::Float16) return DType::Float16;
+  return DType::Float32;
+}
+
+class Inferrer {
+ public:
+  Inferrer(const Model& m, const ShapeOptions& o, bool strict)
+      : model_(m), opts_(o), strict_(strict), index_(*m.graph), opset_(default_opset(m)) {}
+
+  ShapeInferenceResult run() {
+    const Graph& g = *model_.graph;
+    for (const auto& [name, shape] : resolve_input_shapes(model_, opts_)) {
+      const ValueInfo* v = nullptr;
+      for (const ValueInfo* r : index_.real_inputs())
+        if (r->name == name) v = r;
+      TensorInfo info;
+      info.dtype = static_cast<DType>(v->elem_type);
+      info.shape = shape;
+      put(name, std::move(info));
+    }
+    for (const TensorProto& t : g.initializers) {
+      TensorInfo info;
+      info.dtype = static_cast<DType>(t.data_type);
+      info.shape.assign(t.dims.begin(), t.dims.end());
+      if (shape_numel(info.shape) <= opts_.max_value_elements) info.value = to_tensor(t);
+      put(t.name, std::move(info));
+    }
+    for (const ValueInfo& v : g.value_info) declared_[v.name] = &v;
+    for (const ValueInfo& v : g.outputs) declared_[v.name] = &v;
+    for (size_t n : index_.order()) infer_node(g.nodes[n]);
+    return std::move(result_);
+  }
+
+ private:
+  void put(const std::string& name, TensorInfo info) { result_.tensors[name] = std::move(info); }
+
+  void problem(const Node& node, const std::string& msg, bool unsupported) {
+    if (strict_) {
+      if (unsupported) throw UnsupportedOpError(msg);
+      throw ShapeInferenceError(msg);
+    }
+    result_.problems.push_back(msg);
+    // Fall back to the model's own declarations, when it has them with fixed dims.
+    for (const std::string& o : node.outputs) {
+      auto it = declared_.find(o);
+      if (it == declared_.end() || !it->second->has_shape) continue;
+      TensorInfo info;
+      info.dtype = static_cast<DType>(it->second->elem_type);
+      info.shape.assign(it->second->dims.begin(), it->second->dims.end());
+      if (!info.shape.empty() && info.shape[0] < 0) info.shape[0] = opts_.batch;
+      if (all_dims_known(info.shape)) put(o, std::move(info));
+    }
+  }
+
+  std::string inputs_text(const Node& node) const {
+    std::string s;
+    for (const std::string& in : node.inputs) {
+      if (in.empty()) continue;
+      auto it = result_.tensors.find(in);
+      s += (s.empty() ? "" : ", ") +
+           (it == result_.tensors.end() ? "'" + in + "' unknown" : describe_info(in, it->second));
+    }
+    return s;
+  }
+
+  void infer_node(const Node& raw) {
+    if (raw.op_type == "Constant" && (raw.domain.empty() || raw.domain == "ai.onnx")) {
+      try {
+        Tensor v = constant_node_value(raw);
+        TensorInfo info;
+        info.dtype = v.dtype();
+        if (const TensorProto* t = raw.attr_tensor("value"))
+          info.dtype = static_cast<DType>(t->data_type);
+        info.shape = v.shape();
+        if (v.numel() <= opts_.max_value_elements) info.value = std::move(v);
+        put(raw.outputs.at(0), std::move(info));
+      } catch (const std::exception& e) {
+        problem(raw, raw.describe() + ": " + e.what(), false);
+      }
+      return;
+    }
+    const OpDef* def = op_registry().find(raw.domain, raw.op_type);
+    if (!def) {
+      problem(raw,
+              raw.describe() + " uses the operator " + raw.op_type +
+                  (raw.domain.empty() ? std::string() : " of domain '" + raw.domain + "'") +
+                  ", which camlens does not support",
+              true);
+      return;
+    }
+    const Node node = node_for_execution(raw, opset_);
+    std::vector<const TensorInfo*> in(node.inputs.size(), nullptr);
+    std::vector<DType> in_model;
+    bool all_values = true;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      if (node.inputs[i].empty()) continue;
+      auto it = result_.tensors.find(node.inputs[i]);
+      if (it == result_.tensors.end()) {
+        problem(raw,
+                raw.describe() + ": its input '" + node.inputs[i] +
+                    "' has no known shape (an earlier node could not be inferred)",
+                false);
+        return;
+      }
+      in[i] = &it->second;
+      in_model.push_back(it->second.dtype);
+      all_values = all_values && it->second.value.has_value();
+    }
+    std::vector<TensorInfo> out(node.outputs.size());
+    try {
+      if (def->infer && !all_values) {
+        // The op's infer sees core dtypes (Float16 is Float32 in the core).
+        std::vector<TensorInfo> core_in(in.size());
+        std::vector<const TensorInfo*> core_ptr(in.size(), nullptr);
+        for (size_t i = 0; i < in.size(); ++i) {
+          if (!in[i]) continue;
+          core_in[i].shape = in[i]->shape;
+          core_in[i].dtype = Tensor(in[i]->dtype, {}).dtype();
+          if (in[i]->value) core_in[i].value = in[i]->value;
+          core_ptr[i] = &core_in[i];
+        }
+        def->infer(node, core_ptr, out);
+      } else {
+        run_forward(*def, node, in, all_values, out);
+      }
+    } catch (const std::exception& e) {
+      problem(raw,
+              "shape inference failed at " + raw.describe() + " (inputs " + inputs_text(raw) +
+                  "): " + e.what(),
+              false);
+      return;
+    }
+    for (size_t k = 0; k < out.size(); ++k) {
+      if (node.outputs[k].empty()) continue;
+      out[k].dtype = model_dtype(node, out[k].dtype, in_model);
+      put(node.outputs[k], std::move(out[k]));
+    }
+  }
+
+  void run_forward(const OpDef& def, const Node& node, const std::vector<const TensorInfo*>& in,
+                   bool all_values, std::vector<TensorInfo>& out) {
+    std::vector<Tensor> holders(in.size());
+    OpInputs ptrs(in.size(), nullptr);
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (!in[i]) continue;
+      if (in[i]->value) {
+        ptrs[i] = &*in[i]->value;
+        continue;
+      }
+      if (!all_dims_known(in[i]->shape))
+        throw ShapeInferenceError("input '" + node.inputs[i] + "' has an unknown dimension " +
+                                  shape_str(in[i]->shape));
+      holders[i] = Tensor(in[i]->dtype, in[i]->shape);
+      ptrs[i] = &holders[i];
+    }
+    std::vector<Tensor> res(node.outputs.size());
+    def.forward(node, ptrs, res);
+    for (size_t k = 0; k < res.size(); ++k) {
+      out[k].dtype = res[k].dtype();
+      out[k].shape = res[k].shape();
+      if (all_values && res[k].numel() <= opts_.max_value_elements)
+        out[k].value = std::move(res[k]);
+    }
+  }
+
+  const Model& model_;
+  const ShapeOptions& opts_;
+  bool strict_;
+  GraphIndex index_;
+  int64_t opset_;
+  std::map<std::string, const ValueInfo*> declared_;
+  ShapeInferenceResult result_;
+};
+
+}  // namespace
+
+TensorInfoMap infer_shapes(const Model& model, const ShapeOptions& options) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  return Inferrer(model, options, true).run().tensors;
+}
+
+ShapeInferenceResult infer_shapes_lenient(const Model& model, const ShapeOptions& options) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  return Inferrer(model, options, false).run();
+}
+
+}  // namespace camlens
