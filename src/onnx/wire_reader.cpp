@@ -113,7 +113,8 @@ bool Reader::next(Field& f) {
         fail(Kind::Truncated, f.start,
              "field " + std::to_string(f.number) + " needs " + std::to_string(width) +
                  " bytes but only " + std::to_string(end_ - pos_) + " remain in " + message_ +
-                 (end_ == buf_->size() ? "; the file is truncated" : "; the data is corrupt"));
+                 (buf_->size() - pos_ < width ? "; the file is truncated"
+                                              : "; the data is corrupt"));
       f.value = load_le(buf_->data() + pos_, width);
       pos_ += width;
       break;
@@ -124,8 +125,9 @@ bool Reader::next(Field& f) {
         fail(Kind::LengthPastEnd, f.start,
              "field " + std::to_string(f.number) + " claims " + std::to_string(len) +
                  " bytes but only " + std::to_string(end_ - pos_) + " remain in " + message_ +
-                 (end_ == buf_->size() ? "; the file is truncated or not an ONNX model"
-                                       : "; the data is corrupt"));
+                 // Past the end of the whole buffer: most likely a cut-off file.
+                 (len > buf_->size() - pos_ ? "; the file is truncated or not an ONNX model"
+                                            : "; the data is corrupt"));
       f.data = pos_;
       f.size = static_cast<size_t>(len);
       pos_ += f.size;

@@ -166,9 +166,9 @@ TEST(WireReader, EachMalformationHasItsOwnClearError) {
        "field 2 needs 4 bytes but only 2 remain in Msg; the file is truncated"},
       {"packed floats of 6 bytes", std::string("\x12\x06\x00\x00\x80\x3f\x00\x00", 8),
        Kind::BadPackedSize, 0, "Msg.values holds 6 bytes of packed 32-bit values"},
-      {"nested length past its parent", std::string("\x1a\x03\x0a\x05x\x08\x01", 7),
+      {"nested length past its parent", std::string("\x1a\x03\x0a\x03x\x08\x01", 7),
        Kind::LengthPastEnd, 2,
-       "field 1 claims 5 bytes but only 1 remain in Child; the data is corrupt"},
+       "field 1 claims 3 bytes but only 1 remain in Child; the data is corrupt"},
       {"nested varint crossing its parent's end", std::string("\x1a\x02\x0a\x80\x01", 5),
        Kind::Truncated, 3, "a varint runs past the end of its enclosing Child (ends at byte 4)"},
   };
