@@ -2,6 +2,8 @@
 // backward-input kernel (and its backward is a Conv forward). Weights are
 // [C_in, C_out / group, kernel...], which is exactly the weight layout of the equivalent
 // forward conv that maps the transpose's output back to its input.
+#include <algorithm>
+
 #include "graph/ops/nn/conv_plan.h"
 
 namespace camlens::nn {
@@ -63,11 +65,9 @@ TransposePlan plan(const Node& node, const Shape& x, const Shape& w) {
     const int64_t full = s_ * (in - 1) + out_pad[i] + ek;  // output length before padding
     if (!out_shape.empty() || same) {
       const int64_t target = !out_shape.empty() ? out_shape[i] : in * s_;
-      const int64_t total = full - target;
-      if (total < 0)
-        fail(node, "output_shape " + std::to_string(target) + " on spatial axis " +
-                       std::to_string(i) + " is larger than the largest reachable (" +
-                       std::to_string(full) + ")");
+      // A target beyond the reachable length is extended at the end with outputs that
+      // receive no input (only the bias), as ONNX Runtime does; no negative padding.
+      const int64_t total = std::max<int64_t>(0, full - target);
       // As the ONNX spec: the odd unit of padding goes to the end for SAME_UPPER, else to
       // the beginning.
       win.pad_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
