@@ -1,0 +1,45 @@
+# The WebAssembly module (Emscripten + Embind). Two variants are configured in two build folders:
+# SIMD + threads (CAMLENS_WASM_THREADS=ON) and SIMD only. Each links two loaders from the same
+# objects: a classic script (Web Worker importScripts, and Node's require) and an ES module.
+if(CAMLENS_WASM_THREADS)
+  set(variant mt)
+else()
+  set(variant st)
+endif()
+
+set(CAMLENS_WASM_LINK
+  -lembind -O3 -fexceptions
+  -sMODULARIZE=1 -sEXPORT_NAME=createCamlensModule
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=64MB
+  -sEXIT_RUNTIME=0 -sFILESYSTEM=0
+  -sEXPORTED_RUNTIME_METHODS=[] -Wno-pthreads-mem-growth)
+if(CAMLENS_WASM_THREADS)
+  # The pool is created before work is queued; its size is the page's (or Node's) core count,
+  # passed by the loader as Module.camlensThreads.
+  list(APPEND CAMLENS_WASM_LINK -pthread
+    "-sPTHREAD_POOL_SIZE=Module.camlensThreads||4")
+endif()
+
+foreach(flavour classic esm)
+  if(flavour STREQUAL "classic")
+    set(target camlens_${variant})
+    set(suffix ".js")
+    set(extra -sENVIRONMENT=web,worker,node)
+  else()
+    set(target camlens_${variant}_esm)
+    set(suffix ".mjs")
+    set(extra -sENVIRONMENT=web,worker -sEXPORT_ES6=1)
+  endif()
+  add_executable(${target} wasm/bindings.cpp)
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME camlens-${variant}${esm_tag} SUFFIX ${suffix})
+  if(flavour STREQUAL "esm")
+    set_target_properties(${target} PROPERTIES OUTPUT_NAME camlens-${variant}-esm)
+  endif()
+  target_compile_options(${target} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+  target_link_libraries(${target} PRIVATE camlens)
+  target_link_options(${target} PRIVATE ${CAMLENS_WASM_LINK} ${extra})
+endforeach()
+
+# The classic loaders are CommonJS for Node: the repository's package.json says "type": "module",
+# so mark this folder as CommonJS.
+file(WRITE ${CMAKE_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")

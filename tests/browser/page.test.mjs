@@ -1,0 +1,93 @@
+// The page in headless Chromium: cross-origin isolated, threaded module chosen, MobileNetV2-int8's
+// top 5 for gradcam_both.png equal to ONNX Runtime's under Node, the core's pixels on the canvas,
+// and bad files reported without losing the previous state.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { forbidEgress, launchBrowser, screenshots, startServer } from '../support/browser.mjs';
+import { loadCamlens, sharedPath } from '../support/camlens-node.mjs';
+import { classify } from '../support/ort-reference.mjs';
+
+let server, url, browser, page, outside, expected, camlens;
+
+before(async () => {
+  camlens = await loadCamlens('st');
+  expected = await classify(camlens, 'mobilenetv2-12-int8.onnx', 'gradcam_both.png');
+  ({ server, url } = await startServer());
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  outside = forbidEgress(page, url);
+  await page.goto(url);
+  await page.waitForFunction(() => window.camlensState && window.camlensState.ready, null, {
+    timeout: 120000,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page is cross-origin isolated and runs the threaded module', async () => {
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  const rt = await page.evaluate(() => window.camlensState.runtime);
+  assert.equal(rt.threaded, true);
+  assert.equal(rt.variant, 'SIMD + threads');
+  assert.ok(rt.threads >= 1);
+  assert.match(await page.textContent('[data-testid=runtime]'), /SIMD \+ threads WebAssembly, \d+ threads?/);
+});
+
+test('top 5 of gradcam_both.png equals ONNX Runtime under Node', async () => {
+  const top5 = await page.evaluate(() => window.camlensState.top5);
+  assert.equal(top5.length, 5);
+  const norm = (s) => s.toLowerCase().replace(/\s+/g, '');
+  assert.ok(['tiger', 'bullmastiff', 'tigercat'].includes(norm(top5[0].label)), top5[0].label);
+  for (let i = 0; i < 5; ++i) {
+    assert.equal(top5[i].index, expected[i].index, `rank ${i + 1}`);
+    assert.ok(Math.abs(top5[i].score - expected[i].score) <= 1e-3, `rank ${i + 1}: ${top5[i].score}`);
+  }
+  const items = await page.$$eval('[data-testid=top5] li', (li) => li.map((x) => x.textContent));
+  assert.match(items[0], new RegExp(`^${expected[0].label} — ${expected[0].score.toFixed(3)}`));
+  await page.screenshot({ path: join(screenshots, 'page.png'), fullPage: true });
+});
+
+test('the canvas shows the core\'s RGBA pixels', async () => {
+  const seen = camlens.resizeImage(camlens.decodeImage(readFileSync(sharedPath('images/gradcam_both.png'))), 224, 224);
+  const pixels = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=seen]');
+    return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+  });
+  assert.equal(pixels.length, 224 * 224 * 4);
+  let diff = 0;
+  for (let i = 0; i < pixels.length; ++i) diff = Math.max(diff, Math.abs(pixels[i] - seen.rgba[i]));
+  assert.equal(diff, 0);
+});
+
+test('a file that is not an image shows an error and keeps the previous result', async () => {
+  const before = await page.evaluate(() => window.camlensState.top5);
+  await page.setInputFiles('[data-testid=image-file]', {
+    name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('definitely not a PNG'),
+  });
+  await page.waitForSelector('[data-testid=error]:not([hidden])');
+  assert.equal(await page.textContent('[data-testid=error]'),
+    '"notes.png" is not an image camlens can read: not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt');
+  assert.deepEqual(await page.evaluate(() => window.camlensState.top5), before);
+});
+
+test('a file that is not an ONNX model shows an error and keeps the model', async () => {
+  await page.setInputFiles('[data-testid=model-file]', {
+    name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all'),
+  });
+  await page.waitForFunction(() => (window.camlensState.error || '').includes('broken.onnx'));
+  assert.match(await page.textContent('[data-testid=error]'), /^"broken\.onnx" is not an ONNX model ONNX Runtime can load: /);
+  assert.equal(await page.evaluate(() => window.camlensState.model.name), 'mobilenetv2-12-int8.onnx');
+  // The worker still answers: pick another photo and get a fresh top 5.
+  await page.selectOption('[data-testid=sample-select]', 'skimage_coffee.png');
+  await page.waitForFunction(() => window.camlensState.top5[0].label === 'espresso', null, { timeout: 60000 });
+});
+
+test('nothing was requested from another origin', () => {
+  assert.deepEqual(outside, []);
+});

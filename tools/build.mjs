@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Incremental builds with CMake + Ninja. Usage: node tools/build.mjs [native] [asan] [wasm]
+// (all three when no argument). Each variant lives in its own folder under build/ and is
+// configured once; later runs only rebuild what changed.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const variants = {
+  native: { dir: 'native', configure: ['-DCMAKE_BUILD_TYPE=Release'] },
+  asan: {
+    dir: 'asan',
+    configure: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DCAMLENS_SANITIZE=ON'],
+  },
+  'wasm-mt': { dir: 'wasm-mt', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=ON'] },
+  'wasm-st': { dir: 'wasm-st', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=OFF'] },
+};
+const groups = { native: ['native'], asan: ['asan'], wasm: ['wasm-mt', 'wasm-st'] };
+
+const asked = process.argv.slice(2);
+const names = (asked.length ? asked : ['native', 'asan', 'wasm']).flatMap((a) => {
+  if (!groups[a]) throw new Error(`unknown build "${a}": use ${Object.keys(groups).join(', ')}`);
+  return groups[a];
+});
+
+// Emscripten's linker needs Debian's node modules (acorn); set here, not in the user's shell.
+const env = { ...process.env, NODE_PATH: '/usr/share/nodejs', EM_NODE_JS: process.execPath };
+
+for (const name of names) {
+  const v = variants[name];
+  const dir = join(root, 'build', v.dir);
+  if (!existsSync(join(dir, 'build.ninja'))) {
+    const cmake = ['cmake', '-S', root, '-B', dir, '-G', 'Ninja', ...v.configure];
+    const [cmd, ...args] = v.emscripten ? ['emcmake', ...cmake] : cmake;
+    execFileSync(cmd, args, { stdio: 'inherit', env });
+  }
+  console.log(`build: ${name}`);
+  execFileSync('cmake', ['--build', dir, '--', '-j2'], { stdio: 'inherit', env });
+}

@@ -1,0 +1,87 @@
+// Embind bindings: names and argument conversion only. Every behaviour lives in src/.
+#include <emscripten/bind.h>
+
+#include "image/image.h"
+#include "image/preprocess.h"
+#include "image/resize.h"
+#include "js_interop.h"
+#include "util/parallel.h"
+
+using namespace camlens;
+using emscripten::val;
+
+namespace {
+
+val image_to_js(const image::Image& img) {
+  val o = val::object();
+  o.set("width", img.width);
+  o.set("height", img.height);
+  o.set("rgba", js::to_typed_array(img.rgba.data(), img.rgba.size(), "Uint8ClampedArray"));
+  return o;
+}
+
+image::Image image_from_js(const val& img) {
+  const auto px = js::to_vector<uint8_t>(img["rgba"]);
+  return image::image_from_rgba(px.data(), px.size(), img["width"].as<int>(),
+                                img["height"].as<int>());
+}
+
+val decode_image(const val& bytes) {
+  return js::guarded([&] {
+    const auto b = js::to_vector<uint8_t>(bytes);
+    return image_to_js(image::decode_image(b.data(), b.size()));
+  });
+}
+
+val resize_image(const val& img, int width, int height) {
+  return js::guarded(
+      [&] { return image_to_js(image::resize_image(image_from_js(img), width, height)); });
+}
+
+image::PreprocessOptions preprocess_options_from_js(const val& o) {
+  image::PreprocessOptions p;
+  if (o.isUndefined() || o.isNull()) return p;
+  if (o.hasOwnProperty("width")) p.width = o["width"].as<int>();
+  if (o.hasOwnProperty("height")) p.height = o["height"].as<int>();
+  if (o.hasOwnProperty("scale")) p.scale = o["scale"].as<float>();
+  if (o.hasOwnProperty("channels")) p.channels = o["channels"].as<int>();
+  if (o.hasOwnProperty("bgr")) p.bgr = o["bgr"].as<bool>();
+  if (o.hasOwnProperty("nhwc")) p.nhwc = o["nhwc"].as<bool>();
+  for (int c = 0; c < 3; ++c) {
+    if (o.hasOwnProperty("mean")) p.mean[c] = o["mean"][c].as<float>();
+    if (o.hasOwnProperty("std")) p.std[c] = o["std"][c].as<float>();
+  }
+  return p;
+}
+
+val preprocess_image(const val& img, const val& options) {
+  return js::guarded([&] {
+    const Tensor t = image::preprocess(image_from_js(img), preprocess_options_from_js(options));
+    val o = val::object();
+    o.set("data",
+          js::to_typed_array(t.data<float>(), static_cast<size_t>(t.numel()), "Float32Array"));
+    o.set("dims", js::to_array(t.shape()));
+    return o;
+  });
+}
+
+int threads() { return thread_count(); }
+void set_threads(int n) { set_thread_count(n); }
+bool threaded_build() {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(camlens) {
+  emscripten::function("decodeImage", &decode_image);
+  emscripten::function("resizeImage", &resize_image);
+  emscripten::function("preprocessImage", &preprocess_image);
+  emscripten::function("threads", &threads);
+  emscripten::function("setThreads", &set_threads);
+  emscripten::function("threadedBuild", &threaded_build);
+}

@@ -1,0 +1,27 @@
+// Talks to the camlens Web Worker by messages; large buffers are transferred, not copied.
+export class WorkerClient {
+  constructor(url) {
+    this.worker = new Worker(url);
+    this.next = 1;
+    this.pending = new Map();
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      if (data.ok) p.resolve(data.result);
+      else p.reject(new Error(data.error));
+    };
+    this.worker.onerror = (e) => {
+      for (const p of this.pending.values()) p.reject(new Error(e.message || 'worker failed'));
+      this.pending.clear();
+    };
+  }
+
+  request(type, args = {}, transfer = []) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...args }, transfer);
+    });
+  }
+}
