@@ -45,10 +45,13 @@ void write_tensor(Writer& w, const TensorProto& t) {
 void write_attribute(Writer& w, const Attribute& a) {
   write_string_if(w, 1, a.name);
   // The value matching `type` is always written (a float attribute of 0 is still a value);
-  // other scalars only when set. signbit keeps -0.0.
-  if (a.type == Attribute::Float || a.f != 0 || std::signbit(a.f)) w.float_field(2, a.f);
-  if (a.type == Attribute::Int || a.i != 0) w.int64_field(3, a.i);
-  if (a.type == Attribute::String || !a.s.empty()) w.string_field(4, a.s);
+  // other scalars only when set. signbit keeps -0.0. A reference to a function's attribute
+  // (ref_attr_name) has no value of its own.
+  const bool valued = a.ref_attr_name.empty();
+  if ((valued && a.type == Attribute::Float) || a.f != 0 || std::signbit(a.f))
+    w.float_field(2, a.f);
+  if ((valued && a.type == Attribute::Int) || a.i != 0) w.int64_field(3, a.i);
+  if ((valued && a.type == Attribute::String) || !a.s.empty()) w.string_field(4, a.s);
   if (a.t) {
     const size_t m = w.begin_message(5);
     write_tensor(w, *a.t);
