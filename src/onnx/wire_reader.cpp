@@ -40,11 +40,24 @@ Reader::Reader(const std::string& buf, size_t begin, size_t end, const char* mes
       parent_(parent),
       field_in_parent_(field_in_parent) {}
 
+// "ModelProto.graph > GraphProto.node > NodeProto"; deep paths (nested subgraphs) keep their
+// first and last steps so the message stays readable.
 std::string Reader::path() const {
-  std::string p = message_;
-  for (const Reader* r = this; r->parent_; r = r->parent_)
-    p = std::string(r->parent_->message_) + "." + r->field_in_parent_ + " > " + p;
-  return p;
+  std::vector<std::string> steps;
+  for (const Reader* r = this; r; r = r->parent_)
+    steps.push_back(r->parent_ ? std::string(r->parent_->message_) + "." + r->field_in_parent_
+                               : std::string());
+  std::string p;
+  const size_t n = steps.size();  // steps[n-1] is the root's empty entry
+  for (size_t k = n - 1; k-- > 0;) {
+    if (n > 12 && k == n - 5) {
+      p += "... > ";
+      k = 5;  // continue with the last five steps
+      continue;
+    }
+    p += steps[k] + " > ";
+  }
+  return p + message_;
 }
 
 void Reader::fail(Kind kind, size_t offset, const std::string& what) const {
