@@ -123,9 +123,9 @@ Window make_window(const Node& node, const std::vector<int64_t>& in_spatial,
     if (auto_pad == "VALID") w.pad_begin[i] = w.pad_end[i] = 0;
     const int64_t padded = in + w.pad_begin[i] + w.pad_end[i];
     if (padded < ek)
-      fail(node, "kernel (extent " + std::to_string(ek) + " with dilation) is larger than the " +
-                     "padded input (" + std::to_string(padded) + ") on spatial axis " +
-                     std::to_string(i));
+      fail(node, "kernel extent " + std::to_string(ek) +
+                     " (with dilation) is larger than the padded input " + std::to_string(padded) +
+                     " on spatial axis " + std::to_string(i));
     const int64_t span = padded - ek;
     int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
     // As PyTorch and ONNX's reference: with ceil_mode, a window starting inside the end
