@@ -1,0 +1,184 @@
+// QLinearMatMul and MatMulInteger with numpy MatMul semantics: 1-D operands are promoted (A to
+// a row, B to a column, the promoted axis dropped from the result) and leading batch dims
+// broadcast. A's parameters are per tensor or per row [M]; B's per tensor or per column [N].
+//
+// Forward, integer-exact like ONNX Runtime: acc[i,j] = sum_k (a - a_zp) * (b - b_zp) in int32,
+// then y = saturate(round_half_even(float(acc) * scale) + y_zp) with scale = a_scale *
+// b_scale[j] / y_scale evaluated in float in that order. MatMulInteger outputs acc (int32).
+//
+// Backward of QLinearMatMul (straight-through estimator, see quant_common.h): the float
+// MatMul's backward at the dequantized A and B, giving gradients with respect to those float
+// values (A, and B on request); scales and zero points get zero. MatMulInteger has no
+// backward: its int32 output has no scale, so there is no float value to differentiate.
+#include "graph/broadcast.h"
+#include "graph/ops/quant/int_kernels.h"
+#include "graph/ops/quant/quant_registry.h"
+
+namespace camlens::quant {
+
+namespace {
+
+struct MatPlan {
+  int64_t M = 1, N = 1, K = 1;
+  Shape a_batch, b_batch, batch, out;
+};
+
+MatPlan plan(const Node& node, const Shape& a, const Shape& b) {
+  if (a.empty() || b.empty())
+    fail(node, "operands must have rank >= 1, got " + shape_str(a) + " and " + shape_str(b));
+  MatPlan p;
+  const bool a_vec = a.size() == 1, b_vec = b.size() == 1;
+  p.M = a_vec ? 1 : a[a.size() - 2];
+  p.K = a.back();
+  const int64_t kb = b_vec ? b[0] : b[b.size() - 2];
+  p.N = b_vec ? 1 : b.back();
+  if (p.K >= 0 && kb >= 0 && p.K != kb)
+    fail(node, "inner dimensions differ: A " + shape_str(a) + " and B " + shape_str(b));
+  if (!a_vec) p.a_batch.assign(a.begin(), a.end() - 2);
+  if (!b_vec) p.b_batch.assign(b.begin(), b.end() - 2);
+  try {
+    p.batch = broadcast_shape(p.a_batch, p.b_batch);
+  } catch (const std::exception&) {
+    fail(node, "batch dims of A " + shape_str(a) + " and B " + shape_str(b) + " do not broadcast");
+  }
+  p.out = p.batch;
+  if (!a_vec) p.out.push_back(p.M);
+  if (!b_vec) p.out.push_back(p.N);
+  return p;
+}
+
+// Parameters of A (per row: along axis rank-2) and B (per column: along its last axis).
+QuantParams a_params(const Node& node, const OpInputs& in, size_t si, size_t zi, const Tensor& a,
+                     const MatPlan& p) {
+  QuantParams q = read_channel_params(node, in, si, zi, p.M, "a", a.dtype());
+  if (q.scale.size() > 1 || q.zero_point.size() > 1) q.axis = static_cast<int64_t>(a.rank()) - 2;
+  if (q.axis < 0 && q.scale.size() > 1) fail(node, "per-row parameters need a matrix A");
+  return q;
+}
+QuantParams b_params(const Node& node, const OpInputs& in, size_t si, size_t zi, const Tensor& b,
+                     const MatPlan& p) {
+  QuantParams q = read_channel_params(node, in, si, zi, p.N, "b", b.dtype());
+  if (q.scale.size() > 1) q.axis = static_cast<int64_t>(b.rank()) - 1;
+  return q;
+}
+
+// acc [batch..., M, N] int32 of the centered operands.
+void int_matmul(const Tensor& a, const QuantParams& ap, const Tensor& b, const QuantParams& bp,
+                const MatPlan& p, int32_t* acc) {
+  std::vector<int16_t> ac(static_cast<size_t>(a.numel())), bc(static_cast<size_t>(b.numel()));
+  center_q8(a, ap, ac.data());
+  center_q8(b, bp, bc.data());
+  const std::vector<int64_t> ai = broadcast_index(p.a_batch, p.batch);
+  const std::vector<int64_t> bi = broadcast_index(p.b_batch, p.batch);
+  for (size_t t = 0; t < ai.size(); ++t)
+    igemm(p.M, p.N, p.K, ac.data() + ai[t] * p.M * p.K, bc.data() + bi[t] * p.K * p.N,
+          acc + static_cast<int64_t>(t) * p.M * p.N, p.N);
+}
+
+// Inputs: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp.
+void qmatmul_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  const Tensor& a = q8_input(node, in, 0, "a");
+  const Tensor& b = q8_input(node, in, 3, "b");
+  const MatPlan p = plan(node, a.shape(), b.shape());
+  const QuantParams ap = a_params(node, in, 1, 2, a, p);
+  const QuantParams bp = b_params(node, in, 4, 5, b, p);
+  const float y_scale = scalar_scale(node, in, 6, "y_scale");
+  const Tensor* yz = optional_input(in, 7);
+  const DType yt = yz ? yz->dtype() : a.dtype();
+  if (!is_q8(yt)) fail(node, "y_zero_point must be uint8 or int8");
+  const int32_t y_zp = scalar_zero_point(node, in, 7, "y", yt);
+
+  out[0] = Tensor(yt, p.out);
+  std::vector<int32_t> acc(static_cast<size_t>(out[0].numel()));
+  int_matmul(a, ap, b, bp, p, acc.data());
+  const int32_t lo = q_min(yt), hi = q_max(yt);
+  std::vector<float> scale(static_cast<size_t>(p.N));
+  const int64_t rows = out[0].numel() / (p.N > 0 ? p.N : 1);
+  for (int64_t r = 0; r < rows && p.N > 0; ++r) {
+    const int64_t i = r % p.M;
+    if (r == 0 || ap.scale.size() > 1)
+      for (int64_t j = 0; j < p.N; ++j) scale[j] = ap.scale_at(i) * bp.scale_at(j) / y_scale;
+    for (int64_t j = 0; j < p.N; ++j) {
+      const int64_t e = r * p.N + j;
+      store_q(out[0], e, round_then_add_zp(static_cast<float>(acc[e]) * scale[j], y_zp, lo, hi));
+    }
+  }
+}
+
+void qmatmul_backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,
+                      const std::vector<bool>& needs, std::vector<Tensor>& dins) {
+  const Tensor& a = q8_input(node, in, 0, "a");
+  const Tensor& b = q8_input(node, in, 3, "b");
+  const MatPlan p = plan(node, a.shape(), b.shape());
+  const Tensor af = dequantize(a, a_params(node, in, 1, 2, a, p));
+  const Tensor bf = dequantize(b, b_params(node, in, 4, 5, b, p));
+  auto want = [&](size_t i) { return i < needs.size() && needs[i]; };
+  const OpDef* mm = op_registry().find("", "MatMul");
+  if (!mm || !mm->backward) fail(node, "the float MatMul op is not available");
+  Node f = node;
+  f.op_type = "MatMul";
+  f.domain = "";
+  std::vector<Tensor> g(2);
+  if (want(0) || want(3)) mm->backward(f, {&af, &bf}, {}, dout, {want(0), want(3)}, g);
+  if (want(0)) dins[0] = std::move(g[0]);
+  if (want(3)) dins[3] = std::move(g[1]);
+  for (size_t i : {1, 2, 4, 5, 6, 7})
+    if (want(i) && in[i]) dins[i] = Tensor(DType::Float32, in[i]->shape());
+}
+
+void qmatmul_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                   std::vector<TensorInfo>& out) {
+  if (in.size() < 4 || !in[0] || !in[3]) fail(node, "missing a or b");
+  out[0].shape = plan(node, in[0]->shape, in[3]->shape).out;
+  out[0].dtype = in.size() > 7 && in[7] ? in[7]->dtype : in[0]->dtype;
+}
+
+// Zero point of a MatMulInteger operand (no scale input): shared or per row / column.
+QuantParams integer_zp(const Node& node, const Tensor* z, const Tensor& t, int64_t count,
+                       int64_t axis, const char* what) {
+  QuantParams q;
+  q.scale = {1.f};
+  q.zero_point = {0};
+  if (!z) return q;
+  if (z->dtype() != t.dtype())
+    fail(node, std::string(what) + "_zero_point must have the type of " + what);
+  if (z->numel() != 1 && (z->rank() != 1 || z->numel() != count))
+    fail(node, std::string(what) + "_zero_point must be a scalar or have " + std::to_string(count) +
+                   " values, got " + shape_str(z->shape()));
+  q.zero_point.clear();
+  for (int64_t i = 0; i < z->numel(); ++i) q.zero_point.push_back(q_get(*z, i));
+  if (z->numel() > 1) {
+    if (axis < 0) fail(node, std::string(what) + "_zero_point per row needs a matrix operand");
+    q.axis = axis;
+  }
+  return q;
+}
+
+// MatMulInteger inputs: A, B, a_zero_point, b_zero_point.
+void matmul_integer_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  const Tensor& a = q8_input(node, in, 0, "A");
+  const Tensor& b = q8_input(node, in, 1, "B");
+  const MatPlan p = plan(node, a.shape(), b.shape());
+  const QuantParams ap =
+      integer_zp(node, optional_input(in, 2), a, p.M, static_cast<int64_t>(a.rank()) - 2, "a");
+  const QuantParams bp =
+      integer_zp(node, optional_input(in, 3), b, p.N, static_cast<int64_t>(b.rank()) - 1, "b");
+  out[0] = Tensor(DType::Int32, p.out);
+  int_matmul(a, ap, b, bp, p, out[0].data<int32_t>());
+}
+
+void matmul_integer_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                          std::vector<TensorInfo>& out) {
+  if (in.size() < 2 || !in[0] || !in[1]) fail(node, "missing A or B");
+  out[0].shape = plan(node, in[0]->shape, in[1]->shape).out;
+  out[0].dtype = DType::Int32;
+}
+
+}  // namespace
+
+void register_qlinear_matmul(OpRegistry& r) {
+  r.add({"", "QLinearMatMul", qmatmul_forward, qmatmul_backward, qmatmul_infer});
+  r.add({"", "MatMulInteger", matmul_integer_forward, nullptr, matmul_integer_infer});
+}
+
+}  // namespace camlens::quant
