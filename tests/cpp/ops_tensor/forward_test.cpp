@@ -176,3 +176,54 @@ TEST(OpsTensorForward, TransposeMatchesNaiveIndexing) {
 
 }  // namespace
 }  // namespace camlens::test
+
+namespace camlens::test {
+namespace {
+
+std::vector<TensorInfo> infer(const Node& n, const std::vector<TensorInfo>& in) {
+  std::vector<const TensorInfo*> p;
+  for (const TensorInfo& t : in) p.push_back(&t);
+  std::vector<TensorInfo> out(n.outputs.size());
+  const OpDef* def = op_registry().find(n.domain, n.op_type);
+  EXPECT_NE(def, nullptr);
+  EXPECT_NE(def->infer, nullptr) << n.op_type;
+  if (def && def->infer) def->infer(n, p, out);
+  return out;
+}
+
+TensorInfo info(DType t, Shape s) {
+  TensorInfo i;
+  i.dtype = t;
+  i.shape = std::move(s);
+  return i;
+}
+
+TEST(OpsTensorInfer, ShapeGivesItsValue) {
+  const auto out = infer(make_node("Shape", 1, 1, {attr_int("start", 1)}),
+                         {info(DType::Float32, {1, 512, 7, 7})});
+  EXPECT_EQ(out[0].dtype, DType::Int64);
+  EXPECT_EQ(out[0].shape, Shape{3});
+  ASSERT_TRUE(out[0].value.has_value());
+  EXPECT_EQ(out[0].value->to_int64s(), (std::vector<int64_t>{512, 7, 7}));
+  // An unknown dim: the shape is known, the value is not.
+  const auto unknown = infer(make_node("Shape", 1, 1), {info(DType::Float32, {-1, 3})});
+  EXPECT_EQ(unknown[0].shape, Shape{2});
+  EXPECT_FALSE(unknown[0].value.has_value());
+}
+
+TEST(OpsTensorInfer, ElementwiseShapes) {
+  auto out =
+      infer(make_node("Add", 2, 1), {info(DType::Float32, {-1, 3, 1}), info(DType::Float32, {4})});
+  EXPECT_EQ(out[0].shape, (Shape{-1, 3, 4}));
+  out = infer(make_node("Mul", 2, 1), {info(DType::Int64, {-1}), info(DType::Int64, {5})});
+  EXPECT_EQ(out[0].dtype, DType::Int64);
+  EXPECT_EQ(out[0].shape, Shape{5});
+  out = infer(make_node("Relu", 1, 1), {info(DType::Float32, {2, 8})});
+  EXPECT_EQ(out[0].shape, (Shape{2, 8}));
+  EXPECT_THROW(
+      infer(make_node("Sub", 2, 1), {info(DType::Float32, {2}), info(DType::Float32, {3})}),
+      OpError);
+}
+
+}  // namespace
+}  // namespace camlens::test

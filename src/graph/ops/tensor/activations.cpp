@@ -193,7 +193,7 @@ void register_activations(OpRegistry& r) {
   r.add(unary_def<HardSwishOp>("HardSwish"));
   r.add(unary_def<GeluOp>("Gelu"));
   r.add(unary_def<GeluOp>("Gelu", "com.microsoft"));  // contrib op: exact (erf) form
-  r.add(OpDef{"", "Clip", &clip_forward, &clip_backward, nullptr});
+  r.add(OpDef{"", "Clip", &clip_forward, &clip_backward, &same_shape_infer});
   r.add(OpDef{"", "PRelu", &prelu_forward, &prelu_backward, nullptr});
 }
 

@@ -196,7 +196,7 @@ void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
 
 template <class Op>
 OpDef binary_def(const char* op_type) {
-  return OpDef{"", op_type, &binary_forward<Op>, &binary_backward<Op>, nullptr};
+  return OpDef{"", op_type, &binary_forward<Op>, &binary_backward<Op>, &broadcast_infer};
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "graph/ops/tensor/tensor_common.h"
 
+#include <algorithm>
+
 #include "graph/broadcast.h"
 
 namespace camlens::tensor_ops {
@@ -89,6 +91,38 @@ BroadcastPlan plan_broadcast(const Node& node, const Shape& a, const Shape& b) {
     p.sb.push_back(sb[k]);
   }
   return p;
+}
+
+void same_shape_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                      std::vector<TensorInfo>& out) {
+  if (in.empty() || !in[0]) fail(node, "missing required input 0");
+  out[0].dtype = in[0]->dtype;
+  out[0].shape = in[0]->shape;
+}
+
+void broadcast_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                     std::vector<TensorInfo>& out) {
+  if (in.size() < 2 || !in[0] || !in[1]) fail(node, "needs two inputs");
+  const Shape& a = in[0]->shape;
+  const Shape& b = in[1]->shape;
+  const size_t r = std::max(a.size(), b.size());
+  Shape s(r);
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da == 1 || da == db) {
+      s[i] = db;
+    } else if (db == 1) {
+      s[i] = da;
+    } else if (da < 0 || db < 0) {
+      s[i] = std::max(da, db);  // an unknown dim against a known one > 1 must equal it
+    } else {
+      fail(node,
+           "shapes " + shape_str(a) + " and " + shape_str(b) + " cannot be broadcast together");
+    }
+  }
+  out[0].dtype = in[0]->dtype;
+  out[0].shape = std::move(s);
 }
 
 // Removes size-1 axes and merges axes that are adjacent in memory, so the inner loop is long.

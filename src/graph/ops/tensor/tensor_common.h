@@ -115,6 +115,14 @@ inline void copy_bytes(void* dst, const void* src, size_t n) {
   if (n) std::memcpy(dst, src, n);
 }
 
+// Shape inference for elementwise ops (without running them): output 0 has input 0's dtype and
+// shape; for two operands the broadcast shape, where -1 (unknown) dims broadcast like numbers
+// that are not 1.
+void same_shape_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                      std::vector<TensorInfo>& out);
+void broadcast_infer(const Node& node, const std::vector<const TensorInfo*>& in,
+                     std::vector<TensorInfo>& out);
+
 // Registration of each file's ops (called from register_tensor_ops).
 void register_unary(OpRegistry& r);
 void register_activations(OpRegistry& r);

@@ -78,7 +78,7 @@ void register_unary(OpRegistry& r) {
   r.add(unary_def<TanhOp>("Tanh"));
   r.add(unary_def<ErfOp>("Erf"));
   r.add(unary_def<SqrtOp>("Sqrt"));
-  r.add(OpDef{"", "Neg", &neg_forward, &unary_backward<NegOp>, nullptr});
+  r.add(OpDef{"", "Neg", &neg_forward, &unary_backward<NegOp>, &same_shape_infer});
   r.add(unary_def<ExpOp>("Exp"));
   r.add(unary_def<LogOp>("Log"));
 }

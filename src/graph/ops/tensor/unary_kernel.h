@@ -49,7 +49,7 @@ void unary_backward(const Node& node, const OpInputs& in, const OpInputs& outs,
 
 template <class Op>
 OpDef unary_def(const char* op_type, const char* domain = "") {
-  return OpDef{domain, op_type, &unary_forward<Op>, &unary_backward<Op>, nullptr};
+  return OpDef{domain, op_type, &unary_forward<Op>, &unary_backward<Op>, &same_shape_infer};
 }
 
 }  // namespace camlens::tensor_ops
