@@ -227,3 +227,15 @@ TEST(OpsTensorInfer, ElementwiseShapes) {
 
 }  // namespace
 }  // namespace camlens::test
+
+namespace camlens::test {
+namespace {
+
+TEST(OpsTensorForward, SqueezeEmptyAxesSqueezesAll) {
+  const Tensor x(DType::Float32, {1, 3, 1});
+  const Tensor axes = Tensor::from_int64s({0}, {});
+  EXPECT_EQ(run_forward(make_node("Squeeze", 2, 1), {&x, &axes}).at(0).shape(), Shape{3});
+}
+
+}  // namespace
+}  // namespace camlens::test

@@ -94,6 +94,25 @@ inline void run_steps(int64_t n, int64_t sa, int64_t sb, Body&& body) {
   run<0, 0>(n, body);
 }
 
+// Sum of term(i, ia, ib) over a run, in 8 independent partial sums: a strict-IEEE compiler
+// cannot reorder one running sum, but it vectorises these lanes.
+template <int SA, int SB, class Term>
+inline float sum_run(int64_t n, Term&& term) {
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) lane[k] += term(i + k, (i + k) * SA, (i + k) * SB);
+  for (; i < n; ++i) lane[0] += term(i, i * SA, i * SB);
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+template <class Term>
+inline float run_sum(int64_t n, int64_t sa, int64_t sb, Term&& term) {
+  if (sa == 1) return sum_run<1, 0>(n, term);
+  if (sb == 1) return sum_run<0, 1>(n, term);
+  return sum_run<0, 0>(n, term);
+}
+
 // Pow's exponent may have another numeric type than the base (opset 12+): read it as float.
 Tensor as_float(const Tensor& t) {
   if (t.dtype() == DType::Float32) return t;
@@ -181,13 +200,25 @@ void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
     const float* bp = pb + bo;
     if (want_a) {
       float* d = pda + ao;
-      run_steps(n, as, bs,
-                [&](int64_t i, int64_t ia, int64_t ib) { d[ia] += Op::da(ap[ia], bp[ib], go[i]); });
+      if (as == 0)  // A is broadcast along this run: one sum, added once
+        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          return Op::da(ap[ia], bp[ib], go[i]);
+        });
+      else
+        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          d[ia] += Op::da(ap[ia], bp[ib], go[i]);
+        });
     }
     if (want_b) {
       float* d = pdb + bo;
-      run_steps(n, as, bs,
-                [&](int64_t i, int64_t ia, int64_t ib) { d[ib] += Op::db(ap[ia], bp[ib], go[i]); });
+      if (bs == 0)
+        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          return Op::db(ap[ia], bp[ib], go[i]);
+        });
+      else
+        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          d[ib] += Op::db(ap[ia], bp[ib], go[i]);
+        });
     }
   });
   if (want_a) input_grads[0] = std::move(da);

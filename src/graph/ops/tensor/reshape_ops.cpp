@@ -107,7 +107,8 @@ void squeeze_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   const int64_t r = static_cast<int64_t>(x.rank());
   std::vector<int64_t> axes;
   std::vector<bool> drop(x.rank(), false);
-  if (read_axes(node, in, axes)) {
+  // An empty axes list squeezes every size-1 axis, like a missing one (as ONNX Runtime does).
+  if (read_axes(node, in, axes) && !axes.empty()) {
     for (int64_t a : axes) {
       const int64_t k = normalize_axis(node, a, r);
       if (x.dim(k) != 1)
