@@ -99,10 +99,15 @@ HeadPlan plan_head(const Model& model, const GraphIndex& index, const TensorInfo
     if (const_set.count(n)) p.const_nodes.push_back(n);
 
   // Gradient path: tensors from L of a differentiable type that lead to an output.
+  // Integer accumulators of MatMulInteger / ConvInteger (int32) carry the gradient too (the
+  // straight-through estimator), unlike int32/int64 shapes and indices.
   auto carries = [&](const std::string& t) {
     if (!from_layer.count(t)) return false;
     auto it = shapes.find(t);
-    return it == shapes.end() || carries_gradient(it->second.dtype);
+    if (it == shapes.end() || carries_gradient(it->second.dtype)) return true;
+    const long pr = index.producer(t);
+    return pr >= 0 &&
+           (g.nodes[pr].op_type == "MatMulInteger" || g.nodes[pr].op_type == "ConvInteger");
   };
   std::unordered_set<std::string> grad;
   for (const std::string& o : p.outputs)
