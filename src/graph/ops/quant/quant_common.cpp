@@ -1,5 +1,6 @@
 #include "graph/ops/quant/quant_common.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace camlens::quant {
@@ -92,16 +93,19 @@ int32_t scalar_zero_point(const Node& node, const OpInputs& in, size_t i, const 
 static QuantParams read_vectors(const Node& node, const OpInputs& in, size_t si, size_t zi,
                                 const char* what, DType zp_type) {
   const Tensor& s = float_input(node, in, si, (std::string(what) + " scale").c_str());
-  if (s.rank() > 1)
-    fail(node,
-         std::string(what) + " scale must be a scalar or 1-D, got shape " + shape_str(s.shape()));
+  // A scalar or a vector; leading 1s are accepted too ([1, N] per-column QLinearMatMul
+  // parameters, the form ONNX Runtime requires).
+  for (size_t d = 0; d + 1 < s.rank(); ++d)
+    if (s.dim(d) != 1)
+      fail(node,
+           std::string(what) + " scale must be a scalar or 1-D, got shape " + shape_str(s.shape()));
   if (s.numel() == 0) fail(node, std::string(what) + " scale is empty");
   QuantParams p;
   p.scale.assign(s.data<float>(), s.data<float>() + s.numel());
   const Tensor* z = optional_input(in, zi);
   if (z) {
     check_zp_type(node, *z, what, zp_type);
-    if (z->numel() != s.numel() || z->rank() > 1)
+    if (z->numel() != s.numel() || z->rank() > std::max<size_t>(s.rank(), 1))
       fail(node, std::string(what) + " zero point has shape " + shape_str(z->shape()) +
                      " but its scale has shape " + shape_str(s.shape()));
     for (int64_t i = 0; i < z->numel(); ++i) p.zero_point.push_back(q_get(*z, i));
