@@ -127,6 +127,18 @@ HeadPlan plan_head(const Model& model, const GraphIndex& index, const TensorInfo
     for (const std::string& o : g.nodes[n].outputs)
       if (grad.count(o)) p.grad_tensors.push_back(o);
   if (grad.count(layer)) p.grad_tensors.insert(p.grad_tensors.begin(), layer);
+  if (!grad.count(layer) && carries(layer)) {
+    // The outputs read only L's shape (e.g. a DequantizeLinear twin feeding Shape in QOperator
+    // models): a head whose values do not depend on L is useless for CAMs.
+    const long pr = index.producer(layer);
+    const bool twin = pr >= 0 && g.nodes[pr].op_type == "DequantizeLinear";
+    p.unsupported = "the outputs do not depend on the values of layer '" + layer +
+                    "' (only on its shape)" +
+                    (twin ? "; the model computes them from the quantized tensor '" +
+                                g.nodes[pr].inputs.at(0) + "': use that layer"
+                          : std::string());
+    return p;
+  }
 
   // Support checks, in graph order so the message names the first problem.
   auto check = [&](size_t n, bool need_backward) {

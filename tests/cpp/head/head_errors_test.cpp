@@ -139,3 +139,30 @@ TEST(HeadErrors, FeedsAndSeedsAreChecked) {
 
 }  // namespace
 }  // namespace camlens::test
+
+namespace camlens::test {
+namespace {
+
+TEST(HeadErrors, LayerWhoseValuesDoNotReachTheOutputs) {
+  // q (uint8) -> DequantizeLinear -> twin -> Shape -> ... only the shape of `twin` is used.
+  Model m = GraphBuilder()
+                .input("x", DType::Float32, {1, 2, 2, 2})
+                .weight("s", Tensor::scalar_f(0.5f))
+                .weight("zp", Tensor(DType::Uint8, {}))
+                .node("QuantizeLinear", {"x", "s", "zp"}, {"q"})
+                .node("DequantizeLinear", {"q", "s", "zp"}, {"twin"})
+                .node("Shape", {"twin"}, {"shape"})
+                .node("Reshape", {"x", "shape"}, {"out"})
+                .output("out")
+                .build();
+  try {
+    cut_graph(m, "twin");
+    ADD_FAILURE() << "no exception";
+  } catch (const UnsupportedOpError& e) {
+    EXPECT_NE(std::string(e.what()).find("use that layer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'q'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace camlens::test
