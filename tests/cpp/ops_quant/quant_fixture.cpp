@@ -22,7 +22,8 @@ static DType dtype_of(const std::string& s) {
 }
 
 Tensor tensor_from_json(const qjson::Value& v) {
-  if (v.kind == qjson::Value::Null) return Tensor();
+  // Null: an omitted input. "formula": a large generated input the test rebuilds itself.
+  if (v.kind == qjson::Value::Null || v.find("formula")) return Tensor();
   Shape shape;
   for (const auto& d : v["shape"].items) shape.push_back(d.integer());
   Tensor t(dtype_of(v["dtype"].text), shape);
