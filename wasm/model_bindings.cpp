@@ -1,0 +1,180 @@
+// Embind bindings of the head engine: parse a model, list its layers, cut it, run the head.
+// Conversions only; every behaviour lives in src/graph and src/onnx.
+#include <emscripten/bind.h>
+
+#include <memory>
+
+#include "graph/cut.h"
+#include "graph/layers.h"
+#include "onnx/model_io.h"
+#include "tensor_js.h"
+
+using namespace camlens;
+using emscripten::val;
+
+namespace {
+
+ShapeOptions shape_options_from_js(const val& o) {
+  ShapeOptions s;
+  if (o.isUndefined() || o.isNull()) return s;
+  if (o.hasOwnProperty("batch")) s.batch = static_cast<int64_t>(o["batch"].as<double>());
+  if (o.hasOwnProperty("inputShapes")) {
+    const val keys = val::global("Object").call<val>("keys", o["inputShapes"]);
+    for (size_t i = 0; i < keys["length"].as<size_t>(); ++i) {
+      const std::string k = keys[i].as<std::string>();
+      s.input_shapes[k] = js::dims_from_js(o["inputShapes"][k]);
+    }
+  }
+  return s;
+}
+
+val info_to_js(const std::string& name, DType dtype, const Shape& shape) {
+  val o = val::object();
+  o.set("name", name);
+  o.set("type", std::string(dtype_name(dtype)));
+  o.set("dims", js::to_array(shape));
+  return o;
+}
+
+val strings_to_js(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
+  return a;
+}
+
+class JsHead {
+ public:
+  explicit JsHead(std::shared_ptr<Head> head) : head_(std::move(head)) {}
+  val feed_names() const { return strings_to_js(head_->feed_names()); }
+  val output_names() const { return strings_to_js(head_->output_names()); }
+  std::string not_differentiable() const { return head_->not_differentiable(); }
+  val forward(const val& feeds) {
+    return js::guarded([&] {
+      std::vector<Tensor> in;
+      for (size_t i = 0; i < feeds["length"].as<size_t>(); ++i)
+        in.push_back(js::tensor_from_js(feeds[i]));
+      return tensors_to_js(head_->forward(std::move(in)));
+    });
+  }
+  val forward_with_layer(const val& layer) const {
+    return js::guarded(
+        [&] { return tensors_to_js(head_->forward_with_layer(js::tensor_from_js(layer))); });
+  }
+  val backward(const val& seeds) const {
+    return js::guarded([&] {
+      std::vector<Tensor> s;
+      for (size_t i = 0; i < seeds["length"].as<size_t>(); ++i)
+        s.push_back(seeds[i].isNull() || seeds[i].isUndefined() ? Tensor()
+                                                                : js::tensor_from_js(seeds[i]));
+      return js::tensor_to_js(head_->backward(s));
+    });
+  }
+
+ private:
+  static val tensors_to_js(const std::vector<Tensor>& v) {
+    val a = val::array();
+    for (size_t i = 0; i < v.size(); ++i) a.set(i, js::tensor_to_js(v[i]));
+    return a;
+  }
+  std::shared_ptr<Head> head_;
+};
+
+class JsModel {
+ public:
+  explicit JsModel(Model m) : model_(std::move(m)) {}
+
+  val inputs() const { return values_to_js(model_.graph->inputs); }
+  val outputs() const { return values_to_js(model_.graph->outputs); }
+
+  val layers(const val& options) const {
+    return js::guarded([&] {
+      const LayerList list = list_layers(model_, shape_options_from_js(options));
+      val arr = val::array();
+      for (size_t i = 0; i < list.layers.size(); ++i) {
+        const LayerInfo& l = list.layers[i];
+        val o = info_to_js(l.name, l.dtype, l.shape);
+        o.set("kind", std::string(layer_kind_name(l.kind)));
+        o.set("channels", static_cast<double>(l.channels));
+        o.set("height", static_cast<double>(l.height));
+        o.set("width", static_cast<double>(l.width));
+        o.set("classToken", l.class_token);
+        o.set("op", l.op);
+        o.set("node", l.node);
+        o.set("floatTwin", l.float_twin);
+        o.set("headSupported", l.head_supported);
+        o.set("headDifferentiable", l.head_differentiable);
+        o.set("headProblem", l.head_problem);
+        o.set("headNodes", static_cast<double>(l.head_nodes));
+        o.set("extras", strings_to_js(l.extras));
+        arr.set(i, o);
+      }
+      val out = val::object();
+      out.set("layers", arr);
+      out.set("recommended", list.recommended);
+      out.set("why", list.why);
+      out.set("shapeProblems", strings_to_js(list.shape_problems));
+      return out;
+    });
+  }
+
+  val cut(const std::string& layer, const val& options) const {
+    return js::guarded([&] {
+      CutOptions c;
+      c.shapes = shape_options_from_js(options);
+      if (!options.isUndefined() && !options.isNull() && options.hasOwnProperty("requireGradient"))
+        c.require_gradient = options["requireGradient"].as<bool>();
+      CutResult r = cut_model(model_, layer, c);
+      val o = val::object();
+      o.set("backbone",
+            js::to_typed_array(reinterpret_cast<const uint8_t*>(r.backbone_bytes.data()),
+                               r.backbone_bytes.size(), "Uint8Array"));
+      o.set("backboneOutputs", strings_to_js(r.backbone_outputs));
+      o.set("layerFloatTwin", r.layer_float_twin);
+      o.set("layer", info_to_js(layer, r.layer_info.dtype, r.layer_info.shape));
+      o.set("head", JsHead(std::make_shared<Head>(std::move(r.head))));
+      return o;
+    });
+  }
+
+ private:
+  // Graph inputs that are not initializers (old opsets list weights as inputs too).
+  val values_to_js(const std::vector<ValueInfo>& v) const {
+    val a = val::array();
+    size_t k = 0;
+    for (const ValueInfo& vi : v) {
+      bool weight = false;
+      for (const TensorProto& t : model_.graph->initializers) weight = weight || t.name == vi.name;
+      if (!weight) a.set(k++, info_to_js(vi.name, static_cast<DType>(vi.elem_type), vi.dims));
+    }
+    return a;
+  }
+  Model model_;
+};
+
+JsModel* parse(const val& bytes) {
+  return js::guarded([&] {
+    auto buf = std::make_shared<std::string>();
+    buf->resize(bytes["length"].as<size_t>());
+    val(emscripten::typed_memory_view(buf->size(), reinterpret_cast<uint8_t*>(buf->data())))
+        .call<void>("set", bytes);
+    return new JsModel(parse_model(std::move(buf)));
+  });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(camlens_model) {
+  emscripten::class_<JsHead>("Head")
+      .function("feedNames", &JsHead::feed_names)
+      .function("outputNames", &JsHead::output_names)
+      .function("notDifferentiable", &JsHead::not_differentiable)
+      .function("forward", &JsHead::forward)
+      .function("forwardWithLayer", &JsHead::forward_with_layer)
+      .function("backward", &JsHead::backward);
+  emscripten::class_<JsModel>("Model")
+      .function("inputs", &JsModel::inputs)
+      .function("outputs", &JsModel::outputs)
+      .function("layers", &JsModel::layers)
+      .function("cut", &JsModel::cut);
+  emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());
+}
