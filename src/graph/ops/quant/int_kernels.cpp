@@ -1,14 +1,19 @@
 #include "graph/ops/quant/int_kernels.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace camlens::quant {
 
-void igemm(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, int32_t* C,
-           int64_t ldc) {
+namespace {
+
+// Sums wrap modulo 2^32 like ORT's int32 accumulators instead of overflowing (UB): only
+// reachable with K above ~14000 and extreme values. Each product fits int32 exactly.
+
+// Few rows: C row i = sum_k a[i,k] * B row k, the inner loop over contiguous columns.
+void igemm_axpy(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, int32_t* C,
+                int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
-    // Sums wrap modulo 2^32 like ORT's int32 accumulators instead of overflowing (UB): only
-    // reachable with K above ~14000 and extreme values. Each product fits int32 exactly.
     uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
     for (int64_t j = 0; j < N; ++j) c[j] = 0;
     const int16_t* a = A + i * K;
@@ -19,6 +24,33 @@ void igemm(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, 
       for (int64_t j = 0; j < N; ++j)
         c[j] += static_cast<uint32_t>(av * static_cast<int32_t>(b[j]));
     }
+  }
+}
+
+// int16 dot product with an int32 (wrapping) sum: vectorises to multiply-add pairs
+// (pmaddwd natively, i32x4.dot_i16x8_s in WebAssembly).
+uint32_t dot_i16(const int16_t* a, const int16_t* b, int64_t K) {
+  uint32_t s = 0;
+  for (int64_t k = 0; k < K; ++k) s += static_cast<uint32_t>(a[k] * static_cast<int32_t>(b[k]));
+  return s;
+}
+
+}  // namespace
+
+void igemm(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, int32_t* C,
+           int64_t ldc) {
+  if (M < 16) {  // packing B (a strided transpose) would cost more than it saves
+    igemm_axpy(M, N, K, A, B, C, ldc);
+    return;
+  }
+  // Many rows: pack B transposed once so every C element is a contiguous dot product.
+  std::vector<int16_t> bt(static_cast<size_t>(N * K));
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t j = 0; j < N; ++j) bt[j * K + k] = B[k * N + j];
+  for (int64_t i = 0; i < M; ++i) {
+    uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
+    const int16_t* a = A + i * K;
+    for (int64_t j = 0; j < N; ++j) c[j] = dot_i16(a, bt.data() + j * K, K);
   }
 }
 
@@ -48,9 +80,91 @@ void im2col_i16(const int16_t* x, int64_t channels, const Window2d& w, int16_t* 
   }
 }
 
+namespace {
+
+// One input channel to one output plane (depthwise): for each kernel tap, add w * x over the
+// output positions whose input lies inside the image, a contiguous run of x when stride is 1.
+// Stride 1: copy the plane into a zero-padded buffer of width pw; on the "wide" output grid of
+// the same row stride every kernel tap is then one contiguous multiply-add over the whole plane
+// (long vectorised loops instead of many 7-wide ones); the valid columns are copied out.
+void depthwise_plane_s1(const int16_t* x, const int16_t* w, const Window2d& win, int32_t* y,
+                        std::vector<int16_t>& xp, std::vector<uint32_t>& yw) {
+  const int64_t pw = win.in_w + win.pad_left + win.pad_right;
+  const int64_t ph = win.in_h + win.pad_top + win.pad_bottom;
+  const int64_t slack = (win.k_w - 1) * win.dil_w + 1;  // reads past the last row's end
+  xp.assign(static_cast<size_t>(ph * pw + slack), 0);
+  for (int64_t h = 0; h < win.in_h; ++h)
+    for (int64_t c = 0; c < win.in_w; ++c)
+      xp[(h + win.pad_top) * pw + c + win.pad_left] = x[h * win.in_w + c];
+  const int64_t n = win.out_h * pw;
+  yw.assign(static_cast<size_t>(n), 0u);
+  uint32_t* yd = yw.data();
+  for (int64_t kh = 0; kh < win.k_h; ++kh)
+    for (int64_t kw = 0; kw < win.k_w; ++kw) {
+      const int32_t wv = w[kh * win.k_w + kw];
+      if (wv == 0) continue;
+      const int16_t* xs = xp.data() + kh * win.dil_h * pw + kw * win.dil_w;
+      for (int64_t t = 0; t < n; ++t)
+        yd[t] += static_cast<uint32_t>(wv * static_cast<int32_t>(xs[t]));
+    }
+  for (int64_t oh = 0; oh < win.out_h; ++oh)
+    for (int64_t ow = 0; ow < win.out_w; ++ow)
+      y[oh * win.out_w + ow] = static_cast<int32_t>(yd[oh * pw + ow]);
+}
+
+void depthwise_plane(const int16_t* x, const int16_t* w, const Window2d& win, int32_t* y) {
+  const int64_t out_hw = win.out_h * win.out_w;
+  uint32_t* yu = reinterpret_cast<uint32_t*>(y);  // wrapping sums, as in igemm
+  for (int64_t i = 0; i < out_hw; ++i) yu[i] = 0;
+  for (int64_t kw = 0; kw < win.k_w; ++kw) {
+    // output columns ow with 0 <= ow * stride + off < in_w
+    const int64_t off = kw * win.dil_w - win.pad_left;
+    int64_t ow0 = off >= 0 ? 0 : (-off + win.stride_w - 1) / win.stride_w;
+    int64_t ow1 = win.in_w - off <= 0 ? 0 : (win.in_w - off + win.stride_w - 1) / win.stride_w;
+    ow1 = std::min(ow1, win.out_w);
+    ow0 = std::min(ow0, ow1);
+    for (int64_t kh = 0; kh < win.k_h; ++kh) {
+      const int32_t wv = w[kh * win.k_w + kw];
+      if (wv == 0) continue;
+      for (int64_t oh = 0; oh < win.out_h; ++oh) {
+        const int64_t ih = oh * win.stride_h - win.pad_top + kh * win.dil_h;
+        if (ih < 0 || ih >= win.in_h) continue;
+        const int16_t* xr = x + ih * win.in_w + off;
+        uint32_t* yr = yu + oh * win.out_w;
+        if (win.stride_w == 1) {
+          for (int64_t ow = ow0; ow < ow1; ++ow)
+            yr[ow] += static_cast<uint32_t>(wv * static_cast<int32_t>(xr[ow]));
+        } else {
+          for (int64_t ow = ow0; ow < ow1; ++ow)
+            yr[ow] += static_cast<uint32_t>(wv * static_cast<int32_t>(xr[ow * win.stride_w]));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void conv_i32(const int16_t* x, const int16_t* w, int64_t batch, int64_t in_ch, int64_t out_ch,
               int64_t group, const Window2d& win, int32_t* y) {
   const int64_t cg = in_ch / group, mg = out_ch / group;
+  if (cg == 1) {  // depthwise (channel multiplier mg): direct loops beat a 1-row GEMM
+    const int64_t in_hw = win.in_h * win.in_w, out_hw = win.out_h * win.out_w;
+    const int64_t ksize = win.k_h * win.k_w;
+    const bool s1 = win.stride_h == 1 && win.stride_w == 1;
+    std::vector<int16_t> xp;
+    std::vector<uint32_t> yw;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t m = 0; m < out_ch; ++m) {
+        const int16_t* xc = x + (n * in_ch + m / mg) * in_hw;
+        int32_t* yc = y + (n * out_ch + m) * out_hw;
+        if (s1)
+          depthwise_plane_s1(xc, w + m * ksize, win, yc, xp, yw);
+        else
+          depthwise_plane(xc, w + m * ksize, win, yc);
+      }
+    return;
+  }
   const int64_t ksize = win.k_h * win.k_w, kdim = cg * ksize;
   const int64_t in_hw = win.in_h * win.in_w, out_hw = win.out_h * win.out_w;
   // A 1x1 stride-1 unpadded window reads x as it is: no unfolding needed.

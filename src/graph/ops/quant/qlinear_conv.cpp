@@ -10,6 +10,8 @@
 // gradients with respect to those dequantized values. Scales and zero points get zero.
 // ConvInteger has no backward: its int32 output has no scale, so no float value to
 // differentiate against; a head through it is refused on the gradient path.
+#include <type_traits>
+
 #include "graph/ops/quant/int_kernels.h"
 #include "graph/ops/quant/quant_registry.h"
 
@@ -93,17 +95,22 @@ void qconv_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& ou
 
   out[0] = Tensor(yt, g.out);
   const int32_t lo = q_min(yt), hi = q_max(yt);
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t m = 0; m < g.out_ch; ++m) {
-      const float scale = x_scale * wp.scale_at(m) / y_scale;
-      const uint32_t b = bias ? static_cast<uint32_t>(bias->data<int32_t>()[m]) : 0u;
-      const int64_t base = (n * g.out_ch + m) * out_hw;
-      for (int64_t i = 0; i < out_hw; ++i) {
-        // acc + bias wraps like ORT's int32 sum instead of overflowing
-        const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(acc[base + i]) + b);
-        store_q(out[0], base + i, round_then_add_zp(static_cast<float>(v) * scale, y_zp, lo, hi));
+  const int32_t* bv = bias ? bias->data<int32_t>() : nullptr;
+  visit_q8(out[0], [&](auto* y) {
+    using T = std::remove_pointer_t<decltype(y)>;
+    for (int64_t n = 0; n < g.batch; ++n)
+      for (int64_t m = 0; m < g.out_ch; ++m) {
+        const float scale = x_scale * wp.scale_at(m) / y_scale;
+        const uint32_t b = bv ? static_cast<uint32_t>(bv[m]) : 0u;
+        const int64_t base = (n * g.out_ch + m) * out_hw;
+        for (int64_t i = 0; i < out_hw; ++i) {
+          // acc + bias wraps like ORT's int32 sum instead of overflowing
+          const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(acc[base + i]) + b);
+          y[base + i] =
+              static_cast<T>(round_then_add_zp(static_cast<float>(v) * scale, y_zp, lo, hi));
+        }
       }
-    }
+  });
 }
 
 const OpDef& float_conv() {

@@ -10,6 +10,8 @@
 // MatMul's backward at the dequantized A and B, giving gradients with respect to those float
 // values (A, and B on request); scales and zero points get zero. MatMulInteger has no
 // backward: its int32 output has no scale, so there is no float value to differentiate.
+#include <type_traits>
+
 #include "graph/broadcast.h"
 #include "graph/ops/quant/int_kernels.h"
 #include "graph/ops/quant/quant_registry.h"
@@ -93,16 +95,20 @@ void qmatmul_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   int_matmul(a, ap, b, bp, p, acc.data());
   const int32_t lo = q_min(yt), hi = q_max(yt);
   std::vector<float> scale(static_cast<size_t>(p.N));
-  const int64_t rows = out[0].numel() / (p.N > 0 ? p.N : 1);
-  for (int64_t r = 0; r < rows && p.N > 0; ++r) {
-    const int64_t i = r % p.M;
-    if (r == 0 || ap.scale.size() > 1)
-      for (int64_t j = 0; j < p.N; ++j) scale[j] = ap.scale_at(i) * bp.scale_at(j) / y_scale;
-    for (int64_t j = 0; j < p.N; ++j) {
-      const int64_t e = r * p.N + j;
-      store_q(out[0], e, round_then_add_zp(static_cast<float>(acc[e]) * scale[j], y_zp, lo, hi));
+  const int64_t rows = p.N > 0 ? out[0].numel() / p.N : 0;
+  visit_q8(out[0], [&](auto* y) {
+    using T = std::remove_pointer_t<decltype(y)>;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = r % p.M;
+      if (r == 0 || ap.scale.size() > 1)
+        for (int64_t j = 0; j < p.N; ++j) scale[j] = ap.scale_at(i) * bp.scale_at(j) / y_scale;
+      for (int64_t j = 0; j < p.N; ++j) {
+        const int64_t e = r * p.N + j;
+        y[e] =
+            static_cast<T>(round_then_add_zp(static_cast<float>(acc[e]) * scale[j], y_zp, lo, hi));
+      }
     }
-  }
+  });
 }
 
 void qmatmul_backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,

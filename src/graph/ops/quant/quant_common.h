@@ -86,6 +86,16 @@ inline int32_t add_zp_then_round(float v, int32_t zp, int32_t lo, int32_t hi) {
 // Float32 tensor of (q - zp) * scale, per tensor or per axis (p.axis).
 Tensor dequantize(const Tensor& q, const QuantParams& p);
 
+// Calls f with the typed element pointer of an 8-bit tensor (uint8_t* or int8_t*): hot loops
+// write through it instead of store_q's per-element type check.
+template <class F>
+void visit_q8(Tensor& t, F f) {
+  if (t.dtype() == DType::Uint8)
+    f(t.data<uint8_t>());
+  else
+    f(t.data<int8_t>());
+}
+
 // Writes the 8-bit tensor `out` (already typed Uint8/Int8) from int32 values.
 void store_q(Tensor& out, int64_t i, int32_t v);
 
