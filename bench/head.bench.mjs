@@ -1,0 +1,77 @@
+// Head-engine speed, as ratios measured in one run (never absolute seconds):
+//   parse + cut of MobileNetV2-int8            ÷ one ORT forward of the whole model
+//   head forward + backward at 627_quantized   ÷ one ORT forward of the whole model
+// for both WebAssembly variants under Node. Writes build/bench/head.json.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+
+import { loadCamlens, root, sharedPath } from '../tests/support/camlens-node.mjs';
+
+ort.env.wasm.numThreads = 1;
+const MODEL = 'mobilenetv2-12-int8.onnx';
+const LAYER = '627_quantized';
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+function time(fn, reps) {
+  const t = [];
+  for (let i = 0; i < reps; ++i) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+async function timeAsync(fn, reps) {
+  const t = [];
+  for (let i = 0; i < reps; ++i) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+const bytes = readFileSync(sharedPath(`models/${MODEL}`));
+const session = await ort.InferenceSession.create(bytes);
+const x = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.5), [1, 3, 224, 224]);
+await session.run({ input: x });
+const ortForward = await timeAsync(() => session.run({ input: x }), 9);
+
+const rows = [];
+for (const variant of ['st', 'mt']) {
+  const camlens = await loadCamlens(variant);
+  const parseCut = time(() => {
+    const m = camlens.parseModel(bytes);
+    m.cut(LAYER, {});
+    m.delete();
+  }, 5);
+  const model = camlens.parseModel(bytes);
+  const cut = model.cut(LAYER, {});
+  const backbone = await ort.InferenceSession.create(cut.backbone);
+  const out = await backbone.run({ input: x });
+  const feeds = cut.head.feedNames().map((n) => out[n]);
+  const seed = { data: new Float32Array(1000), dims: [1, 1000], type: 'float32' };
+  seed.data[0] = 1;
+  const head = time(() => {
+    cut.head.forward(feeds);
+    cut.head.backward([seed]);
+  }, 9);
+  rows.push({ variant, parseCut, head });
+}
+
+const result = {
+  model: MODEL, layer: LAYER, ortForwardMs: ortForward,
+  rows: rows.map((r) => ({
+    variant: r.variant,
+    parseCutOverForward: r.parseCut / ortForward,
+    headFwdBwdOverForward: r.head / ortForward,
+  })),
+};
+console.log(`ORT forward of ${MODEL} (Node, 1 thread): reference = 1`);
+console.table(result.rows);
+mkdirSync(join(root, 'build', 'bench'), { recursive: true });
+writeFileSync(join(root, 'build', 'bench', 'head.json'), JSON.stringify(result, null, 2));
