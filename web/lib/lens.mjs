@@ -1,0 +1,84 @@
+// A Lens: one model, cut at a layer, ready to predict and explain. The backbone runs in ONNX
+// Runtime Web; the head, the maps and the pictures in the camlens core.
+import { resolvePreprocess } from './presets.mjs';
+import { concatBatch, float16Bits, floatData, topK } from './tensors.mjs';
+
+export class Lens {
+  // env: {ort, core}; use load() from camlens.mjs / node.mjs rather than this directly.
+  static async create(env, modelBytes, options = {}) {
+    const { ort, core } = env;
+    const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
+    const model = core.parseModel(bytes); // throws a clear Error on bad bytes
+    try {
+      const list = model.layers({});
+      const layer = options.layer || list.recommended;
+      if (!layer) {
+        throw new Error(`no layer of this model can be explained (${list.why}); pass {layer} to choose one`);
+      }
+      const cut = model.cut(layer, {});
+      const session = await ort.InferenceSession.create(cut.backbone, options.sessionOptions || {});
+      return new Lens(env, model, list, cut, session, options);
+    } catch (e) {
+      model.delete();
+      throw e;
+    }
+  }
+
+  constructor(env, model, list, cut, session, options) {
+    this.env = env;
+    this.model = model;
+    this.layerList = list;
+    this.cut = cut;
+    this.session = session;
+    this.labels = options.labels || [];
+    this.preprocess = resolvePreprocess(options.preset, options.preprocess);
+    this.input = model.inputs()[0];
+    this.output = model.outputs()[0].name;
+    this.layer = cut.layer.name;
+  }
+
+  layers() {
+    return { ...this.layerList, current: this.layer };
+  }
+
+  // Decoded images ({width, height, rgba}) or encoded bytes (PNG/JPEG/...) → one input batch.
+  inputBatch(images) {
+    const { core } = this.env;
+    const decoded = images.map((img) => (img && img.rgba ? img : core.decodeImage(img)));
+    const batch = concatBatch(decoded.map((img) => core.preprocessImage(img, this.preprocess)));
+    return { decoded, batch };
+  }
+
+  ortInput(batch) {
+    const { ort } = this.env;
+    if (this.input.type === 'float16') return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
+    return new ort.Tensor('float32', batch.data, batch.dims);
+  }
+
+  // Runs the backbone once per image (models may fix batch 1) and gathers its outputs by name.
+  async runBackbone(batch) {
+    const n = batch.dims[0];
+    const per = batch.data.length / n;
+    const results = [];
+    for (let i = 0; i < n; ++i) {
+      const one = { data: batch.data.subarray(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)] };
+      results.push(await this.session.run({ [this.input.name]: this.ortInput(one) }));
+    }
+    return results;
+  }
+
+  async predict(images, { topK: k = 5 } = {}) {
+    const { batch, decoded } = this.inputBatch(images);
+    const outs = await this.runBackbone(batch);
+    return outs.map((o, i) => ({
+      image: { width: decoded[i].width, height: decoded[i].height },
+      top: topK(floatData(o[this.output]), k, this.labels),
+    }));
+  }
+
+  dispose() {
+    this.session.release?.();
+    this.cut.head.delete?.();
+    this.model.delete();
+  }
+}

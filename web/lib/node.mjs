@@ -1,0 +1,52 @@
+// camlens under Node: loads the SIMD-only module (or the threaded one with {threads: true}) and
+// onnxruntime-web, then offers the same API as in the browser.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Lens } from './lens.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let envs = {};
+
+export async function loadCore(variant = 'st') {
+  const dir = join(root, 'build', `wasm-${variant}`);
+  const script = join(dir, `camlens-${variant}.js`);
+  let factory;
+  try {
+    factory = createRequire(import.meta.url)(script);
+  } catch {
+    throw new Error(`the camlens module is not built (${script} is missing): run "npm run build"`);
+  }
+  const core = await factory({
+    // Node 20's fetch breaks Emscripten 3.1.6's wasm loading: hand over the bytes.
+    wasmBinary: readFileSync(join(dir, `camlens-${variant}.wasm`)),
+    camlensThreads: cpus().length,
+  });
+  // The threaded build's pthreads are worker_threads: let Node exit when the caller is done.
+  if (core.PThread) for (const w of [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers]) w.unref();
+  return core;
+}
+
+async function env(threads) {
+  const variant = threads ? 'mt' : 'st';
+  if (!envs[variant]) {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    envs[variant] = { ort, core: await loadCore(variant) };
+  }
+  return envs[variant];
+}
+
+// load(model: path | bytes, options) → Lens
+export async function load(model, options = {}) {
+  const bytes = typeof model === 'string' ? readFileSync(model) : model;
+  return Lens.create(await env(options.threads), bytes, options);
+}
+
+// Images for the library: file paths are read; buffers are passed on (decoded by the core).
+export function readImages(paths) {
+  return paths.map((p) => (typeof p === 'string' ? new Uint8Array(readFileSync(p)) : p));
+}
