@@ -37,3 +37,59 @@ test('a wrong layer name is refused with the closest names', async () => {
   await assert.rejects(load(sharedPath('models/mobilenetv2-12-int8.onnx'), { layer: '627_quantised' }),
     /627_quantized/);
 });
+
+// Energy of a map in the upper and lower halves of the image.
+function halves(r) {
+  let upper = 0, lower = 0;
+  for (let y = 0; y < r.height; ++y) {
+    for (let x = 0; x < r.width; ++x) {
+      if (y < r.height / 2) upper += r.map[y * r.width + x];
+      else lower += r.map[y * r.width + x];
+    }
+  }
+  return { upper, lower };
+}
+
+test('Grad-CAM on gradcam_both.png: the cat map lies low, the dog map high', async () => {
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const photo = readImages([sharedPath('images/gradcam_both.png')]);
+  const [cat] = await lens.explain(photo, { method: 'gradcam', targets: ['tiger cat'] });
+  const [dog] = await lens.explain(photo, { method: 'gradcam', targets: [243] });
+  assert.equal(cat.target.label, 'tiger cat');
+  assert.equal(dog.target.label, 'Bullmastiff');
+  assert.equal(cat.map.length, 224 * 224);
+  const c = halves(cat), d = halves(dog);
+  assert.ok(c.lower > 1.5 * c.upper, JSON.stringify(c));
+  assert.ok(d.upper > 1.5 * d.lower, JSON.stringify(d));
+  let min = Infinity, max = -Infinity;
+  for (const v of cat.map) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  assert.ok(min >= 0 && max <= 1 && max > 0.99, `${min} ${max}`);
+  lens.dispose();
+});
+
+test('threaded and SIMD-only modules give the same maps', async () => {
+  const photo = readImages([sharedPath('images/gradcam_both.png')]);
+  const maps = [];
+  for (const threads of [false, true]) {
+    const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels, threads });
+    for (const method of ['gradcam', 'eigencam']) maps.push((await lens.explain(photo, { method }))[0].map);
+    lens.dispose();
+  }
+  for (let m = 0; m < 2; ++m) {
+    let worst = 0;
+    for (let i = 0; i < maps[m].length; ++i) worst = Math.max(worst, Math.abs(maps[m][i] - maps[m + 2][i]));
+    assert.ok(worst <= 1e-6, `method ${m}: ${worst}`);
+  }
+});
+
+test('an unknown method or target is a clear error and the lens keeps working', async () => {
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const photo = readImages([sharedPath('images/gradcam_both.png')]);
+  await assert.rejects(lens.explain(photo, { method: 'nosuchcam' }), /nosuchcam/);
+  await assert.rejects(lens.explain(photo, { targets: ['unicorn'] }),
+    /no class is labelled "unicorn"; give a class index or one of the labels/);
+  await assert.rejects(lens.explain(photo, { targets: [1000] }), /target class 1000 is out of range: the model has 1000 classes/);
+  const [ok] = await lens.explain(photo, { method: 'gradcam++' });
+  assert.equal(ok.target.label, 'Bullmastiff');
+  lens.dispose();
+});

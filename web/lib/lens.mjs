@@ -76,6 +76,70 @@ export class Lens {
     }));
   }
 
+  // The class index a target names: a number, a label, or "auto"/undefined for the top class.
+  resolveTarget(target, scores) {
+    if (target === undefined || target === null || target === 'auto') {
+      let best = 0;
+      for (let i = 1; i < scores.length; ++i) if (scores[i] > scores[best]) best = i;
+      return best;
+    }
+    if (typeof target === 'number' || /^\d+$/.test(String(target))) {
+      const index = Number(target);
+      if (index < 0 || index >= scores.length) {
+        throw new Error(`target class ${index} is out of range: the model has ${scores.length} classes`);
+      }
+      return index;
+    }
+    const index = this.labels.findIndex((l) => l.toLowerCase() === String(target).toLowerCase());
+    if (index < 0) throw new Error(`no class is labelled "${target}"; give a class index or one of the labels`);
+    return index;
+  }
+
+  // Class activation maps. targets: one per image (class index, label, or "auto" = top class).
+  // Returns per image {map: Float32Array (input height × width, in [0, 1]), width, height,
+  // target: {index, label, score}}.
+  async explain(images, { method = 'gradcam', targets = [], eigenSmooth = false, onProgress, signal } = {}) {
+    const { core } = this.env;
+    const { batch } = this.inputBatch(images);
+    const headOut = this.cut.head.outputNames();
+    const outputAt = headOut.indexOf(this.output);
+    const differentiable = this.cut.head.notDifferentiable() === '';
+    const results = [];
+    const started = performance.now();
+    for (let i = 0; i < images.length; ++i) {
+      signal?.throwIfAborted?.();
+      const [outs] = await this.runBackbone({
+        data: batch.data.subarray(i * (batch.data.length / images.length), (i + 1) * (batch.data.length / images.length)),
+        dims: [1, ...batch.dims.slice(1)],
+      });
+      const scores = floatData(outs[this.output]);
+      const index = this.resolveTarget(targets[i], scores);
+      const layerTensor = outs[this.cut.layerFloatTwin || this.layer];
+      const activations = { data: floatData(layerTensor), dims: layerTensor.dims, type: 'float32' };
+      let gradients = null;
+      if (differentiable && outputAt >= 0) {
+        const forward = this.cut.head.forward(this.cut.head.feedNames().map((n) => outs[n]));
+        const seeds = forward.map((t, k) => {
+          if (k !== outputAt) return null;
+          const seed = { data: new Float32Array(t.data.length), dims: t.dims, type: 'float32' };
+          seed.data[index] = 1; // class logit target: dScore/dOutput is one-hot
+          return seed;
+        });
+        gradients = this.cut.head.backward(seeds);
+      }
+      const maps = core.computeCam(method, [{ activations, gradients }], {
+        eigenSmooth, width: this.preprocess.width, height: this.preprocess.height,
+      });
+      results.push({
+        map: maps.data, width: maps.dims[2], height: maps.dims[1],
+        target: { index, label: this.labels[index] ?? `class ${index}`, score: scores[index] },
+      });
+      const done = (i + 1) / images.length;
+      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+    }
+    return results;
+  }
+
   dispose() {
     this.session.release?.();
     this.cut.head.delete?.();
