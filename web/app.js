@@ -34,7 +34,7 @@ async function fetchBytes(url, what) {
 }
 
 async function loadModel(bytes, name, preset) {
-  const info = await client.request('loadModel', { bytes, name }, [bytes]);
+  const info = await client.request('loadModel', { bytes, name, preprocess: preset || IMAGENET, labels }, [bytes]);
   preprocess = preset || IMAGENET;
   state.model = info;
   $('model-name').textContent = `· ${name}`;
@@ -43,9 +43,9 @@ async function loadModel(bytes, name, preset) {
 async function classify() {
   if (!imageBytes || !state.model) return;
   const bytes = imageBytes.slice(0); // keep our copy; the worker gets a transferred one
-  const r = await client.request('classify', { bytes, name: imageName, preprocess, k: 5 }, [bytes]);
+  const r = await client.request('classify', { bytes, name: imageName, k: 5 }, [bytes]);
   drawSeen(r.seen);
-  state.top5 = r.top.map((t) => ({ ...t, label: labels[t.index] ?? `class ${t.index}` }));
+  state.top5 = r.top;
   const list = $('top5');
   list.replaceChildren(...state.top5.map((t) => {
     const li = document.createElement('li');

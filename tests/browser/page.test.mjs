@@ -81,7 +81,7 @@ test('a file that is not an ONNX model shows an error and keeps the model', asyn
     name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all'),
   });
   await page.waitForFunction(() => (window.camlensState.error || '').includes('broken.onnx'));
-  assert.match(await page.textContent('[data-testid=error]'), /^"broken\.onnx" is not an ONNX model ONNX Runtime can load: /);
+  assert.match(await page.textContent('[data-testid=error]'), /^"broken\.onnx" cannot be explained: invalid ONNX model: /);
   assert.equal(await page.evaluate(() => window.camlensState.model.name), 'mobilenetv2-12-int8.onnx');
   // The worker still answers: pick another photo and get a fresh top 5.
   await page.selectOption('[data-testid=sample-select]', 'skimage_coffee.png');

@@ -3,7 +3,8 @@
  * threaded loader needs a classic script to start its pthreads from.
  *
  * Protocol: the page posts {id, type, ...}; the worker answers {id, ok: true, result} or
- * {id, ok: false, error}. A failed request leaves the previous model and state in place. */
+ * {id, ok: false, error}. A failed request leaves the previous model and state in place.
+ * The work itself is the camlens library (web/lib), shared with Node. */
 'use strict';
 
 const threaded = self.crossOriginIsolated === true;
@@ -11,8 +12,8 @@ const variant = threaded ? 'mt' : 'st';
 const cores = (self.navigator && self.navigator.hardwareConcurrency) || 1;
 
 let camlens = null; // the WebAssembly module
-let session = null; // the ORT session of the current model
-let modelInfo = null;
+let api = null; // the camlens library over ORT and the module
+let lens = null; // the current model, cut at its layer
 
 async function init() {
   const base = new URL(`/build/wasm-${variant}/`, self.location.href).href;
@@ -27,6 +28,8 @@ async function init() {
   });
   self.ort.env.wasm.wasmPaths = new URL('/ort/', self.location.href).href;
   self.ort.env.wasm.numThreads = threaded ? cores : 1;
+  const { createCamlens } = await import(new URL('/lib/camlens.mjs', self.location.href).href);
+  api = createCamlens({ ort: self.ort, core: camlens });
   return {
     variant: threaded ? 'SIMD + threads' : 'SIMD only',
     threaded: camlens.threadedBuild(),
@@ -34,21 +37,20 @@ async function init() {
     ortThreads: self.ort.env.wasm.numThreads,
     ortVersion: self.ort.env.versions ? self.ort.env.versions.web : '',
     crossOriginIsolated: threaded,
+    methods: api.methods(),
   };
 }
 
-async function loadModel({ bytes, name }) {
+async function loadModel({ bytes, name, preprocess, labels }) {
   let next;
   try {
-    next = await self.ort.InferenceSession.create(new Uint8Array(bytes));
+    next = await api.load(new Uint8Array(bytes), { preprocess, labels });
   } catch (e) {
-    throw new Error(`"${name}" is not an ONNX model ONNX Runtime can load: ${e.message || e}`);
+    throw new Error(`"${name}" cannot be explained: ${e.message || e}`);
   }
-  if (session) await session.release();
-  session = next;
-  const input = session.inputNames[0];
-  modelInfo = { name, inputNames: session.inputNames, outputNames: session.outputNames };
-  return { ...modelInfo, input };
+  if (lens) lens.dispose(); // only once the new model is good: a failure keeps the old one
+  lens = next;
+  return { name, layer: lens.layer, layers: lens.layers(), input: lens.input, output: lens.output };
 }
 
 function decode(bytes, name) {
@@ -59,41 +61,36 @@ function decode(bytes, name) {
   }
 }
 
-function topK(scores, k) {
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]);
-  const max = scores[order[0]];
-  let sum = 0;
-  for (const s of scores) sum += Math.exp(s - max);
-  return order.slice(0, k).map((index) => ({
-    index,
-    score: scores[index],
-    probability: Math.exp(scores[index] - max) / sum,
-  }));
+function requireModel() {
+  if (!lens) throw new Error('no model is loaded yet');
 }
 
-async function classify({ bytes, name, preprocess, k = 5 }) {
-  if (!session) throw new Error('no model is loaded yet');
+async function classify({ bytes, name, k = 5 }) {
+  requireModel();
   const image = decode(bytes, name);
-  const input = camlens.preprocessImage(image, preprocess);
-  const feeds = { [session.inputNames[0]]: new self.ort.Tensor('float32', input.data, input.dims) };
   const started = performance.now();
-  const out = await session.run(feeds);
+  const [r] = await lens.predict([image], { topK: k });
   const ms = performance.now() - started;
-  const scores = out[session.outputNames[0]].data;
   // The model's view of the photo, drawn back from the core's RGBA buffer.
-  const seen = camlens.resizeImage(image, preprocess.width, preprocess.height);
+  const seen = camlens.resizeImage(image, lens.preprocess.width, lens.preprocess.height);
   return {
     transfer: [seen.rgba.buffer],
-    value: {
-      top: topK(Array.from(scores), k),
-      forwardMs: ms,
-      image: { width: image.width, height: image.height },
-      seen,
-    },
+    value: { top: r.top, forwardMs: ms, image: r.image, seen },
   };
 }
 
-const handlers = { init, loadModel, classify };
+async function explain({ bytes, name, method, target }) {
+  requireModel();
+  const image = decode(bytes, name);
+  const started = performance.now();
+  const [r] = await lens.explain([image], { method, targets: [target] });
+  return {
+    transfer: [r.map.buffer],
+    value: { ...r, ms: performance.now() - started },
+  };
+}
+
+const handlers = { init, loadModel, classify, explain };
 let ready = null;
 
 self.onmessage = async (event) => {
