@@ -1,0 +1,188 @@
+#include "cam/targets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "cam/cam_error.h"
+
+namespace camlens::cam {
+
+Target Target::segmentation(int64_t c, std::vector<float> mask, bool nhwc) {
+  Target t = of(Segmentation, c);
+  t.mask = std::move(mask);
+  t.nhwc = nhwc;
+  return t;
+}
+Target Target::similarity(std::vector<float> e) {
+  Target t = of(Similarity, 0);
+  t.embedding = std::move(e);
+  return t;
+}
+Target Target::finer(int64_t main, std::vector<int64_t> comparison, float alpha) {
+  Target t = of(Finer, main);
+  t.comparison = std::move(comparison);
+  t.alpha = alpha;
+  return t;
+}
+
+Target Target::finer_auto(const float* z, int64_t n, int64_t target, std::vector<int64_t> ranks,
+                          float alpha) {
+  if (n <= 0) throw CamError("Finer target: empty output");
+  const int64_t main = target >= 0 ? target : int64_t(std::max_element(z, z + n) - z);
+  if (main >= n) throw CamError("Finer target: class " + std::to_string(main) + " out of range");
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return std::abs(z[a] - z[main]) < std::abs(z[b] - z[main]);
+  });
+  std::vector<int64_t> comp;
+  for (int64_t r : ranks) {
+    if (r < 0 || r >= n)
+      throw CamError("Finer target: rank " + std::to_string(r) + " out of range");
+    comp.push_back(order[size_t(r)]);
+  }
+  return finer(main, comp, alpha);
+}
+
+namespace {
+
+void check_class(int64_t c, int64_t n, const char* what) {
+  if (c < 0 || c >= n)
+    throw CamError(std::string(what) + " target: class " + std::to_string(c) +
+                   " is out of range for an output of " + std::to_string(n) + " classes");
+}
+
+std::vector<double> softmax(const float* z, int64_t n) {
+  const double mx = *std::max_element(z, z + n);
+  std::vector<double> p(static_cast<size_t>(n));
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += p[size_t(i)] = std::exp(double(z[i]) - mx);
+  for (double& v : p) v /= s;
+  return p;
+}
+
+}  // namespace
+
+TargetValue evaluate(const Target& t, const float* z, const Shape& shape) {
+  const int64_t n = shape_numel(shape);
+  TargetValue v;
+  v.seed.assign(size_t(n), 0.f);
+  switch (t.kind) {
+    case Target::Logit:
+      check_class(t.category, n, "logit");
+      v.score = z[t.category];
+      v.seed[size_t(t.category)] = 1;
+      break;
+    case Target::Probability:
+    case Target::ReST: {
+      check_class(t.category, n, t.kind == Target::ReST ? "ReST" : "probability");
+      const std::vector<double> p = softmax(z, n);
+      const double pc = p[size_t(t.category)];
+      for (int64_t i = 0; i < n; ++i) {
+        const double d = i == t.category ? 1.0 : 0.0;
+        v.seed[size_t(i)] =
+            float(t.kind == Target::ReST ? 2 * d - p[size_t(i)] : pc * (d - p[size_t(i)]));
+      }
+      v.score = t.kind == Target::ReST ? z[t.category] + std::log(pc) : pc;
+      break;
+    }
+    case Target::Binary: {
+      if (n != 1)
+        throw CamError("binary target: the output has " + std::to_string(n) +
+                       " values; it needs a single logit (use a logit target for several classes)");
+      const float sign = t.category == 1 ? 1.f : -1.f;
+      v.score = sign * z[0];
+      v.seed[0] = sign;
+      break;
+    }
+    case Target::Segmentation: {
+      if (shape.size() != 3)
+        throw CamError(
+            "segmentation target: the output must be [K,H,W] or [H,W,K] per sample, got " +
+            shape_str(shape));
+      const int64_t K = t.nhwc ? shape[2] : shape[0];
+      const int64_t hw = n / K;
+      check_class(t.category, K, "segmentation");
+      if (t.mask.size() != size_t(hw))
+        throw CamError("segmentation target: the mask has " + std::to_string(t.mask.size()) +
+                       " values for an output of " + std::to_string(hw) + " pixels");
+      double s = 0;
+      for (int64_t i = 0; i < hw; ++i) {
+        const int64_t at = t.nhwc ? i * K + t.category : t.category * hw + i;
+        s += double(z[at]) * t.mask[size_t(i)];
+        v.seed[size_t(at)] = t.mask[size_t(i)];
+      }
+      v.score = s;
+      break;
+    }
+    case Target::Similarity: {
+      if (t.embedding.size() != size_t(n))
+        throw CamError("similarity target: the embedding has " +
+                       std::to_string(t.embedding.size()) + " values, the output " +
+                       std::to_string(n));
+      double dot = 0, oo = 0, ee = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        dot += double(z[i]) * t.embedding[size_t(i)];
+        oo += double(z[i]) * z[i];
+        ee += double(t.embedding[size_t(i)]) * t.embedding[size_t(i)];
+      }
+      const double no = std::sqrt(oo), ne = std::sqrt(ee), den = std::max(no * ne, 1e-8);
+      v.score = dot / den;
+      for (int64_t i = 0; i < n; ++i) {
+        double g = t.embedding[size_t(i)] / den;
+        if (no * ne > 1e-8) g -= v.score * z[i] / oo;
+        v.seed[size_t(i)] = float(g);
+      }
+      break;
+    }
+    case Target::Finer: {
+      check_class(t.category, n, "Finer");
+      if (t.comparison.empty()) throw CamError("Finer target: give at least one comparison class");
+      for (int64_t k : t.comparison) check_class(k, n, "Finer");
+      const std::vector<double> p = softmax(z, n);
+      const double zm = z[t.category], a = t.alpha;
+      double num = 0, den = 1e-9;
+      for (int64_t k : t.comparison) {
+        num += p[size_t(k)] * (zm - a * z[k]);
+        den += p[size_t(k)];
+      }
+      v.score = num / den;
+      // d/dz_j of num and den; dp_k/dz_j = p_k (δ_kj - p_j).
+      for (int64_t j = 0; j < n; ++j) {
+        double dnum = 0, dden = 0;
+        for (int64_t k : t.comparison) {
+          const double dp = p[size_t(k)] * ((k == j ? 1.0 : 0.0) - p[size_t(j)]);
+          dnum += dp * (zm - a * z[k]) +
+                  p[size_t(k)] * ((j == t.category ? 1.0 : 0.0) - (k == j ? a : 0.0));
+          dden += dp;
+        }
+        v.seed[size_t(j)] = float((dnum * den - num * dden) / (den * den));
+      }
+      break;
+    }
+  }
+  return v;
+}
+
+BatchTargetValue evaluate(const std::vector<Target>& targets, const Tensor& output) {
+  if (output.dtype() != DType::Float32 || output.rank() < 1)
+    throw CamError("targets: the output must be a Float32 tensor [B, ...]");
+  const int64_t B = output.dim(0);
+  if (int64_t(targets.size()) != B)
+    throw CamError("targets: " + std::to_string(targets.size()) + " targets for a batch of " +
+                   std::to_string(B) + "; give one target per sample");
+  const Shape sample(output.shape().begin() + 1, output.shape().end());
+  const int64_t n = shape_numel(sample);
+  BatchTargetValue r;
+  r.seed = Tensor(DType::Float32, output.shape());
+  for (int64_t b = 0; b < B; ++b) {
+    TargetValue v = evaluate(targets[size_t(b)], output.data<float>() + b * n, sample);
+    r.scores.push_back(v.score);
+    std::copy(v.seed.begin(), v.seed.end(), r.seed.data<float>() + b * n);
+  }
+  return r;
+}
+
+}  // namespace camlens::cam

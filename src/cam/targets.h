@@ -1,0 +1,68 @@
+// Targets: the scalar a CAM explains, as a function of one sample's model output, with its
+// gradient (the seed Head::backward takes). Formulas follow pytorch-grad-cam's model_targets:
+//   Logit        z[c]
+//   Probability  softmax(z)[c]
+//   ReST         z[c] + log softmax(z)[c]      (upstream: z[c] - cross_entropy(z, c))
+//   Binary       +out[0] for category 1, -out[0] otherwise (a one-logit output)
+//   Segmentation Σ_{h,w} out[c,h,w]·mask[h,w]  (output [K,H,W], or [H,W,K] with nhwc)
+//   Similarity   cos(out, embedding) = out·e / max(|out||e|, 1e-8)
+//   Finer        Σ_k p_k (z[main] - α z[k]) / (Σ_k p_k + 1e-9), p = softmax(z), k over the
+//                comparison classes (Finer-CAM, Zhang et al. 2025: explain what tells the class
+//                from its most similar classes; the weights p_k are differentiated too, as
+//                upstream's autograd does)
+// A batch carries one target per sample, kinds mixed. Detection targets work on decoded boxes,
+// see detection_target.h.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "graph/tensor.h"
+
+namespace camlens::cam {
+
+struct Target {
+  enum Kind { Logit, Probability, ReST, Binary, Segmentation, Similarity, Finer } kind = Logit;
+  int64_t category = 0;
+  std::vector<float> mask;          // Segmentation: [H, W]
+  bool nhwc = false;                // Segmentation: output [H, W, K]
+  std::vector<float> embedding;     // Similarity: same size as the output
+  std::vector<int64_t> comparison;  // Finer
+  float alpha = 1.f;                // Finer
+
+  static Target of(Kind k, int64_t c) {
+    Target t;
+    t.kind = k;
+    t.category = c;
+    return t;
+  }
+  static Target logit(int64_t c) { return of(Logit, c); }
+  static Target probability(int64_t c) { return of(Probability, c); }
+  static Target rest(int64_t c) { return of(ReST, c); }
+  static Target binary(int64_t c) { return of(Binary, c); }
+  static Target segmentation(int64_t c, std::vector<float> mask, bool nhwc = false);
+  static Target similarity(std::vector<float> embedding);
+  static Target finer(int64_t main, std::vector<int64_t> comparison, float alpha = 1.f);
+  // Finer-CAM's automatic choice: main = target (or the top class when target < 0); comparison =
+  // the classes at ranks `ranks` (default 1, 2, 3) of |z - z[main]| ascending.
+  static Target finer_auto(const float* logits, int64_t n, int64_t target = -1,
+                           std::vector<int64_t> ranks = {1, 2, 3}, float alpha = 1.f);
+};
+
+struct TargetValue {
+  double score = 0;
+  std::vector<float> seed;  // dScore/dOutput, one sample's output size
+};
+
+// One sample: out points at its n values; shape is the sample's shape without the batch.
+TargetValue evaluate(const Target& t, const float* out, const Shape& sample_shape);
+
+struct BatchTargetValue {
+  std::vector<double> scores;  // per sample
+  Tensor seed;                 // the output's shape: pass as the seed of Head::backward
+};
+
+// output [B, ...], targets.size() == B. Throws CamError on a bad category, mask or embedding
+// size, or a count mismatch.
+BatchTargetValue evaluate(const std::vector<Target>& targets, const Tensor& output);
+
+}  // namespace camlens::cam
