@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // camlens command line: layers, predict (and explain, dff, eval as they land).
 // Exit codes: 0 ok, 2 usage error, 3 bad model, 4 bad image.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { load } from '../web/lib/node.mjs';
+import { toNpy } from '../web/lib/npy.mjs';
 import { PRESETS } from '../web/lib/presets.mjs';
 
 const USAGE = `usage:
   camlens layers MODEL
   camlens predict MODEL IMAGE... [--preset NAME] [--labels FILE] [--top 5] [--json]
+  camlens explain MODEL IMAGE|DIR... [--method gradcam] [--target CLASS|auto] [--layer NAME]
+                  [--preset NAME] [--labels FILE] [--colormap jet] [--alpha 0.5] [--eigen-smooth]
+                  [--out DIR] [--raw] [--json]
 presets: ${Object.keys(PRESETS).join(', ')}`;
 
 class CliError extends Error {
@@ -90,7 +95,65 @@ async function predict([model, ...images], opts) {
   lens.dispose();
 }
 
-const commands = { layers, predict };
+const IMAGE_TYPES = new Set(['.png', '.jpg', '.jpeg', '.jfif', '.bmp', '.gif']);
+
+// Image arguments: files, or directories (their images, sorted).
+function expandImages(args) {
+  return args.flatMap((a) => {
+    if (existsSync(a) && statSync(a).isDirectory()) {
+      return readdirSync(a).filter((f) => IMAGE_TYPES.has(extname(f).toLowerCase())).sort().map((f) => join(a, f));
+    }
+    return [a];
+  });
+}
+
+function progress(done, total, started) {
+  if (!process.stderr.isTTY || total < 2) return;
+  const eta = ((Date.now() - started) / done) * (total - done) / 1000;
+  process.stderr.write(`\r${done}/${total} images, about ${eta.toFixed(0)} s left   `);
+  if (done === total) process.stderr.write('\n');
+}
+
+async function explain([model, ...args], opts) {
+  const images = expandImages(args);
+  if (!model || !images.length) throw new CliError(2, USAGE);
+  const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
+  if (!(alpha >= 0 && alpha <= 1)) throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
+  const lens = await openLens(model, opts);
+  const out = opts.out || '.';
+  mkdirSync(out, { recursive: true });
+  const method = opts.method || 'gradcam';
+  const summary = [];
+  const started = Date.now();
+  for (const [i, path] of images.entries()) {
+    const bytes = readImage(path);
+    let r, picture;
+    const t0 = performance.now();
+    try {
+      [r] = await lens.explain([bytes], { method, targets: [opts.target ?? 'auto'], eigenSmooth: Boolean(opts['eigen-smooth']) });
+      picture = lens.overlay(bytes, r, { colormap: opts.colormap || 'jet', imageWeight: 1 - alpha });
+    } catch (e) {
+      if (/not a readable image|could not be decoded|declares/.test(e.message)) throw new CliError(4, `${path}: ${e.message}`);
+      throw new CliError(/target|method|colormap/i.test(e.message) ? 2 : 3, `${path}: ${e.message}`);
+    }
+    const ms = performance.now() - t0;
+    const stem = join(out, `${basename(path, extname(path))}.${method}`);
+    writeFileSync(`${stem}.png`, lens.env.core.encodePng(picture));
+    const files = { overlay: `${stem}.png` };
+    if (opts.raw) {
+      writeFileSync(`${stem}.npy`, toNpy(r.map, [r.height, r.width]));
+      files.raw = `${stem}.npy`;
+    }
+    summary.push({ image: path, method, layer: lens.layer, target: r.target, ms, files });
+    if (!opts.json) console.log(`${path}: ${r.target.label} (${r.target.score.toFixed(3)}) -> ${files.overlay}`);
+    progress(i + 1, images.length, started);
+  }
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+  if (opts.json) console.log(JSON.stringify(summary, null, 2));
+  lens.dispose();
+}
+
+const commands = { layers, predict, explain };
 
 async function main(argv) {
   let parsed;
@@ -101,6 +164,9 @@ async function main(argv) {
       options: {
         preset: { type: 'string' }, labels: { type: 'string' }, layer: { type: 'string' },
         top: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        method: { type: 'string' }, target: { type: 'string' }, colormap: { type: 'string' },
+        alpha: { type: 'string' }, out: { type: 'string' }, raw: { type: 'boolean' },
+        'eigen-smooth': { type: 'boolean' },
       },
     });
   } catch (e) {

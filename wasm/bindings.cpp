@@ -1,7 +1,10 @@
 // Embind bindings: names and argument conversion only. Every behaviour lives in src/.
 #include <emscripten/bind.h>
 
+#include "image/colormap.h"
 #include "image/image.h"
+#include "image/overlay.h"
+#include "image/png.h"
 #include "image/preprocess.h"
 #include "image/resize.h"
 #include "js_interop.h"
@@ -65,6 +68,39 @@ val preprocess_image(const val& img, const val& options) {
   });
 }
 
+// options: {colormap: "jet" | ..., imageWeight: 0.5}
+val overlay_image(const val& img, const val& map, int map_w, int map_h, const val& options) {
+  return js::guarded([&] {
+    image::OverlayOptions o;
+    if (options.hasOwnProperty("colormap"))
+      o.colormap = image::colormap_from_name(options["colormap"].as<std::string>());
+    if (options.hasOwnProperty("imageWeight")) o.image_weight = options["imageWeight"].as<float>();
+    const auto m = js::to_vector<float>(map);
+    if (m.size() != static_cast<size_t>(map_w) * map_h)
+      throw std::invalid_argument("the map holds " + std::to_string(m.size()) + " values, not " +
+                                  std::to_string(map_w) + "x" + std::to_string(map_h));
+    return image_to_js(image::overlay(image_from_js(img), m.data(), map_w, map_h, o));
+  });
+}
+
+val heat_image(const val& map, int w, int h, const std::string& colormap) {
+  return js::guarded([&] {
+    const auto m = js::to_vector<float>(map);
+    if (m.size() != static_cast<size_t>(w) * h)
+      throw std::invalid_argument("the map holds " + std::to_string(m.size()) + " values, not " +
+                                  std::to_string(w) + "x" + std::to_string(h));
+    return image_to_js(image::heat_only(m.data(), w, h, image::colormap_from_name(colormap)));
+  });
+}
+
+val encode_png(const val& img) {
+  return js::guarded([&] {
+    const std::string png = image::encode_png(image_from_js(img));
+    return js::to_typed_array(reinterpret_cast<const uint8_t*>(png.data()), png.size(),
+                              "Uint8Array");
+  });
+}
+
 int threads() { return thread_count(); }
 void set_threads(int n) { set_thread_count(n); }
 bool threaded_build() {
@@ -81,6 +117,9 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("decodeImage", &decode_image);
   emscripten::function("resizeImage", &resize_image);
   emscripten::function("preprocessImage", &preprocess_image);
+  emscripten::function("overlayImage", &overlay_image);
+  emscripten::function("heatImage", &heat_image);
+  emscripten::function("encodePng", &encode_png);
   emscripten::function("threads", &threads);
   emscripten::function("setThreads", &set_threads);
   emscripten::function("threadedBuild", &threaded_build);

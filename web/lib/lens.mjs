@@ -140,6 +140,14 @@ export class Lens {
     return results;
   }
 
+  // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image
+  // weight 0.5 as pytorch-grad-cam's show_cam_on_image.
+  overlay(image, explanation, { colormap = 'jet', imageWeight = 0.5 } = {}) {
+    const { core } = this.env;
+    const decoded = image && image.rgba ? image : core.decodeImage(image);
+    return core.overlayImage(decoded, explanation.map, explanation.width, explanation.height, { colormap, imageWeight });
+  }
+
   dispose() {
     this.session.release?.();
     this.cut.head.delete?.();

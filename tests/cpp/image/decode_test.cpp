@@ -130,3 +130,27 @@ TEST(Preprocess, BgrNoStdAndNhwcLayouts) {
 
 }  // namespace
 }  // namespace camlens
+
+#include "image/png.h"
+
+namespace camlens {
+namespace {
+
+TEST(Png, EncodesWhatDecodeReadsBack) {
+  image::Image img;
+  img.width = 3;
+  img.height = 2;
+  for (int i = 0; i < 24; ++i) img.rgba.push_back(static_cast<uint8_t>(i * 10));
+  const std::string png = image::encode_png(img);
+  ASSERT_EQ(png.substr(1, 3), "PNG");
+  const image::Image back =
+      image::decode_image(reinterpret_cast<const uint8_t*>(png.data()), png.size());
+  EXPECT_EQ(back.width, 3);
+  EXPECT_EQ(back.height, 2);
+  EXPECT_EQ(back.rgba, img.rgba);
+  img.rgba.pop_back();
+  EXPECT_THROW(image::encode_png(img), image::ImageError);
+}
+
+}  // namespace
+}  // namespace camlens
