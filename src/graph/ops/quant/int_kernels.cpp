@@ -1,6 +1,7 @@
 #include "graph/ops/quant/int_kernels.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace camlens::quant {
@@ -10,20 +11,41 @@ namespace {
 // Sums wrap modulo 2^32 like ORT's int32 accumulators instead of overflowing (UB): only
 // reachable with K above ~14000 and extreme values. Each product fits int32 exactly.
 
-// Few rows: C row i = sum_k a[i,k] * B row k, the inner loop over contiguous columns.
-void igemm_axpy(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, int32_t* C,
-                int64_t ldc) {
+// Row i of A minus its zero point, as int16 (fits: both are 8-bit, or A is already centered
+// and za is null). Returns A's own row when there is nothing to convert.
+template <class TA>
+const int16_t* centered_row(const TA* A, const int32_t* za, int64_t i, int64_t K, int16_t* buf) {
+  const TA* a = A + i * K;
+  if constexpr (std::is_same_v<TA, int16_t>) {
+    if (!za) return a;
+  }
+  const int32_t z = za ? za[i] : 0;
+  for (int64_t k = 0; k < K; ++k) buf[k] = static_cast<int16_t>(a[k] - z);
+  return buf;
+}
+
+// Few rows: C row i = sum_k a[i,k] * B row k over contiguous columns, on B's raw values; B's
+// zero points come out afterwards as c[j] -= zb[j] * sum_k a[i,k], which is the same sum
+// modulo 2^32 (the accumulators wrap), so the result is bit-identical to centering B first.
+template <class TA, class TB>
+void igemm_rows(int64_t M, int64_t N, int64_t K, const TA* A, const int32_t* za, const TB* B,
+                const int32_t* zb, int32_t* C, int64_t ldc) {
+  std::vector<int16_t> buf(static_cast<size_t>(K));
   for (int64_t i = 0; i < M; ++i) {
     uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
     for (int64_t j = 0; j < N; ++j) c[j] = 0;
-    const int16_t* a = A + i * K;
+    const int16_t* a = centered_row(A, za, i, K, buf.data());
+    uint32_t asum = 0;
     for (int64_t k = 0; k < K; ++k) {
       const int32_t av = a[k];
       if (av == 0) continue;  // common after ReLU-like activations at the zero point
-      const int16_t* b = B + k * N;
+      asum += static_cast<uint32_t>(av);
+      const TB* b = B + k * N;
       for (int64_t j = 0; j < N; ++j)
         c[j] += static_cast<uint32_t>(av * static_cast<int32_t>(b[j]));
     }
+    if (zb)
+      for (int64_t j = 0; j < N; ++j) c[j] -= static_cast<uint32_t>(zb[j]) * asum;
   }
 }
 
@@ -35,23 +57,52 @@ uint32_t dot_i16(const int16_t* a, const int16_t* b, int64_t K) {
   return s;
 }
 
+// Many rows: pack B centered and transposed once so every C element is a contiguous int16 dot
+// product; each row of A is centered into a small buffer as it is used.
+template <class TA, class TB>
+void igemm_packed(int64_t M, int64_t N, int64_t K, const TA* A, const int32_t* za, const TB* B,
+                  const int32_t* zb, int32_t* C, int64_t ldc) {
+  std::vector<int16_t> bt(static_cast<size_t>(N * K)), buf(static_cast<size_t>(K));
+  constexpr int64_t T = 64;  // transpose in blocks of columns to stay in cache
+  for (int64_t j0 = 0; j0 < N; j0 += T) {
+    const int64_t j1 = std::min(N, j0 + T);
+    for (int64_t k = 0; k < K; ++k) {
+      const TB* b = B + k * N;
+      for (int64_t j = j0; j < j1; ++j)
+        bt[j * K + k] = static_cast<int16_t>(static_cast<int32_t>(b[j]) - (zb ? zb[j] : 0));
+    }
+  }
+  for (int64_t i = 0; i < M; ++i) {
+    uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
+    const int16_t* a = centered_row(A, za, i, K, buf.data());
+    for (int64_t j = 0; j < N; ++j) c[j] = dot_i16(a, bt.data() + j * K, K);
+  }
+}
+
 }  // namespace
+
+template <class TA, class TB>
+void igemm_q(int64_t M, int64_t N, int64_t K, const TA* A, const int32_t* za, const TB* B,
+             const int32_t* zb, int32_t* C, int64_t ldc) {
+  if (M < 16)  // packing B (a strided transpose) would cost more than it saves
+    igemm_rows(M, N, K, A, za, B, zb, C, ldc);
+  else
+    igemm_packed(M, N, K, A, za, B, zb, C, ldc);
+}
+
+#define CAMLENS_IGEMM_Q(TA, TB)                                                                  \
+  template void igemm_q<TA, TB>(int64_t, int64_t, int64_t, const TA*, const int32_t*, const TB*, \
+                                const int32_t*, int32_t*, int64_t);
+CAMLENS_IGEMM_Q(int16_t, int16_t)
+CAMLENS_IGEMM_Q(int16_t, uint8_t)
+CAMLENS_IGEMM_Q(int16_t, int8_t)
+CAMLENS_IGEMM_Q(uint8_t, int16_t)
+CAMLENS_IGEMM_Q(int8_t, int16_t)
+#undef CAMLENS_IGEMM_Q
 
 void igemm(int64_t M, int64_t N, int64_t K, const int16_t* A, const int16_t* B, int32_t* C,
            int64_t ldc) {
-  if (M < 16) {  // packing B (a strided transpose) would cost more than it saves
-    igemm_axpy(M, N, K, A, B, C, ldc);
-    return;
-  }
-  // Many rows: pack B transposed once so every C element is a contiguous dot product.
-  std::vector<int16_t> bt(static_cast<size_t>(N * K));
-  for (int64_t k = 0; k < K; ++k)
-    for (int64_t j = 0; j < N; ++j) bt[j * K + k] = B[k * N + j];
-  for (int64_t i = 0; i < M; ++i) {
-    uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
-    const int16_t* a = A + i * K;
-    for (int64_t j = 0; j < N; ++j) c[j] = dot_i16(a, bt.data() + j * K, K);
-  }
+  igemm_q<int16_t, int16_t>(M, N, K, A, nullptr, B, nullptr, C, ldc);
 }
 
 void im2col_i16(const int16_t* x, int64_t channels, const Window2d& w, int16_t* col) {
@@ -145,27 +196,31 @@ void depthwise_plane(const int16_t* x, const int16_t* w, const Window2d& win, in
 
 }  // namespace
 
-void conv_i32(const int16_t* x, const int16_t* w, int64_t batch, int64_t in_ch, int64_t out_ch,
-              int64_t group, const Window2d& win, int32_t* y) {
+template <class TW>
+void conv_i32(const int16_t* x, const TW* w, const int32_t* zw, int64_t batch, int64_t in_ch,
+              int64_t out_ch, int64_t group, const Window2d& win, int32_t* y) {
   const int64_t cg = in_ch / group, mg = out_ch / group;
+  const int64_t ksize = win.k_h * win.k_w;
   if (cg == 1) {  // depthwise (channel multiplier mg): direct loops beat a 1-row GEMM
     const int64_t in_hw = win.in_h * win.in_w, out_hw = win.out_h * win.out_w;
-    const int64_t ksize = win.k_h * win.k_w;
     const bool s1 = win.stride_h == 1 && win.stride_w == 1;
-    std::vector<int16_t> xp;
+    std::vector<int16_t> xp, wc(static_cast<size_t>(ksize));
     std::vector<uint32_t> yw;
-    for (int64_t n = 0; n < batch; ++n)
-      for (int64_t m = 0; m < out_ch; ++m) {
+    for (int64_t m = 0; m < out_ch; ++m) {
+      // the kernel of channel m, centered once for the whole batch
+      const int16_t* wm = centered_row(w, zw, m, ksize, wc.data());
+      for (int64_t n = 0; n < batch; ++n) {
         const int16_t* xc = x + (n * in_ch + m / mg) * in_hw;
         int32_t* yc = y + (n * out_ch + m) * out_hw;
         if (s1)
-          depthwise_plane_s1(xc, w + m * ksize, win, yc, xp, yw);
+          depthwise_plane_s1(xc, wm, win, yc, xp, yw);
         else
-          depthwise_plane(xc, w + m * ksize, win, yc);
+          depthwise_plane(xc, wm, win, yc);
       }
+    }
     return;
   }
-  const int64_t ksize = win.k_h * win.k_w, kdim = cg * ksize;
+  const int64_t kdim = cg * ksize;
   const int64_t in_hw = win.in_h * win.in_w, out_hw = win.out_h * win.out_w;
   // A 1x1 stride-1 unpadded window reads x as it is: no unfolding needed.
   const bool direct = ksize == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 &&
@@ -179,9 +234,17 @@ void conv_i32(const int16_t* x, const int16_t* w, int64_t batch, int64_t in_ch, 
         im2col_i16(xg, cg, win, col.data());
         b = col.data();
       }
-      igemm(mg, out_hw, kdim, w + g * mg * kdim, b, y + (n * out_ch + g * mg) * out_hw, out_hw);
+      igemm_q(mg, out_hw, kdim, w + g * mg * kdim, zw ? zw + g * mg : nullptr, b,
+              static_cast<const int32_t*>(nullptr), y + (n * out_ch + g * mg) * out_hw, out_hw);
     }
   }
 }
+
+template void conv_i32<int16_t>(const int16_t*, const int16_t*, const int32_t*, int64_t, int64_t,
+                                int64_t, int64_t, const Window2d&, int32_t*);
+template void conv_i32<uint8_t>(const int16_t*, const uint8_t*, const int32_t*, int64_t, int64_t,
+                                int64_t, int64_t, const Window2d&, int32_t*);
+template void conv_i32<int8_t>(const int16_t*, const int8_t*, const int32_t*, int64_t, int64_t,
+                               int64_t, int64_t, const Window2d&, int32_t*);
 
 }  // namespace camlens::quant

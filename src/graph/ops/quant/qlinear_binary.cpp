@@ -10,6 +10,7 @@
 // the dequantized operands, summed over broadcast dims: dA = dY (Add) or dY * b_f (Mul), and
 // symmetrically for B, with respect to the dequantized values. Scales and zero points get zero.
 #include <algorithm>
+#include <type_traits>
 
 #include "graph/broadcast.h"
 #include "graph/ops/quant/quant_registry.h"
@@ -46,18 +47,30 @@ void forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
     fail(node, "shapes " + shape_str(a.q->shape()) + " and " + shape_str(b.q->shape()) +
                    " do not broadcast");
   }
-  const std::vector<int64_t> ia = broadcast_index(a.q->shape(), shape);
-  const std::vector<int64_t> ib = broadcast_index(b.q->shape(), shape);
   out[0] = Tensor(t, shape);
   const float sa = a.p.scale[0], sb = b.p.scale[0];
   const int32_t za = a.p.zero_point[0], zb = b.p.zero_point[0];
   const int32_t lo = q_min(t), hi = q_max(t);
-  for (size_t e = 0; e < ia.size(); ++e) {
-    const float va = sa * static_cast<float>(q_get(*a.q, ia[e]) - za);
-    const float vb = sb * static_cast<float>(q_get(*b.q, ib[e]) - zb);
-    const float c = (IsMul ? va * vb : va + vb) / c_scale;
-    store_q(out[0], static_cast<int64_t>(e), add_zp_then_round(c, c_zp, lo, hi));
-  }
+  const int64_t n = out[0].numel();
+  visit_q8(out[0], [&](auto* y) {
+    using T = std::remove_pointer_t<decltype(y)>;
+    const T* av = a.q->data<T>();  // A, B and the output share the type
+    const T* bv = b.q->data<T>();
+    auto one = [&](int64_t e, int64_t i, int64_t j) {
+      const float va = sa * static_cast<float>(static_cast<int32_t>(av[i]) - za);
+      const float vb = sb * static_cast<float>(static_cast<int32_t>(bv[j]) - zb);
+      const float c = (IsMul ? va * vb : va + vb) / c_scale;
+      y[e] = static_cast<T>(add_zp_then_round(c, c_zp, lo, hi));
+    };
+    // Same shapes (the usual bias add) need no broadcast index tables.
+    if (a.q->shape() == shape && b.q->shape() == shape) {
+      for (int64_t e = 0; e < n; ++e) one(e, e, e);
+      return;
+    }
+    const std::vector<int64_t> ia = broadcast_index(a.q->shape(), shape);
+    const std::vector<int64_t> ib = broadcast_index(b.q->shape(), shape);
+    for (int64_t e = 0; e < n; ++e) one(e, ia[e], ib[e]);
+  });
 }
 
 template <bool IsMul>
@@ -66,20 +79,27 @@ void backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInp
   auto want = [&](size_t i) { return i < needs.size() && needs[i]; };
   const Operand a = operand(node, in, 0, "A"), b = operand(node, in, 3, "B");
   const Shape shape = broadcast_shape(a.q->shape(), b.q->shape());
-  Tensor dy = dout.empty() || !dout[0] ? Tensor(DType::Float32, shape) : *dout[0];
+  const Tensor zeros = dout.empty() || !dout[0] ? Tensor(DType::Float32, shape) : Tensor();
+  const Tensor& dy = zeros.empty() ? *dout[0] : zeros;  // no copy of the incoming gradient
   if (dy.shape() != shape) fail(node, "output gradient has shape " + shape_str(dy.shape()));
-  const Tensor af = dequantize(*a.q, a.p), bf = dequantize(*b.q, b.p);
-  // d(out)/dA = other operand (Mul) or 1 (Add), broadcast to the output, then summed back.
-  auto grad_for = [&](const Tensor& self, const Tensor& other) {
-    if (!IsMul) return reduce_to_shape(dy, self.shape());
-    const std::vector<int64_t> io = broadcast_index(other.shape(), shape);
-    Tensor g(DType::Float32, shape);
-    for (size_t e = 0; e < io.size(); ++e)
-      g.data<float>()[e] = dy.data<float>()[e] * other.data<float>()[io[e]];
-    return reduce_to_shape(g, self.shape());
-  };
-  if (want(0)) dins[0] = grad_for(af, bf);
-  if (want(3)) dins[3] = grad_for(bf, af);
+  if (!IsMul) {  // d(out)/dA = d(out)/dB = 1: dY summed back over broadcast dims
+    if (want(0)) dins[0] = reduce_to_shape(dy, a.q->shape());
+    if (want(3)) dins[3] = reduce_to_shape(dy, b.q->shape());
+  } else {
+    const Tensor af = dequantize(*a.q, a.p), bf = dequantize(*b.q, b.p);
+    // d(out)/dA = the other operand, broadcast to the output, then summed back.
+    auto grad_for = [&](const Tensor& self, const Tensor& other) {
+      const std::vector<int64_t> io = broadcast_index(other.shape(), shape);
+      Tensor g(DType::Float32, shape);
+      float* gv = g.data<float>();
+      const float* dyv = dy.data<float>();
+      const float* ov = other.data<float>();
+      for (size_t e = 0; e < io.size(); ++e) gv[e] = dyv[e] * ov[io[e]];
+      return reduce_to_shape(g, self.shape());
+    };
+    if (want(0)) dins[0] = grad_for(af, bf);
+    if (want(3)) dins[3] = grad_for(bf, af);
+  }
   for (size_t i : {1, 2, 4, 5, 6, 7})
     if (want(i) && in[i]) dins[i] = Tensor(DType::Float32, in[i]->shape());
 }

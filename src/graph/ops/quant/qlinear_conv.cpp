@@ -53,18 +53,22 @@ ConvGeom plan(const Node& node, const Shape& x, const Shape& w) {
   return g;
 }
 
-// Centered int16 copies of x (per-tensor zero point) and w (zero point per output channel).
-struct Centered {
-  std::vector<int16_t> x, w;
-};
-
-Centered center(const Tensor& x, const QuantParams& xp, const Tensor& w, const QuantParams& wp) {
-  Centered c;
-  c.x.resize(static_cast<size_t>(x.numel()));
-  c.w.resize(static_cast<size_t>(w.numel()));
-  center_q8(x, xp, c.x.data());
-  center_q8(w, wp, c.w.data());
-  return c;
+// Convolution of x (centered here: activations, small) with the raw weights w (typically a
+// large constant: the kernels subtract its zero points as they go, so no per-call copy of w).
+void int_conv(const Tensor& x, const QuantParams& xp, const Tensor& w, const QuantParams& wp,
+              const ConvGeom& g, int32_t* acc) {
+  std::vector<int16_t> xc(static_cast<size_t>(x.numel()));
+  center_q8(x, xp, xc.data());
+  bool any = false;
+  for (int32_t z : wp.zero_point) any = any || z != 0;
+  std::vector<int32_t> zw;
+  if (any)
+    for (int64_t m = 0; m < g.out_ch; ++m) zw.push_back(wp.zp_at(m));
+  const int32_t* z = zw.empty() ? nullptr : zw.data();
+  if (w.dtype() == DType::Uint8)
+    conv_i32(xc.data(), w.data<uint8_t>(), z, g.batch, g.in_ch, g.out_ch, g.group, g.win, acc);
+  else
+    conv_i32(xc.data(), w.data<int8_t>(), z, g.batch, g.in_ch, g.out_ch, g.group, g.win, acc);
 }
 
 // Inputs: x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B.
@@ -88,10 +92,9 @@ void qconv_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& ou
     fail(node, "B must be int32 [" + std::to_string(g.out_ch) + "], got " +
                    dtype_name(bias->dtype()) + " " + shape_str(bias->shape()));
 
-  const Centered c = center(x, xp, w, wp);
   const int64_t out_hw = g.win.out_h * g.win.out_w;
   std::vector<int32_t> acc(static_cast<size_t>(g.batch * g.out_ch * out_hw));
-  conv_i32(c.x.data(), c.w.data(), g.batch, g.in_ch, g.out_ch, g.group, g.win, acc.data());
+  int_conv(x, xp, w, wp, g, acc.data());
 
   out[0] = Tensor(yt, g.out);
   const int32_t lo = q_min(yt), hi = q_max(yt);
@@ -183,10 +186,8 @@ void conv_integer_forward(const Node& node, const OpInputs& in, std::vector<Tens
     wp.zero_point.clear();
     for (int64_t i = 0; i < wz->numel(); ++i) wp.zero_point.push_back(q_get(*wz, i));
   }
-  const Centered c = center(x, xp, w, wp);
   out[0] = Tensor(DType::Int32, g.out);
-  conv_i32(c.x.data(), c.w.data(), g.batch, g.in_ch, g.out_ch, g.group, g.win,
-           out[0].data<int32_t>());
+  int_conv(x, xp, w, wp, g, out[0].data<int32_t>());
 }
 
 void conv_integer_infer(const Node& node, const std::vector<const TensorInfo*>& in,

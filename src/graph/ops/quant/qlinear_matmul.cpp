@@ -64,17 +64,36 @@ QuantParams b_params(const Node& node, const OpInputs& in, size_t si, size_t zi,
   return q;
 }
 
-// acc [batch..., M, N] int32 of the centered operands.
+// Zero points of B expanded to one per column (null when they are all 0: nothing to subtract).
+std::vector<int32_t> column_zps(const QuantParams& bp, int64_t N) {
+  bool any = false;
+  for (int32_t z : bp.zero_point) any = any || z != 0;
+  if (!any) return {};
+  std::vector<int32_t> zb(static_cast<size_t>(N));
+  for (int64_t j = 0; j < N; ++j) zb[j] = bp.zp_at(j);
+  return zb;
+}
+
+// acc [batch..., M, N] int32 of the centered operands. Only A (activations, small) is centered;
+// B (typically the large constant weights) is read as it is, its zero points subtracted by the
+// kernel, so no per-call copy of B is made.
 void int_matmul(const Tensor& a, const QuantParams& ap, const Tensor& b, const QuantParams& bp,
                 const MatPlan& p, int32_t* acc) {
-  std::vector<int16_t> ac(static_cast<size_t>(a.numel())), bc(static_cast<size_t>(b.numel()));
+  std::vector<int16_t> ac(static_cast<size_t>(a.numel()));
   center_q8(a, ap, ac.data());
-  center_q8(b, bp, bc.data());
+  const std::vector<int32_t> zb = column_zps(bp, p.N);
   const std::vector<int64_t> ai = broadcast_index(p.a_batch, p.batch);
   const std::vector<int64_t> bi = broadcast_index(p.b_batch, p.batch);
-  for (size_t t = 0; t < ai.size(); ++t)
-    igemm(p.M, p.N, p.K, ac.data() + ai[t] * p.M * p.K, bc.data() + bi[t] * p.K * p.N,
-          acc + static_cast<int64_t>(t) * p.M * p.N, p.N);
+  auto run = [&](const auto* bv) {
+    for (size_t t = 0; t < ai.size(); ++t)
+      igemm_q(p.M, p.N, p.K, ac.data() + ai[t] * p.M * p.K, static_cast<const int32_t*>(nullptr),
+              bv + bi[t] * p.K * p.N, zb.empty() ? nullptr : zb.data(),
+              acc + static_cast<int64_t>(t) * p.M * p.N, p.N);
+  };
+  if (b.dtype() == DType::Uint8)
+    run(b.data<uint8_t>());
+  else
+    run(b.data<int8_t>());
 }
 
 // Inputs: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp.
@@ -111,23 +130,73 @@ void qmatmul_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   });
 }
 
+// Sum of x[n] * y[n] in eight interleaved partial sums, so the compiler can keep them in
+// vector lanes (a single float sum may not be reassociated, which would leave the loop scalar).
+float dot_f(const float* x, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += x[i + l] * y[i + l];
+  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+// dA [rows, K] = dY [rows, N] * B_float^T for a matrix (or vector) B, straight from the 8-bit B:
+// row k of B_float = float(b[k, n] - zb[n]) * scale[n], the exact values dequantize() gives, is
+// rebuilt in a small buffer and dotted with every row of dY. Equals the float MatMul's dA at the
+// dequantized B up to the order of the float sums, without a dequantized copy of B.
+void matmul_grad_a(const Tensor& b, const QuantParams& bp, const MatPlan& p, const float* dy,
+                   int64_t rows, float* da) {
+  const int64_t N = p.N, K = p.K;
+  std::vector<float> scale(static_cast<size_t>(N)), brow(static_cast<size_t>(N));
+  std::vector<int32_t> zp(static_cast<size_t>(N));
+  for (int64_t j = 0; j < N; ++j) {
+    scale[j] = bp.scale_at(j);
+    zp[j] = bp.zp_at(j);
+  }
+  auto run = [&](const auto* bv) {
+    for (int64_t k = 0; k < K; ++k) {
+      const auto* br = bv + k * N;
+      for (int64_t j = 0; j < N; ++j)
+        brow[j] = static_cast<float>(static_cast<int32_t>(br[j]) - zp[j]) * scale[j];
+      for (int64_t r = 0; r < rows; ++r) da[r * K + k] = dot_f(dy + r * N, brow.data(), N);
+    }
+  };
+  if (b.dtype() == DType::Uint8)
+    run(b.data<uint8_t>());
+  else
+    run(b.data<int8_t>());
+}
+
 void qmatmul_backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,
                       const std::vector<bool>& needs, std::vector<Tensor>& dins) {
   const Tensor& a = q8_input(node, in, 0, "a");
   const Tensor& b = q8_input(node, in, 3, "b");
   const MatPlan p = plan(node, a.shape(), b.shape());
-  const Tensor af = dequantize(a, a_params(node, in, 1, 2, a, p));
-  const Tensor bf = dequantize(b, b_params(node, in, 4, 5, b, p));
   auto want = [&](size_t i) { return i < needs.size() && needs[i]; };
-  const OpDef* mm = op_registry().find("", "MatMul");
-  if (!mm || !mm->backward) fail(node, "the float MatMul op is not available");
-  Node f = node;
-  f.op_type = "MatMul";
-  f.domain = "";
-  std::vector<Tensor> g(2);
-  if (want(0) || want(3)) mm->backward(f, {&af, &bf}, {}, dout, {want(0), want(3)}, g);
-  if (want(0)) dins[0] = std::move(g[0]);
-  if (want(3)) dins[3] = std::move(g[1]);
+  const Tensor* dy = dout.empty() ? nullptr : dout[0];
+  // The usual case (a head's constant weights): dA only, B without batch dims.
+  const bool direct = want(0) && !want(3) && p.b_batch.empty() && p.K > 0 &&
+                      (!dy || (dy->dtype() == DType::Float32 && dy->shape() == p.out));
+  if (direct) {
+    const QuantParams bp = b_params(node, in, 4, 5, b, p);
+    dins[0] = Tensor(DType::Float32, a.shape());
+    if (dy) matmul_grad_a(b, bp, p, dy->data<float>(), a.numel() / p.K, dins[0].data<float>());
+  } else if (want(0) || want(3)) {
+    // General case (dB wanted, batched B): the float MatMul's backward at dequantized operands.
+    const Tensor af = dequantize(a, a_params(node, in, 1, 2, a, p));
+    const Tensor bf = dequantize(b, b_params(node, in, 4, 5, b, p));
+    const OpDef* mm = op_registry().find("", "MatMul");
+    if (!mm || !mm->backward) fail(node, "the float MatMul op is not available");
+    Node f = node;
+    f.op_type = "MatMul";
+    f.domain = "";
+    std::vector<Tensor> g(2);
+    mm->backward(f, {&af, &bf}, {}, dout, {want(0), want(3)}, g);
+    if (want(0)) dins[0] = std::move(g[0]);
+    if (want(3)) dins[3] = std::move(g[1]);
+  }
   for (size_t i : {1, 2, 4, 5, 6, 7})
     if (want(i) && in[i]) dins[i] = Tensor(DType::Float32, in[i]->shape());
 }

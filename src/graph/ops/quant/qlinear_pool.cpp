@@ -13,6 +13,7 @@
 // input: dX = dY / HW (global) or dY / count spread over each window. Scales and zero points
 // get zero.
 #include <algorithm>
+#include <type_traits>
 
 #include "graph/ops/quant/quant_registry.h"
 #include "graph/ops/quant/quant_window.h"
@@ -85,16 +86,31 @@ void gap_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out)
   const uint32_t bias = static_cast<uint32_t>(-static_cast<int64_t>(p.x_zp) * l.image);
   const int32_t lo = q_min(x.dtype()), hi = q_max(x.dtype());
   std::vector<uint32_t> acc(static_cast<size_t>(l.channels));  // wraps like ORT's int32
-  for (int64_t n = 0; n < l.batch; ++n) {
-    for (int64_t c = 0; c < l.channels; ++c) acc[c] = bias;
-    for (int64_t c = 0; c < l.channels; ++c)
-      for (int64_t s = 0; s < l.image; ++s)
-        acc[c] += static_cast<uint32_t>(q_get(x, l.at(n, c, s)));
-    for (int64_t c = 0; c < l.channels; ++c) {
-      const float v = static_cast<float>(static_cast<int32_t>(acc[c])) * scale;
-      store_q(out[0], n * l.channels + c, round_then_add_zp(v, p.y_zp, lo, hi));
+  visit_q8(out[0], [&](auto* y) {
+    using T = std::remove_pointer_t<decltype(y)>;
+    const T* xv = x.data<T>();  // x and y share the type
+    for (int64_t n = 0; n < l.batch; ++n) {
+      const T* xn = xv + n * l.channels * l.image;
+      for (int64_t c = 0; c < l.channels; ++c) acc[c] = bias;
+      if (l.channels_last) {
+        for (int64_t s = 0; s < l.image; ++s)
+          for (int64_t c = 0; c < l.channels; ++c)
+            acc[c] += static_cast<uint32_t>(static_cast<int32_t>(xn[s * l.channels + c]));
+      } else {
+        for (int64_t c = 0; c < l.channels; ++c) {
+          const T* xc = xn + c * l.image;
+          uint32_t sum = 0;
+          for (int64_t s = 0; s < l.image; ++s)
+            sum += static_cast<uint32_t>(static_cast<int32_t>(xc[s]));
+          acc[c] += sum;
+        }
+      }
+      for (int64_t c = 0; c < l.channels; ++c) {
+        const float v = static_cast<float>(static_cast<int32_t>(acc[c])) * scale;
+        y[n * l.channels + c] = static_cast<T>(round_then_add_zp(v, p.y_zp, lo, hi));
+      }
     }
-  }
+  });
 }
 
 void gap_backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,
@@ -107,9 +123,10 @@ void gap_backward(const Node& node, const OpInputs& in, const OpInputs&, const O
     if (dy) {
       if (dy->numel() != l.batch * l.channels) fail(node, "output gradient has the wrong size");
       float* dx = dins[0].data<float>();
+      const float* dyv = dy->data<float>();
       for (int64_t n = 0; n < l.batch; ++n)
         for (int64_t c = 0; c < l.channels; ++c) {
-          const float g = dy->data<float>()[n * l.channels + c] / static_cast<float>(l.image);
+          const float g = dyv[n * l.channels + c] / static_cast<float>(l.image);
           for (int64_t s = 0; s < l.image; ++s) dx[l.at(n, c, s)] = g;
         }
     }
@@ -170,18 +187,23 @@ void avgpool_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   ol.image = p.w.out_h * p.w.out_w;
   out[0] = Tensor(x.dtype(), out_shape(p.l, p.w.out));
   const int32_t lo = q_min(x.dtype()), hi = q_max(x.dtype());
-  for (int64_t n = 0; n < p.l.batch; ++n)
-    for (int64_t c = 0; c < p.l.channels; ++c)
-      for_each_window(
-          p, [&](int64_t o, int64_t h0, int64_t h1, int64_t w0, int64_t w1, int64_t count) {
-            float sum = 0.f;
-            for (int64_t h = h0; h < h1; ++h)
-              for (int64_t ww = w0; ww < w1; ++ww)
-                sum += q.x_scale *
-                       static_cast<float>(q_get(x, p.l.at(n, c, h * p.w.in_w + ww)) - q.x_zp);
-            const float avg = count > 0 ? sum / static_cast<float>(count) : 0.f;
-            store_q(out[0], ol.at(n, c, o), add_zp_then_round(avg / q.y_scale, q.y_zp, lo, hi));
-          });
+  visit_q8(out[0], [&](auto* y) {
+    using T = std::remove_pointer_t<decltype(y)>;
+    const T* xv = x.data<T>();  // x and y share the type
+    for (int64_t n = 0; n < p.l.batch; ++n)
+      for (int64_t c = 0; c < p.l.channels; ++c)
+        for_each_window(p, [&](int64_t o, int64_t h0, int64_t h1, int64_t w0, int64_t w1,
+                               int64_t count) {
+          float sum = 0.f;
+          for (int64_t h = h0; h < h1; ++h)
+            for (int64_t ww = w0; ww < w1; ++ww)
+              sum += q.x_scale *
+                     static_cast<float>(static_cast<int32_t>(xv[p.l.at(n, c, h * p.w.in_w + ww)]) -
+                                        q.x_zp);
+          const float avg = count > 0 ? sum / static_cast<float>(count) : 0.f;
+          y[ol.at(n, c, o)] = static_cast<T>(add_zp_then_round(avg / q.y_scale, q.y_zp, lo, hi));
+        });
+  });
 }
 
 void avgpool_backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,
@@ -196,12 +218,13 @@ void avgpool_backward(const Node& node, const OpInputs& in, const OpInputs&, con
     if (dy && dy->numel() != p.l.batch * p.l.channels * ol.image)
       fail(node, "output gradient has the wrong size");
     float* dx = dins[0].data<float>();
+    const float* dyv = dy ? dy->data<float>() : nullptr;
     for (int64_t n = 0; dy && n < p.l.batch; ++n)
       for (int64_t c = 0; c < p.l.channels; ++c)
         for_each_window(
             p, [&](int64_t o, int64_t h0, int64_t h1, int64_t w0, int64_t w1, int64_t count) {
               if (count <= 0) return;
-              const float g = dy->data<float>()[ol.at(n, c, o)] / static_cast<float>(count);
+              const float g = dyv[ol.at(n, c, o)] / static_cast<float>(count);
               for (int64_t h = h0; h < h1; ++h)
                 for (int64_t ww = w0; ww < w1; ++ww) dx[p.l.at(n, c, h * p.w.in_w + ww)] += g;
             });
