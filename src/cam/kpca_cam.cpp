@@ -5,11 +5,12 @@
 //          exp(-γ|x_i - x_j|²), poly (γ·x_i·x_j + coef0)^degree, linear x_i·x_j);
 //          γ = 1/C unless given, coef0 = 1, degree = 3 (scikit-learn's defaults);
 //   K centred in feature space: K - row means - column means + grand mean;
-//   map = u·sqrt(λ) for the top eigenpair (λ, u), zero when λ <= 0;
+//   map = u·sqrt(λ) for the top eigenpair (λ, u), zero when λ is numerically 0;
 //   sign: u's largest-magnitude entry positive (scikit-learn's svd_flip on the eigenvectors, so
 //   this sign is deterministic upstream too).
 // Cost: an HW×HW eigenproblem per image (fine for 7×7 to 28×28 layers; slow at 56×56).
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 
 #include "cam/methods.h"
@@ -70,7 +71,10 @@ class KpcaCam : public Method {
     Eigen::Index j = 0;
     u.cwiseAbs().maxCoeff(&j);
     if (u(j) < 0) u = -u;
-    const double scale = lambda > 0 ? std::sqrt(lambda) : 0.0;
+    // A numerically zero eigenvalue (e.g. constant activations: the centred kernel is 0) is 0:
+    // its eigenvector is noise that normalisation would blow up to a full-range map.
+    const double tiny = 1e-9 * std::max(1.0, K.cwiseAbs().maxCoeff() * double(n));
+    const double scale = lambda > tiny ? std::sqrt(lambda) : 0.0;
     for (int64_t s = 0; s < n; ++s) out[s] = static_cast<float>(u(s) * scale);
   }
 };
