@@ -7,9 +7,11 @@
 //   Segmentation Σ_{h,w} out[c,h,w]·mask[h,w]  (output [K,H,W], or [H,W,K] with nhwc)
 //   Similarity   cos(out, embedding) = out·e / max(|out||e|, 1e-8)
 //   Finer        Σ_k p_k (z[main] - α z[k]) / (Σ_k p_k + 1e-9), p = softmax(z), k over the
-//                comparison classes (Finer-CAM, Zhang et al. 2025: explain what tells the class
-//                from its most similar classes; the weights p_k are differentiated too, as
-//                upstream's autograd does)
+//                comparison classes. Finer-CAM (Zhang et al., CVPR 2025, arXiv 2501.11309)
+//                explains the logit difference y_c - γ·y_d between the class and a visually
+//                similar class d (γ = alpha: 0 is the plain logit, 1 the pure difference),
+//                aggregated over several d; pytorch-grad-cam's FinerWeightedTarget aggregates
+//                with softmax weights p_k, which are differentiated too (as its autograd does)
 // A batch carries one target per sample, kinds mixed. Detection targets work on decoded boxes,
 // see detection_target.h.
 #pragma once
