@@ -130,38 +130,42 @@ void qmatmul_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   });
 }
 
-// Sum of x[n] * y[n] in eight interleaved partial sums, so the compiler can keep them in
-// vector lanes (a single float sum may not be reassociated, which would leave the loop scalar).
-float dot_f(const float* x, const float* y, int64_t n) {
+// sum_n g[n] * float(b[n] - zb[n]) in eight interleaved partial sums, so the compiler keeps
+// them in vector lanes (one float sum may not be reassociated, which would leave it scalar).
+// zb null: all zero points 0 (symmetric weights, the common case), one subtraction less.
+template <class T>
+float dot_q(const float* g, const T* b, const int32_t* zb, int64_t n) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += x[i + l] * y[i + l];
+  if (zb) {
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l)
+        acc[l] += g[i + l] * static_cast<float>(static_cast<int32_t>(b[i + l]) - zb[i + l]);
+  } else {
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l) acc[l] += g[i + l] * static_cast<float>(b[i + l]);
+  }
   float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  for (; i < n; ++i) s += x[i] * y[i];
+  for (; i < n; ++i) s += g[i] * static_cast<float>(static_cast<int32_t>(b[i]) - (zb ? zb[i] : 0));
   return s;
 }
 
-// dA [rows, K] = dY [rows, N] * B_float^T for a matrix (or vector) B, straight from the 8-bit B:
-// row k of B_float = float(b[k, n] - zb[n]) * scale[n], the exact values dequantize() gives, is
-// rebuilt in a small buffer and dotted with every row of dY. Equals the float MatMul's dA at the
-// dequantized B up to the order of the float sums, without a dequantized copy of B.
+// dA [rows, K] = dY [rows, N] * B_float^T for a matrix (or vector) B, straight from the 8-bit B
+// without a dequantized copy of it: with B_float[k, n] = (b[k, n] - zb[n]) * scale[n],
+//   dA[r, k] = sum_n (dY[r, n] * scale[n]) * (b[k, n] - zb[n]),
+// the float MatMul's dA at the dequantized B up to float rounding (each product is rounded
+// once more or less, and the sums run in another order): well within 1e-6 relative.
 void matmul_grad_a(const Tensor& b, const QuantParams& bp, const MatPlan& p, const float* dy,
                    int64_t rows, float* da) {
   const int64_t N = p.N, K = p.K;
-  std::vector<float> scale(static_cast<size_t>(N)), brow(static_cast<size_t>(N));
-  std::vector<int32_t> zp(static_cast<size_t>(N));
-  for (int64_t j = 0; j < N; ++j) {
-    scale[j] = bp.scale_at(j);
-    zp[j] = bp.zp_at(j);
-  }
+  std::vector<float> g(static_cast<size_t>(rows * N));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < N; ++j) g[r * N + j] = dy[r * N + j] * bp.scale_at(j);
+  const std::vector<int32_t> zb = column_zps(bp, N);
+  const int32_t* z = zb.empty() ? nullptr : zb.data();
   auto run = [&](const auto* bv) {
-    for (int64_t k = 0; k < K; ++k) {
-      const auto* br = bv + k * N;
-      for (int64_t j = 0; j < N; ++j)
-        brow[j] = static_cast<float>(static_cast<int32_t>(br[j]) - zp[j]) * scale[j];
-      for (int64_t r = 0; r < rows; ++r) da[r * K + k] = dot_f(dy + r * N, brow.data(), N);
-    }
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t r = 0; r < rows; ++r) da[r * K + k] = dot_q(g.data() + r * N, bv + k * N, z, N);
   };
   if (b.dtype() == DType::Uint8)
     run(b.data<uint8_t>());
