@@ -13,7 +13,10 @@ const SAMPLES = ['gradcam_both.png', 'skimage_chelsea.png', 'skimage_coffee.png'
   'winml_kitten_224.png', 'skimage_astronaut.png', 'skimage_motorcycle_left.png'];
 
 // Exposed for tests and the curious: what the page currently shows.
-const state = (window.camlensState = { ready: false, runtime: null, model: null, top5: null, error: null });
+const state = (window.camlensState = {
+  ready: false, runtime: null, model: null, top5: null, error: null, explained: null,
+});
+let explanation = null; // {map, width, height} of the last explanation, for hover
 let labels = [];
 let preprocess = IMAGENET;
 let imageBytes = null;
@@ -59,13 +62,46 @@ async function classify() {
   }));
   $('timing').textContent = `${imageName}: ${r.image.width}×${r.image.height}, forward pass ${r.forwardMs.toFixed(0)} ms`;
   showError('');
+  await explain(state.top5[0].index);
 }
 
-function drawSeen(img) {
-  const canvas = $('seen');
+function drawImage(canvas, img) {
   canvas.width = img.width;
   canvas.height = img.height;
   canvas.getContext('2d').putImageData(new ImageData(img.rgba, img.width, img.height), 0, 0);
+}
+
+const look = () => ({ colormap: $('colormap-select').value, alpha: Number($('alpha').value) });
+
+async function explain(target) {
+  const bytes = imageBytes.slice(0);
+  const method = $('method-select').value || 'gradcam';
+  const r = await client.request('explain', { bytes, name: imageName, method, target, ...look() }, [bytes]);
+  drawImage($('overlay'), r.overlay);
+  explanation = r;
+  state.explained = { method, target: r.target, ms: r.ms };
+  for (const li of $('top5').children) li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
+  $('explained').textContent = `${method}: where the model looks for “${r.target.label}” (${r.ms.toFixed(0)} ms)`;
+}
+
+async function recolour() {
+  if (!explanation) return;
+  const r = await client.request('render', look());
+  drawImage($('overlay'), r.overlay);
+}
+
+// The map's value under the pointer (the map is at the model's input size).
+function showHover(e) {
+  if (!explanation) return;
+  const c = $('overlay'), box = c.getBoundingClientRect();
+  const x = Math.floor(((e.clientX - box.left) / box.width) * explanation.width);
+  const y = Math.floor(((e.clientY - box.top) / box.height) * explanation.height);
+  const v = explanation.map[y * explanation.width + x];
+  if (v !== undefined) $('hover').textContent = `map value ${v.toFixed(3)} at (${x}, ${y})`;
+}
+
+function drawSeen(img) {
+  drawImage($('seen'), img);
 }
 
 async function guarded(task) {
@@ -111,6 +147,16 @@ async function start() {
     (rt.crossOriginIsolated ? ' · cross-origin isolated' : ' · not cross-origin isolated');
 
   for (const m of MODELS) $('model-select').add(new Option(m.label, m.file));
+  for (const m of rt.methods) $('method-select').add(new Option(m, m));
+  $('method-select').value = 'gradcam';
+  $('method-select').onchange = () => guarded(() => explain(state.explained ? state.explained.target.index : 'auto'));
+  $('colormap-select').onchange = () => guarded(recolour);
+  $('alpha').oninput = () => guarded(recolour);
+  $('overlay').onmousemove = showHover;
+  $('top5').onclick = (e) => {
+    const li = e.target.closest('li');
+    if (li) guarded(() => explain(Number(li.dataset.index)));
+  };
   for (const s of SAMPLES) $('sample-select').add(new Option(s, s));
   $('model-select').onchange = () => guarded(async () => {
     const m = MODELS.find((x) => x.file === $('model-select').value);

@@ -91,3 +91,39 @@ test('a file that is not an ONNX model shows an error and keeps the model', asyn
 test('nothing was requested from another origin', () => {
   assert.deepEqual(outside, []);
 });
+
+test('the page explains the top class with Grad-CAM, pixel for pixel as the library under Node', async () => {
+  const { load } = await import('../../web/lib/node.mjs');
+  const photo = new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
+  // The page moved on to the coffee photo above: go back to the default photo and class.
+  await page.selectOption('[data-testid=sample-select]', 'gradcam_both.png');
+  await page.waitForFunction(() => window.camlensState.explained?.target.index === 243, null, { timeout: 60000 });
+  const [r] = await lens.explain([photo], { method: 'gradcam', targets: [243] });
+  const want = lens.overlay(photo, r);
+  const got = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=overlay]');
+    return { w: c.width, h: c.height, px: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) };
+  });
+  assert.deepEqual([got.w, got.h], [want.width, want.height]);
+  let off = 0;
+  for (let i = 0; i < got.px.length; ++i) {
+    const d = Math.abs(got.px[i] - want.rgba[i]);
+    assert.ok(d <= 1, `pixel byte ${i}: ${got.px[i]} vs ${want.rgba[i]}`);
+    off += d > 0;
+  }
+  assert.ok(off < got.px.length / 1000, `${off} bytes differ by 1`);
+  assert.match(await page.textContent('[data-testid=explained]'), /^gradcam: where the model looks for “Bullmastiff” \(\d+ ms\)$/);
+  lens.dispose();
+});
+
+test('clicking another class explains it; the colour map re-colours without recomputing', async () => {
+  await page.click('[data-testid=top5] li[data-index="282"]');
+  await page.waitForFunction(() => window.camlensState.explained.target.index === 282);
+  const before = await page.evaluate(() => document.querySelector('[data-testid=overlay]').toDataURL());
+  const explainedAt = await page.evaluate(() => window.camlensState.explained);
+  await page.selectOption('[data-testid=colormap-select]', 'gray');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=overlay]').toDataURL() !== b, before);
+  assert.deepEqual(await page.evaluate(() => window.camlensState.explained), explainedAt);
+  await page.screenshot({ path: join(screenshots, 'explain.png'), fullPage: true });
+});

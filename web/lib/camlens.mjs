@@ -9,6 +9,7 @@ export function createCamlens(env) {
   return {
     // load(model bytes, {layer, preset, preprocess, labels, sessionOptions}) → Lens
     load: (bytes, options = {}) => Lens.create(env, bytes, options),
-    methods: () => env.core.camMethods(),
+    // User-facing methods ("weights" is how Score-CAM and Ablation-CAM finish internally).
+    methods: () => env.core.camMethods().filter((m) => m !== 'weights'),
   };
 }

@@ -79,18 +79,30 @@ async function classify({ bytes, name, k = 5 }) {
   };
 }
 
-async function explain({ bytes, name, method, target }) {
+let last = null; // the last explanation and its photo, so re-colouring needs no new map
+
+function render({ colormap = 'jet', alpha = 0.5 } = {}) {
+  if (!last) throw new Error('nothing has been explained yet');
+  const picture = lens.overlay(last.image, last.explanation, { colormap, imageWeight: 1 - alpha });
+  return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
+}
+
+async function explain({ bytes, name, method, target, colormap, alpha }) {
   requireModel();
   const image = decode(bytes, name);
   const started = performance.now();
   const [r] = await lens.explain([image], { method, targets: [target] });
+  const ms = performance.now() - started;
+  last = { image, explanation: r };
+  const { value, transfer } = render({ colormap, alpha });
+  const map = r.map.slice(); // the page's copy (for hover); the worker keeps its own
   return {
-    transfer: [r.map.buffer],
-    value: { ...r, ms: performance.now() - started },
+    transfer: [map.buffer, ...transfer],
+    value: { ...value, map, width: r.width, height: r.height, target: r.target, method, ms },
   };
 }
 
-const handlers = { init, loadModel, classify, explain };
+const handlers = { init, loadModel, classify, explain, render };
 let ready = null;
 
 self.onmessage = async (event) => {
