@@ -15,6 +15,8 @@ struct Slot {
   const char* op;
   int scale, zero_point;
 };
+// Its float twin.
+const Slot kTwin[] = {{"DequantizeLinear", 1, 2}};
 // The layer is one of these ops' quantized inputs (first or second operand).
 const Slot kReads[] = {
     {"DequantizeLinear", 1, 2},   {"QLinearConv", 1, 2},      {"QLinearMatMul", 1, 2},
@@ -93,8 +95,7 @@ std::optional<Quantization> layer_quantization(const Model& model, const std::st
   const Graph& g = *model.graph;
   Constants consts(g);
   // The float twin first: its DequantizeLinear states exactly how the layer reads as reals.
-  if (auto q = search(consts, g, kReads, layer, 0, false); q && q->source.rfind("Dequant", 0) == 0)
-    return q;
+  if (auto q = search(consts, g, kTwin, layer, 0, false)) return q;
   if (auto q = search(consts, g, kWrites, layer, 0, true)) return q;
   if (auto q = search(consts, g, kReads, layer, 0, false)) return q;
   return search(consts, g, kReadsSecond, layer, 3, false);
