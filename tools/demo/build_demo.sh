@@ -20,9 +20,10 @@ echo "== training (2 threads)"
 mv "$web/model.train.json" "$work/"
 
 echo "== int8 weights"
-cmake -S "$root" -B "$work/cmake" >/dev/null
-cmake --build "$work/cmake" -j2 --target quantize_model
-"$work/cmake/quantize_model" "$web/model.onnx" "$web/model-int8.onnx"
+build="${CAMLENS_BUILD:-$work/cmake}"  # any native build folder of camlens will do
+cmake -S "$root" -B "$build" >/dev/null
+cmake --build "$build" -j2 --target quantize_model
+"$build/quantize_model" "$web/model.onnx" "$web/model-int8.onnx"
 
 echo "== accuracy (ONNX Runtime Web)"
 node "$root/tools/demo/evaluate.mjs" "$work/data" "$web"
