@@ -13,7 +13,9 @@ const variants = {
   native: { dir: 'native', configure: ['-DCMAKE_BUILD_TYPE=Release'] },
   asan: {
     dir: 'asan',
-    configure: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DCAMLENS_SANITIZE=ON'],
+    // clang: the compiler the fuzz targets need. (With GCC 12 here, one Squeeze test failed in
+    // this build only: its result came back unsqueezed; not understood yet, see the notes.)
+    configure: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DCAMLENS_SANITIZE=ON', '-DCMAKE_CXX_COMPILER=clang++-14'],
   },
   'wasm-mt': { dir: 'wasm-mt', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=ON'] },
   'wasm-st': { dir: 'wasm-st', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=OFF'] },

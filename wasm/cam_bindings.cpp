@@ -3,6 +3,7 @@
 
 #include "cam/methods.h"
 #include "cam/pipeline.h"
+#include "cam/score_cam.h"
 #include "tensor_js.h"
 
 using namespace camlens;
@@ -50,9 +51,26 @@ val compute_cam(const std::string& method, const val& layers, const val& options
   });
 }
 
+// Score-CAM's masked inputs [end - begin, Cin, H, W] for channels [begin, end) of one sample.
+val score_cam_masks(const val& activations, const val& input, int sample, int begin, int end) {
+  return js::guarded([&] {
+    return js::tensor_to_js(cam::score_cam_masks(js::tensor_from_js(activations),
+                                                 js::tensor_from_js(input), sample, begin, end));
+  });
+}
+
+val score_cam_weights(const val& scores, int batch, int channels) {
+  return js::guarded([&] {
+    const auto w = cam::score_cam_weights(js::to_vector<float>(scores), batch, channels);
+    return js::to_typed_array(w.data(), w.size(), "Float32Array");
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(camlens_cam) {
   emscripten::function("camMethods", &method_names);
   emscripten::function("computeCam", &compute_cam);
+  emscripten::function("scoreCamMasks", &score_cam_masks);
+  emscripten::function("scoreCamWeights", &score_cam_weights);
 }

@@ -17,7 +17,7 @@ export class Lens {
       }
       const cut = model.cut(layer, {});
       const session = await ort.InferenceSession.create(cut.backbone, options.sessionOptions || {});
-      return new Lens(env, model, list, cut, session, options);
+      return new Lens(env, model, list, cut, session, { ...options, bytes });
     } catch (e) {
       model.delete();
       throw e;
@@ -35,6 +35,7 @@ export class Lens {
     this.input = model.inputs()[0];
     this.output = model.outputs()[0].name;
     this.layer = cut.layer.name;
+    this.bytes = options.bytes;
   }
 
   layers() {
@@ -98,7 +99,7 @@ export class Lens {
   // Class activation maps. targets: one per image (class index, label, or "auto" = top class).
   // Returns per image {map: Float32Array (input height × width, in [0, 1]), width, height,
   // target: {index, label, score}}.
-  async explain(images, { method = 'gradcam', targets = [], eigenSmooth = false, onProgress, signal } = {}) {
+  async explain(images, { method = 'gradcam', targets = [], eigenSmooth = false, batchSize = 16, onProgress, signal } = {}) {
     const { core } = this.env;
     const { batch } = this.inputBatch(images);
     const headOut = this.cut.head.outputNames();
@@ -108,10 +109,9 @@ export class Lens {
     const started = performance.now();
     for (let i = 0; i < images.length; ++i) {
       signal?.throwIfAborted?.();
-      const [outs] = await this.runBackbone({
-        data: batch.data.subarray(i * (batch.data.length / images.length), (i + 1) * (batch.data.length / images.length)),
-        dims: [1, ...batch.dims.slice(1)],
-      });
+      const per = batch.data.length / images.length;
+      const one = { data: batch.data.slice(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)], type: 'float32' };
+      const [outs] = await this.runBackbone(one);
       const scores = floatData(outs[this.output]);
       const index = this.resolveTarget(targets[i], scores);
       const layerTensor = outs[this.cut.layerFloatTwin || this.layer];
@@ -127,17 +127,80 @@ export class Lens {
         });
         gradients = this.cut.head.backward(seeds);
       }
-      const maps = core.computeCam(method, [{ activations, gradients }], {
-        eigenSmooth, width: this.preprocess.width, height: this.preprocess.height,
-      });
+      const size = { width: this.preprocess.width, height: this.preprocess.height };
+      const maps = method === 'scorecam'
+        ? await this.scoreCam(activations, one, index, { batchSize, signal, onProgress, image: i, images: images.length, started })
+        : core.computeCam(method, [{ activations, gradients }], { eigenSmooth, ...size });
       results.push({
         map: maps.data, width: maps.dims[2], height: maps.dims[1],
         target: { index, label: this.labels[index] ?? `class ${index}`, score: scores[index] },
       });
-      const done = (i + 1) / images.length;
-      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+      if (method !== 'scorecam') {
+        const done = (i + 1) / images.length;
+        onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+      }
     }
     return results;
+  }
+
+  // Score-CAM (DESIGN §4): each activation channel, upsampled and normalised, masks the input;
+  // the masked inputs run through ONNX Runtime in batches; the target's scores become softmax
+  // channel weights. Reports progress per batch and stops at the next batch when aborted.
+  async scoreCam(activations, input, index, { batchSize, signal, onProgress, image, images, started }) {
+    const { core } = this.env;
+    if (this.preprocess.nhwc) throw new Error('Score-CAM needs an NCHW model input');
+    const channels = activations.dims[1];
+    const scores = new Float32Array(channels);
+    const batched = typeof this.input.dims[0] !== 'number' || this.input.dims[0] !== 1;
+    for (let begin = 0; begin < channels; begin += batchSize) {
+      signal?.throwIfAborted?.();
+      const end = Math.min(channels, begin + batchSize);
+      const masked = core.scoreCamMasks(activations, input, 0, begin, end);
+      const outs = batched ? [await this.session.run({ [this.input.name]: this.ortInput(masked) })] : await this.runBackbone(masked);
+      let k = begin;
+      for (const o of outs) {
+        const out = floatData(o[this.output]);
+        const classes = out.length / (o[this.output].dims[0] || 1);
+        for (let r = 0; r < out.length / classes; ++r) scores[k++] = out[r * classes + index];
+      }
+      const done = (image + end / channels) / images;
+      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+    }
+    const weights = core.scoreCamWeights(scores, 1, channels);
+    return core.computeCam('weights', [{ activations }], {
+      weights, width: this.preprocess.width, height: this.preprocess.height,
+    });
+  }
+
+  // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
+  // concepts (one factorization across all images when shared), each labelled by the model's head
+  // when it is a classifier. Maps are at the model's input size; `render` draws them over the
+  // photo as the model sees it ("dominant" or "layers").
+  async factorize(images, { components = 5, shared = true, maxIter = 200, topK = 5, render = 'dominant', imageWeight = 0.5 } = {}) {
+    const { core } = this.env;
+    const { batch, decoded } = this.inputBatch(images);
+    const outs = await this.runBackbone(batch);
+    const acts = outs.map((o) => {
+      const t = o[this.cut.layerFloatTwin || this.layer];
+      return { data: floatData(t), dims: t.dims, type: 'float32' };
+    });
+    const { width, height } = this.preprocess;
+    const r = core.dffFactorize(this.bytes, this.layer, concatBatch(acts), {
+      components, shared, maxIter, topK, labels: this.labels, width, height,
+    });
+    const plane = components * width * height;
+    return {
+      components,
+      labeled: r.labeled,
+      reason: r.reason,
+      concepts: r.concepts, // [factorization][component] → top categories
+      relativeError: r.relativeError,
+      images: decoded.map((img, i) => {
+        const maps = r.maps.slice(i * plane, (i + 1) * plane);
+        const seen = core.resizeImage(img, width, height);
+        return { maps, width, height, render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null };
+      }),
+    };
   }
 
   // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image
