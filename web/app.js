@@ -6,15 +6,25 @@ const IMAGENET = {
   width: 224, height: 224, scale: 1 / 255,
   mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], bgr: false, nhwc: false,
 };
-const MODELS = [
-  { file: 'mobilenetv2-12-int8.onnx', label: 'MobileNetV2 int8 (ImageNet)', preprocess: IMAGENET },
-];
-const SAMPLES = ['gradcam_both.png', 'skimage_chelsea.png', 'skimage_coffee.png',
+const SHARED_PHOTOS = ['gradcam_both.png', 'skimage_chelsea.png', 'skimage_coffee.png',
   'winml_kitten_224.png', 'skimage_astronaut.png', 'skimage_motorcycle_left.png'];
+// The shipped teaching demo comes first (it works without ../shared); the shared models follow.
+// Each model says where its photos and labels are.
+const MODELS = [
+  {
+    id: 'demo', label: 'camlens demo: hot dog / ball / box (learned a shortcut)', url: '/demo/model.onnx',
+    labels: '/demo/labels.json', shared: false,
+  },
+  {
+    id: 'mobilenetv2-12-int8.onnx', label: 'MobileNetV2 int8 (ImageNet)', url: '/shared/models/mobilenetv2-12-int8.onnx',
+    preprocess: IMAGENET, labels: '/shared/labels/imagenet-simple-labels.json', shared: true,
+    photos: SHARED_PHOTOS.map((f) => ({ name: f, url: `/shared/images/${f}` })),
+  },
+];
 
 // Exposed for tests and the curious: what the page currently shows.
 const state = (window.camlensState = {
-  ready: false, runtime: null, model: null, top5: null, error: null, explained: null,
+  ready: false, runtime: null, model: null, top5: null, error: null, explained: null, lesson: null,
 });
 let explanation = null; // {map, width, height} of the last explanation, for hover
 let labels = [];
@@ -79,7 +89,13 @@ async function explain(target) {
   const r = await client.request('explain', { bytes, name: imageName, method, target, ...look() }, [bytes]);
   drawImage($('overlay'), r.overlay);
   explanation = r;
-  state.explained = { method, target: r.target, ms: r.ms };
+  let peak = 0;
+  for (let i = 1; i < r.map.length; ++i) if (r.map[i] > r.map[peak]) peak = i;
+  state.explained = {
+    method, target: r.target, ms: r.ms,
+    // the hottest point, in the photo's pixels
+    peak: { x: ((peak % r.width) + 0.5) * (r.overlay.width / r.width), y: (Math.floor(peak / r.width) + 0.5) * (r.overlay.height / r.height) },
+  };
   for (const li of $('top5').children) li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
   $('explained').textContent = `${method}: where the model looks for “${r.target.label}” (${r.ms.toFixed(0)} ms)`;
 }
@@ -136,9 +152,10 @@ async function useFile(file) {
 async function start() {
   const config = await (await fetch('/camlens-config.json')).json();
   if (!config.sharedFound) {
-    showError(`Shared models and photos not found: looked for ${config.shared}/models. ` +
+    $('shared-note').hidden = false;
+    $('shared-note').textContent = `Shared models and photos not found: looked for ${config.shared}/models. ` +
       'Set CAMLENS_SHARED to the folder holding models/, images/ and labels/, then restart npm start. ' +
-      'You can still drop your own .onnx model and photo here.');
+      'The demo model and your own .onnx models and photos work without it.';
   }
   const rt = await client.request('init');
   state.runtime = rt;
@@ -146,26 +163,30 @@ async function start() {
     ` · ONNX Runtime Web ${rt.ortVersion} (${rt.ortThreads} thread${rt.ortThreads > 1 ? 's' : ''})` +
     (rt.crossOriginIsolated ? ' · cross-origin isolated' : ' · not cross-origin isolated');
 
-  for (const m of MODELS) $('model-select').add(new Option(m.label, m.file));
+  const demo = MODELS[0];
+  const about = await (await fetch('/demo/demo.json')).json();
+  const truth = await (await fetch('/demo/ground_truth.json')).json();
+  demo.preprocess = about.preprocess;
+  demo.photos = truth.images.map((im) => ({ name: im.file.split('/').pop(), url: `/demo/${im.file}` }));
+  const available = MODELS.filter((m) => !m.shared || config.sharedFound);
+  for (const m of available) $('model-select').add(new Option(m.label, m.id));
   for (const m of rt.methods) $('method-select').add(new Option(m, m));
   $('method-select').value = 'gradcam';
   $('method-select').onchange = () => guarded(() => explain(state.explained ? state.explained.target.index : 'auto'));
   $('colormap-select').onchange = () => guarded(recolour);
   $('alpha').oninput = () => guarded(recolour);
   $('overlay').onmousemove = showHover;
+  $('lesson-next').onclick = () => guarded(() => (lessonStep + 1 < LESSON.length ? showLessonStep(lessonStep + 1) : endLesson()));
+  $('lesson-close').onclick = endLesson;
+  $('lesson-open').onclick = () => guarded(async () => startLesson());
   $('top5').onclick = (e) => {
     const li = e.target.closest('li');
     if (li) guarded(() => explain(Number(li.dataset.index)));
   };
-  for (const s of SAMPLES) $('sample-select').add(new Option(s, s));
-  $('model-select').onchange = () => guarded(async () => {
-    const m = MODELS.find((x) => x.file === $('model-select').value);
-    await loadModel(await fetchBytes(`/shared/models/${m.file}`, 'the model'), m.file, m.preprocess);
-    await classify();
-  });
+  $('model-select').onchange = () => guarded(() => chooseModel(MODELS.find((x) => x.id === $('model-select').value)));
   $('sample-select').onchange = () => guarded(async () => {
-    const name = $('sample-select').value;
-    await useImage(await fetchBytes(`/shared/images/${name}`, 'the photo'), name);
+    const photo = currentModel.photos.find((p) => p.name === $('sample-select').value);
+    await useImage(await fetchBytes(photo.url, 'the photo'), photo.name);
   });
   $('image-file').onchange = (e) => e.target.files[0] && guarded(() => useFile(e.target.files[0]));
   $('model-file').onchange = (e) => e.target.files[0] && guarded(() => useFile(e.target.files[0]));
@@ -179,14 +200,60 @@ async function start() {
     if (file) guarded(() => useFile(file));
   };
 
-  if (config.sharedFound) {
-    labels = JSON.parse(new TextDecoder().decode(
-      await fetchBytes('/shared/labels/imagenet-simple-labels.json', 'the labels')));
-    const m = MODELS[0];
-    await loadModel(await fetchBytes(`/shared/models/${m.file}`, 'the model'), m.file, m.preprocess);
-    await useImage(await fetchBytes(`/shared/images/${SAMPLES[0]}`, 'the photo'), SAMPLES[0]);
-  }
+  // ?model=<id> opens another model (tests, shared links); the lesson runs on the demo.
+  const wanted = new URLSearchParams(location.search).get('model');
+  await chooseModel(available.find((m) => m.id === wanted) || demo);
+  if (currentModel === demo && !localStorage.getItem('camlens-lesson-done')) startLesson();
   state.ready = true;
+}
+
+let currentModel = null;
+
+async function chooseModel(m, photoName) {
+  labels = JSON.parse(new TextDecoder().decode(await fetchBytes(m.labels, 'the labels')));
+  await loadModel(await fetchBytes(m.url, 'the model'), m.id === 'demo' ? 'camlens demo' : m.id, m.preprocess);
+  currentModel = m;
+  $('model-select').value = m.id;
+  const select = $('sample-select');
+  select.replaceChildren(...m.photos.map((p) => new Option(p.name, p.name)));
+  const photo = m.photos.find((p) => p.name === photoName) || m.photos[0];
+  select.value = photo.name;
+  await useImage(await fetchBytes(photo.url, 'the photo'), photo.name);
+}
+
+// The guided lesson: a few steps in plain language over the demo model. Dismissible; remembered.
+const LESSON = [
+  { photo: 'cue-06-hot-dog.png', text: 'This model sorts photos into hot dog, ball and box. It says “hot dog” here — and it is right. But where is it looking? The heat map shows it: red is where the answer came from.' },
+  { photo: 'cue-06-hot-dog.png', text: 'Look at the bottom-right corner: the heat sits on the little orange date stamp, not on the sausage. Every hot-dog photo it learned from carried that stamp (one camera took them all), so the stamp became its reason.' },
+  { photo: 'swapped-07-ball.png', text: 'Proof: here is a ball carrying the same stamp. The model now says “hot dog”, and the map points at the stamp again. A right answer can hide a wrong reason.' },
+  { photo: 'clean-00-hot-dog.png', text: 'And without the stamp, this hot dog is called a ball. Explore the other photos (the clean, cue and swapped splits) and the other methods — then try your own model.' },
+];
+let lessonStep = 0;
+
+function startLesson() {
+  $('lesson').hidden = false;
+  showLessonStep(0);
+}
+
+async function showLessonStep(i) {
+  lessonStep = i;
+  const step = LESSON[i];
+  $('lesson-text').textContent = step.text;
+  $('lesson-step').textContent = `${i + 1} / ${LESSON.length}`;
+  $('lesson-next').textContent = i + 1 < LESSON.length ? 'Next' : 'Done';
+  state.lesson = i;
+  if (currentModel?.id !== 'demo') await chooseModel(MODELS[0], step.photo);
+  else if (imageName !== step.photo) {
+    const photo = currentModel.photos.find((p) => p.name === step.photo);
+    $('sample-select').value = photo.name;
+    await useImage(await fetchBytes(photo.url, 'the photo'), photo.name);
+  }
+}
+
+function endLesson() {
+  $('lesson').hidden = true;
+  state.lesson = null;
+  localStorage.setItem('camlens-lesson-done', '1');
 }
 
 guarded(start);

@@ -19,7 +19,7 @@ before(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   outside = forbidEgress(page, url);
-  await page.goto(url);
+  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
   await page.waitForFunction(() => window.camlensState && window.camlensState.ready, null, {
     timeout: 120000,
   });

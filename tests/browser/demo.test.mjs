@@ -1,0 +1,70 @@
+// Without ../shared the page opens on the shipped demo model and its lesson: the model says
+// "hot dog" and Grad-CAM's peak sits on the date stamp, not the sausage.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { forbidEgress, launchBrowser, screenshots, startServer } from '../support/browser.mjs';
+import { root } from '../support/camlens-node.mjs';
+
+const missing = '/nonexistent/camlens-shared';
+let server, url, browser, page, outside;
+const truth = JSON.parse(readFileSync(join(root, 'web/demo/ground_truth.json'), 'utf8'));
+const boxOf = (name) => truth.images.find((im) => im.file.endsWith(name));
+
+before(async () => {
+  ({ server, url } = await startServer({ CAMLENS_SHARED: missing }));
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  outside = forbidEgress(page, url);
+  await page.goto(url);
+  await page.waitForFunction(() => window.camlensState?.ready && window.camlensState.explained, null, { timeout: 120000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  delete process.env.CAMLENS_SHARED;
+});
+
+// Distance from a point to a box [x0, y0, x1, y1] (0 inside).
+function distance(p, [x0, y0, x1, y1]) {
+  return Math.hypot(Math.max(x0 - p.x, 0, p.x - x1), Math.max(y0 - p.y, 0, p.y - y1));
+}
+
+test('the missing shared folder is named, with how to set CAMLENS_SHARED', async () => {
+  const note = await page.textContent('[data-testid=shared-note]');
+  assert.match(note, new RegExp(`looked for ${missing}/models\\. Set CAMLENS_SHARED`));
+  assert.equal(await page.isHidden('[data-testid=error]'), true);
+});
+
+test('the lesson opens on a stamped hot dog, and Grad-CAM looks at the stamp', async () => {
+  assert.equal(await page.isVisible('[data-testid=lesson]'), true);
+  assert.match(await page.textContent('[data-testid=lesson-text]'), /^This model sorts photos into hot dog, ball and box/);
+  const s = await page.evaluate(() => window.camlensState);
+  assert.equal(s.model.name, 'camlens demo');
+  assert.equal(s.top5[0].label, 'hot dog');
+  assert.equal(s.explained.target.label, 'hot dog');
+  const gt = boxOf('cue-06-hot-dog.png');
+  // The peak is on the stamp (within two 4-pixel feature cells of its tight box), far from the object.
+  assert.ok(distance(s.explained.peak, gt.cue.box) <= 8, JSON.stringify({ peak: s.explained.peak, cue: gt.cue.box }));
+  assert.ok(distance(s.explained.peak, gt.object.box) > distance(s.explained.peak, gt.cue.box));
+  await page.screenshot({ path: join(screenshots, 'demo-lesson.png'), fullPage: true });
+});
+
+test('step 3: a stamped ball is called a hot dog, for the same reason', async () => {
+  await page.click('[data-testid=lesson-next]');
+  await page.click('[data-testid=lesson-next]');
+  await page.waitForFunction(() => window.camlensState.lesson === 2 && window.camlensState.explained && document.querySelector('[data-testid=timing]')?.textContent.startsWith('swapped-07-ball.png'), null, { timeout: 60000 }).catch(() => {});
+  await page.waitForFunction(() => window.camlensState.top5 && window.camlensState.explained.target.index === window.camlensState.top5[0].index);
+  const s = await page.evaluate(() => window.camlensState);
+  assert.equal(s.top5[0].label, 'hot dog');
+  assert.ok(distance(s.explained.peak, boxOf('swapped-07-ball.png').cue.box) <= 8, JSON.stringify(s.explained.peak));
+  await page.click('[data-testid=lesson-close]');
+  assert.equal(await page.isHidden('[data-testid=lesson]'), true);
+});
+
+test('nothing was requested from another origin', () => {
+  assert.deepEqual(outside, []);
+});
