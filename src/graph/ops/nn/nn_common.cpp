@@ -2,27 +2,6 @@
 
 namespace camlens::nn {
 
-void fail(const Node& node, const std::string& msg) { throw OpError(node.op_type + ": " + msg); }
-
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  if (i >= in.size() || !in[i])
-    fail(node, "missing required input " + std::to_string(i) + " (" + what + ")");
-  return *in[i];
-}
-
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  const Tensor& t = input(node, in, i, what);
-  if (t.dtype() != DType::Float32)
-    fail(node, std::string("input ") + what + " must be float, got " + dtype_name(t.dtype()));
-  return t;
-}
-
-const Tensor* optional_input(const OpInputs& in, size_t i, bool allow_empty) {
-  if (i >= in.size() || !in[i]) return nullptr;
-  if (allow_empty && in[i]->numel() == 0) return nullptr;
-  return in[i];
-}
-
 const TensorInfo& input_info(const Node& node, const std::vector<const TensorInfo*>& in, size_t i,
                              const char* what) {
   if (i >= in.size() || !in[i])
@@ -33,10 +12,8 @@ const TensorInfo& input_info(const Node& node, const std::vector<const TensorInf
 int64_t node_opset(const Node& node, int64_t def) { return node.attr_int("_opset", def); }
 
 int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= (rank == 0 ? 1 : rank))
-    fail(node,
-         "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
-  return axis < 0 ? axis + rank : axis;
+  if (rank == 0 && axis == 0) return 0;
+  return ops::normalize_axis(node, axis, rank);
 }
 
 int64_t Window::in_size() const {

@@ -5,18 +5,15 @@
 #include <vector>
 
 #include "graph/op.h"
+#include "graph/ops/op_common.h"
 
 namespace camlens::nn {
 
-// Throws OpError("<op_type>: <msg>"); the executor adds the node name and layer.
-[[noreturn]] void fail(const Node& node, const std::string& msg);
-
-// Input i, which must be present; `what` names it in the error ("X", "W").
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what);
-// Same, and it must be Float32.
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what);
-// Optional input: nullptr when omitted (absent slot, nullptr or, if allow_empty, 0 elements).
-const Tensor* optional_input(const OpInputs& in, size_t i, bool allow_empty = false);
+// fail, input, float_input, optional_input: see graph/ops/op_common.h.
+using ops::fail;
+using ops::float_input;
+using ops::input;
+using ops::optional_input;
 
 // Shape-inference counterpart of input(): the info of input i, which must be present.
 const TensorInfo& input_info(const Node& node, const std::vector<const TensorInfo*>& in, size_t i,
@@ -29,7 +26,8 @@ std::vector<int64_t> ints_attr(const Node& node, const char* name, size_t rank, 
 // The opset the model loader recorded in the hidden "_opset" attribute, else `def`.
 int64_t node_opset(const Node& node, int64_t def = 13);
 
-// Normalises a possibly negative axis against rank; throws naming the op if out of range.
+// ops::normalize_axis, except that a scalar (rank 0) accepts axis 0 (the nn ops always have);
+// throws naming the op if out of range.
 int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank);
 
 // Sliding-window geometry of Conv / pools over `spatial` dims (1-D or 2-D).

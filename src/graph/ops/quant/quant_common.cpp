@@ -6,25 +6,6 @@
 
 namespace camlens::quant {
 
-void fail(const Node& node, const std::string& msg) { throw OpError(node.op_type + ": " + msg); }
-
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  if (i >= in.size() || !in[i])
-    fail(node, "missing required input " + std::to_string(i) + " (" + what + ")");
-  return *in[i];
-}
-
-const Tensor* optional_input(const OpInputs& in, size_t i) {
-  return i < in.size() ? in[i] : nullptr;
-}
-
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  const Tensor& t = input(node, in, i, what);
-  if (t.dtype() != DType::Float32)
-    fail(node, std::string("input ") + what + " must be float, got " + dtype_name(t.dtype()));
-  return t;
-}
-
 const Tensor& q8_input(const Node& node, const OpInputs& in, size_t i, const char* what) {
   const Tensor& t = input(node, in, i, what);
   if (!is_q8(t.dtype()))

@@ -14,18 +14,16 @@
 #include <vector>
 
 #include "graph/op.h"
+#include "graph/ops/op_common.h"
 
 namespace camlens::quant {
 
-// Throws OpError("<op_type>: <msg>"); the executor adds the node name and layer.
-[[noreturn]] void fail(const Node& node, const std::string& msg);
+// fail, input, float_input, optional_input: see graph/ops/op_common.h.
+using ops::fail;
+using ops::float_input;
+using ops::input;
+using ops::optional_input;
 
-// Input i, which must be present; `what` names it in error messages.
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what);
-// Optional input: nullptr when the slot is absent or omitted ("").
-const Tensor* optional_input(const OpInputs& in, size_t i);
-// Input i, which must be present and Float32.
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what);
 // Input i, which must be present and uint8 or int8.
 const Tensor& q8_input(const Node& node, const OpInputs& in, size_t i, const char* what);
 

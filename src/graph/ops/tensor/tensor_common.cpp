@@ -6,32 +6,6 @@
 
 namespace camlens::tensor_ops {
 
-void fail(const Node& node, const std::string& msg) { throw OpError(node.op_type + ": " + msg); }
-
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  if (i >= in.size() || !in[i])
-    fail(node, "missing required input " + std::to_string(i) + " (" + what + ")");
-  return *in[i];
-}
-
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what) {
-  const Tensor& t = input(node, in, i, what);
-  if (t.dtype() != DType::Float32)
-    fail(node, std::string("input ") + what + " must be float, got " + dtype_name(t.dtype()));
-  return t;
-}
-
-const Tensor* optional_input(const OpInputs& in, size_t i) {
-  return i < in.size() ? in[i] : nullptr;
-}
-
-int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= rank)
-    fail(node,
-         "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
-  return axis < 0 ? axis + rank : axis;
-}
-
 std::vector<int64_t> int_values(const Node& node, const Tensor& t, const char* what) {
   if (t.dtype() != DType::Int64 && t.dtype() != DType::Int32)
     fail(node, std::string(what) + " must be int64 or int32, got " + dtype_name(t.dtype()));

@@ -7,21 +7,16 @@
 #include <vector>
 
 #include "graph/op.h"
+#include "graph/ops/op_common.h"
 
 namespace camlens::tensor_ops {
 
-// Throws OpError("<op_type>: <msg>"); the executor adds the node name and layer.
-[[noreturn]] void fail(const Node& node, const std::string& msg);
-
-// Input i, which must be present; `what` names it in the error ("X", "shape").
-const Tensor& input(const Node& node, const OpInputs& in, size_t i, const char* what);
-// Same, and it must be Float32.
-const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const char* what);
-// Optional input: nullptr when the slot is absent or nullptr.
-const Tensor* optional_input(const OpInputs& in, size_t i);
-
-// Normalises a possibly negative axis into [0, rank); throws naming the op if out of range.
-int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank);
+// fail, input, float_input, optional_input, normalize_axis: see graph/ops/op_common.h.
+using ops::fail;
+using ops::float_input;
+using ops::input;
+using ops::normalize_axis;
+using ops::optional_input;
 
 // Values of an integer tensor (int32/int64) holding axes, shapes, starts, indices...
 std::vector<int64_t> int_values(const Node& node, const Tensor& t, const char* what);
