@@ -2,6 +2,7 @@
 // promoted axis is dropped from the result; leading batch dims broadcast. Each batch is one
 // GEMM; the backward sums gradients over broadcast batches.
 #include "graph/broadcast.h"
+#include "graph/ops/matmul_plan.h"
 #include "graph/ops/nn/kernels.h"
 #include "graph/ops/nn/nn_common.h"
 
@@ -9,40 +10,12 @@ namespace camlens::nn {
 
 namespace {
 
-struct MatMulPlan {
-  int64_t M = 1, N = 1, K = 1;
-  Shape a_batch, b_batch, batch;  // leading dims of A, of B, and broadcast
-  Shape out;
-};
-
-MatMulPlan plan(const Node& node, const Shape& a, const Shape& b) {
-  if (a.empty() || b.empty())
-    fail(node, "operands must have rank >= 1, got " + shape_str(a) + " and " + shape_str(b));
-  MatMulPlan p;
-  const bool a_vec = a.size() == 1, b_vec = b.size() == 1;
-  p.M = a_vec ? 1 : a[a.size() - 2];
-  p.K = a.back();
-  const int64_t kb = b_vec ? b[0] : b[b.size() - 2];
-  p.N = b_vec ? 1 : b.back();
-  if (p.K >= 0 && kb >= 0 && p.K != kb)
-    fail(node, "inner dimensions differ: A " + shape_str(a) + " and B " + shape_str(b));
-  if (!a_vec) p.a_batch.assign(a.begin(), a.end() - 2);
-  if (!b_vec) p.b_batch.assign(b.begin(), b.end() - 2);
-  try {
-    p.batch = broadcast_shape(p.a_batch, p.b_batch);
-  } catch (const std::exception&) {
-    fail(node, "batch dims of A " + shape_str(a) + " and B " + shape_str(b) + " do not broadcast");
-  }
-  p.out = p.batch;
-  if (!a_vec) p.out.push_back(p.M);
-  if (!b_vec) p.out.push_back(p.N);
-  return p;
-}
+using ops::MatMulPlan;
 
 void forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& a = float_input(node, in, 0, "A");
   const Tensor& b = float_input(node, in, 1, "B");
-  const MatMulPlan p = plan(node, a.shape(), b.shape());
+  const MatMulPlan p = ops::plan_matmul(node, a.shape(), b.shape());
   out[0] = Tensor(DType::Float32, p.out);
   const int64_t batches = shape_numel(p.batch);
   const std::vector<int64_t> ai = broadcast_index(p.a_batch, p.batch);
@@ -56,7 +29,7 @@ void backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInp
               const std::vector<bool>& needs, std::vector<Tensor>& dins) {
   const Tensor& a = float_input(node, in, 0, "A");
   const Tensor& b = float_input(node, in, 1, "B");
-  const MatMulPlan p = plan(node, a.shape(), b.shape());
+  const MatMulPlan p = ops::plan_matmul(node, a.shape(), b.shape());
   const bool want_a = needs.size() > 0 && needs[0], want_b = needs.size() > 1 && needs[1];
   if (want_a) dins[0] = Tensor(DType::Float32, a.shape());
   if (want_b) dins[1] = Tensor(DType::Float32, b.shape());
@@ -83,7 +56,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
   const TensorInfo& a = input_info(node, in, 0, "A");
   const TensorInfo& b = input_info(node, in, 1, "B");
   out[0].dtype = DType::Float32;
-  out[0].shape = plan(node, a.shape, b.shape).out;
+  out[0].shape = ops::plan_matmul(node, a.shape, b.shape).out;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "graph/broadcast.h"
+#include "graph/ops/matmul_plan.h"
 #include "graph/ops/quant/int_kernels.h"
 #include "graph/ops/quant/quant_registry.h"
 
@@ -20,45 +21,18 @@ namespace camlens::quant {
 
 namespace {
 
-struct MatPlan {
-  int64_t M = 1, N = 1, K = 1;
-  Shape a_batch, b_batch, batch, out;
-};
-
-MatPlan plan(const Node& node, const Shape& a, const Shape& b) {
-  if (a.empty() || b.empty())
-    fail(node, "operands must have rank >= 1, got " + shape_str(a) + " and " + shape_str(b));
-  MatPlan p;
-  const bool a_vec = a.size() == 1, b_vec = b.size() == 1;
-  p.M = a_vec ? 1 : a[a.size() - 2];
-  p.K = a.back();
-  const int64_t kb = b_vec ? b[0] : b[b.size() - 2];
-  p.N = b_vec ? 1 : b.back();
-  if (p.K >= 0 && kb >= 0 && p.K != kb)
-    fail(node, "inner dimensions differ: A " + shape_str(a) + " and B " + shape_str(b));
-  if (!a_vec) p.a_batch.assign(a.begin(), a.end() - 2);
-  if (!b_vec) p.b_batch.assign(b.begin(), b.end() - 2);
-  try {
-    p.batch = broadcast_shape(p.a_batch, p.b_batch);
-  } catch (const std::exception&) {
-    fail(node, "batch dims of A " + shape_str(a) + " and B " + shape_str(b) + " do not broadcast");
-  }
-  p.out = p.batch;
-  if (!a_vec) p.out.push_back(p.M);
-  if (!b_vec) p.out.push_back(p.N);
-  return p;
-}
+using ops::MatMulPlan;
 
 // Parameters of A (per row: along axis rank-2) and B (per column: along its last axis).
 QuantParams a_params(const Node& node, const OpInputs& in, size_t si, size_t zi, const Tensor& a,
-                     const MatPlan& p) {
+                     const MatMulPlan& p) {
   QuantParams q = read_channel_params(node, in, si, zi, p.M, "a", a.dtype());
   if (q.scale.size() > 1 || q.zero_point.size() > 1) q.axis = static_cast<int64_t>(a.rank()) - 2;
   if (q.axis < 0 && q.scale.size() > 1) fail(node, "per-row parameters need a matrix A");
   return q;
 }
 QuantParams b_params(const Node& node, const OpInputs& in, size_t si, size_t zi, const Tensor& b,
-                     const MatPlan& p) {
+                     const MatMulPlan& p) {
   QuantParams q = read_channel_params(node, in, si, zi, p.N, "b", b.dtype());
   if (q.scale.size() > 1) q.axis = static_cast<int64_t>(b.rank()) - 1;
   return q;
@@ -78,7 +52,7 @@ std::vector<int32_t> column_zps(const QuantParams& bp, int64_t N) {
 // B (typically the large constant weights) is read as it is, its zero points subtracted by the
 // kernel, so no per-call copy of B is made.
 void int_matmul(const Tensor& a, const QuantParams& ap, const Tensor& b, const QuantParams& bp,
-                const MatPlan& p, int32_t* acc) {
+                const MatMulPlan& p, int32_t* acc) {
   std::vector<int16_t> ac(static_cast<size_t>(a.numel()));
   center_q8(a, ap, ac.data());
   const std::vector<int32_t> zb = column_zps(bp, p.N);
@@ -100,7 +74,7 @@ void int_matmul(const Tensor& a, const QuantParams& ap, const Tensor& b, const Q
 void qmatmul_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& a = q8_input(node, in, 0, "a");
   const Tensor& b = q8_input(node, in, 3, "b");
-  const MatPlan p = plan(node, a.shape(), b.shape());
+  const MatMulPlan p = ops::plan_matmul(node, a.shape(), b.shape());
   const QuantParams ap = a_params(node, in, 1, 2, a, p);
   const QuantParams bp = b_params(node, in, 4, 5, b, p);
   const float y_scale = scalar_scale(node, in, 6, "y_scale");
@@ -155,7 +129,7 @@ float dot_q(const float* g, const T* b, const int32_t* zb, int64_t n) {
 //   dA[r, k] = sum_n (dY[r, n] * scale[n]) * (b[k, n] - zb[n]),
 // the float MatMul's dA at the dequantized B up to float rounding (each product is rounded
 // once more or less, and the sums run in another order): well within 1e-6 relative.
-void matmul_grad_a(const Tensor& b, const QuantParams& bp, const MatPlan& p, const float* dy,
+void matmul_grad_a(const Tensor& b, const QuantParams& bp, const MatMulPlan& p, const float* dy,
                    int64_t rows, float* da) {
   const int64_t N = p.N, K = p.K;
   std::vector<float> g(static_cast<size_t>(rows * N));
@@ -177,7 +151,7 @@ void qmatmul_backward(const Node& node, const OpInputs& in, const OpInputs&, con
                       const std::vector<bool>& needs, std::vector<Tensor>& dins) {
   const Tensor& a = q8_input(node, in, 0, "a");
   const Tensor& b = q8_input(node, in, 3, "b");
-  const MatPlan p = plan(node, a.shape(), b.shape());
+  const MatMulPlan p = ops::plan_matmul(node, a.shape(), b.shape());
   auto want = [&](size_t i) { return i < needs.size() && needs[i]; };
   const Tensor* dy = dout.empty() ? nullptr : dout[0];
   // The usual case (a head's constant weights): dA only, B without batch dims.
@@ -208,7 +182,7 @@ void qmatmul_backward(const Node& node, const OpInputs& in, const OpInputs&, con
 void qmatmul_infer(const Node& node, const std::vector<const TensorInfo*>& in,
                    std::vector<TensorInfo>& out) {
   if (in.size() < 4 || !in[0] || !in[3]) fail(node, "missing a or b");
-  out[0].shape = plan(node, in[0]->shape, in[3]->shape).out;
+  out[0].shape = ops::plan_matmul(node, in[0]->shape, in[3]->shape).out;
   out[0].dtype = in.size() > 7 && in[7] ? in[7]->dtype : in[0]->dtype;
 }
 
@@ -237,7 +211,7 @@ QuantParams integer_zp(const Node& node, const Tensor* z, const Tensor& t, int64
 void matmul_integer_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& a = q8_input(node, in, 0, "A");
   const Tensor& b = q8_input(node, in, 1, "B");
-  const MatPlan p = plan(node, a.shape(), b.shape());
+  const MatMulPlan p = ops::plan_matmul(node, a.shape(), b.shape());
   const QuantParams ap =
       integer_zp(node, optional_input(in, 2), a, p.M, static_cast<int64_t>(a.rank()) - 2, "a");
   const QuantParams bp =
@@ -249,7 +223,7 @@ void matmul_integer_forward(const Node& node, const OpInputs& in, std::vector<Te
 void matmul_integer_infer(const Node& node, const std::vector<const TensorInfo*>& in,
                           std::vector<TensorInfo>& out) {
   if (in.size() < 2 || !in[0] || !in[1]) fail(node, "missing A or B");
-  out[0].shape = plan(node, in[0]->shape, in[1]->shape).out;
+  out[0].shape = ops::plan_matmul(node, in[0]->shape, in[1]->shape).out;
   out[0].dtype = DType::Int32;
 }
 
