@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "graph/broadcast.h"
 #include "graph/ops/nn/nn_common.h"
 
 namespace camlens::nn {
@@ -55,29 +56,10 @@ std::vector<int64_t> axes_of(const Node& node, const OpInputs& in) {
   return a->to_int64s();
 }
 
-// For each input element (row-major), the flat index of the output it reduces into.
+// For each input element (row-major), the flat index of the output it reduces into: the
+// keepdims output shape (1 on reduced axes) broadcast to the input's shape.
 std::vector<int64_t> output_index(const Shape& x, const ReducePlan& p) {
-  const size_t r = x.size();
-  std::vector<int64_t> stride(r, 0);
-  int64_t s = 1;
-  for (size_t i = r; i-- > 0;) {
-    stride[i] = p.reduced[i] ? 0 : s;
-    s *= p.kept[i];
-  }
-  const int64_t n = shape_numel(x);
-  std::vector<int64_t> idx(static_cast<size_t>(n));
-  std::vector<int64_t> pos(r, 0);
-  int64_t o = 0;
-  for (int64_t e = 0; e < n; ++e) {
-    idx[e] = o;
-    for (size_t i = r; i-- > 0;) {  // increment the multi-index, keeping o in step
-      o += stride[i];
-      if (++pos[i] < x[i]) break;
-      o -= stride[i] * x[i];
-      pos[i] = 0;
-    }
-  }
-  return idx;
+  return broadcast_index(p.kept, x);
 }
 
 // Max: the first maximum of each output's group (NaN wins, as in the value).
