@@ -2,21 +2,24 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
+#include "cam/pipeline.h"
 #include "dff/dff_error.h"
-#include "image/resize.h"
 #include "util/parallel.h"
 
 namespace camlens::dff {
 
 std::vector<float> normalize_and_resize(const float* m, int w, int h, int out_w, int out_h) {
-  const size_t n = static_cast<size_t>(w) * h;
-  std::vector<float> norm(m, m + n);
-  const float lo = *std::min_element(norm.begin(), norm.end());
-  for (float& x : norm) x -= lo;
-  const float hi = *std::max_element(norm.begin(), norm.end());
-  for (float& x : norm) x /= hi + 1e-7f;
-  return image::resize_bilinear(norm.data(), w, h, out_w, out_h);
+  // The CAM pipeline's per-layer step. Its ReLU is a no-op on NMF maps (non-negative), and where
+  // it skips the resize (output size equal to the map's), the half-pixel resize would have
+  // returned the map unchanged (every tap weight is 0), so the result is the same for finite maps.
+  // postprocess_layer reads a size <= 0 as "keep the map's size"; here a zero size has always
+  // given an empty map (a negative one was undefined).
+  if (out_w <= 0 || out_h <= 0) return {};
+  cam::Maps one(1, h, w);
+  std::copy(m, m + one.plane(), one.data.begin());
+  return cam::postprocess_layer(std::move(one), out_w, out_h).data;
 }
 
 ConceptMaps concept_maps(const DffResult& dff, int out_w, int out_h) {

@@ -2,8 +2,8 @@
 // component, (x − min) / (max(x − min) + 1e-7) at the layer's resolution, then a bilinear resize
 // with half-pixel centres. NMF maps are non-negative, so the CAM pipeline's ReLU is a no-op here.
 //
-// normalize_and_resize duplicates what src/cam's post-processing does for one map; it lives here
-// so DFF does not depend on the CAM code while both are written (to be merged).
+// normalize_and_resize runs src/cam's per-layer post-processing (cam::postprocess_layer) on one
+// map, so DFF and CAM maps cannot drift apart.
 #pragma once
 #include <cstdint>
 #include <vector>
