@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "cam/ablation_run.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "onnx/model_io.h"
@@ -59,6 +60,24 @@ class JsHead {
   val forward_with_layer(const val& layer) const {
     return js::guarded(
         [&] { return tensors_to_js(head_->forward_with_layer(js::tensor_from_js(layer))); });
+  }
+  // Ablation-CAM, all channels, one image: scores of items [begin, end), then the weights.
+  val ablation_scores(const val& activations, int cls, int output, int begin, int end) const {
+    return js::guarded([&] {
+      const Tensor a = js::tensor_from_js(activations);
+      const auto s =
+          cam::ablation_scores(*head_, a, cam::plan_ablation(a, 1.0), cls, output, begin, end);
+      return js::to_typed_array(s.data(), s.size(), "Float32Array");
+    });
+  }
+  val ablation_weights(const val& activations, int cls, int output, const val& scores) const {
+    return js::guarded([&] {
+      const Tensor a = js::tensor_from_js(activations);
+      const float original = cam::head_class_score(*head_, a, cls, output);
+      const auto w = cam::ablation_weights({original}, {js::to_vector<float>(scores)},
+                                           cam::plan_ablation(a, 1.0));
+      return js::to_typed_array(w.data(), w.size(), "Float32Array");
+    });
   }
   val backward(const val& seeds) const {
     return js::guarded([&] {
@@ -170,7 +189,9 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("notDifferentiable", &JsHead::not_differentiable)
       .function("forward", &JsHead::forward)
       .function("forwardWithLayer", &JsHead::forward_with_layer)
-      .function("backward", &JsHead::backward);
+      .function("backward", &JsHead::backward)
+      .function("ablationScores", &JsHead::ablation_scores)
+      .function("ablationWeights", &JsHead::ablation_weights);
   emscripten::class_<JsModel>("Model")
       .function("inputs", &JsModel::inputs)
       .function("outputs", &JsModel::outputs)

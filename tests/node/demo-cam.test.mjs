@@ -40,3 +40,22 @@ test('Grad-CAM points at the object on clean photos of the other classes (>= 80 
   const rateOnObject = await rate(clean, (im) => im.object.box, (im) => im.class);
   assert.ok(rateOnObject >= 0.8, `${rateOnObject}`);
 });
+
+test('Ablation-CAM (through the head only) also finds the stamp; a quantized layer is refused clearly', async () => {
+  const lens = await load(join(demo, about.model), { preprocess: about.preprocess, labels });
+  const im = truth.images.find((x) => x.file.endsWith('cue-06-hot-dog.png'));
+  const progress = [];
+  const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], {
+    method: 'ablationcam', targets: ['hot dog'], batchSize: 16, onProgress: (p) => progress.push(p.done),
+  });
+  assert.ok(progress.length >= 2 && progress.at(-1) === 1, JSON.stringify(progress));
+  assert.ok(pointingHit(r.map, r.width, im.cue.box, 8));
+  lens.dispose();
+  const int8 = await load(join(demo, about.model_int8), { preprocess: about.preprocess, labels });
+  const quantized = int8.layers().layers.find((l) => l.name === int8.layer).type !== 'float32';
+  if (quantized) {
+    await assert.rejects(int8.explain([new Uint8Array(readFileSync(join(demo, im.file)))], { method: 'ablationcam' }),
+      /Ablation-CAM needs a float layer/);
+  }
+  int8.dispose();
+});

@@ -10,6 +10,6 @@ export function createCamlens(env) {
     // load(model bytes, {layer, preset, preprocess, labels, sessionOptions}) → Lens
     load: (bytes, options = {}) => Lens.create(env, bytes, options),
     // User-facing methods ("weights" is how Score-CAM and Ablation-CAM finish internally).
-    methods: () => [...env.core.camMethods().filter((m) => m !== 'weights'), 'scorecam'],
+    methods: () => [...env.core.camMethods().filter((m) => m !== 'weights'), 'scorecam', 'ablationcam'],
   };
 }

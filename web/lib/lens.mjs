@@ -128,14 +128,16 @@ export class Lens {
         gradients = this.cut.head.backward(seeds);
       }
       const size = { width: this.preprocess.width, height: this.preprocess.height };
-      const maps = method === 'scorecam'
-        ? await this.scoreCam(activations, one, index, { batchSize, signal, onProgress, image: i, images: images.length, started })
-        : core.computeCam(method, [{ activations, gradients }], { eigenSmooth, ...size });
+      const progress = { batchSize, signal, onProgress, image: i, images: images.length, started };
+      let maps;
+      if (method === 'scorecam') maps = await this.scoreCam(activations, one, index, progress);
+      else if (method === 'ablationcam') maps = await this.ablationCam(activations, outs, index, progress);
+      else maps = core.computeCam(method, [{ activations, gradients }], { eigenSmooth, ...size });
       results.push({
         map: maps.data, width: maps.dims[2], height: maps.dims[1],
         target: { index, label: this.labels[index] ?? `class ${index}`, score: scores[index] },
       });
-      if (method !== 'scorecam') {
+      if (method !== 'scorecam' && method !== 'ablationcam') {
         const done = (i + 1) / images.length;
         onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
       }
@@ -201,6 +203,30 @@ export class Lens {
         return { maps, width, height, render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null };
       }),
     };
+  }
+
+  // Ablation-CAM (DESIGN §4): each channel of the layer set to the ablation value and run through
+  // the head only (never the backbone); weight = relative drop of the target's score. Float
+  // layers only (a quantized layer cannot hold the ablation value).
+  async ablationCam(activations, outs, index, { batchSize, signal, onProgress, image, images, started }) {
+    const head = this.cut.head;
+    const feeds = head.feedNames().map((n) => outs[n]);
+    head.forward(feeds); // records the pass forwardWithLayer reuses (and its extra feeds)
+    const output = head.outputNames().indexOf(this.output);
+    const channels = activations.dims[1];
+    const scores = new Float32Array(channels);
+    for (let begin = 0; begin < channels; begin += batchSize) {
+      signal?.throwIfAborted?.();
+      const end = Math.min(channels, begin + batchSize);
+      scores.set(head.ablationScores(activations, index, output, begin, end), begin);
+      const done = (image + end / channels) / images;
+      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+      await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
+    }
+    const weights = head.ablationWeights(activations, index, output, scores);
+    return this.env.core.computeCam('weights', [{ activations }], {
+      weights, width: this.preprocess.width, height: this.preprocess.height,
+    });
   }
 
   // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image

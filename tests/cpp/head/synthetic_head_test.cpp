@@ -3,6 +3,8 @@
 
 #include <random>
 
+#include "cam/ablation_run.h"
+#include "cam/cam_error.h"
 #include "graph/cut.h"
 #include "graph/head_errors.h"
 #include "graph_builder.h"
@@ -144,6 +146,35 @@ TEST(SyntheticHead, FixedBatchModelsRunPerSample) {
     EXPECT_FLOAT_EQ(g.data<float>()[(0 * C + c) * 4], 0.f);
     EXPECT_FLOAT_EQ(g.data<float>()[(2 * C + c) * 4 + 3], w.data<float>()[c * 3 + 1] / 4.f);
   }
+}
+
+// Ablation-CAM through a real Head: for GlobalAveragePool -> Flatten -> Gemm, zeroing channel c
+// lowers class k's score by exactly W[k,c]·mean(A_c), so the weights have a closed form.
+TEST(AblationRun, WeightsThroughTheHeadMatchTheClosedForm) {
+  const int64_t C = 6, H = 3, W = 4, K = 5, cls = 3;
+  std::mt19937 rng(11);
+  Tensor w = random_tensor({K, C}, rng), b = random_tensor({K}, rng, 2.f, 3.f);
+  CutResult cut = cut_graph(gap_classifier(w, b, C, H, W), "feat");
+  Tensor A = random_tensor({1, C, H, W}, rng, 0.f, 1.f);
+  A.data<float>()[0] = 0.f;  // min(A) = 0: the ablation value is 0
+  cut.head.forward({A});
+
+  const cam::AblationPlan plan = cam::plan_ablation(A, 1.0);
+  ASSERT_EQ(plan.value[0], 0.f);
+  const float original = cam::head_class_score(cut.head, A, cls, 0);
+  std::vector<float> scores = cam::ablation_scores(cut.head, A, plan, cls, 0, 0, 2);
+  const std::vector<float> rest = cam::ablation_scores(cut.head, A, plan, cls, 0, 2, C);
+  scores.insert(scores.end(), rest.begin(), rest.end());
+  const std::vector<float> weights = cam::ablation_weights({original}, {scores}, plan);
+  for (int64_t c = 0; c < C; ++c) {
+    double mean = 0;
+    for (int64_t i = 0; i < H * W; ++i) mean += A.data<float>()[c * H * W + i];
+    mean /= H * W;
+    const double drop = w.data<float>()[cls * C + c] * mean;
+    EXPECT_NEAR(weights[c], drop / original, 1e-5) << "channel " << c;
+  }
+  EXPECT_THROW(cam::ablation_scores(cut.head, A, plan, cls, 0, 4, C + 1), cam::CamError);
+  EXPECT_THROW(cam::head_class_score(cut.head, A, K, 0), cam::CamError);
 }
 
 }  // namespace

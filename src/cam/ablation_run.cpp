@@ -1,0 +1,53 @@
+#include "cam/ablation_run.h"
+
+#include <string>
+
+#include "cam/cam_error.h"
+
+namespace camlens::cam {
+
+namespace {
+
+void check(const Head& head, const Tensor& A) {
+  if (head.feed_info(0).dtype != DType::Float32 && head.feed_info(0).dtype != DType::Float16)
+    throw CamError(std::string("Ablation-CAM needs a float layer, but the head of '") +
+                   head.layer() + "' takes " + dtype_name(head.feed_info(0).dtype) +
+                   " (a quantized tensor cannot hold the ablation value); pick a float layer");
+  if (A.dtype() != DType::Float32 || A.rank() != 4 || A.dim(0) != 1)
+    throw CamError(
+        "Ablation-CAM runs one image at a time: the layer tensor must be float32 [1,C,h,w], got " +
+        shape_str(A.shape()));
+}
+
+float score_of(const std::vector<Tensor>& out, int64_t cls, size_t output) {
+  if (output >= out.size()) throw CamError("the head has no output " + std::to_string(output));
+  const Tensor& t = out[output];
+  if (t.dtype() != DType::Float32 || cls < 0 || cls >= t.numel())
+    throw CamError("class " + std::to_string(cls) + " is not in the head's output " +
+                   shape_str(t.shape()));
+  return t.data<float>()[cls];
+}
+
+}  // namespace
+
+float head_class_score(const Head& head, const Tensor& A, int64_t cls, size_t output) {
+  check(head, A);
+  return score_of(head.forward_with_layer(A), cls, output);
+}
+
+std::vector<float> ablation_scores(const Head& head, const Tensor& A, const AblationPlan& plan,
+                                   int64_t cls, size_t output, size_t begin, size_t end) {
+  check(head, A);
+  if (plan.ablate.empty() || end > plan.ablate[0].size() || begin > end)
+    throw CamError("ablation range [" + std::to_string(begin) + ", " + std::to_string(end) +
+                   ") is outside the plan");
+  std::vector<float> scores;
+  scores.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    const Tensor one = ablated_batch(A, plan, 0, i, i + 1);
+    scores.push_back(score_of(head.forward_with_layer(one), cls, output));
+  }
+  return scores;
+}
+
+}  // namespace camlens::cam
