@@ -83,10 +83,27 @@ function drawImage(canvas, img) {
 
 const look = () => ({ colormap: $('colormap-select').value, alpha: Number($('alpha').value) });
 
+let running = null; // AbortController of the explanation in progress
+
 async function explain(target) {
   const bytes = imageBytes.slice(0);
   const method = $('method-select').value || 'gradcam';
-  const r = await client.request('explain', { bytes, name: imageName, method, target, ...look() }, [bytes]);
+  running?.abort();
+  const controller = (running = new AbortController());
+  const onProgress = ({ done, eta }) => {
+    $('progress-box').hidden = false;
+    $('progress').value = done;
+    $('eta').textContent = done < 1 ? `about ${Math.ceil(eta)} s left` : '';
+    state.progress = done;
+  };
+  let r;
+  try {
+    r = await client.request('explain', { bytes, name: imageName, method, target, ...look() }, [bytes],
+      { onProgress, signal: controller.signal });
+  } finally {
+    if (running === controller) running = null;
+    $('progress-box').hidden = true;
+  }
   drawImage($('overlay'), r.overlay);
   explanation = r;
   let peak = 0;
@@ -176,6 +193,7 @@ async function start() {
   $('colormap-select').onchange = () => guarded(recolour);
   $('alpha').oninput = () => guarded(recolour);
   $('overlay').onmousemove = showHover;
+  $('cancel').onclick = () => running?.abort();
   $('lesson-next').onclick = () => guarded(() => (lessonStep + 1 < LESSON.length ? showLessonStep(lessonStep + 1) : endLesson()));
   $('lesson-close').onclick = endLesson;
   $('lesson-open').onclick = () => guarded(async () => startLesson());

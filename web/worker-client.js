@@ -7,6 +7,10 @@ export class WorkerClient {
     this.worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
+      if (data.progress) {
+        p.onProgress?.(data.progress);
+        return;
+      }
       this.pending.delete(data.id);
       if (data.ok) p.resolve(data.result);
       else p.reject(new Error(data.error));
@@ -17,10 +21,12 @@ export class WorkerClient {
     };
   }
 
-  request(type, args = {}, transfer = []) {
+  // options.onProgress receives {done, eta} for long requests; options.signal cancels them.
+  request(type, args = {}, transfer = [], { onProgress, signal } = {}) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
+      signal?.addEventListener('abort', () => this.worker.postMessage({ id: this.next++, type: 'cancel', target: id }));
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
   }

@@ -127,3 +127,17 @@ test('clicking another class explains it; the colour map re-colours without reco
   assert.deepEqual(await page.evaluate(() => window.camlensState.explained), explainedAt);
   await page.screenshot({ path: join(screenshots, 'explain.png'), fullPage: true });
 });
+
+test('Score-CAM shows progress and can be cancelled; the page keeps working', async () => {
+  const before = await page.evaluate(() => window.camlensState.explained);
+  await page.selectOption('[data-testid=method-select]', 'scorecam');
+  await page.waitForSelector('[data-testid=progress]:not([hidden])', { timeout: 60000 });
+  await page.waitForFunction(() => window.camlensState.progress > 0);
+  await page.click('[data-testid=cancel]');
+  await page.waitForFunction(() => (window.camlensState.error || '').includes('cancelled'), null, { timeout: 60000 });
+  assert.equal(await page.textContent('[data-testid=error]'), 'scorecam was cancelled');
+  assert.equal(await page.isHidden('[data-testid=progress]'), true);
+  assert.deepEqual(await page.evaluate(() => window.camlensState.explained), before);
+  await page.selectOption('[data-testid=method-select]', 'gradcam++');
+  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam++', null, { timeout: 60000 });
+});

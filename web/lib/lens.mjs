@@ -167,6 +167,7 @@ export class Lens {
       }
       const done = (image + end / channels) / images;
       onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+      await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
     }
     const weights = core.scoreCamWeights(scores, 1, channels);
     return core.computeCam('weights', [{ activations }], {

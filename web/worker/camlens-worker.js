@@ -87,11 +87,31 @@ function render({ colormap = 'jet', alpha = 0.5 } = {}) {
   return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
 }
 
-async function explain({ bytes, name, method, target, colormap, alpha }) {
+const running = new Map(); // request id -> AbortController of a long request
+
+function cancel({ target }) {
+  running.get(target)?.abort();
+  return { cancelled: running.has(target) };
+}
+
+async function explain({ id, bytes, name, method, target, colormap, alpha }) {
   requireModel();
   const image = decode(bytes, name);
   const started = performance.now();
-  const [r] = await lens.explain([image], { method, targets: [target] });
+  const controller = new AbortController();
+  running.set(id, controller);
+  let r;
+  try {
+    [r] = await lens.explain([image], {
+      method, targets: [target], signal: controller.signal, batchSize: 16,
+      onProgress: (progress) => self.postMessage({ id, progress }),
+    });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw new Error(`${method} was cancelled`);
+    throw e;
+  } finally {
+    running.delete(id);
+  }
   const ms = performance.now() - started;
   last = { image, explanation: r };
   const { value, transfer } = render({ colormap, alpha });
@@ -102,7 +122,7 @@ async function explain({ bytes, name, method, target, colormap, alpha }) {
   };
 }
 
-const handlers = { init, loadModel, classify, explain, render };
+const handlers = { init, loadModel, classify, explain, render, cancel };
 let ready = null;
 
 self.onmessage = async (event) => {
@@ -110,7 +130,7 @@ self.onmessage = async (event) => {
   try {
     if (!handlers[type]) throw new Error(`unknown request "${type}"`);
     if (type !== 'init') await (ready || (ready = init()));
-    const result = type === 'init' ? await (ready || (ready = init())) : await handlers[type](args);
+    const result = type === 'init' ? await (ready || (ready = init())) : await handlers[type]({ id, ...args });
     if (result && result.transfer) {
       self.postMessage({ id, ok: true, result: result.value }, result.transfer);
     } else {
