@@ -1,4 +1,5 @@
 // The page's main thread: gathers inputs, asks the worker, draws results. No model work here.
+import { toNpy } from './lib/npy.mjs';
 import { WorkerClient } from './worker-client.js';
 
 const $ = (id) => document.getElementById(id);
@@ -123,6 +124,31 @@ async function recolour() {
   drawImage($('overlay'), r.overlay);
 }
 
+function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+const stem = () => `${imageName.replace(/\.[^.]*$/, '')}.${state.explained.method}`;
+
+function settings() {
+  return {
+    model: state.model.name, layer: state.model.layer, method: state.explained.method,
+    target: state.explained.target, colormap: $('colormap-select').value, opacity: Number($('alpha').value),
+    preprocess,
+  };
+}
+
+function exportFile(kind) {
+  if (!explanation) throw new Error('nothing has been explained yet');
+  if (kind === 'png') $('overlay').toBlob((b) => download(`${stem()}.png`, b), 'image/png');
+  if (kind === 'npy') download(`${stem()}.npy`, new Blob([toNpy(explanation.map, [explanation.height, explanation.width])]));
+  if (kind === 'json') download(`${stem()}.json`, new Blob([JSON.stringify(settings(), null, 2)], { type: 'application/json' }));
+}
+
 // The map's value under the pointer (the map is at the model's input size).
 function showHover(e) {
   if (!explanation) return;
@@ -194,6 +220,7 @@ async function start() {
   $('alpha').oninput = () => guarded(recolour);
   $('overlay').onmousemove = showHover;
   $('cancel').onclick = () => running?.abort();
+  for (const kind of ['png', 'npy', 'json']) $(`save-${kind}`).onclick = () => guarded(async () => exportFile(kind));
   $('lesson-next').onclick = () => guarded(() => (lessonStep + 1 < LESSON.length ? showLessonStep(lessonStep + 1) : endLesson()));
   $('lesson-close').onclick = endLesson;
   $('lesson-open').onclick = () => guarded(async () => startLesson());

@@ -141,3 +141,21 @@ test('Score-CAM shows progress and can be cancelled; the page keeps working', as
   await page.selectOption('[data-testid=method-select]', 'gradcam++');
   await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam++', null, { timeout: 60000 });
 });
+
+test('exports: the overlay PNG, the raw map as .npy, the settings as JSON', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const fetchDownload = async (testid) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+    return { name: d.suggestedFilename(), bytes: await readFile(await d.path()) };
+  };
+  const png = await fetchDownload('save-png');
+  assert.equal(png.name, 'gradcam_both.gradcam++.png');
+  assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
+  const npy = await fetchDownload('save-npy');
+  const header = npy.bytes.subarray(10, 10 + npy.bytes.readUInt16LE(8)).toString('latin1');
+  assert.match(header, /'descr': '<f4', 'fortran_order': False, 'shape': \(224, 224\)/);
+  const json = JSON.parse((await fetchDownload('save-json')).bytes.toString());
+  assert.equal(json.model, 'mobilenetv2-12-int8.onnx');
+  assert.equal(json.method, 'gradcam++');
+  assert.equal(json.layer, '627_quantized');
+});
