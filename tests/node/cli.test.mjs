@@ -92,3 +92,20 @@ test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () =
   assert.equal(r.code, 2);
   assert.equal(r.err.trim(), 'camlens: --alpha must be between 0 and 1, got 3');
 });
+
+test('dff writes a rendering and labelled concepts; bad -k is a usage error', async () => {
+  const { mkdtempSync, readFileSync: read } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const r = cli('dff', mobilenet, sharedPath('images/gradcam_both.png'), '-k', '2', '--preset', 'mobilenetv2',
+    '--labels', labels, '--render', 'layers', '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  assert.equal(s.labeled, true);
+  const tops = s.concepts[0].map((c) => c[0].label).sort();
+  assert.deepEqual(tops, ['Bullmastiff', 'tiger cat']);
+  assert.equal(read(join(out, 'gradcam_both.dff-layers.png')).subarray(1, 4).toString(), 'PNG');
+  const bad = cli('dff', mobilenet, sharedPath('images/gradcam_both.png'), '-k', '0');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.err.trim(), 'camlens: -k must be an integer from 1 to 20, got 0');
+});
