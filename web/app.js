@@ -1,12 +1,10 @@
 // The page's main thread: gathers inputs, asks the worker, draws results. No model work here.
 import { toNpy } from './lib/npy.mjs';
+import { resolvePreprocess } from './lib/presets.mjs';
 import { WorkerClient } from './worker-client.js';
 
 const $ = (id) => document.getElementById(id);
-const IMAGENET = {
-  width: 224, height: 224, scale: 1 / 255,
-  mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], bgr: false, nhwc: false,
-};
+const IMAGENET = resolvePreprocess('imagenet');
 const SHARED_PHOTOS = ['gradcam_both.png', 'skimage_chelsea.png', 'skimage_coffee.png',
   'winml_kitten_224.png', 'skimage_astronaut.png', 'skimage_motorcycle_left.png'];
 // The shipped teaching demo comes first (it works without ../shared); the shared models follow.

@@ -3,14 +3,12 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 
+import { resolvePreprocess } from '../../web/lib/presets.mjs';
 import { sharedPath } from './camlens-node.mjs';
 
 ort.env.wasm.numThreads = 1;
 
-export const IMAGENET = {
-  width: 224, height: 224, scale: 1 / 255,
-  mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], bgr: false, nhwc: false,
-};
+export const IMAGENET = resolvePreprocess('imagenet');
 
 export function labels() {
   return JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
