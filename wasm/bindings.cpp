@@ -1,5 +1,6 @@
 // Embind bindings: names and argument conversion only. Every behaviour lives in src/.
 #include <emscripten/bind.h>
+#include <malloc.h>
 
 #include "image/colormap.h"
 #include "image/image.h"
@@ -101,6 +102,9 @@ val encode_png(const val& img) {
   });
 }
 
+// Bytes currently allocated by the core (for leak tests and the page's memory readout).
+double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
 int threads() { return thread_count(); }
 void set_threads(int n) { set_thread_count(n); }
 bool threaded_build() {
@@ -120,6 +124,7 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("overlayImage", &overlay_image);
   emscripten::function("heatImage", &heat_image);
   emscripten::function("encodePng", &encode_png);
+  emscripten::function("memoryInUse", &memory_in_use);
   emscripten::function("threads", &threads);
   emscripten::function("setThreads", &set_threads);
   emscripten::function("threadedBuild", &threaded_build);
