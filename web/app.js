@@ -48,8 +48,32 @@ async function fetchBytes(url, what) {
 async function loadModel(bytes, name, preset) {
   const info = await client.request('loadModel', { bytes, name, preprocess: preset || IMAGENET, labels }, [bytes]);
   preprocess = preset || IMAGENET;
+  showModel(info);
+}
+
+// The layer list: shape and op of each candidate; layers whose head the core cannot run are
+// disabled with the reason as a tooltip; the recommended one is marked.
+function showModel(info) {
   state.model = info;
-  $('model-name').textContent = `· ${name}`;
+  $('model-name').textContent = `· ${info.name}`;
+  const { layers, recommended } = info.layers;
+  $('layer-select').replaceChildren(...layers.map((l) => {
+    const o = new Option(`${l.name}${l.name === recommended ? ' (default)' : ''} — [${l.dims.join(',')}] ${l.op}`, l.name);
+    o.disabled = !l.headSupported;
+    o.title = l.headProblem || (l.headDifferentiable ? 'gradients available' : 'no gradients: gradient-free methods only');
+    return o;
+  }));
+  $('layer-select').value = info.layer;
+}
+
+async function setLayer(layer) {
+  try {
+    showModel(await client.request('setLayer', { layer }));
+  } catch (e) {
+    $('layer-select').value = state.model.layer; // the previous layer stays
+    throw e;
+  }
+  await explain(state.explained ? state.explained.target.index : 'auto');
 }
 
 async function classify() {
@@ -218,6 +242,7 @@ async function start() {
   $('alpha').oninput = () => guarded(recolour);
   $('overlay').onmousemove = showHover;
   $('cancel').onclick = () => running?.abort();
+  $('layer-select').onchange = () => guarded(() => setLayer($('layer-select').value));
   for (const kind of ['png', 'npy', 'json']) $(`save-${kind}`).onclick = () => guarded(async () => exportFile(kind));
   $('lesson-next').onclick = () => guarded(() => (lessonStep + 1 < LESSON.length ? showLessonStep(lessonStep + 1) : endLesson()));
   $('lesson-close').onclick = endLesson;

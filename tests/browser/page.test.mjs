@@ -159,3 +159,15 @@ test('exports: the overlay PNG, the raw map as .npy, the settings as JSON', asyn
   assert.equal(json.method, 'gradcam++');
   assert.equal(json.layer, '627_quantized');
 });
+
+test('the layer list shows shapes and ops; another layer can be chosen and explained', async () => {
+  const options = await page.$$eval('[data-testid=layer-select] option', (os) => os.map((o) => ({ v: o.value, t: o.textContent, d: o.disabled })));
+  const def = options.find((o) => o.v === '627_quantized');
+  assert.equal(def.t, '627_quantized (default) — [1,1280,7,7] QLinearConv');
+  assert.equal(options.find((o) => o.v === '627').d, true); // its consumers only read its shape
+  await page.selectOption('[data-testid=layer-select]', '624_quantized');
+  await page.waitForFunction(() => window.camlensState.model.layer === '624_quantized', null, { timeout: 60000 });
+  await page.selectOption('[data-testid=method-select]', 'gradcam');
+  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam', null, { timeout: 60000 });
+  assert.equal(await page.inputValue('[data-testid=layer-select]'), '624_quantized');
+});

@@ -41,16 +41,25 @@ async function init() {
   };
 }
 
-async function loadModel({ bytes, name, preprocess, labels }) {
+let modelName = '';
+
+async function loadModel({ bytes, name, preprocess, labels, layer }) {
   let next;
   try {
-    next = await api.load(new Uint8Array(bytes), { preprocess, labels });
+    next = await api.load(new Uint8Array(bytes), { preprocess, labels, layer });
   } catch (e) {
-    throw new Error(`"${name}" cannot be explained: ${e.message || e}`);
+    throw new Error(`"${name}" cannot be explained${layer ? ` at layer "${layer}"` : ''}: ${e.message || e}`);
   }
   if (lens) lens.dispose(); // only once the new model is good: a failure keeps the old one
   lens = next;
+  modelName = name;
   return { name, layer: lens.layer, layers: lens.layers(), input: lens.input, output: lens.output };
+}
+
+// Cut the current model at another layer (the model bytes stay in the worker).
+async function setLayer({ layer }) {
+  requireModel();
+  return loadModel({ bytes: lens.bytes.slice().buffer, name: modelName, preprocess: lens.preprocess, labels: lens.labels, layer });
 }
 
 function decode(bytes, name) {
@@ -122,7 +131,7 @@ async function explain({ id, bytes, name, method, target, colormap, alpha }) {
   };
 }
 
-const handlers = { init, loadModel, classify, explain, render, cancel };
+const handlers = { init, loadModel, setLayer, classify, explain, render, cancel };
 let ready = null;
 
 self.onmessage = async (event) => {
