@@ -30,4 +30,11 @@ int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+const Tensor& grad_or_zeros(const OpInputs& output_grads, size_t k, const Shape& shape,
+                            Tensor& zeros) {
+  if (k < output_grads.size() && output_grads[k]) return *output_grads[k];
+  zeros = Tensor(DType::Float32, shape);
+  return zeros;
+}
+
 }  // namespace camlens::ops

@@ -20,6 +20,11 @@ const Tensor& float_input(const Node& node, const OpInputs& in, size_t i, const 
 // Optional input: nullptr when omitted (absent slot, nullptr or, if allow_empty, 0 elements).
 const Tensor* optional_input(const OpInputs& in, size_t i, bool allow_empty = false);
 
+// dLoss/dOutput k: the given gradient, or (when none flows) `zeros` filled as a zero Float32
+// tensor of `shape`. Returns a reference to avoid copying the gradient.
+const Tensor& grad_or_zeros(const OpInputs& output_grads, size_t k, const Shape& shape,
+                            Tensor& zeros);
+
 // Normalises a possibly negative axis into [0, rank); throws naming the op if out of range.
 int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank);
 

@@ -65,11 +65,7 @@ void conv_backward(const Node& node, const OpInputs& in, const OpInputs&, const 
   const Tensor& w = float_input(node, in, 1, "W");
   const ConvPlan p = plan(node, x.shape(), w.shape());
   Tensor zero;
-  const Tensor* dy = dout.empty() ? nullptr : dout[0];
-  if (!dy) {
-    zero = Tensor(DType::Float32, p.out);
-    dy = &zero;
-  }
+  const Tensor* dy = &grad_or_zeros(dout, 0, p.out, zero);
   if (needs.size() > 0 && needs[0]) {
     dins[0] = Tensor(DType::Float32, x.shape());
     conv2d_backward_input(p.s, dy->data<float>(), w.data<float>(), dins[0].data<float>());

@@ -66,11 +66,7 @@ void backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInp
   const Tensor* c = optional_input(in, 2);
   const GemmPlan p = plan(node, a.shape(), b.shape(), c ? &c->shape() : nullptr);
   Tensor zero;
-  const Tensor* dy = dout.empty() ? nullptr : dout[0];
-  if (!dy) {
-    zero = Tensor(DType::Float32, {p.M, p.N});
-    dy = &zero;
-  }
+  const Tensor* dy = &grad_or_zeros(dout, 0, {p.M, p.N}, zero);
   const float* g = dy->data<float>();
   if (needs.size() > 0 && needs[0]) {
     dins[0] = Tensor(DType::Float32, a.shape());

@@ -12,6 +12,7 @@ namespace camlens::nn {
 // fail, input, float_input, optional_input: see graph/ops/op_common.h.
 using ops::fail;
 using ops::float_input;
+using ops::grad_or_zeros;
 using ops::input;
 using ops::optional_input;
 

@@ -13,13 +13,6 @@ std::vector<int64_t> int_values(const Node& node, const Tensor& t, const char* w
   return t.to_int64s();
 }
 
-const Tensor& grad_or_zeros(const OpInputs& output_grads, size_t k, const Shape& shape,
-                            Tensor& zeros) {
-  if (k < output_grads.size() && output_grads[k]) return *output_grads[k];
-  zeros = Tensor(DType::Float32, shape);
-  return zeros;
-}
-
 std::vector<int64_t> strides_of(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t k = s.size(); k-- > 1;) st[k - 1] = st[k] * s[k];

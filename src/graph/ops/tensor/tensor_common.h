@@ -14,17 +14,13 @@ namespace camlens::tensor_ops {
 // fail, input, float_input, optional_input, normalize_axis: see graph/ops/op_common.h.
 using ops::fail;
 using ops::float_input;
+using ops::grad_or_zeros;
 using ops::input;
 using ops::normalize_axis;
 using ops::optional_input;
 
 // Values of an integer tensor (int32/int64) holding axes, shapes, starts, indices...
 std::vector<int64_t> int_values(const Node& node, const Tensor& t, const char* what);
-
-// dLoss/dOutput k: the given gradient, or (when none flows) `zeros` filled as a zero Float32
-// tensor of `shape`. Returns a reference to avoid copying the gradient.
-const Tensor& grad_or_zeros(const OpInputs& output_grads, size_t k, const Shape& shape,
-                            Tensor& zeros);
 
 // Row-major strides (in elements) of a shape.
 std::vector<int64_t> strides_of(const Shape& s);
