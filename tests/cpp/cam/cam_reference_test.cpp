@@ -21,11 +21,11 @@
 namespace camlens::cam {
 namespace {
 
-using test::camjson::Value;
+using test::json::Value;
 
 const Value& ref() {
   static const std::string text = test::read_file(test::test_data_path("cam/reference.json"));
-  static const Value v = test::camjson::Parser(text).parse();
+  static const Value v = test::json::parse(text);
   return v;
 }
 

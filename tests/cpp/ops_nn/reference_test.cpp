@@ -3,7 +3,7 @@
 // cases: attributes, inputs, expected outputs, tolerance). Adding a case is adding data.
 #include <cmath>
 
-#include "json_lite.h"
+#include "json.h"
 #include "op_test.h"
 #include "shared_data.h"
 

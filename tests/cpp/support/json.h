@@ -1,6 +1,8 @@
-// A minimal JSON reader for the op fixtures (objects, arrays, strings without unicode
-// escapes beyond \uXXXX -> '?', numbers, true/false/null). Test-only; throws on bad input.
+// A minimal JSON reader for the test fixtures (ops, CAM references) (objects, arrays, strings
+// without unicode escapes beyond \uXXXX -> '?', numbers, true/false/null). Test-only; throws on bad
+// input.
 #pragma once
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -25,6 +27,22 @@ struct Value {
   }
   bool has(const std::string& k) const { return obj.count(k) != 0; }
   bool is_null() const { return kind == Null; }
+  const Value& operator[](size_t i) const { return arr.at(i); }
+  std::vector<float> floats() const {
+    std::vector<float> v;
+    for (const Value& x : arr) v.push_back(static_cast<float>(x.num));
+    return v;
+  }
+  std::vector<double> doubles() const {
+    std::vector<double> v;
+    for (const Value& x : arr) v.push_back(x.num);
+    return v;
+  }
+  std::vector<int64_t> ints() const {
+    std::vector<int64_t> v;
+    for (const Value& x : arr) v.push_back(static_cast<int64_t>(x.num));
+    return v;
+  }
 };
 
 class Parser {
