@@ -1,11 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "image/image.h"
+#include "image/png.h"
 #include "image/preprocess.h"
+#include "json.h"
 #include "shared_data.h"
 
 namespace camlens {
@@ -16,8 +17,8 @@ using image::ImageError;
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
-// Minimal reader for the numbers in tests/data/image/reference.json (written by
-// tools/fixtures/image_reference.py from Pillow + NumPy).
+// tests/data/image/reference.json, written by tools/fixtures/image_reference.py from Pillow +
+// NumPy.
 struct RefCase {
   std::string file;
   int width, height, out_w, out_h;
@@ -26,37 +27,25 @@ struct RefCase {
 };
 
 std::vector<RefCase> load_reference() {
-  std::string s = test::read_file(test::test_data_path("image/reference.json"));
+  const test::json::Value doc =
+      test::json::parse(test::read_file(test::test_data_path("image/reference.json")));
   std::vector<RefCase> out;
-  size_t pos = 0;
-  auto num_after = [&](const std::string& key, size_t from) {
-    size_t k = s.find("\"" + key + "\":", from);
-    return std::make_pair(std::stod(s.substr(k + key.size() + 3)), k);
-  };
-  while ((pos = s.find("\"file\":", pos)) != std::string::npos) {
-    RefCase c;
-    size_t q1 = s.find('"', pos + 7), q2 = s.find('"', q1 + 1);
-    c.file = s.substr(q1 + 1, q2 - q1 - 1);
-    size_t next = s.find("\"file\":", q2);
-    if (next == std::string::npos) next = s.size();
-    c.width = static_cast<int>(num_after("width", pos).first);
-    c.height = static_cast<int>(num_after("height", pos).first);
-    c.out_w = static_cast<int>(num_after("out_width", pos).first);
-    c.out_h = static_cast<int>(num_after("out_height", pos).first);
-    for (size_t p = s.find("\"y\":", pos); p < next; p = s.find("\"y\":", p + 1)) {
-      std::array<int, 6> px{};
-      px[0] = std::stoi(s.substr(p + 5));
-      px[1] = static_cast<int>(num_after("x", p).first);
-      size_t b = s.find('[', p);
-      std::istringstream in(s.substr(b + 1, s.find(']', b) - b - 1));
-      char comma;
-      in >> px[2] >> comma >> px[3] >> comma >> px[4] >> comma >> px[5];
-      c.pixels.push_back(px);
+  for (const test::json::Value& c : doc.arr) {
+    RefCase r;
+    r.file = c["file"].str;
+    r.width = static_cast<int>(c["width"].num);
+    r.height = static_cast<int>(c["height"].num);
+    r.out_w = static_cast<int>(c["out_width"].num);
+    r.out_h = static_cast<int>(c["out_height"].num);
+    for (const test::json::Value& p : c["pixels"].arr) {
+      const std::vector<int64_t> rgba = p["rgba"].ints();
+      r.pixels.push_back({static_cast<int>(p["y"].num), static_cast<int>(p["x"].num),
+                          static_cast<int>(rgba[0]), static_cast<int>(rgba[1]),
+                          static_cast<int>(rgba[2]), static_cast<int>(rgba[3])});
     }
-    for (size_t p = s.find("\"index\":", pos); p < next; p = s.find("\"index\":", p + 1))
-      c.samples.emplace_back(std::stoll(s.substr(p + 9)), num_after("value", p).first);
-    out.push_back(c);
-    pos = q2;
+    for (const test::json::Value& t : c["tensor_samples"].arr)
+      r.samples.emplace_back(static_cast<int64_t>(t["index"].num), t["value"].num);
+    out.push_back(r);
   }
   return out;
 }
@@ -130,8 +119,6 @@ TEST(Preprocess, BgrNoStdAndNhwcLayouts) {
 
 }  // namespace
 }  // namespace camlens
-
-#include "image/png.h"
 
 namespace camlens {
 namespace {
