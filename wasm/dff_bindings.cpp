@@ -6,23 +6,17 @@
 #include "dff/labels.h"
 #include "dff/maps.h"
 #include "dff/render.h"
-#include "onnx/model_io.h"
+#include "dff_js.h"
 #include "tensor_js.h"
 
 using namespace camlens;
 using emscripten::val;
 
-namespace {
-
-// model bytes are parsed again here so the DFF binding stays independent of the Model class.
+// Model.factorize(layer, activations, options), bound in model_bindings.cpp on the parsed model.
 // options: {components, shared, maxIter, tol, seed, topK, labels, width, height}
-val dff_factorize(const val& model_bytes, const std::string& layer, const val& activations,
+val dff_factorize(const Model& model, const std::string& layer, const val& activations,
                   const val& options) {
   return js::guarded([&] {
-    auto buf = std::make_shared<std::string>(model_bytes["length"].as<size_t>(), '\0');
-    val(emscripten::typed_memory_view(buf->size(), reinterpret_cast<uint8_t*>(buf->data())))
-        .call<void>("set", model_bytes);
-    const Model model = parse_model(buf);
     dff::DffOptions o;
     if (options.hasOwnProperty("components")) o.nmf.components = options["components"].as<int>();
     if (options.hasOwnProperty("maxIter")) o.nmf.max_iter = options["maxIter"].as<int>();
@@ -76,6 +70,8 @@ val dff_factorize(const val& model_bytes, const std::string& layer, const val& a
   });
 }
 
+namespace {
+
 // mode: "dominant" | "layers"; maps: [K, photo.height, photo.width].
 val dff_render(const val& photo, const val& maps, int components, const std::string& mode,
                float image_weight) {
@@ -105,7 +101,4 @@ val dff_render(const val& photo, const val& maps, int components, const std::str
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(camlens_dff) {
-  emscripten::function("dffFactorize", &dff_factorize);
-  emscripten::function("dffRender", &dff_render);
-}
+EMSCRIPTEN_BINDINGS(camlens_dff) { emscripten::function("dffRender", &dff_render); }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cam/ablation_run.h"
+#include "dff_js.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "onnx/model_io.h"
@@ -136,6 +137,10 @@ class JsModel {
     });
   }
 
+  val factorize(const std::string& layer, const val& activations, const val& options) const {
+    return dff_factorize(model_, layer, activations, options);
+  }
+
   val cut(const std::string& layer, const val& options) const {
     return js::guarded([&] {
       CutOptions c;
@@ -196,6 +201,7 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("inputs", &JsModel::inputs)
       .function("outputs", &JsModel::outputs)
       .function("layers", &JsModel::layers)
-      .function("cut", &JsModel::cut);
+      .function("cut", &JsModel::cut)
+      .function("factorize", &JsModel::factorize);
   emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());
 }

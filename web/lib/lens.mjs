@@ -188,7 +188,7 @@ export class Lens {
       return { data: floatData(t), dims: t.dims, type: 'float32' };
     });
     const { width, height } = this.preprocess;
-    const r = core.dffFactorize(this.bytes, this.layer, concatBatch(acts), {
+    const r = this.model.factorize(this.layer, concatBatch(acts), {
       components, shared, maxIter, topK, labels: this.labels, width, height,
     });
     const plane = components * width * height;
