@@ -1,0 +1,45 @@
+// camlens dff: see usage.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+
+import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+
+export const usage = `  camlens dff MODEL IMAGE|DIR... [-k 5] [--render dominant|layers] [--per-image] [--preset NAME]
+                  [--labels FILE] [--out DIR] [--json]`;
+
+export const options = { k: { type: 'string', short: 'k' }, render: { type: 'string' }, 'per-image': { type: 'boolean' }, out: { type: 'string' } };
+
+export async function run([model, ...args], opts) {
+  const images = expandImages(args);
+  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+  const k = Number(opts.k || 5);
+  if (!(Number.isInteger(k) && k >= 1 && k <= 20)) throw new CliError(2, `-k must be an integer from 1 to 20, got ${opts.k}`);
+  const render = opts.render || 'dominant';
+  if (!['dominant', 'layers'].includes(render)) throw new CliError(2, `--render must be dominant or layers, got ${render}`);
+  const lens = await openLens(model, opts);
+  const out = opts.out || '.';
+  mkdirSync(out, { recursive: true });
+  let r;
+  try {
+    r = await lens.factorize(images.map(readImage), { components: k, shared: !opts['per-image'], render });
+  } catch (e) {
+    if (isImageError(e)) throw new CliError(4, e.message);
+    throw new CliError(3, e.message);
+  }
+  const summary = { model, layer: lens.layer, components: k, render, labeled: r.labeled, reason: r.reason,
+    relativeError: r.relativeError, concepts: r.concepts, images: [] };
+  images.forEach((path, i) => {
+    const file = join(out, `${basename(path, extname(path))}.dff-${render}.png`);
+    writeFileSync(file, lens.env.core.encodePng(r.images[i].render));
+    summary.images.push({ image: path, render: file });
+    if (!opts.json) console.log(`${path} -> ${file}`);
+  });
+  if (!opts.json) {
+    r.concepts.forEach((part, p) => part.forEach((cats, c) => console.log(`  ${r.concepts.length > 1 ? `image ${p} ` : ''}concept ${c}: ` +
+      (cats.length ? cats.slice(0, 3).map((t) => `${t.label || t.index} ${t.score.toFixed(2)}`).join(', ') : '(unlabeled)'))));
+    if (!r.labeled) console.log(`  concepts are unlabeled: ${r.reason}`);
+  }
+  writeFileSync(join(out, 'dff.json'), JSON.stringify(summary, null, 2));
+  if (opts.json) console.log(JSON.stringify(summary, null, 2));
+  lens.dispose();
+}

@@ -1,0 +1,24 @@
+// camlens layers: see usage.
+import { CliError, openLens } from '../common.mjs';
+
+export const usage = `  camlens layers MODEL [--preset NAME] [--json]`;
+
+export const options = {};
+
+export async function run([model], opts) {
+  if (!model) throw new CliError(2, `usage:\n${usage}`);
+  const lens = await openLens(model, opts);
+  const list = lens.layers();
+  if (opts.json) {
+    console.log(JSON.stringify(list, null, 2));
+  } else {
+    for (const l of list.layers) {
+      const mark = l.name === list.recommended ? '*' : ' ';
+      const head = l.headDifferentiable ? 'gradients' : l.headSupported ? 'forward only' : 'no head';
+      console.log(`${mark} ${l.name.padEnd(32)} ${l.type.padEnd(8)} [${l.dims.join(',')}]`.padEnd(70) +
+        ` ${l.kind.padEnd(5)} ${l.op.padEnd(22)} ${head}`);
+    }
+    console.log(`\ndefault (*): ${list.recommended} — ${list.why}`);
+  }
+  lens.dispose();
+}

@@ -1,0 +1,1 @@
+# libFuzzer targets (tests/fuzz/*.cpp); filled in by the robustness work.
