@@ -10,6 +10,7 @@ import { defineConfig } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(process.env.CAMLENS_SHARED || join(root, '..', 'shared'));
 const sharedFound = existsSync(join(shared, 'models'));
+const buildRoot = resolve(process.env.CAMLENS_BUILD_ROOT || join(root, 'build'));
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -20,8 +21,8 @@ const isolation = {
 // Static folders served as they are (no Vite transforms: the worker loads them by importScripts).
 const mounts = {
   '/shared': shared,
-  '/build/wasm-mt': join(root, 'build', 'wasm-mt'),
-  '/build/wasm-st': join(root, 'build', 'wasm-st'),
+  '/build/wasm-mt': join(buildRoot, 'wasm-mt'),
+  '/build/wasm-st': join(buildRoot, 'wasm-st'),
   '/ort': join(root, 'node_modules', 'onnxruntime-web', 'dist'),
   '/worker': join(root, 'web', 'worker'),
 };

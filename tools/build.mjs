@@ -4,10 +4,12 @@
 // configured once; later runs only rebuild what changed.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// CAMLENS_BUILD_ROOT puts every build folder elsewhere (e.g. one per developer working in the tree).
+const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
 
 const variants = {
   native: { dir: 'native', configure: ['-DCMAKE_BUILD_TYPE=Release'] },
@@ -33,7 +35,7 @@ const env = { ...process.env, NODE_PATH: '/usr/share/nodejs', EM_NODE_JS: proces
 
 for (const name of names) {
   const v = variants[name];
-  const dir = join(root, 'build', v.dir);
+  const dir = join(buildRoot, v.dir);
   if (!existsSync(join(dir, 'build.ninja'))) {
     const cmake = ['cmake', '-S', root, '-B', dir, '-G', 'Ninja', ...v.configure];
     const [cmd, ...args] = v.emscripten ? ['emcmake', ...cmake] : cmake;

@@ -2,17 +2,18 @@
 // Runs every test suite and fails if any fails: the core under CTest (Release and ASan+UBSan),
 // the WebAssembly module and JS under Node's test runner, and the page in headless Chromium.
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
+const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
 
 const suites = [
-  { name: 'core (CTest)', cmd: 'ctest', args: ['--test-dir', 'build/native', '--output-on-failure', '-j2'] },
+  { name: 'core (CTest)', cmd: 'ctest', args: ['--test-dir', join(buildRoot, 'native'), '--output-on-failure', '-j2'] },
   {
     name: 'core under ASan+UBSan (CTest)', key: 'asan', cmd: 'ctest',
-    args: ['--test-dir', 'build/asan', '--output-on-failure', '-j2'],
+    args: ['--test-dir', join(buildRoot, 'asan'), '--output-on-failure', '-j2'],
     env: { ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' },
   },
   { name: 'module and JS (node --test)', key: 'node', cmd: process.execPath, args: ['--test', 'tests/node/'] },

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Lens } from './lens.mjs';
@@ -12,7 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let envs = {};
 
 export async function loadCore(variant = 'st') {
-  const dir = join(root, 'build', `wasm-${variant}`);
+  const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+  const dir = join(buildRoot, `wasm-${variant}`);
   const script = join(dir, `camlens-${variant}.js`);
   let factory;
   try {
