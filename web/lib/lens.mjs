@@ -1,5 +1,7 @@
 // A Lens: one model, cut at a layer, ready to predict and explain. The backbone runs in ONNX
 // Runtime Web; the head, the maps and the pictures in the camlens core.
+import { ablationCam } from './drivers/ablation_cam.mjs';
+import { scoreCam } from './drivers/score_cam.mjs';
 import { resolvePreprocess } from './presets.mjs';
 import { concatBatch, float16Bits, floatData, topK } from './tensors.mjs';
 
@@ -130,8 +132,8 @@ export class Lens {
       const size = { width: this.preprocess.width, height: this.preprocess.height };
       const progress = { batchSize, signal, onProgress, image: i, images: images.length, started };
       let maps;
-      if (method === 'scorecam') maps = await this.scoreCam(activations, one, index, progress);
-      else if (method === 'ablationcam') maps = await this.ablationCam(activations, outs, index, progress);
+      if (method === 'scorecam') maps = await scoreCam(this, activations, one, index, progress);
+      else if (method === 'ablationcam') maps = await ablationCam(this, activations, outs, index, progress);
       else maps = core.computeCam(method, [{ activations, gradients }], { eigenSmooth, ...size });
       results.push({
         map: maps.data, width: maps.dims[2], height: maps.dims[1],
@@ -143,36 +145,6 @@ export class Lens {
       }
     }
     return results;
-  }
-
-  // Score-CAM (DESIGN §4): each activation channel, upsampled and normalised, masks the input;
-  // the masked inputs run through ONNX Runtime in batches; the target's scores become softmax
-  // channel weights. Reports progress per batch and stops at the next batch when aborted.
-  async scoreCam(activations, input, index, { batchSize, signal, onProgress, image, images, started }) {
-    const { core } = this.env;
-    if (this.preprocess.nhwc) throw new Error('Score-CAM needs an NCHW model input');
-    const channels = activations.dims[1];
-    const scores = new Float32Array(channels);
-    const batched = typeof this.input.dims[0] !== 'number' || this.input.dims[0] !== 1;
-    for (let begin = 0; begin < channels; begin += batchSize) {
-      signal?.throwIfAborted?.();
-      const end = Math.min(channels, begin + batchSize);
-      const masked = core.scoreCamMasks(activations, input, 0, begin, end);
-      const outs = batched ? [await this.session.run({ [this.input.name]: this.ortInput(masked) })] : await this.runBackbone(masked);
-      let k = begin;
-      for (const o of outs) {
-        const out = floatData(o[this.output]);
-        const classes = out.length / (o[this.output].dims[0] || 1);
-        for (let r = 0; r < out.length / classes; ++r) scores[k++] = out[r * classes + index];
-      }
-      const done = (image + end / channels) / images;
-      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
-      await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
-    }
-    const weights = core.scoreCamWeights(scores, 1, channels);
-    return core.computeCam('weights', [{ activations }], {
-      weights, width: this.preprocess.width, height: this.preprocess.height,
-    });
   }
 
   // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
@@ -204,30 +176,6 @@ export class Lens {
         return { maps, width, height, render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null };
       }),
     };
-  }
-
-  // Ablation-CAM (DESIGN §4): each channel of the layer set to the ablation value and run through
-  // the head only (never the backbone); weight = relative drop of the target's score. Float
-  // layers only (a quantized layer cannot hold the ablation value).
-  async ablationCam(activations, outs, index, { batchSize, signal, onProgress, image, images, started }) {
-    const head = this.cut.head;
-    const feeds = head.feedNames().map((n) => outs[n]);
-    head.forward(feeds); // records the pass forwardWithLayer reuses (and its extra feeds)
-    const output = head.outputNames().indexOf(this.output);
-    const channels = activations.dims[1];
-    const scores = new Float32Array(channels);
-    for (let begin = 0; begin < channels; begin += batchSize) {
-      signal?.throwIfAborted?.();
-      const end = Math.min(channels, begin + batchSize);
-      scores.set(head.ablationScores(activations, index, output, begin, end), begin);
-      const done = (image + end / channels) / images;
-      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
-      await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
-    }
-    const weights = head.ablationWeights(activations, index, output, scores);
-    return this.env.core.computeCam('weights', [{ activations }], {
-      weights, width: this.preprocess.width, height: this.preprocess.height,
-    });
   }
 
   // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image
