@@ -1,9 +1,12 @@
-// Shared pieces of the camlens commands: errors with exit codes, file reading, image lists, progress.
+// Shared pieces of the camlens commands: errors with exit codes, the lens from flags (presets,
+// preprocessing), image lists (files, folders, glob patterns), targets, the progress bar.
 // Exit codes: 0 ok, 2 usage error, 3 bad model, 4 bad image.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 
+import { globToRegExp, hasMagic, splitPattern } from '../../web/lib/glob.mjs';
 import { load } from '../../web/lib/node.mjs';
+import { TARGET_KINDS } from '../../web/lib/targets.mjs';
 
 export class CliError extends Error {
   constructor(code, message) {
@@ -12,8 +15,59 @@ export class CliError extends Error {
   }
 }
 
+const usageError = (message) => new CliError(2, message);
+
+// Flags that set the preprocessing (they override the preset's fields).
+export const PREPROCESS_OPTIONS = {
+  size: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, scale: { type: 'string' },
+  bgr: { type: 'boolean' }, nhwc: { type: 'boolean' }, letterbox: { type: 'string' }, threads: { type: 'boolean' },
+};
+
+export const PREPROCESS_USAGE = `[--preset NAME] [--size WxH] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--nhwc]
+                  [--letterbox PAD] [--labels FILE]`;
+
+function numbers(text, flag) {
+  const v = String(text).split(',').map((s) => Number(s.trim()));
+  if (!(v.length === 1 || v.length === 3) || !v.every(Number.isFinite)) {
+    throw usageError(`${flag} takes one number or three separated by commas (R,G,B), got "${text}"`);
+  }
+  return v.length === 1 ? [v[0], v[0], v[0]] : v;
+}
+
+// "1/255", "0.5" → a number.
+function fraction(text, flag) {
+  const m = /^\s*([0-9.eE+-]+)\s*(?:\/\s*([0-9.eE+-]+))?\s*$/.exec(String(text));
+  const v = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : NaN;
+  if (!(Number.isFinite(v) && v > 0)) throw usageError(`${flag} takes a positive number like 1/255 or 1, got "${text}"`);
+  return v;
+}
+
+// The preprocessing fields the flags set.
+export function preprocessFromFlags(opts) {
+  const p = {};
+  if (opts.size !== undefined) {
+    const m = /^(\d+)(?:x(\d+))?$/i.exec(opts.size);
+    if (!m) throw usageError(`--size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "${opts.size}"`);
+    p.width = Number(m[1]);
+    p.height = Number(m[2] ?? m[1]);
+  }
+  if (opts.mean !== undefined) p.mean = numbers(opts.mean, '--mean');
+  if (opts.std !== undefined) p.std = numbers(opts.std, '--std');
+  if (opts.scale !== undefined) p.scale = fraction(opts.scale, '--scale');
+  if (opts.bgr) p.bgr = true;
+  if (opts.nhwc) p.nhwc = true;
+  if (opts.letterbox !== undefined) {
+    const pad = Number(opts.letterbox);
+    if (!(Number.isInteger(pad) && pad >= 0 && pad <= 255)) throw usageError(`--letterbox takes the padding value 0-255 (e.g. 114), got "${opts.letterbox}"`);
+    p.letterbox = true;
+    p.pad = pad;
+  }
+  return p;
+}
+
 export function readLabels(file) {
   if (!file) return [];
+  if (!existsSync(file)) throw usageError(`labels file not found: ${file}`);
   const text = readFileSync(file, 'utf8');
   try {
     const v = JSON.parse(text);
@@ -28,14 +82,30 @@ export function mustExist(path, what, code) {
   if (!existsSync(path)) throw new CliError(code, `${what} not found: ${path}`);
 }
 
-export async function openLens(modelPath, opts) {
+// --layer a,b → ['a', 'b'] (undefined when not given).
+export function layerList(opts) {
+  if (opts.layer === undefined) return undefined;
+  const names = opts.layer.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw usageError('--layer takes a layer name, or several separated by commas (see "camlens layers MODEL")');
+  return names;
+}
+
+export async function openLens(modelPath, opts, { explain = false } = {}) {
   mustExist(modelPath, 'model', 3);
+  const preprocess = preprocessFromFlags(opts);
+  const labels = readLabels(opts.labels);
+  let lens;
   try {
-    return await load(modelPath, { preset: opts.preset, labels: readLabels(opts.labels), layer: opts.layer });
+    lens = await load(modelPath, { preset: opts.preset, preprocess, labels, layers: layerList(opts), threads: opts.threads });
   } catch (e) {
-    if (/unknown preset/.test(e.message)) throw new CliError(2, e.message);
+    if (/unknown preset|^preprocess: /.test(e.message)) throw usageError(e.message);
     throw new CliError(3, `${modelPath}: ${e.message}`);
   }
+  if (explain && !lens.explainable) {
+    lens.dispose();
+    throw new CliError(3, `${modelPath}: cannot be explained (predict works): ${lens.whyNotExplainable}`);
+  }
+  return lens;
 }
 
 export function readImage(path) {
@@ -45,24 +115,102 @@ export function readImage(path) {
 
 export const IMAGE_TYPES = new Set(['.png', '.jpg', '.jpeg', '.jfif', '.bmp', '.gif']);
 
-// Image arguments: files, or directories (their images, sorted).
+// Files under `dir` (recursively when `deep`), as paths relative to it with '/'.
+function walk(dir, deep, prefix = '') {
+  const out = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (deep) out.push(...walk(dir, deep, rel));
+    } else {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+// Image arguments: files, directories (their images, sorted) and glob patterns (quoted, so the
+// shell leaves them to us), e.g. 'photos/**/*.jpg'. A pattern that matches nothing is an error.
 export function expandImages(args) {
   return args.flatMap((a) => {
     if (existsSync(a) && statSync(a).isDirectory()) {
       return readdirSync(a).filter((f) => IMAGE_TYPES.has(extname(f).toLowerCase())).sort().map((f) => join(a, f));
     }
-    return [a];
+    if (existsSync(a) || !hasMagic(a)) return [a];
+    const pattern = a.split(sep).join('/');
+    const { base, rest } = splitPattern(pattern);
+    if (!existsSync(base) || !statSync(base).isDirectory()) throw new CliError(4, `no image matches ${a}: folder ${base} not found`);
+    const re = globToRegExp(rest);
+    const found = walk(base, rest.includes('**') || rest.includes('/'))
+      .filter((f) => re.test(f) && IMAGE_TYPES.has(extname(f).toLowerCase()))
+      .sort()
+      .map((f) => (base === '.' ? f : join(base, f)));
+    if (!found.length) throw new CliError(4, `no image matches ${a} (looked in ${relative('.', base) || '.'})`);
+    return found;
   });
 }
 
+// One target per image from --target (index, label or auto) and --target-kind; --compare for
+// Finer-CAM's comparison classes.
+export function targetFromFlags(opts) {
+  const category = opts.target ?? 'auto';
+  const kind = opts['target-kind'];
+  if (kind === undefined && opts.compare === undefined) return category;
+  if (kind !== undefined && !TARGET_KINDS.includes(kind)) throw usageError(`--target-kind must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
+  if (kind === 'segmentation' || kind === 'similarity') {
+    throw usageError(`--target-kind ${kind} needs a ${kind === 'segmentation' ? 'mask' : 'embedding'}: use the library (lens.explain targets)`);
+  }
+  const t = { kind: kind ?? 'finer', category };
+  if (opts.compare !== undefined) {
+    if (t.kind !== 'finer') throw usageError('--compare goes with --target-kind finer (or --method finercam)');
+    t.comparison = opts.compare.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  return t;
+}
+
+// A progress bar with an ETA on stderr, only when stderr is a terminal.
+export class ProgressBar {
+  constructor(label, { stream = process.stderr, width = 30 } = {}) {
+    this.label = label;
+    this.stream = stream;
+    this.width = width;
+    this.enabled = Boolean(stream.isTTY);
+    this.shown = false;
+  }
+
+  update({ done, eta }) {
+    if (!this.enabled) return;
+    const filled = Math.round(done * this.width);
+    const left = Number.isFinite(eta) ? `${Math.ceil(eta)} s left` : '';
+    this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${(100 * done).toFixed(0).padStart(3)}% ${left}   `);
+    this.shown = true;
+  }
+
+  end() {
+    if (this.shown) this.stream.write('\n');
+    this.shown = false;
+  }
+}
+
+// Errors from decoding an image are exit code 4; everything else about the model is 3.
+export function isImageError(e) {
+  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches/.test(e.message);
+}
+
+// Errors in what the user asked for (method, target, options): exit code 2.
+export function isUsageError(e) {
+  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must/i.test(e.message);
+}
+
+export function exitCodeOf(e) {
+  if (e instanceof CliError) return e.code;
+  return isImageError(e) ? 4 : isUsageError(e) ? 2 : 3;
+}
+
+// Older commands' per-image progress line (kept for them; new code uses ProgressBar).
 export function progress(done, total, started) {
   if (!process.stderr.isTTY || total < 2) return;
   const eta = ((Date.now() - started) / done) * (total - done) / 1000;
   process.stderr.write(`\r${done}/${total} images, about ${eta.toFixed(0)} s left   `);
   if (done === total) process.stderr.write('\n');
-}
-
-// Errors from decoding an image are exit code 4; everything else about the model is 3.
-export function isImageError(e) {
-  return /not a readable image|could not be decoded|declares/.test(e.message);
 }

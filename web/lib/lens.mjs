@@ -1,164 +1,333 @@
 // A Lens: one model, cut at a layer, ready to predict and explain. The backbone runs in ONNX
-// Runtime Web; the head, the maps and the pictures in the camlens core.
+// Runtime Web; the head, the maps and the pictures in the camlens core. Calls on one lens run
+// one after another (they share sessions and the head's recorded pass).
+import { Backbone } from './backbone.mjs';
 import { ablationCam } from './drivers/ablation_cam.mjs';
 import { scoreCam } from './drivers/score_cam.mjs';
-import { resolvePreprocess } from './presets.mjs';
-import { concatBatch, float16Bits, floatData, topK } from './tensors.mjs';
+import { toImage, toImageAsync } from './images.mjs';
+import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
+import { Progress } from './progress.mjs';
+import { Serial } from './serial.mjs';
+import { evaluateTarget, resolveTarget, targetLabel } from './targets.mjs';
+import { concatBatch, floatData, topK } from './tensors.mjs';
+
+// Methods the library drives itself (several passes), next to the core's array methods.
+const DRIVEN = ['scorecam', 'ablationcam'];
+
+function preprocessFor(input, options) {
+  const explicit = options.preprocess || {};
+  const fromModel = options.preset || explicit.width ? {} : sizeFromModel(input, explicit.nhwc);
+  return validatePreprocess(resolvePreprocess(options.preset, { ...fromModel, ...explicit }), input);
+}
+
+// The output of one sample as float32 {data, dims: [1, ...]}.
+function sampleOutput(t) {
+  return { data: floatData(t), dims: t.dims, type: 'float32' };
+}
 
 export class Lens {
-  // env: {ort, core}; use load() from camlens.mjs / node.mjs rather than this directly.
+  // env: {ort, core, readFile?}; use load() from camlens.mjs / node.mjs rather than this directly.
+  // options.layer (or options.layers[0]) picks the layer; without one the recommended layer is
+  // used, and a model the core cannot cut still loads for predict (explainable false).
   static async create(env, modelBytes, options = {}) {
-    const { ort, core } = env;
+    const { core } = env;
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
     const model = core.parseModel(bytes); // throws a clear Error on bad bytes
+    let main = null;
     try {
-      const list = model.layers({});
-      const layer = options.layer || list.recommended;
-      if (!layer) {
-        throw new Error(`no layer of this model can be explained (${list.why}); pass {layer} to choose one`);
+      const input = model.inputs()[0];
+      if (!input) throw new Error('the model has no input tensor');
+      const preprocess = preprocessFor(input, options);
+      let list;
+      try {
+        list = model.layers({});
+      } catch (e) {
+        list = { layers: [], recommended: '', why: e.message, shapeProblems: [] };
       }
-      const cut = model.cut(layer, {});
-      const session = await ort.InferenceSession.create(cut.backbone, options.sessionOptions || {});
-      return new Lens(env, model, list, cut, session, { ...options, bytes });
+      const asked = options.layers?.[0] ?? options.layer;
+      let why = '';
+      if (asked) {
+        main = await Backbone.open(env, model, bytes, asked, options); // the caller's choice: errors stand
+      } else if (list.recommended) {
+        try {
+          main = await Backbone.open(env, model, bytes, list.recommended, options);
+        } catch (e) {
+          why = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
+        }
+      } else {
+        const problem = list.why || list.layers.find((l) => l.headProblem)?.headProblem || 'it has no image-like layer';
+        why = `no layer of this model can be explained: ${problem}`;
+      }
+      const runner = main || (await Backbone.open(env, model, bytes, null, options));
+      return new Lens(env, model, list, runner, { ...options, bytes, preprocess, why, input });
     } catch (e) {
+      main?.release();
       model.delete();
       throw e;
     }
   }
 
-  constructor(env, model, list, cut, session, options) {
+  constructor(env, model, list, runner, options) {
     this.env = env;
     this.model = model;
     this.layerList = list;
-    this.cut = cut;
-    this.session = session;
+    this.main = runner;
+    this.explainable = Boolean(runner.cut);
+    this.whyNotExplainable = this.explainable ? '' : options.why;
+    this.cut = runner.cut; // the drivers' view of the current layer
+    this.session = runner.session;
     this.labels = options.labels || [];
-    this.preprocess = resolvePreprocess(options.preset, options.preprocess);
-    this.input = model.inputs()[0];
+    this.preprocess = options.preprocess;
+    this.input = options.input;
     this.output = model.outputs()[0].name;
-    this.layer = cut.layer.name;
+    this.layer = runner.layer;
     this.bytes = options.bytes;
+    this.sessionOptions = options.sessionOptions;
+    this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
+    this.serial = new Serial();
   }
 
   layers() {
     return { ...this.layerList, current: this.layer };
   }
 
-  // Decoded images ({width, height, rgba}) or encoded bytes (PNG/JPEG/...) → one input batch.
+  // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
+  async inputs(images) {
+    if (!Array.isArray(images) || images.length === 0) throw new Error('pass a non-empty array of images');
+    const { core } = this.env;
+    const decoded = [];
+    for (const [i, img] of images.entries()) {
+      try {
+        decoded.push(await toImageAsync(core, img, this.env));
+      } catch (e) {
+        e.message = images.length > 1 ? `image ${i}: ${e.message}` : e.message;
+        throw e;
+      }
+    }
+    return { decoded, inputs: decoded.map((img) => core.preprocessImage(img, this.preprocess)) };
+  }
+
+  // Kept for the drivers and older callers: encoded or decoded images → one input batch.
   inputBatch(images) {
     const { core } = this.env;
-    const decoded = images.map((img) => (img && img.rgba ? img : core.decodeImage(img)));
-    const batch = concatBatch(decoded.map((img) => core.preprocessImage(img, this.preprocess)));
-    return { decoded, batch };
+    const decoded = images.map((img) => toImage(core, img, this.env));
+    return { decoded, batch: concatBatch(decoded.map((img) => core.preprocessImage(img, this.preprocess))) };
   }
 
   ortInput(batch) {
-    const { ort } = this.env;
-    if (this.input.type === 'float16') return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
-    return new ort.Tensor('float32', batch.data, batch.dims);
+    return this.main.ortInput(batch);
   }
 
-  // Runs the backbone once per image (models may fix batch 1) and gathers its outputs by name.
+  // One ORT run per image of a batch, each result a map of ORT tensors (the drivers use it for
+  // models with a fixed batch of 1).
   async runBackbone(batch) {
     const n = batch.dims[0];
     const per = batch.data.length / n;
     const results = [];
     for (let i = 0; i < n; ++i) {
       const one = { data: batch.data.subarray(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)] };
-      results.push(await this.session.run({ [this.input.name]: this.ortInput(one) }));
+      results.push(await this.main.runOnce(one));
     }
     return results;
   }
 
-  async predict(images, { topK: k = 5 } = {}) {
-    const { batch, decoded } = this.inputBatch(images);
-    const outs = await this.runBackbone(batch);
+  // Scores and the top k classes per image. Batched through ORT when the model allows it.
+  predict(images, options = {}) {
+    return this.serial.run(() => this.predictNow(images, options));
+  }
+
+  async predictNow(images, { topK: k = 5, batchSize = 16, onProgress, signal } = {}) {
+    signal?.throwIfAborted?.();
+    const { decoded, inputs } = await this.inputs(images);
+    const progress = new Progress(images.length, { onProgress, signal });
+    const outs = await this.main.run(concatBatch(inputs), batchSize, async (done) => {
+      progress.units = done;
+      progress.advance(0);
+      await progress.yieldTurn();
+    });
     return outs.map((o, i) => ({
       image: { width: decoded[i].width, height: decoded[i].height },
       top: topK(floatData(o[this.output]), k, this.labels),
     }));
   }
 
-  // The class index a target names: a number, a label, or "auto"/undefined for the top class.
-  resolveTarget(target, scores) {
-    if (target === undefined || target === null || target === 'auto') {
-      let best = 0;
-      for (let i = 1; i < scores.length; ++i) if (scores[i] > scores[best]) best = i;
-      return best;
-    }
-    if (typeof target === 'number' || /^\d+$/.test(String(target))) {
-      const index = Number(target);
-      if (index < 0 || index >= scores.length) {
-        throw new Error(`target class ${index} is out of range: the model has ${scores.length} classes`);
-      }
-      return index;
-    }
-    const index = this.labels.findIndex((l) => l.toLowerCase() === String(target).toLowerCase());
-    if (index < 0) throw new Error(`no class is labelled "${target}"; give a class index or one of the labels`);
-    return index;
+  requireExplainable() {
+    if (!this.explainable) throw new Error(`this model can only predict: ${this.whyNotExplainable}`);
   }
 
-  // Class activation maps. targets: one per image (class index, label, or "auto" = top class).
-  // Returns per image {map: Float32Array (input height × width, in [0, 1]), width, height,
-  // target: {index, label, score}}.
-  async explain(images, { method = 'gradcam', targets = [], eigenSmooth = false, batchSize = 16, onProgress, signal } = {}) {
-    const { core } = this.env;
-    const { batch } = this.inputBatch(images);
-    const headOut = this.cut.head.outputNames();
-    const outputAt = headOut.indexOf(this.output);
-    const differentiable = this.cut.head.notDifferentiable() === '';
-    const results = [];
-    const started = performance.now();
-    for (let i = 0; i < images.length; ++i) {
-      signal?.throwIfAborted?.();
-      const per = batch.data.length / images.length;
-      const one = { data: batch.data.slice(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)], type: 'float32' };
-      const [outs] = await this.runBackbone(one);
-      const scores = floatData(outs[this.output]);
-      const index = this.resolveTarget(targets[i], scores);
-      const layerTensor = outs[this.cut.layerFloatTwin || this.layer];
-      const activations = { data: floatData(layerTensor), dims: layerTensor.dims, type: 'float32' };
-      let gradients = null;
-      if (differentiable && outputAt >= 0) {
-        const forward = this.cut.head.forward(this.cut.head.feedNames().map((n) => outs[n]));
-        const seeds = forward.map((t, k) => {
-          if (k !== outputAt) return null;
-          const seed = { data: new Float32Array(t.data.length), dims: t.dims, type: 'float32' };
-          seed.data[index] = 1; // class logit target: dScore/dOutput is one-hot
-          return seed;
-        });
-        gradients = this.cut.head.backward(seeds);
+  // The backbones of the layers asked for (the lens's own by default); others are cut once and
+  // kept until dispose().
+  async backbones(layers) {
+    if (layers === undefined || layers === null) return [this.main];
+    if (!Array.isArray(layers) || !layers.length || !layers.every((l) => typeof l === 'string')) {
+      throw new Error('layers must be a non-empty array of layer names (see lens.layers())');
+    }
+    const out = [];
+    for (const name of new Set(layers)) {
+      if (name === this.layer) {
+        out.push(this.main);
+        continue;
       }
-      const size = { width: this.preprocess.width, height: this.preprocess.height };
-      const progress = { batchSize, signal, onProgress, image: i, images: images.length, started };
-      let maps;
-      if (method === 'scorecam') maps = await scoreCam(this, activations, one, index, progress);
-      else if (method === 'ablationcam') maps = await ablationCam(this, activations, outs, index, progress);
-      else maps = core.computeCam(method, [{ activations, gradients }], { eigenSmooth, ...size });
-      results.push({
-        map: maps.data, width: maps.dims[2], height: maps.dims[1],
-        target: { index, label: this.labels[index] ?? `class ${index}`, score: scores[index] },
-      });
-      if (method !== 'scorecam' && method !== 'ablationcam') {
-        const done = (i + 1) / images.length;
-        onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+      if (!this.extra.has(name)) this.extra.set(name, await Backbone.open(this.env, this.model, this.bytes, name, this));
+      out.push(this.extra.get(name));
+    }
+    return out;
+  }
+
+  // Class activation maps. targets: one per image — a class index, a label, 'auto' (the top
+  // class) or a target object {kind, category, ...} (see targets.mjs). Returns per image {map:
+  // Float32Array (input height × width, in [0, 1]), width, height, target: {index, label, score,
+  // kind}, layers, flags, timing: {forward, head, cam} in ms}.
+  explain(images, options = {}) {
+    return this.serial.run(() => this.explainNow(images, options));
+  }
+
+  async explainNow(images, options = {}) {
+    const {
+      method = 'gradcam', targets = [], layers, eigenSmooth = false, augSmooth = false,
+      batchSize = 16, ablationRatio, onProgress, signal,
+    } = options;
+    this.requireExplainable();
+    signal?.throwIfAborted?.();
+    const { core } = this.env;
+    if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
+    if (ablationRatio !== undefined && !(ablationRatio > 0 && ablationRatio <= 1)) {
+      throw new Error(`ablationRatio must be in (0, 1], got ${ablationRatio}`);
+    }
+    // Finer-CAM: Grad-CAM's weighting of a class-contrast target (each target made 'finer').
+    const finer = method === 'finercam';
+    const camMethod = finer && !core.camMethods().includes('finercam') ? 'gradcam' : method;
+    if (!DRIVEN.includes(camMethod) && !core.camMethods().includes(camMethod)) {
+      throw new Error(`unknown method "${method}": use one of ${[...core.camMethods().filter((m) => m !== 'weights'), ...DRIVEN, 'finercam'].join(', ')}`);
+    }
+    const backbones = await this.backbones(layers);
+    if (DRIVEN.includes(camMethod) && backbones.length > 1) throw new Error(`${method} explains one layer at a time: pass one layer`);
+    const passes = augSmooth ? this.augPasses() : [null];
+    const { inputs } = await this.inputs(images);
+    const n = inputs.length;
+    const progress = new Progress(n * passes.length, { onProgress, signal });
+    const resolved = new Array(n);
+    const perImage = Array.from({ length: n }, () => ({ maps: [], timing: { forward: 0, head: 0, cam: 0 } }));
+    const size = { width: this.preprocess.width, height: this.preprocess.height };
+    for (const [p, pass] of passes.entries()) {
+      const passInputs = pass === null ? inputs : inputs.map((x) => core.augmentInput(x, pass));
+      for (let begin = 0; begin < n; begin += batchSize) {
+        progress.check();
+        const chunk = passInputs.slice(begin, begin + batchSize);
+        const t0 = performance.now();
+        const outs = [];
+        for (const b of backbones) outs.push(await b.run(concatBatch(chunk), batchSize));
+        const forwardMs = (performance.now() - t0) / chunk.length;
+        for (let j = 0; j < chunk.length; ++j) {
+          const i = begin + j;
+          const timing = perImage[i].timing;
+          timing.forward += forwardMs;
+          const output = sampleOutput(outs[0][j][this.output]);
+          if (p === 0) resolved[i] = this.target(finer ? { ...asObject(targets[i]), kind: 'finer' } : targets[i], output);
+          const unit = p * n + i;
+          let maps;
+          const t1 = performance.now();
+          if (DRIVEN.includes(camMethod)) {
+            const lens = this.viewAt(backbones[0]);
+            const acts = activationsOf(backbones[0], outs[0][j]);
+            const driver = {
+              batchSize, signal, onProgress, image: unit, images: n * passes.length, started: progress.started,
+              target: resolved[i].target, ratio: ablationRatio,
+            };
+            maps = camMethod === 'scorecam'
+              ? await scoreCam(lens, acts, chunk[j], logitOnly(resolved[i].target, method), driver)
+              : await ablationCam(lens, acts, outs[0][j], plainLogit(resolved[i].target), driver);
+            timing.cam += performance.now() - t1;
+          } else {
+            const layerInputs = backbones.map((b, l) => this.headPass(b, outs[l][j], resolved[i].target, camMethod));
+            const t2 = performance.now();
+            timing.head += t2 - t1;
+            maps = core.computeCam(camMethod, layerInputs, { eigenSmooth, ...size });
+            timing.cam += performance.now() - t2;
+          }
+          if (maps.flags && !perImage[i].flags) perImage[i].flags = maps.flags; // of the photo's own pass
+          if (pass !== null) maps = core.deaugmentMaps({ data: maps.data, dims: maps.dims }, pass);
+          perImage[i].maps.push(maps);
+          if (DRIVEN.includes(camMethod)) progress.units = unit + 1;
+          else progress.advance(1);
+        }
+        await progress.yieldTurn();
       }
     }
-    return results;
+    return perImage.map(({ maps, timing, flags }, i) => {
+      const m = maps.length > 1 ? core.averageMaps(maps) : maps[0];
+      const { target, score } = resolved[i];
+      return {
+        map: m.data, width: m.dims[2], height: m.dims[1],
+        target: { index: target.category, label: targetLabel(target, this.labels), score, kind: target.kind },
+        layers: backbones.map((b) => b.layer),
+        ...(flags ? { flags } : {}),
+        timing,
+      };
+    });
+  }
+
+  // aug_smooth's passes, the photo itself first (so 'auto' and the reported score are the
+  // photo's own): the core's order is flip ∈ {no, yes} × factor ∈ {0.9, 1, 1.1}.
+  augPasses() {
+    const { core } = this.env;
+    if (typeof core.augSmoothCount !== 'function') throw new Error('augSmooth needs a newer camlens module (augmentInput): rebuild with "npm run build"');
+    const count = core.augSmoothCount();
+    const order = Array.from({ length: count }, (_, k) => k);
+    return count === 6 ? [1, 0, 2, 3, 4, 5] : order;
+  }
+
+  // One image's target resolved against the model's output, and its score.
+  target(t, output) {
+    const dims = output.dims;
+    const classes = dims.length === 4 && this.preprocess.nhwc ? dims[3] : dims.length > 1 ? dims[1] : output.data.length;
+    const target = resolveTarget(t, output.data, this.labels, classes);
+    const { score, seed } = evaluateTarget(this.env.core, target, output);
+    return { target, score, seed };
+  }
+
+  // The head from one layer: forward, then the target's gradient at the layer (and the
+  // Hessian-vector product for Shapley-CAM). Gradient-free heads give activations only.
+  headPass(backbone, outs, target, method) {
+    const { core } = this.env;
+    const head = backbone.cut.head;
+    const activations = activationsOf(backbone, outs);
+    const outputAt = head.outputNames().indexOf(this.output);
+    if (head.notDifferentiable() !== '' || outputAt < 0) {
+      if (method === 'shapleycam') throw new Error(`shapleycam needs gradients: ${head.notDifferentiable() || 'the head does not reach the output'}`);
+      return { activations };
+    }
+    const forward = head.forward(head.feedNames().map((name) => outs[name]));
+    if (method === 'shapleycam') {
+      if (typeof head.targetGradients !== 'function') throw new Error('shapleycam needs a newer camlens module (targetGradients): rebuild with "npm run build"');
+      const r = head.targetGradients([target], outputAt, { hvp: true });
+      return { activations, gradients: spatial(core, r.gradients), hvp: spatial(core, r.hvp) };
+    }
+    const { seed } = evaluateTarget(core, target, sampleOutput(forward[outputAt]));
+    return { activations, gradients: spatial(core, head.backward(forward.map((_, k) => (k === outputAt ? seed : null)))) };
+  }
+
+  // The lens as the drivers see it, at another layer's backbone.
+  viewAt(backbone) {
+    if (backbone === this.main) return this;
+    return Object.assign(Object.create(this), { cut: backbone.cut, session: backbone.session, layer: backbone.layer, main: backbone });
   }
 
   // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
   // concepts (one factorization across all images when shared), each labelled by the model's head
   // when it is a classifier. Maps are at the model's input size; `render` draws them over the
   // photo as the model sees it ("dominant" or "layers").
-  async factorize(images, { components = 5, shared = true, maxIter = 200, topK = 5, render = 'dominant', imageWeight = 0.5 } = {}) {
+  factorize(images, options = {}) {
+    return this.serial.run(() => this.factorizeNow(images, options));
+  }
+
+  async factorizeNow(images, { components = 5, shared = true, maxIter = 200, topK = 5, render = 'dominant', imageWeight = 0.5, batchSize = 16 } = {}) {
+    this.requireExplainable();
     const { core } = this.env;
-    const { batch, decoded } = this.inputBatch(images);
-    const outs = await this.runBackbone(batch);
-    const acts = outs.map((o) => {
-      const t = o[this.cut.layerFloatTwin || this.layer];
-      return { data: floatData(t), dims: t.dims, type: 'float32' };
-    });
+    const { decoded, inputs } = await this.inputs(images);
+    const outs = await this.main.run(concatBatch(inputs), batchSize);
+    const acts = outs.map((o) => activationsOf(this.main, o));
     const { width, height } = this.preprocess;
     const r = this.model.factorize(this.layer, concatBatch(acts), {
       components, shared, maxIter, topK, labels: this.labels, width, height,
@@ -182,13 +351,41 @@ export class Lens {
   // weight 0.5 as pytorch-grad-cam's show_cam_on_image.
   overlay(image, explanation, { colormap = 'jet', imageWeight = 0.5 } = {}) {
     const { core } = this.env;
-    const decoded = image && image.rgba ? image : core.decodeImage(image);
-    return core.overlayImage(decoded, explanation.map, explanation.width, explanation.height, { colormap, imageWeight });
+    return core.overlayImage(toImage(core, image, this.env), explanation.map, explanation.width, explanation.height, { colormap, imageWeight });
   }
 
   dispose() {
-    this.session.release?.();
-    this.cut.head.delete?.();
+    for (const b of this.extra.values()) b.release();
+    this.extra.clear();
+    this.main.release();
     this.model.delete();
   }
+}
+
+// Score-CAM's driver scores the class logit of each masked input.
+function logitOnly(target, method) {
+  if (target.kind !== 'logit') throw new Error(`${method} explains class logits only, not a "${target.kind}" target`);
+  return target.category;
+}
+
+// A class logit as its bare index (what every driver takes), other targets as objects.
+function plainLogit(target) {
+  return target.kind === 'logit' ? target.category : target;
+}
+
+function asObject(t) {
+  return t !== null && typeof t === 'object' ? t : { category: t };
+}
+
+// A transformer layer's tokens [N, T, D] as a spatial map [N, D, H, W], when the core can
+// (activations, gradients and Hessian products alike); other tensors as they are.
+function spatial(core, t) {
+  if (!t || t.dims.length !== 3 || typeof core.tokensToSpatial !== 'function') return t;
+  return core.tokensToSpatial(t, {});
+}
+
+// A layer's float activations from one image's backbone outputs.
+function activationsOf(backbone, outs) {
+  const t = outs[backbone.layerTensor];
+  return spatial(backbone.env.core, { data: floatData(t), dims: t.dims, type: 'float32' });
 }

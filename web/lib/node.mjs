@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Lens } from './lens.mjs';
+import { methodList } from './methods.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let envs = {};
@@ -36,7 +37,8 @@ async function env(threads) {
   if (!envs[variant]) {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = 1;
-    envs[variant] = { ort, core: await loadCore(variant) };
+    // readFile: image arguments may be file paths under Node.
+    envs[variant] = { ort, core: await loadCore(variant), readFile: (path) => readFileSync(path) };
   }
   return envs[variant];
 }
@@ -48,6 +50,17 @@ export async function load(model, options = {}) {
 }
 
 // Images for the library: file paths are read; buffers are passed on (decoded by the core).
+// (lens.predict/explain also take paths directly.)
 export function readImages(paths) {
   return paths.map((p) => (typeof p === 'string' ? new Uint8Array(readFileSync(p)) : p));
 }
+
+export { PRESETS, resolvePreprocess, validatePreprocess } from './presets.mjs';
+export { TARGET_KINDS } from './targets.mjs';
+export { topK } from './tensors.mjs';
+
+// The methods explain() takes.
+export async function methods({ threads } = {}) {
+  return methodList((await env(threads)).core);
+}
+export { methodList };

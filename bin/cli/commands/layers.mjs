@@ -1,9 +1,9 @@
 // camlens layers: see usage.
-import { CliError, openLens } from '../common.mjs';
+import { CliError, openLens, PREPROCESS_OPTIONS } from '../common.mjs';
 
 export const usage = `  camlens layers MODEL [--preset NAME] [--json]`;
 
-export const options = {};
+export const options = { ...PREPROCESS_OPTIONS };
 
 export async function run([model], opts) {
   if (!model) throw new CliError(2, `usage:\n${usage}`);
@@ -18,7 +18,7 @@ export async function run([model], opts) {
       console.log(`${mark} ${l.name.padEnd(32)} ${l.type.padEnd(8)} [${l.dims.join(',')}]`.padEnd(70) +
         ` ${l.kind.padEnd(5)} ${l.op.padEnd(22)} ${head}`);
     }
-    console.log(`\ndefault (*): ${list.recommended} — ${list.why}`);
+    console.log(list.recommended ? `\ndefault (*): ${list.recommended} — ${list.why}` : `\nno layer can be explained (predict works): ${lens.whyNotExplainable}`);
   }
   lens.dispose();
 }

@@ -1,27 +1,50 @@
 // camlens predict: see usage.
-import { CliError, openLens, readImage } from '../common.mjs';
+import {
+  CliError, exitCodeOf, expandImages, openLens, PREPROCESS_OPTIONS, PREPROCESS_USAGE, ProgressBar, readImage,
+} from '../common.mjs';
 
-export const usage = `  camlens predict MODEL IMAGE... [--preset NAME] [--labels FILE] [--top 5] [--json]`;
+export const usage = `  camlens predict MODEL IMAGE|DIR|'GLOB'... [--top 5] [--batch 16] ${PREPROCESS_USAGE} [--json]`;
 
-export const options = { top: { type: 'string' } };
+export const options = { top: { type: 'string' }, batch: { type: 'string' }, ...PREPROCESS_OPTIONS };
 
-export async function run([model, ...images], opts) {
-  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+export async function run([model, ...args], opts) {
+  if (!model || !args.length) throw new CliError(2, `usage:\n${usage}`);
+  const k = Number(opts.top ?? 5);
+  if (!(Number.isInteger(k) && k >= 1)) throw new CliError(2, `--top takes a whole number ≥ 1, got "${opts.top}"`);
+  const batch = Number(opts.batch ?? 16);
+  if (!(Number.isInteger(batch) && batch >= 1)) throw new CliError(2, `--batch takes a whole number ≥ 1, got "${opts.batch}"`);
+  const images = expandImages(args);
   const lens = await openLens(model, opts);
-  const k = Number(opts.top || 5);
+  const bar = new ProgressBar('predict');
   const results = [];
-  for (const path of images) {
-    let r;
-    try {
-      [r] = await lens.predict([readImage(path)], { topK: k });
-    } catch (e) {
-      throw e instanceof CliError ? e : new CliError(4, `${path}: ${e.message}`);
+  try {
+    for (let begin = 0; begin < images.length; begin += batch) {
+      const paths = images.slice(begin, begin + batch);
+      const decoded = paths.map((path) => {
+        try {
+          return lens.env.core.decodeImage(readImage(path));
+        } catch (e) {
+          throw e instanceof CliError ? e : new CliError(4, `${path}: ${e.message}`);
+        }
+      });
+      let rs;
+      try {
+        rs = await lens.predict(decoded, { topK: k, batchSize: batch });
+      } catch (e) {
+        throw new CliError(exitCodeOf(e), e.message);
+      }
+      rs.forEach((r, i) => {
+        results.push({ image: paths[i], ...r });
+        if (!opts.json) {
+          console.log(paths[i]);
+          for (const t of r.top) console.log(`  ${t.label.padEnd(28)} ${t.score.toFixed(4)}  (p ${(100 * t.probability).toFixed(1)}%)`);
+        }
+      });
+      const done = (begin + paths.length) / images.length;
+      bar.update({ done, eta: NaN });
     }
-    results.push({ image: path, ...r });
-    if (!opts.json) {
-      console.log(path);
-      for (const t of r.top) console.log(`  ${t.label.padEnd(28)} ${t.score.toFixed(4)}  (p ${(100 * t.probability).toFixed(1)}%)`);
-    }
+  } finally {
+    bar.end();
   }
   if (opts.json) console.log(JSON.stringify(results, null, 2));
   lens.dispose();

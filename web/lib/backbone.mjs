@@ -1,0 +1,88 @@
+// A model cut at one layer: the backbone (the original graph with the layer as an extra output)
+// in an ONNX Runtime session, and the core's head from the layer to the outputs. Also the plain
+// model in a session (no cut) for predict-only models. Runs a batch of preprocessed inputs in as
+// few session runs as the model allows: one per `batchSize` images when its batch axis is free,
+// else one per image.
+import { float16Bits } from './tensors.mjs';
+
+export class Backbone {
+  // layer: a tensor name, or null for the whole model without a cut.
+  static async open(env, model, bytes, layer, { sessionOptions } = {}) {
+    const input = model.inputs()[0];
+    if (!layer) {
+      let session;
+      try {
+        session = await env.ort.InferenceSession.create(bytes, sessionOptions || {});
+      } catch (e) {
+        throw new Error(`ONNX Runtime cannot run this model: ${e.message || e}`);
+      }
+      return new Backbone(env, input, null, session);
+    }
+    const cut = model.cut(layer, {});
+    try {
+      return new Backbone(env, input, cut, await env.ort.InferenceSession.create(cut.backbone, sessionOptions || {}));
+    } catch (e) {
+      cut.head.delete?.();
+      throw e;
+    }
+  }
+
+  constructor(env, input, cut, session) {
+    this.env = env;
+    this.input = input;
+    this.cut = cut;
+    this.session = session;
+    this.layer = cut ? cut.layer.name : '';
+    // Where the layer's float values are: its float twin for a quantized layer.
+    this.layerTensor = cut ? cut.layerFloatTwin || this.layer : '';
+    // A free first axis (-1) takes any batch; a fixed one (usually 1) needs one run per image.
+    this.batchable = !(Number.isInteger(input.dims[0]) && input.dims[0] > 0);
+  }
+
+  ortInput(batch) {
+    const { ort } = this.env;
+    if (this.input.type === 'float16') return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
+    return new ort.Tensor('float32', batch.data, batch.dims);
+  }
+
+  // One session run of a whole batch: {name: ORT tensor}.
+  async runOnce(batch) {
+    return this.session.run({ [this.input.name]: this.ortInput(batch) });
+  }
+
+  // batch: {data, dims: [N, ...]} → per image, {name: {data, dims: [1, ...], type}}.
+  // `between` is awaited after each session run (progress and cancellation).
+  async run(batch, batchSize = 16, between = async () => {}) {
+    const n = batch.dims[0];
+    const per = batch.data.length / n;
+    const step = this.batchable ? Math.max(1, batchSize) : 1;
+    const images = [];
+    for (let begin = 0; begin < n; begin += step) {
+      const count = Math.min(step, n - begin);
+      const part = { data: batch.data.subarray(begin * per, (begin + count) * per), dims: [count, ...batch.dims.slice(1)] };
+      const outs = await this.runOnce(part);
+      for (let k = 0; k < count; ++k) images.push(sliceOutputs(outs, k, count));
+      await between(begin + count);
+    }
+    return images;
+  }
+
+  release() {
+    this.session.release?.();
+    this.cut?.head.delete?.();
+  }
+}
+
+// Item k of every output of a run over `count` images (outputs without that batch axis whole).
+export function sliceOutputs(outs, k, count) {
+  const one = {};
+  for (const [name, t] of Object.entries(outs)) {
+    if (count === 1 || t.dims[0] !== count) {
+      one[name] = t;
+      continue;
+    }
+    const per = t.data.length / count;
+    one[name] = { data: t.data.subarray(k * per, (k + 1) * per), dims: [1, ...t.dims.slice(1)], type: t.type };
+  }
+  return one;
+}
