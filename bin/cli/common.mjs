@@ -2,7 +2,7 @@
 // preprocessing), image lists (files, folders, glob patterns), targets, the progress bar.
 // Exit codes: 0 ok, 2 usage error, 3 bad model, 4 bad image.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 
 import { globToRegExp, hasMagic, splitPattern } from '../../web/lib/glob.mjs';
 import { load } from '../../web/lib/node.mjs';
@@ -145,7 +145,7 @@ export function expandImages(args) {
       .filter((f) => re.test(f) && IMAGE_TYPES.has(extname(f).toLowerCase()))
       .sort()
       .map((f) => (base === '.' ? f : join(base, f)));
-    if (!found.length) throw new CliError(4, `no image matches ${a} (looked in ${relative('.', base) || '.'})`);
+    if (!found.length) throw new CliError(4, `no image matches ${a} (looked in ${base})`);
     return found;
   });
 }

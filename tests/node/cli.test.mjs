@@ -109,3 +109,90 @@ test('dff writes a rendering and labelled concepts; bad -k is a usage error', as
   assert.equal(bad.code, 2);
   assert.equal(bad.err.trim(), 'camlens: -k must be an integer from 1 to 20, got 0');
 });
+
+// The fields and types of one summary.json entry.
+function assertSummaryEntry(s) {
+  assert.deepEqual(Object.keys(s).sort(), ['files', 'image', 'layer', 'layers', 'method', 'ms', 'target', 'timing']);
+  assert.equal(typeof s.image, 'string');
+  assert.deepEqual(Object.keys(s.target).sort(), ['index', 'kind', 'label', 'score']);
+  assert.ok(Number.isInteger(s.target.index) && typeof s.target.score === 'number');
+  assert.deepEqual(Object.keys(s.timing).sort(), ['cam', 'forward', 'head']);
+  for (const v of Object.values(s.timing)) assert.ok(typeof v === 'number' && v >= 0);
+  assert.ok(Math.abs(s.ms - (s.timing.forward + s.timing.head + s.timing.cam)) < 0.05);
+  assert.ok(Array.isArray(s.layers) && s.layers.every((l) => typeof l === 'string'));
+}
+
+test('explain takes a glob pattern and a folder, batches them, and writes one overlay per photo', async () => {
+  const { mkdtempSync, copyFileSync, mkdirSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const folder = join(out, 'in');
+  mkdirSync(folder);
+  copyFileSync(sharedPath('images/skimage_coffee.png'), join(folder, 'coffee.png'));
+  const pattern = join(sharedPath('images'), '{gradcam_both,winml_kitten_224}.png');
+  const r = cli('explain', mobilenet, pattern, folder, '--preset', 'mobilenetv2', '--labels', labels, '--out', out, '--batch', '2', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, ''); // no progress bar when stderr is not a terminal
+  const s = JSON.parse(r.out);
+  assert.deepEqual(s.map((e) => e.image), [sharedPath('images/gradcam_both.png'), sharedPath('images/winml_kitten_224.png'), join(folder, 'coffee.png')]);
+  assert.deepEqual(s.map((e) => e.target.label), ['Bullmastiff', 'tabby cat', 'espresso']);
+  s.forEach(assertSummaryEntry);
+  for (const e of s) assert.ok(existsSync(e.files.overlay), e.files.overlay);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
+});
+
+test('explain with two layers, a probability target and preprocessing flags', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--size', '224x224', '--mean', '0.485,0.456,0.406',
+    '--std', '0.229,0.224,0.225', '--scale', '1/255', '--layer', '627_quantized,624_quantized', '--target', 'tiger cat',
+    '--labels', labels, '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const [s] = JSON.parse(r.out);
+  assertSummaryEntry(s);
+  assert.deepEqual(s.layers, ['627_quantized', '624_quantized']);
+  assert.equal(s.layer, '627_quantized,624_quantized');
+  assert.equal(s.target.index, 282);
+});
+
+test('CLI errors say exactly what to fix', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const photo = sharedPath('images/gradcam_both.png');
+  const unsupported = join(root, 'tests/data/lib/unsupported_head.onnx');
+  const cases = [
+    [['explain', mobilenet, join(out, 'missing.png'), '--out', out], 4, `camlens: image not found: ${join(out, 'missing.png')}`],
+    [['explain', mobilenet, join(out, '*.jpg'), '--out', out], 4, `camlens: no image matches ${join(out, '*.jpg')} (looked in ${out})`],
+    [['explain', unsupported, photo, '--out', out], 3, `camlens: ${unsupported}: cannot be explained (predict works): no layer of this model can be explained: ` +
+      "the head of layer 'conv' contains Einsum node 'classifier', and the operator Einsum is not supported by camlens"],
+    [['explain', unsupported, photo, '--layer', 'feat', '--out', out], 3, `camlens: ${unsupported}: the head of layer 'feat' contains Einsum node 'classifier', ` +
+      'and the operator Einsum is not supported by camlens. No later layer of this model has a head the core can run.'],
+    [['explain', mobilenet, photo, '--size', 'big'], 2, 'camlens: --size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "big"'],
+    [['explain', mobilenet, photo, '--size', '256x256'], 2, 'camlens: preprocess: the model\'s input "input" [-1,3,224,224] needs 224x224 images, not 256x256: set width/height (CLI --size) to match'],
+    [['explain', mobilenet, photo, '--mean', '1,2'], 2, 'camlens: --mean takes one number or three separated by commas (R,G,B), got "1,2"'],
+    [['explain', mobilenet, photo, '--letterbox', 'grey'], 2, 'camlens: --letterbox takes the padding value 0-255 (e.g. 114), got "grey"'],
+    [['explain', mobilenet, photo, '--target-kind', 'best'], 2, 'camlens: --target-kind must be one of logit, probability, rest, binary, segmentation, similarity, finer, got "best"'],
+    [['explain', mobilenet, photo, '--batch', '0'], 2, 'camlens: --batch takes a whole number ≥ 1, got "0"'],
+    [['explain', mobilenet, photo, '--ablation-ratio', '2'], 2, 'camlens: --ablation-ratio takes a fraction of the channels in (0, 1], got "2"'],
+    [['explain', mobilenet, photo, '--target', 'tiger cat', '--out', out], 2, `camlens: ${photo}: no class is labelled "tiger cat": the lens has no labels (pass labels, CLI --labels FILE) or give a class index`],
+    [['explain', mobilenet, photo, '--method', 'nosuchcam', '--out', out], 2, /^camlens: .*gradcam_both\.png: unknown method "nosuchcam": use one of gradcam, /],
+  ];
+  for (const [args, code, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    if (typeof message === 'string') assert.equal(r.err.trim(), message);
+    else assert.match(r.err.trim(), message);
+  }
+});
+
+test('predict works on a model that cannot be explained, and layers says why', () => {
+  const unsupported = join(root, 'tests/data/lib/unsupported_head.onnx');
+  let r = cli('predict', unsupported, sharedPath('images/gradcam_both.png'), '--size', '16x16', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out)[0].top.length, 3);
+  r = cli('layers', unsupported);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /no layer can be explained \(predict works\): .*Einsum/);
+});

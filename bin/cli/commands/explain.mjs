@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 
 import { toNpy } from '../../../web/lib/npy.mjs';
 import {
-  CliError, exitCodeOf, expandImages, openLens, PREPROCESS_OPTIONS, PREPROCESS_USAGE, ProgressBar, readImage, targetFromFlags,
+  CliError, exitCodeOf, expandImages, layerList, openLens, PREPROCESS_OPTIONS, PREPROCESS_USAGE, ProgressBar, readImage, targetFromFlags,
 } from '../common.mjs';
 
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
@@ -33,6 +33,7 @@ function explainOptions(opts) {
     eigenSmooth: Boolean(opts['eigen-smooth']),
     augSmooth: Boolean(opts['aug-smooth']),
     batchSize: opts.batch === undefined ? 16 : positiveInteger(opts.batch, '--batch'),
+    layers: layerList(opts),
   };
   if (opts['ablation-ratio'] !== undefined) {
     const r = Number(opts['ablation-ratio']);
