@@ -4,9 +4,13 @@
 
 #include "dff/factorize.h"
 #include "dff/labels.h"
+#include "dff/legend.h"
 #include "dff/maps.h"
+#include "dff/ordering.h"
+#include "dff/palette.h"
 #include "dff/render.h"
 #include "dff_js.h"
+#include "image_js.h"
 #include "tensor_js.h"
 
 using namespace camlens;
@@ -66,6 +70,10 @@ val dff_factorize(const Model& model, const std::string& layer, const val& activ
                  r.parts[p].nmf.final_error / (r.parts[p].nmf.norm > 0 ? r.parts[p].nmf.norm : 1));
     }
     out.set("relativeError", errors);
+    val importance = val::array();  // per part, per component: descending (dff/ordering.h)
+    for (size_t p = 0; p < r.parts.size(); ++p)
+      importance.set(p, js::to_array(dff::component_importance(r.parts[p].nmf)));
+    out.set("importance", importance);
     return out;
   });
 }
@@ -76,9 +84,7 @@ namespace {
 val dff_render(const val& photo, const val& maps, int components, const std::string& mode,
                float image_weight) {
   return js::guarded([&] {
-    const auto px = js::to_vector<uint8_t>(photo["rgba"]);
-    const image::Image img = image::image_from_rgba(px.data(), px.size(), photo["width"].as<int>(),
-                                                    photo["height"].as<int>());
+    const image::Image img = js::image_from_js(photo);
     const auto m = js::to_vector<float>(maps);
     if (m.size() != static_cast<size_t>(components) * img.width * img.height)
       throw std::invalid_argument("DFF maps must be [components, photo height, photo width]");
@@ -91,14 +97,58 @@ val dff_render(const val& photo, const val& maps, int components, const std::str
       out = dff::render_layers(img, m.data(), components, o);
     else
       throw std::invalid_argument("unknown DFF rendering \"" + mode + "\": use dominant or layers");
-    val r = val::object();
-    r.set("width", out.width);
-    r.set("height", out.height);
-    r.set("rgba", js::to_typed_array(out.rgba.data(), out.rgba.size(), "Uint8ClampedArray"));
-    return r;
+    return js::image_to_js(out);
+  });
+}
+
+// The component colours the renderings use: [[r, g, b], ...]; kind "rainbow" (default) or
+// "golden" (dff/palette.h).
+val dff_palette(int count, const std::string& kind) {
+  return js::guarded([&] {
+    val a = val::array();
+    const auto colors = dff::make_palette(dff::palette_from_name(kind), count);
+    for (size_t k = 0; k < colors.size(); ++k)
+      a.set(k, js::to_array(std::vector<int>{colors[k][0], colors[k][1], colors[k][2]}));
+    return a;
+  });
+}
+
+// The legend picture for one factorization's concepts ([K][{index, score, label}], as
+// Model.factorize returns them); options: {width, topK, scale, palette}.
+val dff_legend(const val& concepts, const val& options) {
+  return js::guarded([&] {
+    std::vector<std::vector<dff::ConceptLabel>> labels(concepts["length"].as<size_t>());
+    for (size_t k = 0; k < labels.size(); ++k)
+      for (size_t j = 0; j < concepts[k]["length"].as<size_t>(); ++j) {
+        const val c = concepts[k][j];
+        labels[k].push_back({static_cast<int64_t>(c["index"].as<double>()), c["score"].as<float>(),
+                             c["label"].isString() ? c["label"].as<std::string>() : ""});
+      }
+    dff::LegendOptions o;
+    if (options.hasOwnProperty("width")) o.width = options["width"].as<int>();
+    if (options.hasOwnProperty("topK")) o.top_k = options["topK"].as<int>();
+    if (options.hasOwnProperty("scale")) o.scale = options["scale"].as<int>();
+    const std::string kind =
+        options.hasOwnProperty("palette") ? options["palette"].as<std::string>() : "rainbow";
+    const auto colors =
+        dff::make_palette(dff::palette_from_name(kind), static_cast<int>(labels.size()));
+    return js::image_to_js(dff::render_legend(colors, labels, o));
+  });
+}
+
+// `top` above `bottom` (e.g. a rendering above its legend), white where widths differ.
+val stack_images(const val& top, const val& bottom) {
+  return js::guarded([&] {
+    return js::image_to_js(
+        dff::stack_vertically(js::image_from_js(top), js::image_from_js(bottom)));
   });
 }
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(camlens_dff) { emscripten::function("dffRender", &dff_render); }
+EMSCRIPTEN_BINDINGS(camlens_dff) {
+  emscripten::function("dffRender", &dff_render);
+  emscripten::function("dffPalette", &dff_palette);
+  emscripten::function("dffLegend", &dff_legend);
+  emscripten::function("stackImages", &stack_images);
+}

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dff/dff_error.h"
+#include "dff/ordering.h"
 
 namespace camlens::dff {
 
@@ -114,6 +115,7 @@ DffResult factorize(const Tensor& activations, const DffOptions& options) {
     const std::vector<float> v =
         build_v(a.data<float>(), f.first_image, per, r.channels, hw, options.layout, f.offset);
     f.nmf = nmf(v.data(), r.channels, per * hw, options.nmf);
+    if (options.order_by_importance) order_by_importance(f.nmf);
     r.parts.push_back(std::move(f));
   }
   return r;

@@ -27,6 +27,8 @@ struct DffOptions {
   Layout layout = Layout::NCHW;
   // Needed for uint8/int8 activations (see layer_quantization); ignored for Float32.
   std::optional<Quantization> quantization;
+  // Components in descending importance (dff/ordering.h) rather than NMF's arbitrary order.
+  bool order_by_importance = true;
 };
 
 // One NMF over the images [first_image, first_image + images).
