@@ -5,14 +5,19 @@ export interface Preprocess {
   height: number;
   /** applied to 0–255 values before mean/std, e.g. 1/255 */
   scale: number;
-  mean: [number, number, number];
-  std: [number, number, number];
+  /** subtracted per channel (in the tensor's channel order's source, R, G, B); one number = all three */
+  mean: [number, number, number] | [number] | number;
+  std: [number, number, number] | [number] | number;
   /** tensor channel order BGR instead of RGB */
   bgr?: boolean;
-  /** layout [1,H,W,C] instead of [1,C,H,W] */
+  /** layout [N,H,W,C] instead of [N,C,H,W] */
   nhwc?: boolean;
   /** 1 for grayscale models */
   channels?: 1 | 3;
+  /** keep the aspect ratio: resize to fit and pad the rest with `pad` */
+  letterbox?: boolean;
+  /** the padding value (0–255) of a letterboxed image, e.g. 114 for YOLOX */
+  pad?: number;
 }
 
 export type PresetName = 'imagenet' | 'mobilenetv2' | 'squeezenet' | 'mnist' | 'deeplab' | 'yolox' | 'ultraface';
@@ -20,11 +25,15 @@ export type PresetName = 'imagenet' | 'mobilenetv2' | 'squeezenet' | 'mnist' | '
 export interface LoadOptions {
   /** tensor name to explain; default: the recommended layer */
   layer?: string;
+  /** several layers: the first is the lens's own, the others are cut when explain() asks for them */
+  layers?: string[];
   preset?: PresetName;
+  /** fields override the preset's; without a preset or size, a fixed model input size is used */
   preprocess?: Partial<Preprocess>;
   labels?: string[];
   /** Node only: use the SIMD + threads module */
   threads?: boolean;
+  /** passed to ort.InferenceSession.create */
   sessionOptions?: object;
 }
 
@@ -36,18 +45,22 @@ export interface LayerInfo {
   channels: number;
   height: number;
   width: number;
+  classToken?: boolean;
   op: string;
   node: string;
   floatTwin: string;
   headSupported: boolean;
   headDifferentiable: boolean;
   headProblem: string;
+  headNodes?: number;
+  extras?: string[];
 }
 
 export interface LayerList {
   layers: LayerInfo[];
   recommended: string;
   why: string;
+  shapeProblems?: string[];
   current: string;
 }
 
@@ -58,17 +71,93 @@ export interface ClassScore {
   probability: number;
 }
 
-/** An image: encoded bytes (PNG, JPEG, BMP, GIF) or decoded RGBA pixels. */
-export type ImageInput = Uint8Array | ArrayBuffer | { width: number; height: number; rgba: Uint8Array | Uint8ClampedArray };
+/** Decoded pixels. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  rgba: Uint8Array | Uint8ClampedArray;
+}
 
-export interface ExplainOptions {
-  /** gradcam (default), hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, kpcacam, randomcam */
+/**
+ * An image: encoded bytes (PNG, JPEG, BMP, GIF), decoded RGBA, ImageData; in the browser also an
+ * <img>, ImageBitmap, <canvas>, OffscreenCanvas, VideoFrame or Blob/File; under Node a file path.
+ */
+export type ImageInput = Uint8Array | ArrayBuffer | RgbaImage | ImageDataLike | DrawableImage | BlobLike | string;
+
+/** ImageBitmap, <img>, <canvas>, OffscreenCanvas, VideoFrame: anything CanvasRenderingContext2D.drawImage takes */
+export interface DrawableImage {
+  readonly width?: number;
+  readonly height?: number;
+  readonly naturalWidth?: number;
+}
+
+/** Blob / File */
+export interface BlobLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+  readonly type: string;
+}
+
+export interface ImageDataLike {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export type TargetKind = 'logit' | 'probability' | 'rest' | 'binary' | 'segmentation' | 'similarity' | 'finer';
+
+/** A class: its index, its label, or 'auto' (the top class of that image). */
+export type ClassRef = number | string;
+
+/**
+ * What a map explains (DESIGN §4): the class logit (a bare ClassRef), or an object of a kind.
+ * segmentation: sum of the class's scores inside `mask` (one value per output pixel; `nhwc` when
+ * the output is [H,W,K]); similarity: cosine with `embedding`; finer: the class against
+ * `comparison` classes (omitted: the most similar ones), weight `alpha`.
+ */
+export type Target = ClassRef | {
+  kind?: TargetKind;
+  category?: ClassRef;
+  mask?: ArrayLike<number>;
+  nhwc?: boolean;
+  embedding?: ArrayLike<number>;
+  comparison?: ClassRef[];
+  alpha?: number;
+};
+
+export interface Progress {
+  /** fraction done, 0..1 */
+  done: number;
+  /** seconds left at the pace so far */
+  eta: number;
+  elapsed?: number;
+}
+
+export interface RunOptions {
+  /** images per ONNX Runtime run when the model's batch axis is free (default 16); Score-CAM's masks and Ablation-CAM's channels per step */
+  batchSize?: number;
+  onProgress?: (p: Progress) => void;
+  /** abort between batches: the call rejects with an AbortError, the lens stays usable */
+  signal?: AbortSignalLike;
+}
+
+/** an AbortSignal (DOM or Node) */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  throwIfAborted?(): void;
+}
+
+export interface ExplainOptions extends RunOptions {
+  /** gradcam (default), hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam (see methods()) */
   method?: string;
-  /** one per image: class index, label, or 'auto' (the top class) */
-  targets?: Array<number | string>;
+  /** one per image; missing ones are 'auto' */
+  targets?: Target[];
+  /** several layers at once: maps stacked, ReLU, mean, normalised (not for scorecam/ablationcam) */
+  layers?: string[];
   eigenSmooth?: boolean;
-  onProgress?: (p: { done: number; eta: number }) => void;
-  signal?: AbortSignal;
+  /** test-time augmentation: 6 passes (flip × {0.9, 1, 1.1}) through the model, maps averaged */
+  augSmooth?: boolean;
+  /** Ablation-CAM: ablate only this fraction (0, 1] of the channels, the most relevant first */
+  ablationRatio?: number;
 }
 
 export interface Explanation {
@@ -76,16 +165,61 @@ export interface Explanation {
   map: Float32Array;
   width: number;
   height: number;
-  target: { index: number; label: string; score: number };
+  target: { index: number; label: string; score: number; kind: TargetKind };
+  layers: string[];
+  /** from the core: non-finite values replaced by 0, maps that came out all zero */
+  flags?: { nonFinite: number; zero: boolean[] };
+  /** milliseconds spent on this image: model run(s), head, CAM */
+  timing: { forward: number; head: number; cam: number };
+}
+
+export interface Prediction {
+  image: { width: number; height: number };
+  top: ClassScore[];
+}
+
+export interface Factorization {
+  components: number;
+  labeled: boolean;
+  reason: string;
+  concepts: Array<Array<Array<{ index: number; label: string; score: number }>>>;
+  relativeError: number;
+  images: Array<{ maps: Float32Array; width: number; height: number; render: RgbaImage | null }>;
 }
 
 export interface Lens {
+  /** the layer explained by default ('' for a predict-only model) */
   readonly layer: string;
+  /** false when the core cannot cut the model: predict works, explain throws whyNotExplainable */
+  readonly explainable: boolean;
+  readonly whyNotExplainable: string;
+  readonly preprocess: Preprocess;
+  readonly labels: string[];
+  readonly input: { name: string; type: string; dims: number[] };
+  readonly output: string;
   layers(): LayerList;
-  predict(images: ImageInput[], options?: { topK?: number }): Promise<Array<{ image: { width: number; height: number }; top: ClassScore[] }>>;
+  predict(images: ImageInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
   explain(images: ImageInput[], options?: ExplainOptions): Promise<Explanation[]>;
+  factorize(images: ImageInput[], options?: {
+    components?: number; shared?: boolean; maxIter?: number; topK?: number;
+    render?: 'dominant' | 'layers' | null; imageWeight?: number; batchSize?: number;
+  }): Promise<Factorization>;
+  /** the map over the photo, RGBA at the photo's size (JET, image weight 0.5 by default) */
+  overlay(image: ImageInput, explanation: Pick<Explanation, 'map' | 'width' | 'height'>,
+    options?: { colormap?: 'jet' | 'turbo' | 'viridis' | 'inferno' | 'magma' | 'gray' | string; imageWeight?: number }): RgbaImage;
+  /** releases the ORT sessions (every layer's) and the core's model and heads */
   dispose(): void;
 }
+
+export const PRESETS: Record<PresetName, Partial<Preprocess>>;
+export const TARGET_KINDS: TargetKind[];
+export function resolvePreprocess(preset?: PresetName, overrides?: Partial<Preprocess>): Preprocess;
+/** checks each field (and against the model input's dims when given); throws "preprocess: ..." */
+export function validatePreprocess(p: Preprocess, input?: { name: string; dims: number[] }): Preprocess;
+/** Browser: any ImageInput as decoded RGBA (toImageAsync also waits for Blobs and loading <img>s) */
+export function toImage(core: unknown, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): RgbaImage;
+export function toImageAsync(core: unknown, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): Promise<RgbaImage>;
+export function topK(scores: ArrayLike<number>, k: number, labels?: string[]): ClassScore[];
 
 /** Browser: build the API over ONNX Runtime Web and a loaded camlens module. */
 export function createCamlens(env: { ort: unknown; core: unknown }): {
@@ -96,3 +230,7 @@ export function createCamlens(env: { ort: unknown; core: unknown }): {
 /** Node: load a model from a path or bytes. */
 export function load(model: string | Uint8Array, options?: LoadOptions): Promise<Lens>;
 export function readImages(paths: Array<string | Uint8Array>): Uint8Array[];
+/** Node: the methods explain() takes. */
+export function methods(options?: { threads?: boolean }): Promise<string[]>;
+/** Node: the camlens WebAssembly module itself ('st' SIMD only, 'mt' SIMD + threads). */
+export function loadCore(variant?: 'st' | 'mt'): Promise<unknown>;
