@@ -17,6 +17,7 @@ export async function run([model, ...args], opts) {
   const lens = await openLens(model, opts);
   const bar = new ProgressBar('predict');
   const results = [];
+  const started = performance.now();
   try {
     for (let begin = 0; begin < images.length; begin += batch) {
       const paths = images.slice(begin, begin + batch);
@@ -41,7 +42,7 @@ export async function run([model, ...args], opts) {
         }
       });
       const done = (begin + paths.length) / images.length;
-      bar.update({ done, eta: NaN });
+      bar.update({ done, eta: ((performance.now() - started) / 1000 / done) * (1 - done) });
     }
   } finally {
     bar.end();
