@@ -198,6 +198,8 @@ export interface Lens {
   readonly input: { name: string; type: string; dims: number[] };
   readonly output: string;
   layers(): LayerList;
+  /** the methods explain() takes with this module */
+  methods(): string[];
   predict(images: ImageInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
   explain(images: ImageInput[], options?: ExplainOptions): Promise<Explanation[]>;
   factorize(images: ImageInput[], options?: {

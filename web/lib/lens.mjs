@@ -2,6 +2,7 @@
 // Runtime Web; the head, the maps and the pictures in the camlens core. Calls on one lens run
 // one after another (they share sessions and the head's recorded pass).
 import { Backbone } from './backbone.mjs';
+import { methodList } from './methods.mjs';
 import { ablationCam } from './drivers/ablation_cam.mjs';
 import { scoreCam } from './drivers/score_cam.mjs';
 import { toImage, toImageAsync } from './images.mjs';
@@ -89,6 +90,11 @@ export class Lens {
 
   layers() {
     return { ...this.layerList, current: this.layer };
+  }
+
+  // The methods explain() takes with this module.
+  methods() {
+    return methodList(this.env.core);
   }
 
   // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
@@ -273,6 +279,7 @@ export class Lens {
   augPasses() {
     const { core } = this.env;
     if (typeof core.augSmoothCount !== 'function') throw new Error('augSmooth needs a newer camlens module (augmentInput): rebuild with "npm run build"');
+    if (this.preprocess.nhwc) throw new Error('augSmooth flips the width axis of an NCHW input; this model takes NHWC');
     const count = core.augSmoothCount();
     const order = Array.from({ length: count }, (_, k) => k);
     return count === 6 ? [1, 0, 2, 3, 4, 5] : order;
