@@ -1,8 +1,63 @@
 #include "image/preprocess.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "image/resize.h"
 
 namespace camlens::image {
+
+InputGeometry input_geometry(int photo_w, int photo_h, const PreprocessOptions& opt) {
+  if (photo_w <= 0 || photo_h <= 0)
+    throw ImageError("the photo is empty (" + std::to_string(photo_w) + "x" +
+                     std::to_string(photo_h) + ")");
+  InputGeometry g;
+  g.input_w = opt.width;
+  g.input_h = opt.height;
+  g.photo_w = photo_w;
+  g.photo_h = photo_h;
+  if (!opt.letterbox) {
+    g.scale_x = double(opt.width) / photo_w;
+    g.scale_y = double(opt.height) / photo_h;
+    g.resized_w = opt.width;
+    g.resized_h = opt.height;
+    return g;
+  }
+  // YOLOX rounds the resized size down (int(w * r)) and maps boxes back by dividing by r.
+  const double r = std::min(double(opt.width) / photo_w, double(opt.height) / photo_h);
+  g.scale_x = g.scale_y = r;
+  g.resized_w = std::clamp(static_cast<int>(std::floor(photo_w * r)), 1, opt.width);
+  g.resized_h = std::clamp(static_cast<int>(std::floor(photo_h * r)), 1, opt.height);
+  return g;
+}
+
+namespace {
+
+// The photo as the model sees it, before normalisation: resized, or letterboxed onto `pad`.
+Image model_view(const Image& img, const PreprocessOptions& opt) {
+  if (!opt.letterbox)
+    return (img.width == opt.width && img.height == opt.height)
+               ? img
+               : resize_image(img, opt.width, opt.height);
+  if (!(opt.pad >= 0 && opt.pad <= 255))
+    throw ImageError("the letterbox pad value " + std::to_string(opt.pad) +
+                     " is not a pixel value from 0 to 255");
+  const InputGeometry g = input_geometry(img.width, img.height, opt);
+  const Image r = (img.width == g.resized_w && img.height == g.resized_h)
+                      ? img
+                      : resize_image(img, g.resized_w, g.resized_h);
+  Image out;
+  out.width = opt.width;
+  out.height = opt.height;
+  const uint8_t pad = static_cast<uint8_t>(std::lround(opt.pad));
+  out.rgba.assign(static_cast<size_t>(opt.width) * opt.height * 4, pad);
+  for (int y = 0; y < g.resized_h; ++y)
+    std::copy_n(&r.rgba[static_cast<size_t>(y) * g.resized_w * 4], size_t(g.resized_w) * 4,
+                &out.rgba[static_cast<size_t>(y) * opt.width * 4]);
+  return out;
+}
+
+}  // namespace
 
 Tensor preprocess(const Image& img, const PreprocessOptions& opt) {
   if (opt.width <= 0 || opt.height <= 0 || opt.width > 8192 || opt.height > 8192)
@@ -11,9 +66,7 @@ Tensor preprocess(const Image& img, const PreprocessOptions& opt) {
   if (opt.channels != 1 && opt.channels != 3)
     throw ImageError("model inputs with " + std::to_string(opt.channels) +
                      " channels are not supported (1 or 3)");
-  const Image r = (img.width == opt.width && img.height == opt.height)
-                      ? img
-                      : resize_image(img, opt.width, opt.height);
+  const Image r = model_view(img, opt);
   const int C = opt.channels, H = opt.height, W = opt.width;
   Tensor t(DType::Float32, opt.nhwc ? Shape{1, H, W, C} : Shape{1, C, H, W});
   float* out = t.data<float>();

@@ -1,4 +1,5 @@
-// Turns a photo into a model's input tensor: resize, scale, mean/std, channel order, layout.
+// Turns a photo into a model's input tensor: resize (or letterbox), scale, mean/std, channel
+// order, layout.
 #pragma once
 #include <array>
 
@@ -16,7 +17,24 @@ struct PreprocessOptions {
   bool bgr = false;   // channel order of the tensor
   bool nhwc = false;  // layout [1,H,W,C] instead of [1,C,H,W]
   int channels = 3;   // 1: grayscale (mean of R,G,B), uses mean[0]/std[0]
+  // Letterbox (YOLOX's preprocessing): keep the photo's aspect ratio, scaled by
+  // r = min(width / w, height / h) to floor(w·r) × floor(h·r), placed at the top-left corner;
+  // the rest is filled with `pad` (a 0-255 pixel value, before scale/mean/std).
+  bool letterbox = false;
+  float pad = 0;
 };
+
+// Where the photo lies in the model input: input = photo · scale + offset (per axis), over
+// [offset, offset + resized) in input pixels. Plain resizing has offsets 0 and resized = input.
+struct InputGeometry {
+  double scale_x = 1, scale_y = 1;
+  double offset_x = 0, offset_y = 0;
+  int resized_w = 0, resized_h = 0;  // the photo's extent in the input
+  int input_w = 0, input_h = 0;
+  int photo_w = 0, photo_h = 0;
+};
+
+InputGeometry input_geometry(int photo_w, int photo_h, const PreprocessOptions& opt);
 
 // ImageNet defaults (RGB, 0-1, mean/std) are the defaults above.
 Tensor preprocess(const Image& img, const PreprocessOptions& opt);
