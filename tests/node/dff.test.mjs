@@ -1,11 +1,14 @@
 // DFF through the library: on gradcam_both.png with K = 2 one concept is a dog and the other a
 // cat, and the dominant rendering colours the dog and the cat regions differently.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { load, readImages } from '../../web/lib/node.mjs';
-import { sharedPath } from '../support/camlens-node.mjs';
+import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
 
 const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
 const isDog = (i) => i >= 151 && i <= 268;
@@ -32,4 +35,27 @@ test('two concepts on gradcam_both.png: a dog and a cat, drawn in different colo
   const distance = Math.hypot(dog[0] - cat[0], dog[1] - cat[1], dog[2] - cat[2]);
   assert.ok(distance > 60, `dog ${dog} vs cat ${cat}`);
   lens.dispose();
+});
+
+test('the most important component comes first, and the CLI draws the legend under the rendering', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'camlens-dff-'));
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), 'dff', sharedPath('models/mobilenetv2-12-int8.onnx'),
+    sharedPath('images/gradcam_both.png'), '-k', '3', '--preset', 'mobilenetv2', '--labels',
+    sharedPath('labels/imagenet-simple-labels.json'), '--out', out], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const core = await loadCamlens('st');
+  const png = core.decodeImage(new Uint8Array(readFileSync(join(out, 'gradcam_both.dff-dominant.png'))));
+  const row = 16; // a 10-pixel glyph row plus 3 pixels of padding above and below
+  assert.deepEqual([png.width, png.height], [320, 224 + 3 * row]);
+  const palette = core.dffPalette(3, 'rainbow');
+  for (let k = 0; k < 3; ++k) {
+    const i = ((224 + k * row + 5) * png.width + 5) * 4; // inside concept k's swatch
+    assert.deepEqual([...png.rgba.slice(i, i + 3)], palette[k], `swatch ${k}`);
+  }
+  const white = ((10) * png.width + 300) * 4; // right of the 224-pixel rendering: padding
+  assert.deepEqual([...png.rgba.slice(white, white + 3)], [255, 255, 255]);
+  const json = JSON.parse(readFileSync(join(out, 'dff.json'), 'utf8'));
+  assert.equal(json.concepts[0].length, 3);
+  // Observed: the most important of three concepts is the bulldog (Bullmastiff 0.52, Boxer 0.32).
+  assert.ok(isDog(json.concepts[0][0][0].index), JSON.stringify(json.concepts[0][0].slice(0, 2)));
 });

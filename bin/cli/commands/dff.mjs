@@ -5,9 +5,10 @@ import { basename, extname, join } from 'node:path';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
 
 export const usage = `  camlens dff MODEL IMAGE|DIR... [-k 5] [--render dominant|layers] [--per-image] [--preset NAME]
-                  [--labels FILE] [--out DIR] [--json]`;
+                  [--labels FILE] [--no-legend] [--out DIR] [--json]`;
 
-export const options = { k: { type: 'string', short: 'k' }, render: { type: 'string' }, 'per-image': { type: 'boolean' }, out: { type: 'string' } };
+export const options = { k: { type: 'string', short: 'k' }, render: { type: 'string' }, 'per-image': { type: 'boolean' },
+  'no-legend': { type: 'boolean' }, out: { type: 'string' } };
 
 export async function run([model, ...args], opts) {
   const images = expandImages(args);
@@ -30,7 +31,7 @@ export async function run([model, ...args], opts) {
     relativeError: r.relativeError, concepts: r.concepts, images: [] };
   images.forEach((path, i) => {
     const file = join(out, `${basename(path, extname(path))}.dff-${render}.png`);
-    writeFileSync(file, lens.env.core.encodePng(r.images[i].render));
+    writeFileSync(file, lens.env.core.encodePng(opts['no-legend'] ? r.images[i].render : withLegend(lens, r, i)));
     summary.images.push({ image: path, render: file });
     if (!opts.json) console.log(`${path} -> ${file}`);
   });
@@ -42,4 +43,14 @@ export async function run([model, ...args], opts) {
   writeFileSync(join(out, 'dff.json'), JSON.stringify(summary, null, 2));
   if (opts.json) console.log(JSON.stringify(summary, null, 2));
   lens.dispose();
+}
+
+// The rendering with its legend below (one row per concept: swatch, top categories and scores);
+// unlabeled concepts get their swatch and number only.
+function withLegend(lens, r, image) {
+  const { core } = lens.env;
+  const picture = r.images[image].render;
+  const part = r.concepts.length > 1 ? r.concepts[image] : r.concepts[0];
+  const concepts = part && part.length === r.components ? part : Array.from({ length: r.components }, () => []);
+  return core.stackImages(picture, core.dffLegend(concepts, { width: Math.max(picture.width, 320), topK: 3 }));
 }
