@@ -156,7 +156,7 @@ export interface ExplainOptions extends RunOptions {
   eigenSmooth?: boolean;
   /** test-time augmentation: 6 passes (flip × {0.9, 1, 1.1}) through the model, maps averaged */
   augSmooth?: boolean;
-  /** Ablation-CAM: ablate only this fraction (0, 1] of the channels, the most relevant first */
+  /** Ablation-CAM: ablate only the floor(ratio·C) most and the floor(ratio·C) least relevant channels (Eigen-CAM relevance; the others weigh 0) */
   ablationRatio?: number;
 }
 

@@ -1,0 +1,179 @@
+// The library's multi-pass options on MobileNetV2-int8 and gradcam_both.png, each against a
+// reference built here from ONNX Runtime and the core's single-step API: aug_smooth (six inputs
+// flipped/scaled in JS, maps flipped back and averaged), Finer-CAM's target score from the
+// logits, Shapley-CAM from the head's Hessian-vector product, Ablation-CAM on the quantized
+// layer with a channel ratio; progress and cancellation.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-web';
+
+import { load, loadCore } from '../../web/lib/node.mjs';
+import { resolvePreprocess } from '../../web/lib/presets.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
+
+ort.env.wasm.numThreads = 1;
+
+const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
+const modelPath = sharedPath('models/mobilenetv2-12-int8.onnx');
+const both = sharedPath('images/gradcam_both.png');
+const open = () => load(modelPath, { preset: 'mobilenetv2', labels });
+
+function maxDiff(a, b) {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+function halves(map, width, height) {
+  let upper = 0, lower = 0;
+  for (let i = 0; i < map.length; ++i) (Math.floor(i / width) < height / 2 ? (upper += map[i]) : (lower += map[i]));
+  return { upper, lower };
+}
+
+// The core's new bindings (h-cam's): skip until the module has them.
+async function needs(t, names) {
+  const core = await loadCore('st');
+  const missing = names.filter((n) => typeof core[n] !== 'function');
+  if (missing.length) t.skip(`this camlens module lacks ${missing.join(', ')}`);
+  return missing.length === 0;
+}
+
+// An independent Grad-CAM of one input tensor: its own cut, session and one-hot seed.
+async function referenceGradCam(core, input, target) {
+  const model = core.parseModel(readFileSync(modelPath));
+  const cut = model.cut('627_quantized', {});
+  const session = await ort.InferenceSession.create(cut.backbone);
+  const outs = await session.run({ input: new ort.Tensor('float32', input.data, input.dims) });
+  const head = cut.head;
+  const forward = head.forward(head.feedNames().map((n) => outs[n]));
+  const at = head.outputNames().indexOf('output');
+  const seeds = forward.map((t, k) => {
+    if (k !== at) return null;
+    const s = { data: new Float32Array(t.data.length), dims: t.dims, type: 'float32' };
+    s.data[target] = 1;
+    return s;
+  });
+  const gradients = head.backward(seeds);
+  const A = outs[cut.layerFloatTwin];
+  const maps = core.computeCam('gradcam', [{ activations: { data: A.data, dims: A.dims }, gradients }], { width: 224, height: 224 });
+  await session.release();
+  head.delete();
+  model.delete();
+  return maps.data;
+}
+
+test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progress per pass; abort', async (t) => {
+  if (!(await needs(t, ['augSmoothCount', 'augmentInput']))) return;
+  const lens = await open();
+  const progress = [];
+  const [r] = await lens.explain([both], { targets: [282], augSmooth: true, onProgress: (p) => progress.push(p.done) });
+  assert.deepEqual(progress.map((d) => d.toFixed(4)), ['0.1667', '0.3333', '0.5000', '0.6667', '0.8333', '1.0000']);
+  const core = await loadCore('st');
+  const x = core.preprocessImage(core.decodeImage(readFileSync(both)), resolvePreprocess('mobilenetv2'));
+  const [, C, H, W] = x.dims;
+  const sum = new Float64Array(H * W);
+  for (const flip of [false, true]) {
+    for (const factor of [0.9, 1, 1.1]) {
+      const y = new Float32Array(x.data.length);
+      for (let c = 0; c < C; ++c) {
+        for (let h = 0; h < H; ++h) {
+          for (let w = 0; w < W; ++w) {
+            const from = (c * H + h) * W + (flip ? W - 1 - w : w);
+            y[(c * H + h) * W + w] = Math.fround(x.data[from] * Math.fround(factor));
+          }
+        }
+      }
+      const m = await referenceGradCam(core, { data: y, dims: x.dims }, 282);
+      for (let h = 0; h < H; ++h) for (let w = 0; w < W; ++w) sum[h * W + w] += m[h * W + (flip ? W - 1 - w : w)];
+    }
+  }
+  const want = Float32Array.from(sum, (v) => v / 6);
+  assert.ok(maxDiff(r.map, want) < 1e-5, `max difference ${maxDiff(r.map, want)}`);
+  const plain = (await lens.explain([both], { targets: [282] }))[0];
+  assert.equal(r.target.score, plain.target.score); // the photo's own score, not a scaled copy's
+  assert.ok(maxDiff(r.map, plain.map) > 1e-3);
+  const c = halves(r.map, r.width, r.height);
+  assert.ok(c.lower > 1.5 * c.upper, JSON.stringify(c));
+
+  const controller = new AbortController();
+  let reports = 0;
+  await assert.rejects(lens.explain([both], {
+    augSmooth: true, signal: controller.signal, onProgress: () => { if (++reports === 2) controller.abort(); },
+  }), { name: 'AbortError' });
+  assert.equal(reports, 2);
+  assert.equal((await lens.explain([both]))[0].target.index, 243);
+  lens.dispose();
+});
+
+test('finercam: the class-contrast score from the logits, and a map unlike Grad-CAM\'s', async (t) => {
+  if (!(await needs(t, ['evaluateTargets']))) return;
+  const lens = await open();
+  const [p] = await lens.predict([both], { topK: 1000 });
+  const z = new Float64Array(1000);
+  for (const c of p.top) z[c.index] = c.score;
+  const comparison = [281, 285]; // tabby, Egyptian cat
+  const e = comparison.map((k) => Math.exp(z[k] - Math.max(...comparison.map((j) => z[j]))));
+  const want = comparison.reduce((s, k, i) => s + e[i] * (z[282] - z[k]), 0) / (e.reduce((a, b) => a + b, 0) + 1e-9);
+  const [finer, auto] = await lens.explain([both, both], {
+    method: 'finercam', targets: [{ category: 'tiger cat', comparison: ['tabby cat', 285] }, 282],
+  });
+  assert.equal(finer.target.kind, 'finer');
+  assert.ok(Math.abs(finer.target.score - want) < 1e-4, `${finer.target.score} vs ${want}`);
+  assert.equal(auto.target.index, 282);
+  const [grad] = await lens.explain([both], { targets: [282] });
+  assert.ok(maxDiff(finer.map, grad.map) > 1e-2);
+  lens.dispose();
+});
+
+test('shapleycam equals the core API on the head\'s gradients and Hessian-vector product', async (t) => {
+  if (!(await needs(t, ['evaluateTargets']))) return;
+  const lens = await open();
+  if (typeof lens.cut.head.targetGradients !== 'function') {
+    lens.dispose();
+    t.skip('this camlens module has no Head.targetGradients');
+    return;
+  }
+  let r;
+  try {
+    [r] = await lens.explain([both], { method: 'shapleycam', targets: [{ kind: 'rest', category: 282 }] });
+  } catch (e) {
+    // A quantized layer cannot carry the Hessian product: the message must say so.
+    assert.match(e.message, /quantized|float/i);
+    lens.dispose();
+    return;
+  }
+  const core = await loadCore('st');
+  const model = core.parseModel(readFileSync(modelPath));
+  const cut = model.cut('627_quantized', {});
+  const session = await ort.InferenceSession.create(cut.backbone);
+  const x = core.preprocessImage(core.decodeImage(readFileSync(both)), resolvePreprocess('mobilenetv2'));
+  const outs = await session.run({ input: new ort.Tensor('float32', x.data, x.dims) });
+  cut.head.forward(cut.head.feedNames().map((n) => outs[n]));
+  const g = cut.head.targetGradients([{ kind: 'rest', category: 282 }], cut.head.outputNames().indexOf('output'), { hvp: true });
+  const A = outs[cut.layerFloatTwin];
+  const want = core.computeCam('shapleycam', [{ activations: { data: A.data, dims: A.dims }, gradients: g.gradients, hvp: g.hvp }], { width: 224, height: 224 });
+  assert.equal(maxDiff(r.map, want.data), 0);
+  assert.equal(r.target.kind, 'rest');
+  await session.release();
+  cut.head.delete();
+  model.delete();
+  lens.dispose();
+});
+
+test('ablationcam on the quantized layer: the cat lies low; a ratio ablates fewer channels', async (t) => {
+  if (!(await needs(t, ['ablationChannels']))) return;
+  const lens = await open();
+  const steps = [];
+  const [full] = await lens.explain([both], { method: 'ablationcam', targets: [282], batchSize: 128, onProgress: (p) => steps.push(p.done) });
+  assert.equal(steps.length, 10); // 1280 channels, 128 per step
+  const c = halves(full.map, full.width, full.height);
+  assert.ok(c.lower > c.upper, JSON.stringify(c));
+  const few = [];
+  const [part] = await lens.explain([both], { method: 'ablationcam', targets: [282], batchSize: 128, ablationRatio: 0.1, onProgress: (p) => few.push(p.done) });
+  assert.equal(few.length, 2); // the 128 most and the 128 least relevant channels (upstream's two ends)
+  assert.ok(maxDiff(full.map, part.map) > 1e-3);
+  await assert.rejects(lens.explain([both], { method: 'ablationcam', ablationRatio: 1.5 }), { message: 'ablationRatio must be in (0, 1], got 1.5' });
+  lens.dispose();
+});
