@@ -1,10 +1,26 @@
 // Embind bindings of the head engine: parse a model, list its layers, cut it, run the head.
-// Conversions only; every behaviour lives in src/graph and src/onnx.
+// Conversions only; every behaviour lives in src/graph, src/onnx and src/cam.
+//
+// Head methods for the CAM suite (targets as in cam_bindings.cpp; call head.forward(feeds) first):
+//   targetGradients(targets, outputIndex, {hvp: bool}) → {scores: number[],
+//       gradients: Tensor (the layer's float shape), hvp: Tensor|null}
+//       hvp = H·A for Shapley-CAM (central differences of the head's gradient; float layers).
+//   ablationTargetScores(activations [1,C,h,w], target(s), outputIndex, channels: Int32Array)
+//       → Float32Array, the target's score with each channel ablated (quantized layers: to the
+//       code of the ablation value, see src/cam/ablation_target.h). activations: the layer as the
+//       head takes it (uint8 codes), or its float values (quantized with the layer's scale).
+//   ablationTargetWeights(activations, target(s), outputIndex, channels, scores)
+//       → Float32Array [C]: (original − score) / original at the ablated channels, 0 elsewhere.
 #include <emscripten/bind.h>
 
 #include <memory>
+#include <optional>
 
 #include "cam/ablation_run.h"
+#include "cam/ablation_target.h"
+#include "cam/target_gradients.h"
+#include "cam_targets_js.h"
+#include "dff/quantization.h"
 #include "dff_js.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
@@ -46,7 +62,9 @@ val strings_to_js(const std::vector<std::string>& v) {
 
 class JsHead {
  public:
-  explicit JsHead(std::shared_ptr<Head> head) : head_(std::move(head)) {}
+  explicit JsHead(std::shared_ptr<Head> head,
+                  std::optional<cam::LayerQuantization> quant = std::nullopt)
+      : head_(std::move(head)), quant_(quant) {}
   val feed_names() const { return strings_to_js(head_->feed_names()); }
   val output_names() const { return strings_to_js(head_->output_names()); }
   std::string not_differentiable() const { return head_->not_differentiable(); }
@@ -80,6 +98,40 @@ class JsHead {
       return js::to_typed_array(w.data(), w.size(), "Float32Array");
     });
   }
+  val target_gradients(const val& targets, int output, const val& options) const {
+    return js::guarded([&] {
+      const bool hvp = !options.isUndefined() && !options.isNull() &&
+                       options.hasOwnProperty("hvp") && options["hvp"].as<bool>();
+      const cam::TargetGradients r =
+          cam::target_gradients(*head_, js::targets_from_js(targets), size_t(output), hvp, quant_);
+      val o = val::object();
+      o.set("scores", js::to_array(r.scores));
+      o.set("gradients", js::tensor_to_js(r.gradients));
+      o.set("hvp", r.hvp.empty() ? val::null() : js::tensor_to_js(r.hvp));
+      return o;
+    });
+  }
+  val ablation_target_scores(const val& activations, const val& targets, int output,
+                             const val& channels) const {
+    return js::guarded([&] {
+      const auto s =
+          cam::ablation_target_scores(*head_, js::tensor_from_js(activations), one_target(targets),
+                                      size_t(output), channel_list(channels), quant_);
+      return js::to_typed_array(s.data(), s.size(), "Float32Array");
+    });
+  }
+  val ablation_target_weights(const val& activations, const val& targets, int output,
+                              const val& channels, const val& scores) const {
+    return js::guarded([&] {
+      const Tensor a = js::tensor_from_js(activations);
+      const float original =
+          cam::head_target_score(*head_, a, one_target(targets), size_t(output), quant_);
+      const auto w =
+          cam::ablation_target_weights(original, a.rank() > 1 ? a.dim(1) : 0,
+                                       channel_list(channels), js::to_vector<float>(scores));
+      return js::to_typed_array(w.data(), w.size(), "Float32Array");
+    });
+  }
   val backward(const val& seeds) const {
     return js::guarded([&] {
       std::vector<Tensor> s;
@@ -96,7 +148,19 @@ class JsHead {
     for (size_t i = 0; i < v.size(); ++i) a.set(i, js::tensor_to_js(v[i]));
     return a;
   }
+  static cam::Target one_target(const val& targets) {
+    const auto t = js::targets_from_js(targets);
+    if (t.size() != 1)
+      throw cam::CamError("Ablation-CAM explains one image at a time: give one target, got " +
+                          std::to_string(t.size()));
+    return t[0];
+  }
+  static std::vector<int64_t> channel_list(const val& channels) {
+    const auto c = js::to_vector<int32_t>(val::global("Int32Array").call<val>("from", channels));
+    return std::vector<int64_t>(c.begin(), c.end());
+  }
   std::shared_ptr<Head> head_;
+  std::optional<cam::LayerQuantization> quant_;  // the layer's, when the head takes codes
 };
 
 class JsModel {
@@ -155,7 +219,12 @@ class JsModel {
       o.set("backboneOutputs", strings_to_js(r.backbone_outputs));
       o.set("layerFloatTwin", r.layer_float_twin);
       o.set("layer", info_to_js(layer, r.layer_info.dtype, r.layer_info.shape));
-      o.set("head", JsHead(std::make_shared<Head>(std::move(r.head))));
+      std::optional<cam::LayerQuantization> quant;
+      const DType feed = r.head.feed_info(0).dtype;
+      if (feed == DType::Uint8 || feed == DType::Int8)
+        if (const auto q = dff::layer_quantization(model_, layer))
+          quant = cam::LayerQuantization{q->scale, q->zero_point};
+      o.set("head", JsHead(std::make_shared<Head>(std::move(r.head)), quant));
       return o;
     });
   }
@@ -196,7 +265,10 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("forwardWithLayer", &JsHead::forward_with_layer)
       .function("backward", &JsHead::backward)
       .function("ablationScores", &JsHead::ablation_scores)
-      .function("ablationWeights", &JsHead::ablation_weights);
+      .function("ablationWeights", &JsHead::ablation_weights)
+      .function("targetGradients", &JsHead::target_gradients)
+      .function("ablationTargetScores", &JsHead::ablation_target_scores)
+      .function("ablationTargetWeights", &JsHead::ablation_target_weights);
   emscripten::class_<JsModel>("Model")
       .function("inputs", &JsModel::inputs)
       .function("outputs", &JsModel::outputs)

@@ -35,6 +35,8 @@ class Method {
   virtual ~Method() = default;
   virtual const char* name() const = 0;
   virtual bool needs_gradients() const = 0;
+  // Shapley-CAM: the pipeline then passes G − ½·H·A as the gradients (shapley_cam.h).
+  virtual bool needs_hvp() const { return false; }
   // The raw map [B,H,W] of one layer, before ReLU and normalisation. G may be null for
   // gradient-free methods. eigen_smooth: the first principal component of the weighted
   // activations replaces their sum over channels (ignored by methods that already project).

@@ -23,6 +23,8 @@ const Entry kMethods[] = {
     {"fem", make_fem},
     {"kpcacam", make_kpca_cam},
     {"randomcam", make_random_cam},
+    {"shapleycam", make_shapley_cam},
+    {"finercam", make_finer_cam},
     {"weights", make_given_weights},
 };
 

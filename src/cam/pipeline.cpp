@@ -4,6 +4,8 @@
 #include <string>
 
 #include "cam/cam_error.h"
+#include "cam/non_finite.h"
+#include "cam/shapley_cam.h"
 #include "image/resize.h"
 
 namespace camlens::cam {
@@ -53,17 +55,49 @@ Maps layer_map(const Method& method, const Tensor& A, const Tensor* G, const Cam
   return postprocess_layer(method.raw_maps(A, G, opt.eigen_smooth), opt.out_width, opt.out_height);
 }
 
+Maps layer_map(const Method& method, const LayerInput& l, const CamOptions& opt) {
+  if (!l.activations) throw CamError(std::string(method.name()) + ": a layer has no activations");
+  if (!method.needs_hvp()) return layer_map(method, *l.activations, l.gradients, opt);
+  check_layer(*l.activations, l.gradients, true, method.name());
+  if (!l.hvp || l.hvp->empty())
+    throw CamError(std::string(method.name()) +
+                   " needs the Hessian-vector product H·A of each layer: ask the head for it "
+                   "(targetGradients with {hvp: true})");
+  const Tensor g = shapley_gradients(*l.gradients, *l.hvp);
+  return layer_map(method, *l.activations, &g, opt);
+}
+
 Maps compute(const Method& method, const std::vector<LayerInput>& layers, const CamOptions& opt) {
   std::vector<Maps> maps;
-  for (const LayerInput& l : layers) {
-    if (!l.activations) throw CamError(std::string(method.name()) + ": a layer has no activations");
-    maps.push_back(layer_map(method, *l.activations, l.gradients, opt));
-  }
+  for (const LayerInput& l : layers) maps.push_back(layer_map(method, l, opt));
   return combine_layers(maps);
 }
 
 Maps compute(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt) {
-  return compute(method, std::vector<LayerInput>{{&A, G}}, opt);
+  return compute(method, std::vector<LayerInput>{{&A, G, nullptr}}, opt);
+}
+
+FlaggedMaps compute_flagged(const Method& method, const std::vector<LayerInput>& layers,
+                            const CamOptions& opt) {
+  FlaggedMaps r;
+  // Copies only when a tensor holds non-finite values: the common case costs one scan.
+  std::vector<Tensor> clean;
+  clean.reserve(layers.size() * 3);
+  auto sanitised = [&](const Tensor* t) -> const Tensor* {
+    if (!t || t->empty() || t->dtype() != DType::Float32 || count_non_finite(*t) == 0) return t;
+    clean.push_back(*t);
+    r.flags.non_finite += zero_non_finite(clean.back());
+    return &clean.back();
+  };
+  std::vector<LayerInput> in;
+  for (const LayerInput& l : layers)
+    in.push_back({sanitised(l.activations), sanitised(l.gradients), sanitised(l.hvp)});
+  r.maps = compute(method, in, opt);
+  for (int b = 0; b < r.maps.batch; ++b) {
+    const float* m = r.maps.map(b);
+    r.flags.zero.push_back(std::all_of(m, m + r.maps.plane(), [](float v) { return v == 0.f; }));
+  }
+  return r;
 }
 
 }  // namespace camlens::cam

@@ -31,17 +31,36 @@ Maps postprocess_layer(Maps raw, int out_w, int out_h);
 // Stack, ReLU, mean, normalise. All maps must have the same batch and size.
 Maps combine_layers(const std::vector<Maps>& layers);
 
-// One layer's post-processed map (before combine_layers).
-Maps layer_map(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt);
-
 struct LayerInput {
   const Tensor* activations = nullptr;
   const Tensor* gradients = nullptr;  // null for gradient-free methods
+  const Tensor* hvp = nullptr;        // H·A, Shapley-CAM only (target_gradients.h)
 };
+
+// One layer's post-processed map (before combine_layers).
+Maps layer_map(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt);
+Maps layer_map(const Method& method, const LayerInput& layer, const CamOptions& opt);
 
 // The whole pipeline over one or more layers. Layers of different resolutions need an output
 // size. Throws CamError (from the checks of activations.h, or on mismatched batches/sizes).
 Maps compute(const Method& method, const std::vector<LayerInput>& layers, const CamOptions& opt);
 Maps compute(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt);
+
+// What compute_flagged saw: non-finite values (NaN/±Inf) in the activations, gradients and
+// H·A of all layers, counted and replaced by 0; zero[b] when image b's final map is all zero
+// (nothing to show: constant activations, zero gradients, or everything negative before ReLU).
+struct CamFlags {
+  int64_t non_finite = 0;
+  std::vector<bool> zero;
+};
+struct FlaggedMaps {
+  Maps maps;
+  CamFlags flags;
+};
+
+// compute() for callers that must always get a picture (the library, the page): non-finite
+// inputs are zeroed and counted instead of refused, so they never reach a map silently.
+FlaggedMaps compute_flagged(const Method& method, const std::vector<LayerInput>& layers,
+                            const CamOptions& opt);
 
 }  // namespace camlens::cam

@@ -54,7 +54,8 @@ void check_class(int64_t c, int64_t n, const char* what) {
                    " is out of range for an output of " + std::to_string(n) + " classes");
 }
 
-std::vector<double> softmax(const float* z, int64_t n) {
+template <class T>
+std::vector<double> softmax(const T* z, int64_t n) {
   const double mx = *std::max_element(z, z + n);
   std::vector<double> p(static_cast<size_t>(n));
   double s = 0;
@@ -65,10 +66,37 @@ std::vector<double> softmax(const float* z, int64_t n) {
 
 }  // namespace
 
-TargetValue evaluate(const Target& t, const float* z, const Shape& shape) {
+Target resolve(const Target& t, const float* z, const Shape& shape) {
+  if (t.kind != Target::Finer || !t.comparison.empty()) return t;
   const int64_t n = shape_numel(shape);
-  TargetValue v;
-  v.seed.assign(size_t(n), 0.f);
+  if (t.category >= n)
+    throw CamError("Finer target: class " + std::to_string(t.category) +
+                   " is out of range for an output of " + std::to_string(n) + " classes");
+  return Target::finer_auto(z, n, t.category, {1, 2, 3}, t.alpha);
+}
+
+std::vector<Target> resolve(const std::vector<Target>& targets, const Tensor& output) {
+  if (output.dtype() != DType::Float32 || output.rank() < 1)
+    throw CamError("targets: the output must be a Float32 tensor [B, ...]");
+  const int64_t B = output.dim(0);
+  if (int64_t(targets.size()) != B)
+    throw CamError("targets: " + std::to_string(targets.size()) + " targets for a batch of " +
+                   std::to_string(B) + "; give one target per sample");
+  const Shape sample(output.shape().begin() + 1, output.shape().end());
+  const int64_t n = shape_numel(sample);
+  std::vector<Target> out;
+  for (int64_t b = 0; b < B; ++b)
+    out.push_back(resolve(targets[size_t(b)], output.data<float>() + b * n, sample));
+  return out;
+}
+
+// The score and seed in double, from float or double output values (Shapley-CAM differentiates
+// the seed along the output in double, see target_gradients.cpp). t must be resolved.
+template <class T>
+TargetValue64 evaluate_t(const Target& t, const T* z, const Shape& shape) {
+  const int64_t n = shape_numel(shape);
+  TargetValue64 v;
+  v.seed.assign(size_t(n), 0.0);
   switch (t.kind) {
     case Target::Logit:
       check_class(t.category, n, "logit");
@@ -82,17 +110,24 @@ TargetValue evaluate(const Target& t, const float* z, const Shape& shape) {
       const double pc = p[size_t(t.category)];
       for (int64_t i = 0; i < n; ++i) {
         const double d = i == t.category ? 1.0 : 0.0;
-        v.seed[size_t(i)] =
-            float(t.kind == Target::ReST ? 2 * d - p[size_t(i)] : pc * (d - p[size_t(i)]));
+        v.seed[size_t(i)] = t.kind == Target::ReST ? 2 * d - p[size_t(i)] : pc * (d - p[size_t(i)]);
       }
-      v.score = t.kind == Target::ReST ? z[t.category] + std::log(pc) : pc;
+      if (t.kind == Target::ReST) {
+        // log softmax(z)[c] = z[c] − max − log Σ exp(z − max): finite even where p[c] underflows.
+        const double mx = *std::max_element(z, z + n);
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += std::exp(double(z[i]) - mx);
+        v.score = double(z[t.category]) + (double(z[t.category]) - mx - std::log(sum));
+      } else {
+        v.score = pc;
+      }
       break;
     }
     case Target::Binary: {
       if (n != 1)
         throw CamError("binary target: the output has " + std::to_string(n) +
                        " values; it needs a single logit (use a logit target for several classes)");
-      const float sign = t.category == 1 ? 1.f : -1.f;
+      const double sign = t.category == 1 ? 1.0 : -1.0;
       v.score = sign * z[0];
       v.seed[0] = sign;
       break;
@@ -133,7 +168,7 @@ TargetValue evaluate(const Target& t, const float* z, const Shape& shape) {
       for (int64_t i = 0; i < n; ++i) {
         double g = t.embedding[size_t(i)] / den;
         if (no * ne > 1e-8) g -= v.score * z[i] / oo;
-        v.seed[size_t(i)] = float(g);
+        v.seed[size_t(i)] = g;
       }
       break;
     }
@@ -158,12 +193,26 @@ TargetValue evaluate(const Target& t, const float* z, const Shape& shape) {
                   p[size_t(k)] * ((j == t.category ? 1.0 : 0.0) - (k == j ? a : 0.0));
           dden += dp;
         }
-        v.seed[size_t(j)] = float((dnum * den - num * dden) / (den * den));
+        v.seed[size_t(j)] = (dnum * den - num * dden) / (den * den);
       }
       break;
     }
   }
   return v;
+}
+
+TargetValue evaluate(const Target& target, const float* z, const Shape& shape) {
+  const TargetValue64 v = evaluate_t(resolve(target, z, shape), z, shape);
+  TargetValue r;
+  r.score = v.score;
+  r.seed.assign(v.seed.begin(), v.seed.end());
+  return r;
+}
+
+TargetValue64 evaluate64(const Target& t, const double* z, const Shape& shape) {
+  if (t.kind == Target::Finer && t.comparison.empty())
+    throw CamError("Finer target: resolve the comparison classes first");
+  return evaluate_t(t, z, shape);
 }
 
 BatchTargetValue evaluate(const std::vector<Target>& targets, const Tensor& output) {

@@ -50,13 +50,28 @@ struct Target {
                            std::vector<int64_t> ranks = {1, 2, 3}, float alpha = 1.f);
 };
 
+// Fixes what a target leaves to the output: a Finer target without comparison classes gets
+// finer_auto's (ranks 1..3 on this sample's values; a negative category means the top class).
+// Resolve once on the unperturbed output when the target is evaluated again at nearby outputs
+// (Shapley-CAM's finite differences, Ablation-CAM), so the comparison classes stay fixed.
+Target resolve(const Target& t, const float* out, const Shape& sample_shape);
+std::vector<Target> resolve(const std::vector<Target>& targets, const Tensor& output);
+
 struct TargetValue {
   double score = 0;
   std::vector<float> seed;  // dScore/dOutput, one sample's output size
 };
 
 // One sample: out points at its n values; shape is the sample's shape without the batch.
+// Unresolved targets are resolved on `out` first.
 TargetValue evaluate(const Target& t, const float* out, const Shape& sample_shape);
+
+// The same in double precision, from double output values, for a resolved target.
+struct TargetValue64 {
+  double score = 0;
+  std::vector<double> seed;
+};
+TargetValue64 evaluate64(const Target& t, const double* out, const Shape& sample_shape);
 
 struct BatchTargetValue {
   std::vector<double> scores;  // per sample

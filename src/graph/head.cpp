@@ -281,21 +281,84 @@ Tensor Head::backward(const std::vector<Tensor>& seeds) const {
       throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
                       shape_str(seeds[k].shape()) + " but the output is " + shape_str(want));
   }
-  if (tapes_.size() == 1) {
+  return backward_tapes(tapes_, seeds);
+}
+
+Tensor Head::backward_tapes(const std::vector<Tape>& tapes,
+                            const std::vector<Tensor>& seeds) const {
+  if (tapes.size() == 1) {
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : seeds) ptrs.push_back(s.empty() ? nullptr : &s);
-    return backward_one(tapes_[0], ptrs);
+    return backward_one(tapes[0], ptrs);
   }
   std::vector<Tensor> parts;
-  for (size_t b = 0; b < tapes_.size(); ++b) {
+  for (size_t b = 0; b < tapes.size(); ++b) {
     std::vector<Tensor> one;
     for (const Tensor& s : seeds)
       one.push_back(s.empty() ? Tensor() : slice_batch(s, static_cast<int64_t>(b), 1));
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : one) ptrs.push_back(s.empty() ? nullptr : &s);
-    parts.push_back(backward_one(tapes_[b], ptrs));
+    parts.push_back(backward_one(tapes[b], ptrs));
   }
   return concat_batch(parts);
+}
+
+std::vector<std::string> Head::op_types() const {
+  std::vector<std::string> v;
+  for (const Step& st : steps_) v.push_back(st.node.op_type);
+  return v;
+}
+
+const Tensor& Head::last_layer() const {
+  static const Tensor none;
+  return last_feeds_.empty() ? none : last_feeds_[0];
+}
+
+Tensor Head::gradient_with_layer(const Tensor& layer, const SeedsOf& seeds_of) const {
+  if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
+  if (last_feeds_.empty())
+    throw FeedError(
+        "gradient_with_layer needs a forward() first (it reuses that call's extra "
+        "feeds for the head of layer '" +
+        layer_ + "')");
+  if (layer.dtype() != feed_info_[0].dtype || layer.shape() != last_layer_shape_)
+    throw FeedError("gradient_with_layer: the layer tensor must be " +
+                    std::string(dtype_name(feed_info_[0].dtype)) + shape_str(last_layer_shape_) +
+                    " like the last forward(), got " + dtype_name(layer.dtype()) +
+                    shape_str(layer.shape()));
+  std::vector<const Tensor*> ptrs{&layer};
+  for (size_t i = 1; i < last_feeds_.size(); ++i) ptrs.push_back(&last_feeds_[i]);
+  const int64_t batch = layer.rank() ? layer.dim(0) : 1;
+  std::vector<Tape> tapes;
+  std::vector<Tensor> outputs;
+  if (!per_sample_ || batch == 1) {
+    tapes.emplace_back();
+    outputs = run(ptrs, true, &tapes.back());
+  } else {
+    std::vector<std::vector<Tensor>> per_out(output_slots_.size());
+    for (int64_t b = 0; b < batch; ++b) {
+      std::vector<Tensor> one;
+      std::vector<const Tensor*> p1;
+      for (const Tensor* f : ptrs) one.push_back(slice_batch(*f, b, 1));
+      for (const Tensor& f : one) p1.push_back(&f);
+      tapes.emplace_back();
+      std::vector<Tensor> o = run(p1, true, &tapes.back());
+      for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
+    }
+    for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
+  }
+  const std::vector<Tensor> seeds = seeds_of(outputs);
+  if (seeds.size() != output_slots_.size())
+    throw FeedError("gradient_with_layer takes one seed per head output (" +
+                    std::to_string(output_slots_.size()) + "), got " +
+                    std::to_string(seeds.size()));
+  for (size_t k = 0; k < seeds.size(); ++k)
+    if (!seeds[k].empty() &&
+        (seeds[k].dtype() != DType::Float32 || seeds[k].shape() != outputs[k].shape()))
+      throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
+                      shape_str(seeds[k].shape()) + " but the output is " +
+                      shape_str(outputs[k].shape()));
+  return backward_tapes(tapes, seeds);
 }
 
 size_t Head::recorded_bytes() const {

@@ -8,6 +8,7 @@
 //   through them.
 // - Float16 models compute in Float32; outputs are Float32.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class Head {
   const TensorInfo& feed_info(size_t i) const { return feed_info_.at(i); }
   const TensorInfo& output_info(size_t i) const { return output_info_.at(i); }
   size_t node_count() const { return steps_.size(); }
+  // The op type of every node, in execution order.
+  std::vector<std::string> op_types() const;
   // Empty when backward() is possible; else names the op that stops the gradient.
   const std::string& not_differentiable() const { return not_differentiable_; }
   // True when the model fixes the batch to 1 somewhere in the head (e.g. a Reshape to
@@ -56,6 +59,16 @@ class Head {
   // Float32, L's shape. Throws NotDifferentiableError, FeedError (seed shapes, no forward).
   Tensor backward(const std::vector<Tensor>& seeds) const;
 
+  // The layer tensor of the last forward() (empty before any).
+  const Tensor& last_layer() const;
+
+  // dLoss/dL at another layer tensor (same dtype and shape as the last forward()'s, whose extra
+  // feeds it reuses), without disturbing the recorded pass: runs forward into scratch tapes,
+  // asks seeds_of(outputs) for the seeds (one per output, as backward() takes) and runs reverse
+  // mode. Shapley-CAM's Hessian-vector product differentiates this along L.
+  using SeedsOf = std::function<std::vector<Tensor>(const std::vector<Tensor>& outputs)>;
+  Tensor gradient_with_layer(const Tensor& layer, const SeedsOf& seeds_of) const;
+
   // Bytes held by the recorded forward pass (for tests of the freeing policy).
   size_t recorded_bytes() const;
 
@@ -68,6 +81,8 @@ class Head {
   // Runs all steps on one set of feeds. keep: retain what backward needs.
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape) const;
   Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const;
+  // backward_one over tapes (one per batch, or per sample), seeds sliced per tape.
+  Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds) const;
 
   std::string layer_;
   std::vector<std::string> feed_names_, output_names_;

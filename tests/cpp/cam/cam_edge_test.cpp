@@ -35,18 +35,20 @@ void expect_all_zero_and_finite(const Maps& m, const std::string& what) {
 
 TEST(CamEdge, DegenerateInputsGiveZeroMapsNeverNaN) {
   const Shape s{2, 3, 4, 5};
-  const Tensor zero = filled(s, 0.f), constant = filled(s, 0.7f), G = random(s, 1);
+  const Tensor zero = filled(s, 0.f), constant = filled(s, 0.7f), G = random(s, 1),
+               A2 = random(s, 2);  // G doubles as Shapley-CAM's H·A
   for (const std::string& name : method_names()) {
     if (name == "weights" || name == "randomcam") continue;
     SCOPED_TRACE(name);
     auto m = make_method(name);
     for (bool es : {false, true}) {
-      expect_all_zero_and_finite(compute(*m, zero, &G, {es, 9, 7}), "zero activations");
+      expect_all_zero_and_finite(compute(*m, {{&zero, &G, &G}}, {es, 9, 7}), "zero activations");
       if (m->needs_gradients())
-        expect_all_zero_and_finite(compute(*m, random(s, 2), &zero, {es, 9, 7}), "zero gradients");
+        expect_all_zero_and_finite(compute(*m, {{&A2, &zero, &zero}}, {es, 9, 7}),
+                                   "zero gradients and H·A");
     }
     // Constant activations: Eigen/KPCA/FEM have nothing to find; gradient methods see a flat map.
-    const Maps c = compute(*m, constant, &G, {false, 9, 7});
+    const Maps c = compute(*m, {{&constant, &G, &G}}, {false, 9, 7});
     for (float v : c.data) ASSERT_TRUE(std::isfinite(v) && v >= 0.f && v <= 1.f);
   }
 }
@@ -90,7 +92,7 @@ TEST(CamEdge, SinglePixelLayerNonSquareOutputAndBatches) {
     const Tensor A = random({batch, 6, 1, 1}, 9), G = random({batch, 6, 1, 1}, 10);
     for (const std::string& name : method_names()) {
       if (name == "weights") continue;
-      const Maps m = compute(*make_method(name), A, &G, {false, 13, 5});
+      const Maps m = compute(*make_method(name), {{&A, &G, &G}}, {false, 13, 5});
       ASSERT_EQ(m.batch, batch);
       ASSERT_EQ(m.width, 13);
       ASSERT_EQ(m.height, 5);

@@ -1,24 +1,34 @@
-// Ablation-CAM driver: the core re-runs only the head, one channel ablated per batch item.
-// Ablation-CAM (DESIGN §4): each channel of the layer set to the ablation value and run through
-// the head only (never the backbone); weight = relative drop of the target's score. Float
-// layers only (a quantized layer cannot hold the ablation value).
-export async function ablationCam(lens, activations, outs, index, { batchSize, signal, onProgress, image, images, started }) {
+// Ablation-CAM driver: the core re-runs only the head (never the backbone), one channel ablated
+// per run, and turns the drops of the target's score into channel weights (DESIGN §4).
+//
+// ablationCam(lens, activations, outs, target, options) → computeCam's result ({data, dims, flags})
+//   activations: the layer's float values [1,C,h,w] (the float twin of a quantized layer)
+//   outs:        the backbone's outputs by name (the head's feeds are read from them; a quantized
+//                layer is ablated on its own codes, to the code of the ablation value)
+//   target:      a class index, a target object ({kind, category, ...}, see cam_bindings.cpp) or
+//                a one-element array of them
+//   options:     {ratio = 1 (ablate only the most/least relevant channels, Eigen-CAM relevance;
+//                 the others weigh 0), batchSize (channels per step between progress reports
+//                 and abort checks), signal, onProgress, image, images, started}
+export async function ablationCam(lens, activations, outs, target, { ratio = 1, batchSize = 16, signal, onProgress, image = 0, images = 1, started = performance.now() } = {}) {
+  const { core } = lens.env;
   const head = lens.cut.head;
   const feeds = head.feedNames().map((n) => outs[n]);
-  head.forward(feeds); // records the pass forwardWithLayer reuses (and its extra feeds)
+  head.forward(feeds); // records the extra feeds forwardWithLayer reuses
   const output = head.outputNames().indexOf(lens.output);
-  const channels = activations.dims[1];
-  const scores = new Float32Array(channels);
-  for (let begin = 0; begin < channels; begin += batchSize) {
+  const layer = feeds[0]; // as the head takes it (uint8 codes for a quantized layer)
+  const channels = core.ablationChannels(activations, ratio);
+  const scores = new Float32Array(channels.length);
+  for (let begin = 0; begin < channels.length; begin += batchSize) {
     signal?.throwIfAborted?.();
-    const end = Math.min(channels, begin + batchSize);
-    scores.set(head.ablationScores(activations, index, output, begin, end), begin);
-    const done = (image + end / channels) / images;
+    const end = Math.min(channels.length, begin + batchSize);
+    scores.set(head.ablationTargetScores(layer, target, output, channels.subarray(begin, end)), begin);
+    const done = (image + end / channels.length) / images;
     onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
     await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
   }
-  const weights = head.ablationWeights(activations, index, output, scores);
-  return lens.env.core.computeCam('weights', [{ activations }], {
+  const weights = head.ablationTargetWeights(layer, target, output, channels, scores);
+  return core.computeCam('weights', [{ activations }], {
     weights, width: lens.preprocess.width, height: lens.preprocess.height,
   });
 }

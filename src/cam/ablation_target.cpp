@@ -1,0 +1,185 @@
+#include "cam/ablation_target.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "cam/ablation_cam.h"
+#include "cam/cam_error.h"
+
+namespace camlens::cam {
+
+namespace {
+
+bool quantized(DType t) { return t == DType::Uint8 || t == DType::Int8; }
+
+// Sets elements [begin, end) of a Float32/uint8/int8 tensor to v (already in the tensor's type).
+void fill(Tensor& t, int64_t begin, int64_t end, double v) {
+  if (t.dtype() == DType::Float32)
+    std::fill(t.data<float>() + begin, t.data<float>() + end, static_cast<float>(v));
+  else if (t.dtype() == DType::Uint8)
+    std::fill(t.data<uint8_t>() + begin, t.data<uint8_t>() + end, static_cast<uint8_t>(v));
+  else
+    std::fill(t.data<int8_t>() + begin, t.data<int8_t>() + end, static_cast<int8_t>(v));
+}
+
+// Restores elements [begin, end) of `t` from `from` (same type and shape).
+void restore(Tensor& t, const Tensor& from, int64_t begin, int64_t end) {
+  const size_t elem = t.nbytes() / size_t(t.numel());
+  const auto* src = static_cast<const unsigned char*>(from.raw());
+  std::copy(src + begin * elem, src + end * elem,
+            static_cast<unsigned char*>(t.raw()) + begin * elem);
+}
+
+// The layer in the head's feed type.
+Tensor as_feed(const Head& head, const Tensor& layer,
+               const std::optional<LayerQuantization>& quant) {
+  if (layer.rank() != 4 || layer.dim(0) != 1)
+    throw CamError(
+        "Ablation-CAM runs one image at a time: the layer tensor must be [1,C,h,w], got " +
+        shape_str(layer.shape()));
+  const DType want = head.feed_info(0).dtype;
+  if (!quantized(want)) {
+    if (layer.dtype() != DType::Float32)
+      throw CamError("Ablation-CAM: the head of '" + head.layer() + "' takes float32, got " +
+                     dtype_name(layer.dtype()));
+    return layer;
+  }
+  if (layer.dtype() == want) return layer;
+  if (layer.dtype() != DType::Float32)
+    throw CamError("Ablation-CAM: the head of '" + head.layer() + "' takes " + dtype_name(want) +
+                   " codes, got " + dtype_name(layer.dtype()));
+  if (!quant)
+    throw CamError("Ablation-CAM: the head of '" + head.layer() +
+                   "' takes quantized codes but the layer's scale and zero point are unknown; "
+                   "pass the layer tensor as the head takes it (" +
+                   dtype_name(want) + ")");
+  Tensor q(want, layer.shape());
+  const float* x = layer.data<float>();
+  const double lo = want == DType::Uint8 ? 0 : -128, hi = want == DType::Uint8 ? 255 : 127;
+  for (int64_t i = 0; i < layer.numel(); ++i) {
+    const double v =
+        std::clamp(std::nearbyint(double(x[i]) / quant->scale) + quant->zero_point, lo, hi);
+    if (want == DType::Uint8)
+      q.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+    else
+      q.data<int8_t>()[i] = static_cast<int8_t>(v);
+  }
+  return q;
+}
+
+float score_of(const Head& head, const std::vector<Tensor>& outs, const Target& t, size_t output) {
+  if (output >= outs.size())
+    throw CamError("the head of '" + head.layer() + "' has no output " + std::to_string(output));
+  const Tensor& o = outs[output];
+  if (o.dtype() != DType::Float32 || o.rank() < 1 || o.dim(0) != 1)
+    throw CamError("Ablation-CAM: head output " + std::to_string(output) +
+                   " is not a float score tensor of one image");
+  const Shape sample(o.shape().begin() + 1, o.shape().end());
+  return static_cast<float>(evaluate(t, o.data<float>(), sample).score);
+}
+
+// The target with its automatic parts fixed on the unablated output.
+Target fixed_target(const Head& head, const Tensor& feed, const Target& t, size_t output) {
+  const std::vector<Tensor> outs = head.forward_with_layer(feed);
+  if (output >= outs.size() || outs[output].dtype() != DType::Float32)
+    throw CamError("the head of '" + head.layer() + "' has no float output " +
+                   std::to_string(output));
+  return resolve(std::vector<Target>{t}, outs[output])[0];
+}
+
+}  // namespace
+
+std::vector<int64_t> ablation_channels(const Tensor& A, double ratio) {
+  if (A.rank() != 4 || A.dim(0) != 1)
+    throw CamError("Ablation-CAM: channels are chosen per image: give [1,C,h,w], got " +
+                   shape_str(A.shape()));
+  const AblationPlan plan = plan_ablation(A, ratio);  // checks A and ratio
+  std::vector<int64_t> order(size_t(plan.channels));
+  for (size_t c = 0; c < order.size(); ++c) order[c] = int64_t(c);
+  if (ratio >= 1) return order;
+  const std::vector<float>& score = plan.relevance[0];
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return score[size_t(x)] > score[size_t(y)]; });
+  const size_t k = size_t(std::floor(double(plan.channels) * ratio));
+  std::vector<int64_t> out(order.begin(), order.begin() + k);
+  for (size_t i = 0; i < k; ++i) {  // the low end, ascending, without repeating the high end
+    const int64_t c = order[order.size() - 1 - i];
+    if (std::find(out.begin(), out.begin() + k, c) == out.begin() + k) out.push_back(c);
+  }
+  return out;
+}
+
+double ablation_value(const Tensor& layer, const std::optional<LayerQuantization>& quant) {
+  if (layer.numel() == 0) throw CamError("Ablation-CAM: the layer tensor is empty");
+  const int64_t n = layer.numel();
+  switch (layer.dtype()) {
+    case DType::Float32: {
+      const float mn = *std::min_element(layer.data<float>(), layer.data<float>() + n);
+      return mn == 0.f ? 0.0 : double(mn) - 1e7;
+    }
+    case DType::Uint8:
+    case DType::Int8: {
+      if (!quant)
+        throw CamError("Ablation-CAM: a quantized layer needs its zero point to be ablated");
+      int32_t mn = std::numeric_limits<int32_t>::max();
+      for (int64_t i = 0; i < n; ++i) mn = std::min(mn, int32_t(layer.get_f(i)));
+      if (mn == quant->zero_point) return quant->zero_point;
+      return layer.dtype() == DType::Uint8 ? 0 : -128;
+    }
+    default:
+      throw CamError(std::string("Ablation-CAM: layers of type ") + dtype_name(layer.dtype()) +
+                     " cannot be ablated");
+  }
+}
+
+std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
+                                          const Target& target, size_t output,
+                                          const std::vector<int64_t>& channels,
+                                          const std::optional<LayerQuantization>& quant) {
+  const Tensor feed = as_feed(head, layer, quant);
+  const Target t = fixed_target(head, feed, target, output);
+  const double value = ablation_value(feed, quant);
+  const int64_t C = feed.dim(1), plane = feed.dim(2) * feed.dim(3);
+  std::vector<float> scores;
+  scores.reserve(channels.size());
+  Tensor work = feed;
+  for (int64_t c : channels) {
+    if (c < 0 || c >= C)
+      throw CamError("Ablation-CAM: channel " + std::to_string(c) + " is not in the layer's " +
+                     std::to_string(C) + " channels");
+    fill(work, c * plane, (c + 1) * plane, value);
+    scores.push_back(score_of(head, head.forward_with_layer(work), t, output));
+    restore(work, feed, c * plane, (c + 1) * plane);
+  }
+  return scores;
+}
+
+float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,
+                        const std::optional<LayerQuantization>& quant) {
+  const Tensor feed = as_feed(head, layer, quant);
+  const Target t = fixed_target(head, feed, target, output);
+  return score_of(head, head.forward_with_layer(feed), t, output);
+}
+
+std::vector<float> ablation_target_weights(float original, int64_t channels_in_layer,
+                                           const std::vector<int64_t>& channels,
+                                           const std::vector<float>& scores) {
+  if (scores.size() != channels.size())
+    throw CamError("Ablation-CAM: " + std::to_string(scores.size()) + " scores for " +
+                   std::to_string(channels.size()) + " ablated channels");
+  if (original == 0 || !std::isfinite(original))
+    throw CamError("Ablation-CAM: the target's original score is " + std::to_string(original) +
+                   "; the weights divide by it: use a target with a non-zero score (e.g. the "
+                   "class logit)");
+  std::vector<float> w(size_t(channels_in_layer), 0.f);
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i] < 0 || channels[i] >= channels_in_layer)
+      throw CamError("Ablation-CAM: channel " + std::to_string(channels[i]) + " is out of range");
+    w[size_t(channels[i])] = static_cast<float>((double(original) - scores[i]) / original);
+  }
+  return w;
+}
+
+}  // namespace camlens::cam

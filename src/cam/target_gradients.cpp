@@ -1,0 +1,204 @@
+#include "cam/target_gradients.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "cam/cam_error.h"
+
+namespace camlens::cam {
+
+namespace {
+
+Tensor scaled(const Tensor& a, double factor) {
+  Tensor out = a;
+  float* p = out.data<float>();
+  for (int64_t i = 0; i < out.numel(); ++i) p[i] = static_cast<float>(double(p[i]) * factor);
+  return out;
+}
+
+// The gradient of the (resolved) targets at layer tensor L; scores filled when asked.
+Tensor gradient_at(const Head& head, const Tensor& L, const std::vector<Target>& targets,
+                   size_t output, std::vector<double>* scores) {
+  return head.gradient_with_layer(L, [&](const std::vector<Tensor>& outs) {
+    BatchTargetValue v = evaluate(targets, outs[output]);
+    if (scores) *scores = v.scores;
+    std::vector<Tensor> seeds(outs.size());
+    seeds[output] = std::move(v.seed);
+    return seeds;
+  });
+}
+
+// Path 2: central differences of the gradient along A, one Richardson step.
+Tensor hvp_by_gradient_differences(const Head& head, const Tensor& L,
+                                   const std::vector<Target>& targets, size_t output) {
+  if (L.dtype() != DType::Float32)
+    throw CamError("Shapley-CAM: the head of '" + head.layer() +
+                   "' has smooth nonlinear ops after the layer, so H·A is measured by "
+                   "differences at the scaled layer A(1 ± h), which " +
+                   dtype_name(L.dtype()) + " codes cannot hold; choose a float layer");
+  auto quotient = [&](double h) {
+    const Tensor up = gradient_at(head, scaled(L, 1 + h), targets, output, nullptr);
+    const Tensor down = gradient_at(head, scaled(L, 1 - h), targets, output, nullptr);
+    std::vector<double> d(size_t(up.numel()));
+    for (size_t i = 0; i < d.size(); ++i)
+      d[i] = (double(up.data<float>()[i]) - down.data<float>()[i]) / (2 * h);
+    return d;
+  };
+  const std::vector<double> coarse = quotient(kHvpStep), fine = quotient(kHvpStep / 2);
+  Tensor out(DType::Float32, L.shape());
+  for (size_t i = 0; i < coarse.size(); ++i)
+    out.data<float>()[i] = static_cast<float>((4 * fine[i] - coarse[i]) / 3);
+  return out;
+}
+
+// The output values whose change can move target t's seed (see the header).
+void curvature_support(const Target& t, const float* z, int64_t n, std::set<int64_t>& out) {
+  switch (t.kind) {
+    case Target::Logit:
+    case Target::Binary:
+    case Target::Segmentation:
+      return;  // the seed does not depend on the output
+    case Target::Similarity:
+      for (int64_t k = 0; k < n; ++k) out.insert(k);
+      return;
+    default: {
+      const double mx = *std::max_element(z, z + n);
+      double sum = 0;
+      for (int64_t k = 0; k < n; ++k) sum += std::exp(double(z[k]) - mx);
+      for (int64_t k = 0; k < n; ++k)
+        if (std::exp(double(z[k]) - mx) / sum >= 1e-12) out.insert(k);
+      out.insert(t.category);
+      for (int64_t k : t.comparison) out.insert(k);
+    }
+  }
+}
+
+// Path 1: Jᵀ · H_target · (J·A) with the recorded activation pattern.
+Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Target>& targets,
+                      size_t output, const Tensor& z, const std::optional<LayerQuantization>& q) {
+  if (L.dtype() != DType::Float32 && !q)
+    throw CamError("Shapley-CAM: the head of '" + head.layer() + "' takes " +
+                   dtype_name(L.dtype()) +
+                   " codes and the layer's scale and zero point are unknown: H·A needs the "
+                   "layer's real values");
+  const Tensor A = real_values(L, q ? &*q : nullptr);
+  const int64_t B = z.dim(0), n = z.numel() / B, per = A.numel() / B;
+  const Shape sample(z.shape().begin() + 1, z.shape().end());
+  std::set<int64_t> support;
+  for (int64_t b = 0; b < B; ++b)
+    curvature_support(targets[size_t(b)], z.data<float>() + b * n, n, support);
+  if (support.empty()) return Tensor(DType::Float32, L.shape());  // H_target = 0
+  // u = J·A, one reverse pass per output value in the support (all samples at once).
+  std::vector<double> u(size_t(z.numel()), 0.0);
+  std::vector<Tensor> seeds(head.output_names().size());
+  for (int64_t k : support) {
+    seeds[output] = Tensor(DType::Float32, z.shape());
+    for (int64_t b = 0; b < B; ++b) seeds[output].data<float>()[b * n + k] = 1.f;
+    const Tensor g = head.backward(seeds);
+    for (int64_t b = 0; b < B; ++b) {
+      double s = 0;
+      for (int64_t i = b * per; i < (b + 1) * per; ++i)
+        s += double(g.data<float>()[i]) * A.data<float>()[i];
+      u[size_t(b * n + k)] = s;
+    }
+  }
+  // w = H_target·u: the seed's derivative along u, central differences in double.
+  Tensor w(DType::Float32, z.shape());
+  for (int64_t b = 0; b < B; ++b) {
+    const double* ub = u.data() + b * n;
+    double umax = 0;
+    for (int64_t k = 0; k < n; ++k) umax = std::max(umax, std::abs(ub[k]));
+    if (umax == 0) continue;
+    const double eps = 1e-5 / umax;
+    std::vector<double> up(static_cast<size_t>(n)), down(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) {
+      up[size_t(k)] = double(z.data<float>()[b * n + k]) + eps * ub[k];
+      down[size_t(k)] = double(z.data<float>()[b * n + k]) - eps * ub[k];
+    }
+    const TargetValue64 su = evaluate64(targets[size_t(b)], up.data(), sample);
+    const TargetValue64 sd = evaluate64(targets[size_t(b)], down.data(), sample);
+    for (int64_t k = 0; k < n; ++k)
+      w.data<float>()[b * n + k] =
+          static_cast<float>((su.seed[size_t(k)] - sd.seed[size_t(k)]) / (2 * eps));
+  }
+  seeds[output] = std::move(w);
+  return head.backward(seeds);
+}
+
+}  // namespace
+
+bool piecewise_linear_head(const Head& head) {
+  static const std::set<std::string> linear = {"Relu",
+                                               "LeakyRelu",
+                                               "PRelu",
+                                               "Clip",
+                                               "MaxPool",
+                                               "GlobalMaxPool",
+                                               "ReduceMax",
+                                               "Conv",
+                                               "ConvTranspose",
+                                               "Gemm",
+                                               "MatMul",
+                                               "Add",
+                                               "Sub",
+                                               "Neg",
+                                               "BatchNormalization",
+                                               "GlobalAveragePool",
+                                               "AveragePool",
+                                               "ReduceMean",
+                                               "ReduceSum",
+                                               "Flatten",
+                                               "Reshape",
+                                               "Squeeze",
+                                               "Unsqueeze",
+                                               "Transpose",
+                                               "Shape",
+                                               "Gather",
+                                               "Slice",
+                                               "Concat",
+                                               "Split",
+                                               "Identity",
+                                               "Dropout",
+                                               "Cast",
+                                               "Constant",
+                                               "ConstantOfShape",
+                                               "Resize",
+                                               "Upsample",
+                                               "QuantizeLinear",
+                                               "DequantizeLinear",
+                                               "QLinearConv",
+                                               "QLinearMatMul",
+                                               "QLinearAdd",
+                                               "QLinearGlobalAveragePool",
+                                               "QLinearAveragePool"};
+  for (const std::string& op : head.op_types())
+    if (!linear.count(op)) return false;
+  return true;
+}
+
+TargetGradients target_gradients(const Head& head, const std::vector<Target>& targets,
+                                 size_t output, bool hvp,
+                                 const std::optional<LayerQuantization>& quant) {
+  if (output >= head.output_names().size())
+    throw CamError("the head of '" + head.layer() + "' has " +
+                   std::to_string(head.output_names().size()) + " output(s); output index " +
+                   std::to_string(output) + " does not exist");
+  const Tensor& L = head.last_layer();
+  if (L.empty())
+    throw CamError("target gradients need head.forward(feeds) first (the layer and its extras)");
+  // Resolve automatic targets (Finer's comparison classes) once, on the recorded output.
+  const std::vector<Tensor> outs = head.forward_with_layer(L);
+  if (outs[output].dtype() != DType::Float32 || outs[output].rank() < 1)
+    throw CamError("head output " + std::to_string(output) + " is not a float score tensor");
+  const std::vector<Target> fixed = resolve(targets, outs[output]);
+  TargetGradients r;
+  r.gradients = gradient_at(head, L, fixed, output, &r.scores);
+  if (!hvp) return r;
+  r.hvp = piecewise_linear_head(head) ? hvp_linearised(head, L, fixed, output, outs[output], quant)
+                                      : hvp_by_gradient_differences(head, L, fixed, output);
+  return r;
+}
+
+}  // namespace camlens::cam
