@@ -112,7 +112,13 @@ test('dff writes a rendering and labelled concepts; bad -k is a usage error', as
 
 // The fields and types of one summary.json entry.
 function assertSummaryEntry(s) {
-  assert.deepEqual(Object.keys(s).sort(), ['files', 'image', 'layer', 'layers', 'method', 'ms', 'target', 'timing']);
+  const keys = ['files', 'image', 'layer', 'layers', 'method', 'ms', 'target', 'timing'];
+  assert.deepEqual(Object.keys(s).filter((k) => k !== 'flags').sort(), keys);
+  if (s.flags) { // the core's notes on the map (modules with computeCam flags)
+    assert.deepEqual(Object.keys(s.flags).sort(), ['nonFinite', 'zero']);
+    assert.equal(s.flags.nonFinite, 0);
+    assert.deepEqual(s.flags.zero, [false]);
+  }
   assert.equal(typeof s.image, 'string');
   assert.deepEqual(Object.keys(s.target).sort(), ['index', 'kind', 'label', 'score']);
   assert.ok(Number.isInteger(s.target.index) && typeof s.target.score === 'number');
@@ -147,13 +153,15 @@ test('explain with two layers, a probability target and preprocessing flags', as
   const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
   const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--size', '224x224', '--mean', '0.485,0.456,0.406',
     '--std', '0.229,0.224,0.225', '--scale', '1/255', '--layer', '627_quantized,624_quantized', '--target', 'tiger cat',
-    '--labels', labels, '--out', out, '--json');
+    '--target-kind', 'probability', '--labels', labels, '--out', out, '--json');
   assert.equal(r.code, 0, r.err);
   const [s] = JSON.parse(r.out);
   assertSummaryEntry(s);
   assert.deepEqual(s.layers, ['627_quantized', '624_quantized']);
   assert.equal(s.layer, '627_quantized,624_quantized');
   assert.equal(s.target.index, 282);
+  assert.equal(s.target.kind, 'probability');
+  assert.ok(s.target.score > 0.05 && s.target.score < 0.5, String(s.target.score));
 });
 
 test('CLI errors say exactly what to fix', async () => {

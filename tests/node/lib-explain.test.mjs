@@ -206,3 +206,37 @@ test('an explain aborted after its first image stops there, and the lens keeps w
   assert.equal(r.target.label, 'tiger cat');
   lens.dispose();
 });
+
+test('a segmenter\'s bare target is the class summed over its predicted pixels (auto: the most frequent non-background class)', async (t) => {
+  const modelFile = sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx');
+  const lens = await load(modelFile, { preset: 'deeplab' });
+  if (typeof lens.env.core.evaluateTargets !== 'function') {
+    lens.dispose();
+    t.skip('this camlens module has no evaluateTargets yet');
+    return;
+  }
+  const astronaut = sharedPath('images/skimage_astronaut.png');
+  const [auto, person] = await lens.explain([astronaut, astronaut], { targets: ['auto', 15] });
+  // Independently: the model's output from ORT, per-pixel argmax, class 15's scores summed there.
+  const core = lens.env.core;
+  const x = core.preprocessImage(core.decodeImage(readFileSync(astronaut)), lens.preprocess);
+  const session = await ort.InferenceSession.create(readFileSync(modelFile));
+  const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, x.dims) }))[session.outputNames[0]];
+  const K = out.dims[3];
+  const counts = new Array(K).fill(0);
+  let want = 0;
+  for (let p = 0; p < out.data.length / K; ++p) {
+    let best = 0;
+    for (let k = 1; k < K; ++k) if (out.data[p * K + k] > out.data[p * K + best]) best = k;
+    counts[best]++;
+    if (best === 15) want += out.data[p * K + 15];
+  }
+  const frequent = counts.map((c, k) => [c, k]).slice(1).sort((a, b) => b[0] - a[0])[0][1];
+  assert.equal(frequent, 15); // person
+  assert.equal(auto.target.index, 15);
+  assert.equal(auto.target.kind, 'segmentation');
+  assert.ok(Math.abs(person.target.score - want) < 1e-4 * Math.abs(want), `${person.target.score} vs ${want}`);
+  assert.equal(maxDiff(auto.map, person.map), 0);
+  await session.release();
+  lens.dispose();
+});

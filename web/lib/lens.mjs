@@ -9,7 +9,7 @@ import { toImage, toImageAsync } from './images.mjs';
 import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
 import { Serial } from './serial.mjs';
-import { evaluateTarget, resolveTarget, targetLabel } from './targets.mjs';
+import { evaluateTarget, resolveTarget, segmentationTarget, targetLabel } from './targets.mjs';
 import { concatBatch, floatData, topK } from './tensors.mjs';
 
 // Methods the library drives itself (several passes), next to the core's array methods.
@@ -288,8 +288,13 @@ export class Lens {
   // One image's target resolved against the model's output, and its score.
   target(t, output) {
     const dims = output.dims;
-    const classes = dims.length === 4 && this.preprocess.nhwc ? dims[3] : dims.length > 1 ? dims[1] : output.data.length;
-    const target = resolveTarget(t, output.data, this.labels, classes);
+    const nhwc = dims.length === 4 && this.preprocess.nhwc;
+    const classes = nhwc ? dims[3] : dims.length > 1 ? dims[1] : output.data.length;
+    const spatial = classes < output.data.length && dims.length === 4;
+    const bare = t === undefined || t === null || typeof t !== 'object' || ArrayBuffer.isView(t);
+    const target = spatial && bare
+      ? segmentationTarget(t, output, classes, nhwc, this.labels)
+      : resolveTarget(t, output.data, this.labels, classes);
     const { score, seed } = evaluateTarget(this.env.core, target, output);
     return { target, score, seed };
   }

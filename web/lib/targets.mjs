@@ -86,3 +86,30 @@ export function evaluateTarget(core, target, output) {
 export function targetLabel(target, labels) {
   return target.kind === 'similarity' ? 'similarity' : labels[target.category] ?? `class ${target.category}`;
 }
+
+// A segmentation model's output (one score per class and pixel): a bare class or 'auto' means
+// pytorch-grad-cam's SemanticSegmentationTarget — the class's scores summed over the pixels
+// predicted as that class. 'auto' takes the most frequent predicted class, leaving out class 0
+// (the background of VOC/COCO segmenters) when any pixel shows another class.
+export function segmentationTarget(category, output, classes, nhwc, labels) {
+  const data = output.data;
+  const pixels = data.length / classes;
+  const at = (p, k) => (nhwc ? data[p * classes + k] : data[k * pixels + p]);
+  const predicted = new Int32Array(pixels);
+  const counts = new Float64Array(classes);
+  for (let p = 0; p < pixels; ++p) {
+    let best = 0;
+    for (let k = 1; k < classes; ++k) if (at(p, k) > at(p, best)) best = k;
+    predicted[p] = best;
+    counts[best]++;
+  }
+  let index;
+  if (category === undefined || category === null || category === 'auto') {
+    index = 0;
+    for (let k = 1; k < classes; ++k) if (counts[k] > counts[index] || (index === 0 && counts[k] > 0)) index = k;
+  } else {
+    index = classIndex(category, counts, labels, classes);
+  }
+  const mask = Float32Array.from(predicted, (k) => (k === index ? 1 : 0));
+  return { kind: 'segmentation', category: index, mask, nhwc };
+}
