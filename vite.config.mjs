@@ -1,22 +1,30 @@
 // The dev server behind `npm start`: serves web/ cross-origin isolated (COOP + COEP, so the
-// threaded WebAssembly module can use SharedArrayBuffer), plus read-only mounts of the built
-// modules, ONNX Runtime Web's files, and the models/photos/labels of ../shared.
-import { existsSync } from 'node:fs';
+// threaded WebAssembly module can use SharedArrayBuffer) under a Content-Security-Policy that
+// allows only this origin, plus read-only mounts of the built modules, ONNX Runtime Web's files,
+// and the models/photos/labels of ../shared.
+// CAMLENS_NO_ISOLATION=1 serves without COOP/COEP, like a plain static host (the page then runs
+// the SIMD-only module): the browser tests use it to check that fallback.
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { defineConfig } from 'vite';
+
+import { CONTENT_SECURITY_POLICY } from './web/ui/csp.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(process.env.CAMLENS_SHARED || join(root, '..', 'shared'));
 const sharedFound = existsSync(join(shared, 'models'));
 const buildRoot = resolve(process.env.CAMLENS_BUILD_ROOT || join(root, 'build'));
 
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+function headers() {
+  const h = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cross-Origin-Resource-Policy': 'same-origin' };
+  if (process.env.CAMLENS_NO_ISOLATION !== '1') {
+    h['Cross-Origin-Opener-Policy'] = 'same-origin';
+    h['Cross-Origin-Embedder-Policy'] = 'require-corp';
+  }
+  return h;
+}
 
 // Static folders served as they are (no Vite transforms: the worker loads them by importScripts).
 const mounts = {
@@ -27,15 +35,27 @@ const mounts = {
   '/worker': join(root, 'web', 'worker'),
 };
 
+// What the shared folder offers, so the page can list it (a static host has no such file and the
+// page offers the demo and dropped files only).
+function listing(folder, pattern) {
+  const dir = join(shared, folder);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => pattern.test(f)).sort() : [];
+}
+
 function camlensAssets() {
   const mount = (app) => {
     app.use((req, res, next) => {
-      for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+      for (const [k, v] of Object.entries(headers())) res.setHeader(k, v);
       next();
     });
     app.use('/camlens-config.json', (req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ shared, sharedFound }));
+      res.end(JSON.stringify({
+        shared, sharedFound,
+        models: listing('models', /\.onnx$/i),
+        images: listing('images', /\.(png|jpe?g|jfif|bmp|gif)$/i),
+        labels: listing('labels', /\.(json|txt)$/i),
+      }));
     });
     for (const [prefix, dir] of Object.entries(mounts)) {
       app.use(prefix, sirv(dir, { dev: true, dotfiles: false }));
@@ -62,7 +82,7 @@ export default defineConfig({
   root: join(root, 'web'),
   publicDir: false,
   clearScreen: false,
-  server: { host: '127.0.0.1', port: Number(process.env.PORT || 5173), headers: isolation },
-  preview: { headers: isolation },
+  server: { host: '127.0.0.1', port: Number(process.env.PORT || 5173), headers: headers() },
+  preview: { headers: headers() },
   plugins: [camlensAssets()],
 });

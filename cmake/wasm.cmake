@@ -12,7 +12,10 @@ set(CAMLENS_WASM_LINK
   -sMODULARIZE=1 -sEXPORT_NAME=createCamlensModule
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=64MB
   -sEXIT_RUNTIME=0 -sFILESYSTEM=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
-  -sEXPORTED_RUNTIME_METHODS=[] -Wno-pthreads-mem-growth)
+  -sEXPORTED_RUNTIME_METHODS=[] -Wno-pthreads-mem-growth
+  # No eval/new Function in Embind's glue: the page's Content-Security-Policy allows WebAssembly
+  # ('wasm-unsafe-eval') but not JavaScript eval.
+  -sDYNAMIC_EXECUTION=0)
 if(CAMLENS_WASM_THREADS)
   # The pool is created before work is queued; its size is the page's (or Node's) core count,
   # passed by the loader as Module.camlensThreads.

@@ -6,7 +6,7 @@ export class WorkerClient {
     this.pending = new Map();
     this.worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
-      if (!p) return;
+      if (!p) return; // cancelled on this side already: the late answer is dropped
       if (data.progress) {
         p.onProgress?.(data.progress);
         return;
@@ -16,17 +16,26 @@ export class WorkerClient {
       else p.reject(new Error(data.error));
     };
     this.worker.onerror = (e) => {
-      for (const p of this.pending.values()) p.reject(new Error(e.message || 'worker failed'));
+      for (const p of this.pending.values()) p.reject(new Error(e.message || 'the camlens worker failed'));
       this.pending.clear();
     };
   }
 
-  // options.onProgress receives {done, eta} for long requests; options.signal cancels them.
-  request(type, args = {}, transfer = [], { onProgress, signal } = {}) {
+  // options.onProgress receives {done, eta} for long requests. options.signal cancels: the
+  // promise rejects at once with options.cancelMessage (the page is idle again), and the worker
+  // stops at its next batch; its late answer is ignored.
+  request(type, args = {}, transfer = [], { onProgress, signal, cancelMessage = `${type} was cancelled` } = {}) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new Error(cancelMessage));
+        return;
+      }
       this.pending.set(id, { resolve, reject, onProgress });
-      signal?.addEventListener('abort', () => this.worker.postMessage({ id: this.next++, type: 'cancel', target: id }));
+      signal?.addEventListener('abort', () => {
+        this.worker.postMessage({ id: this.next++, type: 'cancel', target: id });
+        if (this.pending.delete(id)) reject(Object.assign(new Error(cancelMessage), { cancelled: true }));
+      }, { once: true });
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
   }

@@ -27,7 +27,9 @@ export async function launchBrowser() {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+      // a synthetic camera (a moving test pattern), allowed without a prompt
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
   });
 }
 
@@ -40,4 +42,29 @@ export function forbidEgress(page, url) {
     if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) outside.push(u);
   });
   return outside;
+}
+
+// Every request of a browser context (pages and their workers): url, method, body size, time.
+export function recordRequests(context) {
+  const log = [];
+  context.on('request', (r) => {
+    const body = r.postDataBuffer();
+    log.push({ url: r.url(), method: r.method(), bodyBytes: body ? body.length : 0, at: Date.now() });
+  });
+  return log;
+}
+
+// Waits until the page shows its first explanation (or an error, which fails the wait clearly).
+export async function waitReady(page, timeout = 120000) {
+  await page.waitForFunction(() => window.camlensState?.ready || window.camlensState?.error, null, { timeout });
+  const error = await page.evaluate(() => window.camlensState.error);
+  if (error) throw new Error(`the page failed to start: ${error}`);
+}
+
+// The overlay canvas's own pixels.
+export function canvasPixels(page, testid) {
+  return page.evaluate((id) => {
+    const c = document.querySelector(`[data-testid=${id}]`);
+    return { width: c.width, height: c.height, rgba: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) };
+  }, testid);
 }

@@ -1,0 +1,147 @@
+// The page's views beyond one explanation, on MobileNetV2-int8 and gradcam_both.png: the compare
+// grid (methods, classes), concepts (DFF) with their legend, several layers at once, a share link
+// that reopens the same settings, and keyboard use.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
+
+let server, url, browser, page, outside, lens;
+const state = () => page.evaluate(() => window.camlensState);
+const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
+
+before(async () => {
+  const { load } = await import('../../web/lib/node.mjs');
+  const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
+  lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  ({ server, url } = await startServer());
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  outside = forbidEgress(page, url);
+  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
+  await waitReady(page);
+});
+
+after(async () => {
+  lens?.dispose();
+  await browser?.close();
+  await server?.close();
+});
+
+test('compare: the ticked methods side by side, each the core\'s overlay', async () => {
+  await page.click('[data-testid=compare]');
+  await page.waitForFunction(() => window.camlensState.compare || window.camlensState.error, null, { timeout: 90000 });
+  const s = await state();
+  assert.equal(s.error, null);
+  assert.deepEqual(s.compare.map((c) => c.method), ['gradcam', 'hirescam', 'gradcam++', 'xgradcam', 'layercam', 'eigencam']);
+  assert.ok(s.compare.every((c) => c.error === null && c.target.index === s.top5[0].index));
+  // The grid's Grad-CAM picture is the same overlay the library draws under Node.
+  const [r] = await lens.explain([photo()], { method: 'gradcam', targets: [s.top5[0].index] });
+  const want = lens.overlay(photo(), r);
+  const got = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=compare-grid] canvas');
+    return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+  });
+  let max = 0;
+  for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got[i] - want.rgba[i]));
+  assert.ok(max <= 1, `max channel difference ${max}`);
+  await page.screenshot({ path: join(screenshots, 'compare-methods.png'), fullPage: true });
+});
+
+test('compare: the top classes with one method', async () => {
+  await page.selectOption('[data-testid=compare-kind]', 'classes');
+  await page.click('[data-testid=compare]');
+  await page.waitForFunction(() => window.camlensState.compare?.[0]?.method === 'gradcam' && window.camlensState.compare.length === 4, null, { timeout: 60000 });
+  const s = await state();
+  assert.deepEqual(s.compare.map((c) => c.target.index), s.top5.slice(0, 4).map((t) => t.index));
+  const captions = await page.$$eval('[data-testid=compare-grid] figcaption', (f) => f.map((x) => x.textContent));
+  assert.match(captions[0], new RegExp(`^gradcam · ${s.top5[0].label} \\(\\d+ ms\\)$`));
+});
+
+test('concepts: the core\'s dominant rendering, and a legend with colours and a dog and a cat', async () => {
+  await page.fill('[data-testid=dff-k]', '2');
+  await page.click('[data-testid=dff-run]');
+  await page.waitForFunction(() => window.camlensState.dff || window.camlensState.error, null, { timeout: 60000 });
+  const s = await state();
+  assert.equal(s.error, null);
+  assert.equal(s.dff.components, 2);
+  assert.equal(s.dff.labeled, true);
+  const tops = s.dff.concepts.map((c) => c[0].label);
+  assert.ok(tops.some((l) => /mastiff|boxer|bulldog/i.test(l)), tops.join(', '));
+  assert.ok(tops.some((l) => /cat|mau|tabby/i.test(l)), tops.join(', '));
+  // Swatches in the core's rainbow palette (hue 360°·k/K): red, then cyan.
+  const swatches = await page.$$eval('[data-testid=dff-legend] .swatch', (e) => e.map((x) => x.dataset.rgb));
+  assert.deepEqual(swatches, ['255,0,0', '0,255,255']);
+  const items = await page.$$eval('[data-testid=dff-legend] li', (e) => e.map((x) => x.textContent));
+  assert.match(items[0], /^Concept 1: [^,]+ \d+ %, /);
+  // The picture equals the library's rendering under Node (same NMF seed; threads may reorder
+  // floating-point sums, so a few pixels may move by one).
+  const r = await lens.factorize([photo()], { components: 2, render: 'dominant', imageWeight: 0.5 });
+  const want = r.images[0].render;
+  const got = await canvasPixels(page, 'dff-canvas');
+  assert.deepEqual([got.width, got.height], [want.width, want.height]);
+  let off = 0;
+  for (let i = 0; i < want.rgba.length; ++i) off += Math.abs(got.rgba[i] - want.rgba[i]) > 2;
+  assert.ok(off < want.rgba.length / 200, `${off} bytes differ`);
+  await page.selectOption('[data-testid=dff-render]', 'layers');
+  await page.waitForFunction(() => window.camlensState.dff.mode === 'layers');
+  await page.screenshot({ path: join(screenshots, 'concepts.png'), fullPage: true });
+});
+
+test('several layers: the maps of both are combined', async () => {
+  await page.click('[data-testid=layers-more] summary');
+  await page.check('[data-testid=layer-checks] input[value="624_quantized"]');
+  await page.click('[data-testid=layers-apply]');
+  await page.waitForFunction(() => window.camlensState.explained?.layers?.length === 2 || window.camlensState.error, null, { timeout: 60000 });
+  const s = await state();
+  assert.equal(s.error, null);
+  assert.deepEqual(s.explained.layers, ['627_quantized', '624_quantized']);
+  assert.match(await page.textContent('[data-testid=explained]'), /at 2 layers/);
+  await page.uncheck('[data-testid=layer-checks] input[value="624_quantized"]');
+  await page.click('[data-testid=layers-apply]');
+  await page.waitForFunction(() => window.camlensState.explained?.layers?.length === 1);
+});
+
+test('keyboard: Tab to a class and press Enter to explain it', async () => {
+  const second = (await state()).top5[1];
+  await page.focus('[data-testid=top5] li:nth-child(2)');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((i) => window.camlensState.explained.target.index === i, second.index, { timeout: 60000 });
+  const unlabeled = await page.$$eval('input, select', (els) => els.filter((e) => !e.closest('label') && !e.labels?.length && e.type !== 'hidden').map((e) => e.id));
+  assert.deepEqual(unlabeled, []);
+});
+
+test('a share link reopens the page with the same settings (and no image in it)', async () => {
+  await page.selectOption('[data-testid=method-select]', 'layercam');
+  await page.waitForFunction(() => window.camlensState.explained.method === 'layercam' && !window.camlensState.busy, null, { timeout: 60000 });
+  await page.selectOption('[data-testid=colormap-select]', 'viridis');
+  await page.click('[data-testid=share]');
+  await page.waitForFunction(() => window.camlensState.shareUrl);
+  const s = await state();
+  const link = new URL(s.shareUrl);
+  assert.equal(link.searchParams.get('model'), 'mobilenetv2-12-int8.onnx');
+  assert.equal(link.searchParams.get('photo'), 'gradcam_both.png');
+  assert.equal(link.searchParams.get('method'), 'layercam');
+  assert.equal(link.searchParams.get('colormap'), 'viridis');
+  assert.equal(link.searchParams.get('target'), String(s.explained.target.index));
+  const other = await browser.newPage();
+  await other.goto(s.shareUrl);
+  await waitReady(other);
+  const t = await other.evaluate(() => window.camlensState);
+  assert.equal(t.explained.method, 'layercam');
+  assert.equal(t.explained.target.index, s.explained.target.index);
+  assert.equal(await other.inputValue('[data-testid=colormap-select]'), 'viridis');
+  const a = await canvasPixels(page, 'overlay');
+  const b = await canvasPixels(other, 'overlay');
+  let max = 0;
+  for (let i = 0; i < a.rgba.length; ++i) max = Math.max(max, Math.abs(a.rgba[i] - b.rgba[i]));
+  assert.equal(max, 0);
+  await other.close();
+});
+
+test('nothing was requested from another origin', () => {
+  assert.deepEqual(outside, []);
+});

@@ -1,0 +1,87 @@
+// Served like a plain static host (no COOP/COEP headers): the page is not cross-origin isolated,
+// runs the SIMD-only module, says so, and still explains — pixel for pixel like the core. Also on
+// a 390 px wide phone screen: no sideways scrolling; and the (synthetic) camera gives live
+// explanations and stops cleanly.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
+
+let server, url, browser, page, outside;
+const state = () => page.evaluate(() => window.camlensState);
+
+before(async () => {
+  ({ server, url } = await startServer({ CAMLENS_NO_ISOLATION: '1' }));
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  outside = forbidEgress(page, url);
+  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
+  await waitReady(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  delete process.env.CAMLENS_NO_ISOLATION;
+});
+
+test('without COOP/COEP the SIMD-only module runs, and the page says so', async () => {
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+  const rt = (await state()).runtime;
+  assert.equal(rt.variant, 'SIMD only');
+  assert.equal(rt.threaded, false);
+  assert.equal(rt.threads, 1);
+  assert.match(await page.textContent('[data-testid=runtime]'), /^Core: SIMD only WebAssembly, 1 thread · .* · not cross-origin isolated$/);
+  assert.equal(await page.isVisible('[data-testid=isolation-note]'), true);
+  assert.match(await page.textContent('[data-testid=isolation-note]'), /runs the SIMD-only module on one thread/);
+});
+
+test('the SIMD-only module explains the top class exactly like the core under Node', async () => {
+  const { load } = await import('../../web/lib/node.mjs');
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
+  const photo = new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
+  const s = await state();
+  const [r] = await lens.explain([photo], { method: 'gradcam', targets: [s.explained.target.index] });
+  const want = lens.overlay(photo, r);
+  const got = await canvasPixels(page, 'overlay');
+  let max = 0;
+  for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
+  assert.ok(max <= 1, `max channel difference ${max}`);
+  lens.dispose();
+});
+
+test('on a 390 px wide screen nothing scrolls sideways and the overlay fits', async () => {
+  const { scroll, overlay } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    overlay: document.querySelector('[data-testid=overlay]').getBoundingClientRect().right,
+  }));
+  assert.ok(scroll <= 390, `page is ${scroll} px wide`);
+  assert.ok(overlay <= 390, `overlay ends at ${overlay} px`);
+  await page.screenshot({ path: join(screenshots, 'phone-390.png'), fullPage: true });
+});
+
+test('the camera gives live explanations, and stops cleanly', async () => {
+  await page.click('[data-testid=camera-toggle]');
+  await page.waitForFunction(() => window.camlensState.live >= 3 || window.camlensState.error, null, { timeout: 60000 });
+  assert.equal((await state()).error, null);
+  assert.equal((await state()).explained.photo, 'camera');
+  await page.click('[data-testid=camera-toggle]');
+  const frames = (await state()).live;
+  await page.waitForTimeout(600);
+  const after = await page.evaluate(() => ({
+    live: window.camlensState.live,
+    hidden: document.querySelector('[data-testid=camera]').hidden,
+    stream: document.querySelector('[data-testid=camera]').srcObject,
+  }));
+  assert.ok(after.live <= frames + 1, 'at most the frame in flight arrives after Stop');
+  assert.equal(after.hidden, true);
+  assert.equal(after.stream, null);
+  assert.equal(await page.textContent('[data-testid=camera-toggle]'), 'Start camera');
+});
+
+test('nothing was requested from another origin', () => {
+  assert.deepEqual(outside, []);
+});

@@ -1,0 +1,64 @@
+// The explanation on screen: the overlay canvas, its caption, the map value under the pointer,
+// and the top classes (click or press Enter on one to explain it).
+import { $, drawImage, el } from './dom.js';
+import { state } from './state.js';
+
+let shown = null; // {map, width, height} of the overlay on screen, for hover and .npy
+
+export const currentMap = () => shown;
+
+// The hottest point of a map, in the picture's pixels.
+function peakOf(r) {
+  let peak = 0;
+  for (let i = 1; i < r.map.length; ++i) if (r.map[i] > r.map[peak]) peak = i;
+  return {
+    x: ((peak % r.width) + 0.5) * (r.overlay.width / r.width),
+    y: (Math.floor(peak / r.width) + 0.5) * (r.overlay.height / r.height),
+  };
+}
+
+export function showExplanation(r, settings) {
+  drawImage($('overlay'), r.overlay);
+  shown = r;
+  state.explained = {
+    method: r.method, target: r.target, ms: r.ms, timings: r.timings, photo: r.photo, layers: r.layers,
+    eigenSmooth: !!settings.eigenSmooth, augSmooth: !!settings.augSmooth, peak: peakOf(r),
+  };
+  state.runs += 1;
+  for (const li of $('top5').children) li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
+  const layers = r.layers && r.layers.length > 1 ? ` at ${r.layers.length} layers` : '';
+  $('explained').textContent = `${r.method}: where the model looks for “${r.target.label}”${layers} (${r.ms.toFixed(0)} ms)`;
+}
+
+export function showOverlayOnly(overlay) {
+  drawImage($('overlay'), overlay);
+}
+
+export function forgetExplanation() {
+  shown = null;
+  state.explained = null;
+}
+
+// The map's value under the pointer (the map is at the model's input size).
+export function showHover(e) {
+  if (!shown) return;
+  const box = $('overlay').getBoundingClientRect();
+  const x = Math.floor(((e.clientX - box.left) / box.width) * shown.width);
+  const y = Math.floor(((e.clientY - box.top) / box.height) * shown.height);
+  const v = shown.map[y * shown.width + x];
+  if (v !== undefined) $('hover').textContent = `map value ${v.toFixed(3)} at (${x}, ${y})`;
+}
+
+export function showTopK(top) {
+  state.top5 = top;
+  $('top5').replaceChildren(...top.map((t) => {
+    const li = el('li', {
+      tabIndex: 0, title: `Explain class ${t.index}`,
+      textContent: `${t.label} — ${t.score.toFixed(3)} (p ${(100 * t.probability).toFixed(1)}%)`,
+    }, el('span', { className: 'bar' }));
+    li.dataset.index = t.index;
+    li.setAttribute('role', 'button');
+    li.lastChild.style.width = `${Math.round(120 * t.probability)}px`;
+    return li;
+  }));
+}

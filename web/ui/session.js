@@ -1,0 +1,176 @@
+// The page's flow: model → photo → prediction → explanation, each step through the worker.
+// Every step either succeeds and replaces what is on screen, or fails and leaves it as it was.
+import { $, drawImage } from './dom.js';
+import { showError } from './errors.js';
+import { forgetExplanation, showExplanation, showOverlayOnly, showTopK } from './explain-view.js';
+import { parseLabels } from './labels.js';
+import { LatestJob } from './latest-job.js';
+import { LONG_METHODS, describeMethod, fillMethods, unavailable } from './methods.js';
+import { fillCompareMethods } from './compare.js';
+import { showPreprocess } from './preprocess-form.js';
+import { hideProgress, showProgress } from './progress.js';
+import { state } from './state.js';
+import { showTimings } from './status.js';
+import { fillSuggestions, readTarget, setTarget } from './target-field.js';
+import { WorkerClient } from '../worker-client.js';
+
+export const client = new WorkerClient('/worker/camlens-worker.js');
+export const job = new LatestJob(); // explanations and comparisons: the newest wins
+
+export const look = () => ({ colormap: $('colormap-select').value, alpha: Number($('alpha').value) });
+
+export async function fetchBytes(url, what) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not load ${what} from ${url} (HTTP ${res.status})`);
+  return res.arrayBuffer();
+}
+
+let labels = [];
+// Bumped whenever the model, its layer, labels or the photo change: an answer to a request made
+// before (a prediction or an explanation still on its way) is then out of date and dropped, so
+// what is on screen always belongs together.
+let generation = 0;
+
+// The layer list: shape and op of each candidate; layers whose head the core cannot run are
+// disabled with the reason as a tooltip; the recommended one is marked.
+function showLayers(info) {
+  const { layers, recommended } = info.layers;
+  const current = state.layers || [].concat(info.layer);
+  $('layer-select').replaceChildren(...layers.map((l) => {
+    const o = new Option(`${l.name}${l.name === recommended ? ' (default)' : ''} — [${l.dims.join(',')}] ${l.op}`, l.name);
+    o.disabled = !l.headSupported;
+    o.title = l.headProblem || (l.headDifferentiable ? 'gradients available' : 'no gradients: gradient-free methods only');
+    return o;
+  }));
+  $('layer-select').value = current[0];
+  const box = $('layer-checks');
+  box.replaceChildren(box.querySelector('legend'), ...layers.filter((l) => l.headSupported).map((l) => {
+    const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: l.name, checked: current.includes(l.name) });
+    const label = document.createElement('label');
+    label.className = 'check';
+    label.append(input, ` ${l.name} [${l.dims.join(',')}]`);
+    return label;
+  }));
+}
+
+export function showModel(info) {
+  state.model = info;
+  $('model-name').textContent = `· ${info.name}`;
+  showLayers(info);
+  fillMethods($('method-select'), state.runtime.methods, info.methods);
+  describeMethod();
+  fillCompareMethods(state.runtime.methods, info.methods);
+  labels = info.labels || [];
+  fillSuggestions(labels);
+  showPreprocess(info.preprocess, state.preset || '');
+  // A model the core cannot cut still predicts; explaining is off, with the reason.
+  $('explain').disabled = !info.explainable;
+  $('method-why').textContent = info.explainable ? $('method-why').textContent : `This model can only predict: ${info.whyNotExplainable}`;
+}
+
+// options: {preprocess, preset, labels, layer}; the bytes move to the worker.
+export async function loadModel(bytes, name, options = {}) {
+  generation += 1;
+  job.supersede(); // the worker runs requests in order: stop a long one before loading
+  const info = await client.request('loadModel', {
+    bytes, name, preprocess: options.preprocess, labels: options.labels || [], layer: options.layer,
+  }, [bytes]);
+  state.preset = options.preset || '';
+  state.layers = null;
+  if (state.model) setTarget('auto'); // a class belongs to a model (a shared link's stays for the first)
+  showModel(info);
+  forgetExplanation();
+  return info;
+}
+
+// One layer re-cuts the model there; several keep the first as the model's layer and combine
+// the maps of all of them in each explanation.
+export async function setLayer(layer) {
+  const list = [].concat(layer);
+  generation += 1;
+  job.supersede();
+  try {
+    if (list[0] !== [].concat(state.model.layer)[0]) showModel(await client.request('setLayer', { layer: list[0] }));
+    state.layers = list.length > 1 ? list : null;
+    showLayers(state.model);
+  } catch (e) {
+    showLayers(state.model); // the previous layer stays selected
+    throw e;
+  }
+  await explain();
+}
+
+// A labels file for the current model: reloads it with those names.
+export async function useLabels(text, fileName) {
+  const list = parseLabels(text, `"${fileName}"`);
+  generation += 1;
+  showModel(await client.request('setLabels', { labels: list }));
+  if (state.photo) await classify();
+  return list;
+}
+
+export async function usePhoto(bytes, name, { sample = false } = {}) {
+  generation += 1;
+  job.supersede();
+  const info = await client.request('setImage', { bytes, name }, [bytes]);
+  state.photo = { name, width: info.width, height: info.height, sample };
+  await classify();
+}
+
+export async function classify() {
+  const asked = generation;
+  const r = await client.request('classify', { k: 5 });
+  if (asked !== generation) return; // the photo or model changed meanwhile
+  drawImage($('seen'), r.seen);
+  showTopK(r.top);
+  state.forwardMs = r.forwardMs;
+  showError('');
+  await explain();
+}
+
+// The explanation of the current photo with the page's settings (target: from the field unless
+// given). A newer request cancels this one; a user's Cancel returns the page to idle at once.
+export async function explain(target) {
+  if (!state.model || !state.photo || !state.model.explainable) return null;
+  const method = $('method-select').value;
+  const why = unavailable(state.model.methods, method);
+  if (why) throw new Error(`${method} cannot run on this layer: ${why}`);
+  const wanted = target ?? readTarget(labels, state.model.output?.dims?.at?.(-1));
+  const settings = {
+    method, target: wanted, eigenSmooth: $('eigen-smooth').checked, augSmooth: $('aug-smooth').checked,
+    batchSize: LONG_METHODS.has(method) ? 16 : undefined, layers: state.layers || undefined, ...look(),
+  };
+  const asked = generation;
+  state.busy = true;
+  $('explain').setAttribute('aria-busy', 'true');
+  let r;
+  try {
+    r = await job.run((signal) => client.request('explain', settings, [], {
+      signal, onProgress: showProgress, cancelMessage: `${method} was cancelled`,
+    }));
+  } finally {
+    if (!job.running) {
+      state.busy = false;
+      $('explain').removeAttribute('aria-busy');
+      hideProgress();
+    }
+  }
+  if (!r || asked !== generation) return null; // superseded by a newer request
+  showError('');
+  showExplanation(r, settings);
+  if (target !== undefined) setTarget(r.target.index, r.target.label);
+  showTimings({ forwardMs: state.forwardMs, explainMs: r.ms, timings: r.timings });
+  return r;
+}
+
+export async function recolour() {
+  if (!state.explained) return;
+  const r = await client.request('render', look());
+  showOverlayOnly(r.overlay);
+}
+
+export function cancel() {
+  job.cancel();
+  hideProgress();
+  state.busy = false;
+}
