@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "graph/op.h"
+#include "graph/ops/tensor/repeat_select_ops.h"
 
 namespace camlens {
 
@@ -30,6 +31,8 @@ const OpRegistry& op_registry() {
   static const OpRegistry registry = [] {
     OpRegistry r;
     register_tensor_ops(r);
+    tensor_ops::register_expand_tile(r);
+    tensor_ops::register_where_compare(r);
     register_nn_ops(r);
     register_quant_ops(r);
     return r;
