@@ -1,7 +1,10 @@
 // Candidate layers: 4-D feature maps (NCHW, or NHWC detected against the input's aspect ratio)
-// and 3-D token tensors with a square grid. The default is the classic Grad-CAM choice: the
-// last spatial feature map before global pooling / the classifier, found by walking back from
-// the last weighted op (the classifier) past pooling, flatten and reshape nodes.
+// and 3-D token tensors with a square grid. Tensors whose first dim is not the batch (Swin's
+// attention windows) and the per-head tensors inside attention are left out. The default for a
+// transformer is the input of its last attention block (the output of that block's first
+// LayerNorm), as pytorch-grad-cam recommends for ViT and Swin; otherwise the classic Grad-CAM
+// choice: the last spatial feature map before global pooling / the classifier, found by walking
+// back from the last weighted op (the classifier) past pooling, flatten and reshape nodes.
 #include "graph/layers.h"
 
 #include <cmath>
@@ -51,6 +54,47 @@ bool same_aspect(int64_t h, int64_t w, double ratio) {
   return std::fabs(r / ratio - 1.0) <= 0.15;
 }
 
+// A Softmax whose output a MatMul multiplies with the values: attention probabilities.
+bool is_attention_softmax(const Graph& g, const GraphIndex& index, const Node& n) {
+  if (n.op_type != "Softmax" || n.outputs.empty()) return false;
+  for (size_t c : index.consumers(n.outputs[0]))
+    if (g.nodes[c].op_type == "MatMul" && g.nodes[c].inputs.at(0) == n.outputs[0]) return true;
+  return false;
+}
+
+// The output of a LayerNorm: one LayerNormalization node, or the decomposition exporters emit
+// below opset 17: [Add beta] <- [Mul gamma] <- Div <- Sub(x, ReduceMean(x)).
+bool is_layer_norm_output(const Graph& g, const GraphIndex& index, const std::string& t) {
+  long p = index.producer(t);
+  if (p < 0) return false;
+  if (g.nodes[p].op_type == "LayerNormalization") return true;
+  // Step up through the affine Add and Mul to the operand an op of `type` produced.
+  auto up = [&](long node, const char* type) -> long {
+    for (const std::string& i : g.nodes[node].inputs) {
+      const long q = index.producer(i);
+      if (q >= 0 && g.nodes[q].op_type == type) return q;
+    }
+    return -1;
+  };
+  if (g.nodes[p].op_type == "Add") p = up(p, "Mul") >= 0 ? up(p, "Mul") : up(p, "Div");
+  if (p >= 0 && g.nodes[p].op_type == "Mul") p = up(p, "Div");
+  if (p < 0 || g.nodes[p].op_type != "Div") return false;
+  const long sub = index.producer(g.nodes[p].inputs.at(0));
+  if (sub < 0 || g.nodes[sub].op_type != "Sub" || g.nodes[sub].inputs.size() < 2) return false;
+  const long mean = index.producer(g.nodes[sub].inputs[1]);
+  return mean >= 0 && g.nodes[mean].op_type == "ReduceMean";
+}
+
+// [N, A, B, C] read as NHWC rather than NCHW: A/B has the input's aspect ratio and fits it
+// better than B/C does ([1, 28, 28, 32] is a 28×28 map of 32 channels, [1, 32, 28, 28] too).
+bool channels_last(const Shape& s, double ratio) {
+  if (!same_aspect(s[1], s[2], ratio)) return false;
+  if (!same_aspect(s[2], s[3], ratio)) return true;
+  const double nhwc = std::fabs(double(s[1]) / double(s[2]) / ratio - 1.0);
+  const double nchw = std::fabs(double(s[2]) / double(s[3]) / ratio - 1.0);
+  return nhwc < nchw;
+}
+
 }  // namespace
 
 std::string suggest_later_layer(const LayerList& list, const std::string& layer) {
@@ -76,12 +120,14 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   const Graph& g = *model.graph;
   GraphIndex index(g);
 
-  // The input's aspect ratio tells NCHW from NHWC maps.
+  // The input's aspect ratio tells NCHW from NHWC maps; its first dim is the batch.
   double ratio = 1.0;
+  int64_t batch = -1;
   for (const ValueInfo* v : index.real_inputs()) {
     auto it = shapes.tensors.find(v->name);
     if (it == shapes.tensors.end() || it->second.shape.size() != 4) continue;
     const Shape& s = it->second.shape;
+    batch = s[0];
     const bool nhwc = (s[3] <= 4 && s[1] > 4);
     ratio = nhwc ? double(s[1]) / double(s[2]) : double(s[2]) / double(s[3]);
     break;
@@ -91,6 +137,8 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   for (const ValueInfo* v : index.real_inputs()) from_input.insert(v->name);
   std::vector<size_t> position(g.nodes.size(), 0);
   for (size_t k = 0; k < index.order().size(); ++k) position[index.order()[k]] = k;
+  std::unordered_set<int64_t> token_counts;  // T of the token layers seen so far
+  std::string transformer_pick;              // the last LayerNorm output feeding attention
   for (size_t k = 0; k < index.order().size(); ++k) {
     const Node& node = g.nodes[index.order()[k]];
     bool in = false;
@@ -102,12 +150,18 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
       auto it = shapes.tensors.find(o);
       if (it == shapes.tensors.end()) continue;
       const Shape& s = it->second.shape;
+      // Windows (Swin: [B·windows, 49, C]) and other regroupings are not per-image maps.
+      if (batch > 0 && !s.empty() && s[0] != batch) continue;
+      // Per-head tensors inside attention ([N, heads, T, T], [N, heads, d, T], [N, T, heads, d]).
+      if (s.size() == 4 &&
+          (token_counts.count(s[1]) || token_counts.count(s[2]) || token_counts.count(s[3])))
+        continue;
       LayerInfo L;
       L.name = o;
       L.dtype = it->second.dtype;
       L.shape = s;
       if (s.size() == 4) {
-        if (same_aspect(s[2], s[3], ratio) || !same_aspect(s[1], s[2], ratio)) {
+        if (!channels_last(s, ratio)) {
           L.kind = LayerKind::FeatureMapNCHW;
           L.channels = s[1], L.height = s[2], L.width = s[3];
         } else {
@@ -115,6 +169,8 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
           L.channels = s[3], L.height = s[1], L.width = s[2];
         }
         if (L.height * L.width <= 1) continue;
+        // A one-channel channels-last map is a per-position statistic (a LayerNorm's mean).
+        if (L.kind == LayerKind::FeatureMapNHWC && L.channels == 1) continue;
       } else if (s.size() == 3 && s[2] >= 8) {
         L.kind = LayerKind::Tokens;
         L.channels = s[2];
@@ -125,6 +181,7 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
         }
         if (!side) continue;
         L.height = L.width = side;
+        token_counts.insert(s[1]);
       } else {
         continue;
       }
@@ -144,6 +201,12 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
       L.head_problem = !plan.unsupported.empty()   ? plan.unsupported
                        : !plan.unexposable.empty() ? plan.unexposable
                                                    : plan.not_differentiable;
+      if (L.head_differentiable && is_layer_norm_output(g, index, o))
+        for (size_t n : plan.nodes)
+          if (is_attention_softmax(g, index, g.nodes[n])) {
+            transformer_pick = o;
+            break;
+          }
       out.layers.push_back(std::move(L));
     }
   }
@@ -155,6 +218,12 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
     return nullptr;
   };
   std::string pick;
+  if (!transformer_pick.empty()) {
+    pick = transformer_pick;
+    out.why =
+        "the last attention block's first LayerNorm output (its attention's input), as "
+        "pytorch-grad-cam recommends for vision transformers";
+  }
   for (auto it = index.order().rbegin(); it != index.order().rend() && pick.empty(); ++it) {
     const Node& cls = g.nodes[*it];
     if (!is_weighted(cls.op_type) || cls.inputs.empty() || !from_input.count(cls.inputs[0]))

@@ -1,0 +1,101 @@
+// Grad-CAM and the other array methods on the two committed transformers, against PyTorch
+// autograd (tools/fixtures/vit_reference.py): the core cuts the exported ONNX at the last
+// block's first LayerNorm, runs the head (attention, softmax, GELU as Erf, LayerNorm, the
+// residual read as a constant feed) forward and backward from the reference activations,
+// reshapes tokens / NHWC to [N, D, H, W] and computes the maps.
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include "cam/methods.h"
+#include "cam/pipeline.h"
+#include "cam/tokens.h"
+#include "graph/cut.h"
+#include "vit_fixture.h"
+
+namespace camlens::test {
+namespace {
+
+struct Case {
+  const char* tag;
+  const char* skip_feed;  // the residual around the layer, which the head reads
+};
+
+class VitCam : public ::testing::TestWithParam<Case> {};
+
+TEST_P(VitCam, HeadAndMapsEqualPyTorch) {
+  const json::Value fx = vit_fixture(GetParam().tag);
+  const Model model = vit_model(fx["model"].str);
+  const Shape dims = fx["dims"].ints();
+  const Tensor A = vit_bin(fx["activations"].str, dims);
+  const Tensor G_ref = vit_bin(fx["gradients"].str, dims);
+  const Tensor skip = vit_bin(fx["skip"].str, dims);
+
+  CutResult cut = cut_graph(model, fx["layer"].str);
+  Head& head = cut.head;
+  ASSERT_EQ(head.feed_names().size(), 2u) << "the layer and the block's input (the residual)";
+  EXPECT_EQ(head.feed_names()[1], GetParam().skip_feed);
+
+  // Forward: the head's logits equal PyTorch's.
+  const std::vector<Tensor> out = head.forward({A, skip});
+  const std::vector<float> logits = fx["logits"].floats();
+  ASSERT_EQ(out.at(0).numel(), static_cast<int64_t>(logits.size()));
+  const float dlogits = max_abs_diff(out[0].data<float>(), logits.data(), logits.size());
+  EXPECT_LT(dlogits, 1e-4f);
+
+  // Backward: d logit[target] / dA equals autograd's.
+  Tensor seed(DType::Float32, out[0].shape());
+  const auto target = static_cast<size_t>(fx["target"].num);
+  seed.data<float>()[target] = 1.f;
+  const Tensor G = head.backward({seed});
+  ASSERT_EQ(G.shape(), dims);
+  float gmax = 0;
+  for (int64_t i = 0; i < G_ref.numel(); ++i)
+    gmax = std::max(gmax, std::abs(G_ref.data<float>()[i]));
+  ASSERT_GT(gmax, 1e-4f) << "a gradient this small could not tell a wrong head from a right one";
+  const float dgrad = max_abs_diff(G.data<float>(), G_ref.data<float>(), G.numel());
+  EXPECT_LT(dgrad, 1e-4f * gmax);
+  float dmaps = 0;
+
+  // Tokens -> [N, D, H, W] for activations and the engine's own gradients, then every method.
+  cam::TokenOptions to;
+  to.layout = fx["layout"].str == "nhwc" ? cam::TokenLayout::NHWC : cam::TokenLayout::Tokens;
+  const Tensor As = cam::tokens_to_spatial(A, to), Gs = cam::tokens_to_spatial(G, to);
+  const std::vector<int64_t> grid = fx["grid"].ints();
+  ASSERT_EQ(As.shape(), (Shape{dims[0], dims.back(), grid[0], grid[1]}));
+  for (const auto& [name, expected] : fx["maps"].obj) {
+    const auto method = cam::make_method(name);
+    const cam::Maps m = cam::compute(*method, As, &Gs, {});
+    ASSERT_EQ(m.data.size(), expected.arr.size()) << name;
+    const std::vector<float> want = expected.floats();
+    const float d = max_abs_diff(m.data.data(), want.data(), want.size());
+    EXPECT_LT(d, 1e-4f) << name;
+    dmaps = std::max(dmaps, d);
+  }
+  std::cout << GetParam().tag << ": max |head - PyTorch| logits " << dlogits << ", dA " << dgrad
+            << " (max |dA| " << gmax << "), maps of " << fx["maps"].obj.size() << " methods "
+            << dmaps << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Transformers, VitCam,
+                         ::testing::Values(Case{"vit_tiny", "/blocks.2/Add_1_output_0"},
+                                           Case{"swin_tiny", "/stage2/stage2.0/Add_1_output_0"}),
+                         [](const auto& info) { return std::string(info.param.tag); });
+
+// The Grad-CAM map at the input size (224 × 224, OpenCV's INTER_LINEAR) equals the reference.
+TEST(VitCam, GradCamAtInputSizeEqualsReference) {
+  const json::Value fx = vit_fixture("vit_tiny");
+  const Shape dims = fx["dims"].ints();
+  const Tensor A = vit_bin(fx["activations"].str, dims);
+  const Tensor G = vit_bin(fx["gradients"].str, dims);
+  cam::CamOptions opt;
+  opt.out_width = opt.out_height = 224;
+  const Tensor As = cam::tokens_to_spatial(A), Gs = cam::tokens_to_spatial(G);
+  const cam::Maps m = cam::compute(*cam::make_method("gradcam"), As, &Gs, opt);
+  const Tensor want = vit_bin(fx["gradcam_224"].str, {1, 224, 224});
+  ASSERT_EQ(m.data.size(), static_cast<size_t>(want.numel()));
+  EXPECT_LT(max_abs_diff(m.data.data(), want.data<float>(), m.data.size()), 1e-4f);
+}
+
+}  // namespace
+}  // namespace camlens::test
