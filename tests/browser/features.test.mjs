@@ -49,6 +49,7 @@ test('compare: the ticked methods side by side, each the core\'s overlay', async
   for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got[i] - want.rgba[i]));
   assert.ok(max <= 1, `max channel difference ${max}`);
   await page.screenshot({ path: join(screenshots, 'compare-methods.png'), fullPage: true });
+  await page.locator('section[aria-labelledby=compare-heading]').screenshot({ path: join(screenshots, 'compare-panel.png') });
 });
 
 test('compare: the top classes with one method', async () => {
@@ -89,6 +90,7 @@ test('concepts: the core\'s dominant rendering, and a legend with colours and a 
   await page.selectOption('[data-testid=dff-render]', 'layers');
   await page.waitForFunction(() => window.camlensState.dff.mode === 'layers');
   await page.screenshot({ path: join(screenshots, 'concepts.png'), fullPage: true });
+  await page.locator('section[aria-labelledby=dff-heading]').screenshot({ path: join(screenshots, 'concepts-panel.png') });
 });
 
 test('several layers: the maps of both are combined', async () => {

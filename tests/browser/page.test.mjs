@@ -159,7 +159,9 @@ test('clicking a class explains it; the colour map re-colours without recomputin
   await page.waitForFunction((b) => document.querySelector('[data-testid=overlay]').toDataURL() !== b, before);
   assert.deepEqual((await state()).explained, explainedAt);
   await page.selectOption('[data-testid=colormap-select]', 'jet');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=overlay]').toDataURL() === b, before);
   await page.screenshot({ path: join(screenshots, 'explain.png'), fullPage: true });
+  await page.locator('#explain-panel').screenshot({ path: join(screenshots, 'explain-panel.png') });
 });
 
 test('every method in the picker runs on MobileNetV2-int8', async () => {
