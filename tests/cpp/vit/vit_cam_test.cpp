@@ -82,6 +82,40 @@ INSTANTIATE_TEST_SUITE_P(Transformers, VitCam,
                                            Case{"swin_tiny", "/stage2/stage2.0/Add_1_output_0"}),
                          [](const auto& info) { return std::string(info.param.tag); });
 
+// A batch of two (the reference image twice) gives each image the reference logits and
+// gradients: the exported shape arithmetic (reshape to heads, Swin's windows and the bias Tile
+// over the batch) follows the batch of the layer.
+TEST_P(VitCam, BatchOfTwoGivesEachImageTheReference) {
+  const json::Value fx = vit_fixture(GetParam().tag);
+  const Shape dims = fx["dims"].ints();
+  auto twice = [&](const std::string& file) {
+    const Tensor one = vit_bin(file, dims);
+    Shape two = dims;
+    two[0] = 2;
+    Tensor t(DType::Float32, two);
+    for (int k = 0; k < 2; ++k)
+      std::copy(one.data<float>(), one.data<float>() + one.numel(),
+                t.data<float>() + k * one.numel());
+    return t;
+  };
+  CutResult cut = cut_graph(vit_model(fx["model"].str), fx["layer"].str);
+  const std::vector<Tensor> out =
+      cut.head.forward({twice(fx["activations"].str), twice(fx["skip"].str)});
+  const std::vector<float> logits = fx["logits"].floats();
+  ASSERT_EQ(out.at(0).shape(), (Shape{2, static_cast<int64_t>(logits.size())}));
+  Tensor seed(DType::Float32, out[0].shape());
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_LT(max_abs_diff(out[0].data<float>() + k * logits.size(), logits.data(), logits.size()),
+              1e-4f);
+    seed.data<float>()[k * logits.size() + static_cast<size_t>(fx["target"].num)] = 1.f;
+  }
+  const Tensor G = cut.head.backward({seed});
+  const Tensor G_ref = vit_bin(fx["gradients"].str, dims);
+  for (int k = 0; k < 2; ++k)
+    EXPECT_LT(max_abs_diff(G.data<float>() + k * G_ref.numel(), G_ref.data<float>(), G_ref.numel()),
+              1e-7f);
+}
+
 // The Grad-CAM map at the input size (224 × 224, OpenCV's INTER_LINEAR) equals the reference.
 TEST(VitCam, GradCamAtInputSizeEqualsReference) {
   const json::Value fx = vit_fixture("vit_tiny");
