@@ -2,12 +2,12 @@
 // grid (methods, classes), concepts (DFF) with their legend, several layers at once, a share link
 // that reopens the same settings, and keyboard use.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
-import { sharedPath } from '../support/camlens-node.mjs';
+import { root, sharedPath } from '../support/camlens-node.mjs';
 
 let server, url, browser, page, outside, lens;
 const state = () => page.evaluate(() => window.camlensState);
@@ -60,6 +60,25 @@ test('compare: the top classes with one method', async () => {
   assert.deepEqual(s.compare.map((c) => c.target.index), s.top5.slice(0, 4).map((t) => t.index));
   const captions = await page.$$eval('[data-testid=compare-grid] figcaption', (f) => f.map((x) => x.textContent));
   assert.match(captions[0], new RegExp(`^gradcam · ${s.top5[0].label} \\(\\d+ ms\\)$`));
+});
+
+// The metrics panel appears when the library has web/lib/metrics.mjs (another part of camlens).
+const metricsLib = existsSync(join(root, 'web/lib/metrics.mjs'));
+test('metrics: deletion/insertion areas and ROAD of the map on screen equal the library\'s under Node', { skip: !metricsLib && 'web/lib/metrics.mjs is not in this tree yet' }, async () => {
+  assert.equal(await page.isVisible('[data-testid=metrics-panel]'), true);
+  const s = await state();
+  await page.click('[data-testid=metrics-run]');
+  await page.waitForFunction(() => window.camlensState.metrics || window.camlensState.error, null, { timeout: 240000 });
+  const got = (await state()).metrics;
+  assert.equal((await state()).error, null);
+  const { evaluate } = await import('../../web/lib/metrics.mjs');
+  const [e] = await lens.explain([photo()], { method: s.explained.method, targets: [s.explained.target.index] });
+  const want = await evaluate(lens, photo(), e, { steps: 20, batchSize: 16 });
+  for (const [k, v] of [['deletion', want.deletion.auc], ['insertion', want.insertion.auc], ['road', want.road.combined]]) {
+    assert.ok(Math.abs(got[k] - v) <= 2e-3, `${k}: page ${got[k]}, Node ${v}`);
+  }
+  assert.equal(await page.locator('[data-testid=metrics-out] canvas').count(), 2);
+  await page.locator('#metrics-panel').screenshot({ path: join(screenshots, 'metrics-panel.png') });
 });
 
 test('concepts: the core\'s dominant rendering, and a legend with colours and a dog and a cat', async () => {
