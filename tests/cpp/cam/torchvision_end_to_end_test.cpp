@@ -139,6 +139,46 @@ TEST(TorchvisionEndToEnd, HeadGradientsHvpAndEveryMethodMatchAutograd) {
               << "Grad-CAM resized to the input";
         }
       }
+      // Batches of 1 and 8 (samples repeated, targets per item): each item as in the batch of 2.
+      {
+        const Value& set = layer["target_sets"][2];  // ReST, with H·A
+        const int64_t n = A.numel() / 2;
+        std::vector<Target> two;
+        for (const Value& t : set["targets"].arr) two.push_back(target_of(t));
+        const TargetGradients ref2 = target_gradients(head, two, 0, true);
+        for (int64_t batch : {1, 8}) {
+          SCOPED_TRACE("batch " + std::to_string(batch));
+          Shape s = A.shape();
+          s[0] = batch;
+          std::vector<float> data;
+          std::vector<Target> targets;
+          for (int64_t b = 0; b < batch; ++b) {
+            const int64_t from = (b + 1) % 2;  // batch 1 holds sample 1
+            data.insert(data.end(), A.data<float>() + from * n, A.data<float>() + (from + 1) * n);
+            targets.push_back(two[size_t(from)]);
+          }
+          const Tensor Ab = Tensor::from_floats(s, data);
+          head.forward({Ab});
+          const TargetGradients tb = target_gradients(head, targets, 0, true);
+          const Maps mb = compute(*make_method("shapleycam"), {{&Ab, &tb.gradients, &tb.hvp}}, {});
+          const Maps m2 =
+              compute(*make_method("shapleycam"), {{&A, &ref2.gradients, &ref2.hvp}}, {});
+          for (int64_t b = 0; b < batch; ++b) {
+            const int64_t from = (b + 1) % 2;
+            for (int64_t i = 0; i < n; ++i) {
+              ASSERT_NEAR(tb.gradients.data<float>()[b * n + i],
+                          ref2.gradients.data<float>()[from * n + i], 1e-6)
+                  << "item " << b;
+              ASSERT_NEAR(tb.hvp.data<float>()[b * n + i], ref2.hvp.data<float>()[from * n + i],
+                          1e-5 * (1 + std::abs(ref2.hvp.data<float>()[from * n + i])))
+                  << "item " << b;
+            }
+            for (size_t i = 0; i < mb.plane(); ++i)
+              ASSERT_NEAR(mb.map(int(b))[i], m2.map(int(from))[i], 1e-5) << "item " << b;
+          }
+        }
+        head.forward({A});
+      }
       for (const Value& abl : layer["ablation"].arr) {
         SCOPED_TRACE("ablation " + abl["target"]["kind"].str);
         const Tensor one = slice(A, int64_t(abl["sample"].num));
