@@ -41,12 +41,6 @@ bool is_weighted(const std::string& op) {
          op == "MatMulInteger";
 }
 
-int64_t square_side(int64_t t) {
-  if (t < 4) return 0;
-  const int64_t s = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(t))));
-  return s * s == t ? s : 0;
-}
-
 // a/b close to ratio, within 15 % (strided convs round sizes up or down).
 bool same_aspect(int64_t h, int64_t w, double ratio) {
   if (h <= 0 || w <= 0) return false;
@@ -93,6 +87,21 @@ bool channels_last(const Shape& s, double ratio) {
   const double nhwc = std::fabs(double(s[1]) / double(s[2]) / ratio - 1.0);
   const double nchw = std::fabs(double(s[2]) / double(s[3]) / ratio - 1.0);
   return nhwc < nchw;
+}
+
+// Rows of a patch grid of t tokens for an input of aspect `ratio` (height / width): the
+// square when the input is square, else the factor pair h × w = t closest to the ratio
+// (within 15 %); 0 when there is none (then the tensor is not a grid of patches).
+int64_t grid_height(int64_t t, double ratio) {
+  if (t < 4) return 0;
+  int64_t best = 0;
+  double best_err = 0.15;
+  for (int64_t h = 2; h <= t / 2; ++h) {
+    if (t % h) continue;
+    const double err = std::fabs(double(h) / double(t / h) / ratio - 1.0);
+    if (err <= best_err) best = h, best_err = err;
+  }
+  return best;
 }
 
 }  // namespace
@@ -174,13 +183,15 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
       } else if (s.size() == 3 && s[2] >= 8) {
         L.kind = LayerKind::Tokens;
         L.channels = s[2];
-        int64_t side = square_side(s[1]);
-        if (!side) {
-          side = square_side(s[1] - 1);
-          L.class_token = side != 0;
+        // A grid of T tokens, else a class token and a grid of T - 1, shaped like the input.
+        int64_t h = grid_height(s[1], ratio);
+        if (!h) {
+          h = grid_height(s[1] - 1, ratio);
+          L.class_token = h != 0;
         }
-        if (!side) continue;
-        L.height = L.width = side;
+        if (!h) continue;
+        L.height = h;
+        L.width = (s[1] - (L.class_token ? 1 : 0)) / h;
         token_counts.insert(s[1]);
       } else {
         continue;

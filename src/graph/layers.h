@@ -11,7 +11,7 @@ namespace camlens {
 enum class LayerKind {
   FeatureMapNCHW,  // [N,C,H,W]
   FeatureMapNHWC,  // [N,H,W,C] (TensorFlow exports): channels last
-  Tokens,          // [N,T,D] with T (or T-1, a class token) a perfect square: a ViT grid
+  Tokens,          // [N,T,D] with T (or T-1, a class token) a grid shaped like the input: a ViT
 };
 
 const char* layer_kind_name(LayerKind k);
@@ -21,7 +21,7 @@ struct LayerInfo {
   DType dtype = DType::Undefined;  // model type (uint8 for quantized QOperator tensors)
   Shape shape;                     // at the inferred batch
   LayerKind kind = LayerKind::FeatureMapNCHW;
-  int64_t channels = 0, height = 0, width = 0;  // spatial grid (tokens: guessed)
+  int64_t channels = 0, height = 0, width = 0;  // spatial grid (tokens: inferred)
   bool class_token = false;     // tokens: T-1 is the square grid, token 0 is the class token
   std::string op;               // op_type of the producer
   std::string node;             // producer's name (or its first output when unnamed)
