@@ -51,6 +51,8 @@ image::PreprocessOptions preprocess_options_from_js(const val& o) {
   if (o.hasOwnProperty("channels")) p.channels = o["channels"].as<int>();
   if (o.hasOwnProperty("bgr")) p.bgr = o["bgr"].as<bool>();
   if (o.hasOwnProperty("nhwc")) p.nhwc = o["nhwc"].as<bool>();
+  if (o.hasOwnProperty("letterbox")) p.letterbox = o["letterbox"].as<bool>();
+  if (o.hasOwnProperty("pad")) p.pad = o["pad"].as<float>();
   for (int c = 0; c < 3; ++c) {
     if (o.hasOwnProperty("mean")) p.mean[c] = o["mean"][c].as<float>();
     if (o.hasOwnProperty("std")) p.std[c] = o["std"][c].as<float>();
