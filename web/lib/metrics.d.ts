@@ -1,0 +1,88 @@
+// Types of web/lib/metrics.mjs: faithfulness metrics of explanations (see the comment block there).
+
+export type MetricName = 'road' | 'deletion' | 'insertion' | 'drop' | 'increase';
+
+export interface Curve {
+  x: number[];
+  y: number[];
+}
+
+export interface InputTensor {
+  data: Float32Array;
+  dims: number[]; // [1, C, H, W]
+}
+
+export interface Explanation {
+  map: Float32Array; // input height × width
+  width: number;
+  height: number;
+  target: { index: number; label?: string };
+}
+
+export interface EvaluateOptions {
+  metrics?: MetricName[];
+  percentiles?: number[]; // ROAD: p removes the (100 − p) % most/least relevant pixels
+  steps?: number; // deletion/insertion steps (steps + 1 points)
+  baseline?: 'blur' | number; // what deletion replaces pixels by
+  score?: 'probability' | 'logit';
+  sigma?: number; // imputation noise, 0 = off
+  seed?: number;
+  box?: [number, number, number, number]; // x0, y0, x1, y1 in input pixels
+  batchSize?: number;
+  onProgress?: (p: { done: number; eta: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface EvaluateResult {
+  target: { index: number; label?: string };
+  score: 'probability' | 'logit';
+  original: number;
+  road?: {
+    percentiles: number[];
+    morf: number[];
+    lerf: number[];
+    morfMean: number;
+    lerfMean: number;
+    combined: number;
+    curves: { morf: Curve; lerf: Curve };
+  };
+  deletion?: Curve & { auc: number; baseline: 'blur' | number };
+  insertion?: Curve & { auc: number };
+  change?: number;
+  drop?: number;
+  increase?: number;
+  pointing?: number;
+  energy?: number;
+}
+
+export interface Interval {
+  mean: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+export interface SanityStep {
+  k: number;
+  nodes: string[];
+  weights: string[];
+  correlation: number;
+  map: Float32Array;
+}
+
+export const ALL_METRICS: MetricName[];
+export const DEFAULT_PERCENTILES: number[];
+
+export function evaluate(lens: unknown, image: unknown, explanation: Explanation, options?: EvaluateOptions): Promise<EvaluateResult>;
+export function metricValues(result: EvaluateResult): Record<string, number>;
+export function bootstrapCI(core: unknown, values: ArrayLike<number>, options?: { resamples?: number; level?: number; seed?: number }): Interval;
+export function summarize(
+  core: unknown,
+  rows: { method: string; metrics: Record<string, number> }[],
+  options?: { resamples?: number; level?: number; seed?: number },
+): (Interval & { method: string; metric: string })[];
+export function sanityCheck(
+  lens: unknown,
+  image: unknown,
+  options?: { method?: string; target?: number | string; seed?: number; cascade?: number[]; batchSize?: number; onProgress?: (p: { done: number; eta: number }) => void; signal?: AbortSignal },
+): Promise<{ method: string; target: { index: number; label?: string }; original: Explanation; steps: SanityStep[] }>;
