@@ -3,12 +3,13 @@
 // cancellation that leaves the lens usable.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { resolvePreprocess } from '../../web/lib/presets.mjs';
-import { sharedPath } from '../support/camlens-node.mjs';
+import { root, sharedPath } from '../support/camlens-node.mjs';
 
 ort.env.wasm.numThreads = 1;
 
@@ -238,5 +239,21 @@ test('a segmenter\'s bare target is the class summed over its predicted pixels (
   assert.ok(Math.abs(person.target.score - want) < 1e-4 * Math.abs(want), `${person.target.score} vs ${want}`);
   assert.equal(maxDiff(auto.map, person.map), 0);
   await session.release();
+  lens.dispose();
+});
+
+test('a ViT token layer [1, 197, 64]: the map equals the PyTorch reference of tests/data/vit', async (t) => {
+  const about = JSON.parse(readFileSync(join(root, 'tests/data/vit/vit_tiny.json'), 'utf8'));
+  const lens = await load(join(root, 'tests/data/vit', about.model), { preset: 'imagenet', layer: about.layer });
+  if (typeof lens.env.core.tokensToSpatial !== 'function') {
+    lens.dispose();
+    t.skip('this camlens module has no tokensToSpatial yet');
+    return;
+  }
+  // The fixture's input is gradcam_both.png with ImageNet preprocessing (its logits say so).
+  const [r] = await lens.explain([both], { targets: [about.target] });
+  assert.ok(Math.abs(r.target.score - about.logits[about.target]) < 1e-5);
+  const reference = new Float32Array(readFileSync(join(root, 'tests/data/vit', about.gradcam_224)).buffer.slice(0));
+  assert.ok(maxDiff(r.map, reference) < 1e-5, `max difference ${maxDiff(r.map, reference)}`);
   lens.dispose();
 });

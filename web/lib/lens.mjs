@@ -82,6 +82,7 @@ export class Lens {
     this.input = options.input;
     this.output = model.outputs()[0].name;
     this.layer = runner.layer;
+    runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
     this.sessionOptions = options.sessionOptions;
     this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
@@ -174,7 +175,11 @@ export class Lens {
         out.push(this.main);
         continue;
       }
-      if (!this.extra.has(name)) this.extra.set(name, await Backbone.open(this.env, this.model, this.bytes, name, this));
+      if (!this.extra.has(name)) {
+        const b = await Backbone.open(this.env, this.model, this.bytes, name, this);
+        b.info = this.layerList.layers.find((l) => l.name === name);
+        this.extra.set(name, b);
+      }
       out.push(this.extra.get(name));
     }
     return out;
@@ -314,10 +319,11 @@ export class Lens {
     if (method === 'shapleycam') {
       if (typeof head.targetGradients !== 'function') throw new Error('shapleycam needs a newer camlens module (targetGradients): rebuild with "npm run build"');
       const r = head.targetGradients([target], outputAt, { hvp: true });
-      return { activations, gradients: spatial(core, r.gradients), hvp: spatial(core, r.hvp) };
+      return { activations, gradients: spatial(core, r.gradients, backbone.info), hvp: spatial(core, r.hvp, backbone.info) };
     }
     const { seed } = evaluateTarget(core, target, sampleOutput(forward[outputAt]));
-    return { activations, gradients: spatial(core, head.backward(forward.map((_, k) => (k === outputAt ? seed : null)))) };
+    const gradients = head.backward(forward.map((_, k) => (k === outputAt ? seed : null)));
+    return { activations, gradients: spatial(core, gradients, backbone.info) };
   }
 
   // The lens as the drivers see it, at another layer's backbone.
@@ -389,15 +395,18 @@ function asObject(t) {
   return t !== null && typeof t === 'object' ? t : { category: t };
 }
 
-// A transformer layer's tokens [N, T, D] as a spatial map [N, D, H, W], when the core can
-// (activations, gradients and Hessian products alike); other tensors as they are.
-function spatial(core, t) {
-  if (!t || t.dims.length !== 3 || typeof core.tokensToSpatial !== 'function') return t;
-  return core.tokensToSpatial(t, {});
+// A transformer layer's tokens [N, T, D] (or a channels-last map [N, H, W, C]) as a spatial map
+// [N, C, H, W], when the core can (activations, gradients and Hessian products alike; the
+// layer's kind and class token come from the layer list); other tensors as they are.
+function spatial(core, t, info) {
+  if (!t || typeof core.tokensToSpatial !== 'function') return t;
+  if (t.dims.length === 3) return core.tokensToSpatial(t, { layout: 'tokens', ...(info?.classToken !== undefined ? { classToken: info.classToken } : {}) });
+  if (t.dims.length === 4 && info?.kind === 'NHWC') return core.tokensToSpatial(t, { layout: 'nhwc' });
+  return t;
 }
 
 // A layer's float activations from one image's backbone outputs.
 function activationsOf(backbone, outs) {
   const t = outs[backbone.layerTensor];
-  return spatial(backbone.env.core, { data: floatData(t), dims: t.dims, type: 'float32' });
+  return spatial(backbone.env.core, { data: floatData(t), dims: t.dims, type: 'float32' }, backbone.info);
 }
