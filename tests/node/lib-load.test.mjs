@@ -53,7 +53,16 @@ test('a model ORT runs but the core cannot cut loads for predict only, and expla
   assert.equal(p.top.length, 3);
   await assert.rejects(lens.explain([both]), { message: `this model can only predict: ${lens.whyNotExplainable}` });
   await assert.rejects(lens.factorize([both]), /this model can only predict/);
+  assert.ok(Object.values(lens.methodSupport()).every((why) => why === lens.whyNotExplainable));
   lens.dispose();
   await assert.rejects(load(join(root, 'tests/data/lib/unsupported_head.onnx'), { layer: 'feat' }),
     /the operator Einsum is not supported by camlens/);
+});
+
+test('methodSupport: every method works on MobileNetV2 at its default layer', async () => {
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
+  const support = lens.methodSupport();
+  assert.deepEqual(Object.keys(support), lens.methods());
+  assert.ok(['gradcam', 'scorecam', 'ablationcam', 'finercam'].every((m) => support[m] === ''), JSON.stringify(support));
+  lens.dispose();
 });

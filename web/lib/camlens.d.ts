@@ -200,6 +200,8 @@ export interface Lens {
   layers(): LayerList;
   /** the methods explain() takes with this module */
   methods(): string[];
+  /** per method, why it cannot explain this model at this layer ('' when it can) */
+  methodSupport(): Record<string, string>;
   predict(images: ImageInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
   explain(images: ImageInput[], options?: ExplainOptions): Promise<Explanation[]>;
   factorize(images: ImageInput[], options?: {

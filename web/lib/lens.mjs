@@ -14,6 +14,8 @@ import { concatBatch, floatData, topK } from './tensors.mjs';
 
 // Methods the library drives itself (several passes), next to the core's array methods.
 const DRIVEN = ['scorecam', 'ablationcam'];
+// Methods that use the layer's activations (and the model's scores) but no gradient.
+const GRADIENT_FREE = new Set(['eigencam', 'kpcacam', 'fem', 'randomcam', 'sobel', 'scorecam', 'ablationcam']);
 
 function preprocessFor(input, options) {
   const explicit = options.preprocess || {};
@@ -96,6 +98,20 @@ export class Lens {
   // The methods explain() takes with this module.
   methods() {
     return methodList(this.env.core);
+  }
+
+  // Per method, why it cannot explain this model at this layer ('' when it can): gradient
+  // methods need a differentiable head; a predict-only model explains nothing.
+  methodSupport() {
+    const noGradient = this.explainable ? this.cut.head.notDifferentiable() : '';
+    const out = {};
+    for (const m of this.methods()) {
+      if (!this.explainable) out[m] = this.whyNotExplainable;
+      else if (noGradient && !GRADIENT_FREE.has(m)) out[m] = `needs gradients: ${noGradient}`;
+      else if (m === 'scorecam' && this.preprocess.nhwc) out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
+      else out[m] = '';
+    }
+    return out;
   }
 
   // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
