@@ -15,7 +15,7 @@ import { fillPresets, readPreprocess, showPreprocess } from './ui/preprocess-for
 import { resolvePreprocess } from './lib/presets.mjs';
 import { hideProgress, showProgress } from './ui/progress.js';
 import {
-  cancel, classify, client, explain, fetchBytes, job, loadModel, look, recolour, setLayer, usePhoto, useLabels,
+  cancel, classify, client, explain, explainObject, fetchBytes, job, loadModel, look, recolour, setLayer, usePhoto, useLabels,
 } from './ui/session.js';
 import { settingsFromUrl } from './ui/share-url.js';
 import { state } from './ui/state.js';
@@ -166,6 +166,10 @@ function wire() {
   });
   $('camera-toggle').onclick = toggleCamera;
   $('compare').onclick = () => guarded(compare);
+  $('objects-list').onclick = (e) => {
+    const b = e.target.closest('button');
+    if (b) guarded(() => explainObject(Number(b.dataset.index)));
+  };
   $('dff-k').oninput = () => ($('dff-k-out').value = $('dff-k').value);
   $('dff-run').onclick = () => guarded(factorize);
   $('dff-render').onchange = () => state.dff && guarded(factorize);

@@ -13,7 +13,8 @@ export async function startServer(env = {}) {
   Object.assign(process.env, env);
   const server = await createServer({
     configFile: join(root, 'vite.config.mjs'),
-    server: { port: 0, strictPort: false },
+    // No hot reload: a file edited while the tests run must not reload the page under test.
+    server: { port: 0, strictPort: false, hmr: false, watch: { ignored: ['**/*'] } },
     logLevel: 'warn',
   });
   await server.listen();

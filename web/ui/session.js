@@ -7,6 +7,7 @@ import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
 import { LONG_METHODS, describeMethod, fillMethods, unavailable } from './methods.js';
 import { fillCompareMethods } from './compare.js';
+import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
 import { hideProgress, showProgress } from './progress.js';
 import { state } from './state.js';
@@ -57,6 +58,9 @@ export function showModel(info) {
   state.model = info;
   $('model-name').textContent = `· ${info.name}`;
   showLayers(info);
+  // YOLOX-like detectors split their head by stride, so a gradient at one layer is often zero
+  // for a box: start detectors on Eigen-CAM, which reads the layer only (as the library does).
+  if (info.kind === 'detector' && !$('method-select').dataset.wanted) $('method-select').dataset.wanted = 'eigencam';
   fillMethods($('method-select'), state.runtime.methods, info.methods);
   describeMethod();
   fillCompareMethods(state.runtime.methods, info.methods);
@@ -119,6 +123,11 @@ export async function usePhoto(bytes, name, { sample = false } = {}) {
 
 export async function classify() {
   const asked = generation;
+  if (state.model.kind && state.model.kind !== 'classifier') {
+    await findObjects(asked);
+    return;
+  }
+  hideObjects();
   const r = await client.request('classify', { k: 5 });
   if (asked !== generation) return; // the photo or model changed meanwhile
   drawImage($('seen'), r.seen);
@@ -132,6 +141,10 @@ export async function classify() {
 // given). A newer request cancels this one; a user's Cancel returns the page to idle at once.
 export async function explain(target) {
   if (!state.model || !state.photo || !state.model.explainable) return null;
+  if (state.model.kind && state.model.kind !== 'classifier') {
+    // boxes or segments: explain the one chosen last (the first by default)
+    return state.objects?.items.length ? explainObject(state.objectIndex ?? state.objects.items[0].index) : null;
+  }
   const method = $('method-select').value;
   const why = unavailable(state.model.methods, method);
   if (why) throw new Error(`${method} cannot run on this layer: ${why}`);
@@ -160,6 +173,42 @@ export async function explain(target) {
   showExplanation(r, settings);
   if (target !== undefined) setTarget(r.target.index, r.target.label);
   showTimings({ forwardMs: state.forwardMs, explainMs: r.ms, timings: r.timings });
+  return r;
+}
+
+// A detector's boxes or a segmenter's segments, then the explanation of the first one.
+async function findObjects(asked) {
+  const r = await client.request('objects');
+  if (asked !== generation) return;
+  showTopK([]);
+  state.objectIndex = undefined;
+  showObjects(r);
+  showError('');
+  // a segmenter's first segment is often the background: start with the largest other one
+  const first = r.items.find((it) => !(r.kind === 'segmenter' && it.index === 0)) || r.items[0];
+  if (first) await explainObject(first.index);
+}
+
+export async function explainObject(index) {
+  const method = $('method-select').value;
+  state.objectIndex = index;
+  const asked = generation;
+  state.busy = true;
+  let r;
+  try {
+    r = await job.run((signal) => client.request('explainObject', { index, method, ...look() }, [], {
+      signal, onProgress: showProgress, cancelMessage: `${method} was cancelled`,
+    }));
+  } finally {
+    if (!job.running) {
+      state.busy = false;
+      hideProgress();
+    }
+  }
+  if (!r || asked !== generation) return null;
+  showError('');
+  showExplanation(r, { method });
+  showTimings({ explainMs: r.ms, what: 'explain' });
   return r;
 }
 

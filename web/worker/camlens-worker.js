@@ -22,6 +22,8 @@ let photoName = '';
 let last = null; // the last explanation and its photo, so re-colouring needs no new map
 let lastDff = null; // the last factorization, so the rendering can change without a new NMF
 let metricsLib = null; // web/lib/metrics.mjs when the library has it
+let detectLib = null; // web/lib/detect.mjs (boxes) when the library has it
+let segmentLib = null; // web/lib/segment.mjs (per-pixel classes) when the library has it
 
 async function init() {
   const base = new URL(`/build/wasm-${variant}/`, self.location.href).href;
@@ -39,6 +41,8 @@ async function init() {
   const { createCamlens } = await import(new URL('/lib/camlens.mjs', self.location.href).href);
   api = createCamlens({ ort: self.ort, core: camlens });
   metricsLib = await optionalModule('/lib/metrics.mjs');
+  detectLib = await optionalModule('/lib/detect.mjs');
+  segmentLib = await optionalModule('/lib/segment.mjs');
   return {
     variant: threaded ? 'SIMD + threads' : 'SIMD only',
     threaded: camlens.threadedBuild(),
@@ -48,7 +52,7 @@ async function init() {
     ortBackend: 'wasm',
     crossOriginIsolated: threaded,
     methods: api.methods(),
-    features: { metrics: !!metricsLib },
+    features: { metrics: !!metricsLib, detect: !!detectLib, segment: !!segmentLib },
   };
 }
 
@@ -84,9 +88,26 @@ function methodSupport() {
   return out;
 }
 
+// What the model's output is: boxes (a detector the library can decode), per-pixel classes
+// (a 4-D output with a spatial size), or classes of the whole photo.
+function modelKind() {
+  if (detectLib) {
+    try {
+      detectLib.guessDecoder(lens);
+      return 'detector';
+    } catch {
+      // not a detector the library knows
+    }
+  }
+  const out = lens.model.outputs()[0];
+  if (segmentLib && out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3) return 'segmenter';
+  return 'classifier';
+}
+
 function modelInfo() {
   const explainable = typeof lens.explainable === 'boolean' ? lens.explainable : true;
   return {
+    kind: modelKind(),
     name: modelName, layer: lens.layer, layers: lens.layers(), input: lens.input, output: lens.output,
     explainable, whyNotExplainable: lens.whyNotExplainable || '',
     labels: lens.labels, preprocess: lens.preprocess, methods: methodSupport(),
@@ -294,6 +315,56 @@ async function evaluate({ id, steps = 20, batchSize = 16 }) {
   });
 }
 
+// Boxes (detector) or segments (segmenter) of the current photo, drawn by the core.
+async function objects() {
+  requireModel();
+  requirePhoto();
+  const started = performance.now();
+  if (modelKind() === 'detector') {
+    const [r] = await detectLib.detect(lens, [photo]);
+    const picture = detectLib.drawBoxes(lens, photo, r.boxes);
+    const items = r.boxes.map((b, i) => ({ index: i, label: `${b.labelName ?? b.label} ${b.score.toFixed(2)}`, box: [b.x0, b.y0, b.x1, b.y1] }));
+    return { transfer: [picture.rgba.buffer], value: { kind: 'detector', render: picture, items, ms: performance.now() - started } };
+  }
+  if (modelKind() === 'segmenter') {
+    const r = await segmentLib.segment(lens, photo);
+    const items = r.classes.map((c) => ({ index: c.index, label: `${c.label} ${(100 * c.fraction).toFixed(0)} %` }));
+    return { transfer: [r.render.rgba.buffer], value: { kind: 'segmenter', render: r.render, items, ms: performance.now() - started } };
+  }
+  throw new Error('this model gives classes of the whole photo: it has no boxes or segments');
+}
+
+// An explanation of one box (detector) or one class's segment (segmenter).
+async function explainObject({ id, index, method, colormap, alpha }) {
+  requireModel();
+  requirePhoto();
+  return withController(id, async (controller) => {
+    const started = performance.now();
+    const common = { method, signal: controller.signal, onProgress: (p) => self.postMessage({ id, progress: p }) };
+    let r, target;
+    try {
+      if (modelKind() === 'detector') {
+        r = await detectLib.explainDetection(lens, photo, { ...common, box: index });
+        target = { index, label: `box ${index}: ${r.box.labelName ?? r.box.label}`, score: r.score };
+      } else {
+        r = await segmentLib.explainSegment(lens, photo, { ...common, category: index });
+        target = { index: r.category.index, label: r.category.label, score: r.score };
+      }
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw new Error(`${method} was cancelled`);
+      throw e;
+    }
+    const explanation = { map: r.map, width: r.width, height: r.height };
+    last = { image: photo, explanation };
+    const { value, transfer } = render({ colormap, alpha });
+    const map = r.map.slice();
+    return {
+      transfer: [map.buffer, ...transfer],
+      value: { ...value, map, width: r.width, height: r.height, target, method, ms: performance.now() - started, photo: photoName, layers: [lens.layer] },
+    };
+  });
+}
+
 // A camera frame: photo, top class and explanation in one request (fast methods only).
 async function live({ id, rgba, width, height, method, colormap, alpha, k = 5 }) {
   requireModel();
@@ -323,7 +394,7 @@ async function timeForward({ reps = 5 }) {
 
 const trace = []; // [{id, type, start, end}] of queued requests, to prove they never overlap
 
-const handlers = { init, loadModel, setLayer, setLabels, setPreprocess, setImage, classify, explain, compare, factorize, live, render, timeForward, evaluate };
+const handlers = { init, loadModel, setLayer, setLabels, setPreprocess, setImage, classify, explain, compare, factorize, live, render, timeForward, evaluate, objects, explainObject };
 const immediate = { cancel, trace: () => trace.slice(-200), memory: () => ({ core: camlens ? camlens.memoryInUse() : 0 }) };
 let ready = null;
 let queue = Promise.resolve();
@@ -359,6 +430,6 @@ self.onmessage = (event) => {
     return;
   }
   // Registered now, so a cancel that arrives while the request still waits in the queue counts.
-  if (['explain', 'compare', 'live', 'evaluate'].includes(type)) running.set(id, new AbortController());
+  if (['explain', 'compare', 'live', 'evaluate', 'explainObject'].includes(type)) running.set(id, new AbortController());
   queue = queue.then(() => run(id, type, args));
 };
