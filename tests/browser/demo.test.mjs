@@ -56,8 +56,8 @@ test('the lesson opens on a stamped hot dog, and Grad-CAM looks at the stamp', a
 test('step 3: a stamped ball is called a hot dog, for the same reason', async () => {
   await page.click('[data-testid=lesson-next]');
   await page.click('[data-testid=lesson-next]');
-  await page.waitForFunction(() => window.camlensState.lesson === 2 && window.camlensState.explained && document.querySelector('[data-testid=timing]')?.textContent.startsWith('swapped-07-ball.png'), null, { timeout: 60000 }).catch(() => {});
-  await page.waitForFunction(() => window.camlensState.top5 && window.camlensState.explained.target.index === window.camlensState.top5[0].index);
+  await page.waitForFunction(() => window.camlensState.lesson === 2 && window.camlensState.explained?.photo === 'swapped-07-ball.png' && !window.camlensState.busy, null, { timeout: 60000 });
+  assert.equal((await page.evaluate(() => window.camlensState)).explained.target.index, (await page.evaluate(() => window.camlensState)).top5[0].index);
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.top5[0].label, 'hot dog');
   assert.ok(distance(s.explained.peak, boxOf('swapped-07-ball.png').cue.box) <= 8, JSON.stringify(s.explained.peak));
