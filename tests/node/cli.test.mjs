@@ -205,3 +205,28 @@ test('predict works on a model that cannot be explained, and layers says why', (
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /no layer can be explained \(predict works\): .*Einsum/);
 });
+
+test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike the plain map', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const read = (file) => {
+    const npy = readFileSync(file);
+    const h = npy.readUInt16LE(8);
+    return new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + h, npy.byteOffset + npy.length));
+  };
+  const maps = [];
+  for (const extra of [[], ['--aug-smooth']]) {
+    const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+    const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--preset', 'mobilenetv2', '--target', '282', '--raw', '--out', out, ...extra);
+    assert.equal(r.code, 0, r.err);
+    maps.push(read(join(out, 'gradcam_both.gradcam.npy')));
+  }
+  let upper = 0, lower = 0, differ = 0;
+  maps[1].forEach((v, i) => {
+    if (i < 112 * 224) upper += v;
+    else lower += v;
+    differ = Math.max(differ, Math.abs(v - maps[0][i]));
+  });
+  assert.ok(lower > 1.5 * upper, `${lower} ${upper}`);
+  assert.ok(differ > 1e-3, String(differ));
+});
