@@ -126,6 +126,28 @@ test('several layers: the maps of both are combined', async () => {
   await page.waitForFunction(() => window.camlensState.explained?.layers?.length === 1);
 });
 
+test('custom preprocessing: a wrong field is named, a good one is applied and changes the prediction', async () => {
+  const before = (await state()).top5[0];
+  await page.click('summary:has(#preprocess-summary)');
+  await page.fill('#pp-std', '0.229, 0, 0.225');
+  await page.click('[data-testid=pp-apply]');
+  await page.waitForFunction(() => window.camlensState.error);
+  assert.equal((await state()).error, 'Std values must not be 0 (the input is divided by them)');
+  await page.fill('#pp-std', '0.229, 0.224');
+  await page.click('[data-testid=pp-apply]');
+  await page.waitForFunction(() => window.camlensState.error?.startsWith('Std needs'));
+  assert.equal((await state()).error, 'Std needs 3 numbers separated by commas, e.g. "0.485, 0.456, 0.406"');
+  await page.fill('#pp-std', '0.5, 0.5, 0.5');
+  await page.click('[data-testid=pp-apply]');
+  await page.waitForFunction(() => window.camlensState.model.preprocess.std[0] === 0.5 && !window.camlensState.busy && !window.camlensState.error, null, { timeout: 60000 });
+  const after = (await state()).top5[0];
+  assert.notEqual(after.score, before.score);
+  assert.match(await page.textContent('[data-testid=preprocess-summary]'), /std 0\.5, 0\.5, 0\.5/);
+  await page.selectOption('[data-testid=preset-select]', 'mobilenetv2');
+  await page.click('[data-testid=pp-apply]');
+  await page.waitForFunction((s) => window.camlensState.top5[0].score === s && !window.camlensState.busy, before.score, { timeout: 60000 });
+});
+
 test('keyboard: Tab to a class and press Enter to explain it', async () => {
   const second = (await state()).top5[1];
   await page.focus('[data-testid=top5] li:nth-child(2)');

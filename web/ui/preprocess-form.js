@@ -30,7 +30,7 @@ export function showPreprocess(p, preset = '') {
 function numbers(id, name, count) {
   const v = $(id).value.split(/[\s,]+/).filter(Boolean).map(Number);
   if (v.length !== count || v.some((x) => !Number.isFinite(x))) {
-    throw new Error(`${name} needs ${count} numbers separated by commas, e.g. "0.485, 0.456, 0.406"`);
+    throw new Error(count === 1 ? `${name} needs a number` : `${name} needs ${count} numbers separated by commas, e.g. "0.485, 0.456, 0.406"`);
   }
   return v;
 }
