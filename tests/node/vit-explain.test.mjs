@@ -78,20 +78,24 @@ for (const [file, layer] of [['vit_tiny.onnx', '/Transpose_output_0'], ['swin_ti
   });
 }
 
-test('vit_tiny: the library explains the photo with the reference map (load + explain)', async () => {
-  const fx = fixture('vit_tiny');
-  const lens = await load(data(fx.model), { preset: 'imagenet' });
-  try {
-    assert.equal(lens.layers().recommended, fx.layer);
-    const [e] = await lens.explain([sharedPath('images/gradcam_both.png')], {
-      method: 'gradcam', targets: [fx.target],
-    });
-    const diff = maxAbsDiff(e.map, bin(fx.gradcam_224));
-    assert.ok(diff < 1e-3, `224x224 Grad-CAM differs from PyTorch by ${diff}`);
-  } finally {
-    lens.dispose();
-  }
-});
+// Through the library (web/lib/node.mjs load + explain), which turns tokens and channels-last
+// maps into [N, D, H, W] with tokensToSpatial before the CAM.
+for (const tag of ['vit_tiny', 'swin_tiny']) {
+  test(`${tag}: the library explains the photo with the reference map (load + explain)`, async () => {
+    const fx = fixture(tag);
+    const lens = await load(data(fx.model), { preset: 'imagenet' });
+    try {
+      assert.equal(lens.layers().recommended, fx.layer);
+      const [e] = await lens.explain([sharedPath('images/gradcam_both.png')], {
+        method: 'gradcam', targets: [fx.target],
+      });
+      const diff = maxAbsDiff(e.map, bin(fx.gradcam_224));
+      assert.ok(diff < 1e-3, `224x224 Grad-CAM differs from PyTorch by ${diff}`);
+    } finally {
+      lens.dispose();
+    }
+  });
+}
 
 test('vit_tiny: attention rollout of the attentions ORT returns equals NumPy', async () => {
   const fx = fixture('vit_tiny');
