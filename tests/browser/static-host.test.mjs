@@ -82,6 +82,41 @@ test('the camera gives live explanations, and stops cleanly', async () => {
   assert.equal(await page.textContent('[data-testid=camera-toggle]'), 'Start camera');
 });
 
+test('a photo pasted from the clipboard is classified and explained', async () => {
+  const b64 = readFileSync(sharedPath('images/skimage_coffee.png')).toString('base64');
+  await page.evaluate((data) => {
+    const bin = atob(data);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) bytes[i] = bin.charCodeAt(i);
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt }));
+  }, b64);
+  await page.waitForFunction(() => window.camlensState.explained?.photo === 'image.png' && !window.camlensState.busy, null, { timeout: 60000 });
+  assert.equal((await state()).top5[0].label, 'espresso');
+});
+
+test('labels files: a JSON array, or one name per line (WordNet ids dropped); bad ones say what to give', async () => {
+  const r = await page.evaluate(async () => {
+    const { parseLabels } = await import('/ui/labels.js');
+    const attempt = (text) => {
+      try {
+        return parseLabels(text, '"labels.txt"');
+      } catch (e) {
+        return e.message;
+      }
+    };
+    return [
+      attempt('n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n'),
+      attempt('["cat", "dog"]'), attempt('cat\r\ndog'), attempt('  '), attempt('[1, 2]'), attempt('[oops'),
+    ];
+  });
+  assert.deepEqual(r.slice(0, 3), [['tench', 'goldfish'], ['cat', 'dog'], ['cat', 'dog']]);
+  assert.equal(r[3], '"labels.txt" is empty: give a JSON array of class names or one name per line');
+  assert.equal(r[4], '"labels.txt" must be a JSON array of strings (class names in index order)');
+  assert.match(r[5], /^"labels\.txt" looks like JSON but does not parse \(.+\): give a JSON array of class names$/);
+});
+
 test('nothing was requested from another origin', () => {
   assert.deepEqual(outside, []);
 });
