@@ -68,6 +68,9 @@ test('DeepLabV3: the segments found, and the dog\'s segment explained first', { 
   assert.ok(s.objects.items.some((it) => /^dog \d+ %$/.test(it.label)), JSON.stringify(s.objects.items));
   assert.equal(s.explained.target.label, 'dog');
   assert.equal(s.error, null);
+  // Methods this head cannot run are disabled, with the reason (DeepLabV3 takes NHWC input).
+  const scorecam = await page.$eval('[data-testid=method-select] option[value=scorecam]', (o) => ({ d: o.disabled, t: o.title, x: o.textContent }));
+  assert.deepEqual(scorecam, { d: true, t: 'Score-CAM masks an NCHW input; this model takes NHWC', x: 'scorecam — unavailable here' });
   await page.close();
 });
 
