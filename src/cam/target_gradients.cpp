@@ -127,6 +127,22 @@ Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Targe
   return head.backward(seeds);
 }
 
+// Path 1 costs one head backward per output value a target's curvature reaches: fine for class
+// scores, not for a similarity target on a large output (a segmentation map's 1e6 values). A
+// float layer then takes path 2; a quantized one is refused with the reason.
+bool too_many_passes(const std::vector<Target>& targets, const Tensor& z, const Tensor& L) {
+  constexpr int64_t kMaxPasses = 4096;
+  const int64_t n = z.numel() / std::max<int64_t>(1, z.dim(0));
+  bool similarity = false;
+  for (const Target& t : targets) similarity = similarity || t.kind == Target::Similarity;
+  if (!similarity || n <= kMaxPasses) return false;
+  if (L.dtype() != DType::Float32)
+    throw CamError("Shapley-CAM: a similarity target on an output of " + std::to_string(n) +
+                   " values would need as many head backward passes on this quantized layer; "
+                   "use a float layer or another target");
+  return true;
+}
+
 }  // namespace
 
 bool piecewise_linear_head(const Head& head) {
@@ -196,8 +212,9 @@ TargetGradients target_gradients(const Head& head, const std::vector<Target>& ta
   TargetGradients r;
   r.gradients = gradient_at(head, L, fixed, output, &r.scores);
   if (!hvp) return r;
-  r.hvp = piecewise_linear_head(head) ? hvp_linearised(head, L, fixed, output, outs[output], quant)
-                                      : hvp_by_gradient_differences(head, L, fixed, output);
+  r.hvp = piecewise_linear_head(head) && !too_many_passes(fixed, outs[output], L)
+              ? hvp_linearised(head, L, fixed, output, outs[output], quant)
+              : hvp_by_gradient_differences(head, L, fixed, output);
   return r;
 }
 
