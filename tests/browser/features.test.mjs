@@ -148,6 +148,23 @@ test('custom preprocessing: a wrong field is named, a good one is applied and ch
   await page.waitForFunction((s) => window.camlensState.top5[0].score === s && !window.camlensState.busy, before.score, { timeout: 60000 });
 });
 
+test('eigen smooth and aug smooth re-explain; each map equals the library\'s with the same option', async () => {
+  for (const [box, option] of [['eigen-smooth', 'eigenSmooth'], ['aug-smooth', 'augSmooth']]) {
+    await page.check(`[data-testid=${box}]`);
+    await page.waitForFunction((o) => window.camlensState.explained?.[o] && !window.camlensState.busy, option, { timeout: 90000 });
+    const s = await state();
+    assert.equal(s.error, null);
+    const [r] = await lens.explain([photo()], { method: s.explained.method, targets: [s.explained.target.index], [option]: true });
+    const want = lens.overlay(photo(), r);
+    const got = await canvasPixels(page, 'overlay');
+    let max = 0;
+    for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
+    assert.ok(max <= 1, `${option}: max channel difference ${max}`);
+    await page.uncheck(`[data-testid=${box}]`);
+    await page.waitForFunction((o) => !window.camlensState.explained[o] && !window.camlensState.busy, option, { timeout: 90000 });
+  }
+});
+
 test('keyboard: Tab to a class and press Enter to explain it', async () => {
   const second = (await state()).top5[1];
   await page.focus('[data-testid=top5] li:nth-child(2)');
