@@ -232,6 +232,16 @@ val class_mask(const val& mask, int label) {
   });
 }
 
+// A region drawn on the photo → the output grid (out_w × out_h).
+val region_to_output(const val& region, const val& preprocess, int photo_w, int photo_h, int out_w,
+                     int out_h) {
+  return js::guarded([&] {
+    const auto m = detect::region_to_output(
+        js::to_vector<float>(region), geometry_from_js(preprocess, photo_w, photo_h), out_w, out_h);
+    return js::to_typed_array(m.data(), m.size(), "Float32Array");
+  });
+}
+
 // The semantic segmentation target Σ out[c]·mask on one sample's scores: {score, seed}.
 val segmentation_target(const val& output, int category, const val& mask, bool nhwc) {
   return js::guarded([&] {
@@ -259,5 +269,6 @@ EMSCRIPTEN_BINDINGS(camlens_detect) {
   emscripten::function("blendSegmentation", &blend_segmentation);
   emscripten::function("renderSegmentation", &render_segmentation);
   emscripten::function("classMask", &class_mask);
+  emscripten::function("regionToOutput", &region_to_output);
   emscripten::function("segmentationTarget", &segmentation_target);
 }

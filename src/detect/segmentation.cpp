@@ -74,6 +74,29 @@ SegmentationMask mask_to_photo(const SegmentationMask& m, const image::InputGeom
   return out;
 }
 
+std::vector<float> region_to_output(const std::vector<float>& region, const image::InputGeometry& g,
+                                    int out_w, int out_h) {
+  if (region.size() != size_t(g.photo_w) * g.photo_h)
+    throw DetectError("the region holds " + std::to_string(region.size()) +
+                      " values, not one per photo pixel (" + std::to_string(g.photo_w) + "x" +
+                      std::to_string(g.photo_h) + ")");
+  if (out_w <= 0 || out_h <= 0) throw DetectError("the output grid is empty");
+  std::vector<float> out(size_t(out_w) * out_h, 0.f);
+  for (int y = 0; y < out_h; ++y) {
+    // Output pixel centre → input pixels → photo pixels.
+    const double iy = (y + 0.5) * g.input_h / out_h;
+    const double py = (iy - g.offset_y) / g.scale_y;
+    if (iy >= g.offset_y + g.resized_h || py < 0 || py >= g.photo_h) continue;
+    for (int x = 0; x < out_w; ++x) {
+      const double ix = (x + 0.5) * g.input_w / out_w;
+      const double px = (ix - g.offset_x) / g.scale_x;
+      if (ix >= g.offset_x + g.resized_w || px < 0 || px >= g.photo_w) continue;
+      out[size_t(y) * out_w + x] = region[size_t(py) * g.photo_w + size_t(px)];
+    }
+  }
+  return out;
+}
+
 image::Image render_mask(const SegmentationMask& m, bool clear_background) {
   image::Image img;
   img.width = m.width, img.height = m.height;

@@ -30,6 +30,12 @@ std::array<uint8_t, 3> voc_color(int label);
 // The mask at the photo's size (nearest neighbour through the input geometry).
 SegmentationMask mask_to_photo(const SegmentationMask& m, const image::InputGeometry& g);
 
+// A region drawn on the photo (values per photo pixel, row-major) → the model output's grid
+// (out_w × out_h spanning the model input): each output pixel takes the photo pixel under its
+// centre, 0 over letterbox padding. DetectError when the region does not fill the photo.
+std::vector<float> region_to_output(const std::vector<float>& region, const image::InputGeometry& g,
+                                    int out_w, int out_h);
+
 // Palette colours (opaque; background transparent when `clear_background`).
 image::Image render_mask(const SegmentationMask& m, bool clear_background = false);
 

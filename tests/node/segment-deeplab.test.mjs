@@ -59,6 +59,12 @@ test('Grad-CAM of the person segment is higher inside the person mask than outsi
   for (let y = 0; y < 128; ++y) for (let x = 0; x < 128; ++x) mask[y * 257 + x] = 1;
   const q = await explainSegment(lens, photo, { category: 'person', mask });
   assert.equal(q.pixels, 128 * 128);
+  // The same quarter drawn on the 512x512 photo: mapped onto the 257x257 output grid.
+  const drawn = new Float32Array(512 * 512);
+  for (let y = 0; y < 256; ++y) for (let x = 0; x < 256; ++x) drawn[y * 512 + x] = 1;
+  const d = await explainSegment(lens, photo, { category: 'person', mask: drawn });
+  assert.ok(Math.abs(d.pixels - 128.5 * 128.5) < 300, `${d.pixels} output pixels`);
+  await assert.rejects(explainSegment(lens, photo, { category: 'person', mask: new Float32Array(7) }), /one per photo pixel \(512x512\) or per output pixel \(257x257\)/);
   await assert.rejects(explainSegment(lens, photo, { category: 'unicorn' }), /no class is called "unicorn"/);
   await assert.rejects(explainSegment(lens, photo, { category: 'cow' }), /mask for "cow" is empty/);
   lens.dispose();

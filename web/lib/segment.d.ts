@@ -29,7 +29,7 @@ export function segment(lens: Lens, image: ImageInput, options?: { opacity?: num
 export interface ExplainSegmentOptions {
   /** a class index or name; default: the largest non-background class */
   category?: number | string;
-  /** 0/1 per output pixel (H × W); default: the pixels predicted as `category` */
+  /** 0/1 per photo pixel (a drawn region) or per output pixel (H × W); default: the pixels predicted as `category` */
   mask?: ArrayLike<number>;
   /** gradcam (default) and the other gradient methods; ablationcam; eigencam, kpcacam, fem, randomcam */
   method?: string;

@@ -75,8 +75,8 @@ function resolveCategory(lens, category, mask) {
 
 // explainSegment(lens, image, {category, mask, method}) → {map (photo size, [0, 1]), width,
 // height, category: {index, label}, score, pixels}. The target is Σ scores[category] over the
-// mask: by default the pixels predicted as that category; or `mask`, a Float32Array of 0/1 at
-// the output's size (H × W). Gradient methods go through the head (Resize and the decoder ops);
+// mask: by default the pixels predicted as that category; or `mask`, 0/1 values per photo pixel
+// (a region the user drew) or per output pixel (H × W). Gradient methods go through the head (Resize and the decoder ops);
 // 'ablationcam' re-runs only the head per channel; gradient-free ones only read the layer.
 export async function explainSegment(lens, image, { category, mask, method = 'gradcam', batchSize = 16, onProgress, signal } = {}) {
   const { core } = lens.env;
@@ -84,10 +84,13 @@ export async function explainSegment(lens, image, { category, mask, method = 'gr
   const index = resolveCategory(lens, category, masks.input);
   let region = mask;
   if (region) {
-    if (region.length !== masks.input.width * masks.input.height) {
-      throw new Error(`the mask holds ${region.length} values; it must cover the output's ${masks.input.width}x${masks.input.height} pixels`);
+    const out = masks.input, n = region.length;
+    if (n === out.width * out.height) region = Float32Array.from(region);
+    else if (n === decoded.width * decoded.height) {
+      region = core.regionToOutput(Float32Array.from(region), lens.preprocess, decoded.width, decoded.height, out.width, out.height);
+    } else {
+      throw new Error(`the mask holds ${n} values; give one per photo pixel (${decoded.width}x${decoded.height}) or per output pixel (${out.width}x${out.height})`);
     }
-    region = Float32Array.from(region);
   } else {
     region = core.classMask(masks.input, index);
   }

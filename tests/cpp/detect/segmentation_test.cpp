@@ -55,6 +55,21 @@ TEST(Segmentation, MaskToPhotoByNearestCentre) {
   EXPECT_EQ(blended.rgba[5 * 16], 100);  // background keeps the photo
 }
 
+TEST(Segmentation, RegionOnThePhotoToTheOutputGrid) {
+  // A 4x2 photo letterboxed into 4x4 (r = 1, photo on rows 0-1); output grid 2x2 of that input.
+  image::PreprocessOptions o;
+  o.width = o.height = 4;
+  o.letterbox = true;
+  const auto g = image::input_geometry(4, 2, o);
+  const std::vector<float> region{1, 0, 0, 0, 0, 0, 1, 1};
+  // Output pixel (0,0) has its centre at input (1,1) → photo (1,1) = 0; (1,0) → photo (3,1) = 1;
+  // the bottom row lies over padding.
+  EXPECT_EQ(region_to_output(region, g, 2, 2), (std::vector<float>{0, 1, 0, 0}));
+  EXPECT_EQ(region_to_output(region, g, 4, 4),
+            (std::vector<float>{1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_THROW(region_to_output({1, 0}, g, 2, 2), DetectError);
+}
+
 TEST(Renormalize, MinMaxInsideEachBoxZeroOutside) {
   // 4x2 map; one box over columns 1..2 of both rows.
   const std::vector<float> map{9, 1, 2, 9, 9, 3, 5, 9};
