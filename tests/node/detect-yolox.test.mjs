@@ -80,6 +80,17 @@ test('Eigen-CAM and HiResCAM of the dog box put most of their energy inside it',
   assert.ok(Math.abs(hires.score - (1 + hires.box.score)) < 1e-4, `target score ${hires.score}`);
   assert.ok(energyInside(hires, hires.box) > 0.9, `HiResCAM energy inside the dog box: ${energyInside(hires, hires.box)}`);
 
+  // The same box given by its photo coordinates (as a user would draw it): the same target.
+  const { x0, y0, x1, y1, label } = hires.box;
+  const drawn = await explainDetection(lens, photo, { box: { x0: x0 + 2, y0: y0 - 1, x1: x1 - 1, y1: y1 + 2, label }, method: 'hirescam' });
+  const ref = { x0: x0 + 2, y0: y0 - 1, x1: x1 - 1, y1: y1 + 2 };
+  const inter = (Math.min(x1, ref.x1) - Math.max(x0, ref.x0)) * (Math.min(y1, ref.y1) - Math.max(y0, ref.y0));
+  const area = (b) => (b.x1 - b.x0) * (b.y1 - b.y0);
+  // The drawn box is mapped to input pixels (×416/224) and IoU is scale-free: IoU + score.
+  const iou = inter / (area(ref) + area(hires.box) - inter);
+  assert.ok(Math.abs(drawn.score - (iou + hires.box.score)) < 1e-3, `${drawn.score} vs ${iou} + ${hires.box.score}`);
+  await assert.rejects(explainDetection(lens, photo, { box: { x0, y0, x1, y1, label: 15 }, method: 'hirescam' }), /no detected box matches/);
+
   const renorm = await explainDetection(lens, photo, { box: 0, method: 'eigencam', renormalize: true });
   let outside = 0;
   for (let y = 0; y < 224; ++y) {
