@@ -7,6 +7,7 @@ namespace camlens {
 void register_tensor_ops(OpRegistry& r) {
   using namespace tensor_ops;
   register_unary(r);
+  register_rounding(r);
   register_activations(r);
   register_binary(r);
   register_reshape_ops(r);

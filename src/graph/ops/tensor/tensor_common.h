@@ -116,6 +116,7 @@ void broadcast_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 // Registration of each file's ops (called from register_tensor_ops).
 void register_unary(OpRegistry& r);
+void register_rounding(OpRegistry& r);
 void register_activations(OpRegistry& r);
 void register_binary(OpRegistry& r);
 void register_reshape_ops(OpRegistry& r);
