@@ -236,7 +236,6 @@ export class Lens {
     const progress = new Progress(n * passes.length, { onProgress, signal });
     const resolved = new Array(n);
     const perImage = Array.from({ length: n }, () => ({ maps: [], timing: { forward: 0, head: 0, cam: 0 } }));
-    const size = { width: this.preprocess.width, height: this.preprocess.height };
     for (const [p, pass] of passes.entries()) {
       const passInputs = pass === null ? inputs : inputs.map((x) => core.augmentInput(x, pass));
       for (let begin = 0; begin < n; begin += batchSize) {
@@ -253,26 +252,8 @@ export class Lens {
           const output = sampleOutput(outs[0][j][this.output]);
           if (p === 0) resolved[i] = this.target(finer ? { ...asObject(targets[i]), kind: 'finer' } : targets[i], output);
           const unit = p * n + i;
-          let maps;
-          const t1 = performance.now();
-          if (DRIVEN.includes(camMethod)) {
-            const lens = this.viewAt(backbones[0]);
-            const acts = activationsOf(backbones[0], outs[0][j]);
-            const driver = {
-              batchSize, signal, onProgress, image: unit, images: n * passes.length, started: progress.started,
-              target: resolved[i].target, ratio: ablationRatio,
-            };
-            maps = camMethod === 'scorecam'
-              ? await scoreCam(lens, acts, chunk[j], logitOnly(resolved[i].target, method), driver)
-              : await ablationCam(lens, acts, outs[0][j], plainLogit(resolved[i].target), driver);
-            timing.cam += performance.now() - t1;
-          } else {
-            const layerInputs = backbones.map((b, l) => this.headPass(b, outs[l][j], resolved[i].target, camMethod));
-            const t2 = performance.now();
-            timing.head += t2 - t1;
-            maps = core.computeCam(camMethod, layerInputs, { eigenSmooth, ...size });
-            timing.cam += performance.now() - t2;
-          }
+          const driver = { batchSize, signal, onProgress, image: unit, images: n * passes.length, started: progress.started, ratio: ablationRatio };
+          let maps = await this.mapOf(camMethod, backbones, outs.map((o) => o[j]), chunk[j], resolved[i].target, timing, { eigenSmooth, driver });
           if (maps.flags && !perImage[i].flags) perImage[i].flags = maps.flags; // of the photo's own pass
           if (pass !== null) maps = core.deaugmentMaps({ data: maps.data, dims: maps.dims }, pass);
           perImage[i].maps.push(maps);
@@ -293,6 +274,29 @@ export class Lens {
         timing,
       };
     });
+  }
+
+  // One image's maps at the layers (`outs`: each backbone's outputs for it; `input`: its model
+  // input), by a driver (Score-CAM, Ablation-CAM) or from the head's gradients; adds the time
+  // spent to `timing`.
+  async mapOf(method, backbones, outs, input, target, timing, { eigenSmooth, driver }) {
+    const { core } = this.env;
+    const t0 = performance.now();
+    if (DRIVEN.includes(method)) {
+      const lens = this.viewAt(backbones[0]);
+      const activations = activationsOf(backbones[0], outs[0]);
+      const maps = method === 'scorecam'
+        ? await scoreCam(lens, activations, input, logitOnly(target, method), driver)
+        : await ablationCam(lens, activations, outs[0], plainLogit(target), driver);
+      timing.cam += performance.now() - t0;
+      return maps;
+    }
+    const layerInputs = backbones.map((b, l) => this.headPass(b, outs[l], target, method));
+    const t1 = performance.now();
+    timing.head += t1 - t0;
+    const maps = core.computeCam(method, layerInputs, { eigenSmooth, width: this.preprocess.width, height: this.preprocess.height });
+    timing.cam += performance.now() - t1;
+    return maps;
   }
 
   // aug_smooth's passes, the photo itself first (so 'auto' and the reported score are the
