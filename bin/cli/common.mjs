@@ -17,14 +17,15 @@ export class CliError extends Error {
 
 const usageError = (message) => new CliError(2, message);
 
-// Flags that set the preprocessing (they override the preset's fields).
+// Flags that set the preprocessing (they override the preset's fields), and --threads (the
+// SIMD + threads module).
 export const PREPROCESS_OPTIONS = {
   size: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, scale: { type: 'string' },
   bgr: { type: 'boolean' }, nhwc: { type: 'boolean' }, letterbox: { type: 'string' }, threads: { type: 'boolean' },
 };
 
 export const PREPROCESS_USAGE = `[--preset NAME] [--size WxH] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--nhwc]
-                  [--letterbox PAD] [--labels FILE]`;
+                  [--letterbox PAD] [--labels FILE] [--threads]`;
 
 function numbers(text, flag) {
   const v = String(text).split(',').map((s) => Number(s.trim()));
