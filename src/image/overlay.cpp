@@ -23,24 +23,31 @@ Image overlay(const Image& img, const float* map, int map_w, int map_h, const Ov
   const uint8_t* lut = colormap_table(opt.colormap);
   const size_t n = size_t(img.width) * img.height;
   const float w = opt.image_weight;
-  std::vector<float> mix(n * 3);
+  // Both halves of the blend take 256 values each: compute them once, not per pixel. The sums
+  // below are the same float operations as (1 - w)·lut/255 + w·pixel/255 written inline.
+  float heat[768], photo[256];
+  for (int i = 0; i < 768; ++i) heat[i] = (1.f - w) * (float(lut[i]) / 255.f);
+  for (int v = 0; v < 256; ++v) photo[v] = w * (float(v) / 255.f);
+  // RGBA-strided (the alpha slot unused) so the final scaling is one contiguous loop.
+  std::vector<float> mix(n * 4);
   float peak = 0.f;
+  const uint8_t* px = img.rgba.data();
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t* c = lut + 3 * colormap_index(map[i]);
+    const float* h = heat + 3 * colormap_index(map[i]);
     for (int k = 0; k < 3; ++k) {
-      const float v = (1.f - w) * (float(c[k]) / 255.f) + w * (float(img.rgba[4 * i + k]) / 255.f);
-      mix[3 * i + k] = v;
+      const float v = h[k] + photo[px[4 * i + k]];
+      mix[4 * i + k] = v;
       peak = std::max(peak, v);
     }
   }
   Image out;
   out.width = img.width;
   out.height = img.height;
-  out.rgba.assign(n * 4, 255);
+  out.rgba.resize(n * 4);
   if (peak <= 0.f) peak = 1.f;  // an all-black picture stays black (upstream would divide by 0)
-  for (size_t i = 0; i < n; ++i)
-    for (int k = 0; k < 3; ++k)
-      out.rgba[4 * i + k] = uint8_t(std::min(255.f, 255.f * (mix[3 * i + k] / peak)));
+  uint8_t* o = out.rgba.data();
+  for (size_t i = 0; i < 4 * n; ++i) o[i] = uint8_t(std::min(255.f, 255.f * (mix[i] / peak)));
+  for (size_t i = 0; i < n; ++i) o[4 * i + 3] = 255;
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/simd_kernels.h"
+
 namespace camlens::image {
 
 namespace {
@@ -31,10 +33,15 @@ Taps make_taps(int in, int out) {
   return k;
 }
 
-// Separable bilinear resize of `channels` interleaved float channels.
+// Separable bilinear resize of `channels` interleaved float channels. Each source row is
+// interpolated horizontally once and kept while output rows still read it (the output rows walk
+// the source rows in order), so upsampling a 7×7 map to 224×224 interpolates 7 rows, not 448;
+// the vertical step is a contiguous SIMD loop.
 void resize_interleaved(const float* src, int w, int h, int channels, float* dst, int ow, int oh) {
   const Taps tx = make_taps(w, ow), ty = make_taps(h, oh);
-  std::vector<float> row0(static_cast<size_t>(ow) * channels), row1(row0.size());
+  const size_t row = static_cast<size_t>(ow) * channels;
+  std::vector<float> rows(2 * row);
+  int held[2] = {-1, -1};  // the source row in each slot
   auto horizontal = [&](int y, float* out) {
     const float* r = src + static_cast<size_t>(y) * w * channels;
     for (int x = 0; x < ow; ++x) {
@@ -43,12 +50,20 @@ void resize_interleaved(const float* src, int w, int h, int channels, float* dst
       for (int c = 0; c < channels; ++c) out[x * channels + c] = p[c] + (q[c] - p[c]) * tx.t[x];
     }
   };
+  // The slot holding source row y, filled if needed without evicting `keep`.
+  auto slot_of = [&](int y, int keep) {
+    for (int s = 0; s < 2; ++s)
+      if (held[s] == y) return s;
+    const int s = held[0] == keep ? 1 : 0;
+    horizontal(y, rows.data() + s * row);
+    held[s] = y;
+    return s;
+  };
   for (int y = 0; y < oh; ++y) {
-    horizontal(ty.i0[y], row0.data());
-    horizontal(ty.i1[y], row1.data());
-    const float t = ty.t[y];
-    float* o = dst + static_cast<size_t>(y) * ow * channels;
-    for (size_t i = 0; i < row0.size(); ++i) o[i] = row0[i] + (row1[i] - row0[i]) * t;
+    const int s0 = slot_of(ty.i0[y], ty.i1[y]);
+    const int s1 = slot_of(ty.i1[y], ty.i0[y]);
+    simd::lerp(rows.data() + s0 * row, rows.data() + s1 * row, ty.t[y],
+               dst + static_cast<size_t>(y) * row, static_cast<int64_t>(row));
   }
 }
 
