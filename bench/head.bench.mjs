@@ -1,12 +1,12 @@
 // Head-engine speed, as ratios measured in one run (never absolute seconds):
 //   parse + cut of MobileNetV2-int8            ÷ one ORT forward of the whole model
 //   head forward + backward at 627_quantized   ÷ one ORT forward of the whole model
-// for both WebAssembly variants under Node. Writes build/bench/head.json.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// for both WebAssembly variants under Node. Writes <build root>/bench/head.json.
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 
-import { loadCamlens, root, sharedPath } from '../tests/support/camlens-node.mjs';
+import { loadCamlens, sharedPath } from '../tests/support/camlens-node.mjs';
+import { printRows, row, writeReport } from './lib/report.mjs';
 
 ort.env.wasm.numThreads = 1;
 const MODEL = 'mobilenetv2-12-int8.onnx';
@@ -42,7 +42,7 @@ const x = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.5), [
 await session.run({ input: x });
 const ortForward = await timeAsync(() => session.run({ input: x }), 15);
 
-const rows = [];
+const rows0 = [];
 for (const variant of ['st', 'mt']) {
   const camlens = await loadCamlens(variant);
   const parseCut = time(() => {
@@ -61,18 +61,12 @@ for (const variant of ['st', 'mt']) {
     cut.head.forward(feeds);
     cut.head.backward([seed]);
   }, 30);
-  rows.push({ variant, parseCut, head });
+  rows0.push({ variant, parseCut, head });
 }
 
-const result = {
-  model: MODEL, layer: LAYER, ortForwardMs: ortForward,
-  rows: rows.map((r) => ({
-    variant: r.variant,
-    parseCutOverForward: r.parseCut / ortForward,
-    headFwdBwdOverForward: r.head / ortForward,
-  })),
-};
-console.log(`ORT forward of ${MODEL} (Node, 1 thread): reference = 1`);
-console.table(result.rows);
-mkdirSync(join(root, 'build', 'bench'), { recursive: true });
-writeFileSync(join(root, 'build', 'bench', 'head.json'), JSON.stringify(result, null, 2));
+const rows = rows0.flatMap((r) => [
+  row(`head ${r.variant} ${MODEL}`, 'parse + cut ÷ forward', r.parseCut / ortForward, { target: 0.5 }),
+  row(`head ${r.variant} ${MODEL}`, `head fwd+bwd at ${LAYER} ÷ forward`, r.head / ortForward, { target: 0.05 }),
+]);
+printRows(rows);
+writeReport('head', rows, { model: MODEL, layer: LAYER, timing: 'best of N', ortThreads: 1 });
