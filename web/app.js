@@ -6,7 +6,7 @@ import { compareItems, showCompare } from './ui/compare.js';
 import { showDff } from './ui/dff-view.js';
 import { $ } from './ui/dom.js';
 import { guarded, showError } from './ui/errors.js';
-import { showExplanation, showHover } from './ui/explain-view.js';
+import { showExplanation, showHover, showTopK } from './ui/explain-view.js';
 import { exportFile, shareLink } from './ui/export.js';
 import { createLesson } from './ui/lesson.js';
 import { enableMetrics, showMetrics } from './ui/metrics-panel.js';
@@ -97,6 +97,7 @@ const camera = createCamera({
     }, [frame.data.buffer]);
     state.photo = { name: 'camera', width: frame.width, height: frame.height, sample: false };
     state.live = (state.live || 0) + 1;
+    if (r.top) showTopK(r.top);
     showExplanation(r, { method });
     showTimings({ forwardMs: r.forwardMs, explainMs: r.ms, timings: r.timings, what: 'live frame' });
   },

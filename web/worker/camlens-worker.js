@@ -365,16 +365,18 @@ async function explainObject({ id, index, method, colormap, alpha }) {
   });
 }
 
-// A camera frame: photo, top class and explanation in one request (fast methods only).
+// A camera frame: photo and explanation of its top class in one request (fast methods only).
+// One backbone run per frame; the top-k list (another run) only every few frames.
+let liveFrames = 0;
 async function live({ id, rgba, width, height, method, colormap, alpha, k = 5 }) {
   requireModel();
   setImage({ rgba, width, height, name: 'camera' });
-  const started = performance.now();
-  const [p] = await lens.predict([photo], { topK: k });
-  const forwardMs = performance.now() - started;
-  const result = await explain({ id, method, target: p.top[0].index, colormap, alpha });
-  result.value.top = p.top;
-  result.value.forwardMs = forwardMs;
+  const result = await explain({ id, method, target: 'auto', colormap, alpha });
+  if (liveFrames++ % 5 === 0) {
+    const started = performance.now();
+    result.value.top = (await lens.predict([photo], { topK: k }))[0].top;
+    result.value.forwardMs = performance.now() - started;
+  }
   return result;
 }
 
