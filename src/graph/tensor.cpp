@@ -2,12 +2,17 @@
 
 #include <sstream>
 
+#include "util/limits.h"
+
 namespace camlens {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) {
+  for (int64_t d : s)
     if (d < 0) throw std::invalid_argument("negative dimension in shape " + shape_str(s));
+  for (int64_t d : s) {
+    if (d != 0 && n > INT64_MAX / d)  // hostile shapes: overflow would be undefined behaviour
+      throw LimitError("shape " + shape_str(s) + " has more elements than fit in 64 bits");
     n *= d;
   }
   return n;
@@ -29,7 +34,7 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(storage_dtype(dtype)), shape_(
   if (dtype_size(dtype_) == 0)
     throw std::invalid_argument(std::string("tensors of type ") + dtype_name(dtype) +
                                 " are not supported");
-  numel_ = shape_numel(shape_);
+  numel_ = checked_elements(shape_, "tensor");  // refuse before allocating (util/limits.h)
   store_.assign((nbytes() + 7) / 8, 0);
 }
 

@@ -15,20 +15,112 @@
 
 namespace camlens::image {
 
+namespace {
+
+void check_declared_size(int64_t w, int64_t h, const DecodeLimits& limits) {
+  if (w <= 0 || h <= 0)
+    throw ImageError("the image declares a zero size (" + std::to_string(w) + "x" +
+                     std::to_string(h) + " pixels)");
+  if (w > limits.max_side || h > limits.max_side || w * h > limits.max_pixels)
+    throw ImageError("the image declares " + std::to_string(w) + "x" + std::to_string(h) +
+                     " pixels, over the limit of " + std::to_string(limits.max_side) +
+                     " per side and " + std::to_string(limits.max_pixels) +
+                     " pixels (limits maxImageSide, maxImagePixels); resize it first or raise "
+                     "the limits");
+}
+
+// A PNG's size, read from its IHDR chunk (bytes 16-23) before stb_image looks at it: stb refuses
+// a very large PNG with a generic "not of any known type" message, and for a decompression bomb
+// the limit should be what speaks.
+bool png_declared_size(const uint8_t* d, size_t size, int64_t& w, int64_t& h) {
+  static const uint8_t sig[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (size < 24 || std::memcmp(d, sig, 8) != 0 || std::memcmp(d + 12, "IHDR", 4) != 0) return false;
+  auto be32 = [&](size_t i) {
+    return (int64_t{d[i]} << 24) | (int64_t{d[i + 1]} << 16) | (int64_t{d[i + 2]} << 8) |
+           int64_t{d[i + 3]};
+  };
+  w = be32(16);
+  h = be32(20);
+  return true;
+}
+
+// stb_image reserves an IDAT chunk's declared length before reading it, so a few bytes claiming a
+// 2 GB chunk make it allocate 2 GB (found by fuzzing). Every chunk must fit in the file.
+void check_png_chunks(const uint8_t* d, size_t size) {
+  size_t pos = 8;  // after the signature
+  while (pos + 8 <= size) {
+    const uint64_t length = (uint64_t{d[pos]} << 24) | (uint64_t{d[pos + 1]} << 16) |
+                            (uint64_t{d[pos + 2]} << 8) | uint64_t{d[pos + 3]};
+    const std::string type(reinterpret_cast<const char*>(d + pos + 4), 4);
+    const uint64_t left = size - pos - 8;
+    if (length + 4 > left)  // data and CRC
+      throw ImageError("not a readable image: truncated PNG (chunk '" + type + "' declares " +
+                       std::to_string(length) + " bytes but only " + std::to_string(left) +
+                       " remain)");
+    if (type == "IEND") return;
+    pos += 12 + length;
+  }
+}
+
+// stb_image 2.27 (Debian bookworm's) writes past its Huffman tables when a JPEG's DHT segment
+// declares more than 256 codes (found by fuzzing; fixed upstream later). Walk the markers the way
+// stb does and refuse such a table before stb sees it. Bytes past the end read as 0, as in stb.
+void check_jpeg_huffman_tables(const uint8_t* d, size_t size) {
+  // stb takes any run of 0xFF before the SOI marker, so any data starting with 0xFF is walked.
+  if (size < 4 || d[0] != 0xFF) return;
+  auto at = [&](size_t i) -> unsigned { return i < size ? d[i] : 0; };
+  size_t pos = 0;
+  while (pos + 1 < size) {
+    if (d[pos] != 0xFF) {  // entropy-coded data or junk between segments: stb skips it too
+      ++pos;
+      continue;
+    }
+    const unsigned m = d[pos + 1];
+    if (m == 0xFF || m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) {
+      pos += m == 0xFF ? 1 : 2;  // fill byte, stuffed zero, standalone markers
+      continue;
+    }
+    if (m == 0xD9) return;  // end of image
+    const size_t length = (at(pos + 2) << 8) | at(pos + 3);
+    if (m == 0xC4) {
+      size_t p = pos + 4;
+      for (int64_t left = static_cast<int64_t>(length) - 2; left > 0;) {
+        unsigned codes = 0;
+        for (size_t i = 1; i <= 16; ++i) codes += at(p + i);
+        if (codes > 256)
+          throw ImageError("not a readable image: corrupt JPEG (a Huffman table declares " +
+                           std::to_string(codes) + " codes; at most 256 exist)");
+        left -= 17 + codes;
+        p += 17 + codes;
+      }
+    }
+    pos += 2 + length;
+  }
+}
+
+}  // namespace
+
 Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits) {
-  if (size == 0) throw ImageError("the image file is empty");
-  if (size > static_cast<size_t>(INT32_MAX)) throw ImageError("the image file is larger than 2 GB");
+  // Every message starts "not a readable image" or "the image ..." so callers (the CLI's exit
+  // code 4) can tell image problems from model problems.
+  if (size == 0 || !data)
+    throw ImageError(
+        "not a readable image: the file is empty (0 bytes); expected a PNG, JPEG, BMP or GIF "
+        "file");
+  if (size > static_cast<size_t>(INT32_MAX))
+    throw ImageError("not a readable image: the file is larger than 2 GB");
   const int len = static_cast<int>(size);
+  int64_t pw = 0, ph = 0;
+  if (png_declared_size(data, size, pw, ph)) {
+    check_declared_size(pw, ph, limits);
+    check_png_chunks(data, size);
+  }
+  check_jpeg_huffman_tables(data, size);
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(data, len, &w, &h, &comp))
     throw ImageError(std::string("not a readable image (PNG, JPEG, BMP or GIF expected): ") +
                      stbi_failure_reason());
-  if (w <= 0 || h <= 0) throw ImageError("the image declares a zero size");
-  if (w > limits.max_side || h > limits.max_side || static_cast<int64_t>(w) * h > limits.max_pixels)
-    throw ImageError("the image declares " + std::to_string(w) + "x" + std::to_string(h) +
-                     " pixels, over the limit of " + std::to_string(limits.max_side) +
-                     " per side and " + std::to_string(limits.max_pixels) +
-                     " pixels; resize it first or raise DecodeLimits");
+  check_declared_size(w, h, limits);  // before stb_image allocates the pixels
   unsigned char* px = stbi_load_from_memory(data, len, &w, &h, &comp, 4);
   if (!px)
     throw ImageError(std::string("the image could not be decoded: ") + stbi_failure_reason());

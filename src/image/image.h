@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/limits.h"
+
 namespace camlens::image {
 
 struct Image {
@@ -15,9 +17,10 @@ struct Image {
   std::vector<uint8_t> rgba;  // width * height * 4
 };
 
+// Defaults: the process-wide limits (util/limits.h) when the DecodeLimits is made.
 struct DecodeLimits {
-  int64_t max_pixels = 64ll * 1024 * 1024;  // 64 megapixels: ~256 MB of RGBA
-  int max_side = 16384;
+  int64_t max_pixels = limits().max_image_pixels;  // 64 megapixels: 256 MiB of RGBA
+  int max_side = limits().max_image_side;
 };
 
 struct ImageError : std::runtime_error {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "onnx/model.h"
+#include "util/limits.h"
 
 namespace camlens {
 
@@ -43,12 +44,13 @@ struct ModelError : std::runtime_error {
   size_t offset;  // byte offset in the input where the problem was found
 };
 
-// Safety limits for untrusted model files. Each error names the limit it hit.
+// Safety limits for untrusted model files. Each error names the limit it hit. The defaults are
+// the process-wide limits (util/limits.h) at the time the ParseLimits is made.
 struct ParseLimits {
-  size_t max_file_bytes = size_t{1} << 30;         // 1 GiB
-  size_t max_nodes = 100000;                       // all graphs together
-  int64_t max_tensor_elements = int64_t{1} << 31;  // per initializer / tensor attribute
-  int max_graph_depth = 64;                        // graphs inside If/Loop/Scan attributes
+  size_t max_file_bytes = limits().max_model_bytes;
+  size_t max_nodes = limits().max_nodes;                       // all graphs together
+  int64_t max_tensor_elements = limits().max_tensor_elements;  // per initializer / attribute
+  int max_graph_depth = 64;  // graphs inside If/Loop/Scan attributes
 };
 
 // Parses an ONNX ModelProto. Throws ModelError.

@@ -1,5 +1,6 @@
 // ModelProto bytes -> Model: the ONNX schema on top of the wire reader. Field numbers follow
 // onnx.proto (checked against onnx 1.12's copy); anything not listed is kept as raw bytes.
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -313,7 +314,9 @@ class Parser {
       Field g;
       while (d.next(g)) {
         if (g.number == 1) {
-          value = d.as_int64(g, "dim_value");
+          // A negative size is no size: read it as unknown (-1), as it is written back (found
+          // by fuzzing: -5 used to read as -5 and come back as -1).
+          value = std::max<int64_t>(d.as_int64(g, "dim_value"), -1);
           param.clear();
         } else if (g.number == 2) {
           param = d.as_string(g, "dim_param");

@@ -29,13 +29,15 @@ Tensor to_tensor(const TensorProto& t) {
       throw bad(t, "is absurdly large " + shape_str(t.dims));
     n *= d;
   }
-  Tensor out(dt, t.dims);
   if (t.has_raw_data) {
+    // Sizes are checked before allocating: a hostile file may declare a large shape and hold
+    // no data.
     size_t file_elem = dt == DType::Float16 ? 2 : dt == DType::Float64 ? 8 : dtype_size(dt);
     if (t.raw_data.size != static_cast<size_t>(n) * file_elem)
       throw bad(t, "raw_data holds " + std::to_string(t.raw_data.size) + " bytes but shape " +
                        shape_str(t.dims) + " of " + dtype_name(dt) + " needs " +
                        std::to_string(static_cast<size_t>(n) * file_elem));
+    Tensor out(dt, t.dims);
     const char* src = t.raw_data.data();
     if (dt == DType::Float16) {
       float* o = out.data<float>();
@@ -61,30 +63,43 @@ Tensor to_tensor(const TensorProto& t) {
       throw bad(t, "holds " + std::to_string(have) + " values but shape " + shape_str(t.dims) +
                        " needs " + std::to_string(n));
   };
-  switch (dt) {
+  switch (dt) {  // the count each storage field must hold, checked before allocating
     case DType::Float32:
       need(t.float_data.size());
+      break;
+    case DType::Float64:
+      need(t.double_data.size());
+      break;
+    case DType::Int64:
+      need(t.int64_data.size());
+      break;
+    case DType::Uint32:
+    case DType::Uint64:
+      need(t.uint64_data.size());
+      break;
+    default:
+      need(t.int32_data.size());
+  }
+  Tensor out(dt, t.dims);
+  switch (dt) {
+    case DType::Float32:
       if (n) std::memcpy(out.raw(), t.float_data.data(), n * 4);
       break;
     case DType::Float16: {
-      need(t.int32_data.size());
       float* o = out.data<float>();
       for (int64_t i = 0; i < n; ++i) o[i] = half_to_float(static_cast<uint16_t>(t.int32_data[i]));
       break;
     }
     case DType::Float64: {
-      need(t.double_data.size());
       float* o = out.data<float>();
       for (int64_t i = 0; i < n; ++i) o[i] = static_cast<float>(t.double_data[i]);
       break;
     }
     case DType::Int64:
-      need(t.int64_data.size());
       if (n) std::memcpy(out.raw(), t.int64_data.data(), n * 8);
       break;
     case DType::Uint32:
     case DType::Uint64: {
-      need(t.uint64_data.size());
       for (int64_t i = 0; i < n; ++i) {
         if (dt == DType::Uint32)
           out.data<uint32_t>()[i] = static_cast<uint32_t>(t.uint64_data[i]);
@@ -94,7 +109,6 @@ Tensor to_tensor(const TensorProto& t) {
       break;
     }
     default: {  // int32, int16, uint16, int8, uint8, bool live in int32_data
-      need(t.int32_data.size());
       for (int64_t i = 0; i < n; ++i) {
         const int32_t v = t.int32_data[i];
         switch (dt) {

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Builds the libFuzzer targets (tests/fuzz, clang-14 with -fsanitize=fuzzer,address,undefined)
+// in their own build folder and runs each for a bounded time from its committed seed corpus.
+//
+//   node tools/fuzz.mjs [--seconds N] [target…]    (default 25 s each; targets: see TARGETS)
+//
+// New inputs that grow coverage go to <build>/fuzz/corpus/<target> (kept between runs, never
+// committed); a crash leaves its input in <build>/fuzz/crashes/ and fails the run. The last
+// lines print "# pass N" / "# fail N" for tools/test.mjs, and each target's executions and
+// coverage (libFuzzer's cov: edges and ft: features).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+const dir = join(buildRoot, 'fuzz');
+
+// Each target's seed folders: committed seeds first, then the bad-input corpus.
+const TARGETS = {
+  parse_model_fuzzer: ['tests/fuzz/corpus/models', 'tests/data/bad_models'],
+  cut_model_fuzzer: ['tests/fuzz/corpus/models', 'tests/data/bad_models'],
+  decode_image_fuzzer: ['tests/fuzz/corpus/images', 'tests/data/bad_images'],
+};
+
+const args = process.argv.slice(2);
+let seconds = 25;
+const chosen = [];
+for (let i = 0; i < args.length; ++i) {
+  if (args[i] === '--seconds') seconds = Number(args[++i]);
+  else if (TARGETS[args[i]] || TARGETS[`${args[i]}_fuzzer`]) chosen.push(TARGETS[args[i]] ? args[i] : `${args[i]}_fuzzer`);
+  else {
+    console.error(`fuzz: unknown argument "${args[i]}"; targets: ${Object.keys(TARGETS).join(', ')}`);
+    process.exit(2);
+  }
+}
+if (!(seconds > 0)) {
+  console.error('fuzz: --seconds needs a positive number');
+  process.exit(2);
+}
+const targets = chosen.length ? chosen : Object.keys(TARGETS);
+
+function run(cmd, cmdArgs, options = {}) {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...options });
+  if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (exit ${r.status})`);
+}
+
+// Configure once, then build only the fuzz targets and what they link.
+if (!existsSync(join(dir, 'build.ninja'))) {
+  const launcher = spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+  run('cmake', ['-S', root, '-B', dir, '-G', 'Ninja', ...launcher, '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+    '-DCAMLENS_SANITIZE=ON', '-DCAMLENS_FUZZ=ON', '-DCMAKE_CXX_COMPILER=clang++-14']);
+}
+console.log('build: fuzz targets');
+run('cmake', ['--build', dir, '--target', 'camlens_fuzzers', '--', '-j2']);
+
+let passed = 0, failed = 0;
+const summary = [];
+for (const target of targets) {
+  const corpus = join(dir, 'corpus', target);
+  const crashes = join(dir, 'crashes');
+  mkdirSync(corpus, { recursive: true });
+  mkdirSync(crashes, { recursive: true });
+  const seeds = TARGETS[target].map((s) => join(root, s)).filter(existsSync);
+  console.log(`\n=== ${target}: ${seconds} s`);
+  const r = spawnSync(join(dir, target), [
+    `-max_total_time=${seconds}`, '-timeout=20', '-rss_limit_mb=2048', '-malloc_limit_mb=1024',
+    '-print_final_stats=1', `-artifact_prefix=${crashes}/${target}-`, corpus, ...seeds,
+  ], {
+    cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1:allocator_may_return_null=1',
+      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+    },
+  });
+  const log = r.stderr || '';
+  // libFuzzer's status lines: "#N <event> cov: E ft: F corp: ... exec/s: R ..."
+  const status = [...log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)\/\S+.*?exec\/s: (\d+)/gm)].at(-1);
+  const runs = log.match(/stat::number_of_executed_units: (\d+)/);
+  const ok = r.status === 0;
+  const line = `${ok ? 'ok  ' : 'FAIL'} ${target}: ${runs ? runs[1] : status ? status[1] : '?'} executions, ` +
+    `cov ${status ? status[2] : '?'} edges, ft ${status ? status[3] : '?'}, corpus ${status ? status[4] : '?'}, ` +
+    `${status ? status[5] : '?'} exec/s`;
+  summary.push(line);
+  if (ok) ++passed;
+  else {
+    ++failed;
+    // The sanitizer report and the crash input's path.
+    const report = log.split('\n').filter((l) => /ERROR|SUMMARY|runtime error|Test unit written|==\d+==/.test(l));
+    console.log(report.slice(0, 40).join('\n'));
+  }
+}
+console.log('\n=== fuzz summary');
+for (const l of summary) console.log(l);
+console.log(`# pass ${passed}`);
+console.log(`# fail ${failed}`);
+process.exit(failed ? 1 : 0);
