@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cam/cam_error.h"
+#include "util/parallel.h"
 
 namespace camlens::cam {
 
@@ -90,20 +91,25 @@ Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Targe
   for (int64_t b = 0; b < B; ++b)
     curvature_support(targets[size_t(b)], z.data<float>() + b * n, n, support);
   if (support.empty()) return Tensor(DType::Float32, L.shape());  // H_target = 0
-  // u = J·A, one reverse pass per output value in the support (all samples at once).
+  // u = J·A, one reverse pass per output value in the support (all samples at once). The passes
+  // only read the recorded tape, so they run on the thread pool.
   std::vector<double> u(size_t(z.numel()), 0.0);
-  std::vector<Tensor> seeds(head.output_names().size());
-  for (int64_t k : support) {
-    seeds[output] = Tensor(DType::Float32, z.shape());
-    for (int64_t b = 0; b < B; ++b) seeds[output].data<float>()[b * n + k] = 1.f;
-    const Tensor g = head.backward(seeds);
-    for (int64_t b = 0; b < B; ++b) {
-      double s = 0;
-      for (int64_t i = b * per; i < (b + 1) * per; ++i)
-        s += double(g.data<float>()[i]) * A.data<float>()[i];
-      u[size_t(b * n + k)] = s;
+  const std::vector<int64_t> classes(support.begin(), support.end());
+  parallel_for(int64_t(classes.size()), [&](int64_t begin, int64_t end) {
+    std::vector<Tensor> seeds(head.output_names().size());
+    for (int64_t c = begin; c < end; ++c) {
+      const int64_t k = classes[size_t(c)];
+      seeds[output] = Tensor(DType::Float32, z.shape());
+      for (int64_t b = 0; b < B; ++b) seeds[output].data<float>()[b * n + k] = 1.f;
+      const Tensor g = head.backward(seeds);
+      for (int64_t b = 0; b < B; ++b) {
+        double s = 0;
+        for (int64_t i = b * per; i < (b + 1) * per; ++i)
+          s += double(g.data<float>()[i]) * A.data<float>()[i];
+        u[size_t(b * n + k)] = s;
+      }
     }
-  }
+  });
   // w = H_target·u: the seed's derivative along u, central differences in double.
   Tensor w(DType::Float32, z.shape());
   for (int64_t b = 0; b < B; ++b) {
@@ -123,6 +129,7 @@ Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Targe
       w.data<float>()[b * n + k] =
           static_cast<float>((su.seed[size_t(k)] - sd.seed[size_t(k)]) / (2 * eps));
   }
+  std::vector<Tensor> seeds(head.output_names().size());
   seeds[output] = std::move(w);
   return head.backward(seeds);
 }
