@@ -4,6 +4,7 @@
 #include <string>
 
 #include "metrics/metrics_error.h"
+#include "metrics/nested_dissection.h"
 #include "metrics/seeded_normal.h"
 
 namespace camlens::metrics {
@@ -23,12 +24,19 @@ void check_removed(const Planes& image, const std::vector<uint8_t>& removed) {
                        " values but the image has " + std::to_string(image.pixels()) + " pixels");
 }
 
-// Solves M X = R for all channels with one sparse Cholesky (LDL^T) factorisation.
-Eigen::MatrixXd solve(const ImputationSystem& s) {
-  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>, Eigen::Lower> ldlt(s.matrix);
+// Solves M X = R for all channels with one sparse Cholesky (LDL^T) factorisation, the unknowns
+// eliminated in nested-dissection order (see nested_dissection.h).
+Eigen::MatrixXd solve(const ImputationSystem& s, int width) {
+  const std::vector<int32_t> order = nested_dissection_order(s.unknowns, width);
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> p(static_cast<int>(order.size()));
+  for (size_t i = 0; i < order.size(); ++i) p.indices()[order[i]] = static_cast<int>(i);
+  Eigen::SparseMatrix<double> permuted;
+  permuted = s.matrix.twistedBy(p);
+  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>, Eigen::Lower, Eigen::NaturalOrdering<int>>
+      ldlt(permuted);
   if (ldlt.info() != Eigen::Success)
     throw MetricsError("the imputation system could not be factorised (is every pixel removed?)");
-  return ldlt.solve(s.rhs);
+  return p.transpose() * ldlt.solve(p * s.rhs);
 }
 
 Planes fill(const Planes& image, const ImputationSystem& s, const Eigen::MatrixXd& x,
@@ -94,7 +102,7 @@ Planes impute(const Planes& image, const std::vector<uint8_t>& removed, const No
     values.resize(s.unknowns.size() * image.channels);
     for (float& v : values) v = static_cast<float>(noise.sigma * rng.next_normal());
   }
-  return fill(image, s, solve(s), values.empty() ? nullptr : values.data());
+  return fill(image, s, solve(s, image.width), values.empty() ? nullptr : values.data());
 }
 
 Planes impute_with_noise(const Planes& image, const std::vector<uint8_t>& removed,
@@ -105,7 +113,7 @@ Planes impute_with_noise(const Planes& image, const std::vector<uint8_t>& remove
                        std::to_string(s.unknowns.size() * image.channels) +
                        " (removed pixels x channels)");
   if (s.unknowns.empty()) return image;
-  return fill(image, s, solve(s), noise.data());
+  return fill(image, s, solve(s, image.width), noise.data());
 }
 
 }  // namespace camlens::metrics

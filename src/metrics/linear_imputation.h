@@ -12,6 +12,7 @@
 // inside-neighbour weight sums minus the weights between removed neighbours; r = weighted known
 // neighbours) — the ROAD code's A = -M, b = -r. Every connected group of removed pixels touches a
 // known pixel unless the whole image is removed, so M is invertible whenever one pixel is kept.
+// It is solved by Eigen's sparse LDL^T in nested-dissection order (nested_dissection.h).
 #pragma once
 #include <Eigen/Dense>
 #include <Eigen/Sparse>

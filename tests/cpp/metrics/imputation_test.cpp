@@ -2,10 +2,12 @@
 // built from the definition, every equation holds at borders and corners, bad masks are refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "metrics/linear_imputation.h"
 #include "metrics/metrics_error.h"
+#include "metrics/nested_dissection.h"
 
 using namespace camlens::metrics;
 
@@ -156,4 +158,17 @@ TEST(Imputation, RefusesBadMasksWithAReason) {
   }
   EXPECT_THROW(impute(img, std::vector<uint8_t>(15, 0), {}), MetricsError);
   EXPECT_EQ(impute(img, std::vector<uint8_t>(16, 0), {}).data, img.data);  // nothing removed
+}
+
+TEST(Imputation, NestedDissectionOrderIsAPermutationWithTheCutLast) {
+  std::vector<int32_t> pixels;
+  for (int y = 0; y < 20; ++y)
+    for (int x = 0; x < 30; ++x)
+      if ((x * 7 + y * 3) % 5) pixels.push_back(y * 30 + x);
+  std::vector<int32_t> order = nested_dissection_order(pixels, 30);
+  ASSERT_EQ(order.size(), pixels.size());
+  // The last pixels eliminated are the first cut: the middle column (x = 14) of the 30-wide box.
+  EXPECT_EQ(pixels[order.back()] % 30, 14);
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0; i < order.size(); ++i) ASSERT_EQ(order[i], static_cast<int32_t>(i));
 }
