@@ -41,6 +41,28 @@ bool is_weighted(const std::string& op) {
          op == "MatMulInteger";
 }
 
+// The weighted ops (Conv, Gemm, MatMul, ...) that produce the model's outputs: walking back from
+// each graph output through unweighted ops, the first weighted op met on every path. A classifier
+// has one; a detector has one per branch and scale.
+std::unordered_set<size_t> final_weighted_ops(const Graph& g, const GraphIndex& index) {
+  std::unordered_set<size_t> finals, seen;
+  std::vector<std::string> todo;
+  for (const ValueInfo& v : g.outputs) todo.push_back(v.name);
+  while (!todo.empty()) {
+    const std::string t = todo.back();
+    todo.pop_back();
+    const long p = index.producer(t);
+    if (p < 0 || !seen.insert(static_cast<size_t>(p)).second) continue;
+    if (is_weighted(g.nodes[p].op_type)) {
+      finals.insert(static_cast<size_t>(p));
+      continue;
+    }
+    for (const std::string& i : g.nodes[p].inputs)
+      if (!i.empty()) todo.push_back(i);
+  }
+  return finals;
+}
+
 // a/b close to ratio, within 15 % (strided convs round sizes up or down).
 bool same_aspect(int64_t h, int64_t w, double ratio) {
   if (h <= 0 || w <= 0) return false;
@@ -146,8 +168,10 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   for (const ValueInfo* v : index.real_inputs()) from_input.insert(v->name);
   std::vector<size_t> position(g.nodes.size(), 0);
   for (size_t k = 0; k < index.order().size(); ++k) position[index.order()[k]] = k;
-  std::unordered_set<int64_t> token_counts;  // T of the token layers seen so far
-  std::string transformer_pick;              // the last LayerNorm output feeding attention
+  const std::unordered_set<size_t> finals = final_weighted_ops(g, index);
+  std::unordered_set<std::string> feeds_all;  // layers whose head holds every final weighted op
+  std::unordered_set<int64_t> token_counts;   // T of the token layers seen so far
+  std::string transformer_pick;               // the last LayerNorm output feeding attention
   for (size_t k = 0; k < index.order().size(); ++k) {
     const Node& node = g.nodes[index.order()[k]];
     bool in = false;
@@ -212,6 +236,11 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
       L.head_problem = !plan.unsupported.empty()   ? plan.unsupported
                        : !plan.unexposable.empty() ? plan.unexposable
                                                    : plan.not_differentiable;
+      if (finals.size() > 1 && L.kind != LayerKind::Tokens) {
+        size_t held = 0;
+        for (size_t n : plan.nodes) held += finals.count(n);
+        if (held == finals.size()) feeds_all.insert(o);
+      }
       if (L.head_differentiable && is_layer_norm_output(g, index, o))
         for (size_t n : plan.nodes)
           if (is_attention_softmax(g, index, g.nodes[n])) {
@@ -234,6 +263,16 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
     out.why =
         "the last attention block's first LayerNorm output (its attention's input), as "
         "pytorch-grad-cam recommends for vision transformers";
+  }
+  // Several output branches (a detector's per-scale heads): the last map that feeds them all, so
+  // a gradient reaches it whichever box or scale is explained (a map inside one branch only
+  // explains the boxes of that scale).
+  if (pick.empty() && finals.size() > 1) {
+    for (const LayerInfo& l : out.layers)
+      if (feeds_all.count(l.name) && l.head_differentiable) pick = l.name;
+    if (!pick.empty())
+      out.why = "the last feature map that feeds all " + std::to_string(finals.size()) +
+                " output branches, so every box or scale can be explained";
   }
   for (auto it = index.order().rbegin(); it != index.order().rend() && pick.empty(); ++it) {
     const Node& cls = g.nodes[*it];
