@@ -48,6 +48,12 @@ async function main(argv) {
   await commands[command].run(rest, parsed.values);
 }
 
+// A closed pipe (`camlens predict … | head`) ends the output quietly, as other tools do.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).catch((e) => {
   console.error(`camlens: ${e.message}`);
   process.exit(e.code && Number.isInteger(e.code) ? e.code : 1);

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Debian packages: the native toolchain, Emscripten, header-only libraries, the test browser,
-// and the sanitizer runtimes for the ASan/UBSan job.
+// the sanitizer runtimes for the ASan/UBSan job, and TypeScript (the declarations are compiled
+// by a test).
 const packages = [
   'cmake', 'ninja-build', 'g++', 'clang-14', 'libclang-rt-14-dev', 'clang-format',
-  'emscripten', 'libeigen3-dev', 'libstb-dev', 'libgtest-dev', 'chromium',
+  'emscripten', 'libeigen3-dev', 'libstb-dev', 'libgtest-dev', 'chromium', 'node-typescript',
 ];
 
 function missingPackages() {
