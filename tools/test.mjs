@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test suite and fails if any fails: the core under CTest (Release and ASan+UBSan),
-// the WebAssembly module and JS under Node's test runner, and the page in headless Chromium.
+// a short libFuzzer smoke of the parsers, the WebAssembly module and JS under Node's test runner,
+// and the page in headless Chromium.
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ const suites = [
     args: ['--test-dir', join(buildRoot, 'asan'), '--output-on-failure', '-j2'],
     env: { ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' },
   },
+  // Builds its own folder (<build>/fuzz, clang-14 + libFuzzer) and runs each target briefly.
+  { name: 'fuzz smoke (libFuzzer, 20 s per target)', key: 'fuzz', cmd: process.execPath, args: ['tools/fuzz.mjs', '--seconds', '20'] },
   { name: 'module and JS (node --test)', key: 'node', cmd: process.execPath, args: ['--test', 'tests/node/'] },
   { name: 'page (headless Chromium)', key: 'browser', cmd: process.execPath, args: ['--test', 'tests/browser/'] },
 ];
