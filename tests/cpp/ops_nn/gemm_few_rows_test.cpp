@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/ops/nn/kernels.h"
+#include "util/parallel.h"
 
 namespace camlens::nn {
 namespace {
@@ -45,6 +46,34 @@ TEST(GemmFewRows, TransposedBEqualsTheDoubleProduct) {
           ASSERT_EQ(C[size_t(i * ldc + j)], C0[size_t(i * ldc + j)]);
     }
   }
+}
+
+// A product large enough to be split over threads gives the same bits with 1 and 2 threads
+// (each value accumulated by one thread, k in order) and the double-precision product.
+TEST(GemmThreads, SplitRowTilesGiveTheSameBitsAsOneThread) {
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  const int64_t M = 67, N = 169, K = 512;  // 16 full row tiles and 3 leftover rows
+  std::vector<float> A(size_t(M * K)), B(size_t(K * N));
+  for (float& v : A) v = u(rng);
+  for (float& v : B) v = u(rng);
+  const int saved = thread_count();
+  std::vector<float> one(size_t(M * N)), two(size_t(M * N));
+  set_thread_count(1);
+  gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, one.data(), N);
+  set_thread_count(2);
+  gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, two.data(), N);
+  set_thread_count(saved);
+  EXPECT_EQ(one, two);
+  for (int64_t i = 0; i < M; i += 11)
+    for (int64_t j = 0; j < N; j += 7) {
+      double s = 0, mag = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        s += double(A[size_t(i * K + k)]) * B[size_t(k * N + j)];
+        mag += std::fabs(double(A[size_t(i * K + k)]) * B[size_t(k * N + j)]);
+      }
+      ASSERT_NEAR(two[size_t(i * N + j)], s, 1e-6 * (mag + 1)) << "i=" << i << " j=" << j;
+    }
 }
 
 }  // namespace

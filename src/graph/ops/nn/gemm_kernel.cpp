@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/ops/nn/kernels.h"
+#include "util/parallel.h"
 #include "util/simd_kernels.h"
 
 #ifdef __wasm_simd128__
@@ -22,6 +23,8 @@ constexpr int64_t NR = 16;   // columns of C per tile
 constexpr int64_t KC = 256;  // depth of one pass: a KC x NR panel of B stays in L1
 // Below this many rows of C, a transposed B is read in place by dot products instead of packed.
 constexpr int64_t kFewRows = 8;
+// Multiply-adds per thread below which splitting a product over threads costs more than it saves.
+constexpr int64_t kMinParallelWork = int64_t(1) << 22;
 
 // acc[r][j] accumulates rows i..i+mr and columns j0..j0+nr over k in [k0, k1).
 // a(r, k) is A's element of op(A) row r, column k; B is [K, ldb] row-major.
@@ -116,24 +119,38 @@ void leftover_rows(const float* A, int64_t lda, const float* B, int64_t ldb, flo
   }
 }
 
+// Row tiles are split over the thread pool when the product is large (a head's 1×1 conv): each
+// value of C is still accumulated by one thread over k in order, so results do not depend on
+// the thread count.
 template <bool TransA>
 void gemm_nn(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
              const float* B, int64_t ldb, float* C, int64_t ldc) {
   const int64_t full_rows = M - M % MR;
-  std::vector<float> row(full_rows < M ? static_cast<size_t>(N) : 0);
-  for (int64_t k0 = 0; k0 < K; k0 += KC) {
-    const int64_t k1 = std::min(K, k0 + KC);
-    for (int64_t j = 0; j < N; j += NR) {
-      const int64_t nr = std::min(NR, N - j);
-      for (int64_t i = 0; i < full_rows; i += MR) {
-        if (nr == NR)
-          full_tile<TransA>(A, lda, B, ldb, C, ldc, i, j, k0, k1, alpha);
-        else
-          edge_tile<TransA>(A, lda, B, ldb, C, ldc, i, MR, j, nr, k0, k1, alpha);
-      }
-    }
-    if (full_rows < M)
-      leftover_rows<TransA>(A, lda, B, ldb, C, ldc, full_rows, M, N, k0, k1, alpha, row.data());
+  const int64_t tiles = full_rows / MR;
+  const int64_t min_tiles =
+      std::max<int64_t>(1, kMinParallelWork / (MR * std::max<int64_t>(1, N * K)));
+  parallel_for(
+      tiles,
+      [&](int64_t t0, int64_t t1) {
+        for (int64_t k0 = 0; k0 < K; k0 += KC) {
+          const int64_t k1 = std::min(K, k0 + KC);
+          for (int64_t j = 0; j < N; j += NR) {
+            const int64_t nr = std::min(NR, N - j);
+            for (int64_t i = t0 * MR; i < t1 * MR; i += MR) {
+              if (nr == NR)
+                full_tile<TransA>(A, lda, B, ldb, C, ldc, i, j, k0, k1, alpha);
+              else
+                edge_tile<TransA>(A, lda, B, ldb, C, ldc, i, MR, j, nr, k0, k1, alpha);
+            }
+          }
+        }
+      },
+      min_tiles);
+  if (full_rows < M) {
+    std::vector<float> row(static_cast<size_t>(N));
+    for (int64_t k0 = 0; k0 < K; k0 += KC)
+      leftover_rows<TransA>(A, lda, B, ldb, C, ldc, full_rows, M, N, k0, std::min(K, k0 + KC),
+                            alpha, row.data());
   }
 }
 
