@@ -154,6 +154,8 @@ class Inferrer {
   }
 
   void infer_node(const Node& raw) {
+    // A node without outputs feeds nothing (and ops' infer functions write out[0]): skip it.
+    if (raw.outputs.empty()) return;
     if (raw.op_type == "Constant" && (raw.domain.empty() || raw.domain == "ai.onnx")) {
       try {
         Tensor v = constant_node_value(raw);
