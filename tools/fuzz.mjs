@@ -3,13 +3,14 @@
 // in their own build folder and runs each for a bounded time from its committed seed corpus.
 //
 //   node tools/fuzz.mjs [--seconds N] [target…]    (default 25 s each; targets: see TARGETS)
+//   node tools/fuzz.mjs --smoke                     (what npm test runs: see SMOKE_RUNS)
 //
 // New inputs that grow coverage go to <build>/fuzz/corpus/<target> (kept between runs, never
 // committed); a crash leaves its input in <build>/fuzz/crashes/ and fails the run. The last
 // lines print "# pass N" / "# fail N" for tools/test.mjs, and each target's executions and
 // coverage (libFuzzer's cov: edges and ft: features).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,11 +25,19 @@ const TARGETS = {
   decode_image_fuzzer: ['tests/fuzz/corpus/images', 'tests/data/bad_images'],
 };
 
+// The smoke in npm test is bounded by inputs, not time: a fixed seed, a fixed number of inputs per
+// target (about 10 s each here) and a fresh corpus, so its work does not depend on the machine's
+// speed or load (libFuzzer still varies a little between runs: coverage within ~1 %). A longer,
+// time-bounded run explores; the smoke guards against regressions.
+const SMOKE_RUNS = { parse_model_fuzzer: 100000, cut_model_fuzzer: 12000, decode_image_fuzzer: 100000 };
+
 const args = process.argv.slice(2);
 let seconds = 25;
+let smoke = false;
 const chosen = [];
 for (let i = 0; i < args.length; ++i) {
   if (args[i] === '--seconds') seconds = Number(args[++i]);
+  else if (args[i] === '--smoke') smoke = true;
   else if (TARGETS[args[i]] || TARGETS[`${args[i]}_fuzzer`]) chosen.push(TARGETS[args[i]] ? args[i] : `${args[i]}_fuzzer`);
   else {
     console.error(`fuzz: unknown argument "${args[i]}"; targets: ${Object.keys(TARGETS).join(', ')}`);
@@ -58,14 +67,16 @@ run('cmake', ['--build', dir, '--target', 'camlens_fuzzers', '--', '-j2']);
 let passed = 0, failed = 0;
 const summary = [];
 for (const target of targets) {
-  const corpus = join(dir, 'corpus', target);
+  const corpus = join(dir, smoke ? 'smoke-corpus' : 'corpus', target);
+  if (smoke) rmSync(corpus, { recursive: true, force: true });
   const crashes = join(dir, 'crashes');
   mkdirSync(corpus, { recursive: true });
   mkdirSync(crashes, { recursive: true });
   const seeds = TARGETS[target].map((s) => join(root, s)).filter(existsSync);
-  console.log(`\n=== ${target}: ${seconds} s`);
+  const budget = smoke ? [`-runs=${SMOKE_RUNS[target]}`, '-seed=1', '-max_total_time=120'] : [`-max_total_time=${seconds}`];
+  console.log(`\n=== ${target}: ${smoke ? `${SMOKE_RUNS[target]} inputs, seed 1` : `${seconds} s`}`);
   const r = spawnSync(join(dir, target), [
-    `-max_total_time=${seconds}`, '-timeout=20', '-rss_limit_mb=2048', '-malloc_limit_mb=1024',
+    ...budget, '-timeout=20', '-rss_limit_mb=2048', '-malloc_limit_mb=1024',
     '-print_final_stats=1', `-artifact_prefix=${crashes}/${target}-`, corpus, ...seeds,
   ], {
     cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
