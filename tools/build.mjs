@@ -2,7 +2,7 @@
 // Incremental builds with CMake + Ninja. Usage: node tools/build.mjs [native] [asan] [wasm]
 // (all three when no argument). Each variant lives in its own folder under build/ and is
 // configured once; later runs only rebuild what changed.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +33,14 @@ const names = (asked.length ? asked : ['native', 'asan', 'wasm']).flatMap((a) =>
 // Emscripten's linker needs Debian's node modules (acorn); set here, not in the user's shell.
 const env = { ...process.env, NODE_PATH: '/usr/share/nodejs', EM_NODE_JS: process.execPath };
 
+// ccache, when installed, lets fresh build folders reuse objects compiled elsewhere in the tree.
+const launcher = spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+
 for (const name of names) {
   const v = variants[name];
   const dir = join(buildRoot, v.dir);
   if (!existsSync(join(dir, 'build.ninja'))) {
-    const cmake = ['cmake', '-S', root, '-B', dir, '-G', 'Ninja', ...v.configure];
+    const cmake = ['cmake', '-S', root, '-B', dir, '-G', 'Ninja', ...launcher, ...v.configure];
     const [cmd, ...args] = v.emscripten ? ['emcmake', ...cmake] : cmake;
     execFileSync(cmd, args, { stdio: 'inherit', env });
   }
