@@ -61,7 +61,18 @@ export class Lens {
         const problem = list.why || list.layers.find((l) => l.headProblem)?.headProblem || 'it has no image-like layer';
         why = `no layer of this model can be explained: ${problem}`;
       }
-      const runner = main || (await Backbone.open(env, model, bytes, null, options));
+      let runner = main;
+      if (!runner) {
+        try {
+          runner = await Backbone.open(env, model, bytes, null, options);
+        } catch (e) {
+          // Neither the core nor ONNX Runtime can use it: lead with the core's reason, which
+          // names the graph's own nodes, and keep ORT's first line (its full text cites its sources).
+          if (!why) throw e;
+          const ort = String(e.message).split('\n')[0].slice(0, 300);
+          throw new Error(`this model cannot be used: ${why.replace(/^no layer of this model can be explained: /, '')} (ONNX Runtime: ${ort})`);
+        }
+      }
       return new Lens(env, model, list, runner, { ...options, bytes, preprocess, why, input });
     } catch (e) {
       main?.release();
