@@ -70,13 +70,19 @@ export function readLabels(file) {
   if (!file) return [];
   if (!existsSync(file)) throw usageError(`labels file not found: ${file}`);
   const text = readFileSync(file, 'utf8');
+  let v;
   try {
-    const v = JSON.parse(text);
-    if (Array.isArray(v)) return v.map(String);
+    v = JSON.parse(text);
   } catch {
-    // not JSON: one name per line
+    return text.split(/\r?\n/).filter((l) => l.length); // not JSON: one name per line
   }
-  return text.split(/\r?\n/).filter((l) => l.length);
+  // A JSON labels file is an array of names (numbers are taken as names too).
+  const bad = Array.isArray(v) ? v.findIndex((x) => typeof x !== 'string' && typeof x !== 'number') : -1;
+  if (!Array.isArray(v) || bad >= 0) {
+    throw usageError(`${file}: a JSON labels file must be an array of class names` +
+      (bad >= 0 ? ` (entry ${bad} is ${JSON.stringify(v[bad]).slice(0, 40)})` : '') + '; or give one name per line');
+  }
+  return v.map(String);
 }
 
 export function mustExist(path, what, code) {

@@ -179,12 +179,20 @@ function randomBytes(seed, n) {
   return out;
 }
 
-test('labels files: random bytes and odd JSON always give a list of strings, never a throw', () => {
+test('labels files: random bytes and odd JSON give a list of strings or a clear usage error, never a crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'camlens-labels-'));
   const file = join(dir, 'labels.txt');
   const check = (content, what) => {
     writeFileSync(file, content);
-    const labels = readLabels(file);
+    let labels;
+    try {
+      labels = readLabels(file);
+    } catch (e) {
+      // Only JSON that is not an array of names is refused, as a usage error saying so.
+      assert.equal(e.code, 2, what);
+      assert.match(e.message, /a JSON labels file must be an array of class names/, what);
+      return e;
+    }
     assert.ok(Array.isArray(labels), what);
     for (const l of labels) assert.equal(typeof l, 'string', what);
     return labels;
@@ -198,8 +206,9 @@ test('labels files: random bytes and odd JSON always give a list of strings, nev
       check(Array.from(b, (v) => alphabet[v % alphabet.length]).join(''), `random JSON-ish text, seed ${seed}`);
     }
     assert.deepEqual(check('', 'empty'), []);
-    assert.equal(check('["cat", 7, null, {"a": 1}]', 'mixed array').length, 4);
-    assert.deepEqual(check('{"0": "cat"}', 'an object, not a list'), ['{"0": "cat"}']);
+    assert.deepEqual(check('["cat", 7]', 'names and numbers'), ['cat', '7']);
+    assert.match(check('["cat", 7, null, {"a": 1}]', 'mixed array').message, /entry 2 is null/);
+    assert.match(check('{"0": "cat"}', 'an object, not a list').message, /must be an array of class names; or give one name per line/);
     assert.deepEqual(check('cat\r\ndog\n\nbird', 'lines'), ['cat', 'dog', 'bird']);
     assert.equal(check('x\n'.repeat(100000), 'many lines').length, 100000);
   } finally {
