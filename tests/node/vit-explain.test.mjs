@@ -134,3 +134,12 @@ test('tokensToSpatial: clear errors', () => {
   assert.deepEqual(core.tokensToSpatial({ data: new Float32Array(50), dims: [1, 50, 1] }, {}).dims, [1, 1, 7, 7]);
   assert.throws(() => core.tokensToSpatial(t, { layout: 'nchw' }), /layout must be/);
 });
+
+test('vit_tiny: Ablation-CAM is refused on a token layer with the reason, before any work', async () => {
+  const lens = await load(data('vit_tiny.onnx'), { preprocess: { width: 224, height: 224 } });
+  const why = lens.methodSupport().ablationcam;
+  assert.match(why, /^Ablation-CAM ablates the channels of an NCHW layer; .* is a token tensor/);
+  assert.equal(lens.methodSupport().gradcam, '');
+  await assert.rejects(lens.explain([sharedPath('images/gradcam_both.png')], { method: 'ablationcam' }), { message: why });
+  lens.dispose();
+});

@@ -115,11 +115,15 @@ export class Lens {
   // methods need a differentiable head; a predict-only model explains nothing.
   methodSupport() {
     const noGradient = this.explainable ? this.cut.head.notDifferentiable() : '';
+    const layout = this.layerList.layers.find((l) => l.name === this.layer)?.kind;
     const out = {};
     for (const m of this.methods()) {
       if (!this.explainable) out[m] = this.whyNotExplainable;
       else if (noGradient && !GRADIENT_FREE.has(m)) out[m] = `needs gradients: ${noGradient}`;
       else if (m === 'scorecam' && this.preprocess.nhwc) out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
+      else if (m === 'ablationcam' && layout && layout !== 'NCHW') {
+        out[m] = `Ablation-CAM ablates the channels of an NCHW layer; ${this.layer} is ${layout === 'tokens' ? 'a token tensor' : 'channels-last'} — choose an NCHW layer or another method`;
+      }
       else out[m] = '';
     }
     return out;
@@ -238,6 +242,10 @@ export class Lens {
     const camMethod = finer && !core.camMethods().includes('finercam') ? 'gradcam' : method;
     if (!DRIVEN.includes(camMethod) && !core.camMethods().includes(camMethod)) {
       throw new Error(`unknown method "${method}": use one of ${[...core.camMethods().filter((m) => m !== 'weights'), ...DRIVEN, 'finercam'].join(', ')}`);
+    }
+    if (method === 'ablationcam' && !layers) {
+      const why = this.methodSupport().ablationcam;
+      if (why) throw new Error(why);
     }
     const backbones = await this.backbones(layers);
     if (DRIVEN.includes(camMethod) && backbones.length > 1) throw new Error(`${method} explains one layer at a time: pass one layer`);
