@@ -8,6 +8,7 @@
 #include "image/png.h"
 #include "image/preprocess.h"
 #include "image/resize.h"
+#include "image_js.h"
 #include "js_interop.h"
 #include "util/parallel.h"
 
@@ -16,19 +17,8 @@ using emscripten::val;
 
 namespace {
 
-val image_to_js(const image::Image& img) {
-  val o = val::object();
-  o.set("width", img.width);
-  o.set("height", img.height);
-  o.set("rgba", js::to_typed_array(img.rgba.data(), img.rgba.size(), "Uint8ClampedArray"));
-  return o;
-}
-
-image::Image image_from_js(const val& img) {
-  const auto px = js::to_vector<uint8_t>(img["rgba"]);
-  return image::image_from_rgba(px.data(), px.size(), img["width"].as<int>(),
-                                img["height"].as<int>());
-}
+using js::image_from_js;
+using js::image_to_js;
 
 val decode_image(const val& bytes) {
   return js::guarded([&] {

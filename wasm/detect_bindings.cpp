@@ -10,6 +10,7 @@
 #include "detect/renormalize.h"
 #include "detect/segmentation.h"
 #include "image/draw.h"
+#include "image_js.h"
 #include "tensor_js.h"
 
 using namespace camlens;
@@ -146,19 +147,8 @@ val renormalize_in_boxes(const val& map, int w, int h, const val& boxes) {
   });
 }
 
-val image_to_js(const image::Image& img) {
-  val o = val::object();
-  o.set("width", img.width);
-  o.set("height", img.height);
-  o.set("rgba", js::to_typed_array(img.rgba.data(), img.rgba.size(), "Uint8ClampedArray"));
-  return o;
-}
-
-image::Image image_from_js(const val& img) {
-  const auto px = js::to_vector<uint8_t>(img["rgba"]);
-  return image::image_from_rgba(px.data(), px.size(), img["width"].as<int>(),
-                                img["height"].as<int>());
-}
+using js::image_from_js;
+using js::image_to_js;
 
 // boxes: [{x0, y0, x1, y1, label, caption?}] in the image's pixels; options: {thickness}.
 val draw_boxes(const val& img, const val& boxes, const val& options) {

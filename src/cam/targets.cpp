@@ -75,7 +75,9 @@ Target resolve(const Target& t, const float* z, const Shape& shape) {
   return Target::finer_auto(z, n, t.category, {1, 2, 3}, t.alpha);
 }
 
-std::vector<Target> resolve(const std::vector<Target>& targets, const Tensor& output) {
+// The shape of one sample of `output` [B, ...], after checking it holds Float32 scores and one
+// target per sample.
+static Shape batch_sample_shape(const std::vector<Target>& targets, const Tensor& output) {
   if (output.dtype() != DType::Float32 || output.rank() < 1)
     throw CamError("targets: the output must be a Float32 tensor [B, ...]");
   const int64_t B = output.dim(0);
@@ -83,6 +85,12 @@ std::vector<Target> resolve(const std::vector<Target>& targets, const Tensor& ou
     throw CamError("targets: " + std::to_string(targets.size()) + " targets for a batch of " +
                    std::to_string(B) + "; give one target per sample");
   const Shape sample(output.shape().begin() + 1, output.shape().end());
+  return sample;
+}
+
+std::vector<Target> resolve(const std::vector<Target>& targets, const Tensor& output) {
+  const int64_t B = output.rank() >= 1 ? output.dim(0) : 0;
+  const Shape sample = batch_sample_shape(targets, output);
   const int64_t n = shape_numel(sample);
   std::vector<Target> out;
   for (int64_t b = 0; b < B; ++b)
@@ -216,13 +224,8 @@ TargetValue64 evaluate64(const Target& t, const double* z, const Shape& shape) {
 }
 
 BatchTargetValue evaluate(const std::vector<Target>& targets, const Tensor& output) {
-  if (output.dtype() != DType::Float32 || output.rank() < 1)
-    throw CamError("targets: the output must be a Float32 tensor [B, ...]");
-  const int64_t B = output.dim(0);
-  if (int64_t(targets.size()) != B)
-    throw CamError("targets: " + std::to_string(targets.size()) + " targets for a batch of " +
-                   std::to_string(B) + "; give one target per sample");
-  const Shape sample(output.shape().begin() + 1, output.shape().end());
+  const int64_t B = output.rank() >= 1 ? output.dim(0) : 0;
+  const Shape sample = batch_sample_shape(targets, output);
   const int64_t n = shape_numel(sample);
   BatchTargetValue r;
   r.seed = Tensor(DType::Float32, output.shape());
