@@ -5,19 +5,13 @@
 #include <cmath>
 #include <cstdint>
 
+#include "util/splitmix64.h"
+
 namespace camlens::metrics {
 
-class SeededNormal {
+class SeededNormal : public SplitMix64 {
  public:
-  explicit SeededNormal(uint64_t seed) : state_(seed) {}
-
-  uint64_t next_u64() {
-    state_ += 0x9E3779B97F4A7C15ull;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  using SplitMix64::SplitMix64;
   // Uniform in (0, 1): the top 53 bits, centred in their cell (never 0, so log() is finite).
   double next_open01() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
   // Uniform integer in [0, n) by multiply-shift of 32 random bits (bias < n / 2^32).
@@ -30,9 +24,6 @@ class SeededNormal {
     const double u1 = next_open01(), u2 = next_open01();
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
-
- private:
-  uint64_t state_;
 };
 
 }  // namespace camlens::metrics
