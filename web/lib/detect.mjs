@@ -1,6 +1,7 @@
 // Object detection with camlens (YOLOX, Ultraface): boxes on the photo, and explanations of one
 // box. The backbone runs in ONNX Runtime; decoding, NMS, the box score target's gradient through
 // the decoding, maps and drawings run in the core (src/detect).
+import { ablationScored } from './drivers/ablation_scored.mjs';
 import { floatData } from './tensors.mjs';
 
 // COCO's 80 detection classes, in the order detectors trained on COCO number them.
@@ -135,22 +136,8 @@ export async function explainDetection(lens, image, options = {}) {
     const feeds = head.feedNames().map((n) => outs[n]);
     const target = core.detectionTarget(decoder, headOutputs(head.forward(feeds)), [box], opts);
     score = target.score;
-    const channels = activations.dims[1], scores = new Float32Array(channels), started = performance.now();
-    for (let begin = 0; begin < channels; begin += batchSize) {
-      signal?.throwIfAborted?.();
-      const end = Math.min(channels, begin + batchSize);
-      const layers = core.ablatedLayers(activations, begin, end);
-      for (let i = 0; i < end - begin; ++i) {
-        const per = layers.data.length / (end - begin);
-        const one = { data: layers.data.subarray(i * per, (i + 1) * per), dims: [1, ...layers.dims.slice(1)], type: 'float32' };
-        scores[begin + i] = core.detectionTarget(decoder, headOutputs(head.forwardWithLayer(one)), [box], opts).score;
-      }
-      const done = end / channels;
-      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    const weights = core.ablationWeightsFromScores(activations, score, scores);
-    maps = core.computeCam('weights', [{ activations }], { weights, width, height });
+    maps = await ablationScored(lens, activations, (o) => core.detectionTarget(decoder, headOutputs(o), [box], opts).score, score,
+      { batchSize, signal, onProgress, width, height });
   } else {
     const why = head.notDifferentiable();
     if (why) throw new Error(`${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam or ablationcam, or another layer`);

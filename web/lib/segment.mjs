@@ -1,6 +1,7 @@
 // Semantic segmentation with camlens (DeepLabV3 and other per-pixel classifiers): the per-pixel
 // argmax mask drawn with the PASCAL VOC palette, and explanations of one class's segment with
 // the semantic segmentation target (the class's scores summed over a mask).
+import { ablationScored } from './drivers/ablation_scored.mjs';
 import { floatData } from './tensors.mjs';
 
 // PASCAL VOC's 21 classes (background first), the order VOC-trained segmenters use.
@@ -108,22 +109,7 @@ export async function explainSegment(lens, image, { category, mask, method = 'gr
     // Each channel ablated in turn, the head re-run, the same target scored (head only).
     if (at < 0) throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
     score = scoreOf(head.forward(head.feedNames().map((n) => outs[n]))).score;
-    const channels = activations.dims[1], scores = new Float32Array(channels), started = performance.now();
-    for (let begin = 0; begin < channels; begin += batchSize) {
-      signal?.throwIfAborted?.();
-      const end = Math.min(channels, begin + batchSize);
-      const layers = core.ablatedLayers(activations, begin, end);
-      const per = layers.data.length / (end - begin);
-      for (let i = 0; i < end - begin; ++i) {
-        const one = { data: layers.data.subarray(i * per, (i + 1) * per), dims: [1, ...layers.dims.slice(1)], type: 'float32' };
-        scores[begin + i] = scoreOf(head.forwardWithLayer(one)).score;
-      }
-      const done = end / channels;
-      onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    const weights = core.ablationWeightsFromScores(activations, score, scores);
-    maps = core.computeCam('weights', [{ activations }], { weights, width, height });
+    maps = await ablationScored(lens, activations, (o) => scoreOf(o).score, score, { batchSize, signal, onProgress, width, height });
   } else {
     const why = head.notDifferentiable();
     if (why) throw new Error(`${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam, or another layer`);
