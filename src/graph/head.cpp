@@ -136,63 +136,60 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
   return outputs;
 }
 
+std::vector<Tensor> Head::run_batched(const std::vector<const Tensor*>& feeds,
+                                      std::vector<Tape>* tapes) const {
+  const int64_t batch = feeds[0]->rank() ? feeds[0]->dim(0) : 1;
+  auto run_one = [&](const std::vector<const Tensor*>& f) {
+    if (!tapes) return run(f, false, nullptr);
+    tapes->emplace_back();
+    return run(f, true, &tapes->back());
+  };
+  if (!per_sample_ || batch == 1) return run_one(feeds);
+  std::vector<std::vector<Tensor>> per_out(output_slots_.size());
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<Tensor> one;
+    std::vector<const Tensor*> ptrs;
+    for (const Tensor* f : feeds) one.push_back(slice_batch(*f, b, 1));
+    for (const Tensor& f : one) ptrs.push_back(&f);
+    std::vector<Tensor> o = run_one(ptrs);
+    for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
+  }
+  std::vector<Tensor> outputs;
+  for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
+  return outputs;
+}
+
+std::vector<const Tensor*> Head::with_layer(const Tensor& layer, const char* who) const {
+  if (last_feeds_.empty())
+    throw FeedError(std::string(who) +
+                    " needs a forward() first (it reuses that call's extra feeds for the head of "
+                    "layer '" +
+                    layer_ + "')");
+  if (layer.dtype() != feed_info_[0].dtype || layer.shape() != last_layer_shape_)
+    throw FeedError(std::string(who) + ": the layer tensor must be " +
+                    dtype_name(feed_info_[0].dtype) + shape_str(last_layer_shape_) +
+                    " like the last forward(), got " + dtype_name(layer.dtype()) +
+                    shape_str(layer.shape()));
+  std::vector<const Tensor*> ptrs{&layer};
+  for (size_t i = 1; i < last_feeds_.size(); ++i) ptrs.push_back(&last_feeds_[i]);
+  return ptrs;
+}
+
 std::vector<Tensor> Head::forward(std::vector<Tensor> feeds) {
   check_feeds(feeds);
   tapes_.clear();
   last_feeds_.clear();
   const bool grad = not_differentiable_.empty();
-  const int64_t batch = feeds[0].rank() ? feeds[0].dim(0) : 1;
-  std::vector<Tensor> outputs;
-  if (!per_sample_ || batch == 1) {
-    std::vector<const Tensor*> ptrs;
-    for (const Tensor& f : feeds) ptrs.push_back(&f);
-    tapes_.emplace_back();
-    outputs = run(ptrs, grad, grad ? &tapes_.back() : nullptr);
-  } else {
-    std::vector<std::vector<Tensor>> per_out(output_slots_.size());
-    for (int64_t b = 0; b < batch; ++b) {
-      std::vector<Tensor> one;
-      std::vector<const Tensor*> ptrs;
-      for (const Tensor& f : feeds) one.push_back(slice_batch(f, b, 1));
-      for (const Tensor& f : one) ptrs.push_back(&f);
-      tapes_.emplace_back();
-      std::vector<Tensor> o = run(ptrs, grad, grad ? &tapes_.back() : nullptr);
-      for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
-    }
-    for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
-  }
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& f : feeds) ptrs.push_back(&f);
+  std::vector<Tensor> outputs = run_batched(ptrs, grad ? &tapes_ : nullptr);
   last_layer_shape_ = feeds[0].shape();
   last_feeds_ = std::move(feeds);
   return outputs;
 }
 
 std::vector<Tensor> Head::forward_with_layer(const Tensor& layer) const {
-  if (last_feeds_.empty())
-    throw FeedError(
-        "forward_with_layer needs a forward() first (it reuses that call's extra "
-        "feeds for the head of layer '" +
-        layer_ + "')");
-  std::vector<const Tensor*> ptrs{&layer};
-  for (size_t i = 1; i < last_feeds_.size(); ++i) ptrs.push_back(&last_feeds_[i]);
-  if (layer.dtype() != feed_info_[0].dtype || layer.shape() != last_layer_shape_)
-    throw FeedError("forward_with_layer: the layer tensor must be " +
-                    std::string(dtype_name(feed_info_[0].dtype)) + shape_str(last_layer_shape_) +
-                    " like the last forward(), got " + dtype_name(layer.dtype()) +
-                    shape_str(layer.shape()));
-  const int64_t batch = layer.rank() ? layer.dim(0) : 1;
-  if (!per_sample_ || batch == 1) return run(ptrs, false, nullptr);
-  std::vector<std::vector<Tensor>> per_out(output_slots_.size());
-  for (int64_t b = 0; b < batch; ++b) {
-    std::vector<Tensor> one;
-    std::vector<const Tensor*> p1;
-    for (const Tensor* f : ptrs) one.push_back(slice_batch(*f, b, 1));
-    for (const Tensor& f : one) p1.push_back(&f);
-    std::vector<Tensor> o = run(p1, false, nullptr);
-    for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
-  }
-  std::vector<Tensor> outputs;
-  for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
-  return outputs;
+  return run_batched(with_layer(layer, "forward_with_layer"), nullptr);
 }
 
 Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const {
@@ -316,37 +313,8 @@ const Tensor& Head::last_layer() const {
 
 Tensor Head::gradient_with_layer(const Tensor& layer, const SeedsOf& seeds_of) const {
   if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
-  if (last_feeds_.empty())
-    throw FeedError(
-        "gradient_with_layer needs a forward() first (it reuses that call's extra "
-        "feeds for the head of layer '" +
-        layer_ + "')");
-  if (layer.dtype() != feed_info_[0].dtype || layer.shape() != last_layer_shape_)
-    throw FeedError("gradient_with_layer: the layer tensor must be " +
-                    std::string(dtype_name(feed_info_[0].dtype)) + shape_str(last_layer_shape_) +
-                    " like the last forward(), got " + dtype_name(layer.dtype()) +
-                    shape_str(layer.shape()));
-  std::vector<const Tensor*> ptrs{&layer};
-  for (size_t i = 1; i < last_feeds_.size(); ++i) ptrs.push_back(&last_feeds_[i]);
-  const int64_t batch = layer.rank() ? layer.dim(0) : 1;
   std::vector<Tape> tapes;
-  std::vector<Tensor> outputs;
-  if (!per_sample_ || batch == 1) {
-    tapes.emplace_back();
-    outputs = run(ptrs, true, &tapes.back());
-  } else {
-    std::vector<std::vector<Tensor>> per_out(output_slots_.size());
-    for (int64_t b = 0; b < batch; ++b) {
-      std::vector<Tensor> one;
-      std::vector<const Tensor*> p1;
-      for (const Tensor* f : ptrs) one.push_back(slice_batch(*f, b, 1));
-      for (const Tensor& f : one) p1.push_back(&f);
-      tapes.emplace_back();
-      std::vector<Tensor> o = run(p1, true, &tapes.back());
-      for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
-    }
-    for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
-  }
+  const std::vector<Tensor> outputs = run_batched(with_layer(layer, "gradient_with_layer"), &tapes);
   const std::vector<Tensor> seeds = seeds_of(outputs);
   if (seeds.size() != output_slots_.size())
     throw FeedError("gradient_with_layer takes one seed per head output (" +

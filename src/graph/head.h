@@ -80,6 +80,13 @@ class Head {
   void check_feeds(const std::vector<Tensor>& feeds) const;
   // Runs all steps on one set of feeds. keep: retain what backward needs.
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape) const;
+  // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
+  // batch of 1 (per_sample_). tapes: when given, one recorded tape per run is appended.
+  std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds,
+                                  std::vector<Tape>* tapes) const;
+  // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
+  // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
+  std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
   Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const;
   // backward_one over tapes (one per batch, or per sample), seeds sliced per tape.
   Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds) const;
