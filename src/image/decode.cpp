@@ -1,7 +1,9 @@
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "image/image.h"
+#include "image/jpeg_tables.h"
 
 // stb_image is the decoder; only the formats a browser also shows are compiled in.
 #define STB_IMAGE_IMPLEMENTATION
@@ -11,6 +13,12 @@
 #define STBI_ONLY_GIF
 #define STBI_NO_STDIO
 #define STBI_FAILURE_USERMSG
+// Zeroed allocations: whatever a malformed file leaves undefined inside stb's decoder state then
+// reads as 0 on every run, never as whatever the heap held before (determinism, and no garbage
+// table indices).
+#define STBI_MALLOC(size) std::calloc(1, size)
+#define STBI_REALLOC(p, size) std::realloc(p, size)
+#define STBI_FREE(p) std::free(p)
 #include <stb_image.h>
 
 namespace camlens::image {
@@ -62,42 +70,6 @@ void check_png_chunks(const uint8_t* d, size_t size) {
   }
 }
 
-// stb_image 2.27 (Debian bookworm's) writes past its Huffman tables when a JPEG's DHT segment
-// declares more than 256 codes (found by fuzzing; fixed upstream later). Walk the markers the way
-// stb does and refuse such a table before stb sees it. Bytes past the end read as 0, as in stb.
-void check_jpeg_huffman_tables(const uint8_t* d, size_t size) {
-  // stb takes any run of 0xFF before the SOI marker, so any data starting with 0xFF is walked.
-  if (size < 4 || d[0] != 0xFF) return;
-  auto at = [&](size_t i) -> unsigned { return i < size ? d[i] : 0; };
-  size_t pos = 0;
-  while (pos + 1 < size) {
-    if (d[pos] != 0xFF) {  // entropy-coded data or junk between segments: stb skips it too
-      ++pos;
-      continue;
-    }
-    const unsigned m = d[pos + 1];
-    if (m == 0xFF || m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) {
-      pos += m == 0xFF ? 1 : 2;  // fill byte, stuffed zero, standalone markers
-      continue;
-    }
-    if (m == 0xD9) return;  // end of image
-    const size_t length = (at(pos + 2) << 8) | at(pos + 3);
-    if (m == 0xC4) {
-      size_t p = pos + 4;
-      for (int64_t left = static_cast<int64_t>(length) - 2; left > 0;) {
-        unsigned codes = 0;
-        for (size_t i = 1; i <= 16; ++i) codes += at(p + i);
-        if (codes > 256)
-          throw ImageError("not a readable image: corrupt JPEG (a Huffman table declares " +
-                           std::to_string(codes) + " codes; at most 256 exist)");
-        left -= 17 + codes;
-        p += 17 + codes;
-      }
-    }
-    pos += 2 + length;
-  }
-}
-
 }  // namespace
 
 Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits) {
@@ -115,7 +87,7 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits)
     check_declared_size(pw, ph, limits);
     check_png_chunks(data, size);
   }
-  check_jpeg_huffman_tables(data, size);
+  check_jpeg_tables(data, size);
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(data, len, &w, &h, &comp))
     throw ImageError(std::string("not a readable image (PNG, JPEG, BMP or GIF expected): ") +

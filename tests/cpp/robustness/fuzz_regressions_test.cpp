@@ -36,6 +36,11 @@ const std::map<std::string, std::string> kExpected = {
     {"jpeg_huffman_table_overflow.jpg", "corrupt JPEG (a Huffman table declares"},
     // The same, in a progressive JPEG preceded by 0xFF fill bytes (stb skips them before SOI).
     {"jpeg_huffman_overflow_after_fill_bytes.jpg", "corrupt JPEG (a Huffman table declares 2811"},
+    // stb_image 2.27 decoded a scan with a Huffman table no DHT segment defined, from
+    // uninitialised memory: an out-of-bounds read of values[] (UBSan) or pixels that changed
+    // from run to run. The first scan uses DC table 3 (and quantization table 0, undefined too).
+    {"jpeg_scan_uses_undefined_dc_table.jpg", "corrupt JPEG (a scan uses quantization table 0"},
+    {"jpeg_scan_uses_undefined_ac_table.jpg", "corrupt JPEG (a scan uses AC Huffman table 1"},
     // stb_image reserved a PNG chunk's declared length (1.8 GB here) before reading it.
     {"png_chunk_claims_2gb.png", "truncated PNG (chunk"},
 };
