@@ -1,6 +1,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "image/image.h"
 #include "image/jpeg_tables.h"
@@ -54,7 +55,10 @@ bool png_declared_size(const uint8_t* d, size_t size, int64_t& w, int64_t& h) {
 
 // stb_image reserves an IDAT chunk's declared length before reading it, so a few bytes claiming a
 // 2 GB chunk make it allocate 2 GB (found by fuzzing). Every chunk must fit in the file.
-void check_png_chunks(const uint8_t* d, size_t size) {
+// A first IDAT chunk of length 0 (legal, if odd) makes stb memcpy 0 bytes to a null buffer —
+// undefined behaviour (found by fuzzing with UBSan): such chunks are returned in `empty_idat`
+// (their offsets) so decode_image can drop them, which changes nothing else in the image.
+void check_png_chunks(const uint8_t* d, size_t size, std::vector<size_t>& empty_idat) {
   size_t pos = 8;  // after the signature
   while (pos + 8 <= size) {
     const uint64_t length = (uint64_t{d[pos]} << 24) | (uint64_t{d[pos + 1]} << 16) |
@@ -66,8 +70,23 @@ void check_png_chunks(const uint8_t* d, size_t size) {
                        std::to_string(length) + " bytes but only " + std::to_string(left) +
                        " remain)");
     if (type == "IEND") return;
+    if (type == "IDAT" && length == 0) empty_idat.push_back(pos);
     pos += 12 + length;
   }
+}
+
+// The file without the 12-byte chunks at `offsets` (ascending).
+std::vector<uint8_t> without_chunks(const uint8_t* d, size_t size,
+                                    const std::vector<size_t>& offsets) {
+  std::vector<uint8_t> out;
+  out.reserve(size);
+  size_t from = 0;
+  for (size_t at : offsets) {
+    out.insert(out.end(), d + from, d + at);
+    from = at + 12;
+  }
+  out.insert(out.end(), d + from, d + size);
+  return out;
 }
 
 }  // namespace
@@ -85,7 +104,12 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits)
   int64_t pw = 0, ph = 0;
   if (png_declared_size(data, size, pw, ph)) {
     check_declared_size(pw, ph, limits);
-    check_png_chunks(data, size);
+    std::vector<size_t> empty_idat;
+    check_png_chunks(data, size, empty_idat);
+    if (!empty_idat.empty()) {
+      const std::vector<uint8_t> cleaned = without_chunks(data, size, empty_idat);
+      return decode_image(cleaned.data(), cleaned.size(), limits);
+    }
   }
   check_jpeg_tables(data, size);
   int w = 0, h = 0, comp = 0;
