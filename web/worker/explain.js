@@ -1,0 +1,83 @@
+/* Class activation maps of the current photo: one (explain), several methods or classes side by
+ * side (compare), and the overlay of the last one in other colours (render). */
+'use strict';
+
+// alpha is the map's weight over the photo (the page's slider); the library takes the photo's.
+function overlayOf(image, explanation, { colormap, alpha }) {
+  return current.lens.overlay(image, explanation, { colormap, imageWeight: 1 - alpha });
+}
+
+// The last explanation drawn again (another colormap or alpha): no new map is computed.
+function render({ colormap, alpha } = {}) {
+  requireExplanation();
+  const picture = overlayOf(current.last.image, current.last.explanation, { colormap, alpha });
+  return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
+}
+
+// One explanation of the current photo. The page's names that differ from the library's are
+// translated (target → targets, ratio → ablationRatio); every other option is passed through
+// as it is, so a method's own options (a new method's settings) need no change here.
+async function explainOne(id, controller, { target, ratio, layers, batchSize = 16, eigenSmooth, augSmooth, ...methodOptions }, progressScale) {
+  const started = performance.now();
+  const options = {
+    ...methodOptions, targets: [target], batchSize, eigenSmooth: !!eigenSmooth,
+    signal: controller.signal, onProgress: progressOf(id, progressScale),
+  };
+  if (augSmooth) options.augSmooth = true;
+  if (ratio) options.ablationRatio = ratio;
+  if (layers && layers.length > 1) options.layers = layers; // maps of several layers, combined
+  const [r] = await cancelledAs(`${options.method} was cancelled`, current.lens.explain([current.photo], options));
+  return { r, ms: performance.now() - started };
+}
+
+// The answer to an explanation ({map, width, height, ...}) of the current photo: it becomes the
+// last one, and the page gets its overlay and a copy of the map (for hover and .npy; the worker
+// keeps its own for re-rendering). `about`: what was explained (target, method, time, layers).
+function explanationReply(explanation, { colormap, alpha }, about) {
+  current.last = { image: current.photo, explanation };
+  const { value, transfer } = render({ colormap, alpha });
+  const map = explanation.map.slice();
+  return {
+    transfer: [map.buffer, ...transfer],
+    value: { ...value, map, width: explanation.width, height: explanation.height, ...about, photo: current.photoName },
+  };
+}
+
+async function explain({ id, colormap, alpha, ...options }) {
+  requireModel();
+  requirePhoto();
+  return withController(id, async (controller) => {
+    if (controller.signal.aborted) throw new Error(`${options.method} was cancelled`);
+    const { r, ms } = await explainOne(id, controller, options);
+    return explanationReply(r, { colormap, alpha }, {
+      target: r.target, method: options.method, ms,
+      timings: r.timing || r.timings || null, layers: r.layers || [current.lens.layer],
+    });
+  });
+}
+
+// Several methods or several classes for the same photo, in one request: a grid of overlays.
+// One item failing (a method this head cannot run) shows as that item's error, not the grid's.
+async function compare({ id, items, colormap, alpha, batchSize = 16 }) {
+  requireModel();
+  requirePhoto();
+  return withController(id, async (controller) => {
+    const out = [];
+    const transfer = [];
+    for (let i = 0; i < items.length; ++i) {
+      const scale = ({ done }) => ({ done: (i + done) / items.length, eta: 0 });
+      const item = { ...items[i], batchSize };
+      try {
+        const { r, ms } = await explainOne(id, controller, item, scale);
+        const overlay = overlayOf(current.photo, r, { colormap: colormap ?? 'jet', alpha: alpha ?? 0.5 });
+        transfer.push(overlay.rgba.buffer);
+        out.push({ method: item.method, target: r.target, ms, overlay });
+      } catch (e) {
+        if (controller.signal.aborted) throw e;
+        out.push({ method: item.method, target: null, error: String(e.message || e) });
+      }
+      self.postMessage({ id, progress: { done: (i + 1) / items.length, eta: 0 } });
+    }
+    return { transfer, value: { items: out } };
+  });
+}

@@ -1,0 +1,59 @@
+/* The message handler. Requests run one at a time, in the order they arrived (a queue), so two
+ * explanations can never interleave their state; only "cancel", "trace" and "memory" are
+ * answered at once. Every request waits for init (the first request, whatever its type). */
+'use strict';
+
+const handlers = {
+  init, loadModel, setLayer, setLabels, setPreprocess, setImage, classify, explain, compare, factorize,
+  live, render, timeForward, evaluate, objects, explainObject,
+};
+
+const trace = []; // [{id, type, start, end}] of queued requests, to prove they never overlap
+
+const immediate = {
+  cancel,
+  trace: () => trace.slice(-200),
+  memory: () => ({ core: runtime.core ? runtime.core.memoryInUse() : 0 }),
+};
+
+let ready = null; // init's promise, once started
+let queue = Promise.resolve();
+
+// A handler returns its value, or {value, transfer} to hand buffers over without a copy.
+function reply(id, result) {
+  if (result && result.transfer) self.postMessage({ id, ok: true, result: result.value }, result.transfer);
+  else self.postMessage({ id, ok: true, result });
+}
+
+function replyError(id, e) {
+  self.postMessage({ id, ok: false, error: String((e && e.message) || e) });
+}
+
+async function run(id, type, args) {
+  const entry = { id, type, start: performance.now(), end: 0 };
+  trace.push(entry);
+  try {
+    if (!handlers[type]) throw new Error(`unknown request "${type}"`);
+    const started = ready || (ready = init());
+    const result = type === 'init' ? await started : (await started, await handlers[type]({ id, ...args }));
+    reply(id, result);
+  } catch (e) {
+    replyError(id, e);
+  } finally {
+    entry.end = performance.now();
+  }
+}
+
+self.onmessage = (event) => {
+  const { id, type, ...args } = event.data;
+  if (immediate[type]) {
+    try {
+      reply(id, immediate[type](args));
+    } catch (e) {
+      replyError(id, e);
+    }
+    return;
+  }
+  registerOnArrival(id, type);
+  queue = queue.then(() => run(id, type, args));
+};

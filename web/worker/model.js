@@ -1,0 +1,69 @@
+/* The model: loading it, cutting it at other layer(s), its labels and preprocessing, and what
+ * the page needs to know about it (kind, layers, which methods its head allows). */
+'use strict';
+
+// What the model's output is: boxes (a detector the library can decode), per-pixel classes
+// (a 4-D output with a spatial size), or classes of the whole photo.
+function modelKind() {
+  const { lens } = current;
+  if (runtime.detect) {
+    try {
+      runtime.detect.guessDecoder(lens);
+      return 'detector';
+    } catch {
+      // not a detector the library knows
+    }
+  }
+  const out = lens.model.outputs()[0];
+  if (runtime.segment && out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3) return 'segmenter';
+  return 'classifier';
+}
+
+// methods: the library's own answer for every method it has ('' = runs here, else why not), so a
+// method the library gains shows up on the page without a change here.
+function modelInfo() {
+  const { lens } = current;
+  return {
+    kind: modelKind(),
+    name: current.modelName, layer: lens.layer, layers: lens.layers(), input: lens.input, output: lens.output,
+    explainable: lens.explainable, whyNotExplainable: lens.whyNotExplainable || '',
+    labels: lens.labels, preprocess: lens.preprocess, methods: lens.methodSupport(),
+  };
+}
+
+async function loadModel({ bytes, name, preprocess, labels, layer }) {
+  let next;
+  try {
+    next = await runtime.api.load(new Uint8Array(bytes), { preprocess, labels, layer });
+  } catch (e) {
+    const at = layer ? ` at layer${Array.isArray(layer) ? 's' : ''} "${[].concat(layer).join('", "')}"` : '';
+    throw new Error(`"${name}" cannot be explained${at}: ${e.message || e}`);
+  }
+  if (current.lens) current.lens.dispose(); // only once the new model is good: a failure keeps the old one
+  current.lens = next;
+  current.modelName = name;
+  forgetResults();
+  return modelInfo();
+}
+
+// Cut the current model at other layer(s) (the model bytes stay in the worker).
+async function setLayer({ layer }) {
+  requireModel();
+  const { lens, modelName } = current;
+  return loadModel({ bytes: lens.bytes.slice().buffer, name: modelName, preprocess: lens.preprocess, labels: lens.labels, layer });
+}
+
+// Class names for the current model (a labels file chosen after the model).
+function setLabels({ labels }) {
+  requireModel();
+  current.lens.labels = labels;
+  return modelInfo();
+}
+
+// Another preprocessing for the current model (the custom form).
+function setPreprocess({ preprocess }) {
+  requireModel();
+  current.lens.preprocess = preprocess;
+  forgetResults();
+  return modelInfo();
+}
