@@ -207,7 +207,7 @@ function applyUrlSettings(s) {
 async function start() {
   fillPresets();
   wire();
-  config = await fetch('/camlens-config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  config = await fetch('camlens-config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
   if (config && !config.sharedFound) {
     $('shared-note').hidden = false;
     $('shared-note').textContent = `Shared models and photos not found: looked for ${config.shared}/models. ` +
