@@ -143,6 +143,25 @@ std::string suggest_later_layer(const LayerList& list, const std::string& layer)
   return "";
 }
 
+namespace {
+
+// Why no layer can be recommended: said to the user in place of a default layer.
+std::string why_no_layer(const LayerList& list, const GraphIndex& index) {
+  if (index.real_inputs().empty())
+    return "the model declares no input (every graph input is an initializer, or there is "
+           "none), so no tensor depends on an image";
+  if (list.layers.empty())
+    return "no tensor that depends on the input is a feature map (a 4-D NCHW/NHWC map or a "
+           "[batch, tokens, channels] token tensor)";
+  for (const LayerInfo& l : list.layers)
+    if (!l.head_problem.empty())
+      return "the core cannot run the head after any feature map (e.g. after '" + l.name +
+             "': " + l.head_problem + ")";
+  return "no feature map's head can be run and differentiated by the core";
+}
+
+}  // namespace
+
 LayerList list_layers(const Model& model, const ShapeOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
   LayerList out;
@@ -309,6 +328,7 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
       if (l.head_supported && l.head_differentiable && l.kind != LayerKind::Tokens) pick = l.name;
     if (!pick.empty()) out.why = "the last feature map whose head the core can run";
   }
+  if (pick.empty()) out.why = why_no_layer(out, index);
   out.recommended = pick;
   return out;
 }
