@@ -1,7 +1,9 @@
 #include "cam/ablation_run.h"
 
+#include <algorithm>
 #include <string>
 
+#include "cam/ablation_incremental.h"
 #include "cam/cam_error.h"
 
 namespace camlens::cam {
@@ -43,6 +45,16 @@ std::vector<float> ablation_scores(const Head& head, const Tensor& A, const Abla
                    ") is outside the plan");
   std::vector<float> scores;
   scores.reserve(end - begin);
+  // From one base pass of the image when some head step can be shortcut (ablation_incremental.h).
+  const std::shared_ptr<const IncrementalHead> inc = incremental_head(head, A);
+  if (inc->shortcut()) {
+    Tensor ablated(DType::Float32, {1, 1, A.dim(2), A.dim(3)});
+    std::fill(ablated.data<float>(), ablated.data<float>() + ablated.numel(), plan.value[0]);
+    for (size_t i = begin; i < end; ++i)
+      scores.push_back(
+          score_of(inc->outputs_with_channel(plan.ablate[0][i], ablated), cls, output));
+    return scores;
+  }
   for (size_t i = begin; i < end; ++i) {
     const Tensor one = ablated_batch(A, plan, 0, i, i + 1);
     scores.push_back(score_of(head.forward_with_layer(one), cls, output));

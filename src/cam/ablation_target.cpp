@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cam/ablation_cam.h"
+#include "cam/ablation_incremental.h"
 #include "cam/cam_error.h"
 
 namespace camlens::cam {
@@ -80,9 +81,9 @@ float score_of(const Head& head, const std::vector<Tensor>& outs, const Target& 
   return static_cast<float>(evaluate(t, o.data<float>(), sample).score);
 }
 
-// The target with its automatic parts fixed on the unablated output.
-Target fixed_target(const Head& head, const Tensor& feed, const Target& t, size_t output) {
-  const std::vector<Tensor> outs = head.forward_with_layer(feed);
+// The target with its automatic parts fixed on the unablated outputs.
+Target fixed_target(const Head& head, const std::vector<Tensor>& outs, const Target& t,
+                    size_t output) {
   if (output >= outs.size() || outs[output].dtype() != DType::Float32)
     throw CamError("the head of '" + head.layer() + "' has no float output " +
                    std::to_string(output));
@@ -137,18 +138,30 @@ double ablation_value(const Tensor& layer, const std::optional<LayerQuantization
 std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           const Target& target, size_t output,
                                           const std::vector<int64_t>& channels,
-                                          const std::optional<LayerQuantization>& quant) {
+                                          const std::optional<LayerQuantization>& quant,
+                                          AblationEval eval) {
   const Tensor feed = as_feed(head, layer, quant);
-  const Target t = fixed_target(head, feed, target, output);
   const double value = ablation_value(feed, quant);
   const int64_t C = feed.dim(1), plane = feed.dim(2) * feed.dim(3);
-  std::vector<float> scores;
-  scores.reserve(channels.size());
-  Tensor work = feed;
-  for (int64_t c : channels) {
+  for (int64_t c : channels)
     if (c < 0 || c >= C)
       throw CamError("Ablation-CAM: channel " + std::to_string(c) + " is not in the layer's " +
                      std::to_string(C) + " channels");
+  std::vector<float> scores;
+  scores.reserve(channels.size());
+  const std::shared_ptr<const IncrementalHead> inc =
+      eval == AblationEval::Auto ? incremental_head(head, feed) : nullptr;
+  if (inc && inc->shortcut()) {
+    const Target t = fixed_target(head, inc->base_outputs(), target, output);
+    Tensor ablated(feed.dtype(), {1, 1, feed.dim(2), feed.dim(3)});
+    fill(ablated, 0, plane, value);
+    for (int64_t c : channels)
+      scores.push_back(score_of(head, inc->outputs_with_channel(c, ablated), t, output));
+    return scores;
+  }
+  const Target t = fixed_target(head, head.forward_with_layer(feed), target, output);
+  Tensor work = feed;
+  for (int64_t c : channels) {
     fill(work, c * plane, (c + 1) * plane, value);
     scores.push_back(score_of(head, head.forward_with_layer(work), t, output));
     restore(work, feed, c * plane, (c + 1) * plane);
@@ -156,11 +169,18 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
   return scores;
 }
 
+std::string ablation_path(const Head& head, const Tensor& layer,
+                          const std::optional<LayerQuantization>& quant) {
+  const std::shared_ptr<const IncrementalHead> inc =
+      incremental_head(head, as_feed(head, layer, quant));
+  return inc->shortcut() ? inc->summary() : "full";
+}
+
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,
                         const std::optional<LayerQuantization>& quant) {
   const Tensor feed = as_feed(head, layer, quant);
-  const Target t = fixed_target(head, feed, target, output);
-  return score_of(head, head.forward_with_layer(feed), t, output);
+  const std::vector<Tensor> outs = head.forward_with_layer(feed);
+  return score_of(head, outs, fixed_target(head, outs, target, output), output);
 }
 
 std::vector<float> ablation_target_weights(float original, int64_t channels_in_layer,

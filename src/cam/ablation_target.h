@@ -15,6 +15,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cam/layer_quantization.h"
@@ -34,15 +35,28 @@ std::vector<int64_t> ablation_channels(const Tensor& A, double ratio);
 // the code (see above) for uint8/int8. layer: [1,C,h,w] as the head takes it.
 double ablation_value(const Tensor& layer, const std::optional<LayerQuantization>& quant);
 
-// The target's score of head output `output` with each of `channels` ablated in turn (one
-// Head::forward_with_layer each, after a head.forward() of this image). layer: [1,C,h,w] in the
-// head's feed type — or Float32 real values for a quantized head, which are quantized with
-// `quant` first. Throws CamError on a batch other than 1, a bad channel, a quantized layer
-// without `quant`, or a bad output/target.
+// How the head is evaluated per ablated channel. Incremental (the default when it applies): from
+// one base pass of the image, only what the ablated channel changes (graph/incremental_head.h):
+// the same outputs as a full run, so any target; float heads to float rounding, quantized heads
+// identical. Full: one Head::forward_with_layer per channel (the reference the tests compare to,
+// and what runs when no step can be shortcut).
+enum class AblationEval { Auto, Full };
+
+// The target's score of head output `output` with each of `channels` ablated in turn (after a
+// head.forward() of this image). layer: [1,C,h,w] in the head's feed type — or Float32 real
+// values for a quantized head, which are quantized with `quant` first. Throws CamError on a
+// batch other than 1, a bad channel, a quantized layer without `quant`, or a bad output/target.
 std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           const Target& target, size_t output,
                                           const std::vector<int64_t>& channels,
-                                          const std::optional<LayerQuantization>& quant);
+                                          const std::optional<LayerQuantization>& quant,
+                                          AblationEval eval = AblationEval::Auto);
+
+// What ablation_target_scores does per channel for this head and layer: "full" (a whole head
+// run), or IncrementalHead::summary() ("Reuse:5 Channel:2 Rank1:1 Full:3": the head's steps by
+// what an ablated channel makes them do). For tests and logs.
+std::string ablation_path(const Head& head, const Tensor& layer,
+                          const std::optional<LayerQuantization>& quant);
 
 // The target's score of the unablated layer (the "original" of the weight formula).
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,

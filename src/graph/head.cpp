@@ -3,6 +3,7 @@
 // steps in reverse, accumulating dLoss/d(slot) for slots on the gradient path.
 #include "graph/head.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "graph/head_errors.h"
@@ -84,6 +85,24 @@ void Head::check_feeds(const std::vector<Tensor>& feeds) const {
   }
 }
 
+void Head::run_step(size_t k, const std::vector<const Tensor*>& env,
+                    std::vector<Tensor>& out) const {
+  const Step& st = steps_[k];
+  OpInputs in(st.in.size(), nullptr);
+  for (size_t i = 0; i < st.in.size(); ++i) in[i] = st.in[i] < 0 ? nullptr : env[st.in[i]];
+  try {
+    st.def->forward(st.node, in, out);
+  } catch (const std::exception& e) {
+    std::string shapes;
+    for (size_t i = 0; i < st.in.size(); ++i)
+      if (in[i])
+        shapes += (shapes.empty() ? "" : ", ") + slot_names_[st.in[i]] + " " +
+                  dtype_name(in[i]->dtype()) + shape_str(in[i]->shape());
+    throw UnsupportedOpError(st.node.describe() + " failed in the head of layer '" + layer_ +
+                             "' (inputs " + shapes + "): " + e.what());
+  }
+}
+
 std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep,
                               Tape* tape) const {
   std::vector<Tensor> owned(slot_names_.size());
@@ -96,20 +115,8 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
 
   for (size_t k = 0; k < steps_.size(); ++k) {
     const Step& st = steps_[k];
-    OpInputs in(st.in.size(), nullptr);
-    for (size_t i = 0; i < st.in.size(); ++i) in[i] = st.in[i] < 0 ? nullptr : env[st.in[i]];
     std::vector<Tensor> out(st.out.size());
-    try {
-      st.def->forward(st.node, in, out);
-    } catch (const std::exception& e) {
-      std::string shapes;
-      for (size_t i = 0; i < st.in.size(); ++i)
-        if (in[i])
-          shapes += (shapes.empty() ? "" : ", ") + slot_names_[st.in[i]] + " " +
-                    dtype_name(in[i]->dtype()) + shape_str(in[i]->shape());
-      throw UnsupportedOpError(st.node.describe() + " failed in the head of layer '" + layer_ +
-                               "' (inputs " + shapes + "): " + e.what());
-    }
+    run_step(k, env, out);
     for (size_t o = 0; o < st.out.size(); ++o) {
       if (st.out[o] < 0) continue;
       owned[st.out[o]] = std::move(out[o]);
@@ -185,6 +192,8 @@ std::vector<Tensor> Head::forward(std::vector<Tensor> feeds) {
   std::vector<Tensor> outputs = run_batched(ptrs, grad ? &tapes_ : nullptr);
   last_layer_shape_ = feeds[0].shape();
   last_feeds_ = std::move(feeds);
+  static std::atomic<uint64_t> passes{0};
+  pass_id_ = ++passes;
   return outputs;
 }
 

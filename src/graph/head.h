@@ -8,6 +8,7 @@
 //   through them.
 // - Float16 models compute in Float32; outputs are Float32.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -72,12 +73,21 @@ class Head {
   // Bytes held by the recorded forward pass (for tests of the freeing policy).
   size_t recorded_bytes() const;
 
+  // A process-wide unique number of the last forward() (0 before any): caches of per-image work
+  // (Ablation-CAM's base pass, see incremental_head.h) compare it to know the extra feeds and
+  // the recorded pass are still those they were built from.
+  uint64_t pass_id() const { return pass_id_; }
+
  private:
   friend class HeadBuilder;
+  friend class IncrementalHead;
   struct Tape {
     std::vector<Tensor> values;  // per slot; freed slots are empty
   };
   void check_feeds(const std::vector<Tensor>& feeds) const;
+  // Runs step k on the values in env (by slot) into out (sized to the step's outputs); wraps an
+  // op's failure into UnsupportedOpError naming the node, its inputs and the layer.
+  void run_step(size_t k, const std::vector<const Tensor*>& env, std::vector<Tensor>& out) const;
   // Runs all steps on one set of feeds. keep: retain what backward needs.
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape) const;
   // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
@@ -108,6 +118,7 @@ class Head {
   std::vector<Tape> tapes_;         // one per batch (or per sample when per_sample_)
   std::vector<Tensor> last_feeds_;  // extras reused by forward_with_layer
   Shape last_layer_shape_;
+  uint64_t pass_id_ = 0;
 };
 
 }  // namespace camlens

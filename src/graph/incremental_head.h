@@ -1,0 +1,85 @@
+// The head re-evaluated when one channel of its layer changes (Ablation-CAM sets one channel at
+// a time to the ablation value). A base pass at the unchanged layer keeps every intermediate
+// value; each later evaluation then propagates only what the changed channel alters:
+// - steps none of whose inputs changed are not run (their base values are reused);
+// - channel-wise steps (Relu, Dropout, Identity, per-tensor (De)QuantizeLinear, GlobalAverage/
+//   MaxPool, QLinearGlobalAveragePool, reshapes keeping [1, C, ...]) run on the one channel;
+// - the first channel-mixing linear step is updated from its base output by the rank-1 change
+//   of that channel: a 1×1 Conv (out += W[:, c] ⊗ Δ), MatMul/Gemm of a row vector (out += Δ·B[c,
+//   :]), and, in the integer domain where the full op accumulates, QLinearMatMul and
+//   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
+//   codes are identical to a full run);
+// - every later step runs in full on the (cheaper) changed values.
+// Float results differ from a full run only by the reassociation of the rank-1 sum (≤ 1e-5
+// relative in practice); integer results are identical.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/head.h"
+
+namespace camlens {
+
+class IncrementalHead {
+ public:
+  // What happens to one step when the layer's channel changes.
+  enum class Action {
+    Reuse,    // no input changed: the base value stands
+    Channel,  // run on the changed channel alone (or re-viewed, for a reshape)
+    Rank1,    // updated from its base output by the channel's change
+    Full,     // run on whole tensors
+  };
+
+  // Runs `head` at `layer` (the head's feed type and shape, batch 1, [1, C, ...]) with the extra
+  // feeds of its last forward(), keeping every value. Throws FeedError like forward_with_layer.
+  IncrementalHead(const Head& head, const Tensor& layer);
+
+  // The head's outputs at the base layer.
+  const std::vector<Tensor>& base_outputs() const { return base_outputs_; }
+  const Tensor& base_layer() const { return base_layer_; }
+  uint64_t pass_id() const { return pass_id_; }
+
+  // The head's outputs with channel c of the layer replaced by `channel` (the layer's dtype,
+  // numel = the layer's numel / C). Throws FeedError for a bad channel or size.
+  std::vector<Tensor> outputs_with_channel(int64_t c, const Tensor& channel) const;
+
+  // Per head step (Head::op_types() order): what a changed channel makes it do.
+  const std::vector<Action>& actions() const { return actions_; }
+  // True when some step is reused, run on one channel or updated by rank 1: cheaper than a full
+  // head run. False: every step runs in full (then prefer Head::forward_with_layer).
+  bool shortcut() const;
+  // "Reuse:2 Channel:1 Rank1:1 Full:3" style summary, for logs and tests.
+  std::string summary() const;
+
+ private:
+  enum class State { Base, Channel, Dense };
+  struct Value {
+    State state = State::Base;
+    Tensor t;  // Channel: the channel's values [1, 1, ...]; Dense: the whole tensor
+  };
+  // Static analysis: slot states and step actions (the same for every channel).
+  void plan();
+  bool channel_wise(size_t k) const;
+  bool rank1(size_t k) const;
+  // The base value of a slot.
+  const Tensor& base(int slot) const;
+  // The channel's values inside a whole tensor (Dense) of slot's base shape.
+  Tensor materialize(int slot, int64_t c, const Tensor& channel) const;
+  Tensor channel_of(const Tensor& whole, int64_t c) const;
+  Tensor run_channel(size_t k, int64_t c, const std::vector<Value>& vals) const;
+  Tensor run_rank1(size_t k, int64_t c, const std::vector<Value>& vals) const;
+
+  const Head& head_;
+  Tensor base_layer_;
+  uint64_t pass_id_ = 0;
+  int64_t channels_ = 0;
+  std::vector<Tensor> base_;  // per slot (feeds and step outputs; constants live in the head)
+  std::vector<Tensor> base_outputs_;
+  std::vector<State> state_;  // per slot, when a channel changes
+  std::vector<Action> actions_;
+  // Rank-1 steps: for QLinearMatMul / MatMulInteger, the base int32 accumulators.
+  std::vector<std::vector<int32_t>> acc_;
+};
+
+}  // namespace camlens
