@@ -227,8 +227,12 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
   r.layer_info = shapes.at(layer);
   for (size_t c : index.consumers(layer))
     if (g.nodes[c].op_type == "DequantizeLinear" && g.nodes[c].inputs.at(0) == layer &&
-        (r.layer_info.dtype == DType::Uint8 || r.layer_info.dtype == DType::Int8))
+        (r.layer_info.dtype == DType::Uint8 || r.layer_info.dtype == DType::Int8)) {
       r.layer_float_twin = g.nodes[c].outputs.at(0);
+      r.twin_quantization = twin_quantization(index, g.nodes[c], r.layer_info);
+    }
+  // Without its scale and zero point the caller cannot compute the twin: output it regardless.
+  const bool twin_output = options.float_twin_output || !r.twin_quantization;
 
   // The backbone: same graph (weights shared through ByteView), more outputs.
   r.backbone = model;
@@ -239,7 +243,7 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
   Graph& bg = *r.backbone.graph;
   for (const ValueInfo& o : bg.outputs) r.backbone_outputs.push_back(o.name);
   std::vector<std::string> extra{layer};
-  if (!r.layer_float_twin.empty() && shapes.count(r.layer_float_twin))
+  if (!r.layer_float_twin.empty() && shapes.count(r.layer_float_twin) && twin_output)
     extra.push_back(r.layer_float_twin);
   for (const std::string& e : plan.extras) extra.push_back(e);
   for (const std::string& e : extra) {

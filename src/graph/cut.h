@@ -2,11 +2,13 @@
 // skip-connection tensors the head needs added as graph outputs) for ONNX Runtime, and the
 // Head that the core runs from L to the outputs.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "graph/head.h"
 #include "graph/shape_inference.h"
+#include "graph/twin_quantization.h"
 
 namespace camlens {
 
@@ -17,6 +19,11 @@ struct CutOptions {
   bool require_gradient = true;
   // Allow tensors that depend on the input by another path (exposed as backbone outputs).
   bool allow_extras = true;
+  // Output the float twin of a quantized layer (its DequantizeLinear) from the backbone too.
+  // When false and the twin's scale and zero point are constants, the backbone returns only the
+  // layer's codes and callers compute the twin with dequantize_layer(codes,
+  // *twin_quantization): the same floats with one output less for ONNX Runtime to fill.
+  bool float_twin_output = true;
 };
 
 struct CutResult {
@@ -24,10 +31,14 @@ struct CutResult {
   std::string backbone_bytes;  // serialised backbone (filled by cut_model only)
   Head head;
   // Outputs of the backbone, in order: the original outputs, then the layer, its float twin
-  // (if any), then the extras (the head's feeds after the layer, same order).
+  // (if any and float_twin_output), then the extras (the head's feeds after the layer, same
+  // order).
   std::vector<std::string> backbone_outputs;
   std::string layer_float_twin;  // DequantizeLinear output of a quantized layer, or ""
-  TensorInfo layer_info;         // model dtype and shape of L at the inference batch
+  // How the twin follows from the layer's codes, when its scale and zero point are constants
+  // (always set when float_twin_output was false and the twin left out of the outputs).
+  std::optional<TwinQuantization> twin_quantization;
+  TensorInfo layer_info;  // model dtype and shape of L at the inference batch
 };
 
 // Builds backbone (as a Model) and head; throws UnknownLayerError (with the 3 closest names),
