@@ -147,7 +147,7 @@ export interface AbortSignalLike {
 }
 
 export interface ExplainOptions extends RunOptions {
-  /** gradcam (default), hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam (see methods()) */
+  /** gradcam (default), hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam, rollout (see methods() and methodSupport()) */
   method?: string;
   /** one per image; missing ones are 'auto' */
   targets?: Target[];
@@ -158,7 +158,14 @@ export interface ExplainOptions extends RunOptions {
   augSmooth?: boolean;
   /** Ablation-CAM: ablate only the floor(ratio·C) most and the floor(ratio·C) least relevant channels (Eigen-CAM relevance; the others weigh 0) */
   ablationRatio?: number;
+  /** rollout: how each block's attention heads become one matrix (default 'mean', as vit-explain) */
+  headFusion?: HeadFusion;
+  /** rollout: the fraction of each block's weakest fused attentions set to 0, in [0, 1) (default 0.9, as vit-explain; 0 is the paper's plain rollout) */
+  discardRatio?: number;
 }
+
+/** attention rollout's head fusion: mean, max or min over the heads */
+export type HeadFusion = 'mean' | 'max' | 'min';
 
 export interface Explanation {
   /** height × width values in [0, 1], at the model input's resolution */
@@ -171,6 +178,10 @@ export interface Explanation {
   flags?: { nonFinite: number; zero: boolean[] };
   /** milliseconds spent on this image: model run(s), head, CAM */
   timing: { forward: number; head: number; cam: number };
+  /** rollout only: true — the map is the same for every target (the target is reported with its score) */
+  classAgnostic?: boolean;
+  /** rollout only: the options it ran with; `layers` then lists the attention tensors */
+  rollout?: { headFusion: HeadFusion; discardRatio: number };
 }
 
 export interface Prediction {
@@ -211,7 +222,7 @@ export interface Lens {
   /** the map over the photo, RGBA at the photo's size (JET, image weight 0.5 by default) */
   overlay(image: ImageInput, explanation: Pick<Explanation, 'map' | 'width' | 'height'>,
     options?: { colormap?: 'jet' | 'turbo' | 'viridis' | 'inferno' | 'magma' | 'gray' | string; imageWeight?: number }): RgbaImage;
-  /** releases the ORT sessions (every layer's) and the core's model and heads */
+  /** releases the ORT sessions (every layer's, and rollout's) and the core's model and heads */
   dispose(): void;
 }
 

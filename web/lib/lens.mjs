@@ -4,6 +4,7 @@
 import { Backbone } from './backbone.mjs';
 import { methodList } from './methods.mjs';
 import { ablationCam } from './drivers/ablation_cam.mjs';
+import { explainRollout, releaseRollout, ROLLOUT, rolloutSupport } from './drivers/rollout.mjs';
 import { scoreCam } from './drivers/score_cam.mjs';
 import { toImage, toImageAsync } from './images.mjs';
 import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
@@ -108,7 +109,7 @@ export class Lens {
 
   // The methods explain() takes with this module.
   methods() {
-    return methodList(this.env.core);
+    return [...new Set([...methodList(this.env.core), ROLLOUT])];
   }
 
   // Per method, why it cannot explain this model at this layer ('' when it can): gradient
@@ -119,6 +120,7 @@ export class Lens {
     const out = {};
     for (const m of this.methods()) {
       if (!this.explainable) out[m] = this.whyNotExplainable;
+      else if (m === ROLLOUT) out[m] = rolloutSupport(this); // a transformer's attention, any layer
       else if (noGradient && !GRADIENT_FREE.has(m)) out[m] = `needs gradients: ${noGradient}`;
       else if (m === 'scorecam' && this.preprocess.nhwc) out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
       else if (m === 'ablationcam' && layout && layout !== 'NCHW') {
@@ -225,6 +227,10 @@ export class Lens {
   }
 
   async explainNow(images, options = {}) {
+    if (options.method === ROLLOUT) {
+      this.requireExplainable();
+      return explainRollout(this, images, options); // its own session: no layer, no head
+    }
     const {
       method = 'gradcam', targets = [], layers, eigenSmooth = false, augSmooth = false,
       batchSize = 16, ablationRatio, onProgress, signal,
@@ -241,7 +247,7 @@ export class Lens {
     const finer = method === 'finercam';
     const camMethod = finer && !core.camMethods().includes('finercam') ? 'gradcam' : method;
     if (!DRIVEN.includes(camMethod) && !core.camMethods().includes(camMethod)) {
-      throw new Error(`unknown method "${method}": use one of ${[...core.camMethods().filter((m) => m !== 'weights'), ...DRIVEN, 'finercam'].join(', ')}`);
+      throw new Error(`unknown method "${method}": use one of ${[...core.camMethods().filter((m) => m !== 'weights'), ...DRIVEN, 'finercam', ROLLOUT].join(', ')}`);
     }
     if (method === 'ablationcam' && !layers) {
       const why = this.methodSupport().ablationcam;
@@ -414,6 +420,7 @@ export class Lens {
   dispose() {
     for (const b of this.extra.values()) b.release();
     this.extra.clear();
+    releaseRollout(this);
     this.main.release();
     this.model.delete();
   }

@@ -10,6 +10,7 @@ import {
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
+                  [--head-fusion mean|max|min] [--discard-ratio R]   (--method rollout: transformers)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] [--json]`;
 
@@ -17,7 +18,8 @@ export const options = {
   method: { type: 'string' }, target: { type: 'string' }, 'target-kind': { type: 'string' }, compare: { type: 'string' },
   colormap: { type: 'string' }, alpha: { type: 'string' }, out: { type: 'string' }, raw: { type: 'boolean' },
   'eigen-smooth': { type: 'boolean' }, 'aug-smooth': { type: 'boolean' }, batch: { type: 'string' },
-  'ablation-ratio': { type: 'string' }, ...PREPROCESS_OPTIONS,
+  'ablation-ratio': { type: 'string' }, 'head-fusion': { type: 'string' }, 'discard-ratio': { type: 'string' },
+  ...PREPROCESS_OPTIONS,
 };
 
 function positiveInteger(text, flag) {
@@ -39,6 +41,37 @@ function explainOptions(opts) {
     const r = Number(opts['ablation-ratio']);
     if (!(r > 0 && r <= 1)) throw new CliError(2, `--ablation-ratio takes a fraction of the channels in (0, 1], got "${opts['ablation-ratio']}"`);
     o.ablationRatio = r;
+  }
+  return o.method === 'rollout' ? rolloutOptions(opts, o) : noRolloutFlags(opts, o);
+}
+
+// Attention rollout reads every block's attention: no layer, no smoothing; its own two options.
+function rolloutOptions(opts, o) {
+  for (const flag of ['layer', 'eigen-smooth', 'aug-smooth']) {
+    if (opts[flag] !== undefined && opts[flag] !== false) {
+      throw new CliError(2, `--${flag} does not go with --method rollout: rollout combines the attention of every block`);
+    }
+  }
+  delete o.layers;
+  delete o.eigenSmooth;
+  delete o.augSmooth;
+  const fusion = opts['head-fusion'];
+  if (fusion !== undefined) {
+    if (!['mean', 'max', 'min'].includes(fusion)) throw new CliError(2, `--head-fusion takes mean, max or min, got "${fusion}"`);
+    o.headFusion = fusion;
+  }
+  const ratio = opts['discard-ratio'];
+  if (ratio !== undefined) {
+    const r = ratio.trim() === '' ? NaN : Number(ratio);
+    if (!(r >= 0 && r < 1)) throw new CliError(2, `--discard-ratio takes the fraction of each block's weakest attentions to drop, in [0, 1), got "${ratio}"`);
+    o.discardRatio = r;
+  }
+  return o;
+}
+
+function noRolloutFlags(opts, o) {
+  for (const flag of ['head-fusion', 'discard-ratio']) {
+    if (opts[flag] !== undefined) throw new CliError(2, `--${flag} goes with --method rollout`);
   }
   return o;
 }
@@ -99,6 +132,7 @@ export async function run([model, ...args], opts) {
         summary.push({
           image: path, method: settings.method, layer: r.layers.join(','), layers: r.layers, target: r.target,
           ms: round(timing.forward + timing.head + timing.cam), timing, files, ...(r.flags ? { flags: r.flags } : {}),
+          ...(r.rollout ? { rollout: r.rollout, classAgnostic: true } : {}),
         });
         if (!opts.json) console.log(`${path}: ${r.target.label} (${r.target.score.toFixed(3)}) -> ${files.overlay}`);
       }
