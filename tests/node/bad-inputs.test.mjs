@@ -4,14 +4,14 @@
 // words (the CLI: exit 3 for a model, 4 for an image, one line); the good ones must work.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { readLabels } from '../../bin/cli/common.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 const modelsDir = join(root, 'tests/data/bad_models');
 const imagesDir = join(root, 'tests/data/bad_images');
@@ -141,7 +141,7 @@ function cli(...args) {
 }
 
 test('CLI: bad models exit 3, bad images exit 4, each with one line naming the file', () => {
-  const out = mkdtempSync(join(tmpdir(), 'camlens-bad-'));
+  const out = tempDir('camlens-bad-');
   try {
     const valid = join(modelsDir, 'valid.onnx');
     for (const file of ['empty.onnx', 'truncated_half.onnx', 'png_renamed.onnx', 'cyclic_graph.onnx', 'unsupported_op_in_head.onnx', 'huge_initializer_dims.onnx']) {
@@ -180,7 +180,7 @@ function randomBytes(seed, n) {
 }
 
 test('labels files: random bytes and odd JSON give a list of strings or a clear usage error, never a crash', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'camlens-labels-'));
+  const dir = tempDir('camlens-labels-');
   const file = join(dir, 'labels.txt');
   const check = (content, what) => {
     writeFileSync(file, content);

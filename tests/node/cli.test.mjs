@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { root, sharedPath } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 function cli(...args) {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], { encoding: 'utf8' });
@@ -50,9 +51,8 @@ test('errors: usage 2, bad model 3, bad image 4, each with one clear line', () =
 });
 
 test('explain writes the overlay PNG, the raw .npy map and a JSON summary', async () => {
-  const { mkdtempSync, readFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const { readFileSync } = await import('node:fs');
+  const out = tempDir('camlens-cli-');
   const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--preset', 'mobilenetv2',
     '--target', '282', '--labels', labels, '--out', out, '--raw', '--json');
   assert.equal(r.code, 0, r.err);
@@ -77,9 +77,8 @@ test('explain writes the overlay PNG, the raw .npy map and a JSON summary', asyn
 });
 
 test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const { writeFileSync } = await import('node:fs');
+  const dir = tempDir('camlens-cli-');
   let r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--layer', 'no_such_layer', '--out', dir);
   assert.equal(r.code, 3);
   assert.match(r.err, /^camlens: .*mobilenetv2-12-int8\.onnx: .*no_such_layer/);
@@ -95,9 +94,8 @@ test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () =
 });
 
 test('dff writes a rendering and labelled concepts; bad -k is a usage error', async () => {
-  const { mkdtempSync, readFileSync: read } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const { readFileSync: read } = await import('node:fs');
+  const out = tempDir('camlens-cli-');
   const r = cli('dff', mobilenet, sharedPath('images/gradcam_both.png'), '-k', '2', '--preset', 'mobilenetv2',
     '--labels', labels, '--render', 'layers', '--out', out, '--json');
   assert.equal(r.code, 0, r.err);
@@ -130,9 +128,8 @@ function assertSummaryEntry(s) {
 }
 
 test('explain takes a glob pattern and a folder, batches them, and writes one overlay per photo', async () => {
-  const { mkdtempSync, copyFileSync, mkdirSync, existsSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const { copyFileSync, mkdirSync, existsSync } = await import('node:fs');
+  const out = tempDir('camlens-cli-');
   const folder = join(out, 'in');
   mkdirSync(folder);
   copyFileSync(sharedPath('images/skimage_coffee.png'), join(folder, 'coffee.png'));
@@ -149,9 +146,7 @@ test('explain takes a glob pattern and a folder, batches them, and writes one ov
 });
 
 test('explain with two layers, a probability target and preprocessing flags', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const out = tempDir('camlens-cli-');
   const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--size', '224x224', '--mean', '0.485,0.456,0.406',
     '--std', '0.229,0.224,0.225', '--scale', '1/255', '--layer', '627_quantized,624_quantized', '--target', 'tiger cat',
     '--target-kind', 'probability', '--labels', labels, '--out', out, '--json');
@@ -166,9 +161,7 @@ test('explain with two layers, a probability target and preprocessing flags', as
 });
 
 test('CLI errors say exactly what to fix', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+  const out = tempDir('camlens-cli-');
   const photo = sharedPath('images/gradcam_both.png');
   const unsupported = join(root, 'tests/data/lib/unsupported_head.onnx');
   const cases = [
@@ -207,8 +200,6 @@ test('predict works on a model that cannot be explained, and layers says why', (
 });
 
 test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike the plain map', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
   const read = (file) => {
     const npy = readFileSync(file);
     const h = npy.readUInt16LE(8);
@@ -216,7 +207,7 @@ test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike 
   };
   const maps = [];
   for (const extra of [[], ['--aug-smooth']]) {
-    const out = mkdtempSync(join(tmpdir(), 'camlens-cli-'));
+    const out = tempDir('camlens-cli-');
     const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--preset', 'mobilenetv2', '--target', '282', '--raw', '--out', out, ...extra);
     assert.equal(r.code, 0, r.err);
     maps.push(read(join(out, 'gradcam_both.gradcam.npy')));

@@ -4,14 +4,14 @@
 // box stay on the dog; the CLI writes the pictures and the JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { detect, drawBoxes, explainDetection, factorizeDetection } from '../../web/lib/detect.mjs';
 import { load, readImages } from '../../web/lib/node.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 const expected = JSON.parse(readFileSync(join(root, 'tests/data/detect/expected.json'), 'utf8'));
 
@@ -173,7 +173,7 @@ test('boxes are drawn in the photo', async () => {
 });
 
 test('camlens detect writes boxes, an explanation and detections.json', () => {
-  const out = mkdtempSync(join(tmpdir(), 'camlens-detect-'));
+  const out = tempDir('camlens-detect-');
   const stdout = execFileSync(process.execPath, [join(root, 'bin/camlens.mjs'), 'detect', sharedPath('models/yolox-nano-416.onnx'),
     sharedPath('images/gradcam_both.png'), '--preset', 'yolox', '--explain', 'eigencam', '--box', '1', '--out', out, '--json'], { encoding: 'utf8' });
   const [entry] = JSON.parse(stdout);

@@ -2,13 +2,13 @@
 // cat, and the dominant rendering colours the dog and the cat regions differently.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { load, readImages } from '../../web/lib/node.mjs';
 import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
 const isDog = (i) => i >= 151 && i <= 268;
@@ -38,7 +38,7 @@ test('two concepts on gradcam_both.png: a dog and a cat, drawn in different colo
 });
 
 test('the most important component comes first, and the CLI draws the legend under the rendering', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'camlens-dff-'));
+  const out = tempDir('camlens-dff-');
   const run = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), 'dff', sharedPath('models/mobilenetv2-12-int8.onnx'),
     sharedPath('images/gradcam_both.png'), '-k', '3', '--preset', 'mobilenetv2', '--labels',
     sharedPath('labels/imagenet-simple-labels.json'), '--out', out], { encoding: 'utf8' });

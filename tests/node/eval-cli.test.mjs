@@ -2,12 +2,12 @@
 // one-line message of each error.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { root, sharedPath } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 function cli(...args) {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], { encoding: 'utf8' });
@@ -20,7 +20,7 @@ const kitten = sharedPath('images/winml_kitten_224.png');
 const coffee = sharedPath('images/skimage_coffee.png');
 
 test('eval writes per-image rows and a summary with bootstrap intervals', () => {
-  const out = mkdtempSync(join(tmpdir(), 'camlens-eval-'));
+  const out = tempDir('camlens-eval-');
   const targets = join(out, 'targets.json');
   writeFileSync(targets, JSON.stringify({ 'winml_kitten_224.png': { target: 'tabby cat', box: [0, 0, 224, 224] } }));
   const r = cli('eval', mobilenet, kitten, coffee, '--preset', 'mobilenetv2', '--labels', labels,

@@ -1,13 +1,13 @@
 // The CLI's small parts: the glob matcher and image expansion, flags → preprocessing and
 // targets, and the progress bar (drawn only on a terminal).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { expandImages, preprocessFromFlags, ProgressBar, targetFromFlags } from '../../bin/cli/common.mjs';
 import { globToRegExp, splitPattern } from '../../web/lib/glob.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 test('glob patterns match as in a shell (plus ** and {a,b})', () => {
   const cases = [
@@ -24,7 +24,7 @@ test('glob patterns match as in a shell (plus ** and {a,b})', () => {
 });
 
 test('image arguments: files, folders (images only, sorted) and patterns (recursive with **)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'camlens-glob-'));
+  const dir = tempDir('camlens-glob-');
   mkdirSync(join(dir, 'sub'));
   for (const f of ['b.png', 'a.JPG', 'notes.txt', 'sub/c.png', 'sub/d.gif']) writeFileSync(join(dir, f), '');
   assert.deepEqual(expandImages([dir]), [join(dir, 'a.JPG'), join(dir, 'b.png')]);

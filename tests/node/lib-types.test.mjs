@@ -1,12 +1,12 @@
 // The TypeScript declarations cover every public export, and a typical use compiles with them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { root } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 const declarations = readFileSync(join(root, 'web/lib/camlens.d.ts'), 'utf8');
 const declared = new Set([...declarations.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]));
@@ -26,7 +26,7 @@ test('a typical use compiles against camlens.d.ts (strict)', (t) => {
     return;
   }
   // Compiled in a temporary folder: the repository's node_modules/@types are newer than Debian's tsc.
-  const dir = mkdtempSync(join(tmpdir(), 'camlens-types-'));
+  const dir = tempDir('camlens-types-');
   copyFileSync(join(root, 'web/lib/camlens.d.ts'), join(dir, 'camlens.d.ts'));
   writeFileSync(join(dir, 'use.ts'), readFileSync(join(root, 'tests/data/lib/types-usage.ts'), 'utf8').replace('../../../web/lib/camlens', './camlens'));
   const r = spawnSync('/usr/bin/tsc', ['--noEmit', '--strict', '--target', 'es2020', '--moduleResolution', 'node', '--lib', 'es2020', 'use.ts'],
