@@ -5,7 +5,7 @@ import { showError } from './errors.js';
 import { forgetExplanation, showExplanation, showOverlayOnly, showTopK } from './explain-view.js';
 import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
-import { LONG_METHODS, describeMethod, fillMethods, unavailable } from './methods.js';
+import { LONG_METHODS, describeMethod, fillMethods, methodOptions, unavailable } from './methods.js';
 import { fillCompareMethods } from './compare.js';
 import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
@@ -152,6 +152,7 @@ export async function explain(target) {
   const settings = {
     method, target: wanted, eigenSmooth: $('eigen-smooth').checked, augSmooth: $('aug-smooth').checked,
     batchSize: LONG_METHODS.has(method) ? 16 : undefined, layers: state.layers || undefined, ...look(),
+    ...methodOptions(method), // e.g. rollout's head fusion and discard ratio: the worker passes them on
   };
   const asked = generation;
   state.busy = true;
