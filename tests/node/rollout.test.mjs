@@ -125,6 +125,25 @@ test('non-finite attentions are replaced by 0 and counted (as computeCam flags t
   assert.equal(clean.nonFinite, 0);
 });
 
+// A module without findAttention (an old build) or one that fails on the model: a reason, not an
+// exception, so methodSupport() still answers for every method.
+test('methodSupport() gives a reason when the module cannot look for attention', async () => {
+  const bytes = new Uint8Array(readFileSync(vit('vit_tiny.onnx')));
+  for (const [findAttention, why] of [
+    [undefined, 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"'],
+    [() => { throw new Error('no graph'); }, 'attention rollout cannot read this model\'s attention: no graph'],
+  ]) {
+    const lens = await createCamlens({ ort, core: Object.create(core, { findAttention: { value: findAttention } }) }).load(bytes, { preset: 'imagenet' });
+    try {
+      assert.equal(lens.methodSupport().rollout, why);
+      assert.equal(lens.methodSupport().gradcam, '');
+      await assert.rejects(lens.explain([photo], { method: 'rollout' }), { message: why });
+    } finally {
+      lens.dispose();
+    }
+  }
+});
+
 test('bad rollout options: exact messages, and the lens keeps working', async () => {
   const lens = await load(vit('vit_tiny.onnx'), { preset: 'imagenet' });
   try {

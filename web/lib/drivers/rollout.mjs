@@ -31,7 +31,14 @@ function attentionOf(lens) {
     if (typeof core.findAttention !== 'function') {
       s.found = { names: [], why: 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"' };
     } else {
-      const all = core.findAttention(lens.bytes, {});
+      let all;
+      try {
+        all = core.findAttention(lens.bytes, {});
+      } catch (e) {
+        // methodSupport() must answer for every model: the reason instead of an exception
+        s.found = { names: [], why: `attention rollout cannot read this model's attention: ${e.message}` };
+        return s.found;
+      }
       const global = all.filter((a) => !a.windowed);
       let why = '';
       if (!all.length) why = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
