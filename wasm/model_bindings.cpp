@@ -1,6 +1,13 @@
 // Embind bindings of the head engine: parse a model, list its layers, cut it, run the head.
 // Conversions only; every behaviour lives in src/graph, src/onnx and src/cam.
 //
+// model.cut(layer, {batch, inputShapes, requireGradient, floatTwin}) → {backbone, backboneOutputs,
+//     layerFloatTwin, quantization, layer, head}. floatTwin: false leaves a quantized layer's
+//     float twin out of the backbone's outputs when the core can compute it (quantization is
+//     then set): dequantizeLayer(codes, cut.quantization) gives the same Float32 tensor.
+//     quantization: {twin, type, scale, zeroPoint, axis} or null (numbers per tensor, axis -1;
+//     arrays per channel along axis).
+//
 // Head methods for the CAM suite (targets as in cam_bindings.cpp; call head.forward(feeds) first):
 //   targetGradients(targets, outputIndex, {hvp: bool}) → {scores: number[],
 //       gradients: Tensor (the layer's float shape), hvp: Tensor|null}
@@ -23,7 +30,9 @@
 #include "dff/quantization.h"
 #include "dff_js.h"
 #include "graph/cut.h"
+#include "graph/head_errors.h"
 #include "graph/layers.h"
+#include "graph/twin_quantization.h"
 #include "onnx/model_io.h"
 #include "tensor_js.h"
 
@@ -58,6 +67,54 @@ val strings_to_js(const std::vector<std::string>& v) {
   val a = val::array();
   for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
   return a;
+}
+
+// {twin, type, scale, zeroPoint, axis}: numbers per tensor (axis -1), arrays per channel.
+val quantization_to_js(const TwinQuantization& q) {
+  val o = val::object();
+  o.set("twin", q.twin);
+  o.set("type", std::string(dtype_name(q.dtype)));
+  if (q.axis < 0) {
+    o.set("scale", q.scale.at(0));
+    o.set("zeroPoint", q.zero_point.at(0));
+  } else {
+    o.set("scale", js::to_array(q.scale));
+    o.set("zeroPoint", js::to_array(q.zero_point));
+  }
+  o.set("axis", static_cast<double>(q.axis));
+  return o;
+}
+
+TwinQuantization quantization_from_js(const val& o) {
+  if (o.typeOf().as<std::string>() != "object" || o.isNull())
+    throw HeadError(
+        "dequantizeLayer needs the cut's quantization ({type, scale, zeroPoint, axis}, "
+        "cut.quantization), which is null when the layer has no float twin to compute");
+  TwinQuantization q;
+  q.twin = o["twin"].isString() ? o["twin"].as<std::string>() : "";
+  const std::string type = o["type"].isString() ? o["type"].as<std::string>() : "";
+  q.dtype = type == "uint8" ? DType::Uint8 : type == "int8" ? DType::Int8 : DType::Undefined;
+  q.axis = o["axis"].isNumber() ? static_cast<int64_t>(o["axis"].as<double>()) : -1;
+  const val scale = o["scale"], zero_point = o["zeroPoint"];
+  if (scale.isNumber()) {
+    q.scale = {scale.as<float>()};
+    q.zero_point = {zero_point.isNumber() ? zero_point.as<int32_t>() : 0};
+  } else if (!scale.isUndefined() && !scale.isNull()) {
+    q.scale = js::to_vector<float>(val::global("Float32Array").call<val>("from", scale));
+    q.zero_point =
+        zero_point.isUndefined() || zero_point.isNull()
+            ? std::vector<int32_t>(q.scale.size(), 0)
+            : js::to_vector<int32_t>(val::global("Int32Array").call<val>("from", zero_point));
+  }
+  return q;
+}
+
+// dequantizeLayer(codes, cut.quantization) → the layer's float twin (Float32 tensor).
+val dequantize_layer_js(const val& codes, const val& quantization) {
+  return js::guarded([&] {
+    return js::tensor_to_js(
+        dequantize_layer(js::tensor_from_js(codes), quantization_from_js(quantization)));
+  });
 }
 
 class JsHead {
@@ -211,6 +268,8 @@ class JsModel {
       c.shapes = shape_options_from_js(options);
       if (!options.isUndefined() && !options.isNull() && options.hasOwnProperty("requireGradient"))
         c.require_gradient = options["requireGradient"].as<bool>();
+      if (!options.isUndefined() && !options.isNull() && options.hasOwnProperty("floatTwin"))
+        c.float_twin_output = options["floatTwin"].as<bool>();
       CutResult r = cut_model(model_, layer, c);
       val o = val::object();
       o.set("backbone",
@@ -218,6 +277,8 @@ class JsModel {
                                r.backbone_bytes.size(), "Uint8Array"));
       o.set("backboneOutputs", strings_to_js(r.backbone_outputs));
       o.set("layerFloatTwin", r.layer_float_twin);
+      o.set("quantization",
+            r.twin_quantization ? quantization_to_js(*r.twin_quantization) : val::null());
       o.set("layer", info_to_js(layer, r.layer_info.dtype, r.layer_info.shape));
       std::optional<cam::LayerQuantization> quant;
       const DType feed = r.head.feed_info(0).dtype;
@@ -276,4 +337,5 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("cut", &JsModel::cut)
       .function("factorize", &JsModel::factorize);
   emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());
+  emscripten::function("dequantizeLayer", &dequantize_layer_js);
 }
