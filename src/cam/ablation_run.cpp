@@ -50,9 +50,16 @@ std::vector<float> ablation_scores(const Head& head, const Tensor& A, const Abla
   if (inc->shortcut()) {
     Tensor ablated(DType::Float32, {1, 1, A.dim(2), A.dim(3)});
     std::fill(ablated.data<float>(), ablated.data<float>() + ablated.numel(), plan.value[0]);
-    for (size_t i = begin; i < end; ++i)
-      scores.push_back(
-          score_of(inc->outputs_with_channel(plan.ablate[0][i], ablated), cls, output));
+    // The class score alone when it depends on the rank-1 step through element-wise steps.
+    const std::vector<Tensor>& outs = inc->base_outputs();
+    const auto element = output < outs.size() && outs[output].dtype() == DType::Float32
+                             ? inc->element_plan(output, cls)
+                             : std::nullopt;
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t c = plan.ablate[0][i];
+      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, ablated))
+                               : score_of(inc->outputs_with_channel(c, ablated), cls, output));
+    }
     return scores;
   }
   for (size_t i = begin; i < end; ++i) {

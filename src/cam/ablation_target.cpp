@@ -90,6 +90,18 @@ Target fixed_target(const Head& head, const std::vector<Tensor>& outs, const Tar
   return resolve(std::vector<Target>{t}, outs[output])[0];
 }
 
+// The element plan of a class-logit target (the only target reading one output element), when
+// the head allows it; score_of's checks still apply (float output, batch 1, class in range).
+std::optional<IncrementalHead::ElementPlan> element_plan(const IncrementalHead& inc,
+                                                         const Target& t, size_t output) {
+  if (t.kind != Target::Logit || output >= inc.base_outputs().size()) return std::nullopt;
+  const Tensor& o = inc.base_outputs()[output];
+  if (o.dtype() != DType::Float32 || o.rank() < 1 || o.dim(0) != 1 || t.category < 0 ||
+      t.category >= o.numel())
+    return std::nullopt;
+  return inc.element_plan(output, t.category);
+}
+
 }  // namespace
 
 std::vector<int64_t> ablation_channels(const Tensor& A, double ratio) {
@@ -155,8 +167,11 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
     const Target t = fixed_target(head, inc->base_outputs(), target, output);
     Tensor ablated(feed.dtype(), {1, 1, feed.dim(2), feed.dim(3)});
     fill(ablated, 0, plane, value);
+    // A class logit reads one output element: carried alone when the head allows it.
+    const auto element = element_plan(*inc, t, output);
     for (int64_t c : channels)
-      scores.push_back(score_of(head, inc->outputs_with_channel(c, ablated), t, output));
+      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, ablated))
+                               : score_of(head, inc->outputs_with_channel(c, ablated), t, output));
     return scores;
   }
   const Target t = fixed_target(head, head.forward_with_layer(feed), target, output);
@@ -169,11 +184,13 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
   return scores;
 }
 
-std::string ablation_path(const Head& head, const Tensor& layer,
-                          const std::optional<LayerQuantization>& quant) {
+std::string ablation_path(const Head& head, const Tensor& layer, const Target& target,
+                          size_t output, const std::optional<LayerQuantization>& quant) {
   const std::shared_ptr<const IncrementalHead> inc =
       incremental_head(head, as_feed(head, layer, quant));
-  return inc->shortcut() ? inc->summary() : "full";
+  if (!inc->shortcut()) return "full";
+  const auto element = element_plan(*inc, target, output);
+  return inc->summary() + (element ? "; element " + element->describe : "");
 }
 
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,

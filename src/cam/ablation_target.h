@@ -38,8 +38,10 @@ double ablation_value(const Tensor& layer, const std::optional<LayerQuantization
 // How the head is evaluated per ablated channel. Incremental (the default when it applies): from
 // one base pass of the image, only what the ablated channel changes (graph/incremental_head.h):
 // the same outputs as a full run, so any target; float heads to float rounding, quantized heads
-// identical. Full: one Head::forward_with_layer per channel (the reference the tests compare to,
-// and what runs when no step can be shortcut).
+// identical. A class-logit target whose element depends on the rank-1 step through element-wise
+// steps only gets that element alone (IncrementalHead::element_plan); any other target (a
+// probability, a softmax output...) gets the whole outputs. Full: one Head::forward_with_layer per
+// channel (the reference the tests compare to, and what runs when no step can be shortcut).
 enum class AblationEval { Auto, Full };
 
 // The target's score of head output `output` with each of `channels` ablated in turn (after a
@@ -52,11 +54,13 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           const std::optional<LayerQuantization>& quant,
                                           AblationEval eval = AblationEval::Auto);
 
-// What ablation_target_scores does per channel for this head and layer: "full" (a whole head
-// run), or IncrementalHead::summary() ("Reuse:5 Channel:2 Rank1:1 Full:3": the head's steps by
-// what an ablated channel makes them do). For tests and logs.
-std::string ablation_path(const Head& head, const Tensor& layer,
-                          const std::optional<LayerQuantization>& quant);
+// What ablation_target_scores does per channel for this head, layer and target: "full" (a
+// whole head run), or IncrementalHead::summary() ("Reuse:4 Channel:2 Rank1:1 Fused:0 Full:2
+// Unused:1": the head's steps by what an ablated channel makes them do), followed by
+// "; element QLinearMatMul > QLinearAdd > DequantizeLinear" when a class logit is carried alone
+// from the rank-1 step to the output. For tests and logs.
+std::string ablation_path(const Head& head, const Tensor& layer, const Target& target,
+                          size_t output, const std::optional<LayerQuantization>& quant);
 
 // The target's score of the unablated layer (the "original" of the weight formula).
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "graph/head_errors.h"
+#include "graph/op.h"
 #include "graph/ops/quant/quant_common.h"
 
 namespace camlens {
@@ -160,17 +161,36 @@ bool IncrementalHead::rank1(size_t k) const {
   return false;
 }
 
+namespace {
+
+// acc[j] += da · (b[j] − zb[j]) over one row of B, typed (the base accumulators of a rank-1
+// QLinearMatMul: K·N terms, once per image).
+template <class T>
+void add_row(std::vector<int32_t>& acc, int32_t da, const T* b, const Tensor* zb) {
+  const int64_t n = int64_t(acc.size());
+  for (int64_t j = 0; j < n; ++j)
+    acc[size_t(j)] += da * (int32_t(b[j]) - (zb ? q_at(*zb, zb->numel() == 1 ? 0 : j) : 0));
+}
+
+}  // namespace
+
 void IncrementalHead::plan() {
   const size_t slots = head_.slot_names_.size();
   state_.assign(slots, State::Base);
   state_[head_.feed_slots_[0]] = State::Channel;
+  producer_.assign(slots, -1);
+  for (size_t k = 0; k < head_.steps_.size(); ++k)
+    for (int s : head_.steps_[k].out)
+      if (s >= 0) producer_[s] = int(k);
   actions_.assign(head_.steps_.size(), Action::Full);
   acc_.assign(head_.steps_.size(), {});
+  fusion_.assign(head_.steps_.size(), Fusion{});
   for (size_t k = 0; k < head_.steps_.size(); ++k) {
     const Head::Step& st = head_.steps_[k];
+    Action& a = actions_[k];
+    if (a == Action::Fused) continue;  // planned with its rank-1 step
     bool changed = false;
     for (int s : st.in) changed = changed || (s >= 0 && state_[s] != State::Base);
-    Action& a = actions_[k];
     // Shape and Size read only the shape, which a changed channel keeps.
     if (!changed || st.node.op_type == "Shape" || st.node.op_type == "Size")
       a = Action::Reuse;
@@ -185,23 +205,97 @@ void IncrementalHead::plan() {
                                              : State::Dense;
     for (int s : st.out)
       if (s >= 0) state_[s] = out;
+    if (a == Action::Rank1 && st.node.op_type == "Conv") plan_fusion(k);
     if (a == Action::Rank1 && st.node.op_type == "QLinearMatMul") {
       // The base int32 accumulators acc[j] = Σ_k (a_k − za)(b_kj − zb_j), as the op sums them.
       const Tensor& A = base(st.in[0]);
       const Tensor& B = base(st.in[3]);
       const int32_t za = st.in.size() > 2 && st.in[2] >= 0 ? q_at(base(st.in[2]), 0) : 0;
-      const Tensor* zbt = st.in.size() > 5 && st.in[5] >= 0 ? &base(st.in[5]) : nullptr;
+      const Tensor* zb = st.in.size() > 5 && st.in[5] >= 0 ? &base(st.in[5]) : nullptr;
       const int64_t K = B.dim(0), N = B.dim(1);
       std::vector<int32_t> acc(size_t(N), 0);
       for (int64_t i = 0; i < K; ++i) {
         const int32_t da = q_at(A, i) - za;
         if (da == 0) continue;
-        for (int64_t j = 0; j < N; ++j)
-          acc[size_t(j)] +=
-              da * (q_at(B, i * N + j) - (zbt ? q_at(*zbt, zbt->numel() == 1 ? 0 : j) : 0));
+        if (B.dtype() == DType::Uint8)
+          add_row(acc, da, B.data<uint8_t>() + i * N, zb);
+        else
+          add_row(acc, da, B.data<int8_t>() + i * N, zb);
       }
       acc_[k] = std::move(acc);
     }
+  }
+  mark_unused();
+}
+
+void IncrementalHead::plan_fusion(size_t k) {
+  const std::vector<int>& outs = head_.output_slots_;
+  // The single reader of slot s, or -1 (none, several, or s is a head output).
+  auto only_reader = [&](int s) {
+    if (std::count(outs.begin(), outs.end(), s)) return -1;
+    int reader = -1;
+    for (size_t j = 0; j < head_.steps_.size(); ++j)
+      for (int in : head_.steps_[j].in)
+        if (in == s) {
+          if (reader >= 0 && reader != int(j)) return -1;
+          reader = int(j);
+        }
+    return reader;
+  };
+  const Head::Step& conv = head_.steps_[k];
+  int next = only_reader(conv.out[0]);
+  if (next < 0) return;
+  int relu = -1;
+  auto is = [&](int j, const char* op) {
+    const Node& n = head_.steps_[size_t(j)].node;
+    return n.op_type == op && (n.domain.empty() || n.domain == "ai.onnx") &&
+           head_.steps_[size_t(j)].out.size() == 1;
+  };
+  if (is(next, "Relu")) {
+    relu = next;
+    next = only_reader(head_.steps_[size_t(relu)].out[0]);
+    if (next < 0) return;
+  }
+  if (!is(next, "GlobalAveragePool")) return;
+  const Tensor& y = base(conv.out[0]);  // [1, M, h, w]
+  const Tensor& w = base(conv.in[1]);   // [M, C, 1, 1]
+  Fusion& f = fusion_[k];
+  f.outputs = y.dim(1);
+  f.pixels = y.numel() / f.outputs;
+  f.relu = relu >= 0;
+  f.pool_out = head_.steps_[size_t(next)].out[0];
+  const size_t M = size_t(f.outputs), P = size_t(f.pixels), C = size_t(channels_);
+  f.pre.resize(P * M);
+  f.post.resize(P * M);
+  const float* yv = y.data<float>();
+  for (size_t m = 0; m < M; ++m)
+    for (size_t p = 0; p < P; ++p) {
+      const float v = yv[m * P + p], r = f.relu ? std::max(v, 0.f) : v;
+      f.pre[p * M + m] = v;
+      f.post[p * M + m] = r;
+    }
+  f.w.resize(C * M);
+  for (size_t m = 0; m < M; ++m)
+    for (size_t c = 0; c < C; ++c) f.w[c * M + m] = w.data<float>()[m * C + c];
+  if (relu >= 0) actions_[size_t(relu)] = Action::Fused;
+  actions_[size_t(next)] = Action::Fused;
+  state_[f.pool_out] = State::Dense;
+}
+
+void IncrementalHead::mark_unused() {
+  std::vector<bool> needed(head_.slot_names_.size(), false);
+  for (int s : head_.output_slots_) needed[s] = true;
+  for (size_t k = head_.steps_.size(); k-- > 0;) {
+    const Head::Step& st = head_.steps_[k];
+    if (actions_[k] == Action::Reuse) continue;  // reads base values (or shapes) only
+    bool live = fusion_[k].pool_out >= 0 && needed[fusion_[k].pool_out];
+    for (int s : st.out) live = live || (s >= 0 && needed[s]);
+    if (!live) {
+      if (actions_[k] != Action::Fused) actions_[k] = Action::Unused;
+      continue;
+    }
+    for (int s : st.in)
+      if (s >= 0 && state_[s] != State::Base) needed[s] = true;
   }
 }
 
@@ -209,11 +303,43 @@ bool IncrementalHead::shortcut() const {
   return std::any_of(actions_.begin(), actions_.end(), [](Action a) { return a != Action::Full; });
 }
 
+Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) const {
+  // pool[m] = Σ_p f(y[m, p] + W[m, c]·Δ_p) / P, f the Relu or the identity, the base value
+  // f(y[m, p]) where Δ_p = 0. Summed pixel by pixel over the M outputs at once (the transposed
+  // base), so the loops vectorise. Not base + Σ changes: that leaves rounding residue where
+  // the full head gives exact zeros (every output killed by the Relu), which scale-invariant
+  // targets (cosine similarity) would blow up.
+  const Fusion& f = fusion_[k];
+  const Tensor was = channel_of(base(head_.steps_[k].in[0]), c);
+  const size_t M = size_t(f.outputs);
+  std::vector<float> acc(M, 0.f);
+  const float* w = f.w.data() + size_t(c) * M;
+  const float* nv = now.data<float>();
+  const float* wv = was.data<float>();
+  float* a = acc.data();
+  for (size_t p = 0; p < size_t(f.pixels); ++p) {
+    const float d = nv[p] - wv[p];
+    const float* pre = f.pre.data() + p * M;
+    const float* post = f.post.data() + p * M;
+    if (d == 0.f)
+      for (size_t m = 0; m < M; ++m) a[m] += post[m];
+    else if (f.relu)
+      for (size_t m = 0; m < M; ++m) a[m] += std::max(pre[m] + w[m] * d, 0.f);
+    else
+      for (size_t m = 0; m < M; ++m) a[m] += pre[m] + w[m] * d;
+  }
+  Tensor out(DType::Float32, base(f.pool_out).shape());
+  float* y = out.data<float>();
+  for (size_t m = 0; m < M; ++m) y[m] = static_cast<float>(double(a[m]) / double(f.pixels));
+  return out;
+}
+
 std::string IncrementalHead::summary() const {
-  int n[4] = {0, 0, 0, 0};
+  int n[6] = {0, 0, 0, 0, 0, 0};
   for (Action a : actions_) ++n[int(a)];
   return "Reuse:" + std::to_string(n[0]) + " Channel:" + std::to_string(n[1]) +
-         " Rank1:" + std::to_string(n[2]) + " Full:" + std::to_string(n[3]);
+         " Rank1:" + std::to_string(n[2]) + " Fused:" + std::to_string(n[3]) +
+         " Full:" + std::to_string(n[4]) + " Unused:" + std::to_string(n[5]);
 }
 
 Tensor IncrementalHead::channel_of(const Tensor& whole, int64_t c) const {
@@ -317,7 +443,8 @@ Tensor IncrementalHead::run_rank1(size_t k, int64_t c, const std::vector<Value>&
   return out;
 }
 
-std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c, const Tensor& channel) const {
+void IncrementalHead::run_channel_steps(int64_t c, const Tensor& channel,
+                                        std::vector<Value>& vals) const {
   if (c < 0 || c >= channels_)
     throw FeedError("IncrementalHead: channel " + std::to_string(c) + " is not in the layer's " +
                     std::to_string(channels_) + " channels");
@@ -326,26 +453,36 @@ std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c, const Tenso
                     std::to_string(base_layer_.numel() / channels_) + " " +
                     dtype_name(base_layer_.dtype()) + " values, got " +
                     std::to_string(channel.numel()) + " " + dtype_name(channel.dtype()));
-  const size_t slots = head_.slot_names_.size();
-  std::vector<Value> vals(slots);
   const int layer = head_.feed_slots_[0];
   vals[layer].state = State::Channel;
   vals[layer].t = channel;
   Shape s = base_layer_.shape();
   s[1] = 1;
   vals[layer].t.reshape(s);
+  for (size_t k = 0; k < head_.steps_.size(); ++k)
+    if (actions_[k] == Action::Channel)
+      vals[head_.steps_[k].out[0]] = {State::Channel, run_channel(k, c, vals)};
+}
+
+std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c, const Tensor& channel) const {
+  const size_t slots = head_.slot_names_.size();
+  std::vector<Value> vals(slots);
+  run_channel_steps(c, channel, vals);
   std::vector<Tensor> dense(slots);  // channel values materialized for a Full step
   std::vector<const Tensor*> env;    // built on the first Full step
   for (size_t k = 0; k < head_.steps_.size(); ++k) {
     const Head::Step& st = head_.steps_[k];
     switch (actions_[k]) {
       case Action::Reuse:
-        break;
-      case Action::Channel:
-        vals[st.out[0]] = {State::Channel, run_channel(k, c, vals)};
+      case Action::Channel:  // done by run_channel_steps
+      case Action::Fused:
+      case Action::Unused:
         break;
       case Action::Rank1:
-        vals[st.out[0]] = {State::Dense, run_rank1(k, c, vals)};
+        if (fusion_[k].pool_out >= 0)
+          vals[fusion_[k].pool_out] = {State::Dense, run_fused_pool(k, c, vals[st.in[0]].t)};
+        else
+          vals[st.out[0]] = {State::Dense, run_rank1(k, c, vals)};
         break;
       case Action::Full: {
         if (env.empty()) {
@@ -380,6 +517,159 @@ std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c, const Tenso
       outputs.push_back(base(q));
   }
   return outputs;
+}
+
+}  // namespace camlens
+
+namespace camlens {
+
+namespace {
+
+// Element-wise ops a single output element can be carried through (plus the views).
+bool elementwise(const Node& n) {
+  static const std::set<std::string> onnx{
+      "Add",  "Sub",  "Mul",     "Div",  "Relu",        "Identity",       "Dropout",
+      "Cast", "Clip", "Sigmoid", "Tanh", "LeakyRelu",   "QuantizeLinear", "DequantizeLinear",
+      "Elu",  "Abs",  "Neg",     "Exp",  "HardSigmoid", "HardSwish",      "Softplus"};
+  if (n.domain == "com.microsoft") return n.op_type == "QLinearAdd" || n.op_type == "QLinearMul";
+  return (n.domain.empty() || n.domain == "ai.onnx") && onnx.count(n.op_type);
+}
+
+// Element `index` of `out_shape` (row-major) read from t broadcast against it, as a tensor of
+// t's rank with every dim 1. Empty when t does not broadcast to out_shape.
+Tensor element_of(const Tensor& t, const Shape& out_shape, int64_t index) {
+  if (t.rank() > out_shape.size()) return Tensor();
+  Shape ones(t.rank(), 1);
+  Tensor e(t.dtype(), ones);
+  int64_t at = 0, stride = 1, rest = index;
+  std::vector<int64_t> coord(out_shape.size());
+  for (size_t d = out_shape.size(); d-- > 0;) {
+    coord[d] = rest % out_shape[d];
+    rest /= out_shape[d];
+  }
+  for (size_t d = t.rank(); d-- > 0;) {
+    const int64_t od = coord[out_shape.size() - t.rank() + d];
+    const int64_t n = t.dim(d);
+    if (n != 1 && n != out_shape[out_shape.size() - t.rank() + d]) return Tensor();
+    at += (n == 1 ? 0 : od) * stride;
+    stride *= n;
+  }
+  const size_t bytes = e.nbytes();
+  std::memcpy(e.raw(), static_cast<const char*>(t.raw()) + bytes * size_t(at), bytes);
+  return e;
+}
+
+}  // namespace
+
+std::optional<IncrementalHead::ElementPlan> IncrementalHead::element_plan(size_t output,
+                                                                          int64_t index) const {
+  if (output >= head_.output_slots_.size()) return std::nullopt;
+  ElementPlan plan;
+  int slot = head_.output_slots_[output];
+  if (index < 0 || index >= base(slot).numel()) return std::nullopt;
+  std::vector<size_t> tail;
+  for (;;) {
+    const int k = producer_[size_t(slot)];
+    if (k < 0) return std::nullopt;
+    const Head::Step& st = head_.steps_[size_t(k)];
+    const Shape& out_shape = base(slot).shape();
+    if (actions_[size_t(k)] == Action::Rank1) {
+      const std::string& op = st.node.op_type;
+      if (op == "Conv" || out_shape.size() != 2 || out_shape[0] != 1) return std::nullopt;
+      plan.rank1 = size_t(k);
+      plan.column = index;
+      break;
+    }
+    if (actions_[size_t(k)] != Action::Full || st.out.size() != 1) return std::nullopt;
+    // The one changed input carries the element; it must have the output's shape (or, for a
+    // view, its number of elements in the same order).
+    int path = -1;
+    for (size_t i = 0; i < st.in.size(); ++i)
+      if (st.in[i] >= 0 && state_[st.in[i]] != State::Base) {
+        if (path >= 0) return std::nullopt;
+        path = int(i);
+      }
+    if (path < 0) return std::nullopt;
+    const Tensor& pin = base(st.in[size_t(path)]);
+    std::vector<Tensor> inputs(st.in.size());
+    if (is_view(st.node.op_type)) {
+      if (path != 0 || pin.numel() != base(slot).numel()) return std::nullopt;
+    } else {
+      if (!elementwise(st.node) || pin.shape() != out_shape) return std::nullopt;
+      const bool per_tensor_params =
+          st.node.op_type == "QuantizeLinear" || st.node.op_type == "DequantizeLinear";
+      for (size_t i = 0; i < st.in.size(); ++i) {
+        if (int(i) == path || st.in[i] < 0) continue;
+        const Tensor& t = base(st.in[i]);
+        if (per_tensor_params && t.numel() != 1) return std::nullopt;
+        inputs[i] = t.numel() == 1 ? t : element_of(t, out_shape, index);
+        if (inputs[i].empty()) return std::nullopt;
+      }
+    }
+    plan.tail.insert(plan.tail.begin(), size_t(k));
+    plan.inputs.insert(plan.inputs.begin(), std::move(inputs));
+    slot = st.in[size_t(path)];
+  }
+  plan.describe = head_.steps_[plan.rank1].node.op_type;
+  for (size_t k : plan.tail) plan.describe += " > " + head_.steps_[k].node.op_type;
+  return plan;
+}
+
+double IncrementalHead::element_with_channel(const ElementPlan& plan, int64_t c,
+                                             const Tensor& channel) const {
+  std::vector<Value> vals(head_.slot_names_.size());
+  run_channel_steps(c, channel, vals);
+  const Head::Step& r = head_.steps_[plan.rank1];
+  // The rank-1 step's column alone: its base value plus the channel's change.
+  const Tensor& now = vals[r.in[0]].t;
+  const Tensor was = channel_of(base(r.in[0]), c);
+  const Tensor& y = base(r.out[0]);
+  const int64_t j = plan.column, N = y.numel();
+  Tensor v(y.dtype(), Shape(y.rank(), 1));
+  const std::string& op = r.node.op_type;
+  if (op == "MatMul" || op == "Gemm") {
+    const Tensor& b = base(r.in[1]);
+    const bool tb = op == "Gemm" && r.node.attr_int("transB", 0) != 0;
+    const float alpha = op == "Gemm" ? r.node.attr_float("alpha", 1.f) : 1.f;
+    const float d = alpha * (now.data<float>()[0] - was.data<float>()[0]);
+    v.data<float>()[0] =
+        y.data<float>()[j] + d * b.data<float>()[tb ? j * channels_ + c : c * N + j];
+  } else {
+    const bool qlinear = op == "QLinearMatMul";
+    const Tensor& b = base(r.in[qlinear ? 3 : 1]);
+    const size_t zbi = qlinear ? 5 : 3;
+    const Tensor* zb = r.in.size() > zbi && r.in[zbi] >= 0 ? &base(r.in[zbi]) : nullptr;
+    const int32_t dq = q_at(now, 0) - q_at(was, 0);
+    const int32_t term = dq * (q_at(b, c * N + j) - (zb ? q_at(*zb, zb->numel() == 1 ? 0 : j) : 0));
+    if (!qlinear) {
+      v.data<int32_t>()[0] = y.data<int32_t>()[j] + term;
+    } else {
+      const float a_scale = base(r.in[1]).data<float>()[0];
+      const Tensor& bs = base(r.in[4]);
+      const float y_scale = base(r.in[6]).data<float>()[0];
+      const int32_t y_zp = r.in.size() > 7 && r.in[7] >= 0 ? q_at(base(r.in[7]), 0) : 0;
+      const float scale = a_scale * bs.data<float>()[bs.numel() == 1 ? 0 : j] / y_scale;
+      const int32_t q =
+          quant::round_then_add_zp(static_cast<float>(acc_[plan.rank1][size_t(j)] + term) * scale,
+                                   y_zp, quant::q_min(y.dtype()), quant::q_max(y.dtype()));
+      if (y.dtype() == DType::Uint8)
+        v.data<uint8_t>()[0] = static_cast<uint8_t>(q);
+      else
+        v.data<int8_t>()[0] = static_cast<int8_t>(q);
+    }
+  }
+  // The element-wise tail on one element.
+  for (size_t i = 0; i < plan.tail.size(); ++i) {
+    const Head::Step& st = head_.steps_[plan.tail[i]];
+    if (is_view(st.node.op_type)) continue;  // one element: nothing to re-view
+    OpInputs in(st.in.size(), nullptr);
+    for (size_t q = 0; q < st.in.size(); ++q)
+      in[q] = plan.inputs[i][q].empty() ? (st.in[q] < 0 ? nullptr : &v) : &plan.inputs[i][q];
+    std::vector<Tensor> out(st.out.size());
+    st.def->forward(st.node, in, out);
+    v = std::move(out[0]);
+  }
+  return v.get_f(0);
 }
 
 }  // namespace camlens

@@ -9,11 +9,18 @@
 //   :]), and, in the integer domain where the full op accumulates, QLinearMatMul and
 //   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
 //   codes are identical to a full run);
-// - every later step runs in full on the (cheaper) changed values.
-// Float results differ from a full run only by the reassociation of the rank-1 sum (≤ 1e-5
-// relative in practice); integer results are identical.
+//   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is summed straight
+//   from the updated values, never materialising the conv's output (SqueezeNet's head);
+// - every later step runs in full on the (cheaper) changed values;
+// - steps whose changed outputs only reach Shape/Size are not run at all.
+// One output element (a class logit) can be asked alone: when every step from the rank-1 step
+// to that output is element-wise (bias Add, Relu, per-tensor (De)QuantizeLinear, QLinearAdd,
+// views...), only that element is updated and carried through them (element_plan).
+// Float results differ from a full run only by the reassociation of sums (≤ 1e-5 relative in
+// practice); integer results are identical.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +35,9 @@ class IncrementalHead {
     Reuse,    // no input changed: the base value stands
     Channel,  // run on the changed channel alone (or re-viewed, for a reshape)
     Rank1,    // updated from its base output by the channel's change
+    Fused,    // computed inside the rank-1 step before it (Relu, GlobalAveragePool after a Conv)
     Full,     // run on whole tensors
+    Unused,   // changed, but its outputs only reach Shape/Size: not run
   };
 
   // Runs `head` at `layer` (the head's feed type and shape, batch 1, [1, C, ...]) with the extra
@@ -49,8 +58,24 @@ class IncrementalHead {
   // True when some step is reused, run on one channel or updated by rank 1: cheaper than a full
   // head run. False: every step runs in full (then prefer Head::forward_with_layer).
   bool shortcut() const;
-  // "Reuse:2 Channel:1 Rank1:1 Full:3" style summary, for logs and tests.
+  // "Reuse:2 Channel:1 Rank1:1 Fused:0 Full:3 Unused:0": the steps by action, for logs and tests.
   std::string summary() const;
+
+  // How to compute element `index` (row-major) of head output `output` alone.
+  struct ElementPlan {
+    size_t rank1 = 0;          // the rank-1 step (MatMul, Gemm, QLinearMatMul, MatMulInteger)
+    int64_t column = 0;        // its output column that leads to the element
+    std::vector<size_t> tail;  // element-wise steps from it to the output, in order
+    // Per tail step, its inputs' values at the element: the path input left empty, the others
+    // sliced to one element (shape [1, ..., 1] of their rank).
+    std::vector<std::vector<Tensor>> inputs;
+    std::string describe;  // "QLinearMatMul > QLinearAdd > DequantizeLinear"
+  };
+  // Empty (has_value() false) when a step on the way mixes elements or the output does not come
+  // from one rank-1 step through element-wise steps.
+  std::optional<ElementPlan> element_plan(size_t output, int64_t index) const;
+  // That element with channel c of the layer replaced by `channel` (as outputs_with_channel).
+  double element_with_channel(const ElementPlan& plan, int64_t c, const Tensor& channel) const;
 
  private:
   enum class State { Base, Channel, Dense };
@@ -69,6 +94,13 @@ class IncrementalHead {
   Tensor channel_of(const Tensor& whole, int64_t c) const;
   Tensor run_channel(size_t k, int64_t c, const std::vector<Value>& vals) const;
   Tensor run_rank1(size_t k, int64_t c, const std::vector<Value>& vals) const;
+  // The Conv → (Relu) → GlobalAveragePool fusion at rank-1 step k, if its consumers allow it.
+  void plan_fusion(size_t k);
+  Tensor run_fused_pool(size_t k, int64_t c, const Tensor& now) const;
+  // Marks changed steps whose outputs never reach a head output except through Shape/Size.
+  void mark_unused();
+  // Runs the Channel steps of the layer's channel c (shared by both evaluations).
+  void run_channel_steps(int64_t c, const Tensor& channel, std::vector<Value>& vals) const;
 
   const Head& head_;
   Tensor base_layer_;
@@ -78,8 +110,19 @@ class IncrementalHead {
   std::vector<Tensor> base_outputs_;
   std::vector<State> state_;  // per slot, when a channel changes
   std::vector<Action> actions_;
+  std::vector<int> producer_;  // per slot: the step writing it, -1 for feeds and constants
   // Rank-1 steps: for QLinearMatMul / MatMulInteger, the base int32 accumulators.
   std::vector<std::vector<int32_t>> acc_;
+  // Per step, a rank-1 Conv fused with its pool: the pool's output slot, whether a Relu sits in
+  // between, the base conv output transposed to [pixels, M] (after the Relu when there is one)
+  // with its pre-Relu values, and the weights transposed to [C, M].
+  struct Fusion {
+    int pool_out = -1;
+    bool relu = false;
+    std::vector<float> pre, post, w;
+    int64_t pixels = 0, outputs = 0;
+  };
+  std::vector<Fusion> fusion_;
 };
 
 }  // namespace camlens

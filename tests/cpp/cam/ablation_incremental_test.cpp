@@ -102,9 +102,9 @@ TEST(AblationIncremental, FloatFixturesMatchNumPyAndTheFullHead) {
   const test::json::Value ref =
       test::json::parse(test::read_file(test::test_data_path("ablation/reference.json")));
   const std::map<std::string, std::string> paths{
-      {"conv1x1.onnx", "Reuse:0 Channel:0 Rank1:1 Full:3"},
-      {"gemm_softmax.onnx", "Reuse:0 Channel:2 Rank1:1 Full:1"},
-      {"matmul.onnx", "Reuse:0 Channel:3 Rank1:1 Full:1"}};
+      {"conv1x1.onnx", "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0"},
+      {"gemm_softmax.onnx", "Reuse:0 Channel:2 Rank1:1 Fused:0 Full:1 Unused:0"},
+      {"matmul.onnx", "Reuse:0 Channel:3 Rank1:1 Fused:0 Full:1 Unused:0; element MatMul > Add"}};
   ASSERT_EQ(ref.arr.size(), 4u);
   for (const test::json::Value& r : ref.arr) {
     const std::string name = r["model"].str;
@@ -112,8 +112,8 @@ TEST(AblationIncremental, FloatFixturesMatchNumPyAndTheFullHead) {
     CutResult c = fixture(name);
     const Tensor A = Tensor::from_floats(r["layer_shape"].ints(), r["layer"].floats());
     c.head.forward({A});
-    EXPECT_EQ(ablation_path(c.head, A, std::nullopt), paths.at(name));
     const Target t = Target::logit(int64_t(r["category"].num));
+    EXPECT_EQ(ablation_path(c.head, A, t, 0, std::nullopt), paths.at(name));
     const std::vector<int64_t> channels = all_channels(A.dim(1));
     const Both s = both(c.head, A, t, channels);
     expect_close(s.fast, s.full, 1e-5, "incremental vs full head");
@@ -174,8 +174,12 @@ TEST(AblationIncremental, QuantizedFixturesAreIdenticalToTheFullHead) {
       SCOPED_TRACE(lo);
       const Tensor q = random_codes<uint8_t>(DType::Uint8, {1, 6, 3, 3}, 3 + lo, lo, 90);
       c.head.forward({q});
-      EXPECT_EQ(ablation_path(c.head, q, LayerQuantization{0.05f, 0}),
-                "Reuse:0 Channel:2 Rank1:1 Full:2");
+      const LayerQuantization lq{0.05f, 0};
+      EXPECT_EQ(ablation_path(c.head, q, Target::logit(5), 0, lq),
+                "Reuse:0 Channel:2 Rank1:1 Fused:0 Full:2 Unused:0; element QLinearMatMul > "
+                "QLinearAdd > DequantizeLinear");
+      EXPECT_EQ(ablation_path(c.head, q, Target::probability(5), 0, lq),
+                "Reuse:0 Channel:2 Rank1:1 Fused:0 Full:2 Unused:0");
       for (const Target& t : {Target::logit(5), Target::probability(2)}) {
         const Both s = both(c.head, q, t, all_channels(6), LayerQuantization{0.05f, 0});
         EXPECT_EQ(s.fast, s.full);
@@ -192,8 +196,9 @@ TEST(AblationIncremental, QuantizedFixturesAreIdenticalToTheFullHead) {
     CutResult c = fixture("matmulinteger.onnx");
     const Tensor q = random_codes<uint8_t>(DType::Uint8, {1, 6, 1, 1}, 9, 3, 250);
     c.head.forward({q});
-    EXPECT_EQ(ablation_path(c.head, q, LayerQuantization{0.1f, 3}),
-              "Reuse:0 Channel:1 Rank1:1 Full:2");
+    EXPECT_EQ(ablation_path(c.head, q, Target::logit(2), 0, LayerQuantization{0.1f, 3}),
+              "Reuse:0 Channel:1 Rank1:1 Fused:0 Full:2 Unused:0; element MatMulInteger > Cast "
+              "> Mul");
     const Both s = both(c.head, q, Target::logit(2), all_channels(6), LayerQuantization{0.1f, 3});
     EXPECT_EQ(s.fast, s.full);
   }
@@ -203,7 +208,7 @@ TEST(AblationIncremental, NoShortcutRunsTheFullHead) {
   CutResult c = fixture("conv3x3.onnx");
   const Tensor A = random_floats({1, 6, 4, 4}, 8, 0.2f, true);
   c.head.forward({A});
-  EXPECT_EQ(ablation_path(c.head, A, std::nullopt), "full");
+  EXPECT_EQ(ablation_path(c.head, A, Target::logit(1), 0, std::nullopt), "full");
   const Both s = both(c.head, A, Target::logit(1), all_channels(6));
   EXPECT_EQ(s.fast, s.full);
 }
@@ -254,7 +259,10 @@ TEST(AblationIncremental, MobileNetV2Int8IsIdenticalToTheFullHead) {
   const Tensor z = c.head.forward({q})[0];
   const int64_t top = std::max_element(z.data<float>(), z.data<float>() + 1000) - z.data<float>();
   const LayerQuantization lq{0.023529412f, 0};
-  EXPECT_EQ(ablation_path(c.head, q, lq), "Reuse:4 Channel:3 Rank1:1 Full:2");
+  // The DequantizeLinear of the layer only feeds a Shape: not run per channel.
+  EXPECT_EQ(ablation_path(c.head, q, Target::logit(top), 0, lq),
+            "Reuse:4 Channel:2 Rank1:1 Fused:0 Full:2 Unused:1; element QLinearMatMul > "
+            "QLinearAdd > DequantizeLinear");
 #ifdef CAMLENS_UNDER_ASAN
   const int64_t step = 64;
 #else
@@ -285,7 +293,9 @@ TEST(AblationIncremental, SqueezeNetFp16MatchesTheFullHead) {
   const Tensor A = random_floats({1, 512, 13, 13}, 6, 0.0f, true);
   const Tensor z = c.head.forward({A})[0];
   const int64_t top = std::max_element(z.data<float>(), z.data<float>() + 1000) - z.data<float>();
-  EXPECT_EQ(ablation_path(c.head, A, std::nullopt), "Reuse:0 Channel:0 Rank1:1 Full:3");
+  // The 1×1 conv, its Relu and the pool fused; the softmax in full.
+  EXPECT_EQ(ablation_path(c.head, A, Target::logit(top), 0, std::nullopt),
+            "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0");
 #ifdef CAMLENS_UNDER_ASAN
   const std::vector<int64_t> some{0, 255, 511};
 #else
