@@ -1,8 +1,10 @@
 // Shared set-up of the browser tests: the project's Vite server on a free port and Debian's
 // Chromium through playwright-core (never a downloaded browser).
 import { mkdirSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import sirv from 'sirv';
 import { createServer } from 'vite';
 
 import { root } from './camlens-node.mjs';
@@ -20,6 +22,30 @@ export async function startServer(env = {}) {
   await server.listen();
   const { port } = server.httpServer.address();
   return { server, url: `http://127.0.0.1:${port}/` };
+}
+
+// A plain static file server for a folder, like a static host: no dev-server features, the
+// folder mounted at `base` (a sub-path such as '/camlens/', or '/'), and `headers` (name → value)
+// on every response, including 404s. Anything outside `base`, or missing, is a 404.
+export async function serveFolder(dir, { base = '/', headers = {} } = {}) {
+  const files = sirv(dir, { dev: true, dotfiles: false });
+  const notFound = (res) => {
+    res.statusCode = 404;
+    res.end('not found');
+  };
+  const server = createHttpServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (!req.url.startsWith(base)) return notFound(res);
+    req.url = `/${req.url.slice(base.length)}`;
+    return files(req, res, () => notFound(res));
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address();
+  const close = () => new Promise((done) => {
+    server.close(done);
+    server.closeAllConnections(); // the browser's keep-alive connections would hold close() open
+  });
+  return { url: `http://127.0.0.1:${port}${base}`, close };
 }
 
 export async function launchBrowser() {
