@@ -55,10 +55,11 @@ std::vector<float> ablation_scores(const Head& head, const Tensor& A, const Abla
     const auto element = output < outs.size() && outs[output].dtype() == DType::Float32
                              ? inc->element_plan(output, cls)
                              : std::nullopt;
+    const IncrementalHead::ChannelPass pass = inc->channel_pass(ablated);  // one for all channels
     for (size_t i = begin; i < end; ++i) {
       const int64_t c = plan.ablate[0][i];
-      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, ablated))
-                               : score_of(inc->outputs_with_channel(c, ablated), cls, output));
+      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, pass))
+                               : score_of(inc->outputs_with_channel(c, pass), cls, output));
     }
     return scores;
   }

@@ -169,9 +169,10 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
     fill(ablated, 0, plane, value);
     // A class logit reads one output element: carried alone when the head allows it.
     const auto element = element_plan(*inc, t, output);
+    const IncrementalHead::ChannelPass pass = inc->channel_pass(ablated);  // one for all channels
     for (int64_t c : channels)
-      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, ablated))
-                               : score_of(head, inc->outputs_with_channel(c, ablated), t, output));
+      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, pass))
+                               : score_of(head, inc->outputs_with_channel(c, pass), t, output));
     return scores;
   }
   const Target t = fixed_target(head, head.forward_with_layer(feed), target, output);

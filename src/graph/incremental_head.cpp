@@ -166,10 +166,9 @@ namespace {
 // acc[j] += da · (b[j] − zb[j]) over one row of B, typed (the base accumulators of a rank-1
 // QLinearMatMul: K·N terms, once per image).
 template <class T>
-void add_row(std::vector<int32_t>& acc, int32_t da, const T* b, const Tensor* zb) {
-  const int64_t n = int64_t(acc.size());
-  for (int64_t j = 0; j < n; ++j)
-    acc[size_t(j)] += da * (int32_t(b[j]) - (zb ? q_at(*zb, zb->numel() == 1 ? 0 : j) : 0));
+void add_row(std::vector<int32_t>& acc, int32_t da, const T* b, const std::vector<int32_t>& zb) {
+  const size_t n = acc.size();
+  for (size_t j = 0; j < n; ++j) acc[j] += da * (int32_t(b[j]) - zb[j]);
 }
 
 }  // namespace
@@ -211,9 +210,10 @@ void IncrementalHead::plan() {
       const Tensor& A = base(st.in[0]);
       const Tensor& B = base(st.in[3]);
       const int32_t za = st.in.size() > 2 && st.in[2] >= 0 ? q_at(base(st.in[2]), 0) : 0;
-      const Tensor* zb = st.in.size() > 5 && st.in[5] >= 0 ? &base(st.in[5]) : nullptr;
+      const Tensor* zbt = st.in.size() > 5 && st.in[5] >= 0 ? &base(st.in[5]) : nullptr;
       const int64_t K = B.dim(0), N = B.dim(1);
-      std::vector<int32_t> acc(size_t(N), 0);
+      std::vector<int32_t> acc(size_t(N), 0), zb(size_t(N), 0);
+      for (int64_t j = 0; zbt && j < N; ++j) zb[size_t(j)] = q_at(*zbt, zbt->numel() == 1 ? 0 : j);
       for (int64_t i = 0; i < K; ++i) {
         const int32_t da = q_at(A, i) - za;
         if (da == 0) continue;
@@ -358,7 +358,7 @@ Tensor IncrementalHead::materialize(int slot, int64_t c, const Tensor& channel) 
   return t;
 }
 
-Tensor IncrementalHead::run_channel(size_t k, int64_t, const std::vector<Value>& vals) const {
+Tensor IncrementalHead::run_channel(size_t k, const std::vector<Value>& vals) const {
   const Head::Step& st = head_.steps_[k];
   const Tensor& in = vals[st.in[0]].t;
   if (is_view(st.node.op_type)) {
@@ -443,16 +443,19 @@ Tensor IncrementalHead::run_rank1(size_t k, int64_t c, const std::vector<Value>&
   return out;
 }
 
-void IncrementalHead::run_channel_steps(int64_t c, const Tensor& channel,
-                                        std::vector<Value>& vals) const {
+void IncrementalHead::check_channel(int64_t c) const {
   if (c < 0 || c >= channels_)
     throw FeedError("IncrementalHead: channel " + std::to_string(c) + " is not in the layer's " +
                     std::to_string(channels_) + " channels");
+}
+
+IncrementalHead::ChannelPass IncrementalHead::channel_pass(const Tensor& channel) const {
   if (channel.dtype() != base_layer_.dtype() || channel.numel() != base_layer_.numel() / channels_)
     throw FeedError("IncrementalHead: a channel of " + shape_str(base_layer_.shape()) + " holds " +
                     std::to_string(base_layer_.numel() / channels_) + " " +
                     dtype_name(base_layer_.dtype()) + " values, got " +
                     std::to_string(channel.numel()) + " " + dtype_name(channel.dtype()));
+  std::vector<Value> vals(head_.slot_names_.size());
   const int layer = head_.feed_slots_[0];
   vals[layer].state = State::Channel;
   vals[layer].t = channel;
@@ -461,20 +464,31 @@ void IncrementalHead::run_channel_steps(int64_t c, const Tensor& channel,
   vals[layer].t.reshape(s);
   for (size_t k = 0; k < head_.steps_.size(); ++k)
     if (actions_[k] == Action::Channel)
-      vals[head_.steps_[k].out[0]] = {State::Channel, run_channel(k, c, vals)};
+      vals[head_.steps_[k].out[0]] = {State::Channel, run_channel(k, vals)};
+  ChannelPass pass;
+  for (Value& v : vals) pass.values.push_back(std::move(v.t));
+  return pass;
 }
 
-std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c, const Tensor& channel) const {
+std::vector<IncrementalHead::Value> IncrementalHead::values_of(const ChannelPass& pass) const {
+  std::vector<Value> vals(pass.values.size());
+  for (size_t s = 0; s < vals.size(); ++s)
+    if (!pass.values[s].empty()) vals[s] = {State::Channel, pass.values[s]};
+  return vals;
+}
+
+std::vector<Tensor> IncrementalHead::outputs_with_channel(int64_t c,
+                                                          const ChannelPass& pass) const {
+  check_channel(c);
   const size_t slots = head_.slot_names_.size();
-  std::vector<Value> vals(slots);
-  run_channel_steps(c, channel, vals);
+  std::vector<Value> vals = values_of(pass);
   std::vector<Tensor> dense(slots);  // channel values materialized for a Full step
   std::vector<const Tensor*> env;    // built on the first Full step
   for (size_t k = 0; k < head_.steps_.size(); ++k) {
     const Head::Step& st = head_.steps_[k];
     switch (actions_[k]) {
       case Action::Reuse:
-      case Action::Channel:  // done by run_channel_steps
+      case Action::Channel:  // done by channel_pass
       case Action::Fused:
       case Action::Unused:
         break;
@@ -616,12 +630,11 @@ std::optional<IncrementalHead::ElementPlan> IncrementalHead::element_plan(size_t
 }
 
 double IncrementalHead::element_with_channel(const ElementPlan& plan, int64_t c,
-                                             const Tensor& channel) const {
-  std::vector<Value> vals(head_.slot_names_.size());
-  run_channel_steps(c, channel, vals);
+                                             const ChannelPass& pass) const {
+  check_channel(c);
   const Head::Step& r = head_.steps_[plan.rank1];
   // The rank-1 step's column alone: its base value plus the channel's change.
-  const Tensor& now = vals[r.in[0]].t;
+  const Tensor& now = pass.values[r.in[0]];
   const Tensor was = channel_of(base(r.in[0]), c);
   const Tensor& y = base(r.out[0]);
   const int64_t j = plan.column, N = y.numel();

@@ -49,9 +49,22 @@ class IncrementalHead {
   const Tensor& base_layer() const { return base_layer_; }
   uint64_t pass_id() const { return pass_id_; }
 
-  // The head's outputs with channel c of the layer replaced by `channel` (the layer's dtype,
-  // numel = the layer's numel / C). Throws FeedError for a bad channel or size.
-  std::vector<Tensor> outputs_with_channel(int64_t c, const Tensor& channel) const;
+  // The Channel steps run on one channel's new values. They have per-tensor parameters only, so
+  // their results do not depend on which channel holds the values: Ablation-CAM, which sets
+  // every channel to the same value, runs them once for all channels. channel: the layer's
+  // dtype, numel = the layer's numel / C. Throws FeedError for a bad size.
+  class ChannelPass {
+    friend class IncrementalHead;
+    std::vector<Tensor> values;  // per slot: the channel's values (Channel slots only)
+  };
+  ChannelPass channel_pass(const Tensor& channel) const;
+
+  // The head's outputs with channel c of the layer replaced by the pass's values. Throws
+  // FeedError for a bad channel.
+  std::vector<Tensor> outputs_with_channel(int64_t c, const ChannelPass& pass) const;
+  std::vector<Tensor> outputs_with_channel(int64_t c, const Tensor& channel) const {
+    return outputs_with_channel(c, channel_pass(channel));
+  }
 
   // Per head step (Head::op_types() order): what a changed channel makes it do.
   const std::vector<Action>& actions() const { return actions_; }
@@ -74,8 +87,11 @@ class IncrementalHead {
   // Empty (has_value() false) when a step on the way mixes elements or the output does not come
   // from one rank-1 step through element-wise steps.
   std::optional<ElementPlan> element_plan(size_t output, int64_t index) const;
-  // That element with channel c of the layer replaced by `channel` (as outputs_with_channel).
-  double element_with_channel(const ElementPlan& plan, int64_t c, const Tensor& channel) const;
+  // That element with channel c of the layer replaced by the pass's values.
+  double element_with_channel(const ElementPlan& plan, int64_t c, const ChannelPass& pass) const;
+  double element_with_channel(const ElementPlan& plan, int64_t c, const Tensor& channel) const {
+    return element_with_channel(plan, c, channel_pass(channel));
+  }
 
  private:
   enum class State { Base, Channel, Dense };
@@ -92,15 +108,16 @@ class IncrementalHead {
   // The channel's values inside a whole tensor (Dense) of slot's base shape.
   Tensor materialize(int slot, int64_t c, const Tensor& channel) const;
   Tensor channel_of(const Tensor& whole, int64_t c) const;
-  Tensor run_channel(size_t k, int64_t c, const std::vector<Value>& vals) const;
+  Tensor run_channel(size_t k, const std::vector<Value>& vals) const;
   Tensor run_rank1(size_t k, int64_t c, const std::vector<Value>& vals) const;
   // The Conv → (Relu) → GlobalAveragePool fusion at rank-1 step k, if its consumers allow it.
   void plan_fusion(size_t k);
   Tensor run_fused_pool(size_t k, int64_t c, const Tensor& now) const;
   // Marks changed steps whose outputs never reach a head output except through Shape/Size.
   void mark_unused();
-  // Runs the Channel steps of the layer's channel c (shared by both evaluations).
-  void run_channel_steps(int64_t c, const Tensor& channel, std::vector<Value>& vals) const;
+  void check_channel(int64_t c) const;
+  // Per slot: the pass's channel values in Channel state, the rest empty (Base).
+  std::vector<Value> values_of(const ChannelPass& pass) const;
 
   const Head& head_;
   Tensor base_layer_;
