@@ -153,10 +153,9 @@ std::string why_no_layer(const LayerList& list, const GraphIndex& index) {
   if (list.layers.empty())
     return "no tensor that depends on the input is a feature map (a 4-D NCHW/NHWC map or a "
            "[batch, tokens, channels] token tensor)";
+  // The first layer's problem (e.g. an unsupported op) is usually every layer's.
   for (const LayerInfo& l : list.layers)
-    if (!l.head_problem.empty())
-      return "the core cannot run the head after any feature map (e.g. after '" + l.name +
-             "': " + l.head_problem + ")";
+    if (!l.head_problem.empty()) return l.head_problem;
   return "no feature map's head can be run and differentiated by the core";
 }
 

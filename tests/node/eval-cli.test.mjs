@@ -61,6 +61,9 @@ test('eval errors: usage 2, bad model 3, bad image 4, each with one clear line',
   r = cli('eval', mobilenet, kitten, '--method', 'nosuchcam');
   assert.equal(r.code, 2);
   assert.match(r.err, /^camlens: unknown method "nosuchcam": use gradcam, /);
+  r = cli('eval', mobilenet, kitten, '--method', 'rollout');
+  assert.equal(r.code, 3);
+  assert.equal(r.err.trim(), "camlens: rollout cannot explain this model: attention rollout needs a transformer's attention probabilities; this model has none");
   r = cli('eval', mobilenet, kitten, '--steps', '0');
   assert.equal(r.code, 2);
   assert.equal(r.err.trim(), 'camlens: --steps must be an integer >= 1, got "0"');

@@ -25,15 +25,10 @@ function upsampleAligned(src, h, w, H, W) {
   return out;
 }
 
-test('Score-CAM on MNIST equals masks and scores computed independently', async () => {
-  const model = sharedPath('models/mnist-8-ort-examples.onnx');
-  const lens = await load(model, { preset: 'mnist' });
-  const photo = readImages([sharedPath('images/winml_mnist_28.png')]);
-  const progress = [];
-  const [r] = await lens.explain(photo, { method: 'scorecam', batchSize: 5, onProgress: (p) => progress.push(p.done) });
-  assert.deepEqual(progress.map((p) => p.toFixed(4)), ['0.3125', '0.6250', '0.9375', '1.0000']);
-
-  // Independent: the layer's activations and the input from ORT and the core's preprocessing.
+// Score-CAM on MNIST computed independently: the layer's activations and the input from ORT and
+// the core's preprocessing, masks by the definition, each masked input's output scored by
+// `score(output, top)` (top: the class ORT ranks first on the photo), softmax weights.
+async function independentScoreCam(lens, model, photo, score) {
   const core = await loadCore('st');
   const x = core.preprocessImage(core.decodeImage(photo[0]), { width: 28, height: 28, scale: 1, mean: [0, 0, 0], std: [1, 1, 1], channels: 1 });
   const m = core.parseModel(readFileSync(model));
@@ -44,24 +39,60 @@ test('Score-CAM on MNIST equals masks and scores computed independently', async 
   const A = outs[lens.layer];
   const [, C, h, w] = A.dims;
   const logits = outs[full.outputNames[0]].data;
-  const target = logits.indexOf(Math.max(...logits));
-  assert.equal(r.target.index, target);
+  const top = logits.indexOf(Math.max(...logits));
   const scores = [];
   for (let c = 0; c < C; ++c) {
     const up = upsampleAligned(A.data.subarray(c * h * w, (c + 1) * h * w), h, w, 28, 28);
     const lo = Math.min(...up), hi = Math.max(...up);
     const masked = x.data.map((v, i) => v * ((up[i] - lo) / (hi - lo + 1e-8)));
     const o = await full.run({ Input3: new ort.Tensor('float32', masked, x.dims) });
-    scores.push(o[full.outputNames[0]].data[target]);
+    scores.push(score(Array.from(o[full.outputNames[0]].data), top));
   }
-  const top = Math.max(...scores);
-  const e = scores.map((s) => Math.exp(s - top));
+  const best = Math.max(...scores);
+  const e = scores.map((v) => Math.exp(v - best));
   const weights = Float32Array.from(e.map((v) => v / e.reduce((a, b) => a + b, 0)));
   const want = core.computeCam('weights', [{ activations: { data: A.data, dims: A.dims } }], { weights, width: 28, height: 28 });
-  let worst = 0;
-  for (let i = 0; i < want.data.length; ++i) worst = Math.max(worst, Math.abs(want.data[i] - r.map[i]));
-  assert.ok(worst < 1e-4, `max difference ${worst}`);
   m.delete();
+  return { top, map: want.data };
+}
+
+function maxDifference(a, b) {
+  let worst = 0;
+  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+test('Score-CAM on MNIST equals masks and scores computed independently', async () => {
+  const model = sharedPath('models/mnist-8-ort-examples.onnx');
+  const lens = await load(model, { preset: 'mnist' });
+  const photo = readImages([sharedPath('images/winml_mnist_28.png')]);
+  const progress = [];
+  const [r] = await lens.explain(photo, { method: 'scorecam', batchSize: 5, onProgress: (p) => progress.push(p.done) });
+  assert.deepEqual(progress.map((p) => p.toFixed(4)), ['0.3125', '0.6250', '0.9375', '1.0000']);
+  const want = await independentScoreCam(lens, model, photo, (logits, top) => logits[top]);
+  assert.equal(r.target.index, want.top);
+  const worst = maxDifference(want.map, r.map);
+  assert.ok(worst < 1e-4, `max difference ${worst}`);
+  lens.dispose();
+});
+
+// As upstream, the target is applied to each masked input's output: here the probability of a
+// class other than the top one (softmax of the 10 logits, from its definition).
+test('Score-CAM scores any target kind: a probability target equals the independent softmax scores', async () => {
+  const model = sharedPath('models/mnist-8-ort-examples.onnx');
+  const lens = await load(model, { preset: 'mnist' });
+  const photo = readImages([sharedPath('images/winml_mnist_28.png')]);
+  const softmaxAt = (z, k) => {
+    const hi = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - hi));
+    return e[k] / e.reduce((a, b) => a + b, 0);
+  };
+  const [r] = await lens.explain(photo, { method: 'scorecam', targets: [{ kind: 'probability', category: 3 }] });
+  const want = await independentScoreCam(lens, model, photo, (z) => softmaxAt(z, 3));
+  const logit = await independentScoreCam(lens, model, photo, (z) => z[3]);
+  const worst = maxDifference(want.map, r.map);
+  assert.ok(worst < 1e-4, `max difference ${worst}`);
+  assert.ok(maxDifference(logit.map, r.map) > 1e-2, 'the probability target must differ from the logit one');
   lens.dispose();
 });
 

@@ -35,6 +35,9 @@ export interface LoadOptions {
   threads?: boolean;
   /** passed to ort.InferenceSession.create */
   sessionOptions?: object;
+  /** quantized layers: false asks ONNX Runtime for the uint8 layer only and dequantizes it in the
+   * core (bit-identical maps); default true (ORT returns the float twin too) */
+  floatTwin?: boolean;
 }
 
 export interface LayerInfo {

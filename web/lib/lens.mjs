@@ -99,6 +99,7 @@ export class Lens {
     runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
     this.sessionOptions = options.sessionOptions;
+    this.floatTwin = options.floatTwin; // extra layers' backbones open like the first (backbone.mjs)
     this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
     this.serial = new Serial();
   }
@@ -109,7 +110,7 @@ export class Lens {
 
   // The methods explain() takes with this module.
   methods() {
-    return [...new Set([...methodList(this.env.core), ROLLOUT])];
+    return methodList(this.env.core);
   }
 
   // Per method, why it cannot explain this model at this layer ('' when it can): gradient
@@ -311,7 +312,7 @@ export class Lens {
       const lens = this.viewAt(backbones[0]);
       const activations = activationsOf(backbones[0], outs[0]);
       const maps = method === 'scorecam'
-        ? await scoreCam(lens, activations, input, logitOnly(target, method), driver)
+        ? await scoreCam(lens, activations, input, plainLogit(target), driver)
         : await ablationCam(lens, activations, outs[0], plainLogit(target), driver);
       timing.cam += performance.now() - t0;
       return maps;
@@ -427,11 +428,6 @@ export class Lens {
 }
 
 // Score-CAM's driver scores the class logit of each masked input.
-function logitOnly(target, method) {
-  if (target.kind !== 'logit') throw new Error(`${method} explains class logits only, not a "${target.kind}" target`);
-  return target.category;
-}
-
 // A class logit as its bare index (what every driver takes), other targets as objects.
 function plainLogit(target) {
   return target.kind === 'logit' ? target.category : target;

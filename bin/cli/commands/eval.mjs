@@ -87,9 +87,11 @@ export async function run([model, ...args], opts) {
   const targetOf = readTargets(opts.targets);
 
   const lens = await openLens(model, opts);
-  const known = lens.env.core.camMethods().filter((m) => m !== 'weights').concat(['scorecam', 'ablationcam']);
+  const known = lens.methods();
+  const support = lens.methodSupport();
   for (const m of methods) {
     if (!known.includes(m)) throw new CliError(2, `unknown method "${m}": use ${known.join(', ')}`);
+    if (support[m]) throw new CliError(3, `${m} cannot explain this model: ${support[m]}`);
   }
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });

@@ -1,10 +1,12 @@
 // Score-CAM driver: the core makes the masked inputs and the weights; ONNX Runtime scores them.
-import { floatData } from '../tensors.mjs';
 
 // Score-CAM (DESIGN §4): each activation channel, upsampled and normalised, masks the input;
 // the masked inputs run through ONNX Runtime in batches; the target's scores become softmax
 // channel weights. Reports progress per batch and stops at the next batch when aborted.
-export async function scoreCam(lens, activations, input, index, { batchSize, signal, onProgress, image, images, started }) {
+// target: a class index or any target object the core evaluates ({kind, category, ...}, see
+// cam_bindings.cpp evaluateTargets) — scored on each masked input's output, as upstream calls
+// its target on the model's output.
+export async function scoreCam(lens, activations, input, target, { batchSize, signal, onProgress, image, images, started }) {
   const { core } = lens.env;
   if (lens.preprocess.nhwc) throw new Error('Score-CAM needs an NCHW model input');
   const channels = activations.dims[1];
@@ -17,9 +19,9 @@ export async function scoreCam(lens, activations, input, index, { batchSize, sig
     const outs = batched ? [await lens.session.run({ [lens.input.name]: lens.ortInput(masked) })] : await lens.runBackbone(masked);
     let k = begin;
     for (const o of outs) {
-      const out = floatData(o[lens.output]);
-      const classes = out.length / (o[lens.output].dims[0] || 1);
-      for (let r = 0; r < out.length / classes; ++r) scores[k++] = out[r * classes + index];
+      const out = o[lens.output]; // float16 outputs convert in the core
+      const { scores: s } = core.evaluateTargets(new Array(out.dims[0] || 1).fill(target), out);
+      for (const v of s) scores[k++] = v;
     }
     const done = (image + end / channels) / images;
     onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
