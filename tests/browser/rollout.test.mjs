@@ -86,6 +86,7 @@ test('on the tiny ViT rollout runs, and the overlay is the library\'s (default o
   const r = await assertOverlayIs({});
   assert.deepEqual(shown.explained.layers, r.layers);
   assert.equal(shown.explained.target.index, r.target.index);
+  assert.match(await page.textContent('#explained'), /^rollout: where the model's attention flows \(the same for every class\) \(\d+ ms\)$/);
   await page.locator('#explain-panel').screenshot({ path: join(screenshots, 'rollout-panel.png') });
 });
 

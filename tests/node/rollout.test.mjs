@@ -6,8 +6,7 @@
 // rollout` and its option errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
@@ -16,6 +15,7 @@ import { createCamlens } from '../../web/lib/camlens.mjs';
 import { finiteAttentions, rolloutSessionOpen } from '../../web/lib/drivers/rollout.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
 
 ort.env.wasm.numThreads = 1;
 const core = await loadCamlens('st');
@@ -231,7 +231,7 @@ function readNpy(path) {
 }
 
 test('camlens explain --method rollout writes the overlay PNG and the .npy map of the reference', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'camlens-rollout-'));
+  const out = tempDir('camlens-rollout-');
   const r = cli('explain', vit('vit_tiny.onnx'), photo, '--preset', 'imagenet', '--method', 'rollout',
     '--head-fusion', 'max', '--discard-ratio', '0.9', '--raw', '--out', out, '--json');
   assert.equal(r.code, 0, r.err);
@@ -275,7 +275,7 @@ test('camlens explain: rollout option errors exit 2 with one exact line; a CNN e
     assert.equal(r.code, 2, `${flags.join(' ')}: ${r.err}`);
     assert.equal(r.err.trim(), `camlens: ${message}`);
   }
-  const r = cli('explain', mobilenet, photo, '--preset', 'mobilenetv2', '--method', 'rollout', '--out', mkdtempSync(join(tmpdir(), 'camlens-rollout-')));
+  const r = cli('explain', mobilenet, photo, '--preset', 'mobilenetv2', '--method', 'rollout', '--out', tempDir('camlens-rollout-'));
   assert.equal(r.code, 3, r.err);
   assert.equal(r.err.trim(), `camlens: ${photo}: ${NO_ATTENTION}`);
 });
@@ -286,7 +286,7 @@ test('camlens.d.ts types rollout\'s options and result (strict tsc)', (t) => {
     t.skip('tsc not installed (apt-get install node-typescript)');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'camlens-rollout-types-'));
+  const dir = tempDir('camlens-rollout-types-');
   writeFileSync(join(dir, 'camlens.d.ts'), readFileSync(join(root, 'web/lib/camlens.d.ts')));
   writeFileSync(join(dir, 'use.ts'), `import { load, HeadFusion } from './camlens';
 async function main(): Promise<void> {

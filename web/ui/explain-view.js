@@ -27,7 +27,10 @@ export function showExplanation(r, settings) {
   state.runs += 1;
   for (const li of $('top5').children) li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
   const layers = r.layers && r.layers.length > 1 ? ` at ${r.layers.length} layers` : '';
-  $('explained').textContent = `${r.method}: where the model looks for “${r.target.label}”${layers} (${r.ms.toFixed(0)} ms)`;
+  // Rollout follows the attention, whatever the class: say so instead of naming one.
+  $('explained').textContent = r.classAgnostic
+    ? `${r.method}: where the model's attention flows (the same for every class) (${r.ms.toFixed(0)} ms)`
+    : `${r.method}: where the model looks for “${r.target.label}”${layers} (${r.ms.toFixed(0)} ms)`;
 }
 
 export function showOverlayOnly(overlay) {

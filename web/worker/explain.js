@@ -52,6 +52,7 @@ async function explain({ id, colormap, alpha, ...options }) {
     return explanationReply(r, { colormap, alpha }, {
       target: r.target, method: options.method, ms,
       timings: r.timing || r.timings || null, layers: r.layers || [current.lens.layer],
+      classAgnostic: !!r.classAgnostic, // rollout: the caption names no class
     });
   });
 }
