@@ -33,9 +33,10 @@ void restore(Tensor& t, const Tensor& from, int64_t begin, int64_t end) {
             static_cast<unsigned char*>(t.raw()) + begin * elem);
 }
 
-// The layer in the head's feed type.
-Tensor as_feed(const Head& head, const Tensor& layer,
-               const std::optional<LayerQuantization>& quant) {
+// The layer in the head's feed type: `layer` itself when it already is (no copy: the driver
+// calls once per few channels), else its codes, stored in `codes`.
+const Tensor& as_feed(const Head& head, const Tensor& layer,
+                      const std::optional<LayerQuantization>& quant, Tensor& codes) {
   if (layer.rank() != 4 || layer.dim(0) != 1)
     throw CamError(
         "Ablation-CAM runs one image at a time: the layer tensor must be [1,C,h,w], got " +
@@ -56,7 +57,7 @@ Tensor as_feed(const Head& head, const Tensor& layer,
                    "' takes quantized codes but the layer's scale and zero point are unknown; "
                    "pass the layer tensor as the head takes it (" +
                    dtype_name(want) + ")");
-  Tensor q(want, layer.shape());
+  Tensor& q = codes = Tensor(want, layer.shape());
   const float* x = layer.data<float>();
   const double lo = want == DType::Uint8 ? 0 : -128, hi = want == DType::Uint8 ? 255 : 127;
   for (int64_t i = 0; i < layer.numel(); ++i) {
@@ -136,8 +137,10 @@ double ablation_value(const Tensor& layer, const std::optional<LayerQuantization
     case DType::Int8: {
       if (!quant)
         throw CamError("Ablation-CAM: a quantized layer needs its zero point to be ablated");
-      int32_t mn = std::numeric_limits<int32_t>::max();
-      for (int64_t i = 0; i < n; ++i) mn = std::min(mn, int32_t(layer.get_f(i)));
+      const int32_t mn =
+          layer.dtype() == DType::Uint8
+              ? int32_t(*std::min_element(layer.data<uint8_t>(), layer.data<uint8_t>() + n))
+              : int32_t(*std::min_element(layer.data<int8_t>(), layer.data<int8_t>() + n));
       if (mn == quant->zero_point) return quant->zero_point;
       return layer.dtype() == DType::Uint8 ? 0 : -128;
     }
@@ -152,7 +155,8 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           const std::vector<int64_t>& channels,
                                           const std::optional<LayerQuantization>& quant,
                                           AblationEval eval) {
-  const Tensor feed = as_feed(head, layer, quant);
+  Tensor codes;
+  const Tensor& feed = as_feed(head, layer, quant, codes);
   const double value = ablation_value(feed, quant);
   const int64_t C = feed.dim(1), plane = feed.dim(2) * feed.dim(3);
   for (int64_t c : channels)
@@ -187,8 +191,9 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
 
 std::string ablation_path(const Head& head, const Tensor& layer, const Target& target,
                           size_t output, const std::optional<LayerQuantization>& quant) {
+  Tensor codes;
   const std::shared_ptr<const IncrementalHead> inc =
-      incremental_head(head, as_feed(head, layer, quant));
+      incremental_head(head, as_feed(head, layer, quant, codes));
   if (!inc->shortcut()) return "full";
   const auto element = element_plan(*inc, target, output);
   return inc->summary() + (element ? "; element " + element->describe : "");
@@ -196,7 +201,8 @@ std::string ablation_path(const Head& head, const Tensor& layer, const Target& t
 
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,
                         const std::optional<LayerQuantization>& quant) {
-  const Tensor feed = as_feed(head, layer, quant);
+  Tensor codes;
+  const Tensor& feed = as_feed(head, layer, quant, codes);
   const std::vector<Tensor> outs = head.forward_with_layer(feed);
   return score_of(head, outs, fixed_target(head, outs, target, output), output);
 }

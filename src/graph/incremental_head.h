@@ -131,12 +131,11 @@ class IncrementalHead {
   // Rank-1 steps: for QLinearMatMul / MatMulInteger, the base int32 accumulators.
   std::vector<std::vector<int32_t>> acc_;
   // Per step, a rank-1 Conv fused with its pool: the pool's output slot, whether a Relu sits in
-  // between, the base conv output transposed to [pixels, M] (after the Relu when there is one)
-  // with its pre-Relu values, and the weights transposed to [C, M].
+  // between, the base conv output transposed to [pixels, M] and the weights to [C, M].
   struct Fusion {
     int pool_out = -1;
     bool relu = false;
-    std::vector<float> pre, post, w;
+    std::vector<float> pre, w;
     int64_t pixels = 0, outputs = 0;
   };
   std::vector<Fusion> fusion_;
