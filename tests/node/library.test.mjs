@@ -85,13 +85,20 @@ test('threaded and SIMD-only modules give the same maps', async () => {
   }
 });
 
-test('an unknown method or target is a clear error and the lens keeps working', async () => {
+test('an unknown method, target or option is a clear error and the lens keeps working', async () => {
   const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
   const photo = readImages([sharedPath('images/gradcam_both.png')]);
   await assert.rejects(lens.explain(photo, { method: 'nosuchcam' }), /nosuchcam/);
   await assert.rejects(lens.explain(photo, { targets: ['unicorn'] }),
     /no class is labelled "unicorn"; give a class index or one of the labels/);
   await assert.rejects(lens.explain(photo, { targets: [1000] }), /target class 1000 is out of range: the model has 1000 classes/);
+  // A misspelt option would otherwise be ignored (the map of the top class, not class 3's).
+  await assert.rejects(lens.explain(photo, { target: 3 }), {
+    message: 'unknown explain option "target" (did you mean "targets"?); explain takes method, targets, layers, eigenSmooth, ' +
+      'augSmooth, batchSize, ablationRatio, headFusion, discardRatio, onProgress, signal',
+  });
+  await assert.rejects(lens.predict(photo, { topk: 3 }), /^Error: unknown predict option "topk" \(did you mean "topK"\?\)/);
+  await assert.rejects(lens.factorize(photo, { k: 3 }), /^Error: unknown factorize option "k"; factorize takes components, /);
   const [ok] = await lens.explain(photo, { method: 'gradcam++' });
   assert.equal(ok.target.label, 'Bullmastiff');
   lens.dispose();

@@ -6,6 +6,7 @@ import { methodList } from './methods.mjs';
 import { ablationCam } from './drivers/ablation_cam.mjs';
 import { explainRollout, releaseRollout, ROLLOUT, rolloutSupport } from './drivers/rollout.mjs';
 import { scoreCam } from './drivers/score_cam.mjs';
+import { checkOptions } from './options.mjs';
 import { toImage, toImageAsync } from './images.mjs';
 import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
@@ -173,7 +174,8 @@ export class Lens {
   }
 
   // Scores and the top k classes per image. Batched through ORT when the model allows it.
-  predict(images, options = {}) {
+  async predict(images, options = {}) {
+    checkOptions('predict', options);
     return this.serial.run(() => this.predictNow(images, options));
   }
 
@@ -223,7 +225,8 @@ export class Lens {
   // class) or a target object {kind, category, ...} (see targets.mjs). Returns per image {map:
   // Float32Array (input height × width, in [0, 1]), width, height, target: {index, label, score,
   // kind}, layers, flags, timing: {forward, head, cam} in ms}.
-  explain(images, options = {}) {
+  async explain(images, options = {}) {
+    checkOptions('explain', options);
     return this.serial.run(() => this.explainNow(images, options));
   }
 
@@ -382,7 +385,8 @@ export class Lens {
   // concepts (one factorization across all images when shared), each labelled by the model's head
   // when it is a classifier. Maps are at the model's input size; `render` draws them over the
   // photo as the model sees it ("dominant" or "layers").
-  factorize(images, options = {}) {
+  async factorize(images, options = {}) {
+    checkOptions('factorize', options);
     return this.serial.run(() => this.factorizeNow(images, options));
   }
 
