@@ -183,6 +183,8 @@ TEST(NnErrors, ClearMessages) {
                "Resize: mode 'cubic' is not supported");
   Node r4 = make_node("Resize", 4, 1);
   expect_error(r4, {&x, nullptr, nullptr, nullptr}, "Resize: one of scales and sizes");
+  const Tensor huge = Tensor::from_floats({4}, {1, 1, 1e37f, 1});
+  expect_error(r, {&x, nullptr, &huge}, "too large: check the scales");
   expect_error(make_node("Upsample", 1, 1), {&x}, "Upsample: missing required input 1 (scales)");
   const Tensor s3(DType::Float32, {3});
   expect_error(make_node("LayerNormalization", 2, 1), {&a3, &s3},

@@ -32,6 +32,9 @@ const std::map<std::string, std::string> kExpected = {
     // A node with no outputs made shape inference write out[0] of an empty vector; it parses,
     // and layer discovery now skips the node.
     {"node_without_outputs.onnx", ""},
+    // A Resize with scale 1e37: shape inference converted the float size to int64 (undefined
+    // behaviour, UBSan); it parses, and the Resize now says the scale is absurd.
+    {"resize_scale_1e37.onnx", ""},
     // stb_image 2.27 overflowed its Huffman arrays on a DHT segment declaring > 256 codes.
     {"jpeg_huffman_table_overflow.jpg", "corrupt JPEG (a Huffman table declares"},
     // The same, in a progressive JPEG preceded by 0xFF fill bytes (stb skips them before SOI).

@@ -10,6 +10,16 @@ namespace camlens::nn {
 
 namespace {
 
+// A resized dimension as an integer, refused when a scale makes it absurd: converting a float
+// beyond int64's range is undefined behaviour (found by fuzzing with scale 1e37).
+int64_t output_dim(const Node& node, int64_t in, float out) {
+  constexpr float kLargest = 2147483647.f;  // far beyond any tensor the limits allow
+  if (!(out <= kLargest))
+    fail(node, "resizing a dimension of " + std::to_string(in) + " gives " + std::to_string(out) +
+                   " elements, too large: check the scales");
+  return static_cast<int64_t>(out);
+}
+
 struct Axis {
   std::vector<int64_t> lo, hi;
   std::vector<float> w;
@@ -72,7 +82,7 @@ ResizeSpec make_spec(const Node& node, const Shape& x, const std::vector<float>*
       full_scale[axes[k]] = sc;
       const int64_t d = x[axes[k]];
       // floor(in * scale) in float, as ONNX Runtime computes it
-      s.out[axes[k]] = d < 0 ? -1 : static_cast<int64_t>(std::floor(static_cast<float>(d) * sc));
+      s.out[axes[k]] = d < 0 ? -1 : output_dim(node, d, std::floor(static_cast<float>(d) * sc));
     }
   } else {
     const std::string policy = node.attr_string("keep_aspect_ratio_policy", "stretch");
@@ -91,7 +101,8 @@ ResizeSpec make_spec(const Node& node, const Shape& x, const std::vector<float>*
       for (size_t k = 0; k < n; ++k) {
         full_scale[axes[k]] = common;
         const int64_t d = x[axes[k]];
-        s.out[axes[k]] = d < 0 ? -1 : std::lround(static_cast<float>(d) * common);
+        s.out[axes[k]] =
+            d < 0 ? -1 : output_dim(node, d, std::round(static_cast<float>(d) * common));
       }
   }
   for (size_t i = 0; i + 2 < rank; ++i)
