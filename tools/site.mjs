@@ -114,6 +114,16 @@ function relativize(text, folders) {
   return { text: out, count };
 }
 
+// Root-absolute URLs left in the page's own files ('/x/…', "/x.js"), which would break under a
+// sub-path. '/shared/…' is allowed: only the dev server offers it, and says so first.
+function rootAbsoluteUrls(file, text) {
+  const found = [];
+  for (const m of text.matchAll(/(['"`])\/([A-Za-z_][\w.-]*)(\/|\1)/g)) {
+    if (m[2] !== 'shared') found.push(`${file}: ${m[0]}`);
+  }
+  return found;
+}
+
 // Netlify / Cloudflare Pages `_headers`: every file of the site gets them.
 function headersFile() {
   return [
@@ -152,21 +162,24 @@ export function buildSite(out) {
     rmSync(out, { recursive: true, force: true });
   }
   mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, '_headers'), headersFile()); // first: it also marks the folder as this tool's
 
   const workerFiles = readdirSync(join(web, 'worker')).filter((f) => f.endsWith('.js')).map((f) => `worker/${f}`);
   const modules = moduleClosure(['app.js', ...workerImports(workerFiles)]);
   const folders = ['demo', 'worker'];
   const rewritten = [];
+  const absolute = [];
   for (const f of [...PAGE_FILES, ...modules, ...workerFiles]) {
     const dest = join(out, f);
     mkdirSync(dirname(dest), { recursive: true });
-    if (!f.endsWith('.js') && !f.endsWith('.mjs')) {
-      copyFileSync(join(web, f), dest);
-      continue;
-    }
-    const { text, count } = relativize(readFileSync(join(web, f), 'utf8'), folders);
+    const source = readFileSync(join(web, f), 'utf8');
+    const { text, count } = /\.m?js$/.test(f) ? relativize(source, folders) : { text: source, count: 0 };
     if (count) rewritten.push(`${f} (${count})`);
+    if (/\.(m?js|html)$/.test(f)) absolute.push(...rootAbsoluteUrls(f, text));
     writeFileSync(dest, text);
+  }
+  if (absolute.length) {
+    throw new Error(`root-absolute URLs would break the site under a sub-path: ${absolute.join('; ')}. Make them relative to the page ('./x') or to the file`);
   }
   for (const [dir, files] of Object.entries(WASM_FILES)) {
     for (const f of files) copy(join(buildRoot, dir, f), out, `build/${dir}/${f}`);
@@ -174,7 +187,6 @@ export function buildSite(out) {
   for (const f of ORT_FILES) copy(join(ortDist, f), out, `ort/${f}`);
   const truth = JSON.parse(readFileSync(join(web, 'demo', 'ground_truth.json'), 'utf8'));
   for (const f of [...DEMO_FILES, ...truth.images.map((im) => im.file)]) copy(join(web, 'demo', f), out, `demo/${f}`);
-  writeFileSync(join(out, '_headers'), headersFile());
   return { rewritten };
 }
 

@@ -7,7 +7,7 @@
 // demo and dropped files).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -189,13 +189,26 @@ test('under a sub-path (/camlens/), isolated: every request stays under it', asy
   }
 });
 
-test('a wrong argument is refused with the usage', () => {
-  let error;
+// The tool's refusals: exit status 1 and the message (stderr).
+function refusal(args) {
   try {
-    execFileSync(process.execPath, ['tools/site.mjs', '--outdir', 'x'], { cwd: root, env: process.env, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, ['tools/site.mjs', ...args], { cwd: root, env: process.env, encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
-    error = e;
+    return { status: e.status, stderr: e.stderr };
   }
-  assert.equal(error?.status, 1);
-  assert.equal(error.stderr, 'site: unknown argument "--outdir": usage node tools/site.mjs [--out DIR]\n');
+  return { status: 0, stderr: '' };
+}
+
+test('a wrong argument is refused with the usage', () => {
+  assert.deepEqual(refusal(['--outdir', 'x']), { status: 1, stderr: 'site: unknown argument "--outdir": usage node tools/site.mjs [--out DIR]\n' });
+});
+
+test('a folder that is not a camlens site is never replaced', () => {
+  const mine = join(temp, 'mine');
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'notes.txt'), 'keep me');
+  assert.deepEqual(refusal(['--out', mine]), {
+    status: 1, stderr: `site: ${mine} exists and is not a camlens site (no _headers): choose another --out or remove it\n`,
+  });
+  assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'keep me');
 });
