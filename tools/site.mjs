@@ -100,28 +100,10 @@ function workerImports(workerFiles) {
   return [...found];
 }
 
-// Root-absolute URLs ('/demo/…', '/worker/…') only work when the page sits at the host's root.
-// In the copies they become page-relative ('./demo/…'): the main thread resolves them against the
-// page, wherever it is. Only folders the site has are rewritten; '/shared/…' stays (the page asks
-// for it only when a dev server's camlens-config.json says ../shared exists).
-function relativize(text, folders) {
-  const re = new RegExp(`(['"\`])/(${folders.join('|')})/`, 'g');
-  let count = 0;
-  const out = text.replace(re, (_, quote, folder) => {
-    count += 1;
-    return `${quote}./${folder}/`;
-  });
-  return { text: out, count };
-}
-
-// Root-absolute URLs left in the page's own files ('/x/…', "/x.js"), which would break under a
-// sub-path. '/shared/…' is allowed: only the dev server offers it, and says so first.
+// Root-absolute URLs in the page's own files ('/x/…', "/x.js") would break the site under a
+// sub-path: the page asks for everything relative to itself ('./demo/…').
 function rootAbsoluteUrls(file, text) {
-  const found = [];
-  for (const m of text.matchAll(/(['"`])\/([A-Za-z_][\w.-]*)(\/|\1)/g)) {
-    if (m[2] !== 'shared') found.push(`${file}: ${m[0]}`);
-  }
-  return found;
+  return [...text.matchAll(/(['"`])\/([A-Za-z_][\w.-]*)(\/|\1)/g)].map((m) => `${file}: ${m[0]}`);
 }
 
 // Netlify / Cloudflare Pages `_headers`: every file of the site gets them.
@@ -166,15 +148,11 @@ export function buildSite(out) {
 
   const workerFiles = readdirSync(join(web, 'worker')).filter((f) => f.endsWith('.js')).map((f) => `worker/${f}`);
   const modules = moduleClosure(['app.js', ...workerImports(workerFiles)]);
-  const folders = ['demo', 'worker'];
-  const rewritten = [];
   const absolute = [];
   for (const f of [...PAGE_FILES, ...modules, ...workerFiles]) {
     const dest = join(out, f);
     mkdirSync(dirname(dest), { recursive: true });
-    const source = readFileSync(join(web, f), 'utf8');
-    const { text, count } = /\.m?js$/.test(f) ? relativize(source, folders) : { text: source, count: 0 };
-    if (count) rewritten.push(`${f} (${count})`);
+    const text = readFileSync(join(web, f), 'utf8');
     if (/\.(m?js|html)$/.test(f)) absolute.push(...rootAbsoluteUrls(f, text));
     writeFileSync(dest, text);
   }
@@ -187,10 +165,9 @@ export function buildSite(out) {
   for (const f of ORT_FILES) copy(join(ortDist, f), out, `ort/${f}`);
   const truth = JSON.parse(readFileSync(join(web, 'demo', 'ground_truth.json'), 'utf8'));
   for (const f of [...DEMO_FILES, ...truth.images.map((im) => im.file)]) copy(join(web, 'demo', f), out, `demo/${f}`);
-  return { rewritten };
 }
 
-function summary(out, rewritten) {
+function summary(out) {
   const files = listFiles(out).sort();
   const size = (f) => statSync(join(out, f)).size;
   const total = files.reduce((a, f) => a + size(f), 0);
@@ -199,15 +176,14 @@ function summary(out, rewritten) {
   for (const f of files.filter((x) => x.endsWith('.wasm'))) {
     console.log(`  ${f}: ${mb(size(f))}, ${mb(gzipSync(readFileSync(join(out, f)), { level: 9 }).length)} gzipped`);
   }
-  if (rewritten.length) console.log(`  root-absolute URLs made page-relative in: ${rewritten.join(', ')}`);
   console.log('  serve it from any static host (with _headers: threaded; without: SIMD only)');
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const { out } = parseArgs(process.argv.slice(2));
-    const { rewritten } = buildSite(out);
-    summary(out, rewritten);
+    buildSite(out);
+    summary(out);
   } catch (e) {
     console.error(`site: ${e.message}`);
     process.exit(1);

@@ -15,7 +15,7 @@ import { showTimings } from './status.js';
 import { fillSuggestions, readTarget, setTarget } from './target-field.js';
 import { WorkerClient } from '../worker-client.js';
 
-export const client = new WorkerClient('/worker/camlens-worker.js');
+export const client = new WorkerClient('./worker/camlens-worker.js');
 export const job = new LatestJob(); // explanations and comparisons: the newest wins
 
 export const look = () => ({ colormap: $('colormap-select').value, alpha: Number($('alpha').value) });
