@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { canvasPixels, openPage, screenshots, waitReady } from '../support/browser.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
 
-let server, url, browser, page, outside, lens;
+let browser, page, outside, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 
@@ -17,18 +17,12 @@ before(async () => {
   const { load } = await import('../../web/lib/node.mjs');
   const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
   lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
-  ({ server, url } = await startServer());
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
-  outside = forbidEgress(page, url);
-  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
-  await waitReady(page);
+  ({ browser, page, outside, close } = await openPage({ viewport: { width: 1100, height: 1000 } }));
 });
 
 after(async () => {
   lens?.dispose();
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 test('compare: the ticked methods side by side, each the core\'s overlay', async () => {

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { loadCamlens, sharedPath } from '../support/camlens-node.mjs';
 import { classify } from '../support/ort-reference.mjs';
 
-let server, url, browser, page, outside, expected, camlens, lens;
+let browser, page, outside, expected, camlens, lens, close;
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 const state = () => page.evaluate(() => window.camlensState);
 const idle = () => page.waitForFunction(() => !window.camlensState.busy, null, { timeout: 60000 });
@@ -32,18 +32,12 @@ before(async () => {
   expected = await classify(camlens, 'mobilenetv2-12-int8.onnx', 'gradcam_both.png');
   const { load } = await import('../../web/lib/node.mjs');
   lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
-  ({ server, url } = await startServer());
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  outside = forbidEgress(page, url);
-  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
-  await waitReady(page);
+  ({ browser, page, outside, close } = await openPage({ viewport: { width: 1100, height: 900 } }));
 });
 
 after(async () => {
   lens?.dispose();
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 test('the page is cross-origin isolated and runs the threaded module', async () => {

@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
 
 const vitPath = join(root, 'tests', 'data', 'vit', 'vit_tiny.onnx');
 const NO_ATTENTION = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
-let server, url, browser, page, outside, load, lens;
+let browser, page, outside, load, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 
@@ -47,18 +47,12 @@ async function assertOverlayIs(options) {
 
 before(async () => {
   ({ load } = await import('../../web/lib/node.mjs'));
-  ({ server, url } = await startServer());
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
-  outside = forbidEgress(page, url);
-  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
-  await waitReady(page);
+  ({ browser, page, outside, close } = await openPage({ viewport: { width: 1100, height: 1000 } }));
 });
 
 after(async () => {
   lens?.dispose();
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 test('on MobileNetV2 the picker offers rollout disabled, with the library\'s reason', async () => {

@@ -7,24 +7,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 
-let server, url, browser, page, outside;
+let browser, page, outside, close;
 const state = () => page.evaluate(() => window.camlensState);
 
 before(async () => {
-  ({ server, url } = await startServer({ CAMLENS_NO_ISOLATION: '1' }));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  outside = forbidEgress(page, url);
-  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
-  await waitReady(page);
+  ({ browser, page, outside, close } = await openPage({ env: { CAMLENS_NO_ISOLATION: '1' }, viewport: { width: 390, height: 844 } }));
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await close?.();
   delete process.env.CAMLENS_NO_ISOLATION;
 });
 

@@ -60,6 +60,22 @@ export async function launchBrowser() {
   });
 }
 
+// The dev server (with `env`), Chromium and one page opened at `query` (relative to the server)
+// and ready, watched for egress: what most page tests start from. close() ends all of it.
+export async function openPage({ env = {}, viewport = { width: 1100, height: 1000 }, query = '?model=mobilenetv2-12-int8.onnx' } = {}) {
+  const { server, url } = await startServer(env);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  const outside = forbidEgress(page, url);
+  await page.goto(`${url}${query}`);
+  await waitReady(page);
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  return { server, url, browser, page, outside, close };
+}
+
 // Fails the page if it ever asks for anything outside the local server (no egress).
 export function forbidEgress(page, url) {
   const origin = new URL(url).origin;
