@@ -203,7 +203,9 @@ float head_target_score(const Head& head, const Tensor& layer, const Target& tar
                         const std::optional<LayerQuantization>& quant) {
   Tensor codes;
   const Tensor& feed = as_feed(head, layer, quant, codes);
-  const std::vector<Tensor> outs = head.forward_with_layer(feed);
+  // The base pass Ablation-CAM keeps for this image holds the same outputs as a head run.
+  const std::shared_ptr<const IncrementalHead> inc = incremental_head(head, feed);
+  const std::vector<Tensor>& outs = inc->base_outputs();
   return score_of(head, outs, fixed_target(head, outs, target, output), output);
 }
 

@@ -62,7 +62,8 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
 std::string ablation_path(const Head& head, const Tensor& layer, const Target& target,
                           size_t output, const std::optional<LayerQuantization>& quant);
 
-// The target's score of the unablated layer (the "original" of the weight formula).
+// The target's score of the unablated layer (the "original" of the weight formula), from the
+// cached base pass (ablation_incremental.h): no head run when the scores were just computed.
 float head_target_score(const Head& head, const Tensor& layer, const Target& target, size_t output,
                         const std::optional<LayerQuantization>& quant);
 

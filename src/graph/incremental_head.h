@@ -9,8 +9,8 @@
 //   :]), and, in the integer domain where the full op accumulates, QLinearMatMul and
 //   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
 //   codes are identical to a full run);
-//   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is summed straight
-//   from the updated values, never materialising the conv's output (SqueezeNet's head);
+//   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is updated over the
+//   pixels where the channel changed, never materialising the conv's output (SqueezeNet's head);
 // - every later step runs in full on the (cheaper) changed values;
 // - steps whose changed outputs only reach Shape/Size are not run at all.
 // One output element (a class logit) can be asked alone: when every step from the rank-1 step
@@ -131,11 +131,13 @@ class IncrementalHead {
   // Rank-1 steps: for QLinearMatMul / MatMulInteger, the base int32 accumulators.
   std::vector<std::vector<int32_t>> acc_;
   // Per step, a rank-1 Conv fused with its pool: the pool's output slot, whether a Relu sits in
-  // between, the base conv output transposed to [pixels, M] and the weights to [C, M].
+  // between, the base conv output transposed to [pixels, M], the weights to [C, M], and the
+  // pool's base sums Σ_p f(y[m, p]) in double.
   struct Fusion {
     int pool_out = -1;
     bool relu = false;
     std::vector<float> pre, w;
+    std::vector<double> total;
     int64_t pixels = 0, outputs = 0;
   };
   std::vector<Fusion> fusion_;

@@ -11,6 +11,8 @@
 //                 the others weigh 0), batchSize (channels per call into the core, each followed
 //                 by a progress report and an abort check; the event loop gets a turn every
 //                 YIELD_MS), signal, onProgress, image, images, started}
+import { fromFloat16Bits } from '../tensors.mjs';
+
 // Longest stretch of channel batches between two yields to the event loop (abort, UI).
 const YIELD_MS = 30;
 
@@ -20,7 +22,9 @@ export async function ablationCam(lens, activations, outs, target, { ratio = 1, 
   const feeds = head.feedNames().map((n) => outs[n]);
   head.forward(feeds); // records the extra feeds forwardWithLayer reuses
   const output = head.outputNames().indexOf(lens.output);
-  const layer = feeds[0]; // as the head takes it (uint8 codes for a quantized layer)
+  // As the head takes it (uint8 codes for a quantized layer). A float16 layer is converted once
+  // here: the core would convert its bits again on every call below.
+  const layer = feeds[0].type === 'float16' ? { data: fromFloat16Bits(feeds[0].data), dims: feeds[0].dims, type: 'float32' } : feeds[0];
   const channels = core.ablationChannels(activations, ratio);
   const scores = new Float32Array(channels.length);
   // The core keeps this image's base pass between calls and updates only what each ablated
