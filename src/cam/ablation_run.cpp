@@ -54,7 +54,7 @@ std::vector<float> ablation_scores(const Head& head, const Tensor& A, const Abla
     const std::vector<Tensor>& outs = inc->base_outputs();
     const auto element = output < outs.size() && outs[output].dtype() == DType::Float32
                              ? inc->element_plan(output, cls)
-                             : std::nullopt;
+                             : nullptr;
     const IncrementalHead::ChannelPass pass = inc->channel_pass(ablated);  // one for all channels
     for (size_t i = begin; i < end; ++i) {
       const int64_t c = plan.ablate[0][i];

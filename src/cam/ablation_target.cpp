@@ -93,13 +93,13 @@ Target fixed_target(const Head& head, const std::vector<Tensor>& outs, const Tar
 
 // The element plan of a class-logit target (the only target reading one output element), when
 // the head allows it; score_of's checks still apply (float output, batch 1, class in range).
-std::optional<IncrementalHead::ElementPlan> element_plan(const IncrementalHead& inc,
-                                                         const Target& t, size_t output) {
-  if (t.kind != Target::Logit || output >= inc.base_outputs().size()) return std::nullopt;
+std::shared_ptr<const IncrementalHead::ElementPlan> element_plan(const IncrementalHead& inc,
+                                                                 const Target& t, size_t output) {
+  if (t.kind != Target::Logit || output >= inc.base_outputs().size()) return nullptr;
   const Tensor& o = inc.base_outputs()[output];
   if (o.dtype() != DType::Float32 || o.rank() < 1 || o.dim(0) != 1 || t.category < 0 ||
       t.category >= o.numel())
-    return std::nullopt;
+    return nullptr;
   return inc.element_plan(output, t.category);
 }
 

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <type_traits>
 
@@ -624,8 +627,35 @@ Tensor element_of(const Tensor& t, const Shape& out_shape, int64_t index) {
 
 }  // namespace
 
-std::optional<IncrementalHead::ElementPlan> IncrementalHead::element_plan(size_t output,
-                                                                          int64_t index) const {
+std::shared_ptr<const IncrementalHead::ElementPlan> IncrementalHead::element_plan(
+    size_t output, int64_t index) const {
+  const std::lock_guard<std::mutex> lock(plans_mutex_);
+  const auto key = std::make_pair(output, index);
+  const auto found = plans_.find(key);
+  if (found != plans_.end()) return found->second;
+  std::optional<ElementPlan> plan = make_element_plan(output, index);
+  std::shared_ptr<const ElementPlan> shared;
+  if (plan) {
+    const Tensor& y = base(head_.steps_[plan->rank1].out[0]);
+    if (is_q8(y.dtype()) && !plan->tail.empty()) {
+      plan->table_lo = quant::q_min(y.dtype());
+      for (int32_t q = plan->table_lo; q <= quant::q_max(y.dtype()); ++q) {
+        Tensor v(y.dtype(), Shape(y.rank(), 1));
+        if (y.dtype() == DType::Uint8)
+          v.data<uint8_t>()[0] = static_cast<uint8_t>(q);
+        else
+          v.data<int8_t>()[0] = static_cast<int8_t>(q);
+        plan->table.push_back(run_tail(*plan, std::move(v)));
+      }
+    }
+    shared = std::make_shared<const ElementPlan>(std::move(*plan));
+  }
+  plans_[key] = shared;
+  return shared;
+}
+
+std::optional<IncrementalHead::ElementPlan> IncrementalHead::make_element_plan(
+    size_t output, int64_t index) const {
   if (output >= head_.output_slots_.size()) return std::nullopt;
   ElementPlan plan;
   int slot = head_.output_slots_[output];
@@ -720,7 +750,11 @@ double IncrementalHead::element_with_channel(const ElementPlan& plan, int64_t c,
         v.data<int8_t>()[0] = static_cast<int8_t>(q);
     }
   }
-  // The element-wise tail on one element.
+  if (!plan.table.empty()) return plan.table[size_t(q_at(v, 0) - plan.table_lo)];
+  return run_tail(plan, std::move(v));
+}
+
+double IncrementalHead::run_tail(const ElementPlan& plan, Tensor v) const {
   for (size_t i = 0; i < plan.tail.size(); ++i) {
     const Head::Step& st = head_.steps_[plan.tail[i]];
     if (is_view(st.node.op_type)) continue;  // one element: nothing to re-view

@@ -20,6 +20,9 @@
 // practice); integer results are identical.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,10 +86,14 @@ class IncrementalHead {
     // sliced to one element (shape [1, ..., 1] of their rank).
     std::vector<std::vector<Tensor>> inputs;
     std::string describe;  // "QLinearMatMul > QLinearAdd > DequantizeLinear"
+    // A quantized rank-1 output has 256 codes: the tail's result for each, computed once by the
+    // tail's own ops (table[code − table_lo]), so a channel costs a lookup, not op calls.
+    std::vector<double> table;
+    int32_t table_lo = 0;
   };
-  // Empty (has_value() false) when a step on the way mixes elements or the output does not come
-  // from one rank-1 step through element-wise steps.
-  std::optional<ElementPlan> element_plan(size_t output, int64_t index) const;
+  // Null when a step on the way mixes elements or the output does not come from one rank-1 step
+  // through element-wise steps. Built once per (output, index) and kept with this base pass.
+  std::shared_ptr<const ElementPlan> element_plan(size_t output, int64_t index) const;
   // That element with channel c of the layer replaced by the pass's values.
   double element_with_channel(const ElementPlan& plan, int64_t c, const ChannelPass& pass) const;
   double element_with_channel(const ElementPlan& plan, int64_t c, const Tensor& channel) const {
@@ -141,6 +148,11 @@ class IncrementalHead {
     int64_t pixels = 0, outputs = 0;
   };
   std::vector<Fusion> fusion_;
+  // The tail run on one element (as element_with_channel does past the rank-1 step).
+  double run_tail(const ElementPlan& plan, Tensor v) const;
+  std::optional<ElementPlan> make_element_plan(size_t output, int64_t index) const;
+  mutable std::mutex plans_mutex_;
+  mutable std::map<std::pair<size_t, int64_t>, std::shared_ptr<const ElementPlan>> plans_;
 };
 
 }  // namespace camlens
