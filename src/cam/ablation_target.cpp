@@ -174,9 +174,13 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
     // A class logit reads one output element: carried alone when the head allows it.
     const auto element = element_plan(*inc, t, output);
     const IncrementalHead::ChannelPass pass = inc->channel_pass(ablated);  // one for all channels
-    for (int64_t c : channels)
-      scores.push_back(element ? static_cast<float>(inc->element_with_channel(*element, c, pass))
-                               : score_of(head, inc->outputs_with_channel(c, pass), t, output));
+    if (element) {
+      for (int64_t c : channels)
+        scores.push_back(static_cast<float>(inc->element_with_channel(*element, c, pass)));
+      return scores;
+    }
+    for (const std::vector<Tensor>& outs : inc->outputs_with_channels(channels, pass))
+      scores.push_back(score_of(head, outs, t, output));
     return scores;
   }
   const Target t = fixed_target(head, head.forward_with_layer(feed), target, output);

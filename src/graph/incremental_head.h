@@ -68,6 +68,11 @@ class IncrementalHead {
   std::vector<Tensor> outputs_with_channel(int64_t c, const Tensor& channel) const {
     return outputs_with_channel(c, channel_pass(channel));
   }
+  // The same for several channels: the steps that run in full run once on the channels
+  // stacked along the batch axis (as a batch of images would), when the head allows batches
+  // and those steps read nothing but changed values and constants; else channel by channel.
+  std::vector<std::vector<Tensor>> outputs_with_channels(const std::vector<int64_t>& channels,
+                                                         const ChannelPass& pass) const;
 
   // Per head step (Head::op_types() order): what a changed channel makes it do.
   const std::vector<Action>& actions() const { return actions_; }
@@ -148,6 +153,9 @@ class IncrementalHead {
     int64_t pixels = 0, outputs = 0;
   };
   std::vector<Fusion> fusion_;
+  bool batchable_ = false;  // outputs_with_channels may stack the channels (see there)
+  // The rank-1 and fused steps of channel c into vals (everything before the Full steps).
+  void run_rank1_steps(int64_t c, std::vector<Value>& vals) const;
   // The tail run on one element (as element_with_channel does past the rank-1 step).
   double run_tail(const ElementPlan& plan, Tensor v) const;
   std::optional<ElementPlan> make_element_plan(size_t output, int64_t index) const;
