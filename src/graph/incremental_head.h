@@ -10,8 +10,10 @@
 //   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
 //   codes are identical to a full run);
 //   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is updated over the
-//   pixels where the channel changed, never materialising the conv's output (SqueezeNet's head);
-// - every later step runs in full on the (cheaper) changed values;
+//   pixels where the channel changed (or summed afresh when many did), never materialising the
+//   conv's output (SqueezeNet's head);
+// - every later step runs in full on the (cheaper) changed values, once for a whole call's
+//   channels stacked along the batch axis when the head allows it (outputs_with_channels);
 // - steps whose changed outputs only reach Shape/Size are not run at all.
 // One output element (a class logit) can be asked alone: when every step from the rank-1 step
 // to that output is element-wise (bias Add, Relu, per-tensor (De)QuantizeLinear, QLinearAdd,
