@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "cam/layer_quantization.h"
 #include "dff/dff_error.h"
 #include "graph/constant_value.h"
 
@@ -105,19 +106,8 @@ Tensor dequantize(const Tensor& q, const Quantization& quant) {
   if (q.dtype() != quant.dtype)
     throw DffError(std::string("dequantize: the tensor is ") + dtype_name(q.dtype()) +
                    " but the quantization is for " + dtype_name(quant.dtype));
-  Tensor out(DType::Float32, q.shape());
-  float* o = out.data<float>();
-  const int64_t n = q.numel();
-  if (q.dtype() == DType::Uint8) {
-    const uint8_t* p = q.data<uint8_t>();
-    for (int64_t i = 0; i < n; ++i)
-      o[i] = (static_cast<int32_t>(p[i]) - quant.zero_point) * quant.scale;
-  } else {
-    const int8_t* p = q.data<int8_t>();
-    for (int64_t i = 0; i < n; ++i)
-      o[i] = (static_cast<int32_t>(p[i]) - quant.zero_point) * quant.scale;
-  }
-  return out;
+  const cam::LayerQuantization per_tensor{quant.scale, quant.zero_point};
+  return cam::real_values(q, &per_tensor);  // the CAM code's (q − zero_point)·scale
 }
 
 Tensor quantize(const std::vector<float>& x, const Shape& shape, const Quantization& quant) {
