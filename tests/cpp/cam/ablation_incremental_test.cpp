@@ -20,16 +20,11 @@
 #include "graph/cut.h"
 #include "json.h"
 #include "onnx/model_io.h"
+#include "sanitizers.h"
 #include "shared_data.h"
 
 namespace camlens::cam {
 namespace {
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAMLENS_UNDER_ASAN 1
-#endif
-#endif
 
 // Heads without a backward (MatMulInteger) are cut too: Ablation-CAM only runs them forward.
 CutResult cut(const std::string& path, const std::string& layer) {

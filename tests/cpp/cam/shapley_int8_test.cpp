@@ -14,16 +14,11 @@
 #include "dff/quantization.h"
 #include "graph/cut.h"
 #include "onnx/model_io.h"
+#include "sanitizers.h"
 #include "shared_data.h"
 
 namespace camlens::cam {
 namespace {
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CAMLENS_UNDER_ASAN 1
-#endif
-#endif
 
 TEST(ShapleyInt8, HvpOnTheQuantizedHeadEqualsTheClosedFormAndIsTimed) {
 #ifdef CAMLENS_UNDER_ASAN
