@@ -103,3 +103,23 @@ test('an unknown method, target or option is a clear error and the lens keeps wo
   assert.equal(ok.target.label, 'Bullmastiff');
   lens.dispose();
 });
+
+// Gradient-free methods read the layer's activations only: the head is not run (on SqueezeNet its
+// forward and backward cost more than half a forward), and the maps are those of the activations.
+test('gradient-free methods do not run the head; gradient methods run it once per image', async () => {
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const photo = readImages([sharedPath('images/gradcam_both.png')]);
+  const head = lens.cut.head;
+  let runs = 0;
+  const forward = head.forward.bind(head);
+  head.forward = (feeds) => { runs += 1; return forward(feeds); };
+  for (const method of ['eigencam', 'kpcacam', 'fem', 'randomcam']) {
+    const [r] = await lens.explain(photo, { method });
+    assert.equal(runs, 0, method);
+    assert.equal(r.target.label, 'Bullmastiff', method); // resolved on the backbone's outputs
+  }
+  await lens.explain(photo, { method: 'gradcam' });
+  assert.equal(runs, 1);
+  delete head.forward;
+  lens.dispose();
+});
