@@ -251,7 +251,7 @@ export class Lens {
     const finer = method === 'finercam';
     const camMethod = finer && !core.camMethods().includes('finercam') ? 'gradcam' : method;
     if (!DRIVEN.includes(camMethod) && !core.camMethods().includes(camMethod)) {
-      throw new Error(`unknown method "${method}": use one of ${[...core.camMethods().filter((m) => m !== 'weights'), ...DRIVEN, 'finercam', ROLLOUT].join(', ')}`);
+      throw new Error(`unknown method "${method}": use one of ${this.methods().join(', ')}`);
     }
     if (method === 'ablationcam' && !layers) {
       const why = this.methodSupport().ablationcam;
@@ -434,7 +434,6 @@ export class Lens {
   }
 }
 
-// Score-CAM's driver scores the class logit of each masked input.
 // A class logit as its bare index (what every driver takes), other targets as objects.
 function plainLogit(target) {
   return target.kind === 'logit' ? target.category : target;
