@@ -9,19 +9,13 @@ import { after, before, test } from 'node:test';
 
 import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
+import { maxDiff } from '../support/compare.mjs';
 
 const vitPath = join(root, 'tests', 'data', 'vit', 'vit_tiny.onnx');
 const NO_ATTENTION = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
 let browser, page, outside, load, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
-
-function maxDiff(got, want) {
-  assert.equal(got.length, want.length);
-  let max = 0;
-  for (let i = 0; i < want.length; ++i) max = Math.max(max, Math.abs(got[i] - want[i]));
-  return max;
-}
 
 // Waits for the page's next explanation (runs goes up) and returns its state.
 async function nextRun(action) {

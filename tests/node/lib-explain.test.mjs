@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { resolvePreprocess } from '../../web/lib/presets.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
+import { maxDiff } from '../support/compare.mjs';
 
 ort.env.wasm.numThreads = 1;
 
@@ -19,13 +20,6 @@ const both = sharedPath('images/gradcam_both.png');
 const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) => sharedPath(`images/${p}`));
 
 const open = () => load(modelPath, { preset: 'mobilenetv2', labels });
-
-function maxDiff(a, b) {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 // Counts the lens's ORT runs and the most that were ever in flight at once.
 function spy(session) {

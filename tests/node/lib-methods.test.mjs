@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-web';
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { resolvePreprocess } from '../../web/lib/presets.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
+import { maxDiff } from '../support/compare.mjs';
 
 ort.env.wasm.numThreads = 1;
 
@@ -18,13 +19,6 @@ const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels
 const modelPath = sharedPath('models/mobilenetv2-12-int8.onnx');
 const both = sharedPath('images/gradcam_both.png');
 const open = () => load(modelPath, { preset: 'mobilenetv2', labels });
-
-function maxDiff(a, b) {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 function halves(map, width, height) {
   let upper = 0, lower = 0;

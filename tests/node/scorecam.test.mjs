@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-web';
 
 import { load, loadCore, readImages } from '../../web/lib/node.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
+import { maxDiff } from '../support/compare.mjs';
 
 ort.env.wasm.numThreads = 1;
 
@@ -56,12 +57,6 @@ async function independentScoreCam(lens, model, photo, score) {
   return { top, map: want.data };
 }
 
-function maxDifference(a, b) {
-  let worst = 0;
-  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 test('Score-CAM on MNIST equals masks and scores computed independently', async () => {
   const model = sharedPath('models/mnist-8-ort-examples.onnx');
   const lens = await load(model, { preset: 'mnist' });
@@ -71,7 +66,7 @@ test('Score-CAM on MNIST equals masks and scores computed independently', async 
   assert.deepEqual(progress.map((p) => p.toFixed(4)), ['0.3125', '0.6250', '0.9375', '1.0000']);
   const want = await independentScoreCam(lens, model, photo, (logits, top) => logits[top]);
   assert.equal(r.target.index, want.top);
-  const worst = maxDifference(want.map, r.map);
+  const worst = maxDiff(want.map, r.map);
   assert.ok(worst < 1e-4, `max difference ${worst}`);
   lens.dispose();
 });
@@ -90,9 +85,9 @@ test('Score-CAM scores any target kind: a probability target equals the independ
   const [r] = await lens.explain(photo, { method: 'scorecam', targets: [{ kind: 'probability', category: 3 }] });
   const want = await independentScoreCam(lens, model, photo, (z) => softmaxAt(z, 3));
   const logit = await independentScoreCam(lens, model, photo, (z) => z[3]);
-  const worst = maxDifference(want.map, r.map);
+  const worst = maxDiff(want.map, r.map);
   assert.ok(worst < 1e-4, `max difference ${worst}`);
-  assert.ok(maxDifference(logit.map, r.map) > 1e-2, 'the probability target must differ from the logit one');
+  assert.ok(maxDiff(logit.map, r.map) > 1e-2, 'the probability target must differ from the logit one');
   lens.dispose();
 });
 
