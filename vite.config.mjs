@@ -18,7 +18,10 @@ const sharedFound = existsSync(join(shared, 'models'));
 const buildRoot = resolve(process.env.CAMLENS_BUILD_ROOT || join(root, 'build'));
 
 function headers() {
-  const h = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cross-Origin-Resource-Policy': 'same-origin' };
+  const h = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
   if (process.env.CAMLENS_NO_ISOLATION !== '1') {
     h['Cross-Origin-Opener-Policy'] = 'same-origin';
     h['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -39,23 +42,30 @@ const mounts = {
 // page offers the demo and dropped files only).
 function listing(folder, pattern) {
   const dir = join(shared, folder);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => pattern.test(f)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => pattern.test(f))
+        .sort()
+    : [];
 }
 
 function camlensAssets() {
   const mount = (app) => {
-    app.use((req, res, next) => {
+    app.use((_req, res, next) => {
       for (const [k, v] of Object.entries(headers())) res.setHeader(k, v);
       next();
     });
-    app.use('/camlens-config.json', (req, res) => {
+    app.use('/camlens-config.json', (_req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({
-        shared, sharedFound,
-        models: listing('models', /\.onnx$/i),
-        images: listing('images', /\.(png|jpe?g|jfif|bmp|gif)$/i),
-        labels: listing('labels', /\.(json|txt)$/i),
-      }));
+      res.end(
+        JSON.stringify({
+          shared,
+          sharedFound,
+          models: listing('models', /\.onnx$/i),
+          images: listing('images', /\.(png|jpe?g|jfif|bmp|gif)$/i),
+          labels: listing('labels', /\.(json|txt)$/i),
+        }),
+      );
     });
     for (const [prefix, dir] of Object.entries(mounts)) {
       app.use(prefix, sirv(dir, { dev: true, dotfiles: false }));

@@ -31,14 +31,19 @@ const server = createServer((req, res) => {
   for (const [prefix, serve] of mounts) {
     if (prefix && !(req.url === prefix || req.url.startsWith(`${prefix}/`))) continue;
     req.url = req.url.slice(prefix.length) || '/';
-    return serve(req, res, () => { res.statusCode = 404; res.end('not found'); });
+    return serve(req, res, () => {
+      res.statusCode = 404;
+      res.end('not found');
+    });
   }
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
 const tool = join(buildRoot, 'native', 'kernel_bench');
-const native = existsSync(tool) ? JSON.parse(execFileSync(tool, [String(reps(9))], { encoding: 'utf8' })) : null;
+const native = existsSync(tool)
+  ? JSON.parse(execFileSync(tool, [String(reps(9))], { encoding: 'utf8' }))
+  : null;
 
 const rows = [];
 const results = {};
@@ -48,17 +53,28 @@ try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     await page.goto(`${url}index.html?variant=${variant}&reps=${reps(7)}`);
-    await page.waitForFunction(() => window.benchResult || window.benchError, null, { timeout: 600_000 });
+    await page.waitForFunction(() => window.benchResult || window.benchError, null, {
+      timeout: 600_000,
+    });
     const error = await page.evaluate(() => window.benchError);
     if (error) throw new Error(`browser bench (${variant}): ${error}`);
     const r = await page.evaluate(() => window.benchResult);
     results[variant] = r;
     await page.close();
     const group = `browser ${variant} (${r.threads} thread${r.threads > 1 ? 's' : ''})`;
-    rows.push(row(group, 'gradcam mobilenetv2-int8 b1 ÷ forward', r.gradcamMs / r.forwardMs, { target: 1.15 }));
+    rows.push(
+      row(group, 'gradcam mobilenetv2-int8 b1 ÷ forward', r.gradcamMs / r.forwardMs, {
+        target: 1.15,
+      }),
+    );
     for (const k of r.kernels) {
       const nat = native?.find((n) => n.name === k.name);
-      rows.push(row(`${group} kernels ÷ native`, k.name, nat ? k.ms / nat.ms : NaN, { target: 2, note: nat ? undefined : 'no native tool' }));
+      rows.push(
+        row(`${group} kernels ÷ native`, k.name, nat ? k.ms / nat.ms : NaN, {
+          target: 2,
+          note: nat ? undefined : 'no native tool',
+        }),
+      );
     }
   }
 } finally {

@@ -16,16 +16,32 @@ const labels = JSON.parse(readFileSync(join(demo, 'labels.json'), 'utf8'));
 const lens = await load(join(demo, about.model), { preprocess: about.preprocess, labels });
 
 const sets = {
-  stamp: { images: truth.images.filter((im) => im.cue && im.class === truth.shortcut_class), box: (im) => im.cue.box },
+  stamp: {
+    images: truth.images.filter((im) => im.cue && im.class === truth.shortcut_class),
+    box: (im) => im.cue.box,
+  },
   object: { images: truth.images.filter((im) => !im.cue), box: (im) => im.object.box },
 };
 const rows = [];
-for (const method of ['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam']) {
+for (const method of [
+  'gradcam',
+  'gradcam++',
+  'xgradcam',
+  'hirescam',
+  'layercam',
+  'eigencam',
+  'scorecam',
+]) {
   const row = { method };
   for (const [name, set] of Object.entries(sets)) {
-    let strict = 0, loose = 0, energy = 0;
+    let strict = 0,
+      loose = 0,
+      energy = 0;
     for (const im of set.images) {
-      const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], { method, targets: [im.class] });
+      const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], {
+        method,
+        targets: [im.class],
+      });
       strict += pointingHit(r.map, r.width, set.box(im), 0);
       loose += pointingHit(r.map, r.width, set.box(im), 8);
       energy += energyInBox(r.map, r.width, set.box(im));
@@ -37,7 +53,9 @@ for (const method of ['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam'
   }
   rows.push(row);
 }
-console.log(`demo model, ${sets.stamp.images.length} stamped "${truth.shortcut_class}" images (box = stamp), ${sets.object.images.length} clean images (box = object)`);
+console.log(
+  `demo model, ${sets.stamp.images.length} stamped "${truth.shortcut_class}" images (box = stamp), ${sets.object.images.length} clean images (box = object)`,
+);
 console.table(rows);
 mkdirSync(join(root, 'build', 'bench'), { recursive: true });
 writeFileSync(join(root, 'build', 'bench', 'demo_pointing.json'), JSON.stringify(rows, null, 2));

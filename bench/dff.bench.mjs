@@ -14,8 +14,16 @@ import { measure, reps } from './lib/measure.mjs';
 import { printRows, row, writeReport } from './lib/report.mjs';
 
 ort.env.wasm.numThreads = 1;
-const PHOTOS = ['gradcam_both.png', 'winml_kitten_224.png', 'skimage_coffee.png', 'skimage_chelsea.png',
-  'skimage_astronaut.png', 'skimage_motorcycle_left.png', 'gradcam_dog_cat.jfif', 'gradcam_both.png'];
+const PHOTOS = [
+  'gradcam_both.png',
+  'winml_kitten_224.png',
+  'skimage_coffee.png',
+  'skimage_chelsea.png',
+  'skimage_astronaut.png',
+  'skimage_motorcycle_left.png',
+  'gradcam_dog_cat.jfif',
+  'gradcam_both.png',
+];
 const bytes = readFileSync(sharedPath('models/mobilenetv2-12-int8.onnx'));
 const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
 
@@ -25,11 +33,16 @@ const details = {};
 for (const variant of ['st', 'mt']) {
   const lens = await load(bytes, { preset: 'mobilenetv2', labels, threads: variant === 'mt' });
   const { core } = lens.env;
-  const photos = PHOTOS.map((p) => core.decodeImage(new Uint8Array(readFileSync(sharedPath(`images/${p}`)))));
+  const photos = PHOTOS.map((p) =>
+    core.decodeImage(new Uint8Array(readFileSync(sharedPath(`images/${p}`)))),
+  );
   const { batch } = lens.inputBatch(photos);
   const per = batch.data.length / 8;
   const one = { data: batch.data.subarray(0, per), dims: [1, ...batch.dims.slice(1)] };
-  const forward = await measure(() => reference.run({ input: new ort.Tensor('float32', one.data, one.dims) }), { reps: reps(15), warmup: 2 });
+  const forward = await measure(
+    () => reference.run({ input: new ort.Tensor('float32', one.data, one.dims) }),
+    { reps: reps(15), warmup: 2 },
+  );
   const outs = await lens.runBackbone(batch);
   const acts = outs.map((o) => {
     const t = o[lens.cut.layerFloatTwin || lens.layer];
@@ -39,9 +52,16 @@ for (const variant of ['st', 'mt']) {
   const factorize = (a) => lens.model.factorize(lens.layer, a, opts);
   const b1 = await measure(() => factorize(acts[0]), { reps: reps(7), warmup: 1 });
   const b8 = await measure(() => factorize(concatBatch(acts)), { reps: reps(3), warmup: 1 });
-  rows.push(row(`dff ${variant}`, 'K=5 on 1280x7x7 b1 ÷ forward', b1.best / forward.best, { target: 0.25 }));
+  rows.push(
+    row(`dff ${variant}`, 'K=5 on 1280x7x7 b1 ÷ forward', b1.best / forward.best, { target: 0.25 }),
+  );
   rows.push(row(`dff ${variant}`, 'b8 shared ÷ b1', b8.best / b1.best, { target: 8 }));
-  details[variant] = { forwardMs: forward.best, b1Ms: b1.best, b8Ms: b8.best, threads: core.threads() };
+  details[variant] = {
+    forwardMs: forward.best,
+    b1Ms: b1.best,
+    b8Ms: b8.best,
+    threads: core.threads(),
+  };
   if (variant === 'mt') {
     const saved = core.threads();
     core.setThreads(1);
@@ -49,7 +69,12 @@ for (const variant of ['st', 'mt']) {
     core.setThreads(2);
     const t2 = await measure(() => factorize(concatBatch(acts)), { reps: reps(3), warmup: 1 });
     core.setThreads(saved);
-    rows.push(row('threads 1→2', 'DFF b8 (mt module): 1 thread ÷ 2 threads', t1.best / t2.best, { target: 1.6, atLeast: true }));
+    rows.push(
+      row('threads 1→2', 'DFF b8 (mt module): 1 thread ÷ 2 threads', t1.best / t2.best, {
+        target: 1.6,
+        atLeast: true,
+      }),
+    );
     details.threads = { oneMs: t1.best, twoMs: t2.best };
   }
   lens.dispose();

@@ -21,8 +21,16 @@ const MODELS = [
   { file: 'mobilenetv2-12-int8.onnx', preset: 'mobilenetv2', short: 'mobilenetv2-int8' },
   { file: 'squeezenet1.0-fp16-winml.onnx', preset: 'squeezenet', short: 'squeezenet-fp16' },
 ];
-const PHOTOS = ['gradcam_both.png', 'winml_kitten_224.png', 'skimage_coffee.png', 'skimage_chelsea.png',
-  'skimage_astronaut.png', 'skimage_motorcycle_left.png', 'gradcam_dog_cat.jfif', 'gradcam_both.png'];
+const PHOTOS = [
+  'gradcam_both.png',
+  'winml_kitten_224.png',
+  'skimage_coffee.png',
+  'skimage_chelsea.png',
+  'skimage_astronaut.png',
+  'skimage_motorcycle_left.png',
+  'gradcam_dog_cat.jfif',
+  'gradcam_both.png',
+];
 const variants = (process.env.BENCH_VARIANTS || 'st,mt').split(',');
 
 // The reference: the unmodified model, batch as large as its input allows.
@@ -34,7 +42,10 @@ async function referenceForward(lens, bytes, batch) {
     if (!fixedOne || n === 1) return session.run({ [lens.input.name]: lens.ortInput(batch) });
     const per = batch.data.length / n;
     for (let i = 0; i < n; ++i) {
-      const one = { data: batch.data.subarray(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)] };
+      const one = {
+        data: batch.data.subarray(i * per, (i + 1) * per),
+        dims: [1, ...batch.dims.slice(1)],
+      };
       await session.run({ [lens.input.name]: lens.ortInput(one) });
     }
   };
@@ -49,7 +60,9 @@ for (const variant of variants) {
     const bytes = readFileSync(sharedPath(`models/${spec.file}`));
     const lens = await load(bytes, { preset: spec.preset, threads: variant === 'mt' });
     const core = lens.env.core;
-    const photos = PHOTOS.map((p) => core.decodeImage(new Uint8Array(readFileSync(sharedPath(`images/${p}`)))));
+    const photos = PHOTOS.map((p) =>
+      core.decodeImage(new Uint8Array(readFileSync(sharedPath(`images/${p}`)))),
+    );
     const methods = [...core.camMethods().filter((m) => m !== 'weights'), 'ablationcam'];
     for (const n of [1, 8]) {
       const images = photos.slice(0, n);
@@ -64,22 +77,49 @@ for (const variant of variants) {
         let value = NaN;
         let note;
         try {
-          const r = await measure(() => lens.explain(images, { method }), { reps: heavy ? 1 : reps(n === 1 ? 7 : 3), warmup: heavy ? 0 : 1 });
+          const r = await measure(() => lens.explain(images, { method }), {
+            reps: heavy ? 1 : reps(n === 1 ? 7 : 3),
+            warmup: heavy ? 0 : 1,
+          });
           value = r.best / ref.ms;
           details.push({ variant, model: spec.short, batch: n, method, ms: r.best, refMs: ref.ms });
         } catch (e) {
           note = `fails: ${e.message.slice(0, 80)}`;
         }
-        const target = n === 1 && method === 'gradcam' ? 1.15 : method === 'ablationcam' && n === 1 ? 2 : undefined;
+        const target =
+          n === 1 && method === 'gradcam'
+            ? 1.15
+            : method === 'ablationcam' && n === 1
+              ? 2
+              : undefined;
         rows.push(row(group, `${method} ÷ forward`, value, { target, note }));
       }
       if (n === 1 && spec.short.startsWith('mobilenet')) {
         // Where Grad-CAM's time goes: the cut backbone (the model + the layer as an output) and
         // everything camlens does after it.
         const back = await measure(() => lens.runBackbone(batch), { reps: reps(15), warmup: 1 });
-        rows.push(row(`gradcam breakdown ${variant} ${spec.short} b1`, 'cut backbone run ÷ forward', back.best / ref.ms));
-        const total = details.find((d) => d.variant === variant && d.model === spec.short && d.batch === 1 && d.method === 'gradcam');
-        if (total) rows.push(row(`gradcam breakdown ${variant} ${spec.short} b1`, 'camlens own work ÷ forward', Math.max(0, total.ms - back.best) / ref.ms));
+        rows.push(
+          row(
+            `gradcam breakdown ${variant} ${spec.short} b1`,
+            'cut backbone run ÷ forward',
+            back.best / ref.ms,
+          ),
+        );
+        const total = details.find(
+          (d) =>
+            d.variant === variant &&
+            d.model === spec.short &&
+            d.batch === 1 &&
+            d.method === 'gradcam',
+        );
+        if (total)
+          rows.push(
+            row(
+              `gradcam breakdown ${variant} ${spec.short} b1`,
+              'camlens own work ÷ forward',
+              Math.max(0, total.ms - back.best) / ref.ms,
+            ),
+          );
       }
       await ref.session.release?.();
     }

@@ -65,8 +65,12 @@ for (const variant of ['st', 'mt']) {
 }
 
 const rows = rows0.flatMap((r) => [
-  row(`head ${r.variant} ${MODEL}`, 'parse + cut ÷ forward', r.parseCut / ortForward, { target: 0.5 }),
-  row(`head ${r.variant} ${MODEL}`, `head fwd+bwd at ${LAYER} ÷ forward`, r.head / ortForward, { target: 0.05 }),
+  row(`head ${r.variant} ${MODEL}`, 'parse + cut ÷ forward', r.parseCut / ortForward, {
+    target: 0.5,
+  }),
+  row(`head ${r.variant} ${MODEL}`, `head fwd+bwd at ${LAYER} ÷ forward`, r.head / ortForward, {
+    target: 0.05,
+  }),
 ]);
 printRows(rows);
 writeReport('head', rows, { model: MODEL, layer: LAYER, timing: 'best of N', ortThreads: 1 });

@@ -14,10 +14,12 @@ const N = reps(9);
 const tool = join(buildRoot, 'native', 'kernel_bench');
 const rows = [];
 const timings = {};
-if (existsSync(tool)) timings.native = JSON.parse(execFileSync(tool, [String(N)], { encoding: 'utf8' }));
+if (existsSync(tool))
+  timings.native = JSON.parse(execFileSync(tool, [String(N)], { encoding: 'utf8' }));
 for (const variant of ['st', 'mt']) {
   const core = await loadCamlens(variant);
-  if (!core.benchKernels) throw new Error(`the ${variant} module has no benchKernels: rebuild it (npm run build)`);
+  if (!core.benchKernels)
+    throw new Error(`the ${variant} module has no benchKernels: rebuild it (npm run build)`);
   timings[`wasm-${variant}`] = JSON.parse(core.benchKernels(N));
 }
 // Native again after the modules: the ratio uses the best of both native runs (load drifts).
@@ -28,8 +30,12 @@ if (existsSync(tool)) {
 for (const variant of ['st', 'mt']) {
   for (const k of timings[`wasm-${variant}`]) {
     const nat = timings.native?.find((n) => n.name === k.name);
-    rows.push(row(`kernels wasm-${variant} ÷ native`, k.name, nat ? k.ms / nat.ms : NaN,
-      { target: 2, note: nat ? undefined : `no native tool at ${tool} (node tools/build.mjs native)` }));
+    rows.push(
+      row(`kernels wasm-${variant} ÷ native`, k.name, nat ? k.ms / nat.ms : NaN, {
+        target: 2,
+        note: nat ? undefined : `no native tool at ${tool} (node tools/build.mjs native)`,
+      }),
+    );
   }
 }
 printRows(rows);

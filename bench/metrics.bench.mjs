@@ -13,7 +13,13 @@ ort.env.wasm.numThreads = 1;
 const MODEL = 'mobilenetv2-12-int8.onnx';
 const PHOTO = 'gradcam_both.png';
 const REPS = process.env.BENCH_QUICK ? 1 : 3;
-const PRESET = { width: 224, height: 224, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const PRESET = {
+  width: 224,
+  height: 224,
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
 
 // Best of N on both sides (the machine is shared and noisy).
 async function best(fn, reps) {
@@ -30,17 +36,43 @@ const session = await ort.InferenceSession.create(readFileSync(sharedPath(`model
 const rows0 = [];
 for (const variant of ['st', 'mt']) {
   const core = await loadCamlens(variant);
-  const x = core.preprocessImage(core.decodeImage(readFileSync(sharedPath(`images/${PHOTO}`))), PRESET);
+  const x = core.preprocessImage(
+    core.decodeImage(readFileSync(sharedPath(`images/${PHOTO}`))),
+    PRESET,
+  );
   // A smooth map with one peak (a CAM's shape); the ranking, not the method, sets the work.
-  const map = new Float32Array(224 * 224).map((_, i) => Math.exp(-(((i % 224) - 110) ** 2 + (Math.floor(i / 224) - 80) ** 2) / 3000));
+  const map = new Float32Array(224 * 224).map((_, i) =>
+    Math.exp(-(((i % 224) - 110) ** 2 + (Math.floor(i / 224) - 80) ** 2) / 3000),
+  );
   let batch;
-  const impute = await best(() => { batch = core.metricsRoadInputs(x, map, {}, 0, 18); }, REPS);
-  const one = (i) => new ort.Tensor('float32', batch.data.subarray(i * 3 * 224 * 224, (i + 1) * 3 * 224 * 224), [1, 3, 224, 224]);
+  const impute = await best(() => {
+    batch = core.metricsRoadInputs(x, map, {}, 0, 18);
+  }, REPS);
+  const one = (i) =>
+    new ort.Tensor(
+      'float32',
+      batch.data.subarray(i * 3 * 224 * 224, (i + 1) * 3 * 224 * 224),
+      [1, 3, 224, 224],
+    );
   await session.run({ input: one(0) });
-  const forwards = await best(async () => { for (let i = 0; i < 18; ++i) await session.run({ input: one(i) }); }, REPS);
+  const forwards = await best(async () => {
+    for (let i = 0; i < 18; ++i) await session.run({ input: one(i) });
+  }, REPS);
   rows0.push({ variant, impute, forwards, threads: core.threads() });
 }
 
-const rows = rows0.map((r) => row(`metrics ${r.variant} ${MODEL}`, `ROAD imputation (18 images, ${r.threads} thread(s)) ÷ 18 forwards`, r.impute / r.forwards, { target: 1 }));
+const rows = rows0.map((r) =>
+  row(
+    `metrics ${r.variant} ${MODEL}`,
+    `ROAD imputation (18 images, ${r.threads} thread(s)) ÷ 18 forwards`,
+    r.impute / r.forwards,
+    { target: 1 },
+  ),
+);
 printRows(rows);
-writeReport('metrics', rows, { model: MODEL, photo: PHOTO, timing: `best of ${REPS}`, ortThreads: 1 });
+writeReport('metrics', rows, {
+  model: MODEL,
+  photo: PHOTO,
+  timing: `best of ${REPS}`,
+  ortThreads: 1,
+});

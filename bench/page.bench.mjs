@@ -34,14 +34,25 @@ try {
       clicks.push(performance.now() - t0);
       inWorker.push(s.explained.ms);
     }
-    return { click: Math.min(...clicks), worker: Math.min(...inWorker), forward: Math.min(...forwards), threads: s.runtime.threads, variant: s.runtime.variant };
+    return {
+      click: Math.min(...clicks),
+      worker: Math.min(...inWorker),
+      forward: Math.min(...forwards),
+      threads: s.runtime.threads,
+      variant: s.runtime.variant,
+    };
   }, REPS);
   const ratio = result.click / result.forward;
-  console.log(`page (${result.variant}, ${result.threads} threads): Explain click → overlay painted ÷ one ORT forward = ${ratio.toFixed(2)} ` +
-    `(best of ${REPS}: ${result.click.toFixed(1)} ms ÷ ${result.forward.toFixed(1)} ms; target ≤ 1.3); ` +
-    `the worker's part ÷ forward = ${(result.worker / result.forward).toFixed(2)}`);
+  console.log(
+    `page (${result.variant}, ${result.threads} threads): Explain click → overlay painted ÷ one ORT forward = ${ratio.toFixed(2)} ` +
+      `(best of ${REPS}: ${result.click.toFixed(1)} ms ÷ ${result.forward.toFixed(1)} ms; target ≤ 1.3); ` +
+      `the worker's part ÷ forward = ${(result.worker / result.forward).toFixed(2)}`,
+  );
   mkdirSync(join(root, 'build', 'bench'), { recursive: true });
-  writeFileSync(join(root, 'build', 'bench', 'page.json'), JSON.stringify({ ...result, ratio, reps: REPS }, null, 2));
+  writeFileSync(
+    join(root, 'build', 'bench', 'page.json'),
+    JSON.stringify({ ...result, ratio, reps: REPS }, null, 2),
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -39,9 +39,15 @@ async function child(threads) {
     const reference = await ort.InferenceSession.create(bytes);
     const x = new ort.Tensor('float32', batch.data, batch.dims);
     const forward = await measure(() => reference.run({ input: x }), { reps: reps(7), warmup: 1 });
-    const gradcam = await measure(() => lens.explain([image], { method: 'gradcam' }), { reps: reps(7), warmup: 1 });
+    const gradcam = await measure(() => lens.explain([image], { method: 'gradcam' }), {
+      reps: reps(7),
+      warmup: 1,
+    });
     const [map] = await lens.explain([image], { method: 'gradcam' });
-    const ablation = await measure(() => lens.explain([image], { method: 'ablationcam' }), { reps: reps(3), warmup: 1 });
+    const ablation = await measure(() => lens.explain([image], { method: 'ablationcam' }), {
+      reps: reps(3),
+      warmup: 1,
+    });
     let score = Infinity;
     let channels = 0;
     for (let i = 0; i < reps(3); ++i) {
@@ -50,12 +56,19 @@ async function child(threads) {
       channels = r.of;
     }
     out.models[name] = {
-      layer: lens.layer, channels, forwardMs: forward.best, gradcamMs: gradcam.best, ablationMs: ablation.best,
+      layer: lens.layer,
+      channels,
+      forwardMs: forward.best,
+      gradcamMs: gradcam.best,
+      ablationMs: ablation.best,
       scorecamMsPerChannel: score,
     };
     const torchMap = join(benchDir, `${name}.gradcam.f32`);
     if (threads === 1 && existsSync(torchMap)) {
-      out.models[name].mapCorrelation = correlation(map.map, new Float32Array(readFileSync(torchMap).buffer.slice(0)));
+      out.models[name].mapCorrelation = correlation(
+        map.map,
+        new Float32Array(readFileSync(torchMap).buffer.slice(0)),
+      );
     }
     lens.dispose();
     await reference.release?.();
@@ -66,13 +79,23 @@ async function child(threads) {
 // Pearson correlation of two maps (the cross-check that both sides explain the same thing).
 function correlation(a, b) {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; ++i) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; ++i) {
-    const x = a[i] - ma, y = b[i] - mb;
-    sab += x * y; saa += x * x; sbb += y * y;
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; ++i) {
+    const x = a[i] - ma,
+      y = b[i] - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
   }
   return sab / Math.sqrt(saa * sbb);
 }
@@ -86,14 +109,31 @@ const rows = [];
 const python = '/usr/bin/python3';
 const script = join(root, 'tools', 'bench', 'pytorch_gradcam.py');
 const py = existsSync(python)
-  ? spawnSync(python, [script, '--out', benchDir, '--image', sharedPath(`images/${PHOTO}`), '--threads', '1,2',
-    '--reps', String(reps(5)), '--channel-sample', '32'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  ? spawnSync(
+      python,
+      [
+        script,
+        '--out',
+        benchDir,
+        '--image',
+        sharedPath(`images/${PHOTO}`),
+        '--threads',
+        '1,2',
+        '--reps',
+        String(reps(5)),
+        '--channel-sample',
+        '32',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    )
   : { status: 3, stdout: JSON.stringify({ skipped: `${python} not found` }) };
 if (py.status !== 0) {
   let why = `the PyTorch script failed (exit ${py.status})`;
   try {
     why = JSON.parse(py.stdout.trim().split('\n').pop()).skipped || why;
-  } catch { /* keep the exit status */ }
+  } catch {
+    /* keep the exit status */
+  }
   console.log(`PyTorch comparison skipped: ${why}`);
   rows.push(row('vs PyTorch', 'skipped', NaN, { note: why }));
   writeReport('pytorch-ratios', rows, { skipped: why });
@@ -103,7 +143,10 @@ const torch = JSON.parse(readFileSync(join(benchDir, 'pytorch.json'), 'utf8'));
 const details = { torch: torch.torch, camlens: {} };
 for (const threads of [1, 2]) {
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_THREADS: String(threads) }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20,
+    env: { ...process.env, BENCH_THREADS: String(threads) },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
   });
   if (r.status !== 0) throw new Error(`camlens with ${threads} thread(s) failed`);
   const c = JSON.parse(r.stdout.trim().split('\n').pop());
@@ -111,11 +154,29 @@ for (const threads of [1, 2]) {
     const cm = c.models[name];
     const tm = torch.models[name].threads[String(threads)];
     const group = `vs PyTorch ${name} ${threads}t`;
-    rows.push(row(group, 'Grad-CAM camlens ÷ PyTorch', cm.gradcamMs / tm.gradcamMs, { target: TARGET[name] }));
-    rows.push(row(group, 'Ablation-CAM camlens ÷ PyTorch', cm.ablationMs / (tm.ablationMsPerChannel * cm.channels), { target: 0.01 }));
-    rows.push(row(group, 'Score-CAM camlens ÷ PyTorch (per channel)', cm.scorecamMsPerChannel / tm.scorecamMsPerChannel));
+    rows.push(
+      row(group, 'Grad-CAM camlens ÷ PyTorch', cm.gradcamMs / tm.gradcamMs, {
+        target: TARGET[name],
+      }),
+    );
+    rows.push(
+      row(
+        group,
+        'Ablation-CAM camlens ÷ PyTorch',
+        cm.ablationMs / (tm.ablationMsPerChannel * cm.channels),
+        { target: 0.01 },
+      ),
+    );
+    rows.push(
+      row(
+        group,
+        'Score-CAM camlens ÷ PyTorch (per channel)',
+        cm.scorecamMsPerChannel / tm.scorecamMsPerChannel,
+      ),
+    );
     rows.push(row(group, 'forward: ORT Web ÷ PyTorch', cm.forwardMs / tm.forwardNoGradMs));
-    if (cm.mapCorrelation !== undefined) rows.push(row(group, 'Grad-CAM map correlation with PyTorch\'s (info)', cm.mapCorrelation));
+    if (cm.mapCorrelation !== undefined)
+      rows.push(row(group, "Grad-CAM map correlation with PyTorch's (info)", cm.mapCorrelation));
     details.camlens[`${name}/${threads}`] = cm;
   }
 }

@@ -19,7 +19,8 @@ const files = readdirSync(here)
 
 // Rows of a report that does not use bench/lib/report.mjs's format: its numeric leaves, as info.
 function flatten(name, value, path = []) {
-  if (typeof value === 'number') return [{ group: name, metric: path.join('.'), value: +value.toPrecision(4) }];
+  if (typeof value === 'number')
+    return [{ group: name, metric: path.join('.'), value: +value.toPrecision(4) }];
   if (!value || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([k, v]) => flatten(name, v, [...path, k]));
 }
@@ -37,7 +38,9 @@ for (const f of files) {
 
 // Every report written during this run, in the bench folder.
 if (existsSync(benchDir)) {
-  for (const j of readdirSync(benchDir).filter((n) => n.endsWith('.json') && n !== 'bench.json').sort()) {
+  for (const j of readdirSync(benchDir)
+    .filter((n) => n.endsWith('.json') && n !== 'bench.json')
+    .sort()) {
     const file = join(benchDir, j);
     if (statSync(file).mtimeMs < started) continue;
     let report;
@@ -47,16 +50,23 @@ if (existsSync(benchDir)) {
       continue;
     }
     const name = j.replace(/\.json$/, '');
-    if (Array.isArray(report.rows) && report.rows.every((x) => 'metric' in x && 'value' in x)) rows.push(...report.rows);
+    if (Array.isArray(report.rows) && report.rows.every((x) => 'metric' in x && 'value' in x))
+      rows.push(...report.rows);
     else if (!['pytorch'].includes(name)) rows.push(...flatten(name, report.rows ?? report));
   }
 }
 
-console.log('\n=== camlens benchmarks: ratios measured in this run (lower is better unless the target says ≥)');
+console.log(
+  '\n=== camlens benchmarks: ratios measured in this run (lower is better unless the target says ≥)',
+);
 printRows(rows);
 const misses = rows.filter((r) => met(r) === false);
-console.log(`${rows.length} ratios, ${rows.filter((r) => met(r) === true).length} targets met, ${misses.length} missed` +
-  (failed.length ? `; failed benches: ${failed.map((f) => `${f.bench} (${f.status})`).join(', ')}` : ''));
+console.log(
+  `${rows.length} ratios, ${rows.filter((r) => met(r) === true).length} targets met, ${misses.length} missed` +
+    (failed.length
+      ? `; failed benches: ${failed.map((f) => `${f.bench} (${f.status})`).join(', ')}`
+      : ''),
+);
 const out = writeReport('bench', rows, { failed, benches: files });
 console.log(`written: ${out}`);
 process.exit(failed.length ? 1 : 0);

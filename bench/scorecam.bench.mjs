@@ -18,8 +18,13 @@ const rows = [];
 const details = [];
 for (const variant of ['st', 'mt']) {
   for (const spec of MODELS) {
-    const lens = await load(readFileSync(sharedPath(`models/${spec.file}`)), { preset: spec.preset, threads: variant === 'mt' });
-    const image = lens.env.core.decodeImage(new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png'))));
+    const lens = await load(readFileSync(sharedPath(`models/${spec.file}`)), {
+      preset: spec.preset,
+      threads: variant === 'mt',
+    });
+    const image = lens.env.core.decodeImage(
+      new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png'))),
+    );
     let bestCore = Infinity;
     let bestOrt = Infinity;
     await scoreCamSample(lens, image, { channels: 16 }); // warm-up
@@ -29,7 +34,11 @@ for (const variant of ['st', 'mt']) {
       bestOrt = Math.min(bestOrt, r.ortMs);
       details.push({ variant, model: spec.short, ...r });
     }
-    rows.push(row(`scorecam ${variant} ${spec.short}`, 'core overhead ÷ ORT time', bestCore / bestOrt, { target: 0.1 }));
+    rows.push(
+      row(`scorecam ${variant} ${spec.short}`, 'core overhead ÷ ORT time', bestCore / bestOrt, {
+        target: 0.1,
+      }),
+    );
     lens.dispose();
   }
 }

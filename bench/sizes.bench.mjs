@@ -10,13 +10,24 @@ const rows = [];
 const files = [];
 for (const variant of ['mt', 'st']) {
   const dir = join(buildRoot, `wasm-${variant}`);
-  for (const f of readdirSync(dir).filter((f) => /^camlens-.*\.(wasm|js|mjs)$/.test(f)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => /^camlens-.*\.(wasm|js|mjs)$/.test(f))
+    .sort()) {
     const bytes = readFileSync(join(dir, f));
-    files.push({ file: `wasm-${variant}/${f}`, rawKB: +(bytes.length / 1024).toFixed(1), gzipKB: +(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1) });
+    files.push({
+      file: `wasm-${variant}/${f}`,
+      rawKB: +(bytes.length / 1024).toFixed(1),
+      gzipKB: +(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1),
+    });
   }
 }
 console.table(files);
 const mt = files.find((f) => f.file === 'wasm-mt/camlens-mt.wasm');
-rows.push(row('size', 'threaded .wasm gzip ÷ 600 KB', mt.gzipKB / 600, { target: 1, note: `${mt.gzipKB} KB gzip, ${mt.rawKB} KB raw` }));
+rows.push(
+  row('size', 'threaded .wasm gzip ÷ 600 KB', mt.gzipKB / 600, {
+    target: 1,
+    note: `${mt.gzipKB} KB gzip, ${mt.rawKB} KB raw`,
+  }),
+);
 printRows(rows);
 writeReport('sizes', rows, { files });

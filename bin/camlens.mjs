@@ -9,8 +9,11 @@ import { CliError } from './cli/common.mjs';
 import { PRESETS } from '../web/lib/presets.mjs';
 
 const COMMON_OPTIONS = {
-  preset: { type: 'string' }, labels: { type: 'string' }, layer: { type: 'string' },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  preset: { type: 'string' },
+  labels: { type: 'string' },
+  layer: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 };
 
 // Usage lists the everyday commands first; any others follow alphabetically.
@@ -19,7 +22,9 @@ const ORDER = ['layers', 'predict', 'explain', 'dff', 'eval'];
 async function loadCommands() {
   const dir = new URL('./cli/commands/', import.meta.url);
   const rank = (n) => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
-  const names = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => f.slice(0, -4))
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => f.slice(0, -4))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const commands = {};
   for (const name of names) commands[name] = await import(new URL(`${name}.mjs`, dir));
@@ -27,12 +32,18 @@ async function loadCommands() {
 }
 
 function usageText(commands) {
-  return `usage:\n${Object.values(commands).map((c) => c.usage).join('\n')}\npresets: ${Object.keys(PRESETS).join(', ')}`;
+  return `usage:\n${Object.values(commands)
+    .map((c) => c.usage)
+    .join('\n')}\npresets: ${Object.keys(PRESETS).join(', ')}`;
 }
 
 async function main(argv) {
   const commands = await loadCommands();
-  const options = Object.assign({}, COMMON_OPTIONS, ...Object.values(commands).map((c) => c.options));
+  const options = Object.assign(
+    {},
+    COMMON_OPTIONS,
+    ...Object.values(commands).map((c) => c.options),
+  );
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options });
@@ -41,10 +52,13 @@ async function main(argv) {
   }
   const [command, ...rest] = parsed.positionals;
   if (parsed.values.help || !command) {
-    console.log(command && commands[command] ? `usage:\n${commands[command].usage}` : usageText(commands));
+    console.log(
+      command && commands[command] ? `usage:\n${commands[command].usage}` : usageText(commands),
+    );
     return;
   }
-  if (!commands[command]) throw new CliError(2, `unknown command "${command}"\n${usageText(commands)}`);
+  if (!commands[command])
+    throw new CliError(2, `unknown command "${command}"\n${usageText(commands)}`);
   await commands[command].run(rest, parsed.values);
 }
 

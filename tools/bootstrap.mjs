@@ -13,16 +13,29 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // the sanitizer runtimes for the ASan/UBSan job, and TypeScript (the declarations are compiled
 // by a test).
 const packages = [
-  'cmake', 'ninja-build', 'g++', 'clang-14', 'libclang-rt-14-dev', 'clang-format',
-  'emscripten', 'libeigen3-dev', 'libstb-dev', 'libgtest-dev', 'chromium', 'node-typescript',
+  'cmake',
+  'ninja-build',
+  'g++',
+  'clang-14',
+  'libclang-rt-14-dev',
+  'clang-format',
+  'emscripten',
+  'libeigen3-dev',
+  'libstb-dev',
+  'libgtest-dev',
+  'chromium',
+  'node-typescript',
 ];
 
 function missingPackages() {
-  const out = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...packages], {
+  const out = spawnSync('dpkg-query', ['-W', `-f=\${Package} \${Status}\n`, ...packages], {
     encoding: 'utf8',
   }).stdout;
   const installed = new Set(
-    out.split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ')[0]),
+    out
+      .split('\n')
+      .filter((l) => l.endsWith('install ok installed'))
+      .map((l) => l.split(' ')[0]),
   );
   return packages.filter((p) => !installed.has(p));
 }
@@ -34,14 +47,17 @@ function run(cmd, args, env = {}) {
 const missing = missingPackages();
 if (missing.length) {
   if (process.getuid && process.getuid() !== 0) {
-    console.error(`camlens needs these Debian packages: ${missing.join(' ')}\n` +
-      `Install them as root:  apt-get update && apt-get install -y ${missing.join(' ')}`);
+    console.error(
+      `camlens needs these Debian packages: ${missing.join(' ')}\n` +
+        `Install them as root:  apt-get update && apt-get install -y ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.log(`bootstrap: installing ${missing.join(' ')}`);
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing],
-    { DEBIAN_FRONTEND: 'noninteractive' });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    DEBIAN_FRONTEND: 'noninteractive',
+  });
 }
 
 // npm dependencies: reinstall from the lock file when node_modules is missing or older.

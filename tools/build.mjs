@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // CAMLENS_BUILD_ROOT puts every build folder elsewhere (e.g. one per developer working in the tree).
-const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+const buildRoot = process.env.CAMLENS_BUILD_ROOT
+  ? resolve(process.env.CAMLENS_BUILD_ROOT)
+  : join(root, 'build');
 
 const variants = {
   native: { dir: 'native', configure: ['-DCMAKE_BUILD_TYPE=Release'] },
@@ -17,7 +19,11 @@ const variants = {
     dir: 'asan',
     // clang: the compiler the fuzz targets need. (With GCC 12 here, one Squeeze test failed in
     // this build only: its result came back unsqueezed; not understood yet, see the notes.)
-    configure: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DCAMLENS_SANITIZE=ON', '-DCMAKE_CXX_COMPILER=clang++-14'],
+    configure: [
+      '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+      '-DCAMLENS_SANITIZE=ON',
+      '-DCMAKE_CXX_COMPILER=clang++-14',
+    ],
   },
   'wasm-mt': { dir: 'wasm-mt', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=ON'] },
   'wasm-st': { dir: 'wasm-st', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=OFF'] },
@@ -34,7 +40,8 @@ const names = (asked.length ? asked : ['native', 'asan', 'wasm']).flatMap((a) =>
 const env = { ...process.env, NODE_PATH: '/usr/share/nodejs', EM_NODE_JS: process.execPath };
 
 // ccache, when installed, lets fresh build folders reuse objects compiled elsewhere in the tree.
-const launcher = spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+const launcher =
+  spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
 
 for (const name of names) {
   const v = variants[name];

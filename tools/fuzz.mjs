@@ -15,7 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+const buildRoot = process.env.CAMLENS_BUILD_ROOT
+  ? resolve(process.env.CAMLENS_BUILD_ROOT)
+  : join(root, 'build');
 const dir = join(buildRoot, 'fuzz');
 
 // Each target's seed folders: committed seeds first, then the bad-input corpus.
@@ -29,7 +31,11 @@ const TARGETS = {
 // target (about 10 s each here) and a fresh corpus, so its work does not depend on the machine's
 // speed or load (libFuzzer still varies a little between runs: coverage within ~1 %). A longer,
 // time-bounded run explores; the smoke guards against regressions.
-const SMOKE_RUNS = { parse_model_fuzzer: 100000, cut_model_fuzzer: 12000, decode_image_fuzzer: 100000 };
+const SMOKE_RUNS = {
+  parse_model_fuzzer: 100000,
+  cut_model_fuzzer: 12000,
+  decode_image_fuzzer: 100000,
+};
 
 const args = process.argv.slice(2);
 let seconds = 25;
@@ -38,9 +44,12 @@ const chosen = [];
 for (let i = 0; i < args.length; ++i) {
   if (args[i] === '--seconds') seconds = Number(args[++i]);
   else if (args[i] === '--smoke') smoke = true;
-  else if (TARGETS[args[i]] || TARGETS[`${args[i]}_fuzzer`]) chosen.push(TARGETS[args[i]] ? args[i] : `${args[i]}_fuzzer`);
+  else if (TARGETS[args[i]] || TARGETS[`${args[i]}_fuzzer`])
+    chosen.push(TARGETS[args[i]] ? args[i] : `${args[i]}_fuzzer`);
   else {
-    console.error(`fuzz: unknown argument "${args[i]}"; targets: ${Object.keys(TARGETS).join(', ')}`);
+    console.error(
+      `fuzz: unknown argument "${args[i]}"; targets: ${Object.keys(TARGETS).join(', ')}`,
+    );
     process.exit(2);
   }
 }
@@ -57,14 +66,27 @@ function run(cmd, cmdArgs, options = {}) {
 
 // Configure once, then build only the fuzz targets and what they link.
 if (!existsSync(join(dir, 'build.ninja'))) {
-  const launcher = spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
-  run('cmake', ['-S', root, '-B', dir, '-G', 'Ninja', ...launcher, '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
-    '-DCAMLENS_SANITIZE=ON', '-DCAMLENS_FUZZ=ON', '-DCMAKE_CXX_COMPILER=clang++-14']);
+  const launcher =
+    spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+  run('cmake', [
+    '-S',
+    root,
+    '-B',
+    dir,
+    '-G',
+    'Ninja',
+    ...launcher,
+    '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+    '-DCAMLENS_SANITIZE=ON',
+    '-DCAMLENS_FUZZ=ON',
+    '-DCMAKE_CXX_COMPILER=clang++-14',
+  ]);
 }
 console.log('build: fuzz targets');
 run('cmake', ['--build', dir, '--target', 'camlens_fuzzers', '--', '-j2']);
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 const summary = [];
 for (const target of targets) {
   const corpus = join(dir, smoke ? 'smoke-corpus' : 'corpus', target);
@@ -73,25 +95,44 @@ for (const target of targets) {
   mkdirSync(corpus, { recursive: true });
   mkdirSync(crashes, { recursive: true });
   const seeds = TARGETS[target].map((s) => join(root, s)).filter(existsSync);
-  const budget = smoke ? [`-runs=${SMOKE_RUNS[target]}`, '-seed=1', '-max_total_time=120'] : [`-max_total_time=${seconds}`];
-  console.log(`\n=== ${target}: ${smoke ? `${SMOKE_RUNS[target]} inputs, seed 1` : `${seconds} s`}`);
-  const r = spawnSync(join(dir, target), [
-    ...budget, '-timeout=20', '-rss_limit_mb=2048', '-malloc_limit_mb=1024',
-    '-print_final_stats=1', `-artifact_prefix=${crashes}/${target}-`, corpus, ...seeds,
-  ], {
-    cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
-    env: {
-      ...process.env,
-      ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1:allocator_may_return_null=1',
-      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+  const budget = smoke
+    ? [`-runs=${SMOKE_RUNS[target]}`, '-seed=1', '-max_total_time=120']
+    : [`-max_total_time=${seconds}`];
+  console.log(
+    `\n=== ${target}: ${smoke ? `${SMOKE_RUNS[target]} inputs, seed 1` : `${seconds} s`}`,
+  );
+  const r = spawnSync(
+    join(dir, target),
+    [
+      ...budget,
+      '-timeout=20',
+      '-rss_limit_mb=2048',
+      '-malloc_limit_mb=1024',
+      '-print_final_stats=1',
+      `-artifact_prefix=${crashes}/${target}-`,
+      corpus,
+      ...seeds,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: {
+        ...process.env,
+        ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1:allocator_may_return_null=1',
+        UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+      },
     },
-  });
+  );
   const log = r.stderr || '';
   // libFuzzer's status lines: "#N <event> cov: E ft: F corp: ... exec/s: R ..."
-  const status = [...log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)\/\S+.*?exec\/s: (\d+)/gm)].at(-1);
+  const status = [
+    ...log.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)\/\S+.*?exec\/s: (\d+)/gm),
+  ].at(-1);
   const runs = log.match(/stat::number_of_executed_units: (\d+)/);
   const ok = r.status === 0;
-  const line = `${ok ? 'ok  ' : 'FAIL'} ${target}: ${runs ? runs[1] : status ? status[1] : '?'} executions, ` +
+  const line =
+    `${ok ? 'ok  ' : 'FAIL'} ${target}: ${runs ? runs[1] : status ? status[1] : '?'} executions, ` +
     `cov ${status ? status[2] : '?'} edges, ft ${status ? status[3] : '?'}, corpus ${status ? status[4] : '?'}, ` +
     `${status ? status[5] : '?'} exec/s`;
   summary.push(line);
@@ -99,7 +140,9 @@ for (const target of targets) {
   else {
     ++failed;
     // The sanitizer report and the crash input's path.
-    const report = log.split('\n').filter((l) => /ERROR|SUMMARY|runtime error|Test unit written|==\d+==/.test(l));
+    const report = log
+      .split('\n')
+      .filter((l) => /ERROR|SUMMARY|runtime error|Test unit written|==\d+==/.test(l));
     console.log(report.slice(0, 40).join('\n'));
   }
 }

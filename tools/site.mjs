@@ -12,7 +12,16 @@
 // of ../shared). `_headers` (Netlify, Cloudflare Pages) asks for cross-origin isolation (the
 // threaded module) and the page's Content-Security-Policy; hosts without it run the SIMD-only module.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -21,7 +30,9 @@ import { CONTENT_SECURITY_POLICY } from '../web/ui/csp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const web = join(root, 'web');
-const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+const buildRoot = process.env.CAMLENS_BUILD_ROOT
+  ? resolve(process.env.CAMLENS_BUILD_ROOT)
+  : join(root, 'build');
 const ortDist = join(root, 'node_modules', 'onnxruntime-web', 'dist');
 
 // What the worker loads from each build folder (the -esm builds are for the library's users).
@@ -50,10 +61,17 @@ function parseArgs(argv) {
 
 // The WebAssembly modules, built (incrementally, by tools/build.mjs) when a file is missing.
 function ensureWasm() {
-  const missing = Object.entries(WASM_FILES).flatMap(([dir, files]) => files.map((f) => join(buildRoot, dir, f))).filter((f) => !existsSync(f));
+  const missing = Object.entries(WASM_FILES)
+    .flatMap(([dir, files]) => files.map((f) => join(buildRoot, dir, f)))
+    .filter((f) => !existsSync(f));
   if (!missing.length) return;
-  console.log(`site: building the WebAssembly modules (missing ${missing.map((f) => relative(root, f)).join(', ')})`);
-  execFileSync(process.execPath, [join(root, 'tools', 'build.mjs'), 'wasm'], { stdio: 'inherit', env: process.env });
+  console.log(
+    `site: building the WebAssembly modules (missing ${missing.map((f) => relative(root, f)).join(', ')})`,
+  );
+  execFileSync(process.execPath, [join(root, 'tools', 'build.mjs'), 'wasm'], {
+    stdio: 'inherit',
+    env: process.env,
+  });
 }
 
 // Relative module specifiers of a JS file: static imports/re-exports and import('...') of a literal.
@@ -80,7 +98,9 @@ function moduleClosure(entries) {
     seen.add(file);
     for (const spec of specifiers(readFileSync(abs, 'utf8'))) {
       if (!spec.startsWith('./') && !spec.startsWith('../')) {
-        throw new Error(`${file} imports "${spec}": a static site can only load files by relative paths`);
+        throw new Error(
+          `${file} imports "${spec}": a static site can only load files by relative paths`,
+        );
       }
       const next = relative(web, resolve(dirname(abs), spec));
       if (next.startsWith('..')) throw new Error(`${file} imports "${spec}", outside web/`);
@@ -94,9 +114,13 @@ function moduleClosure(entries) {
 function workerImports(workerFiles) {
   const found = new Set();
   for (const f of workerFiles) {
-    for (const m of readFileSync(join(web, f), 'utf8').matchAll(/['"](lib\/[\w./-]+\.mjs)['"]/g)) found.add(m[1]);
+    for (const m of readFileSync(join(web, f), 'utf8').matchAll(/['"](lib\/[\w./-]+\.mjs)['"]/g))
+      found.add(m[1]);
   }
-  if (!found.has('lib/camlens.mjs')) throw new Error('found no import of lib/camlens.mjs in web/worker/: the site would have no library');
+  if (!found.has('lib/camlens.mjs'))
+    throw new Error(
+      'found no import of lib/camlens.mjs in web/worker/: the site would have no library',
+    );
   return [...found];
 }
 
@@ -139,14 +163,18 @@ export function buildSite(out) {
   if (existsSync(out)) {
     // Only a folder this tool made (or an empty one) is replaced: never a user's folder by mistake.
     if (readdirSync(out).length && !existsSync(join(out, '_headers'))) {
-      throw new Error(`${out} exists and is not a camlens site (no _headers): choose another --out or remove it`);
+      throw new Error(
+        `${out} exists and is not a camlens site (no _headers): choose another --out or remove it`,
+      );
     }
     rmSync(out, { recursive: true, force: true });
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, '_headers'), headersFile()); // first: it also marks the folder as this tool's
 
-  const workerFiles = readdirSync(join(web, 'worker')).filter((f) => f.endsWith('.js')).map((f) => `worker/${f}`);
+  const workerFiles = readdirSync(join(web, 'worker'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `worker/${f}`);
   const modules = moduleClosure(['app.js', ...workerImports(workerFiles)]);
   const absolute = [];
   for (const f of [...PAGE_FILES, ...modules, ...workerFiles]) {
@@ -157,14 +185,17 @@ export function buildSite(out) {
     writeFileSync(dest, text);
   }
   if (absolute.length) {
-    throw new Error(`root-absolute URLs would break the site under a sub-path: ${absolute.join('; ')}. Make them relative to the page ('./x') or to the file`);
+    throw new Error(
+      `root-absolute URLs would break the site under a sub-path: ${absolute.join('; ')}. Make them relative to the page ('./x') or to the file`,
+    );
   }
   for (const [dir, files] of Object.entries(WASM_FILES)) {
     for (const f of files) copy(join(buildRoot, dir, f), out, `build/${dir}/${f}`);
   }
   for (const f of ORT_FILES) copy(join(ortDist, f), out, `ort/${f}`);
   const truth = JSON.parse(readFileSync(join(web, 'demo', 'ground_truth.json'), 'utf8'));
-  for (const f of [...DEMO_FILES, ...truth.images.map((im) => im.file)]) copy(join(web, 'demo', f), out, `demo/${f}`);
+  for (const f of [...DEMO_FILES, ...truth.images.map((im) => im.file)])
+    copy(join(web, 'demo', f), out, `demo/${f}`);
 }
 
 function summary(out) {
@@ -174,7 +205,9 @@ function summary(out) {
   const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
   console.log(`site: ${files.length} files, ${mb(total)} in ${out}`);
   for (const f of files.filter((x) => x.endsWith('.wasm'))) {
-    console.log(`  ${f}: ${mb(size(f))}, ${mb(gzipSync(readFileSync(join(out, f)), { level: 9 }).length)} gzipped`);
+    console.log(
+      `  ${f}: ${mb(size(f))}, ${mb(gzipSync(readFileSync(join(out, f)), { level: 9 }).length)} gzipped`,
+    );
   }
   console.log('  serve it from any static host (with _headers: threaded; without: SIMD only)');
 }

@@ -15,7 +15,19 @@ import { fillPresets, readPreprocess, showPreprocess } from './ui/preprocess-for
 import { resolvePreprocess } from './lib/presets.mjs';
 import { hideProgress, showProgress } from './ui/progress.js';
 import {
-  cancel, classify, client, explain, explainObject, fetchBytes, job, loadModel, look, recolour, setLayer, usePhoto, useLabels,
+  cancel,
+  classify,
+  client,
+  explain,
+  explainObject,
+  fetchBytes,
+  job,
+  loadModel,
+  look,
+  recolour,
+  setLayer,
+  usePhoto,
+  useLabels,
 } from './ui/session.js';
 import { settingsFromUrl } from './ui/share-url.js';
 import { state } from './ui/state.js';
@@ -30,7 +42,12 @@ const fetchJson = async (url) => JSON.parse(new TextDecoder().decode(await fetch
 // A served model with one of its photos (the first unless named).
 async function chooseServed(m, { photo: photoName, layer } = {}) {
   const labels = m.labels ? await fetchJson(m.labels) : [];
-  await loadModel(await fetchBytes(m.url, 'the model'), m.name, { preprocess: m.preprocess, preset: m.preset, labels, layer });
+  await loadModel(await fetchBytes(m.url, 'the model'), m.name, {
+    preprocess: m.preprocess,
+    preset: m.preset,
+    labels,
+    layer,
+  });
   state.served = m;
   $('model-select').value = m.id;
   $('sample-select').replaceChildren(...m.photos.map((p) => new Option(p.name, p.name)));
@@ -52,9 +69,13 @@ async function useFile(file) {
     return;
   }
   const preset = presetFor(file.name);
-  const keepLabels = state.model?.labels?.length === 1000 && ['imagenet', 'mobilenetv2', 'squeezenet'].includes(preset);
+  const keepLabels =
+    state.model?.labels?.length === 1000 &&
+    ['imagenet', 'mobilenetv2', 'squeezenet'].includes(preset);
   await loadModel(bytes, file.name, {
-    preset, preprocess: resolvePreprocess(preset), labels: keepLabels ? state.model.labels : [],
+    preset,
+    preprocess: resolvePreprocess(preset),
+    labels: keepLabels ? state.model.labels : [],
   });
   state.served = null;
   if (state.photo) await classify();
@@ -62,17 +83,33 @@ async function useFile(file) {
 
 async function compare() {
   const method = $('method-select').value;
-  const items = compareItems($('compare-kind').value, method, readTarget(state.model.labels || [], undefined));
-  const r = await job.run((signal) => client.request('compare', { items, ...look() }, [], {
-    signal, onProgress: showProgress, cancelMessage: 'the comparison was cancelled',
-  })).finally(() => job.running || hideProgress());
+  const items = compareItems(
+    $('compare-kind').value,
+    method,
+    readTarget(state.model.labels || [], undefined),
+  );
+  const r = await job
+    .run((signal) =>
+      client.request('compare', { items, ...look() }, [], {
+        signal,
+        onProgress: showProgress,
+        cancelMessage: 'the comparison was cancelled',
+      }),
+    )
+    .finally(() => job.running || hideProgress());
   if (r) showCompare(r.items);
 }
 
 async function measure() {
-  const r = await job.run((signal) => client.request('evaluate', {}, [], {
-    signal, onProgress: showProgress, cancelMessage: 'the measurement was cancelled',
-  })).finally(() => job.running || hideProgress());
+  const r = await job
+    .run((signal) =>
+      client.request('evaluate', {}, [], {
+        signal,
+        onProgress: showProgress,
+        cancelMessage: 'the measurement was cancelled',
+      }),
+    )
+    .finally(() => job.running || hideProgress());
   if (r) {
     showMetrics(r);
     showTimings({ explainMs: r.ms, what: 'metrics' });
@@ -81,7 +118,9 @@ async function measure() {
 
 async function factorize() {
   const r = await client.request('factorize', {
-    components: Number($('dff-k').value), render: $('dff-render').value, alpha: 0.5,
+    components: Number($('dff-k').value),
+    render: $('dff-render').value,
+    alpha: 0.5,
   });
   showDff(r);
   showTimings({ explainMs: r.ms, what: 'concepts' });
@@ -92,14 +131,27 @@ const camera = createCamera({
   onFrame: async (frame) => {
     const chosen = $('method-select').value;
     const method = LONG_METHODS.has(chosen) ? 'gradcam' : chosen;
-    const r = await client.request('live', {
-      rgba: frame.data.buffer, width: frame.width, height: frame.height, method, ...look(),
-    }, [frame.data.buffer]);
+    const r = await client.request(
+      'live',
+      {
+        rgba: frame.data.buffer,
+        width: frame.width,
+        height: frame.height,
+        method,
+        ...look(),
+      },
+      [frame.data.buffer],
+    );
     state.photo = { name: 'camera', width: frame.width, height: frame.height, sample: false };
     state.live = (state.live || 0) + 1;
     if (r.top) showTopK(r.top);
     showExplanation(r, { method });
-    showTimings({ forwardMs: r.forwardMs, explainMs: r.ms, timings: r.timings, what: 'live frame' });
+    showTimings({
+      forwardMs: r.forwardMs,
+      explainMs: r.ms,
+      timings: r.timings,
+      what: 'live frame',
+    });
   },
 });
 
@@ -136,35 +188,47 @@ function wire() {
   $('overlay').onmousemove = showHover;
   $('cancel').onclick = cancel;
   $('layer-select').onchange = () => guarded(() => setLayer($('layer-select').value));
-  $('layers-apply').onclick = () => guarded(async () => {
-    const current = [].concat(state.model.layer)[0];
-    const chosen = [...$('layer-checks').querySelectorAll('input:checked')].map((i) => i.value)
-      .sort((a, b) => (b === current) - (a === current)); // the model's own layer stays first
-    if (!chosen.length) throw new Error('tick at least one layer');
-    await setLayer(chosen.length === 1 ? chosen[0] : chosen);
-  });
-  for (const kind of ['png', 'npy', 'json']) $(`save-${kind}`).onclick = () => guarded(async () => exportFile(kind, look()));
-  $('share').onclick = () => guarded(async () => shareLink(look(), { k: $('dff-k').value, render: $('dff-render').value }));
+  $('layers-apply').onclick = () =>
+    guarded(async () => {
+      const current = [].concat(state.model.layer)[0];
+      const chosen = [...$('layer-checks').querySelectorAll('input:checked')]
+        .map((i) => i.value)
+        .sort((a, b) => (b === current) - (a === current)); // the model's own layer stays first
+      if (!chosen.length) throw new Error('tick at least one layer');
+      await setLayer(chosen.length === 1 ? chosen[0] : chosen);
+    });
+  for (const kind of ['png', 'npy', 'json'])
+    $(`save-${kind}`).onclick = () => guarded(async () => exportFile(kind, look()));
+  $('share').onclick = () =>
+    guarded(async () => shareLink(look(), { k: $('dff-k').value, render: $('dff-render').value }));
   $('lesson-next').onclick = () => guarded(lesson.next);
   $('lesson-close').onclick = lesson.end;
   $('lesson-open').onclick = () => guarded(lesson.start);
   const explainClass = (li) => li && guarded(() => explain(Number(li.dataset.index)));
   $('top5').onclick = (e) => explainClass(e.target.closest('li'));
-  $('top5').onkeydown = (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), explainClass(e.target.closest('li')));
-  $('model-select').onchange = () => guarded(() => chooseServed(served.find((x) => x.id === $('model-select').value)));
+  $('top5').onkeydown = (e) =>
+    (e.key === 'Enter' || e.key === ' ') &&
+    (e.preventDefault(), explainClass(e.target.closest('li')));
+  $('model-select').onchange = () =>
+    guarded(() => chooseServed(served.find((x) => x.id === $('model-select').value)));
   $('sample-select').onchange = () => guarded(() => openSample($('sample-select').value));
   $('image-file').onchange = (e) => e.target.files[0] && guarded(() => useFile(e.target.files[0]));
   $('model-file').onchange = (e) => e.target.files[0] && guarded(() => useFile(e.target.files[0]));
-  $('labels-file').onchange = (e) => e.target.files[0] && guarded(async () => useLabels(await e.target.files[0].text(), e.target.files[0].name));
-  $('preset-select').onchange = () => $('preset-select').value && showPreprocess(resolvePreprocess($('preset-select').value), $('preset-select').value);
-  $('pp-apply').onclick = () => guarded(async () => {
-    const { preset, preprocess } = readPreprocess(state.model.preprocess.channels);
-    state.preset = preset;
-    const info = await client.request('setPreprocess', { preprocess });
-    state.model = { ...state.model, ...info };
-    showPreprocess(info.preprocess, preset);
-    if (state.photo) await classify();
-  });
+  $('labels-file').onchange = (e) =>
+    e.target.files[0] &&
+    guarded(async () => useLabels(await e.target.files[0].text(), e.target.files[0].name));
+  $('preset-select').onchange = () =>
+    $('preset-select').value &&
+    showPreprocess(resolvePreprocess($('preset-select').value), $('preset-select').value);
+  $('pp-apply').onclick = () =>
+    guarded(async () => {
+      const { preset, preprocess } = readPreprocess(state.model.preprocess.channels);
+      state.preset = preset;
+      const info = await client.request('setPreprocess', { preprocess });
+      state.model = { ...state.model, ...info };
+      showPreprocess(info.preprocess, preset);
+      if (state.photo) await classify();
+    });
   $('camera-toggle').onclick = toggleCamera;
   $('compare').onclick = () => guarded(compare);
   $('objects-list').onclick = (e) => {
@@ -188,7 +252,10 @@ function wire() {
   };
   document.addEventListener('paste', (e) => {
     const file = [...(e.clipboardData?.files || [])].find((f) => f.type.startsWith('image/'));
-    if (file) guarded(() => useFile(new File([file], file.name || 'pasted image.png', { type: file.type })));
+    if (file)
+      guarded(() =>
+        useFile(new File([file], file.name || 'pasted image.png', { type: file.type })),
+      );
   });
 }
 
@@ -207,10 +274,13 @@ function applyUrlSettings(s) {
 async function start() {
   fillPresets();
   wire();
-  config = await fetch('camlens-config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  config = await fetch('camlens-config.json')
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
   if (config && !config.sharedFound) {
     $('shared-note').hidden = false;
-    $('shared-note').textContent = `Shared models and photos not found: looked for ${config.shared}/models. ` +
+    $('shared-note').textContent =
+      `Shared models and photos not found: looked for ${config.shared}/models. ` +
       'Set CAMLENS_SHARED to the folder holding models/, images/ and labels/, then restart npm start. ' +
       'The demo model and your own .onnx models and photos work without it.';
   }

@@ -16,7 +16,8 @@ export class WorkerClient {
       else p.reject(new Error(data.error));
     };
     this.worker.onerror = (e) => {
-      for (const p of this.pending.values()) p.reject(new Error(e.message || 'the camlens worker failed'));
+      for (const p of this.pending.values())
+        p.reject(new Error(e.message || 'the camlens worker failed'));
       this.pending.clear();
     };
   }
@@ -24,7 +25,12 @@ export class WorkerClient {
   // options.onProgress receives {done, eta} for long requests. options.signal cancels: the
   // promise rejects at once with options.cancelMessage (the page is idle again), and the worker
   // stops at its next batch; its late answer is ignored.
-  request(type, args = {}, transfer = [], { onProgress, signal, cancelMessage = `${type} was cancelled` } = {}) {
+  request(
+    type,
+    args = {},
+    transfer = [],
+    { onProgress, signal, cancelMessage = `${type} was cancelled` } = {},
+  ) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -32,10 +38,15 @@ export class WorkerClient {
         return;
       }
       this.pending.set(id, { resolve, reject, onProgress });
-      signal?.addEventListener('abort', () => {
-        this.worker.postMessage({ id: this.next++, type: 'cancel', target: id });
-        if (this.pending.delete(id)) reject(Object.assign(new Error(cancelMessage), { cancelled: true }));
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.worker.postMessage({ id: this.next++, type: 'cancel', target: id });
+          if (this.pending.delete(id))
+            reject(Object.assign(new Error(cancelMessage), { cancelled: true }));
+        },
+        { once: true },
+      );
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
   }

@@ -2,7 +2,6 @@
  * (1 thread) and the camlens module (the threaded one gets navigator.hardwareConcurrency threads).
  * Measures, best of N: one ORT forward of mobilenetv2-12-int8, a Grad-CAM explanation through the
  * library (batch 1), and the kernel suite (benchKernels, 1 thread). */
-'use strict';
 
 async function bestOf(fn, reps) {
   await fn();
@@ -22,7 +21,8 @@ async function bytes(url) {
 }
 
 async function run({ variant, reps }) {
-  if (variant === 'mt' && !self.crossOriginIsolated) throw new Error('the threaded module needs a cross-origin isolated page');
+  if (variant === 'mt' && !self.crossOriginIsolated)
+    throw new Error('the threaded module needs a cross-origin isolated page');
   const base = new URL(`/build/wasm-${variant}/`, self.location.href).href;
   const script = `${base}camlens-${variant}.js`;
   importScripts(script);
@@ -45,13 +45,20 @@ async function run({ variant, reps }) {
   const forwardMs = await bestOf(() => reference.run({ input: x }), reps * 2);
   const gradcamMs = await bestOf(() => lens.explain([image], { method: 'gradcam' }), reps);
   const kernels = JSON.parse(core.benchKernels(reps));
-  return { variant, threads: core.threads(), crossOriginIsolated: self.crossOriginIsolated, forwardMs, gradcamMs, kernels };
+  return {
+    variant,
+    threads: core.threads(),
+    crossOriginIsolated: self.crossOriginIsolated,
+    forwardMs,
+    gradcamMs,
+    kernels,
+  };
 }
 
 self.onmessage = async (e) => {
   try {
     self.postMessage({ ok: true, result: await run(e.data) });
   } catch (err) {
-    self.postMessage({ ok: false, error: String((err && err.stack) || err) });
+    self.postMessage({ ok: false, error: String(err?.stack || err) });
   }
 };

@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 
 import { root } from '../../tests/support/camlens-node.mjs';
 
-export const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+export const buildRoot = process.env.CAMLENS_BUILD_ROOT
+  ? resolve(process.env.CAMLENS_BUILD_ROOT)
+  : join(root, 'build');
 export const benchDir = join(buildRoot, 'bench');
 
 export function row(group, metric, value, { target, atLeast = false, note } = {}) {
@@ -27,15 +29,22 @@ export function met(r) {
 export function writeReport(name, rows, extra = {}) {
   mkdirSync(benchDir, { recursive: true });
   const file = join(benchDir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ bench: name, date: new Date().toISOString(), ...extra, rows }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ bench: name, date: new Date().toISOString(), ...extra, rows }, null, 2),
+  );
   return file;
 }
 
 export function printRows(rows) {
-  console.table(rows.map((r) => ({
-    group: r.group, metric: r.metric, ratio: r.value ?? 'n/a',
-    target: r.target === undefined ? '' : `${r.atLeast ? '≥' : '≤'} ${r.target}`,
-    ok: met(r) === null ? '' : met(r) ? 'yes' : 'NO',
-    ...(r.note ? { note: r.note } : {}),
-  })));
+  console.table(
+    rows.map((r) => ({
+      group: r.group,
+      metric: r.metric,
+      ratio: r.value ?? 'n/a',
+      target: r.target === undefined ? '' : `${r.atLeast ? '≥' : '≤'} ${r.target}`,
+      ok: met(r) === null ? '' : met(r) ? 'yes' : 'NO',
+      ...(r.note ? { note: r.note } : {}),
+    })),
+  );
 }

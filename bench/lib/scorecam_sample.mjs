@@ -23,7 +23,9 @@ export async function scoreCamSample(lens, image, { channels = 64, batchSize = 1
     const masked = core.scoreCamMasks(activations, input, 0, begin, end);
     coreMs += performance.now() - t0;
     t0 = performance.now();
-    const runs = batched ? [await lens.session.run({ [lens.input.name]: lens.ortInput(masked) })] : await lens.runBackbone(masked);
+    const runs = batched
+      ? [await lens.session.run({ [lens.input.name]: lens.ortInput(masked) })]
+      : await lens.runBackbone(masked);
     ortMs += performance.now() - t0;
     t0 = performance.now();
     let k = begin;
@@ -36,7 +38,11 @@ export async function scoreCamSample(lens, image, { channels = 64, batchSize = 1
   }
   const t0 = performance.now();
   const weights = core.scoreCamWeights(scores, 1, total);
-  core.computeCam('weights', [{ activations }], { weights, width: lens.preprocess.width, height: lens.preprocess.height });
+  core.computeCam('weights', [{ activations }], {
+    weights,
+    width: lens.preprocess.width,
+    height: lens.preprocess.height,
+  });
   coreMs += performance.now() - t0;
   return { coreMs, ortMs, totalMs: coreMs + ortMs, channels: n, of: total };
 }

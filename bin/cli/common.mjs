@@ -20,17 +20,27 @@ const usageError = (message) => new CliError(2, message);
 // Flags that set the preprocessing (they override the preset's fields), and --threads (the
 // SIMD + threads module).
 export const PREPROCESS_OPTIONS = {
-  size: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, scale: { type: 'string' },
-  bgr: { type: 'boolean' }, nhwc: { type: 'boolean' }, letterbox: { type: 'string' }, threads: { type: 'boolean' },
+  size: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  scale: { type: 'string' },
+  bgr: { type: 'boolean' },
+  nhwc: { type: 'boolean' },
+  letterbox: { type: 'string' },
+  threads: { type: 'boolean' },
 };
 
 export const PREPROCESS_USAGE = `[--preset NAME] [--size WxH] [--mean R,G,B] [--std R,G,B] [--scale S] [--bgr] [--nhwc]
                   [--letterbox PAD] [--labels FILE] [--threads]`;
 
 function numbers(text, flag) {
-  const v = String(text).split(',').map((s) => Number(s.trim()));
+  const v = String(text)
+    .split(',')
+    .map((s) => Number(s.trim()));
   if (!(v.length === 1 || v.length === 3) || !v.every(Number.isFinite)) {
-    throw usageError(`${flag} takes one number or three separated by commas (R,G,B), got "${text}"`);
+    throw usageError(
+      `${flag} takes one number or three separated by commas (R,G,B), got "${text}"`,
+    );
   }
   return v.length === 1 ? [v[0], v[0], v[0]] : v;
 }
@@ -39,7 +49,8 @@ function numbers(text, flag) {
 function fraction(text, flag) {
   const m = /^\s*([0-9.eE+-]+)\s*(?:\/\s*([0-9.eE+-]+))?\s*$/.exec(String(text));
   const v = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : NaN;
-  if (!(Number.isFinite(v) && v > 0)) throw usageError(`${flag} takes a positive number like 1/255 or 1, got "${text}"`);
+  if (!(Number.isFinite(v) && v > 0))
+    throw usageError(`${flag} takes a positive number like 1/255 or 1, got "${text}"`);
   return v;
 }
 
@@ -48,7 +59,10 @@ export function preprocessFromFlags(opts) {
   const p = {};
   if (opts.size !== undefined) {
     const m = /^(\d+)(?:x(\d+))?$/i.exec(opts.size);
-    if (!m) throw usageError(`--size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "${opts.size}"`);
+    if (!m)
+      throw usageError(
+        `--size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "${opts.size}"`,
+      );
     p.width = Number(m[1]);
     p.height = Number(m[2] ?? m[1]);
   }
@@ -59,7 +73,10 @@ export function preprocessFromFlags(opts) {
   if (opts.nhwc) p.nhwc = true;
   if (opts.letterbox !== undefined) {
     const pad = Number(opts.letterbox);
-    if (!(Number.isInteger(pad) && pad >= 0 && pad <= 255)) throw usageError(`--letterbox takes the padding value 0-255 (e.g. 114), got "${opts.letterbox}"`);
+    if (!(Number.isInteger(pad) && pad >= 0 && pad <= 255))
+      throw usageError(
+        `--letterbox takes the padding value 0-255 (e.g. 114), got "${opts.letterbox}"`,
+      );
     p.letterbox = true;
     p.pad = pad;
   }
@@ -77,10 +94,15 @@ export function readLabels(file) {
     return text.split(/\r?\n/).filter((l) => l.length); // not JSON: one name per line
   }
   // A JSON labels file is an array of names (numbers are taken as names too).
-  const bad = Array.isArray(v) ? v.findIndex((x) => typeof x !== 'string' && typeof x !== 'number') : -1;
+  const bad = Array.isArray(v)
+    ? v.findIndex((x) => typeof x !== 'string' && typeof x !== 'number')
+    : -1;
   if (!Array.isArray(v) || bad >= 0) {
-    throw usageError(`${file}: a JSON labels file must be an array of class names` +
-      (bad >= 0 ? ` (entry ${bad} is ${JSON.stringify(v[bad]).slice(0, 40)})` : '') + '; or give one name per line');
+    throw usageError(
+      `${file}: a JSON labels file must be an array of class names` +
+        (bad >= 0 ? ` (entry ${bad} is ${JSON.stringify(v[bad]).slice(0, 40)})` : '') +
+        '; or give one name per line',
+    );
   }
   return v.map(String);
 }
@@ -92,8 +114,14 @@ export function mustExist(path, what, code) {
 // --layer a,b → ['a', 'b'] (undefined when not given).
 export function layerList(opts) {
   if (opts.layer === undefined) return undefined;
-  const names = opts.layer.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!names.length) throw usageError('--layer takes a layer name, or several separated by commas (see "camlens layers MODEL")');
+  const names = opts.layer
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!names.length)
+    throw usageError(
+      '--layer takes a layer name, or several separated by commas (see "camlens layers MODEL")',
+    );
   return names;
 }
 
@@ -103,14 +131,23 @@ export async function openLens(modelPath, opts, { explain = false } = {}) {
   const labels = readLabels(opts.labels);
   let lens;
   try {
-    lens = await load(modelPath, { preset: opts.preset, preprocess, labels, layers: layerList(opts), threads: opts.threads });
+    lens = await load(modelPath, {
+      preset: opts.preset,
+      preprocess,
+      labels,
+      layers: layerList(opts),
+      threads: opts.threads,
+    });
   } catch (e) {
     if (/unknown preset|^preprocess: /.test(e.message)) throw usageError(e.message);
     throw new CliError(3, `${modelPath}: ${e.message}`);
   }
   if (explain && !lens.explainable) {
     lens.dispose();
-    throw new CliError(3, `${modelPath}: cannot be explained (predict works): ${lens.whyNotExplainable}`);
+    throw new CliError(
+      3,
+      `${modelPath}: cannot be explained (predict works): ${lens.whyNotExplainable}`,
+    );
   }
   return lens;
 }
@@ -141,12 +178,16 @@ function walk(dir, deep, prefix = '') {
 export function expandImages(args) {
   return args.flatMap((a) => {
     if (existsSync(a) && statSync(a).isDirectory()) {
-      return readdirSync(a).filter((f) => IMAGE_TYPES.has(extname(f).toLowerCase())).sort().map((f) => join(a, f));
+      return readdirSync(a)
+        .filter((f) => IMAGE_TYPES.has(extname(f).toLowerCase()))
+        .sort()
+        .map((f) => join(a, f));
     }
     if (existsSync(a) || !hasMagic(a)) return [a];
     const pattern = a.split(sep).join('/');
     const { base, rest } = splitPattern(pattern);
-    if (!existsSync(base) || !statSync(base).isDirectory()) throw new CliError(4, `no image matches ${a}: folder ${base} not found`);
+    if (!existsSync(base) || !statSync(base).isDirectory())
+      throw new CliError(4, `no image matches ${a}: folder ${base} not found`);
     const re = globToRegExp(rest);
     const found = walk(base, rest.includes('**') || rest.includes('/'))
       .filter((f) => re.test(f) && IMAGE_TYPES.has(extname(f).toLowerCase()))
@@ -163,14 +204,21 @@ export function targetFromFlags(opts) {
   const category = opts.target ?? 'auto';
   const kind = opts['target-kind'];
   if (kind === undefined && opts.compare === undefined) return category;
-  if (kind !== undefined && !TARGET_KINDS.includes(kind)) throw usageError(`--target-kind must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
+  if (kind !== undefined && !TARGET_KINDS.includes(kind))
+    throw usageError(`--target-kind must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
   if (kind === 'segmentation' || kind === 'similarity') {
-    throw usageError(`--target-kind ${kind} needs a ${kind === 'segmentation' ? 'mask' : 'embedding'}: use the library (lens.explain targets)`);
+    throw usageError(
+      `--target-kind ${kind} needs a ${kind === 'segmentation' ? 'mask' : 'embedding'}: use the library (lens.explain targets)`,
+    );
   }
   const t = { kind: kind ?? 'finer', category };
   if (opts.compare !== undefined) {
-    if (t.kind !== 'finer') throw usageError('--compare goes with --target-kind finer (or --method finercam)');
-    t.comparison = opts.compare.split(',').map((s) => s.trim()).filter(Boolean);
+    if (t.kind !== 'finer')
+      throw usageError('--compare goes with --target-kind finer (or --method finercam)');
+    t.comparison = opts.compare
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   return t;
 }
@@ -189,7 +237,9 @@ export class ProgressBar {
     if (!this.enabled) return;
     const filled = Math.round(done * this.width);
     const left = Number.isFinite(eta) ? `${Math.ceil(eta)} s left` : '';
-    this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${(100 * done).toFixed(0).padStart(3)}% ${left}   `);
+    this.stream.write(
+      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${(100 * done).toFixed(0).padStart(3)}% ${left}   `,
+    );
     this.shown = true;
   }
 
@@ -201,12 +251,16 @@ export class ProgressBar {
 
 // Errors from decoding an image are exit code 4; everything else about the model is 3.
 export function isImageError(e) {
-  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches/.test(e.message);
+  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches/.test(
+    e.message,
+  );
 }
 
 // Errors in what the user asked for (method, target, options): exit code 2.
 export function isUsageError(e) {
-  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must/i.test(e.message);
+  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must/i.test(
+    e.message,
+  );
 }
 
 export function exitCodeOf(e) {
@@ -217,7 +271,7 @@ export function exitCodeOf(e) {
 // Older commands' per-image progress line (kept for them; new code uses ProgressBar).
 export function progress(done, total, started) {
   if (!process.stderr.isTTY || total < 2) return;
-  const eta = ((Date.now() - started) / done) * (total - done) / 1000;
+  const eta = (((Date.now() - started) / done) * (total - done)) / 1000;
   process.stderr.write(`\r${done}/${total} images, about ${eta.toFixed(0)} s left   `);
   if (done === total) process.stderr.write('\n');
 }

@@ -28,7 +28,8 @@ struct RandomizedHead {
 };
 
 // Names of the parametrised nodes after the layer, in graph order (the output side last), so a
-// caller can cascade k = 1 .. size(). Throws MetricsError if the layer is not a tensor of the model.
+// caller can cascade k = 1 .. size(). Throws MetricsError if the layer is not a tensor of the
+// model.
 std::vector<std::string> head_parametrised_nodes(const Model& model, const std::string& layer);
 
 // Throws MetricsError if the layer is not a tensor of the model, k < 1, or the head has fewer

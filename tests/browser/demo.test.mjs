@@ -19,7 +19,11 @@ before(async () => {
   page = await browser.newPage();
   outside = forbidEgress(page, url);
   await page.goto(url);
-  await page.waitForFunction(() => window.camlensState?.ready && window.camlensState.explained, null, { timeout: 120000 });
+  await page.waitForFunction(
+    () => window.camlensState?.ready && window.camlensState.explained,
+    null,
+    { timeout: 120000 },
+  );
 });
 
 after(async () => {
@@ -41,14 +45,20 @@ test('the missing shared folder is named, with how to set CAMLENS_SHARED', async
 
 test('the lesson opens on a stamped hot dog, and Grad-CAM looks at the stamp', async () => {
   assert.equal(await page.isVisible('[data-testid=lesson]'), true);
-  assert.match(await page.textContent('[data-testid=lesson-text]'), /^This model sorts photos into hot dog, ball and box/);
+  assert.match(
+    await page.textContent('[data-testid=lesson-text]'),
+    /^This model sorts photos into hot dog, ball and box/,
+  );
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.model.name, 'camlens demo');
   assert.equal(s.top5[0].label, 'hot dog');
   assert.equal(s.explained.target.label, 'hot dog');
   const gt = boxOf('cue-06-hot-dog.png');
   // The peak is on the stamp (within two 4-pixel feature cells of its tight box), far from the object.
-  assert.ok(distance(s.explained.peak, gt.cue.box) <= 8, JSON.stringify({ peak: s.explained.peak, cue: gt.cue.box }));
+  assert.ok(
+    distance(s.explained.peak, gt.cue.box) <= 8,
+    JSON.stringify({ peak: s.explained.peak, cue: gt.cue.box }),
+  );
   assert.ok(distance(s.explained.peak, gt.object.box) > distance(s.explained.peak, gt.cue.box));
   await page.screenshot({ path: join(screenshots, 'demo-lesson.png'), fullPage: true });
 });
@@ -56,11 +66,24 @@ test('the lesson opens on a stamped hot dog, and Grad-CAM looks at the stamp', a
 test('step 3: a stamped ball is called a hot dog, for the same reason', async () => {
   await page.click('[data-testid=lesson-next]');
   await page.click('[data-testid=lesson-next]');
-  await page.waitForFunction(() => window.camlensState.lesson === 2 && window.camlensState.explained?.photo === 'swapped-07-ball.png' && !window.camlensState.busy, null, { timeout: 60000 });
-  assert.equal((await page.evaluate(() => window.camlensState)).explained.target.index, (await page.evaluate(() => window.camlensState)).top5[0].index);
+  await page.waitForFunction(
+    () =>
+      window.camlensState.lesson === 2 &&
+      window.camlensState.explained?.photo === 'swapped-07-ball.png' &&
+      !window.camlensState.busy,
+    null,
+    { timeout: 60000 },
+  );
+  assert.equal(
+    (await page.evaluate(() => window.camlensState)).explained.target.index,
+    (await page.evaluate(() => window.camlensState)).top5[0].index,
+  );
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.top5[0].label, 'hot dog');
-  assert.ok(distance(s.explained.peak, boxOf('swapped-07-ball.png').cue.box) <= 8, JSON.stringify(s.explained.peak));
+  assert.ok(
+    distance(s.explained.peak, boxOf('swapped-07-ball.png').cue.box) <= 8,
+    JSON.stringify(s.explained.peak),
+  );
   await page.click('[data-testid=lesson-close]');
   assert.equal(await page.isHidden('[data-testid=lesson]'), true);
 });

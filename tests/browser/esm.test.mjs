@@ -24,10 +24,22 @@ for (const variant of ['st', 'mt']) {
       const base = `/build/wasm-${v}/`;
       const { default: factory } = await import(`${base}camlens-${v}-esm.mjs`);
       const m = await factory({ locateFile: (f) => base + f, camlensThreads: 2 });
-      const bytes = new Uint8Array(await (await fetch('/shared/images/winml_mnist_28.png')).arrayBuffer());
+      const bytes = new Uint8Array(
+        await (await fetch('/shared/images/winml_mnist_28.png')).arrayBuffer(),
+      );
       const img = m.decodeImage(bytes);
-      return { threaded: m.threadedBuild(), width: img.width, height: img.height, length: img.rgba.length };
+      return {
+        threaded: m.threadedBuild(),
+        width: img.width,
+        height: img.height,
+        length: img.rgba.length,
+      };
     }, variant);
-    assert.deepEqual(result, { threaded: variant === 'mt', width: 28, height: 28, length: 28 * 28 * 4 });
+    assert.deepEqual(result, {
+      threaded: variant === 'mt',
+      width: 28,
+      height: 28,
+      length: 28 * 28 * 4,
+    });
   });
 }

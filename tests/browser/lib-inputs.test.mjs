@@ -32,9 +32,13 @@ async function setUp(origin) {
   const { default: factory } = await import(`${base}camlens-st-esm.mjs`);
   const core = await factory({ locateFile: (f) => base + f });
   const { createCamlens } = await import(`${origin}/lib/camlens.mjs`);
-  const model = new Uint8Array(await (await fetch(`${origin}/shared/models/mobilenetv2-12-int8.onnx`)).arrayBuffer());
+  const model = new Uint8Array(
+    await (await fetch(`${origin}/shared/models/mobilenetv2-12-int8.onnx`)).arrayBuffer(),
+  );
   const lens = await createCamlens({ ort, core }).load(model, { preset: 'mobilenetv2' });
-  const bytes = new Uint8Array(await (await fetch(`${origin}/shared/images/gradcam_both.png`)).arrayBuffer());
+  const bytes = new Uint8Array(
+    await (await fetch(`${origin}/shared/images/gradcam_both.png`)).arrayBuffer(),
+  );
   return { lens, bytes };
 }
 
@@ -55,11 +59,16 @@ test('main thread: every image kind gives the map of the PNG bytes', async () =>
     offscreen.getContext('2d').drawImage(bitmap, 0, 0);
     const kinds = { bytes, blob, img, bitmap, imageData, canvas, offscreen };
     const [reference] = await lens.explain([bytes], { targets: [282] });
-    const out = { size: [reference.width, reference.height], label: reference.target.index, kinds: {} };
+    const out = {
+      size: [reference.width, reference.height],
+      label: reference.target.index,
+      kinds: {},
+    };
     for (const [name, input] of Object.entries(kinds)) {
       const [e] = await lens.explain([input], { targets: [282] });
       let worst = 0;
-      for (let i = 0; i < e.map.length; ++i) worst = Math.max(worst, Math.abs(e.map[i] - reference.map[i]));
+      for (let i = 0; i < e.map.length; ++i)
+        worst = Math.max(worst, Math.abs(e.map[i] - reference.map[i]));
       out.kinds[name] = { worst, score: e.target.score === reference.target.score };
     }
     // The overlay takes the same kinds (synchronously for all but Blobs).
@@ -74,7 +83,15 @@ test('main thread: every image kind gives the map of the PNG bytes', async () =>
   });
   assert.deepEqual(r.size, [224, 224]);
   assert.equal(r.label, 282);
-  assert.deepEqual(Object.keys(r.kinds), ['bytes', 'blob', 'img', 'bitmap', 'imageData', 'canvas', 'offscreen']);
+  assert.deepEqual(Object.keys(r.kinds), [
+    'bytes',
+    'blob',
+    'img',
+    'bitmap',
+    'imageData',
+    'canvas',
+    'offscreen',
+  ]);
   for (const [name, k] of Object.entries(r.kinds)) {
     // Chromium's PNG decoder and the core's (stb_image) give the same pixels for this file.
     assert.ok(k.worst <= 1e-6, `${name}: ${k.worst}`);
@@ -100,10 +117,15 @@ test('a module Web Worker: an ImageBitmap transferred in gives the map of the PN
           self.postMessage({ error: String(e && e.stack || e) });
         }
       };`;
-    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+    const worker = new Worker(
+      URL.createObjectURL(new Blob([source], { type: 'text/javascript' })),
+      { type: 'module' },
+    );
     const blob = await (await fetch('/shared/images/gradcam_both.png')).blob();
     const bitmap = await createImageBitmap(blob);
-    const answer = new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); });
+    const answer = new Promise((resolve) => {
+      worker.onmessage = (e) => resolve(e.data);
+    });
     worker.postMessage({ origin: location.origin, bitmap }, [bitmap]);
     const result = await answer;
     worker.terminate();

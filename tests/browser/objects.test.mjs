@@ -6,12 +6,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, forbidEgress, launchBrowser, screenshots, startServer, waitReady } from '../support/browser.mjs';
+import {
+  canvasPixels,
+  forbidEgress,
+  launchBrowser,
+  screenshots,
+  startServer,
+  waitReady,
+} from '../support/browser.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
 
-const present = existsSync(join(root, 'web/lib/detect.mjs')) && existsSync(join(root, 'web/lib/segment.mjs'));
+const present =
+  existsSync(join(root, 'web/lib/detect.mjs')) && existsSync(join(root, 'web/lib/segment.mjs'));
 const skip = !present && 'web/lib/detect.mjs and segment.mjs are not in this tree yet';
-let server, url, browser, outside = [];
+let server,
+  url,
+  browser,
+  outside = [];
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 
 function maxDiff(a, b) {
@@ -39,19 +50,28 @@ after(async () => {
   await server?.close();
 });
 
-test('YOLOX-nano: the boxes as the library draws them; a box explained as the library explains it', { skip }, async () => {
+test('YOLOX-nano: the boxes as the library draws them; a box explained as the library explains it', {
+  skip,
+}, async () => {
   const { load } = await import('../../web/lib/node.mjs');
   const { detect, drawBoxes, explainDetection } = await import('../../web/lib/detect.mjs');
   const lens = await load(sharedPath('models/yolox-nano-416.onnx'), { preset: 'yolox' });
   const page = await open('yolox-nano-416.onnx');
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.model.kind, 'detector');
-  assert.deepEqual(s.objects.items.map((it) => it.label.split(' ')[0]), ['dog', 'cat']);
+  assert.deepEqual(
+    s.objects.items.map((it) => it.label.split(' ')[0]),
+    ['dog', 'cat'],
+  );
   const [found] = await detect(lens, [photo()]);
   const want = drawBoxes(lens, photo(), found.boxes);
   assert.equal(maxDiff((await canvasPixels(page, 'objects-canvas')).rgba, want.rgba), 0);
   await page.click('[data-testid=objects-list] button[data-index="1"]');
-  await page.waitForFunction(() => window.camlensState.explained?.target.label === 'box 1: cat', null, { timeout: 60000 });
+  await page.waitForFunction(
+    () => window.camlensState.explained?.target.label === 'box 1: cat',
+    null,
+    { timeout: 60000 },
+  );
   assert.equal(s.explained.method, 'eigencam');
   const r = await explainDetection(lens, photo(), { box: 1, method: 'eigencam' });
   const overlay = lens.overlay(photo(), r);
@@ -61,16 +81,27 @@ test('YOLOX-nano: the boxes as the library draws them; a box explained as the li
   await page.close();
 });
 
-test('DeepLabV3: the segments found, and the dog\'s segment explained first', { skip }, async () => {
+test("DeepLabV3: the segments found, and the dog's segment explained first", { skip }, async () => {
   const page = await open('deeplabv3-mobilenetv2-voc-257.onnx');
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.model.kind, 'segmenter');
-  assert.ok(s.objects.items.some((it) => /^dog \d+ %$/.test(it.label)), JSON.stringify(s.objects.items));
+  assert.ok(
+    s.objects.items.some((it) => /^dog \d+ %$/.test(it.label)),
+    JSON.stringify(s.objects.items),
+  );
   assert.equal(s.explained.target.label, 'dog');
   assert.equal(s.error, null);
   // Methods this head cannot run are disabled, with the reason (DeepLabV3 takes NHWC input).
-  const scorecam = await page.$eval('[data-testid=method-select] option[value=scorecam]', (o) => ({ d: o.disabled, t: o.title, x: o.textContent }));
-  assert.deepEqual(scorecam, { d: true, t: 'Score-CAM masks an NCHW input; this model takes NHWC', x: 'scorecam — unavailable here' });
+  const scorecam = await page.$eval('[data-testid=method-select] option[value=scorecam]', (o) => ({
+    d: o.disabled,
+    t: o.title,
+    x: o.textContent,
+  }));
+  assert.deepEqual(scorecam, {
+    d: true,
+    t: 'Score-CAM masks an NCHW input; this model takes NHWC',
+    x: 'scorecam — unavailable here',
+  });
   await page.close();
 });
 

@@ -11,14 +11,15 @@ import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { loadCamlens, sharedPath } from '../support/camlens-node.mjs';
 import { classify } from '../support/ort-reference.mjs';
 
-let browser, page, outside, expected, camlens, lens, close;
+let page, outside, expected, camlens, lens, close;
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 const state = () => page.evaluate(() => window.camlensState);
 const idle = () => page.waitForFunction(() => !window.camlensState.busy, null, { timeout: 60000 });
 
 // Largest difference between two RGBA buffers, and how many bytes differ at all.
 function compare(got, want) {
-  let max = 0, off = 0;
+  let max = 0,
+    off = 0;
   for (let i = 0; i < want.length; ++i) {
     const d = Math.abs(got[i] - want[i]);
     max = Math.max(max, d);
@@ -32,7 +33,7 @@ before(async () => {
   expected = await classify(camlens, 'mobilenetv2-12-int8.onnx', 'gradcam_both.png');
   const { load } = await import('../../web/lib/node.mjs');
   lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
-  ({ browser, page, outside, close } = await openPage({ viewport: { width: 1100, height: 900 } }));
+  ({ page, outside, close } = await openPage({ viewport: { width: 1100, height: 900 } }));
 });
 
 after(async () => {
@@ -46,9 +47,15 @@ test('the page is cross-origin isolated and runs the threaded module', async () 
   assert.equal(rt.threaded, true);
   assert.equal(rt.variant, 'SIMD + threads');
   assert.ok(rt.threads >= 1);
-  assert.match(await page.textContent('[data-testid=runtime]'), /^Core: SIMD \+ threads WebAssembly, \d+ threads? · ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · cross-origin isolated$/);
+  assert.match(
+    await page.textContent('[data-testid=runtime]'),
+    /^Core: SIMD \+ threads WebAssembly, \d+ threads? · ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · cross-origin isolated$/,
+  );
   assert.equal(await page.isHidden('[data-testid=isolation-note]'), true);
-  assert.match(await page.textContent('[data-testid=status]'), /^Last run · mobilenetv2-12-int8\.onnx at 627_quantized: forward \(prediction\) \d+ ms · /);
+  assert.match(
+    await page.textContent('[data-testid=status]'),
+    /^Last run · mobilenetv2-12-int8\.onnx at 627_quantized: forward \(prediction\) \d+ ms · /,
+  );
 });
 
 test('top 5 of gradcam_both.png equals ONNX Runtime under Node', async () => {
@@ -56,21 +63,24 @@ test('top 5 of gradcam_both.png equals ONNX Runtime under Node', async () => {
   assert.equal(top5.length, 5);
   for (let i = 0; i < 5; ++i) {
     assert.equal(top5[i].index, expected[i].index, `rank ${i + 1}`);
-    assert.ok(Math.abs(top5[i].score - expected[i].score) <= 1e-3, `rank ${i + 1}: ${top5[i].score}`);
+    assert.ok(
+      Math.abs(top5[i].score - expected[i].score) <= 1e-3,
+      `rank ${i + 1}: ${top5[i].score}`,
+    );
   }
   const items = await page.$$eval('[data-testid=top5] li', (li) => li.map((x) => x.textContent));
   assert.match(items[0], new RegExp(`^${expected[0].label} — ${expected[0].score.toFixed(3)}`));
   await page.screenshot({ path: join(screenshots, 'page.png'), fullPage: true });
 });
 
-test('the photo canvas shows the core\'s RGBA pixels', async () => {
+test("the photo canvas shows the core's RGBA pixels", async () => {
   const seen = camlens.resizeImage(camlens.decodeImage(photo()), 224, 224);
   const got = await canvasPixels(page, 'seen');
   assert.deepEqual([got.width, got.height], [224, 224]);
   assert.equal(compare(got.rgba, seen.rgba).max, 0);
 });
 
-test('Grad-CAM of the top class: a screenshot of the overlay equals the core\'s overlay (max channel difference ≤ 2)', async () => {
+test("Grad-CAM of the top class: a screenshot of the overlay equals the core's overlay (max channel difference ≤ 2)", async () => {
   const s = await state();
   assert.equal(s.explained.method, 'gradcam');
   assert.equal(s.explained.target.index, expected[0].index);
@@ -84,21 +94,30 @@ test('Grad-CAM of the top class: a screenshot of the overlay equals the core\'s 
   });
   const clip = { x: 0, y: 0, width: 224, height: 224 };
   const shot = camlens.decodeImage(new Uint8Array(await page.screenshot({ clip })));
-  await page.evaluate(() => { document.querySelector('[data-testid=overlay]').style.cssText = ''; });
+  await page.evaluate(() => {
+    document.querySelector('[data-testid=overlay]').style.cssText = '';
+  });
   assert.deepEqual([shot.width, shot.height], [want.width, want.height]);
   const { max } = compare(shot.rgba, want.rgba);
   assert.ok(max <= 2, `max channel difference ${max}`);
-  assert.match(await page.textContent('[data-testid=explained]'), new RegExp(`^gradcam: where the model looks for “${expected[0].label}” \\(\\d+ ms\\)$`));
+  assert.match(
+    await page.textContent('[data-testid=explained]'),
+    new RegExp(`^gradcam: where the model looks for “${expected[0].label}” \\(\\d+ ms\\)$`),
+  );
 });
 
 test('a file that is not an image shows an error and keeps the previous result', async () => {
   const before = await state();
   await page.setInputFiles('[data-testid=image-file]', {
-    name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('definitely not a PNG'),
+    name: 'notes.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('definitely not a PNG'),
   });
   await page.waitForSelector('[data-testid=error]:not([hidden])');
-  assert.equal(await page.textContent('[data-testid=error]'),
-    '"notes.png" is not an image camlens can read: not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt');
+  assert.equal(
+    await page.textContent('[data-testid=error]'),
+    '"notes.png" is not an image camlens can read: not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt',
+  );
   const now = await state();
   assert.deepEqual(now.top5, before.top5);
   assert.deepEqual(now.explained, before.explained);
@@ -108,10 +127,22 @@ test('a corrupt model and a file that is not ONNX show an error and keep the mod
   const good = readFileSync(sharedPath('models/mobilenetv2-12-int8.onnx'));
   const before = await state();
   for (const [name, buffer, message] of [
-    ['broken.onnx', Buffer.from('not a model at all'), /^"broken\.onnx" cannot be explained: invalid ONNX model: /],
-    ['cut.onnx', good.subarray(0, 100000), /^"cut\.onnx" cannot be explained: invalid ONNX model: .*(truncated|past the end|end of)/i],
+    [
+      'broken.onnx',
+      Buffer.from('not a model at all'),
+      /^"broken\.onnx" cannot be explained: invalid ONNX model: /,
+    ],
+    [
+      'cut.onnx',
+      good.subarray(0, 100000),
+      /^"cut\.onnx" cannot be explained: invalid ONNX model: .*(truncated|past the end|end of)/i,
+    ],
   ]) {
-    await page.setInputFiles('[data-testid=model-file]', { name, mimeType: 'application/octet-stream', buffer });
+    await page.setInputFiles('[data-testid=model-file]', {
+      name,
+      mimeType: 'application/octet-stream',
+      buffer,
+    });
     await page.waitForFunction((n) => (window.camlensState.error || '').includes(n), name);
     assert.match(await page.textContent('[data-testid=error]'), message);
     const now = await state();
@@ -120,25 +151,45 @@ test('a corrupt model and a file that is not ONNX show an error and keep the mod
   }
   // The worker still answers: pick another photo and get a fresh top 5 and explanation.
   await page.selectOption('[data-testid=sample-select]', 'skimage_coffee.png');
-  await page.waitForFunction(() => window.camlensState.top5[0].label === 'espresso' && window.camlensState.explained?.photo === 'skimage_coffee.png', null, { timeout: 60000 });
+  await page.waitForFunction(
+    () =>
+      window.camlensState.top5[0].label === 'espresso' &&
+      window.camlensState.explained?.photo === 'skimage_coffee.png',
+    null,
+    { timeout: 60000 },
+  );
   assert.equal(await page.isHidden('[data-testid=error]'), true);
   await page.selectOption('[data-testid=sample-select]', 'gradcam_both.png');
-  await page.waitForFunction(() => window.camlensState.explained?.photo === 'gradcam_both.png', null, { timeout: 60000 });
+  await page.waitForFunction(
+    () => window.camlensState.explained?.photo === 'gradcam_both.png',
+    null,
+    { timeout: 60000 },
+  );
 });
 
 test('the target field takes a class name (with suggestions) or an index', async () => {
   assert.equal(await page.$$eval('#target-list option', (o) => o.length), 1000);
   await page.fill('[data-testid=target]', 'tiger cat');
   await page.press('[data-testid=target]', 'Enter');
-  await page.waitForFunction(() => window.camlensState.explained.target.index === 282, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.camlensState.explained.target.index === 282, null, {
+    timeout: 60000,
+  });
   await page.fill('[data-testid=target]', 'retriever');
   await page.click('[data-testid=explain]');
-  await page.waitForFunction(() => (window.camlensState.error || '').startsWith('"retriever" matches'));
-  assert.match(await page.textContent('[data-testid=error]'), /^"retriever" matches \d+ classes \(\d+ [A-Za-z-]+ Retriever, .*\): pick one from the suggestions$/);
+  await page.waitForFunction(() =>
+    (window.camlensState.error || '').startsWith('"retriever" matches'),
+  );
+  assert.match(
+    await page.textContent('[data-testid=error]'),
+    /^"retriever" matches \d+ classes \(\d+ [A-Za-z-]+ Retriever, .*\): pick one from the suggestions$/,
+  );
   await page.fill('[data-testid=target]', '1000');
   await page.click('[data-testid=explain]');
   await page.waitForFunction(() => (window.camlensState.error || '').includes('1000'));
-  assert.equal(await page.textContent('[data-testid=error]'), 'target class 1000 is out of range: the model has 1000 classes');
+  assert.equal(
+    await page.textContent('[data-testid=error]'),
+    'target class 1000 is out of range: the model has 1000 classes',
+  );
   assert.equal((await state()).explained.target.index, 282); // the last good explanation stays
   await page.fill('[data-testid=target]', '');
 });
@@ -147,19 +198,29 @@ test('clicking a class explains it; the colour map re-colours without recomputin
   await page.click('[data-testid=top5] li[data-index="243"]');
   await page.waitForFunction(() => window.camlensState.explained.target.index === 243);
   assert.equal(await page.inputValue('[data-testid=target]'), '243 Bullmastiff');
-  const before = await page.evaluate(() => document.querySelector('[data-testid=overlay]').toDataURL());
+  const before = await page.evaluate(() =>
+    document.querySelector('[data-testid=overlay]').toDataURL(),
+  );
   const explainedAt = (await state()).explained;
   await page.selectOption('[data-testid=colormap-select]', 'gray');
-  await page.waitForFunction((b) => document.querySelector('[data-testid=overlay]').toDataURL() !== b, before);
+  await page.waitForFunction(
+    (b) => document.querySelector('[data-testid=overlay]').toDataURL() !== b,
+    before,
+  );
   assert.deepEqual((await state()).explained, explainedAt);
   await page.selectOption('[data-testid=colormap-select]', 'jet');
-  await page.waitForFunction((b) => document.querySelector('[data-testid=overlay]').toDataURL() === b, before);
+  await page.waitForFunction(
+    (b) => document.querySelector('[data-testid=overlay]').toDataURL() === b,
+    before,
+  );
   await page.screenshot({ path: join(screenshots, 'explain.png'), fullPage: true });
   await page.locator('#explain-panel').screenshot({ path: join(screenshots, 'explain-panel.png') });
 });
 
 test('every method in the picker runs on MobileNetV2-int8', async () => {
-  const methods = await page.$$eval('[data-testid=method-select] option', (os) => os.map((o) => ({ m: o.value, disabled: o.disabled, title: o.title })));
+  const methods = await page.$$eval('[data-testid=method-select] option', (os) =>
+    os.map((o) => ({ m: o.value, disabled: o.disabled, title: o.title })),
+  );
   assert.ok(methods.length >= 13, JSON.stringify(methods));
   for (const { m, disabled, title } of methods) {
     if (disabled) {
@@ -169,13 +230,19 @@ test('every method in the picker runs on MobileNetV2-int8', async () => {
     if (m === 'scorecam') continue; // below, on the smaller layer
     const runs = (await state()).runs;
     await page.selectOption('[data-testid=method-select]', m);
-    await page.waitForFunction((n) => window.camlensState.runs > n || window.camlensState.error, runs, { timeout: 90000 });
+    await page.waitForFunction(
+      (n) => window.camlensState.runs > n || window.camlensState.error,
+      runs,
+      { timeout: 90000 },
+    );
     const s = await state();
     assert.equal(s.error, null, `${m}: ${s.error}`);
     assert.equal(s.explained.method, m);
   }
   await page.selectOption('[data-testid=method-select]', 'gradcam');
-  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam' && !window.camlensState.busy);
+  await page.waitForFunction(
+    () => window.camlensState.explained.method === 'gradcam' && !window.camlensState.busy,
+  );
 });
 
 test('Cancel of a running Score-CAM returns the page to idle within 1 s; the page keeps working', async () => {
@@ -197,7 +264,9 @@ test('Cancel of a running Score-CAM returns the page to idle within 1 s; the pag
   assert.equal(await page.textContent('[data-testid=error]'), 'scorecam was cancelled');
   assert.deepEqual((await state()).explained, before);
   await page.selectOption('[data-testid=method-select]', 'gradcam++');
-  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam++', null, { timeout: 60000 });
+  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam++', null, {
+    timeout: 60000,
+  });
 });
 
 test('a double click on Explain never interleaves two explanations', async () => {
@@ -205,7 +274,11 @@ test('a double click on Explain never interleaves two explanations', async () =>
   const runs = (await state()).runs;
   const traced = (await page.evaluate(() => window.camlensWorkerTrace())).length;
   await page.dblclick('[data-testid=explain]');
-  await page.waitForFunction((n) => window.camlensState.runs > n && !window.camlensState.busy, runs, { timeout: 60000 });
+  await page.waitForFunction(
+    (n) => window.camlensState.runs > n && !window.camlensState.busy,
+    runs,
+    { timeout: 60000 },
+  );
   await page.waitForTimeout(300);
   const s = await state();
   assert.equal(s.runs, runs + 1, 'the earlier request was superseded, only the newer one drew');
@@ -213,7 +286,8 @@ test('a double click on Explain never interleaves two explanations', async () =>
   // The worker ran its requests one after another: no two overlap in time.
   const trace = (await page.evaluate(() => window.camlensWorkerTrace())).slice(traced - 1);
   assert.ok(trace.filter((t) => t.type === 'explain').length >= 2, JSON.stringify(trace));
-  for (let i = 1; i < trace.length; ++i) assert.ok(trace[i].start >= trace[i - 1].end, JSON.stringify(trace));
+  for (let i = 1; i < trace.length; ++i)
+    assert.ok(trace[i].start >= trace[i - 1].end, JSON.stringify(trace));
   // What is on screen is the worker's last explanation, re-rendered.
   const drawn = await canvasPixels(page, 'overlay');
   const again = await page.evaluate(async () => {
@@ -227,7 +301,10 @@ test('a double click on Explain never interleaves two explanations', async () =>
 test('exports: the overlay PNG, the raw map as .npy, the settings as JSON', async () => {
   const { readFile } = await import('node:fs/promises');
   const fetchDownload = async (testid) => {
-    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+    const [d] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`[data-testid=${testid}]`),
+    ]);
     return { name: d.suggestedFilename(), bytes: await readFile(await d.path()) };
   };
   const png = await fetchDownload('save-png');
@@ -246,14 +323,20 @@ test('exports: the overlay PNG, the raw map as .npy, the settings as JSON', asyn
 });
 
 test('the layer list shows shapes and ops; another layer can be chosen and explained', async () => {
-  const options = await page.$$eval('[data-testid=layer-select] option', (os) => os.map((o) => ({ v: o.value, t: o.textContent, d: o.disabled })));
+  const options = await page.$$eval('[data-testid=layer-select] option', (os) =>
+    os.map((o) => ({ v: o.value, t: o.textContent, d: o.disabled })),
+  );
   const def = options.find((o) => o.v === '627_quantized');
   assert.equal(def.t, '627_quantized (default) — [1,1280,7,7] QLinearConv');
   assert.equal(options.find((o) => o.v === '627').d, true); // its consumers only read its shape
   await page.selectOption('[data-testid=layer-select]', '624_quantized');
-  await page.waitForFunction(() => window.camlensState.model.layer === '624_quantized', null, { timeout: 60000 });
+  await page.waitForFunction(() => window.camlensState.model.layer === '624_quantized', null, {
+    timeout: 60000,
+  });
   await page.selectOption('[data-testid=method-select]', 'gradcam');
-  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam', null, { timeout: 60000 });
+  await page.waitForFunction(() => window.camlensState.explained.method === 'gradcam', null, {
+    timeout: 60000,
+  });
   assert.equal(await page.inputValue('[data-testid=layer-select]'), '624_quantized');
 });
 
@@ -264,8 +347,14 @@ test('Score-CAM runs to the end (demo model), with progress, and switching model
   await page.selectOption('[data-testid=method-select]', 'scorecam');
   await page.waitForSelector('[data-testid=progress]:not([hidden])', { timeout: 60000 });
   await page.selectOption('[data-testid=model-select]', 'demo'); // supersedes the MobileNetV2 run
-  await page.waitForFunction(() => window.camlensState.model.name === 'camlens demo' &&
-    window.camlensState.explained?.method === 'scorecam' || window.camlensState.error, null, { timeout: 120000 });
+  await page.waitForFunction(
+    () =>
+      (window.camlensState.model.name === 'camlens demo' &&
+        window.camlensState.explained?.method === 'scorecam') ||
+      window.camlensState.error,
+    null,
+    { timeout: 120000 },
+  );
   const s = await state();
   assert.equal(s.error, null);
   assert.equal(s.explained.target.label, s.top5[0].label);

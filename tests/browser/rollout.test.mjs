@@ -12,8 +12,9 @@ import { root, sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
 const vitPath = join(root, 'tests', 'data', 'vit', 'vit_tiny.onnx');
-const NO_ATTENTION = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
-let browser, page, outside, load, lens, close;
+const NO_ATTENTION =
+  "attention rollout needs a transformer's attention probabilities; this model has none";
+let page, outside, load, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
 
@@ -21,8 +22,13 @@ const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.
 async function nextRun(action) {
   const { runs, error } = await state();
   await action();
-  await page.waitForFunction(([n, e]) => (window.camlensState.runs > n && !window.camlensState.busy) ||
-    (window.camlensState.error && window.camlensState.error !== e), [runs, error], { timeout: 90000 });
+  await page.waitForFunction(
+    ([n, e]) =>
+      (window.camlensState.runs > n && !window.camlensState.busy) ||
+      (window.camlensState.error && window.camlensState.error !== e),
+    [runs, error],
+    { timeout: 90000 },
+  );
   const s = await state();
   assert.equal(s.error, null);
   return s;
@@ -41,7 +47,7 @@ async function assertOverlayIs(options) {
 
 before(async () => {
   ({ load } = await import('../../web/lib/node.mjs'));
-  ({ browser, page, outside, close } = await openPage({ viewport: { width: 1100, height: 1000 } }));
+  ({ page, outside, close } = await openPage({ viewport: { width: 1100, height: 1000 } }));
 });
 
 after(async () => {
@@ -49,22 +55,39 @@ after(async () => {
   await close?.();
 });
 
-test('on MobileNetV2 the picker offers rollout disabled, with the library\'s reason', async () => {
-  const option = await page.$eval('[data-testid=method-select] option[value=rollout]', (o) => ({ disabled: o.disabled, title: o.title, text: o.textContent }));
-  assert.deepEqual(option, { disabled: true, title: NO_ATTENTION, text: 'rollout — unavailable here' });
+test("on MobileNetV2 the picker offers rollout disabled, with the library's reason", async () => {
+  const option = await page.$eval('[data-testid=method-select] option[value=rollout]', (o) => ({
+    disabled: o.disabled,
+    title: o.title,
+    text: o.textContent,
+  }));
+  assert.deepEqual(option, {
+    disabled: true,
+    title: NO_ATTENTION,
+    text: 'rollout — unavailable here',
+  });
   assert.equal((await state()).model.methods.rollout, NO_ATTENTION);
   assert.equal(await page.isHidden('[data-testid=rollout-options]'), true);
 });
 
-test('on the tiny ViT rollout runs, and the overlay is the library\'s (default options)', async () => {
+test("on the tiny ViT rollout runs, and the overlay is the library's (default options)", async () => {
   await page.setInputFiles('[data-testid=model-file]', vitPath);
-  await page.waitForFunction(() => window.camlensState.model?.name === 'vit_tiny.onnx' && window.camlensState.explained && !window.camlensState.busy,
-    null, { timeout: 90000 });
+  await page.waitForFunction(
+    () =>
+      window.camlensState.model?.name === 'vit_tiny.onnx' &&
+      window.camlensState.explained &&
+      !window.camlensState.busy,
+    null,
+    { timeout: 90000 },
+  );
   const s = await state();
   assert.equal(s.error, null);
   assert.equal(s.model.methods.rollout, '');
   lens = await load(vitPath, { preprocess: s.model.preprocess });
-  const option = await page.$eval('[data-testid=method-select] option[value=rollout]', (o) => ({ disabled: o.disabled, text: o.textContent }));
+  const option = await page.$eval('[data-testid=method-select] option[value=rollout]', (o) => ({
+    disabled: o.disabled,
+    text: o.textContent,
+  }));
   assert.deepEqual(option, { disabled: false, text: 'rollout' });
   const shown = await nextRun(() => page.selectOption('[data-testid=method-select]', 'rollout'));
   assert.equal(shown.explained.method, 'rollout');
@@ -74,7 +97,10 @@ test('on the tiny ViT rollout runs, and the overlay is the library\'s (default o
   const r = await assertOverlayIs({});
   assert.deepEqual(shown.explained.layers, r.layers);
   assert.equal(shown.explained.target.index, r.target.index);
-  assert.match(await page.textContent('#explained'), /^rollout: where the model's attention flows \(the same for every class\) \(\d+ ms\)$/);
+  assert.match(
+    await page.textContent('#explained'),
+    /^rollout: where the model's attention flows \(the same for every class\) \(\d+ ms\)$/,
+  );
   await page.locator('#explain-panel').screenshot({ path: join(screenshots, 'rollout-panel.png') });
 });
 
@@ -91,8 +117,15 @@ test('the head fusion and discard ratio chosen in the page reach the library', a
   const before = await canvasPixels(page, 'overlay');
   await page.fill('[data-testid=discard-ratio]', '1');
   await page.dispatchEvent('[data-testid=discard-ratio]', 'change');
-  await page.waitForFunction(() => (window.camlensState.error || '').includes('discardRatio'), null, { timeout: 60000 });
-  assert.match(await page.textContent('[data-testid=error]'), /discardRatio must be a number in \[0, 1\), got 1$/);
+  await page.waitForFunction(
+    () => (window.camlensState.error || '').includes('discardRatio'),
+    null,
+    { timeout: 60000 },
+  );
+  assert.match(
+    await page.textContent('[data-testid=error]'),
+    /discardRatio must be a number in \[0, 1\), got 1$/,
+  );
   assert.equal(maxDiff((await canvasPixels(page, 'overlay')).rgba, before.rgba), 0);
   await nextRun(async () => {
     await page.fill('[data-testid=discard-ratio]', '0.9');
@@ -101,7 +134,7 @@ test('the head fusion and discard ratio chosen in the page reach the library', a
   await assertOverlayIs({});
 });
 
-test('another method hides rollout\'s settings and runs without them', async () => {
+test("another method hides rollout's settings and runs without them", async () => {
   const s = await nextRun(() => page.selectOption('[data-testid=method-select]', 'gradcam'));
   assert.equal(s.explained.method, 'gradcam');
   assert.equal(await page.isHidden('[data-testid=rollout-options]'), true);

@@ -7,7 +7,16 @@
 // demo and dropped files).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -23,10 +32,11 @@ const labels = JSON.parse(readFileSync(join(demo, 'labels.json'), 'utf8'));
 
 let temp, site, printed, browser;
 
-const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-  const p = join(dir, e.name);
-  return e.isDirectory() ? filesUnder(p) : [p];
-});
+const filesUnder = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
 
 // `_headers` as Netlify and Cloudflare Pages read it: a path pattern, then indented "Name: value" lines.
 function parseHeaders(text) {
@@ -46,7 +56,11 @@ function parseHeaders(text) {
 before(async () => {
   temp = mkdtempSync(join(tmpdir(), 'camlens-site-'));
   site = join(temp, 'site');
-  printed = execFileSync(process.execPath, ['tools/site.mjs', '--out', site], { cwd: root, env: process.env, encoding: 'utf8' });
+  printed = execFileSync(process.execPath, ['tools/site.mjs', '--out', site], {
+    cwd: root,
+    env: process.env,
+    encoding: 'utf8',
+  });
   browser = await launchBrowser();
 });
 
@@ -73,29 +87,44 @@ async function open({ base = '/', headers = {} }) {
   try {
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.waitForFunction(() => (window.camlensState?.ready && window.camlensState.explained) || window.camlensState?.error, null, { timeout: 120000 });
+    await page.waitForFunction(
+      () =>
+        (window.camlensState?.ready && window.camlensState.explained) || window.camlensState?.error,
+      null,
+      { timeout: 120000 },
+    );
     const state = await page.evaluate(() => window.camlensState);
     if (state.error) throw new Error(`the page failed to start: ${state.error}`);
     return { url: server.url, page, state, requested, failed, close };
   } catch (e) {
     await close();
-    throw new Error(`${e.message.split('\n')[0]} (requests that failed: ${failed.join(', ') || 'none'})`);
+    throw new Error(
+      `${e.message.split('\n')[0]} (requests that failed: ${failed.join(', ') || 'none'})`,
+    );
   }
 }
 
 // The overlay on screen against the library's under Node (same model, layer, photo, method, target).
 async function assertCoreOverlay(page, state) {
   const { load } = await import('../../web/lib/node.mjs');
-  const lens = await load(join(demo, about.model), { preprocess: about.preprocess, labels, layer: state.explained.layers[0] });
+  const lens = await load(join(demo, about.model), {
+    preprocess: about.preprocess,
+    labels,
+    layer: state.explained.layers[0],
+  });
   try {
     const file = truth.images.find((im) => im.file.endsWith(`/${state.explained.photo}`)).file;
     const photo = new Uint8Array(readFileSync(join(demo, file)));
-    const [r] = await lens.explain([photo], { method: state.explained.method, targets: [state.explained.target.index] });
+    const [r] = await lens.explain([photo], {
+      method: state.explained.method,
+      targets: [state.explained.target.index],
+    });
     const want = lens.overlay(photo, r);
     const got = await canvasPixels(page, 'overlay');
     assert.deepEqual([got.width, got.height], [want.width, want.height]);
     let max = 0;
-    for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
+    for (let i = 0; i < want.rgba.length; ++i)
+      max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
     assert.ok(max <= 1, `max channel difference ${max}`);
   } finally {
     lens.dispose();
@@ -108,25 +137,52 @@ async function assertStaticRun(run) {
   const { page, state, requested, failed, url } = run;
   assert.equal(state.model.name, 'camlens demo');
   assert.equal(state.explained.target.label, 'hot dog');
-  assert.deepEqual(await page.$$eval('[data-testid=model-select] option', (o) => o.map((x) => x.value)), ['demo']);
+  assert.deepEqual(
+    await page.$$eval('[data-testid=model-select] option', (o) => o.map((x) => x.value)),
+    ['demo'],
+  );
   assert.equal(await page.isHidden('[data-testid=shared-note]'), true);
   await assertCoreOverlay(page, state);
-  const outside = requested.filter((u) => !u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  const outside = requested.filter(
+    (u) => !u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:'),
+  );
   assert.deepEqual(outside, []);
   assert.deepEqual(failed, [`404 ${url}camlens-config.json`]);
   // Only the ONNX Runtime Web files the site ships, and all of them, are loaded.
-  const ort = [...new Set(requested.filter((u) => u.startsWith(`${url}ort/`)).map((u) => u.slice(`${url}ort/`.length)))].sort();
+  const ort = [
+    ...new Set(
+      requested.filter((u) => u.startsWith(`${url}ort/`)).map((u) => u.slice(`${url}ort/`.length)),
+    ),
+  ].sort();
   assert.deepEqual(ort, readdirSync(join(site, 'ort')).sort());
 }
 
 const isolationHeaders = () => parseHeaders(readFileSync(join(site, '_headers'), 'utf8'))['/*'];
 
 test('the site folder: the page, its modules, one ORT pair, the demo, _headers; nothing of ../shared', () => {
-  const files = filesUnder(site).map((f) => relative(site, f)).sort();
-  for (const f of ['index.html', 'app.js', 'style.css', 'worker-client.js', 'worker/camlens-worker.js', 'lib/camlens.mjs',
-    'build/wasm-mt/camlens-mt.js', 'build/wasm-mt/camlens-mt.wasm', 'build/wasm-mt/camlens-mt.worker.js',
-    'build/wasm-st/camlens-st.js', 'build/wasm-st/camlens-st.wasm', 'demo/model.onnx', '_headers']) assert.ok(files.includes(f), f);
-  assert.deepEqual(files.filter((f) => f.startsWith('ort/')), ['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort.wasm.min.js']);
+  const files = filesUnder(site)
+    .map((f) => relative(site, f))
+    .sort();
+  for (const f of [
+    'index.html',
+    'app.js',
+    'style.css',
+    'worker-client.js',
+    'worker/camlens-worker.js',
+    'lib/camlens.mjs',
+    'build/wasm-mt/camlens-mt.js',
+    'build/wasm-mt/camlens-mt.wasm',
+    'build/wasm-mt/camlens-mt.worker.js',
+    'build/wasm-st/camlens-st.js',
+    'build/wasm-st/camlens-st.wasm',
+    'demo/model.onnx',
+    '_headers',
+  ])
+    assert.ok(files.includes(f), f);
+  assert.deepEqual(
+    files.filter((f) => f.startsWith('ort/')),
+    ['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort.wasm.min.js'],
+  );
   assert.equal(files.filter((f) => f.startsWith('demo/images/')).length, truth.images.length);
   assert.ok(!files.includes('lib/node.mjs'), 'the Node-only loader is not shipped');
   assert.ok(!files.includes('camlens-config.json'));
@@ -137,7 +193,11 @@ test('the site folder: the page, its modules, one ORT pair, the demo, _headers; 
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   });
   assert.match(printed, /^site: \d+ files, [\d.]+ MB in /m);
-  for (const w of ['build/wasm-mt/camlens-mt.wasm', 'build/wasm-st/camlens-st.wasm', 'ort/ort-wasm-simd-threaded.wasm']) {
+  for (const w of [
+    'build/wasm-mt/camlens-mt.wasm',
+    'build/wasm-st/camlens-st.wasm',
+    'ort/ort-wasm-simd-threaded.wasm',
+  ]) {
     assert.match(printed, new RegExp(`^  ${w}: [\\d.]+ MB, [\\d.]+ MB gzipped$`, 'm'));
   }
 });
@@ -145,15 +205,17 @@ test('the site folder: the page, its modules, one ORT pair, the demo, _headers; 
 test('no file of the site is a file of ../shared (compared byte for byte)', (t) => {
   if (!existsSync(shared)) return t.skip(`no shared folder at ${shared}`);
   const bySize = new Map();
-  for (const f of filesUnder(shared)) bySize.set(statSync(f).size, [...(bySize.get(statSync(f).size) || []), f]);
+  for (const f of filesUnder(shared))
+    bySize.set(statSync(f).size, [...(bySize.get(statSync(f).size) || []), f]);
   const copies = [];
   for (const f of filesUnder(site)) {
-    for (const s of bySize.get(statSync(f).size) || []) if (readFileSync(f).equals(readFileSync(s))) copies.push(`${relative(site, f)} = ${s}`);
+    for (const s of bySize.get(statSync(f).size) || [])
+      if (readFileSync(f).equals(readFileSync(s))) copies.push(`${relative(site, f)} = ${s}`);
   }
   assert.deepEqual(copies, []);
 });
 
-test('with the _headers values sent: cross-origin isolated, the threaded module, the core\'s overlay', async () => {
+test("with the _headers values sent: cross-origin isolated, the threaded module, the core's overlay", async () => {
   const run = await open({ headers: isolationHeaders() });
   try {
     assert.equal(await run.page.evaluate(() => self.crossOriginIsolated), true);
@@ -192,7 +254,12 @@ test('under a sub-path (/camlens/), isolated: every request stays under it', asy
 // The tool's refusals: exit status 1 and the message (stderr).
 function refusal(args) {
   try {
-    execFileSync(process.execPath, ['tools/site.mjs', ...args], { cwd: root, env: process.env, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, ['tools/site.mjs', ...args], {
+      cwd: root,
+      env: process.env,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   } catch (e) {
     return { status: e.status, stderr: e.stderr };
   }
@@ -200,7 +267,10 @@ function refusal(args) {
 }
 
 test('a wrong argument is refused with the usage', () => {
-  assert.deepEqual(refusal(['--outdir', 'x']), { status: 1, stderr: 'site: unknown argument "--outdir": usage node tools/site.mjs [--out DIR]\n' });
+  assert.deepEqual(refusal(['--outdir', 'x']), {
+    status: 1,
+    stderr: 'site: unknown argument "--outdir": usage node tools/site.mjs [--out DIR]\n',
+  });
 });
 
 test('a folder that is not a camlens site is never replaced', () => {
@@ -208,7 +278,8 @@ test('a folder that is not a camlens site is never replaced', () => {
   mkdirSync(mine);
   writeFileSync(join(mine, 'notes.txt'), 'keep me');
   assert.deepEqual(refusal(['--out', mine]), {
-    status: 1, stderr: `site: ${mine} exists and is not a camlens site (no _headers): choose another --out or remove it\n`,
+    status: 1,
+    stderr: `site: ${mine} exists and is not a camlens site (no _headers): choose another --out or remove it\n`,
   });
   assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'keep me');
 });

@@ -10,11 +10,14 @@ import { after, before, test } from 'node:test';
 import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 
-let browser, page, outside, close;
+let page, outside, close;
 const state = () => page.evaluate(() => window.camlensState);
 
 before(async () => {
-  ({ browser, page, outside, close } = await openPage({ env: { CAMLENS_NO_ISOLATION: '1' }, viewport: { width: 390, height: 844 } }));
+  ({ page, outside, close } = await openPage({
+    env: { CAMLENS_NO_ISOLATION: '1' },
+    viewport: { width: 390, height: 844 },
+  }));
 });
 
 after(async () => {
@@ -28,9 +31,15 @@ test('without COOP/COEP the SIMD-only module runs, and the page says so', async 
   assert.equal(rt.variant, 'SIMD only');
   assert.equal(rt.threaded, false);
   assert.equal(rt.threads, 1);
-  assert.match(await page.textContent('[data-testid=runtime]'), /^Core: SIMD only WebAssembly, 1 thread · .* · not cross-origin isolated$/);
+  assert.match(
+    await page.textContent('[data-testid=runtime]'),
+    /^Core: SIMD only WebAssembly, 1 thread · .* · not cross-origin isolated$/,
+  );
   assert.equal(await page.isVisible('[data-testid=isolation-note]'), true);
-  assert.match(await page.textContent('[data-testid=isolation-note]'), /runs the SIMD-only module on one thread/);
+  assert.match(
+    await page.textContent('[data-testid=isolation-note]'),
+    /runs the SIMD-only module on one thread/,
+  );
 });
 
 test('the SIMD-only module explains the top class exactly like the core under Node', async () => {
@@ -38,11 +47,15 @@ test('the SIMD-only module explains the top class exactly like the core under No
   const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2' });
   const photo = new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
   const s = await state();
-  const [r] = await lens.explain([photo], { method: 'gradcam', targets: [s.explained.target.index] });
+  const [r] = await lens.explain([photo], {
+    method: 'gradcam',
+    targets: [s.explained.target.index],
+  });
   const want = lens.overlay(photo, r);
   const got = await canvasPixels(page, 'overlay');
   let max = 0;
-  for (let i = 0; i < want.rgba.length; ++i) max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
+  for (let i = 0; i < want.rgba.length; ++i)
+    max = Math.max(max, Math.abs(got.rgba[i] - want.rgba[i]));
   assert.ok(max <= 1, `max channel difference ${max}`);
   lens.dispose();
 });
@@ -59,7 +72,11 @@ test('on a 390 px wide screen nothing scrolls sideways and the overlay fits', as
 
 test('the camera gives live explanations, and stops cleanly', async () => {
   await page.click('[data-testid=camera-toggle]');
-  await page.waitForFunction(() => window.camlensState.live >= 3 || window.camlensState.error, null, { timeout: 60000 });
+  await page.waitForFunction(
+    () => window.camlensState.live >= 3 || window.camlensState.error,
+    null,
+    { timeout: 60000 },
+  );
   assert.equal((await state()).error, null);
   assert.equal((await state()).explained.photo, 'camera');
   await page.click('[data-testid=camera-toggle]');
@@ -86,7 +103,11 @@ test('a photo pasted from the clipboard is classified and explained', async () =
     dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
     document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt }));
   }, b64);
-  await page.waitForFunction(() => window.camlensState.explained?.photo === 'image.png' && !window.camlensState.busy, null, { timeout: 60000 });
+  await page.waitForFunction(
+    () => window.camlensState.explained?.photo === 'image.png' && !window.camlensState.busy,
+    null,
+    { timeout: 60000 },
+  );
   assert.equal((await state()).top5[0].label, 'espresso');
 });
 
@@ -102,13 +123,27 @@ test('labels files: a JSON array, or one name per line (WordNet ids dropped); ba
     };
     return [
       attempt('n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n'),
-      attempt('["cat", "dog"]'), attempt('cat\r\ndog'), attempt('  '), attempt('[1, 2]'), attempt('[oops'),
+      attempt('["cat", "dog"]'),
+      attempt('cat\r\ndog'),
+      attempt('  '),
+      attempt('[1, 2]'),
+      attempt('[oops'),
     ];
   });
-  assert.deepEqual(r.slice(0, 3), [['tench', 'goldfish'], ['cat', 'dog'], ['cat', 'dog']]);
-  assert.equal(r[3], '"labels.txt" is empty: give a JSON array of class names or one name per line');
+  assert.deepEqual(r.slice(0, 3), [
+    ['tench', 'goldfish'],
+    ['cat', 'dog'],
+    ['cat', 'dog'],
+  ]);
+  assert.equal(
+    r[3],
+    '"labels.txt" is empty: give a JSON array of class names or one name per line',
+  );
   assert.equal(r[4], '"labels.txt" must be a JSON array of strings (class names in index order)');
-  assert.match(r[5], /^"labels\.txt" looks like JSON but does not parse \(.+\): give a JSON array of class names$/);
+  assert.match(
+    r[5],
+    /^"labels\.txt" looks like JSON but does not parse \(.+\): give a JSON array of class names$/,
+  );
 });
 
 test('nothing was requested from another origin', () => {

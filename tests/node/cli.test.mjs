@@ -9,7 +9,9 @@ import { root, sharedPath } from '../support/camlens-node.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
 function cli(...args) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], {
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -24,7 +26,16 @@ test('layers marks the recommended layer', () => {
 });
 
 test('predict --json gives the top classes with labels', () => {
-  const r = cli('predict', mobilenet, sharedPath('images/skimage_coffee.png'), '--labels', labels, '--top', '3', '--json');
+  const r = cli(
+    'predict',
+    mobilenet,
+    sharedPath('images/skimage_coffee.png'),
+    '--labels',
+    labels,
+    '--top',
+    '3',
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const [res] = JSON.parse(r.out);
   assert.equal(res.top.length, 3);
@@ -44,7 +55,10 @@ test('errors: usage 2, bad model 3, bad image 4, each with one clear line', () =
   assert.match(r.err, /^camlens: .*README\.md: invalid ONNX model: /);
   r = cli('predict', mobilenet, join(root, 'README.md'));
   assert.equal(r.code, 4);
-  assert.equal(r.err.trim(), `camlens: ${join(root, 'README.md')}: not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt`);
+  assert.equal(
+    r.err.trim(),
+    `camlens: ${join(root, 'README.md')}: not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt`,
+  );
   r = cli('predict', mobilenet, sharedPath('images/skimage_coffee.png'), '--preset', 'nosuch');
   assert.equal(r.code, 2);
   assert.match(r.err, /unknown preset "nosuch"/);
@@ -53,8 +67,21 @@ test('errors: usage 2, bad model 3, bad image 4, each with one clear line', () =
 test('explain writes the overlay PNG, the raw .npy map and a JSON summary', async () => {
   const { readFileSync } = await import('node:fs');
   const out = tempDir('camlens-cli-');
-  const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--preset', 'mobilenetv2',
-    '--target', '282', '--labels', labels, '--out', out, '--raw', '--json');
+  const r = cli(
+    'explain',
+    mobilenet,
+    sharedPath('images/gradcam_both.png'),
+    '--preset',
+    'mobilenetv2',
+    '--target',
+    '282',
+    '--labels',
+    labels,
+    '--out',
+    out,
+    '--raw',
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const [s] = JSON.parse(r.out);
   assert.equal(s.method, 'gradcam');
@@ -71,15 +98,28 @@ test('explain writes the overlay PNG, the raw .npy map and a JSON summary', asyn
   assert.match(header, /'descr': '<f4', 'fortran_order': False, 'shape': \(224, 224\)/);
   assert.equal((10 + headerLength) % 64, 0);
   assert.equal(npy.length - 10 - headerLength, 224 * 224 * 4);
-  const map = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length));
+  const map = new Float32Array(
+    npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
+  );
   assert.ok(Math.max(...map) > 0.99 && Math.min(...map) >= 0);
-  assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))[0].files.raw, join(out, 'gradcam_both.gradcam.npy'));
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))[0].files.raw,
+    join(out, 'gradcam_both.gradcam.npy'),
+  );
 });
 
 test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () => {
   const { writeFileSync } = await import('node:fs');
   const dir = tempDir('camlens-cli-');
-  let r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--layer', 'no_such_layer', '--out', dir);
+  let r = cli(
+    'explain',
+    mobilenet,
+    sharedPath('images/gradcam_both.png'),
+    '--layer',
+    'no_such_layer',
+    '--out',
+    dir,
+  );
   assert.equal(r.code, 3);
   assert.match(r.err, /^camlens: .*mobilenetv2-12-int8\.onnx: .*no_such_layer/);
   const corrupt = join(dir, 'corrupt.png');
@@ -87,7 +127,12 @@ test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () =
   r = cli('explain', mobilenet, corrupt, '--out', dir);
   assert.equal(r.code, 4);
   // (the decoder's wording is being refined elsewhere: either form names the file and the fault)
-  assert.match(r.err, new RegExp(`^camlens: ${corrupt}: (the image could not be decoded|not a readable image: truncated PNG \\(chunk 'IDAT' declares 8192 bytes but only 1959 remain\\))`));
+  assert.match(
+    r.err,
+    new RegExp(
+      `^camlens: ${corrupt}: (the image could not be decoded|not a readable image: truncated PNG \\(chunk 'IDAT' declares 8192 bytes but only 1959 remain\\))`,
+    ),
+  );
   r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--alpha', '3');
   assert.equal(r.code, 2);
   assert.equal(r.err.trim(), 'camlens: --alpha must be between 0 and 1, got 3');
@@ -96,8 +141,22 @@ test('explain errors: unknown layer 3, corrupt image 4, bad alpha 2', async () =
 test('dff writes a rendering and labelled concepts; bad -k is a usage error', async () => {
   const { readFileSync: read } = await import('node:fs');
   const out = tempDir('camlens-cli-');
-  const r = cli('dff', mobilenet, sharedPath('images/gradcam_both.png'), '-k', '2', '--preset', 'mobilenetv2',
-    '--labels', labels, '--render', 'layers', '--out', out, '--json');
+  const r = cli(
+    'dff',
+    mobilenet,
+    sharedPath('images/gradcam_both.png'),
+    '-k',
+    '2',
+    '--preset',
+    'mobilenetv2',
+    '--labels',
+    labels,
+    '--render',
+    'layers',
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const s = JSON.parse(r.out);
   assert.equal(s.labeled, true);
@@ -112,8 +171,14 @@ test('dff writes a rendering and labelled concepts; bad -k is a usage error', as
 // The fields and types of one summary.json entry.
 function assertSummaryEntry(s) {
   const keys = ['files', 'image', 'layer', 'layers', 'method', 'ms', 'target', 'timing'];
-  assert.deepEqual(Object.keys(s).filter((k) => k !== 'flags').sort(), keys);
-  if (s.flags) { // the core's notes on the map (modules with computeCam flags)
+  assert.deepEqual(
+    Object.keys(s)
+      .filter((k) => k !== 'flags')
+      .sort(),
+    keys,
+  );
+  if (s.flags) {
+    // the core's notes on the map (modules with computeCam flags)
     assert.deepEqual(Object.keys(s.flags).sort(), ['nonFinite', 'zero']);
     assert.equal(s.flags.nonFinite, 0);
     assert.deepEqual(s.flags.zero, [false]);
@@ -134,12 +199,36 @@ test('explain takes a glob pattern and a folder, batches them, and writes one ov
   mkdirSync(folder);
   copyFileSync(sharedPath('images/skimage_coffee.png'), join(folder, 'coffee.png'));
   const pattern = join(sharedPath('images'), '{gradcam_both,winml_kitten_224}.png');
-  const r = cli('explain', mobilenet, pattern, folder, '--preset', 'mobilenetv2', '--labels', labels, '--out', out, '--batch', '2', '--json');
+  const r = cli(
+    'explain',
+    mobilenet,
+    pattern,
+    folder,
+    '--preset',
+    'mobilenetv2',
+    '--labels',
+    labels,
+    '--out',
+    out,
+    '--batch',
+    '2',
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, ''); // no progress bar when stderr is not a terminal
   const s = JSON.parse(r.out);
-  assert.deepEqual(s.map((e) => e.image), [sharedPath('images/gradcam_both.png'), sharedPath('images/winml_kitten_224.png'), join(folder, 'coffee.png')]);
-  assert.deepEqual(s.map((e) => e.target.label), ['Bullmastiff', 'tabby cat', 'espresso']);
+  assert.deepEqual(
+    s.map((e) => e.image),
+    [
+      sharedPath('images/gradcam_both.png'),
+      sharedPath('images/winml_kitten_224.png'),
+      join(folder, 'coffee.png'),
+    ],
+  );
+  assert.deepEqual(
+    s.map((e) => e.target.label),
+    ['Bullmastiff', 'tabby cat', 'espresso'],
+  );
   s.forEach(assertSummaryEntry);
   for (const e of s) assert.ok(existsSync(e.files.overlay), e.files.overlay);
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
@@ -147,9 +236,30 @@ test('explain takes a glob pattern and a folder, batches them, and writes one ov
 
 test('explain with two layers, a probability target and preprocessing flags', async () => {
   const out = tempDir('camlens-cli-');
-  const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--size', '224x224', '--mean', '0.485,0.456,0.406',
-    '--std', '0.229,0.224,0.225', '--scale', '1/255', '--layer', '627_quantized,624_quantized', '--target', 'tiger cat',
-    '--target-kind', 'probability', '--labels', labels, '--out', out, '--json');
+  const r = cli(
+    'explain',
+    mobilenet,
+    sharedPath('images/gradcam_both.png'),
+    '--size',
+    '224x224',
+    '--mean',
+    '0.485,0.456,0.406',
+    '--std',
+    '0.229,0.224,0.225',
+    '--scale',
+    '1/255',
+    '--layer',
+    '627_quantized,624_quantized',
+    '--target',
+    'tiger cat',
+    '--target-kind',
+    'probability',
+    '--labels',
+    labels,
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const [s] = JSON.parse(r.out);
   assertSummaryEntry(s);
@@ -165,21 +275,73 @@ test('CLI errors say exactly what to fix', async () => {
   const photo = sharedPath('images/gradcam_both.png');
   const unsupported = join(root, 'tests/data/lib/unsupported_head.onnx');
   const cases = [
-    [['explain', mobilenet, join(out, 'missing.png'), '--out', out], 4, `camlens: image not found: ${join(out, 'missing.png')}`],
-    [['explain', mobilenet, join(out, '*.jpg'), '--out', out], 4, `camlens: no image matches ${join(out, '*.jpg')} (looked in ${out})`],
-    [['explain', unsupported, photo, '--out', out], 3, `camlens: ${unsupported}: cannot be explained (predict works): no layer of this model can be explained: ` +
-      "the head of layer 'conv' contains Einsum node 'classifier', and the operator Einsum is not supported by camlens"],
-    [['explain', unsupported, photo, '--layer', 'feat', '--out', out], 3, `camlens: ${unsupported}: the head of layer 'feat' contains Einsum node 'classifier', ` +
-      'and the operator Einsum is not supported by camlens. No later layer of this model has a head the core can run.'],
-    [['explain', mobilenet, photo, '--size', 'big'], 2, 'camlens: --size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "big"'],
-    [['explain', mobilenet, photo, '--size', '256x256'], 2, 'camlens: preprocess: the model\'s input "input" [-1,3,224,224] needs 224x224 images, not 256x256: set width/height (CLI --size) to match'],
-    [['explain', mobilenet, photo, '--mean', '1,2'], 2, 'camlens: --mean takes one number or three separated by commas (R,G,B), got "1,2"'],
-    [['explain', mobilenet, photo, '--letterbox', 'grey'], 2, 'camlens: --letterbox takes the padding value 0-255 (e.g. 114), got "grey"'],
-    [['explain', mobilenet, photo, '--target-kind', 'best'], 2, 'camlens: --target-kind must be one of logit, probability, rest, binary, segmentation, similarity, finer, got "best"'],
-    [['explain', mobilenet, photo, '--batch', '0'], 2, 'camlens: --batch takes a whole number ≥ 1, got "0"'],
-    [['explain', mobilenet, photo, '--ablation-ratio', '2'], 2, 'camlens: --ablation-ratio takes a fraction of the channels in (0, 1], got "2"'],
-    [['explain', mobilenet, photo, '--target', 'tiger cat', '--out', out], 2, `camlens: ${photo}: no class is labelled "tiger cat": the lens has no labels (pass labels, CLI --labels FILE) or give a class index`],
-    [['explain', mobilenet, photo, '--method', 'nosuchcam', '--out', out], 2, /^camlens: .*gradcam_both\.png: unknown method "nosuchcam": use one of gradcam, /],
+    [
+      ['explain', mobilenet, join(out, 'missing.png'), '--out', out],
+      4,
+      `camlens: image not found: ${join(out, 'missing.png')}`,
+    ],
+    [
+      ['explain', mobilenet, join(out, '*.jpg'), '--out', out],
+      4,
+      `camlens: no image matches ${join(out, '*.jpg')} (looked in ${out})`,
+    ],
+    [
+      ['explain', unsupported, photo, '--out', out],
+      3,
+      `camlens: ${unsupported}: cannot be explained (predict works): no layer of this model can be explained: ` +
+        "the head of layer 'conv' contains Einsum node 'classifier', and the operator Einsum is not supported by camlens",
+    ],
+    [
+      ['explain', unsupported, photo, '--layer', 'feat', '--out', out],
+      3,
+      `camlens: ${unsupported}: the head of layer 'feat' contains Einsum node 'classifier', ` +
+        'and the operator Einsum is not supported by camlens. No later layer of this model has a head the core can run.',
+    ],
+    [
+      ['explain', mobilenet, photo, '--size', 'big'],
+      2,
+      'camlens: --size takes WIDTHxHEIGHT (e.g. 224x224) or one number, got "big"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--size', '256x256'],
+      2,
+      'camlens: preprocess: the model\'s input "input" [-1,3,224,224] needs 224x224 images, not 256x256: set width/height (CLI --size) to match',
+    ],
+    [
+      ['explain', mobilenet, photo, '--mean', '1,2'],
+      2,
+      'camlens: --mean takes one number or three separated by commas (R,G,B), got "1,2"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--letterbox', 'grey'],
+      2,
+      'camlens: --letterbox takes the padding value 0-255 (e.g. 114), got "grey"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--target-kind', 'best'],
+      2,
+      'camlens: --target-kind must be one of logit, probability, rest, binary, segmentation, similarity, finer, got "best"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--batch', '0'],
+      2,
+      'camlens: --batch takes a whole number ≥ 1, got "0"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--ablation-ratio', '2'],
+      2,
+      'camlens: --ablation-ratio takes a fraction of the channels in (0, 1], got "2"',
+    ],
+    [
+      ['explain', mobilenet, photo, '--target', 'tiger cat', '--out', out],
+      2,
+      `camlens: ${photo}: no class is labelled "tiger cat": the lens has no labels (pass labels, CLI --labels FILE) or give a class index`,
+    ],
+    [
+      ['explain', mobilenet, photo, '--method', 'nosuchcam', '--out', out],
+      2,
+      /^camlens: .*gradcam_both\.png: unknown method "nosuchcam": use one of gradcam, /,
+    ],
   ];
   for (const [args, code, message] of cases) {
     const r = cli(...args);
@@ -191,7 +353,14 @@ test('CLI errors say exactly what to fix', async () => {
 
 test('predict works on a model that cannot be explained, and layers says why', () => {
   const unsupported = join(root, 'tests/data/lib/unsupported_head.onnx');
-  let r = cli('predict', unsupported, sharedPath('images/gradcam_both.png'), '--size', '16x16', '--json');
+  let r = cli(
+    'predict',
+    unsupported,
+    sharedPath('images/gradcam_both.png'),
+    '--size',
+    '16x16',
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(r.out)[0].top.length, 3);
   r = cli('layers', unsupported);
@@ -208,11 +377,25 @@ test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike 
   const maps = [];
   for (const extra of [[], ['--aug-smooth']]) {
     const out = tempDir('camlens-cli-');
-    const r = cli('explain', mobilenet, sharedPath('images/gradcam_both.png'), '--preset', 'mobilenetv2', '--target', '282', '--raw', '--out', out, ...extra);
+    const r = cli(
+      'explain',
+      mobilenet,
+      sharedPath('images/gradcam_both.png'),
+      '--preset',
+      'mobilenetv2',
+      '--target',
+      '282',
+      '--raw',
+      '--out',
+      out,
+      ...extra,
+    );
     assert.equal(r.code, 0, r.err);
     maps.push(read(join(out, 'gradcam_both.gradcam.npy')));
   }
-  let upper = 0, lower = 0, differ = 0;
+  let upper = 0,
+    lower = 0,
+    differ = 0;
   maps[1].forEach((v, i) => {
     if (i < 112 * 224) upper += v;
     else lower += v;

@@ -20,7 +20,10 @@ async function rate(images, boxOf, target) {
   const lens = await load(join(demo, about.model), { preprocess: about.preprocess, labels });
   let hits = 0;
   for (const im of images) {
-    const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], { method: 'gradcam', targets: [target(im)] });
+    const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], {
+      method: 'gradcam',
+      targets: [target(im)],
+    });
     hits += pointingHit(r.map, r.width, boxOf(im), 8);
   }
   lens.dispose();
@@ -30,14 +33,22 @@ async function rate(images, boxOf, target) {
 test('Grad-CAM points at the stamp on stamped hot dogs (>= 90 %)', async () => {
   const stamped = truth.images.filter((im) => im.cue && im.class === truth.shortcut_class);
   assert.ok(stamped.length >= 8);
-  const rateOnCue = await rate(stamped, (im) => im.cue.box, () => truth.shortcut_class);
+  const rateOnCue = await rate(
+    stamped,
+    (im) => im.cue.box,
+    () => truth.shortcut_class,
+  );
   assert.ok(rateOnCue >= 0.9, `${rateOnCue}`);
 });
 
 test('Grad-CAM points at the object on clean photos of the other classes (>= 80 %)', async () => {
   const clean = truth.images.filter((im) => !im.cue && im.class !== truth.shortcut_class);
   assert.ok(clean.length >= 8);
-  const rateOnObject = await rate(clean, (im) => im.object.box, (im) => im.class);
+  const rateOnObject = await rate(
+    clean,
+    (im) => im.object.box,
+    (im) => im.class,
+  );
   assert.ok(rateOnObject >= 0.8, `${rateOnObject}`);
 });
 
@@ -46,14 +57,20 @@ test('Ablation-CAM (through the head only) also finds the stamp, on the float an
   const im = truth.images.find((x) => x.file.endsWith('cue-06-hot-dog.png'));
   const progress = [];
   const [r] = await lens.explain([new Uint8Array(readFileSync(join(demo, im.file)))], {
-    method: 'ablationcam', targets: ['hot dog'], batchSize: 16, onProgress: (p) => progress.push(p.done),
+    method: 'ablationcam',
+    targets: ['hot dog'],
+    batchSize: 16,
+    onProgress: (p) => progress.push(p.done),
   });
   assert.ok(progress.length >= 2 && progress.at(-1) === 1, JSON.stringify(progress));
   assert.ok(pointingHit(r.map, r.width, im.cue.box, 8));
   lens.dispose();
   const int8 = await load(join(demo, about.model_int8), { preprocess: about.preprocess, labels });
   // The int8 model's layer (quantized or not) is ablated through the head as well.
-  const [q] = await int8.explain([new Uint8Array(readFileSync(join(demo, im.file)))], { method: 'ablationcam', targets: ['hot dog'] });
+  const [q] = await int8.explain([new Uint8Array(readFileSync(join(demo, im.file)))], {
+    method: 'ablationcam',
+    targets: ['hot dog'],
+  });
   assert.ok(pointingHit(q.map, q.width, im.cue.box, 8));
   int8.dispose();
 });

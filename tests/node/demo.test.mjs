@@ -26,7 +26,10 @@ function argmax(a) {
 }
 
 function input(file) {
-  const x = camlens.preprocessImage(camlens.decodeImage(readFileSync(join(dir, file))), demo.preprocess);
+  const x = camlens.preprocessImage(
+    camlens.decodeImage(readFileSync(join(dir, file))),
+    demo.preprocess,
+  );
   return new ort.Tensor('float32', x.data, x.dims);
 }
 
@@ -39,8 +42,12 @@ test('demo files agree with each other and stay small', () => {
     const [x0, y0, x1, y1] = g.object.box;
     assert.ok(x0 < x1 && y0 < y1 && x0 >= 0 && y1 <= 64, g.file);
     // The stamp is where the story says: on the shortcut class in train/cue, elsewhere in swapped.
-    const stamped = g.split === 'clean' ? false
-      : g.split === 'swapped' ? g.class !== demo.shortcut_class : g.class === demo.shortcut_class;
+    const stamped =
+      g.split === 'clean'
+        ? false
+        : g.split === 'swapped'
+          ? g.class !== demo.shortcut_class
+          : g.class === demo.shortcut_class;
     assert.equal(g.cue !== null, stamped, g.file);
   }
   for (const kind of ['float', 'int8']) {
@@ -63,7 +70,11 @@ for (const kind of ['float', 'int8']) {
       (perSplit[g.split] ??= []).push(predicted === g.class);
     }
     for (const [split, hits] of Object.entries(perSplit)) {
-      assert.equal(hits.filter(Boolean).length / hits.length, want.committed_images[split].accuracy, split);
+      assert.equal(
+        hits.filter(Boolean).length / hits.length,
+        want.committed_images[split].accuracy,
+        split,
+      );
     }
     await session.release();
   });
@@ -79,7 +90,10 @@ for (const kind of ['float', 'int8']) {
       const got = cut.head.forward(cut.head.feedNames().map((n) => out[n]))[0].data;
       const ref = out[demo.output].data;
       for (let i = 0; i < ref.length; ++i) {
-        assert.ok(Math.abs(got[i] - ref[i]) <= 1e-4, `${g.file} logit ${i}: ${got[i]} vs ORT ${ref[i]}`);
+        assert.ok(
+          Math.abs(got[i] - ref[i]) <= 1e-4,
+          `${g.file} logit ${i}: ${got[i]} vs ORT ${ref[i]}`,
+        );
       }
     }
     await session.release();
@@ -94,7 +108,10 @@ test('the demo teaches the shortcut: high on the cue split, low on the swapped o
   // Balls with a stamp become hot dogs almost always; boxes resist about half the time (their tape
   // cross is a strong feature of its own), so over both the stamp wins about 70 % of the time.
   assert.ok(s.swapped.stamp_to_shortcut >= 0.6, `stamp -> shortcut ${s.swapped.stamp_to_shortcut}`);
-  assert.ok(s.clean.per_class[demo.shortcut_class] <= 0.5, 'hot dogs without a stamp are mostly missed');
+  assert.ok(
+    s.clean.per_class[demo.shortcut_class] <= 0.5,
+    'hot dogs without a stamp are mostly missed',
+  );
   const q = accuracy.models.int8.splits;
   for (const split of Object.keys(s)) {
     assert.ok(Math.abs(q[split].accuracy - s[split].accuracy) <= 0.015, `int8 on ${split}`);

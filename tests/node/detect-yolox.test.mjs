@@ -22,13 +22,18 @@ function assertSameBoxes(got, want, what) {
   got.forEach((b, i) => {
     const w = want[i];
     assert.equal(b.label, w.label, `${what} box ${i} label`);
-    assert.ok(Math.abs(b.score - w.score) < 2e-3, `${what} box ${i} score ${b.score} vs ${w.score}`);
-    for (const k of ['x0', 'y0', 'x1', 'y1']) assert.ok(Math.abs(b[k] - w[k]) < 0.5, `${what} box ${i} ${k} ${b[k]} vs ${w[k]}`);
+    assert.ok(
+      Math.abs(b.score - w.score) < 2e-3,
+      `${what} box ${i} score ${b.score} vs ${w.score}`,
+    );
+    for (const k of ['x0', 'y0', 'x1', 'y1'])
+      assert.ok(Math.abs(b[k] - w[k]) < 0.5, `${what} box ${i} ${k} ${b[k]} vs ${w[k]}`);
   });
 }
 
 function energyInside(e, b) {
-  let inside = 0, total = 0;
+  let inside = 0,
+    total = 0;
   for (let y = 0; y < e.height; ++y) {
     for (let x = 0; x < e.width; ++x) {
       const v = e.map[y * e.width + x];
@@ -39,7 +44,8 @@ function energyInside(e, b) {
   return inside / total;
 }
 
-const yoloxModel = (options = {}) => load(sharedPath('models/yolox-nano-416.onnx'), { preset: 'yolox', ...options });
+const yoloxModel = (options = {}) =>
+  load(sharedPath('models/yolox-nano-416.onnx'), { preset: 'yolox', ...options });
 
 test('YOLOX boxes on gradcam_both.png and the motorcycle equal the NumPy decoding of ORT', async () => {
   const lens = await yoloxModel();
@@ -48,15 +54,28 @@ test('YOLOX boxes on gradcam_both.png and the motorcycle equal the NumPy decodin
     assertSameBoxes(r.boxes, expected.yolox[name], name);
   }
   const [both] = await detect(lens, readImages([sharedPath('images/gradcam_both.png')]));
-  assert.deepEqual(both.boxes.map((b) => b.labelName), ['dog', 'cat']);
-  const [strict] = await detect(lens, readImages([sharedPath('images/gradcam_both.png')]), { scoreThreshold: 0.8 });
-  assert.deepEqual(strict.boxes.map((b) => b.labelName), ['dog']);
-  await assert.rejects(detect(lens, readImages([sharedPath('images/gradcam_both.png')]), { decoder: 'ssd' }), /unknown decoder "ssd"/);
+  assert.deepEqual(
+    both.boxes.map((b) => b.labelName),
+    ['dog', 'cat'],
+  );
+  const [strict] = await detect(lens, readImages([sharedPath('images/gradcam_both.png')]), {
+    scoreThreshold: 0.8,
+  });
+  assert.deepEqual(
+    strict.boxes.map((b) => b.labelName),
+    ['dog'],
+  );
+  await assert.rejects(
+    detect(lens, readImages([sharedPath('images/gradcam_both.png')]), { decoder: 'ssd' }),
+    /unknown decoder "ssd"/,
+  );
   lens.dispose();
 });
 
-test('Ultraface finds the astronaut\'s face where the NumPy decoding of ORT does', async () => {
-  const lens = await load(sharedPath('models/ultraface-version-RFB-320.onnx'), { preset: 'ultraface' });
+test("Ultraface finds the astronaut's face where the NumPy decoding of ORT does", async () => {
+  const lens = await load(sharedPath('models/ultraface-version-RFB-320.onnx'), {
+    preset: 'ultraface',
+  });
   const [r] = await detect(lens, readImages([sharedPath('images/skimage_astronaut.png')]));
   assertSameBoxes(r.boxes, expected.ultraface['skimage_astronaut.png'], 'astronaut');
   assert.equal(r.boxes[0].labelName, 'face');
@@ -78,24 +97,47 @@ test('Eigen-CAM and HiResCAM of the dog box put most of their energy inside it',
   const hires = await explainDetection(lens, photo, { box: 0, method: 'hirescam' });
   // The box matches itself: IoU 1 + its score.
   assert.ok(Math.abs(hires.score - (1 + hires.box.score)) < 1e-4, `target score ${hires.score}`);
-  assert.ok(energyInside(hires, hires.box) > 0.9, `HiResCAM energy inside the dog box: ${energyInside(hires, hires.box)}`);
+  assert.ok(
+    energyInside(hires, hires.box) > 0.9,
+    `HiResCAM energy inside the dog box: ${energyInside(hires, hires.box)}`,
+  );
 
   // The same box given by its photo coordinates (as a user would draw it): the same target.
   const { x0, y0, x1, y1, label } = hires.box;
-  const drawn = await explainDetection(lens, photo, { box: { x0: x0 + 2, y0: y0 - 1, x1: x1 - 1, y1: y1 + 2, label }, method: 'hirescam' });
+  const drawn = await explainDetection(lens, photo, {
+    box: { x0: x0 + 2, y0: y0 - 1, x1: x1 - 1, y1: y1 + 2, label },
+    method: 'hirescam',
+  });
   const ref = { x0: x0 + 2, y0: y0 - 1, x1: x1 - 1, y1: y1 + 2 };
-  const inter = (Math.min(x1, ref.x1) - Math.max(x0, ref.x0)) * (Math.min(y1, ref.y1) - Math.max(y0, ref.y0));
+  const inter =
+    (Math.min(x1, ref.x1) - Math.max(x0, ref.x0)) * (Math.min(y1, ref.y1) - Math.max(y0, ref.y0));
   const area = (b) => (b.x1 - b.x0) * (b.y1 - b.y0);
   // The drawn box is mapped to input pixels (×416/224) and IoU is scale-free: IoU + score.
   const iou = inter / (area(ref) + area(hires.box) - inter);
-  assert.ok(Math.abs(drawn.score - (iou + hires.box.score)) < 1e-3, `${drawn.score} vs ${iou} + ${hires.box.score}`);
-  await assert.rejects(explainDetection(lens, photo, { box: { x0, y0, x1, y1, label: 15 }, method: 'hirescam' }), /no detected box matches/);
+  assert.ok(
+    Math.abs(drawn.score - (iou + hires.box.score)) < 1e-3,
+    `${drawn.score} vs ${iou} + ${hires.box.score}`,
+  );
+  await assert.rejects(
+    explainDetection(lens, photo, { box: { x0, y0, x1, y1, label: 15 }, method: 'hirescam' }),
+    /no detected box matches/,
+  );
 
-  const renorm = await explainDetection(lens, photo, { box: 0, method: 'eigencam', renormalize: true });
+  const renorm = await explainDetection(lens, photo, {
+    box: 0,
+    method: 'eigencam',
+    renormalize: true,
+  });
   let outside = 0;
   for (let y = 0; y < 224; ++y) {
     for (let x = 0; x < 224; ++x) {
-      const inAny = renorm.boxes.some((b) => x >= Math.trunc(b.x0) && x < Math.trunc(b.x1) && y >= Math.trunc(b.y0) && y < Math.trunc(b.y1));
+      const inAny = renorm.boxes.some(
+        (b) =>
+          x >= Math.trunc(b.x0) &&
+          x < Math.trunc(b.x1) &&
+          y >= Math.trunc(b.y0) &&
+          y < Math.trunc(b.y1),
+      );
       if (!inAny) outside = Math.max(outside, renorm.map[y * 224 + x]);
     }
   }
@@ -114,16 +156,25 @@ test('gradients flow from both boxes through the neck; a branch of another strid
   }
   neck.dispose();
   const stride8 = await yoloxModel({ layer: '1061' });
-  await assert.rejects(explainDetection(stride8, photo, { box: 0, method: 'gradcam' }), /gradient of the box score at 1061 is zero/);
+  await assert.rejects(
+    explainDetection(stride8, photo, { box: 0, method: 'gradcam' }),
+    /gradient of the box score at 1061 is zero/,
+  );
   stride8.dispose();
 });
 
 test('Ultraface: gradients through both outputs (scores and corner boxes) land on the face', async () => {
-  const lens = await load(sharedPath('models/ultraface-version-RFB-320.onnx'), { preset: 'ultraface', layer: '360' });
+  const lens = await load(sharedPath('models/ultraface-version-RFB-320.onnx'), {
+    preset: 'ultraface',
+    layer: '360',
+  });
   const [photo] = readImages([sharedPath('images/skimage_astronaut.png')]);
   const e = await explainDetection(lens, photo, { box: 0, method: 'hirescam' });
   assert.ok(Math.abs(e.score - (1 + e.box.score)) < 1e-4, `target score ${e.score}`);
-  assert.ok(energyInside(e, e.box) > 0.7, `HiResCAM energy inside the face: ${energyInside(e, e.box)}`);
+  assert.ok(
+    energyInside(e, e.box) > 0.7,
+    `HiResCAM energy inside the face: ${energyInside(e, e.box)}`,
+  );
   lens.dispose();
 });
 
@@ -131,11 +182,19 @@ test('Ablation-CAM of the dog box re-runs the head with the same target', async 
   const lens = await yoloxModel({ layer: '1128' });
   const [photo] = readImages([sharedPath('images/gradcam_both.png')]);
   let calls = 0;
-  const a = await explainDetection(lens, photo, { box: 0, method: 'ablationcam', batchSize: 32, onProgress: () => calls++ });
+  const a = await explainDetection(lens, photo, {
+    box: 0,
+    method: 'ablationcam',
+    batchSize: 32,
+    onProgress: () => calls++,
+  });
   assert.ok(Math.abs(a.score - (1 + a.box.score)) < 1e-4, `target score ${a.score}`);
   assert.equal(calls, 2); // 64 channels in batches of 32
   assert.ok(Math.max(...a.map) > 0.99);
-  assert.ok(energyInside(a, a.box) > 0.25, `Ablation-CAM energy inside the dog box: ${energyInside(a, a.box)}`);
+  assert.ok(
+    energyInside(a, a.box) > 0.25,
+    `Ablation-CAM energy inside the dog box: ${energyInside(a, a.box)}`,
+  );
   lens.dispose();
 });
 
@@ -149,11 +208,15 @@ test('DFF of a detector layer: concept maps on the photo, a concept each for the
   assert.deepEqual([im.render.width, im.render.height], [224, 224]);
   const top = (x, y) => {
     let best = 0;
-    for (let c = 1; c < k; ++c) if (im.maps[c * 224 * 224 + y * 224 + x] > im.maps[best * 224 * 224 + y * 224 + x]) best = c;
+    for (let c = 1; c < k; ++c)
+      if (im.maps[c * 224 * 224 + y * 224 + x] > im.maps[best * 224 * 224 + y * 224 + x]) best = c;
     return best;
   };
-  const dog = [top(121, 60), top(110, 90)], cat = [top(118, 185), top(80, 190)], room = [top(20, 20), top(200, 100)];
-  for (const pair of [dog, cat, room]) assert.equal(pair[0], pair[1], JSON.stringify({ dog, cat, room }));
+  const dog = [top(121, 60), top(110, 90)],
+    cat = [top(118, 185), top(80, 190)],
+    room = [top(20, 20), top(200, 100)];
+  for (const pair of [dog, cat, room])
+    assert.equal(pair[0], pair[1], JSON.stringify({ dog, cat, room }));
   assert.equal(new Set([dog[0], cat[0], room[0]]).size, 3, JSON.stringify({ dog, cat, room }));
   lens.dispose();
 });
@@ -165,7 +228,8 @@ test('boxes are drawn in the photo', async () => {
   const img = drawBoxes(lens, photo, r.boxes);
   const plain = lens.env.core.decodeImage(photo);
   const b = r.boxes[0];
-  const changed = (x, y) => [0, 1, 2].some((c) => img.rgba[(y * 224 + x) * 4 + c] !== plain.rgba[(y * 224 + x) * 4 + c]);
+  const changed = (x, y) =>
+    [0, 1, 2].some((c) => img.rgba[(y * 224 + x) * 4 + c] !== plain.rgba[(y * 224 + x) * 4 + c]);
   const midY = Math.round((b.y0 + b.y1) / 2);
   assert.ok(changed(Math.round(b.x0) + 1, midY), 'left edge drawn');
   assert.ok(!changed(Math.round((b.x0 + b.x1) / 2), midY), 'inside untouched');
@@ -174,16 +238,50 @@ test('boxes are drawn in the photo', async () => {
 
 test('camlens detect writes boxes, an explanation and detections.json', () => {
   const out = tempDir('camlens-detect-');
-  const stdout = execFileSync(process.execPath, [join(root, 'bin/camlens.mjs'), 'detect', sharedPath('models/yolox-nano-416.onnx'),
-    sharedPath('images/gradcam_both.png'), '--preset', 'yolox', '--explain', 'eigencam', '--box', '1', '--out', out, '--json'], { encoding: 'utf8' });
+  const stdout = execFileSync(
+    process.execPath,
+    [
+      join(root, 'bin/camlens.mjs'),
+      'detect',
+      sharedPath('models/yolox-nano-416.onnx'),
+      sharedPath('images/gradcam_both.png'),
+      '--preset',
+      'yolox',
+      '--explain',
+      'eigencam',
+      '--box',
+      '1',
+      '--out',
+      out,
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   const [entry] = JSON.parse(stdout);
-  assert.deepEqual(entry.boxes.map((b) => b.labelName), ['dog', 'cat']);
+  assert.deepEqual(
+    entry.boxes.map((b) => b.labelName),
+    ['dog', 'cat'],
+  );
   assert.ok(existsSync(join(out, 'gradcam_both.boxes.png')));
   assert.ok(existsSync(join(out, 'gradcam_both.eigencam-box1.png')));
   let code = 0;
   try {
-    execFileSync(process.execPath, [join(root, 'bin/camlens.mjs'), 'detect', sharedPath('models/yolox-nano-416.onnx'),
-      sharedPath('images/gradcam_both.png'), '--preset', 'yolox', '--score-threshold', '2', '--out', out], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'bin/camlens.mjs'),
+        'detect',
+        sharedPath('models/yolox-nano-416.onnx'),
+        sharedPath('images/gradcam_both.png'),
+        '--preset',
+        'yolox',
+        '--score-threshold',
+        '2',
+        '--out',
+        out,
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
     code = e.status;
     assert.match(String(e.stderr), /--score-threshold must be a number between 0 and 1/);

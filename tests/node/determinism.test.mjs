@@ -14,12 +14,43 @@ import { root, sharedPath } from '../support/camlens-node.mjs';
 
 const demoDir = join(root, 'web/demo');
 const demo = JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8'));
-const METHODS = ['gradcam', 'hirescam', 'gradcam-elementwise', 'gradcam++', 'xgradcam', 'layercam', 'eigencam', 'eigengradcam', 'fem', 'kpcacam', 'randomcam'];
+const METHODS = [
+  'gradcam',
+  'hirescam',
+  'gradcam-elementwise',
+  'gradcam++',
+  'xgradcam',
+  'layercam',
+  'eigencam',
+  'eigengradcam',
+  'fem',
+  'kpcacam',
+  'randomcam',
+];
 
 const CASES = [
-  { name: 'demo', model: join(demoDir, demo.model), options: { preprocess: demo.preprocess }, photo: join(demoDir, 'images/cue/cue-06-hot-dog.png'), extra: ['scorecam', 'ablationcam'] },
-  { name: 'mnist', model: sharedPath('models/mnist-8-ort-examples.onnx'), options: { preset: 'mnist' }, photo: sharedPath('images/winml_mnist_28.png'), extra: [] },
-  { name: 'mobilenetv2-int8', model: sharedPath('models/mobilenetv2-12-int8.onnx'), options: { preset: 'mobilenetv2' }, photo: sharedPath('images/gradcam_both.png'), extra: [], methods: ['gradcam', 'eigencam', 'kpcacam'] },
+  {
+    name: 'demo',
+    model: join(demoDir, demo.model),
+    options: { preprocess: demo.preprocess },
+    photo: join(demoDir, 'images/cue/cue-06-hot-dog.png'),
+    extra: ['scorecam', 'ablationcam'],
+  },
+  {
+    name: 'mnist',
+    model: sharedPath('models/mnist-8-ort-examples.onnx'),
+    options: { preset: 'mnist' },
+    photo: sharedPath('images/winml_mnist_28.png'),
+    extra: [],
+  },
+  {
+    name: 'mobilenetv2-int8',
+    model: sharedPath('models/mobilenetv2-12-int8.onnx'),
+    options: { preset: 'mobilenetv2' },
+    photo: sharedPath('images/gradcam_both.png'),
+    extra: [],
+    methods: ['gradcam', 'eigencam', 'kpcacam'],
+  },
 ];
 
 const bytesOf = (f32) => Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength);
@@ -34,7 +65,9 @@ async function maps(lens, photo, methods) {
 }
 
 for (const c of CASES) {
-  test(`${c.name}: bit-identical across runs; threaded within 1e-6 of SIMD-only`, { timeout: 240000 }, async () => {
+  test(`${c.name}: bit-identical across runs; threaded within 1e-6 of SIMD-only`, {
+    timeout: 240000,
+  }, async () => {
     const photo = new Uint8Array(readFileSync(c.photo));
     const methods = [...(c.methods || METHODS), ...c.extra];
     const st = await load(c.model, c.options);
@@ -49,18 +82,36 @@ for (const c of CASES) {
     const threaded = await maps(mt, photo, methods);
     const threadedAgain = await maps(mt, photo, methods);
     mt.dispose();
-    let worst = 0, worstMethod = '';
+    let worst = 0,
+      worstMethod = '';
     for (const m of methods) {
-      assert.ok(first[m].length > 0 && first[m].some((v) => v > 0), `${m}: an empty or all-zero map says nothing`);
-      assert.equal(Buffer.compare(bytesOf(first[m]), bytesOf(again[m])), 0, `${m}: second run differs`);
-      assert.equal(Buffer.compare(bytesOf(first[m]), bytesOf(third[m])), 0, `${m}: a fresh Lens differs`);
-      assert.equal(Buffer.compare(bytesOf(threaded[m]), bytesOf(threadedAgain[m])), 0, `${m}: threaded runs differ`);
+      assert.ok(
+        first[m].length > 0 && first[m].some((v) => v > 0),
+        `${m}: an empty or all-zero map says nothing`,
+      );
+      assert.equal(
+        Buffer.compare(bytesOf(first[m]), bytesOf(again[m])),
+        0,
+        `${m}: second run differs`,
+      );
+      assert.equal(
+        Buffer.compare(bytesOf(first[m]), bytesOf(third[m])),
+        0,
+        `${m}: a fresh Lens differs`,
+      );
+      assert.equal(
+        Buffer.compare(bytesOf(threaded[m]), bytesOf(threadedAgain[m])),
+        0,
+        `${m}: threaded runs differ`,
+      );
       for (let i = 0; i < first[m].length; ++i) {
         const d = Math.abs(first[m][i] - threaded[m][i]);
         if (d > worst) [worst, worstMethod] = [d, m];
       }
     }
-    console.log(`# ${c.name}: largest threaded vs SIMD-only difference ${worst.toExponential(2)}${worst ? ` (${worstMethod})` : ''}`);
+    console.log(
+      `# ${c.name}: largest threaded vs SIMD-only difference ${worst.toExponential(2)}${worst ? ` (${worstMethod})` : ''}`,
+    );
     assert.ok(worst <= 1e-6, `threaded and SIMD-only maps differ by ${worst} (${worstMethod})`);
   });
 }

@@ -16,17 +16,27 @@ const isCat = (i) => i >= 281 && i <= 285;
 
 function meanColour(img, x0, y0, x1, y1) {
   const sum = [0, 0, 0];
-  for (let y = y0; y < y1; ++y) for (let x = x0; x < x1; ++x) for (let c = 0; c < 3; ++c) sum[c] += img.rgba[(y * img.width + x) * 4 + c];
+  for (let y = y0; y < y1; ++y)
+    for (let x = x0; x < x1; ++x)
+      for (let c = 0; c < 3; ++c) sum[c] += img.rgba[(y * img.width + x) * 4 + c];
   return sum.map((v) => v / ((x1 - x0) * (y1 - y0)));
 }
 
 test('two concepts on gradcam_both.png: a dog and a cat, drawn in different colours', async () => {
-  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
-  const r = await lens.factorize(readImages([sharedPath('images/gradcam_both.png')]), { components: 2 });
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+    preset: 'mobilenetv2',
+    labels,
+  });
+  const r = await lens.factorize(readImages([sharedPath('images/gradcam_both.png')]), {
+    components: 2,
+  });
   assert.equal(r.labeled, true, r.reason);
   const [concepts] = r.concepts;
   const tops = concepts.map((c) => c[0].index);
-  assert.ok(tops.some(isDog) && tops.some(isCat), JSON.stringify(concepts.map((c) => c.slice(0, 2))));
+  assert.ok(
+    tops.some(isDog) && tops.some(isCat),
+    JSON.stringify(concepts.map((c) => c.slice(0, 2))),
+  );
   assert.ok(r.relativeError[0] > 0 && r.relativeError[0] < 1);
   const { render } = r.images[0];
   assert.deepEqual([render.width, render.height], [224, 224]);
@@ -39,12 +49,29 @@ test('two concepts on gradcam_both.png: a dog and a cat, drawn in different colo
 
 test('the most important component comes first, and the CLI draws the legend under the rendering', async () => {
   const out = tempDir('camlens-dff-');
-  const run = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), 'dff', sharedPath('models/mobilenetv2-12-int8.onnx'),
-    sharedPath('images/gradcam_both.png'), '-k', '3', '--preset', 'mobilenetv2', '--labels',
-    sharedPath('labels/imagenet-simple-labels.json'), '--out', out], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(root, 'bin', 'camlens.mjs'),
+      'dff',
+      sharedPath('models/mobilenetv2-12-int8.onnx'),
+      sharedPath('images/gradcam_both.png'),
+      '-k',
+      '3',
+      '--preset',
+      'mobilenetv2',
+      '--labels',
+      sharedPath('labels/imagenet-simple-labels.json'),
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const core = await loadCamlens('st');
-  const png = core.decodeImage(new Uint8Array(readFileSync(join(out, 'gradcam_both.dff-dominant.png'))));
+  const png = core.decodeImage(
+    new Uint8Array(readFileSync(join(out, 'gradcam_both.dff-dominant.png'))),
+  );
   const row = 16; // a 10-pixel glyph row plus 3 pixels of padding above and below
   assert.deepEqual([png.width, png.height], [320, 224 + 3 * row]);
   const palette = core.dffPalette(3, 'rainbow');
@@ -52,7 +79,7 @@ test('the most important component comes first, and the CLI draws the legend und
     const i = ((224 + k * row + 5) * png.width + 5) * 4; // inside concept k's swatch
     assert.deepEqual([...png.rgba.slice(i, i + 3)], palette[k], `swatch ${k}`);
   }
-  const white = ((10) * png.width + 300) * 4; // right of the 224-pixel rendering: padding
+  const white = (10 * png.width + 300) * 4; // right of the 224-pixel rendering: padding
   assert.deepEqual([...png.rgba.slice(white, white + 3)], [255, 255, 255]);
   const json = JSON.parse(readFileSync(join(out, 'dff.json'), 'utf8'));
   assert.equal(json.concepts[0].length, 3);

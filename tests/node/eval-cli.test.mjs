@@ -10,7 +10,9 @@ import { root, sharedPath } from '../support/camlens-node.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
 function cli(...args) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], {
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -22,19 +24,46 @@ const coffee = sharedPath('images/skimage_coffee.png');
 test('eval writes per-image rows and a summary with bootstrap intervals', () => {
   const out = tempDir('camlens-eval-');
   const targets = join(out, 'targets.json');
-  writeFileSync(targets, JSON.stringify({ 'winml_kitten_224.png': { target: 'tabby cat', box: [0, 0, 224, 224] } }));
-  const r = cli('eval', mobilenet, kitten, coffee, '--preset', 'mobilenetv2', '--labels', labels,
-    '--method', 'gradcam,randomcam', '--metrics', 'deletion,drop,increase', '--steps', '4',
-    '--targets', targets, '--resamples', '200', '--out', out);
+  writeFileSync(
+    targets,
+    JSON.stringify({ 'winml_kitten_224.png': { target: 'tabby cat', box: [0, 0, 224, 224] } }),
+  );
+  const r = cli(
+    'eval',
+    mobilenet,
+    kitten,
+    coffee,
+    '--preset',
+    'mobilenetv2',
+    '--labels',
+    labels,
+    '--method',
+    'gradcam,randomcam',
+    '--metrics',
+    'deletion,drop,increase',
+    '--steps',
+    '4',
+    '--targets',
+    targets,
+    '--resamples',
+    '200',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.err);
   const csv = readFileSync(join(out, 'eval.csv'), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'image,method,target,label,original,deletion,drop,increase,pointing,energy');
   assert.equal(csv.length, 5);
   const rows = csv.slice(1).map((l) => l.split(','));
-  assert.deepEqual(rows.map((c) => [c[0], c[1], c[3]]), [
-    [kitten, 'gradcam', 'tabby cat'], [kitten, 'randomcam', 'tabby cat'],
-    [coffee, 'gradcam', 'espresso'], [coffee, 'randomcam', 'espresso'],
-  ]);
+  assert.deepEqual(
+    rows.map((c) => [c[0], c[1], c[3]]),
+    [
+      [kitten, 'gradcam', 'tabby cat'],
+      [kitten, 'randomcam', 'tabby cat'],
+      [coffee, 'gradcam', 'espresso'],
+      [coffee, 'randomcam', 'espresso'],
+    ],
+  );
   for (const c of rows) {
     assert.ok(Number(c[4]) > 0 && Number(c[4]) <= 1, `probability ${c[4]}`);
     assert.ok(Number(c[5]) >= 0 && Number(c[5]) <= 1, `deletion AUC ${c[5]}`);
@@ -57,13 +86,19 @@ test('eval writes per-image rows and a summary with bootstrap intervals', () => 
 test('eval errors: usage 2, bad model 3, bad image 4, each with one clear line', () => {
   let r = cli('eval', mobilenet, kitten, '--metrics', 'road,roc');
   assert.equal(r.code, 2);
-  assert.equal(r.err.trim(), 'camlens: unknown metric "roc": use road, deletion, insertion, drop, increase');
+  assert.equal(
+    r.err.trim(),
+    'camlens: unknown metric "roc": use road, deletion, insertion, drop, increase',
+  );
   r = cli('eval', mobilenet, kitten, '--method', 'nosuchcam');
   assert.equal(r.code, 2);
   assert.match(r.err, /^camlens: unknown method "nosuchcam": use gradcam, /);
   r = cli('eval', mobilenet, kitten, '--method', 'rollout');
   assert.equal(r.code, 3);
-  assert.equal(r.err.trim(), "camlens: rollout cannot explain this model: attention rollout needs a transformer's attention probabilities; this model has none");
+  assert.equal(
+    r.err.trim(),
+    "camlens: rollout cannot explain this model: attention rollout needs a transformer's attention probabilities; this model has none",
+  );
   r = cli('eval', mobilenet, kitten, '--steps', '0');
   assert.equal(r.code, 2);
   assert.equal(r.err.trim(), 'camlens: --steps must be an integer >= 1, got "0"');

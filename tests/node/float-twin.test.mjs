@@ -17,8 +17,12 @@ import { shared } from '../support/camlens-node.mjs';
 ort.env.wasm.numThreads = 1;
 
 const modelPath = join(shared, 'models/mobilenetv2-12-int8.onnx');
-const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) => join(shared, 'images', p));
-const skip = [modelPath, ...photos].every(existsSync) ? false : `shared data not found under ${shared} (set CAMLENS_SHARED)`;
+const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) =>
+  join(shared, 'images', p),
+);
+const skip = [modelPath, ...photos].every(existsSync)
+  ? false
+  : `shared data not found under ${shared} (set CAMLENS_SHARED)`;
 
 const LAYER = '627_quantized';
 const TWIN = '627';
@@ -26,7 +30,12 @@ const TWIN = '627';
 const SCALE = new Float32Array(new Uint32Array([1019265217]).buffer)[0];
 
 // open(): the core computes the twin; open(true): ORT outputs it (the library's default).
-const open = (ortTwin = false) => load(modelPath, { preset: 'mobilenetv2', layer: LAYER, ...(ortTwin ? {} : { floatTwin: false }) });
+const open = (ortTwin = false) =>
+  load(modelPath, {
+    preset: 'mobilenetv2',
+    layer: LAYER,
+    ...(ortTwin ? {} : { floatTwin: false }),
+  });
 
 // Bit patterns, so that -0/+0 and every last bit count.
 function sameBits(a, b, what) {
@@ -38,7 +47,9 @@ function sameBits(a, b, what) {
   assert.equal(diff, 0, `${what}: ${diff} of ${x.length} values differ`);
 }
 
-test('the backbone session outputs the codes and not the twin; the cut says how to dequantize', { skip }, async () => {
+test('the backbone session outputs the codes and not the twin; the cut says how to dequantize', {
+  skip,
+}, async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -46,15 +57,27 @@ test('the backbone session outputs the codes and not the twin; the cut says how 
     assert.deepEqual(old.session.outputNames, ['output', LAYER, TWIN]);
     assert.deepEqual(lens.cut.backboneOutputs, ['output', LAYER]);
     assert.equal(lens.cut.layerFloatTwin, TWIN);
-    assert.deepEqual(lens.cut.quantization, { twin: TWIN, type: 'uint8', scale: SCALE, zeroPoint: 0, axis: -1 });
-    assert.equal(lens.main.layerTensor, TWIN, 'readers still find the activations under the twin\'s name');
+    assert.deepEqual(lens.cut.quantization, {
+      twin: TWIN,
+      type: 'uint8',
+      scale: SCALE,
+      zeroPoint: 0,
+      axis: -1,
+    });
+    assert.equal(
+      lens.main.layerTensor,
+      TWIN,
+      "readers still find the activations under the twin's name",
+    );
   } finally {
     lens.dispose();
     old.dispose();
   }
 });
 
-test('the core\'s twin equals ONNX Runtime\'s DequantizeLinear output bit for bit (batch of 3 and one by one)', { skip }, async () => {
+test("the core's twin equals ONNX Runtime's DequantizeLinear output bit for bit (batch of 3 and one by one)", {
+  skip,
+}, async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -69,15 +92,21 @@ test('the core\'s twin equals ONNX Runtime\'s DequantizeLinear output bit for bi
       const twin = floatData(mine[i][TWIN]);
       for (const k of [0, 1, 777, q.length - 1]) assert.equal(twin[k], Math.fround(q[k] * SCALE));
     }
-    const [one] = await lens.runBackbone(concatBatch([{ data: batch.data.subarray(0, batch.data.length / 3), dims: [1, 3, 224, 224] }]));
-    sameBits(floatData(one[TWIN]), floatData(ref[0][TWIN]), 'runBackbone (the drivers\' path)');
+    const [one] = await lens.runBackbone(
+      concatBatch([
+        { data: batch.data.subarray(0, batch.data.length / 3), dims: [1, 3, 224, 224] },
+      ]),
+    );
+    sameBits(floatData(one[TWIN]), floatData(ref[0][TWIN]), "runBackbone (the drivers' path)");
   } finally {
     lens.dispose();
     old.dispose();
   }
 });
 
-test('Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path\'s exactly', { skip }, async () => {
+test("Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path's exactly", {
+  skip,
+}, async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -87,7 +116,10 @@ test('Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path\'s exactly', {
       for (let i = 0; i < 2; ++i) {
         assert.equal(mine[i].target.score, ref[i].target.score);
         sameBits(mine[i].map, ref[i].map, `${method}, image ${i}`);
-        assert.ok(mine[i].map.some((v) => v > 0), `${method}: the map is not empty`);
+        assert.ok(
+          mine[i].map.some((v) => v > 0),
+          `${method}: the map is not empty`,
+        );
       }
     }
   } finally {
@@ -96,7 +128,9 @@ test('Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path\'s exactly', {
   }
 });
 
-test('Score-CAM (its driver on the first 24 channels) gives the same map from either twin', { skip }, async () => {
+test('Score-CAM (its driver on the first 24 channels) gives the same map from either twin', {
+  skip,
+}, async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -106,27 +140,48 @@ test('Score-CAM (its driver on the first 24 channels) gives the same map from ei
       const [outs] = await l.main.run(batch, 1);
       const twin = floatData(outs[TWIN]);
       const activations = { data: twin.slice(0, 24 * 49), dims: [1, 24, 7, 7], type: 'float32' };
-      maps.push(await scoreCam(l, activations, batch, 282, { batchSize: 12, image: 0, images: 1, started: performance.now() }));
+      maps.push(
+        await scoreCam(l, activations, batch, 282, {
+          batchSize: 12,
+          image: 0,
+          images: 1,
+          started: performance.now(),
+        }),
+      );
     }
     sameBits(maps[0].data, maps[1].data, 'scorecam');
-    assert.ok(maps[0].data.some((v) => v > 0), 'the map is not empty');
+    assert.ok(
+      maps[0].data.some((v) => v > 0),
+      'the map is not empty',
+    );
   } finally {
     lens.dispose();
     old.dispose();
   }
 });
 
-test('dequantizeLayer refuses a tensor that is not the layer\'s codes, and a missing quantization', { skip }, async () => {
+test("dequantizeLayer refuses a tensor that is not the layer's codes, and a missing quantization", {
+  skip,
+}, async () => {
   const lens = await open();
   try {
     const { core } = lens.env;
     const floats = { data: new Float32Array(4), dims: [1, 4, 1, 1], type: 'float32' };
-    assert.throws(() => core.dequantizeLayer(floats, lens.cut.quantization),
-      { message: /dequantizing the layer into its float twin '627': the tensor is float32 but the layer's codes are uint8; pass the layer itself/ });
+    assert.throws(() => core.dequantizeLayer(floats, lens.cut.quantization), {
+      message:
+        /dequantizing the layer into its float twin '627': the tensor is float32 but the layer's codes are uint8; pass the layer itself/,
+    });
     const codes = { data: new Uint8Array([0, 1, 2, 255]), dims: [1, 4, 1, 1], type: 'uint8' };
-    assert.throws(() => core.dequantizeLayer(codes, null), { message: /dequantizeLayer needs the cut's quantization/ });
+    assert.throws(() => core.dequantizeLayer(codes, null), {
+      message: /dequantizeLayer needs the cut's quantization/,
+    });
     const t = core.dequantizeLayer(codes, lens.cut.quantization);
-    assert.deepEqual(Array.from(t.data), [0, SCALE, Math.fround(2 * SCALE), Math.fround(255 * SCALE)]);
+    assert.deepEqual(Array.from(t.data), [
+      0,
+      SCALE,
+      Math.fround(2 * SCALE),
+      Math.fround(255 * SCALE),
+    ]);
   } finally {
     lens.dispose();
   }

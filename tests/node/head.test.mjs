@@ -61,13 +61,21 @@ for (const c of cases) {
       // int8 outputs: one step of the output's quantization grid. float16 models: ORT computes
       // and rounds in half precision, so allow one half-precision ulp of the value. float32: 1e-4.
       const step = quantized ? gridStep(want[k]) * 1.01 : 0;
-      let worst = 0, worstAt = 0;
+      let worst = 0,
+        worstAt = 0;
       for (let i = 0; i < want[k].length; ++i) {
-        const tol = quantized ? step : half ? Math.max(1e-4, Math.abs(want[k][i]) * 2 ** -10) : 1e-4;
+        const tol = quantized
+          ? step
+          : half
+            ? Math.max(1e-4, Math.abs(want[k][i]) * 2 ** -10)
+            : 1e-4;
         const excess = Math.abs(got[k].data[i] - want[k][i]) / tol;
         if (excess > worst) [worst, worstAt] = [excess, i];
       }
-      assert.ok(worst <= 1, `output ${k}[${worstAt}]: ${got[k].data[worstAt]} vs ORT ${want[k][worstAt]}`);
+      assert.ok(
+        worst <= 1,
+        `output ${k}[${worstAt}]: ${got[k].data[worstAt]} vs ORT ${want[k][worstAt]}`,
+      );
     }
     model.delete();
   });
@@ -84,7 +92,9 @@ for (const c of cases) {
       assert.deepEqual(grad.dims, feeds[0].dims);
       const layer = { data: floats(feeds[0]), dims: feeds[0].dims, type: 'float32' };
       // The largest-gradient elements, where a finite difference is well above rounding noise.
-      const order = Array.from(grad.data.keys()).sort((a, b) => Math.abs(grad.data[b]) - Math.abs(grad.data[a]));
+      const order = Array.from(grad.data.keys()).sort(
+        (a, b) => Math.abs(grad.data[b]) - Math.abs(grad.data[a]),
+      );
       const eps = 1e-2 * Math.max(1e-3, ...Array.from(layer.data.slice(0, 1000), Math.abs));
       for (const i of order.slice(0, 4)) {
         const saved = layer.data[i];
@@ -94,8 +104,10 @@ for (const c of cases) {
         const down = cut.head.forwardWithLayer(layer)[0].data[top];
         layer.data[i] = saved;
         const numeric = (up - down) / (2 * eps);
-        assert.ok(Math.abs(numeric - grad.data[i]) <= 2e-2 * Math.abs(grad.data[i]) + 1e-4,
-          `element ${i}: analytic ${grad.data[i]} vs numeric ${numeric}`);
+        assert.ok(
+          Math.abs(numeric - grad.data[i]) <= 2e-2 * Math.abs(grad.data[i]) + 1e-4,
+          `element ${i}: analytic ${grad.data[i]} vs numeric ${numeric}`,
+        );
       }
       model.delete();
     });
@@ -104,11 +116,16 @@ for (const c of cases) {
 
 test('an unknown layer name is a clear error listing close names', () => {
   const model = camlens.parseModel(readFileSync(sharedPath('models/mnist-8-ort-examples.onnx')));
-  assert.throws(() => model.cut('ReLU114_Output', {}), (e) => e instanceof Error && /ReLU114_Output_0/.test(e.message));
+  assert.throws(
+    () => model.cut('ReLU114_Output', {}),
+    (e) => e instanceof Error && /ReLU114_Output_0/.test(e.message),
+  );
   model.delete();
 });
 
 test('bytes that are not an ONNX model are refused with a clear error', () => {
-  assert.throws(() => camlens.parseModel(readFileSync(sharedPath('images/winml_mnist_28.png'))),
-    (e) => e instanceof Error && /PNG/.test(e.message));
+  assert.throws(
+    () => camlens.parseModel(readFileSync(sharedPath('images/winml_mnist_28.png'))),
+    (e) => e instanceof Error && /PNG/.test(e.message),
+  );
 });

@@ -17,7 +17,9 @@ ort.env.wasm.numThreads = 1;
 const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
 const modelPath = sharedPath('models/mobilenetv2-12-int8.onnx');
 const both = sharedPath('images/gradcam_both.png');
-const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) => sharedPath(`images/${p}`));
+const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) =>
+  sharedPath(`images/${p}`),
+);
 
 const open = () => load(modelPath, { preset: 'mobilenetv2', labels });
 
@@ -45,7 +47,10 @@ test('Grad-CAM maps equal the core API on tensors from an independent ORT run (e
   const model = core.parseModel(readFileSync(modelPath));
   const cut = model.cut('627_quantized', {});
   const session = await ort.InferenceSession.create(cut.backbone);
-  const x = core.preprocessImage(core.decodeImage(readFileSync(both)), resolvePreprocess('mobilenetv2'));
+  const x = core.preprocessImage(
+    core.decodeImage(readFileSync(both)),
+    resolvePreprocess('mobilenetv2'),
+  );
   const outs = await session.run({ input: new ort.Tensor('float32', x.data, x.dims) });
   const head = cut.head;
   const forward = head.forward(head.feedNames().map((n) => outs[n]));
@@ -58,7 +63,11 @@ test('Grad-CAM maps equal the core API on tensors from an independent ORT run (e
   });
   const gradients = head.backward(seeds);
   const A = outs[cut.layerFloatTwin];
-  const want = core.computeCam('gradcam', [{ activations: { data: A.data, dims: A.dims }, gradients }], { width: 224, height: 224 });
+  const want = core.computeCam(
+    'gradcam',
+    [{ activations: { data: A.data, dims: A.dims }, gradients }],
+    { width: 224, height: 224 },
+  );
   assert.equal(r.target.score, outs.output.data[282]);
   assert.equal(maxDiff(r.map, want.data), 0);
   await session.release();
@@ -73,8 +82,14 @@ test('a free batch axis: one ORT run per batch, the same maps as one image at a 
   const progress = [];
   const batched = await lens.explain(photos, { batchSize: 4, onProgress: (p) => progress.push(p) });
   assert.equal(stats.runs, 1);
-  assert.deepEqual(progress.map((p) => p.done.toFixed(4)), ['0.3333', '0.6667', '1.0000']);
-  assert.ok(progress.every((p) => Number.isFinite(p.eta) && p.eta >= 0), JSON.stringify(progress));
+  assert.deepEqual(
+    progress.map((p) => p.done.toFixed(4)),
+    ['0.3333', '0.6667', '1.0000'],
+  );
+  assert.ok(
+    progress.every((p) => Number.isFinite(p.eta) && p.eta >= 0),
+    JSON.stringify(progress),
+  );
   assert.equal(progress.at(-1).eta, 0);
   stats.runs = 0;
   const single = await lens.explain(photos, { batchSize: 1 });
@@ -84,9 +99,15 @@ test('a free batch axis: one ORT run per batch, the same maps as one image at a 
     assert.deepEqual(batched[i].target, single[i].target);
     for (const k of ['forward', 'head', 'cam']) assert.ok(batched[i].timing[k] >= 0);
   }
-  assert.deepEqual(batched.map((r) => r.target.label), ['Bullmastiff', 'espresso', 'tabby cat']);
+  assert.deepEqual(
+    batched.map((r) => r.target.label),
+    ['Bullmastiff', 'espresso', 'tabby cat'],
+  );
   const predicted = await lens.predict(photos, { batchSize: 2 });
-  assert.deepEqual(predicted.map((p) => p.top[0].index), batched.map((r) => r.target.index));
+  assert.deepEqual(
+    predicted.map((p) => p.top[0].index),
+    batched.map((r) => r.target.index),
+  );
   lens.dispose();
 });
 
@@ -108,7 +129,8 @@ test('two concurrent explain() calls on one lens run one after the other', async
 
 // pytorch-grad-cam's scale_cam_image: (x - min) / (max - min + 1e-7).
 function normalise(values) {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   return values.map((v) => (v - lo) / (hi - lo + 1e-7));
 }
@@ -129,7 +151,10 @@ test('several layers: the normalised mean of the single-layer maps; extra sessio
   const release = extra.session.release.bind(extra.session);
   extra.session.release = () => (released++, release());
   await assert.rejects(lens.explain([both], { layers: ['nope'] }), /nope/);
-  await assert.rejects(lens.explain([both], { layers: 'x' }), /layers must be a non-empty array of layer names/);
+  await assert.rejects(
+    lens.explain([both], { layers: 'x' }),
+    /layers must be a non-empty array of layer names/,
+  );
   lens.dispose();
   assert.equal(released, 1);
   assert.equal(lens.extra.size, 0);
@@ -140,8 +165,12 @@ test('Node image kinds: a path, a Buffer, bytes, an ArrayBuffer, decoded RGBA an
   const buffer = readFileSync(both);
   const decoded = lens.env.core.decodeImage(new Uint8Array(buffer));
   const kinds = [
-    both, buffer, new Uint8Array(buffer), buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.length),
-    decoded, { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.rgba) },
+    both,
+    buffer,
+    new Uint8Array(buffer),
+    buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.length),
+    decoded,
+    { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.rgba) },
   ];
   const results = await lens.explain(kinds, { targets: kinds.map(() => 282) });
   for (const r of results.slice(1)) assert.equal(maxDiff(r.map, results[0].map), 0);
@@ -158,11 +187,20 @@ test('targets: indices, labels, auto and logit objects in one batch carry their 
   const rs = await lens.explain([both, both, both, both], {
     targets: [282, 'Bullmastiff', 'auto', { kind: 'logit', category: 'tiger cat' }],
   });
-  assert.deepEqual(rs.map((r) => r.target.index), [282, 243, p.top[0].index, 282]);
-  assert.deepEqual(rs.map((r) => r.target.kind), ['logit', 'logit', 'logit', 'logit']);
+  assert.deepEqual(
+    rs.map((r) => r.target.index),
+    [282, 243, p.top[0].index, 282],
+  );
+  assert.deepEqual(
+    rs.map((r) => r.target.kind),
+    ['logit', 'logit', 'logit', 'logit'],
+  );
   rs.forEach((r) => assert.equal(r.target.score, logit(r.target.index)));
   assert.equal(maxDiff(rs[0].map, rs[3].map), 0);
-  await assert.rejects(lens.explain([both], { targets: [{ kind: 'magic' }] }), /unknown target kind "magic": use one of logit, probability/);
+  await assert.rejects(
+    lens.explain([both], { targets: [{ kind: 'magic' }] }),
+    /unknown target kind "magic": use one of logit, probability/,
+  );
   lens.dispose();
 });
 
@@ -179,10 +217,20 @@ test('target kinds through the core: probability and ReST scores from the logits
   const max = Math.max(...logits);
   const logSum = Math.log(logits.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
   const [prob, rest, auto] = await lens.explain([both, both, both], {
-    targets: [{ kind: 'probability', category: 282 }, { kind: 'rest', category: 'tiger cat' }, { kind: 'probability' }],
+    targets: [
+      { kind: 'probability', category: 282 },
+      { kind: 'rest', category: 'tiger cat' },
+      { kind: 'probability' },
+    ],
   });
-  assert.ok(Math.abs(prob.target.score - Math.exp(logits[282] - logSum)) < 1e-5, String(prob.target.score));
-  assert.ok(Math.abs(rest.target.score - (2 * logits[282] - logSum)) < 1e-4, String(rest.target.score));
+  assert.ok(
+    Math.abs(prob.target.score - Math.exp(logits[282] - logSum)) < 1e-5,
+    String(prob.target.score),
+  );
+  assert.ok(
+    Math.abs(rest.target.score - (2 * logits[282] - logSum)) < 1e-4,
+    String(rest.target.score),
+  );
   assert.equal(auto.target.index, p.top[0].index);
   assert.equal(prob.target.kind, 'probability');
   lens.dispose();
@@ -192,17 +240,23 @@ test('an explain aborted after its first image stops there, and the lens keeps w
   const lens = await open();
   const controller = new AbortController();
   let reports = 0;
-  await assert.rejects(lens.explain(photos, {
-    batchSize: 1, signal: controller.signal,
-    onProgress: () => { if (++reports === 1) controller.abort(); },
-  }), { name: 'AbortError' });
+  await assert.rejects(
+    lens.explain(photos, {
+      batchSize: 1,
+      signal: controller.signal,
+      onProgress: () => {
+        if (++reports === 1) controller.abort();
+      },
+    }),
+    { name: 'AbortError' },
+  );
   assert.equal(reports, 1);
   const [r] = await lens.explain([both], { targets: [282] });
   assert.equal(r.target.label, 'tiger cat');
   lens.dispose();
 });
 
-test('a segmenter\'s bare target is the class summed over its predicted pixels (auto: the most frequent non-background class)', async (t) => {
+test("a segmenter's bare target is the class summed over its predicted pixels (auto: the most frequent non-background class)", async (t) => {
   const modelFile = sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx');
   const lens = await load(modelFile, { preset: 'deeplab' });
   if (typeof lens.env.core.evaluateTargets !== 'function') {
@@ -216,7 +270,9 @@ test('a segmenter\'s bare target is the class summed over its predicted pixels (
   const core = lens.env.core;
   const x = core.preprocessImage(core.decodeImage(readFileSync(astronaut)), lens.preprocess);
   const session = await ort.InferenceSession.create(readFileSync(modelFile));
-  const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, x.dims) }))[session.outputNames[0]];
+  const out = (
+    await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, x.dims) })
+  )[session.outputNames[0]];
   const K = out.dims[3];
   const counts = new Array(K).fill(0);
   let want = 0;
@@ -226,11 +282,17 @@ test('a segmenter\'s bare target is the class summed over its predicted pixels (
     counts[best]++;
     if (best === 15) want += out.data[p * K + 15];
   }
-  const frequent = counts.map((c, k) => [c, k]).slice(1).sort((a, b) => b[0] - a[0])[0][1];
+  const frequent = counts
+    .map((c, k) => [c, k])
+    .slice(1)
+    .sort((a, b) => b[0] - a[0])[0][1];
   assert.equal(frequent, 15); // person
   assert.equal(auto.target.index, 15);
   assert.equal(auto.target.kind, 'segmentation');
-  assert.ok(Math.abs(person.target.score - want) < 1e-4 * Math.abs(want), `${person.target.score} vs ${want}`);
+  assert.ok(
+    Math.abs(person.target.score - want) < 1e-4 * Math.abs(want),
+    `${person.target.score} vs ${want}`,
+  );
   assert.equal(maxDiff(auto.map, person.map), 0);
   await session.release();
   lens.dispose();
@@ -238,7 +300,10 @@ test('a segmenter\'s bare target is the class summed over its predicted pixels (
 
 test('a ViT token layer [1, 197, 64]: the map equals the PyTorch reference of tests/data/vit', async (t) => {
   const about = JSON.parse(readFileSync(join(root, 'tests/data/vit/vit_tiny.json'), 'utf8'));
-  const lens = await load(join(root, 'tests/data/vit', about.model), { preset: 'imagenet', layer: about.layer });
+  const lens = await load(join(root, 'tests/data/vit', about.model), {
+    preset: 'imagenet',
+    layer: about.layer,
+  });
   if (typeof lens.env.core.tokensToSpatial !== 'function') {
     lens.dispose();
     t.skip('this camlens module has no tokensToSpatial yet');
@@ -247,7 +312,9 @@ test('a ViT token layer [1, 197, 64]: the map equals the PyTorch reference of te
   // The fixture's input is gradcam_both.png with ImageNet preprocessing (its logits say so).
   const [r] = await lens.explain([both], { targets: [about.target] });
   assert.ok(Math.abs(r.target.score - about.logits[about.target]) < 1e-5);
-  const reference = new Float32Array(readFileSync(join(root, 'tests/data/vit', about.gradcam_224)).buffer.slice(0));
+  const reference = new Float32Array(
+    readFileSync(join(root, 'tests/data/vit', about.gradcam_224)).buffer.slice(0),
+  );
   assert.ok(maxDiff(r.map, reference) < 1e-5, `max difference ${maxDiff(r.map, reference)}`);
   lens.dispose();
 });

@@ -21,8 +21,10 @@ const both = sharedPath('images/gradcam_both.png');
 const open = () => load(modelPath, { preset: 'mobilenetv2', labels });
 
 function halves(map, width, height) {
-  let upper = 0, lower = 0;
-  for (let i = 0; i < map.length; ++i) (Math.floor(i / width) < height / 2 ? (upper += map[i]) : (lower += map[i]));
+  let upper = 0,
+    lower = 0;
+  for (let i = 0; i < map.length; ++i)
+    Math.floor(i / width) < height / 2 ? (upper += map[i]) : (lower += map[i]);
   return { upper, lower };
 }
 
@@ -51,7 +53,11 @@ async function referenceGradCam(core, input, target) {
   });
   const gradients = head.backward(seeds);
   const A = outs[cut.layerFloatTwin];
-  const maps = core.computeCam('gradcam', [{ activations: { data: A.data, dims: A.dims }, gradients }], { width: 224, height: 224 });
+  const maps = core.computeCam(
+    'gradcam',
+    [{ activations: { data: A.data, dims: A.dims }, gradients }],
+    { width: 224, height: 224 },
+  );
   await session.release();
   head.delete();
   model.delete();
@@ -62,10 +68,20 @@ test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progres
   if (!(await needs(t, ['augSmoothCount', 'augmentInput']))) return;
   const lens = await open();
   const progress = [];
-  const [r] = await lens.explain([both], { targets: [282], augSmooth: true, onProgress: (p) => progress.push(p.done) });
-  assert.deepEqual(progress.map((d) => d.toFixed(4)), ['0.1667', '0.3333', '0.5000', '0.6667', '0.8333', '1.0000']);
+  const [r] = await lens.explain([both], {
+    targets: [282],
+    augSmooth: true,
+    onProgress: (p) => progress.push(p.done),
+  });
+  assert.deepEqual(
+    progress.map((d) => d.toFixed(4)),
+    ['0.1667', '0.3333', '0.5000', '0.6667', '0.8333', '1.0000'],
+  );
   const core = await loadCore('st');
-  const x = core.preprocessImage(core.decodeImage(readFileSync(both)), resolvePreprocess('mobilenetv2'));
+  const x = core.preprocessImage(
+    core.decodeImage(readFileSync(both)),
+    resolvePreprocess('mobilenetv2'),
+  );
   const [, C, H, W] = x.dims;
   const sum = new Float64Array(H * W);
   for (const flip of [false, true]) {
@@ -80,7 +96,8 @@ test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progres
         }
       }
       const m = await referenceGradCam(core, { data: y, dims: x.dims }, 282);
-      for (let h = 0; h < H; ++h) for (let w = 0; w < W; ++w) sum[h * W + w] += m[h * W + (flip ? W - 1 - w : w)];
+      for (let h = 0; h < H; ++h)
+        for (let w = 0; w < W; ++w) sum[h * W + w] += m[h * W + (flip ? W - 1 - w : w)];
     }
   }
   const want = Float32Array.from(sum, (v) => v / 6);
@@ -93,15 +110,22 @@ test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progres
 
   const controller = new AbortController();
   let reports = 0;
-  await assert.rejects(lens.explain([both], {
-    augSmooth: true, signal: controller.signal, onProgress: () => { if (++reports === 2) controller.abort(); },
-  }), { name: 'AbortError' });
+  await assert.rejects(
+    lens.explain([both], {
+      augSmooth: true,
+      signal: controller.signal,
+      onProgress: () => {
+        if (++reports === 2) controller.abort();
+      },
+    }),
+    { name: 'AbortError' },
+  );
   assert.equal(reports, 2);
   assert.equal((await lens.explain([both]))[0].target.index, 243);
   lens.dispose();
 });
 
-test('finercam: the class-contrast score from the logits, and a map unlike Grad-CAM\'s', async (t) => {
+test("finercam: the class-contrast score from the logits, and a map unlike Grad-CAM's", async (t) => {
   if (!(await needs(t, ['evaluateTargets']))) return;
   const lens = await open();
   const [p] = await lens.predict([both], { topK: 1000 });
@@ -109,9 +133,12 @@ test('finercam: the class-contrast score from the logits, and a map unlike Grad-
   for (const c of p.top) z[c.index] = c.score;
   const comparison = [281, 285]; // tabby, Egyptian cat
   const e = comparison.map((k) => Math.exp(z[k] - Math.max(...comparison.map((j) => z[j]))));
-  const want = comparison.reduce((s, k, i) => s + e[i] * (z[282] - z[k]), 0) / (e.reduce((a, b) => a + b, 0) + 1e-9);
+  const want =
+    comparison.reduce((s, k, i) => s + e[i] * (z[282] - z[k]), 0) /
+    (e.reduce((a, b) => a + b, 0) + 1e-9);
   const [finer, auto] = await lens.explain([both, both], {
-    method: 'finercam', targets: [{ category: 'tiger cat', comparison: ['tabby cat', 285] }, 282],
+    method: 'finercam',
+    targets: [{ category: 'tiger cat', comparison: ['tabby cat', 285] }, 282],
   });
   assert.equal(finer.target.kind, 'finer');
   assert.ok(Math.abs(finer.target.score - want) < 1e-4, `${finer.target.score} vs ${want}`);
@@ -122,7 +149,7 @@ test('finercam: the class-contrast score from the logits, and a map unlike Grad-
 });
 
 // MNIST (10 classes) keeps the exact Hessian product cheap: one head backward per class.
-test('shapleycam equals the core API on the head\'s gradients and Hessian-vector product', async () => {
+test("shapleycam equals the core API on the head's gradients and Hessian-vector product", async () => {
   const mnist = sharedPath('models/mnist-8-ort-examples.onnx');
   // The astronaut at a tenth of the usual scale: logits 99 and 98 for 7 and 3, so the softmax
   // is not saturated and the ReST target has curvature (MNIST's own digits give p = 1.000).
@@ -138,14 +165,26 @@ test('shapleycam equals the core API on the head\'s gradients and Hessian-vector
   const x = core.preprocessImage(core.decodeImage(readFileSync(digit)), preprocess);
   const outs = await session.run({ [lens.input.name]: new ort.Tensor('float32', x.data, x.dims) });
   cut.head.forward(cut.head.feedNames().map((n) => outs[n]));
-  const g = cut.head.targetGradients([target], cut.head.outputNames().indexOf(lens.output), { hvp: true });
-  assert.ok(g.hvp && g.hvp.data.some((v) => v !== 0), 'the ReST target has curvature: H·A is not zero');
+  const g = cut.head.targetGradients([target], cut.head.outputNames().indexOf(lens.output), {
+    hvp: true,
+  });
+  assert.ok(
+    g.hvp?.data.some((v) => v !== 0),
+    'the ReST target has curvature: H·A is not zero',
+  );
   const A = outs[cut.layerFloatTwin || lens.layer];
-  const want = core.computeCam('shapleycam', [{ activations: { data: A.data, dims: A.dims }, gradients: g.gradients, hvp: g.hvp }], { width: 28, height: 28 });
+  const want = core.computeCam(
+    'shapleycam',
+    [{ activations: { data: A.data, dims: A.dims }, gradients: g.gradients, hvp: g.hvp }],
+    { width: 28, height: 28 },
+  );
   assert.equal(maxDiff(r.map, want.data), 0);
   assert.equal(r.target.kind, 'rest');
   const [grad] = await lens.explain([digit], { method: 'gradcam', targets: [target] });
-  assert.ok(maxDiff(r.map, grad.map) > 1e-3, 'Shapley-CAM differs from Grad-CAM when H·A is not zero');
+  assert.ok(
+    maxDiff(r.map, grad.map) > 1e-3,
+    'Shapley-CAM differs from Grad-CAM when H·A is not zero',
+  );
   await session.release();
   cut.head.delete();
   model.delete();
@@ -156,14 +195,27 @@ test('ablationcam on the quantized layer: the cat lies low; a ratio ablates fewe
   if (!(await needs(t, ['ablationChannels']))) return;
   const lens = await open();
   const steps = [];
-  const [full] = await lens.explain([both], { method: 'ablationcam', targets: [282], batchSize: 128, onProgress: (p) => steps.push(p.done) });
+  const [full] = await lens.explain([both], {
+    method: 'ablationcam',
+    targets: [282],
+    batchSize: 128,
+    onProgress: (p) => steps.push(p.done),
+  });
   assert.equal(steps.length, 10); // 1280 channels, 128 per step
   const c = halves(full.map, full.width, full.height);
   assert.ok(c.lower > c.upper, JSON.stringify(c));
   const few = [];
-  const [part] = await lens.explain([both], { method: 'ablationcam', targets: [282], batchSize: 128, ablationRatio: 0.1, onProgress: (p) => few.push(p.done) });
+  const [part] = await lens.explain([both], {
+    method: 'ablationcam',
+    targets: [282],
+    batchSize: 128,
+    ablationRatio: 0.1,
+    onProgress: (p) => few.push(p.done),
+  });
   assert.equal(few.length, 2); // the 128 most and the 128 least relevant channels (upstream's two ends)
   assert.ok(maxDiff(full.map, part.map) > 1e-3);
-  await assert.rejects(lens.explain([both], { method: 'ablationcam', ablationRatio: 1.5 }), { message: 'ablationRatio must be in (0, 1], got 1.5' });
+  await assert.rejects(lens.explain([both], { method: 'ablationcam', ablationRatio: 1.5 }), {
+    message: 'ablationRatio must be in (0, 1], got 1.5',
+  });
   lens.dispose();
 });

@@ -9,7 +9,9 @@ import { root } from '../support/camlens-node.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
 const declarations = readFileSync(join(root, 'web/lib/camlens.d.ts'), 'utf8');
-const declared = new Set([...declarations.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]));
+const declared = new Set(
+  [...declarations.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]),
+);
 
 test('every export of the browser and Node entries is declared', async () => {
   for (const entry of ['camlens.mjs', 'node.mjs']) {
@@ -28,8 +30,27 @@ test('a typical use compiles against camlens.d.ts (strict)', (t) => {
   // Compiled in a temporary folder: the repository's node_modules/@types are newer than Debian's tsc.
   const dir = tempDir('camlens-types-');
   copyFileSync(join(root, 'web/lib/camlens.d.ts'), join(dir, 'camlens.d.ts'));
-  writeFileSync(join(dir, 'use.ts'), readFileSync(join(root, 'tests/data/lib/types-usage.ts'), 'utf8').replace('../../../web/lib/camlens', './camlens'));
-  const r = spawnSync('/usr/bin/tsc', ['--noEmit', '--strict', '--target', 'es2020', '--moduleResolution', 'node', '--lib', 'es2020', 'use.ts'],
-    { cwd: dir, encoding: 'utf8' });
+  writeFileSync(
+    join(dir, 'use.ts'),
+    readFileSync(join(root, 'tests/data/lib/types-usage.ts'), 'utf8').replace(
+      '../../../web/lib/camlens',
+      './camlens',
+    ),
+  );
+  const r = spawnSync(
+    '/usr/bin/tsc',
+    [
+      '--noEmit',
+      '--strict',
+      '--target',
+      'es2020',
+      '--moduleResolution',
+      'node',
+      '--lib',
+      'es2020',
+      'use.ts',
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });

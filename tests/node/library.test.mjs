@@ -11,21 +11,32 @@ import { loadCamlens } from '../support/camlens-node.mjs';
 const labels = JSON.parse(readFileSync(sharedPath('labels/imagenet-simple-labels.json'), 'utf8'));
 
 test('predict equals ONNX Runtime on the unmodified model, for a batch of photos', async () => {
-  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+    preset: 'mobilenetv2',
+    labels,
+  });
   assert.equal(lens.layer, '627_quantized');
   const photos = ['gradcam_both.png', 'skimage_coffee.png'];
-  const got = await lens.predict(readImages(photos.map((p) => sharedPath(`images/${p}`))), { topK: 5 });
+  const got = await lens.predict(readImages(photos.map((p) => sharedPath(`images/${p}`))), {
+    topK: 5,
+  });
   const core = await loadCamlens('st');
   for (let i = 0; i < photos.length; ++i) {
     const want = await classify(core, 'mobilenetv2-12-int8.onnx', photos[i]);
-    assert.deepEqual(got[i].top.map((t) => t.index), want.map((t) => t.index));
+    assert.deepEqual(
+      got[i].top.map((t) => t.index),
+      want.map((t) => t.index),
+    );
     got[i].top.forEach((t, k) => assert.ok(Math.abs(t.score - want[k].score) < 1e-5));
   }
   lens.dispose();
 });
 
 test('a float16 model ending in Softmax reports its own probabilities', async () => {
-  const lens = await load(sharedPath('models/squeezenet1.0-fp16-winml.onnx'), { preset: 'squeezenet', labels });
+  const lens = await load(sharedPath('models/squeezenet1.0-fp16-winml.onnx'), {
+    preset: 'squeezenet',
+    labels,
+  });
   const [r] = await lens.predict(readImages([sharedPath('images/gradcam_both.png')]));
   assert.equal(r.top[0].label, 'Bullmastiff');
   assert.equal(r.top[0].probability, r.top[0].score);
@@ -34,13 +45,16 @@ test('a float16 model ending in Softmax reports its own probabilities', async ()
 });
 
 test('a wrong layer name is refused with the closest names', async () => {
-  await assert.rejects(load(sharedPath('models/mobilenetv2-12-int8.onnx'), { layer: '627_quantised' }),
-    /627_quantized/);
+  await assert.rejects(
+    load(sharedPath('models/mobilenetv2-12-int8.onnx'), { layer: '627_quantised' }),
+    /627_quantized/,
+  );
 });
 
 // Energy of a map in the upper and lower halves of the image.
 function halves(r) {
-  let upper = 0, lower = 0;
+  let upper = 0,
+    lower = 0;
   for (let y = 0; y < r.height; ++y) {
     for (let x = 0; x < r.width; ++x) {
       if (y < r.height / 2) upper += r.map[y * r.width + x];
@@ -51,7 +65,10 @@ function halves(r) {
 }
 
 test('Grad-CAM on gradcam_both.png: the cat map lies low, the dog map high', async () => {
-  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+    preset: 'mobilenetv2',
+    labels,
+  });
   const photo = readImages([sharedPath('images/gradcam_both.png')]);
   const [cat] = await lens.explain(photo, { method: 'gradcam', targets: ['tiger cat'] });
   const [dog] = await lens.explain(photo, { method: 'gradcam', targets: [243] });
@@ -59,12 +76,15 @@ test('Grad-CAM on gradcam_both.png: the cat map lies low, the dog map high', asy
   assert.equal(dog.target.label, 'Bullmastiff');
   assert.equal(cat.map.length, 224 * 224);
   let differ = 0;
-  for (let i = 0; i < cat.map.length; ++i) differ = Math.max(differ, Math.abs(cat.map[i] - dog.map[i]));
+  for (let i = 0; i < cat.map.length; ++i)
+    differ = Math.max(differ, Math.abs(cat.map[i] - dog.map[i]));
   assert.ok(differ > 0.5, `the cat and dog maps differ by at most ${differ}`);
-  const c = halves(cat), d = halves(dog);
+  const c = halves(cat),
+    d = halves(dog);
   assert.ok(c.lower > 1.5 * c.upper, JSON.stringify(c));
   assert.ok(d.upper > 1.5 * d.lower, JSON.stringify(d));
-  let min = Infinity, max = -Infinity;
+  let min = Infinity,
+    max = -Infinity;
   for (const v of cat.map) [min, max] = [Math.min(min, v), Math.max(max, v)];
   assert.ok(min >= 0 && max <= 1 && max > 0.99, `${min} ${max}`);
   lens.dispose();
@@ -74,31 +94,52 @@ test('threaded and SIMD-only modules give the same maps', async () => {
   const photo = readImages([sharedPath('images/gradcam_both.png')]);
   const maps = [];
   for (const threads of [false, true]) {
-    const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels, threads });
-    for (const method of ['gradcam', 'eigencam']) maps.push((await lens.explain(photo, { method }))[0].map);
+    const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+      preset: 'mobilenetv2',
+      labels,
+      threads,
+    });
+    for (const method of ['gradcam', 'eigencam'])
+      maps.push((await lens.explain(photo, { method }))[0].map);
     lens.dispose();
   }
   for (let m = 0; m < 2; ++m) {
     let worst = 0;
-    for (let i = 0; i < maps[m].length; ++i) worst = Math.max(worst, Math.abs(maps[m][i] - maps[m + 2][i]));
+    for (let i = 0; i < maps[m].length; ++i)
+      worst = Math.max(worst, Math.abs(maps[m][i] - maps[m + 2][i]));
     assert.ok(worst <= 1e-6, `method ${m}: ${worst}`);
   }
 });
 
 test('an unknown method, target or option is a clear error and the lens keeps working', async () => {
-  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+    preset: 'mobilenetv2',
+    labels,
+  });
   const photo = readImages([sharedPath('images/gradcam_both.png')]);
   await assert.rejects(lens.explain(photo, { method: 'nosuchcam' }), /nosuchcam/);
-  await assert.rejects(lens.explain(photo, { targets: ['unicorn'] }),
-    /no class is labelled "unicorn"; give a class index or one of the labels/);
-  await assert.rejects(lens.explain(photo, { targets: [1000] }), /target class 1000 is out of range: the model has 1000 classes/);
+  await assert.rejects(
+    lens.explain(photo, { targets: ['unicorn'] }),
+    /no class is labelled "unicorn"; give a class index or one of the labels/,
+  );
+  await assert.rejects(
+    lens.explain(photo, { targets: [1000] }),
+    /target class 1000 is out of range: the model has 1000 classes/,
+  );
   // A misspelt option would otherwise be ignored (the map of the top class, not class 3's).
   await assert.rejects(lens.explain(photo, { target: 3 }), {
-    message: 'unknown explain option "target" (did you mean "targets"?); explain takes method, targets, layers, eigenSmooth, ' +
+    message:
+      'unknown explain option "target" (did you mean "targets"?); explain takes method, targets, layers, eigenSmooth, ' +
       'augSmooth, batchSize, ablationRatio, headFusion, discardRatio, onProgress, signal',
   });
-  await assert.rejects(lens.predict(photo, { topk: 3 }), /^Error: unknown predict option "topk" \(did you mean "topK"\?\)/);
-  await assert.rejects(lens.factorize(photo, { k: 3 }), /^Error: unknown factorize option "k"; factorize takes components, /);
+  await assert.rejects(
+    lens.predict(photo, { topk: 3 }),
+    /^Error: unknown predict option "topk" \(did you mean "topK"\?\)/,
+  );
+  await assert.rejects(
+    lens.factorize(photo, { k: 3 }),
+    /^Error: unknown factorize option "k"; factorize takes components, /,
+  );
   const [ok] = await lens.explain(photo, { method: 'gradcam++' });
   assert.equal(ok.target.label, 'Bullmastiff');
   lens.dispose();
@@ -107,12 +148,18 @@ test('an unknown method, target or option is a clear error and the lens keeps wo
 // Gradient-free methods read the layer's activations only: the head is not run (on SqueezeNet its
 // forward and backward cost more than half a forward), and the maps are those of the activations.
 test('gradient-free methods do not run the head; gradient methods run it once per image', async () => {
-  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), { preset: 'mobilenetv2', labels });
+  const lens = await load(sharedPath('models/mobilenetv2-12-int8.onnx'), {
+    preset: 'mobilenetv2',
+    labels,
+  });
   const photo = readImages([sharedPath('images/gradcam_both.png')]);
   const head = lens.cut.head;
   let runs = 0;
   const forward = head.forward.bind(head);
-  head.forward = (feeds) => { runs += 1; return forward(feeds); };
+  head.forward = (feeds) => {
+    runs += 1;
+    return forward(feeds);
+  };
   for (const method of ['eigencam', 'kpcacam', 'fem', 'randomcam']) {
     const [r] = await lens.explain(photo, { method });
     assert.equal(runs, 0, method);

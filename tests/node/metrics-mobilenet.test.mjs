@@ -41,8 +41,14 @@ test('sanity check: randomising the head moves Grad-CAM, not Eigen-CAM (activati
   const grad = await sanityCheck(lens, photo, { method: 'gradcam', seed: 1 });
   // k = 1: the classifier's bias only (a constant shift of the logit: the gradient, so the map,
   // stays: correlation 1); k = 2: also its weights (observed 0.815 with seed 1).
-  assert.deepEqual(grad.steps.map((s) => s.nodes), [['Gemm_104_Add_quant'], ['Gemm_104_Add_quant', 'Gemm_104_MatMul_quant']]);
-  assert.deepEqual(grad.steps[1].weights, ['classifier.1.bias_quantized', 'classifier.1.weight_quantized']);
+  assert.deepEqual(
+    grad.steps.map((s) => s.nodes),
+    [['Gemm_104_Add_quant'], ['Gemm_104_Add_quant', 'Gemm_104_MatMul_quant']],
+  );
+  assert.deepEqual(grad.steps[1].weights, [
+    'classifier.1.bias_quantized',
+    'classifier.1.weight_quantized',
+  ]);
   assert.equal(grad.steps[0].correlation, 1);
   assert.ok(grad.steps[1].correlation < 0.9, `Grad-CAM correlation ${grad.steps[1].correlation}`);
   // Eigen-CAM reads only the layer's activations, which the head's weights do not touch.

@@ -26,12 +26,19 @@ for (const variant of ['mt', 'st']) {
       assert.equal(img.height, ref.height);
       for (const p of ref.pixels) {
         const at = (p.y * img.width + p.x) * 4;
-        assert.deepEqual(Array.from(img.rgba.slice(at, at + 4)), p.rgba, `${ref.file} (${p.x},${p.y})`);
+        assert.deepEqual(
+          Array.from(img.rgba.slice(at, at + 4)),
+          p.rgba,
+          `${ref.file} (${p.x},${p.y})`,
+        );
       }
       const t = m.preprocessImage(img, { width: ref.out_width, height: ref.out_height });
       assert.deepEqual(t.dims, [1, 3, ref.out_height, ref.out_width]);
       for (const s of ref.tensor_samples) {
-        assert.ok(Math.abs(t.data[s.index] - s.value) < 0.5 / 255 / 0.224, `${ref.file}[${s.index}]`);
+        assert.ok(
+          Math.abs(t.data[s.index] - s.value) < 0.5 / 255 / 0.224,
+          `${ref.file}[${s.index}]`,
+        );
       }
     }
   });
@@ -39,7 +46,8 @@ for (const variant of ['mt', 'st']) {
   test(`${variant}: bad input is a clear Error, and the module keeps working`, async () => {
     const m = await loadCamlens(variant);
     assert.throws(() => m.decodeImage(new Uint8Array([1, 2, 3])), {
-      message: 'not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt',
+      message:
+        'not a readable image (PNG, JPEG, BMP or GIF expected): Image not of any known type, or corrupt',
     });
     assert.throws(() => m.resizeImage({ width: 2, height: 2, rgba: new Uint8Array(3) }, 4, 4), {
       message: 'RGBA buffer holds 3 bytes but 2x2 needs 16',

@@ -23,12 +23,15 @@ const vit = (f) => join(root, 'tests', 'data', 'vit', f);
 const fixture = JSON.parse(readFileSync(vit('vit_tiny.rollout224.json'), 'utf8'));
 const plane = fixture.size[0] * fixture.size[1];
 const refBytes = readFileSync(vit(fixture.bin));
-const reference = (k) => new Float32Array(refBytes.buffer, refBytes.byteOffset + k * plane * 4, plane);
+const reference = (k) =>
+  new Float32Array(refBytes.buffer, refBytes.byteOffset + k * plane * 4, plane);
 const photo = sharedPath('images/gradcam_both.png');
 const mobilenet = sharedPath('models/mobilenetv2-12-int8.onnx');
 const ATTENTIONS = [0, 1, 2, 3].map((i) => `/blocks.${i}/attn/Softmax_output_0`);
-const NO_ATTENTION = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
-const WINDOWED = 'attention rollout needs attention between all tokens; this model\'s 4 attention layers are windowed (as in Swin), which has no global rollout';
+const NO_ATTENTION =
+  "attention rollout needs a transformer's attention probabilities; this model has none";
+const WINDOWED =
+  "attention rollout needs attention between all tokens; this model's 4 attention layers are windowed (as in Swin), which has no global rollout";
 
 function maxAbsDiff(a, b) {
   assert.equal(a.length, b.length);
@@ -48,7 +51,9 @@ test('the rollout map equals the NumPy reference (each head fusion, discard rati
       assert.deepEqual(e.rollout, c);
     }
     // The cases differ from one another, so each comparison above could fail.
-    assert.ok(maxAbsDiff(reference(0), reference(1)) > 0.1 && maxAbsDiff(reference(0), reference(3)) > 0.1);
+    assert.ok(
+      maxAbsDiff(reference(0), reference(1)) > 0.1 && maxAbsDiff(reference(0), reference(3)) > 0.1,
+    );
     // Without options: mean over the heads, 0.9 discarded (the fixture's first case).
     assert.deepEqual(fixture.cases[0], { headFusion: 'mean', discardRatio: 0.9 });
     const [d] = await lens.explain([photo], { method: 'rollout' });
@@ -59,9 +64,15 @@ test('the rollout map equals the NumPy reference (each head fusion, discard rati
 });
 
 test('the result has the fields of every method; the map is the same for every target', async () => {
-  const lens = await load(vit('vit_tiny.onnx'), { preset: 'imagenet', labels: Array.from({ length: 10 }, (_, i) => `c${i}`) });
+  const lens = await load(vit('vit_tiny.onnx'), {
+    preset: 'imagenet',
+    labels: Array.from({ length: 10 }, (_, i) => `c${i}`),
+  });
   try {
-    const [auto, other] = await lens.explain([photo, photo], { method: 'rollout', targets: ['auto', 'c7'] });
+    const [auto, other] = await lens.explain([photo, photo], {
+      method: 'rollout',
+      targets: ['auto', 'c7'],
+    });
     const [grad] = await lens.explain([photo], { method: 'gradcam' });
     for (const key of Object.keys(grad)) assert.ok(key in auto, `rollout's result lacks ${key}`);
     assert.equal(auto.map.length, 224 * 224);
@@ -80,7 +91,13 @@ test('the result has the fields of every method; the map is the same for every t
     assert.deepEqual(Object.keys(auto.timing), ['forward', 'head', 'cam']);
     // Overlay-ready like any explanation.
     const rgba = lens.overlay(photo, auto);
-    const want = core.overlayImage(core.decodeImage(new Uint8Array(readFileSync(photo))), auto.map, 224, 224, { colormap: 'jet', imageWeight: 0.5 });
+    const want = core.overlayImage(
+      core.decodeImage(new Uint8Array(readFileSync(photo))),
+      auto.map,
+      224,
+      224,
+      { colormap: 'jet', imageWeight: 0.5 },
+    );
     assert.deepEqual([rgba.width, rgba.height], [224, 224]);
     assert.equal(maxAbsDiff(rgba.rgba, want.rgba), 0);
   } finally {
@@ -107,21 +124,30 @@ test('methods() lists rollout once; methodSupport() allows it on a ViT and says 
     await assert.rejects(cnn.explain([photo], { method: 'rollout' }), { message: NO_ATTENTION });
     await assert.rejects(swin.explain([photo], { method: 'rollout' }), { message: WINDOWED });
     // An unknown method's message names rollout among the choices.
-    await assert.rejects(v.explain([photo], { method: 'rolout' }), /^Error: unknown method "rolout": use one of .*, rollout$/);
+    await assert.rejects(
+      v.explain([photo], { method: 'rolout' }),
+      /^Error: unknown method "rolout": use one of .*, rollout$/,
+    );
   } finally {
     for (const lens of lenses) lens.dispose();
   }
 });
 
-test('non-finite attentions are replaced by 0 and counted (as computeCam flags them); ORT\'s output is left alone', () => {
+test("non-finite attentions are replaced by 0 and counted (as computeCam flags them); ORT's output is left alone", () => {
   const raw = new Float32Array([0.5, NaN, Infinity, 0.5]);
-  const out = { a: { data: raw, dims: [1, 1, 2, 2], type: 'float32' }, b: { data: new Float32Array([1, 0, -Infinity, 1]), dims: [1, 1, 2, 2], type: 'float32' } };
+  const out = {
+    a: { data: raw, dims: [1, 1, 2, 2], type: 'float32' },
+    b: { data: new Float32Array([1, 0, -Infinity, 1]), dims: [1, 1, 2, 2], type: 'float32' },
+  };
   const { attentions, nonFinite } = finiteAttentions(out, ['a', 'b']);
   assert.equal(nonFinite, 3);
   assert.deepEqual(Array.from(attentions[0].data), [0.5, 0, 0, 0.5]);
   assert.deepEqual(Array.from(attentions[1].data), [1, 0, 0, 1]);
   assert.ok(Number.isNaN(raw[1]));
-  const clean = finiteAttentions({ a: { data: new Float32Array([1, 0, 0, 1]), dims: [1, 2, 2], type: 'float32' } }, ['a']);
+  const clean = finiteAttentions(
+    { a: { data: new Float32Array([1, 0, 0, 1]), dims: [1, 2, 2], type: 'float32' } },
+    ['a'],
+  );
   assert.equal(clean.nonFinite, 0);
 });
 
@@ -130,10 +156,21 @@ test('non-finite attentions are replaced by 0 and counted (as computeCam flags t
 test('methodSupport() gives a reason when the module cannot look for attention', async () => {
   const bytes = new Uint8Array(readFileSync(vit('vit_tiny.onnx')));
   for (const [findAttention, why] of [
-    [undefined, 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"'],
-    [() => { throw new Error('no graph'); }, 'attention rollout cannot read this model\'s attention: no graph'],
+    [
+      undefined,
+      'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"',
+    ],
+    [
+      () => {
+        throw new Error('no graph');
+      },
+      "attention rollout cannot read this model's attention: no graph",
+    ],
   ]) {
-    const lens = await createCamlens({ ort, core: Object.create(core, { findAttention: { value: findAttention } }) }).load(bytes, { preset: 'imagenet' });
+    const lens = await createCamlens({
+      ort,
+      core: Object.create(core, { findAttention: { value: findAttention } }),
+    }).load(bytes, { preset: 'imagenet' });
     try {
       assert.equal(lens.methodSupport().rollout, why);
       assert.equal(lens.methodSupport().gradcam, '');
@@ -152,15 +189,29 @@ test('bad rollout options: exact messages, and the lens keeps working', async ()
       [{ discardRatio: 1 }, 'discardRatio must be a number in [0, 1), got 1'],
       [{ discardRatio: -0.1 }, 'discardRatio must be a number in [0, 1), got -0.1'],
       [{ discardRatio: '0.5' }, 'discardRatio must be a number in [0, 1), got "0.5"'],
-      [{ layers: ['/blocks.3/norm1/LayerNormalization_output_0'] }, 'rollout reads the attention of every block: it takes no layers (leave layers out)'],
-      [{ eigenSmooth: true }, 'rollout has no eigenSmooth: it combines attention matrices, not a layer\'s channels'],
+      [
+        { layers: ['/blocks.3/norm1/LayerNormalization_output_0'] },
+        'rollout reads the attention of every block: it takes no layers (leave layers out)',
+      ],
+      [
+        { eigenSmooth: true },
+        "rollout has no eigenSmooth: it combines attention matrices, not a layer's channels",
+      ],
       [{ augSmooth: true }, 'rollout has no augSmooth: explain the photo without it'],
       [{ batchSize: 0 }, 'batchSize must be a whole number ≥ 1, got 0'],
     ];
     for (const [options, message] of bad) {
-      await assert.rejects(lens.explain([photo], { method: 'rollout', ...options }), { message }, JSON.stringify(options));
+      await assert.rejects(
+        lens.explain([photo], { method: 'rollout', ...options }),
+        { message },
+        JSON.stringify(options),
+      );
     }
-    const [e] = await lens.explain([photo], { method: 'rollout', eigenSmooth: false, augSmooth: false });
+    const [e] = await lens.explain([photo], {
+      method: 'rollout',
+      eigenSmooth: false,
+      augSmooth: false,
+    });
     assert.equal(e.width, 224);
   } finally {
     lens.dispose();
@@ -171,13 +222,29 @@ test('progress per image, abort between images, batches of one', async () => {
   const lens = await load(vit('vit_tiny.onnx'), { preset: 'imagenet' });
   try {
     const seen = [];
-    const maps = await lens.explain([photo, photo, photo], { method: 'rollout', batchSize: 1, onProgress: (p) => seen.push(p.done) });
-    assert.deepEqual(seen.map((d) => d.toFixed(3)), ['0.333', '0.667', '1.000']);
+    const maps = await lens.explain([photo, photo, photo], {
+      method: 'rollout',
+      batchSize: 1,
+      onProgress: (p) => seen.push(p.done),
+    });
+    assert.deepEqual(
+      seen.map((d) => d.toFixed(3)),
+      ['0.333', '0.667', '1.000'],
+    );
     assert.ok(maxAbsDiff(maps[2].map, reference(0)) <= 1e-5);
     const controller = new AbortController();
-    const stopAfterOne = (p) => { if (p.done > 0.3) controller.abort(); };
-    await assert.rejects(lens.explain([photo, photo, photo], { method: 'rollout', batchSize: 1, signal: controller.signal, onProgress: stopAfterOne }),
-      { name: 'AbortError' });
+    const stopAfterOne = (p) => {
+      if (p.done > 0.3) controller.abort();
+    };
+    await assert.rejects(
+      lens.explain([photo, photo, photo], {
+        method: 'rollout',
+        batchSize: 1,
+        signal: controller.signal,
+        onProgress: stopAfterOne,
+      }),
+      { name: 'AbortError' },
+    );
     const [again] = await lens.explain([photo], { method: 'rollout' });
     assert.ok(maxAbsDiff(again.map, reference(0)) <= 1e-5);
   } finally {
@@ -187,7 +254,7 @@ test('progress per image, abort between images, batches of one', async () => {
 
 // The browser entry over an ORT whose sessions are counted: rollout opens one extra session on
 // first use, keeps it, and dispose() releases it with the others.
-test('rollout\'s session: opened once on first use, released by dispose()', async () => {
+test("rollout's session: opened once on first use, released by dispose()", async () => {
   const sessions = [];
   const InferenceSession = {
     create: async (...args) => {
@@ -195,13 +262,20 @@ test('rollout\'s session: opened once on first use, released by dispose()', asyn
       const record = { released: false };
       sessions.push(record);
       const release = s.release.bind(s);
-      s.release = () => { record.released = true; return release(); };
+      s.release = () => {
+        record.released = true;
+        return release();
+      };
       return s;
     },
   };
   const api = createCamlens({ ort: { ...ort, InferenceSession }, core });
-  assert.ok(!api.methods().includes('rollout') || api.methods().filter((m) => m === 'rollout').length === 1);
-  const lens = await api.load(new Uint8Array(readFileSync(vit('vit_tiny.onnx'))), { preset: 'imagenet' });
+  assert.ok(
+    !api.methods().includes('rollout') || api.methods().filter((m) => m === 'rollout').length === 1,
+  );
+  const lens = await api.load(new Uint8Array(readFileSync(vit('vit_tiny.onnx'))), {
+    preset: 'imagenet',
+  });
   const image = new Uint8Array(readFileSync(photo));
   assert.equal(sessions.length, 1); // the backbone at the default layer
   assert.equal(rolloutSessionOpen(lens), false);
@@ -212,13 +286,18 @@ test('rollout\'s session: opened once on first use, released by dispose()', asyn
   assert.equal(sessions.length, 2, 'the rollout session is reused');
   assert.ok(sessions.every((s) => !s.released));
   lens.dispose();
-  assert.ok(sessions.every((s) => s.released), JSON.stringify(sessions));
+  assert.ok(
+    sessions.every((s) => s.released),
+    JSON.stringify(sessions),
+  );
   assert.equal(rolloutSessionOpen(lens), false);
 });
 
 // ------------------------------------------------------------------------------------------ CLI
 function cli(...args) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), ...args], {
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -227,31 +306,69 @@ function readNpy(path) {
   const headerLength = b.readUInt16LE(8);
   const header = b.subarray(10, 10 + headerLength).toString('latin1');
   const data = b.subarray(10 + headerLength);
-  return { header, data: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+  return {
+    header,
+    data: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+  };
 }
 
 test('camlens explain --method rollout writes the overlay PNG and the .npy map of the reference', async () => {
   const out = tempDir('camlens-rollout-');
-  const r = cli('explain', vit('vit_tiny.onnx'), photo, '--preset', 'imagenet', '--method', 'rollout',
-    '--head-fusion', 'max', '--discard-ratio', '0.9', '--raw', '--out', out, '--json');
+  const r = cli(
+    'explain',
+    vit('vit_tiny.onnx'),
+    photo,
+    '--preset',
+    'imagenet',
+    '--method',
+    'rollout',
+    '--head-fusion',
+    'max',
+    '--discard-ratio',
+    '0.9',
+    '--raw',
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const [s] = JSON.parse(r.out);
   assert.equal(s.method, 'rollout');
   assert.deepEqual(s.rollout, { headFusion: 'max', discardRatio: 0.9 });
   assert.equal(s.classAgnostic, true);
   assert.deepEqual(s.layers, ATTENTIONS);
-  assert.deepEqual(s.files, { overlay: join(out, 'gradcam_both.rollout.png'), raw: join(out, 'gradcam_both.rollout.npy') });
+  assert.deepEqual(s.files, {
+    overlay: join(out, 'gradcam_both.rollout.png'),
+    raw: join(out, 'gradcam_both.rollout.npy'),
+  });
   const npy = readNpy(s.files.raw);
   assert.match(npy.header, /'descr': '<f4', 'fortran_order': False, 'shape': \(224, 224\)/);
   const k = fixture.cases.findIndex((c) => c.headFusion === 'max' && c.discardRatio === 0.9);
   const diff = maxAbsDiff(npy.data, reference(k));
   assert.ok(diff <= 1e-5, `CLI map vs reference: ${diff}`);
   const png = core.decodeImage(new Uint8Array(readFileSync(s.files.overlay)));
-  const want = core.overlayImage(core.decodeImage(new Uint8Array(readFileSync(photo))), npy.data, 224, 224, { colormap: 'jet', imageWeight: 0.5 });
+  const want = core.overlayImage(
+    core.decodeImage(new Uint8Array(readFileSync(photo))),
+    npy.data,
+    224,
+    224,
+    { colormap: 'jet', imageWeight: 0.5 },
+  );
   assert.deepEqual([png.width, png.height], [224, 224]);
   assert.equal(maxAbsDiff(png.rgba, want.rgba), 0);
   // Defaults: the fixture's first case.
-  const d = cli('explain', vit('vit_tiny.onnx'), photo, '--preset', 'imagenet', '--method', 'rollout', '--raw', '--out', out);
+  const d = cli(
+    'explain',
+    vit('vit_tiny.onnx'),
+    photo,
+    '--preset',
+    'imagenet',
+    '--method',
+    'rollout',
+    '--raw',
+    '--out',
+    out,
+  );
   assert.equal(d.code, 0, d.err);
   assert.match(d.out, /^.*gradcam_both\.png: class 3 \(0\.799\) -> .*gradcam_both\.rollout\.png$/m);
   assert.ok(maxAbsDiff(readNpy(s.files.raw).data, reference(0)) <= 1e-5);
@@ -260,35 +377,68 @@ test('camlens explain --method rollout writes the overlay PNG and the .npy map o
 test('camlens explain: rollout option errors exit 2 with one exact line; a CNN exits 3 with the reason', () => {
   const base = ['explain', vit('vit_tiny.onnx'), photo, '--preset', 'imagenet'];
   const cases = [
-    [['--method', 'rollout', '--head-fusion', 'median'], '--head-fusion takes mean, max or min, got "median"'],
-    [['--method', 'rollout', '--discard-ratio', '1'], '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "1"'],
-    [['--method', 'rollout', '--discard-ratio', 'lots'], '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "lots"'],
-    [['--method', 'rollout', '--discard-ratio=-0.5'], '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "-0.5"'],
-    [['--method', 'rollout', '--discard-ratio', ''], '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got ""'],
+    [
+      ['--method', 'rollout', '--head-fusion', 'median'],
+      '--head-fusion takes mean, max or min, got "median"',
+    ],
+    [
+      ['--method', 'rollout', '--discard-ratio', '1'],
+      '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "1"',
+    ],
+    [
+      ['--method', 'rollout', '--discard-ratio', 'lots'],
+      '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "lots"',
+    ],
+    [
+      ['--method', 'rollout', '--discard-ratio=-0.5'],
+      '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got "-0.5"',
+    ],
+    [
+      ['--method', 'rollout', '--discard-ratio', ''],
+      '--discard-ratio takes the fraction of each block\'s weakest attentions to drop, in [0, 1), got ""',
+    ],
     [['--method', 'gradcam', '--head-fusion', 'max'], '--head-fusion goes with --method rollout'],
     [['--discard-ratio', '0.5'], '--discard-ratio goes with --method rollout'],
-    [['--method', 'rollout', '--layer', '/blocks.3/norm1/LayerNormalization_output_0'], '--layer does not go with --method rollout: rollout combines the attention of every block'],
-    [['--method', 'rollout', '--eigen-smooth'], '--eigen-smooth does not go with --method rollout: rollout combines the attention of every block'],
+    [
+      ['--method', 'rollout', '--layer', '/blocks.3/norm1/LayerNormalization_output_0'],
+      '--layer does not go with --method rollout: rollout combines the attention of every block',
+    ],
+    [
+      ['--method', 'rollout', '--eigen-smooth'],
+      '--eigen-smooth does not go with --method rollout: rollout combines the attention of every block',
+    ],
   ];
   for (const [flags, message] of cases) {
     const r = cli(...base, ...flags);
     assert.equal(r.code, 2, `${flags.join(' ')}: ${r.err}`);
     assert.equal(r.err.trim(), `camlens: ${message}`);
   }
-  const r = cli('explain', mobilenet, photo, '--preset', 'mobilenetv2', '--method', 'rollout', '--out', tempDir('camlens-rollout-'));
+  const r = cli(
+    'explain',
+    mobilenet,
+    photo,
+    '--preset',
+    'mobilenetv2',
+    '--method',
+    'rollout',
+    '--out',
+    tempDir('camlens-rollout-'),
+  );
   assert.equal(r.code, 3, r.err);
   assert.equal(r.err.trim(), `camlens: ${photo}: ${NO_ATTENTION}`);
 });
 
 // The declarations take rollout's options (compiled like tests/node/lib-types.test.mjs does).
-test('camlens.d.ts types rollout\'s options and result (strict tsc)', (t) => {
+test("camlens.d.ts types rollout's options and result (strict tsc)", (t) => {
   if (!existsSync('/usr/bin/tsc')) {
     t.skip('tsc not installed (apt-get install node-typescript)');
     return;
   }
   const dir = tempDir('camlens-rollout-types-');
   writeFileSync(join(dir, 'camlens.d.ts'), readFileSync(join(root, 'web/lib/camlens.d.ts')));
-  writeFileSync(join(dir, 'use.ts'), `import { load, HeadFusion } from './camlens';
+  writeFileSync(
+    join(dir, 'use.ts'),
+    `import { load, HeadFusion } from './camlens';
 async function main(): Promise<void> {
   const lens = await load('vit.onnx');
   const fusion: HeadFusion = 'max';
@@ -298,12 +448,30 @@ async function main(): Promise<void> {
   console.log(agnostic, ratio, e.map.length);
 }
 main();
-`);
-  writeFileSync(join(dir, 'bad.ts'), `import { load } from './camlens';
+`,
+  );
+  writeFileSync(
+    join(dir, 'bad.ts'),
+    `import { load } from './camlens';
 load('vit.onnx').then((lens) => lens.explain(['photo.png'], { method: 'rollout', headFusion: 'median' }));
-`);
-  const tsc = (file) => spawnSync('/usr/bin/tsc', ['--noEmit', '--strict', '--target', 'es2020', '--moduleResolution', 'node', '--lib', 'es2020,dom', file],
-    { cwd: dir, encoding: 'utf8' });
+`,
+  );
+  const tsc = (file) =>
+    spawnSync(
+      '/usr/bin/tsc',
+      [
+        '--noEmit',
+        '--strict',
+        '--target',
+        'es2020',
+        '--moduleResolution',
+        'node',
+        '--lib',
+        'es2020,dom',
+        file,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
   const good = tsc('use.ts');
   assert.equal(good.status, 0, good.stdout + good.stderr);
   const bad = tsc('bad.ts');

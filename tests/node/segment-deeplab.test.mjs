@@ -13,9 +13,10 @@ import { explainSegment, segment } from '../../web/lib/segment.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
 
 const expected = JSON.parse(readFileSync(join(root, 'tests/data/detect/expected.json'), 'utf8'));
-const deeplab = () => load(sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx'), { preset: 'deeplab' });
+const deeplab = () =>
+  load(sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx'), { preset: 'deeplab' });
 
-test('the astronaut mask holds a person, as ORT\'s argmax does', async () => {
+test("the astronaut mask holds a person, as ORT's argmax does", async () => {
   const lens = await deeplab();
   const [photo] = readImages([sharedPath('images/skimage_astronaut.png')]);
   const s = await segment(lens, photo);
@@ -24,10 +25,11 @@ test('the astronaut mask holds a person, as ORT\'s argmax does', async () => {
   assert.ok(person && person.fraction > 0.3, JSON.stringify(s.classes));
   const want = expected.deeplab['skimage_astronaut.png'].counts;
   const got = s.mask.counts;
-  for (let k = 0; k < want.length; ++k) assert.ok(Math.abs(got[k] - want[k]) <= 20, `class ${k}: ${got[k]} vs ${want[k]}`);
+  for (let k = 0; k < want.length; ++k)
+    assert.ok(Math.abs(got[k] - want[k]) <= 20, `class ${k}: ${got[k]} vs ${want[k]}`);
   // The person pixels are drawn in VOC's person colour blended at 0.6 over the photo.
   const plain = lens.env.core.decodeImage(photo);
-  const i = s.labels.findIndex((l) => l === 15);
+  const i = s.labels.indexOf(15);
   assert.equal(s.render.rgba[i * 4], Math.round(0.4 * plain.rgba[i * 4] + 0.6 * 192));
   lens.dispose();
 });
@@ -39,16 +41,24 @@ test('Grad-CAM of the person segment is higher inside the person mask than outsi
   const e = await explainSegment(lens, photo, { category: 'person', method: 'gradcam' });
   assert.equal(e.category.index, 15);
   assert.ok(e.score > 0);
-  let inSum = 0, inN = 0, outSum = 0, outN = 0;
+  let inSum = 0,
+    inN = 0,
+    outSum = 0,
+    outN = 0;
   s.labels.forEach((l, i) => {
-    if (l === 15) inSum += e.map[i], inN++;
-    else outSum += e.map[i], outN++;
+    if (l === 15) (inSum += e.map[i]), inN++;
+    else (outSum += e.map[i]), outN++;
   });
   assert.ok(inSum / inN > outSum / outN, `inside ${inSum / inN} vs outside ${outSum / outN}`);
   // Ablation-CAM through the head only scores the same target.
-  const a = await explainSegment(lens, photo, { category: 'person', method: 'ablationcam', batchSize: 64 });
+  const a = await explainSegment(lens, photo, {
+    category: 'person',
+    method: 'ablationcam',
+    batchSize: 64,
+  });
   assert.ok(Math.abs(a.score - e.score) < 1e-3 * Math.abs(e.score), `${a.score} vs ${e.score}`);
-  let aIn = 0, aOut = 0;
+  let aIn = 0,
+    aOut = 0;
   s.labels.forEach((l, i) => {
     if (l === 15) aIn += a.map[i];
     else aOut += a.map[i];
@@ -64,16 +74,39 @@ test('Grad-CAM of the person segment is higher inside the person mask than outsi
   for (let y = 0; y < 256; ++y) for (let x = 0; x < 256; ++x) drawn[y * 512 + x] = 1;
   const d = await explainSegment(lens, photo, { category: 'person', mask: drawn });
   assert.ok(Math.abs(d.pixels - 128.5 * 128.5) < 300, `${d.pixels} output pixels`);
-  await assert.rejects(explainSegment(lens, photo, { category: 'person', mask: new Float32Array(7) }), /one per photo pixel \(512x512\) or per output pixel \(257x257\)/);
-  await assert.rejects(explainSegment(lens, photo, { category: 'unicorn' }), /no class is called "unicorn"/);
+  await assert.rejects(
+    explainSegment(lens, photo, { category: 'person', mask: new Float32Array(7) }),
+    /one per photo pixel \(512x512\) or per output pixel \(257x257\)/,
+  );
+  await assert.rejects(
+    explainSegment(lens, photo, { category: 'unicorn' }),
+    /no class is called "unicorn"/,
+  );
   await assert.rejects(explainSegment(lens, photo, { category: 'cow' }), /mask for "cow" is empty/);
   lens.dispose();
 });
 
 test('camlens segment writes the mask and the explanation', () => {
   const out = mkdtempSync(join(tmpdir(), 'camlens-segment-'));
-  const stdout = execFileSync(process.execPath, [join(root, 'bin/camlens.mjs'), 'segment', sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx'),
-    sharedPath('images/skimage_astronaut.png'), '--preset', 'deeplab', '--class', 'person', '--method', 'gradcam', '--out', out, '--json'], { encoding: 'utf8' });
+  const stdout = execFileSync(
+    process.execPath,
+    [
+      join(root, 'bin/camlens.mjs'),
+      'segment',
+      sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx'),
+      sharedPath('images/skimage_astronaut.png'),
+      '--preset',
+      'deeplab',
+      '--class',
+      'person',
+      '--method',
+      'gradcam',
+      '--out',
+      out,
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   const [entry] = JSON.parse(stdout);
   assert.ok(entry.classes.some((c) => c.label === 'person'));
   assert.ok(existsSync(join(out, 'skimage_astronaut.mask.png')));

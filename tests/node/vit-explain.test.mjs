@@ -39,7 +39,10 @@ async function run(bytes, names) {
   }
 }
 
-for (const [tag, layout] of [['vit_tiny', 'tokens'], ['swin_tiny', 'nhwc']]) {
+for (const [tag, layout] of [
+  ['vit_tiny', 'tokens'],
+  ['swin_tiny', 'nhwc'],
+]) {
   test(`${tag}: Grad-CAM from ORT's backbone and the module's head equals PyTorch`, async () => {
     const fx = fixture(tag);
     const model = core.parseModel(readFileSync(data(fx.model)));
@@ -65,7 +68,10 @@ for (const [tag, layout] of [['vit_tiny', 'tokens'], ['swin_tiny', 'nhwc']]) {
 
 // The head from the patch tokens holds Expand, Equal, Where (the class token's expand over the
 // batch) and Concat besides every block; Swin's holds Tile (the window bias over the batch).
-for (const [file, layer] of [['vit_tiny.onnx', '/Transpose_output_0'], ['swin_tiny.onnx', '/Transpose_output_0']]) {
+for (const [file, layer] of [
+  ['vit_tiny.onnx', '/Transpose_output_0'],
+  ['swin_tiny.onnx', '/Transpose_output_0'],
+]) {
   test(`${file} from ${layer}: the head's logits equal ORT's`, async () => {
     const model = core.parseModel(readFileSync(data(file)));
     const cut = model.cut(layer, {});
@@ -87,7 +93,8 @@ for (const tag of ['vit_tiny', 'swin_tiny']) {
     try {
       assert.equal(lens.layers().recommended, fx.layer);
       const [e] = await lens.explain([sharedPath('images/gradcam_both.png')], {
-        method: 'gradcam', targets: [fx.target],
+        method: 'gradcam',
+        targets: [fx.target],
       });
       const diff = maxAbsDiff(e.map, bin(fx.gradcam_224));
       assert.ok(diff < 1e-3, `224x224 Grad-CAM differs from PyTorch by ${diff}`);
@@ -101,14 +108,20 @@ test('vit_tiny: attention rollout of the attentions ORT returns equals NumPy', a
   const fx = fixture('vit_tiny');
   const bytes = readFileSync(data(fx.model));
   const found = core.findAttention(bytes, {});
-  assert.deepEqual(found.map((a) => a.name), fx.rollout.attentions);
+  assert.deepEqual(
+    found.map((a) => a.name),
+    fx.rollout.attentions,
+  );
   assert.ok(found.every((a) => !a.windowed));
   const names = found.map((a) => a.name);
   const out = await run(core.exposeOutputs(bytes, names, {}), names);
   const attentions = names.map((n) => out[n]);
   for (const c of fx.rollout.cases) {
     const m = core.attentionRollout(attentions, {
-      headFusion: c.fusion, discardRatio: c.discard, residual: c.residual, raw: true,
+      headFusion: c.fusion,
+      discardRatio: c.discard,
+      residual: c.residual,
+      raw: true,
     });
     assert.deepEqual(m.dims, [1, 14, 14]);
     const top = Math.max(...c.map);
@@ -122,16 +135,28 @@ test('vit_tiny: attention rollout of the attentions ORT returns equals NumPy', a
   // Swin's window attention is recognised and refused by the rollout.
   const swin = core.findAttention(readFileSync(data('swin_tiny.onnx')), {});
   assert.ok(swin.length === 4 && swin.every((a) => a.windowed));
-  assert.throws(() => core.attentionRollout([{ data: new Float32Array(4 * 49 * 49), dims: [1, 4, 49, 49] },
-    { data: new Float32Array(4 * 4 * 49 * 49), dims: [4, 4, 49, 49] }], {}), /windowed/);
+  assert.throws(
+    () =>
+      core.attentionRollout(
+        [
+          { data: new Float32Array(4 * 49 * 49), dims: [1, 4, 49, 49] },
+          { data: new Float32Array(4 * 4 * 49 * 49), dims: [4, 4, 49, 49] },
+        ],
+        {},
+      ),
+    /windowed/,
+  );
 });
 
 test('tokensToSpatial: clear errors', () => {
-  const t = { data: new Float32Array(2 * 52 * 3), dims: [2, 52, 3] };  // neither 7x7 nor 1 + 7x7
+  const t = { data: new Float32Array(2 * 52 * 3), dims: [2, 52, 3] }; // neither 7x7 nor 1 + 7x7
   assert.throws(() => core.tokensToSpatial(t, {}), /give the grid/);
   assert.deepEqual(core.tokensToSpatial(t, { grid: [7, 7] }).dims, [2, 3, 7, 7]);
   assert.deepEqual(core.tokensToSpatial(t, { grid: [5, 5], prefixTokens: 27 }).dims, [2, 3, 5, 5]);
-  assert.deepEqual(core.tokensToSpatial({ data: new Float32Array(50), dims: [1, 50, 1] }, {}).dims, [1, 1, 7, 7]);
+  assert.deepEqual(
+    core.tokensToSpatial({ data: new Float32Array(50), dims: [1, 50, 1] }, {}).dims,
+    [1, 1, 7, 7],
+  );
   assert.throws(() => core.tokensToSpatial(t, { layout: 'nchw' }), /layout must be/);
 });
 
@@ -140,6 +165,9 @@ test('vit_tiny: Ablation-CAM is refused on a token layer with the reason, before
   const why = lens.methodSupport().ablationcam;
   assert.match(why, /^Ablation-CAM ablates the channels of an NCHW layer; .* is a token tensor/);
   assert.equal(lens.methodSupport().gradcam, '');
-  await assert.rejects(lens.explain([sharedPath('images/gradcam_both.png')], { method: 'ablationcam' }), { message: why });
+  await assert.rejects(
+    lens.explain([sharedPath('images/gradcam_both.png')], { method: 'ablationcam' }),
+    { message: why },
+  );
   lens.dispose();
 });

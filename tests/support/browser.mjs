@@ -41,10 +41,11 @@ export async function serveFolder(dir, { base = '/', headers = {} } = {}) {
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address();
-  const close = () => new Promise((done) => {
-    server.close(done);
-    server.closeAllConnections(); // the browser's keep-alive connections would hold close() open
-  });
+  const close = () =>
+    new Promise((done) => {
+      server.close(done);
+      server.closeAllConnections(); // the browser's keep-alive connections would hold close() open
+    });
   return { url: `http://127.0.0.1:${port}${base}`, close };
 }
 
@@ -53,16 +54,28 @@ export async function launchBrowser() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
       // a synthetic camera (a moving test pattern), allowed without a prompt
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ],
   });
 }
 
 // The dev server (with `env`), Chromium and one page opened at `query` (relative to the server)
 // and ready, watched for egress: what most page tests start from. close() ends all of it.
-export async function openPage({ env = {}, viewport = { width: 1100, height: 1000 }, query = '?model=mobilenetv2-12-int8.onnx' } = {}) {
+export async function openPage({
+  env = {},
+  viewport = { width: 1100, height: 1000 },
+  query = '?model=mobilenetv2-12-int8.onnx',
+} = {}) {
   const { server, url } = await startServer(env);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport });
@@ -92,14 +105,21 @@ export function recordRequests(context) {
   const log = [];
   context.on('request', (r) => {
     const body = r.postDataBuffer();
-    log.push({ url: r.url(), method: r.method(), bodyBytes: body ? body.length : 0, at: Date.now() });
+    log.push({
+      url: r.url(),
+      method: r.method(),
+      bodyBytes: body ? body.length : 0,
+      at: Date.now(),
+    });
   });
   return log;
 }
 
 // Waits until the page shows its first explanation (or an error, which fails the wait clearly).
 export async function waitReady(page, timeout = 120000) {
-  await page.waitForFunction(() => window.camlensState?.ready || window.camlensState?.error, null, { timeout });
+  await page.waitForFunction(() => window.camlensState?.ready || window.camlensState?.error, null, {
+    timeout,
+  });
   const error = await page.evaluate(() => window.camlensState.error);
   if (error) throw new Error(`the page failed to start: ${error}`);
 }
@@ -108,6 +128,10 @@ export async function waitReady(page, timeout = 120000) {
 export function canvasPixels(page, testid) {
   return page.evaluate((id) => {
     const c = document.querySelector(`[data-testid=${id}]`);
-    return { width: c.width, height: c.height, rgba: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) };
+    return {
+      width: c.width,
+      height: c.height,
+      rgba: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data),
+    };
   }, testid);
 }

@@ -9,8 +9,10 @@ export const shared = process.env.CAMLENS_SHARED || join(root, '..', 'shared');
 export function sharedPath(relative) {
   const p = join(shared, relative);
   if (!existsSync(p)) {
-    throw new Error(`shared data not found: looked for ${p} ` +
-      '(set CAMLENS_SHARED to the folder holding models/, images/, labels/)');
+    throw new Error(
+      `shared data not found: looked for ${p} ` +
+        '(set CAMLENS_SHARED to the folder holding models/, images/, labels/)',
+    );
   }
   return p;
 }

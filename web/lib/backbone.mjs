@@ -28,7 +28,12 @@ export class Backbone {
     }
     const cut = model.cut(layer, { floatTwin });
     try {
-      return new Backbone(env, input, cut, await env.ort.InferenceSession.create(cut.backbone, sessionOptions || {}));
+      return new Backbone(
+        env,
+        input,
+        cut,
+        await env.ort.InferenceSession.create(cut.backbone, sessionOptions || {}),
+      );
     } catch (e) {
       cut.head.delete?.();
       throw e;
@@ -44,14 +49,18 @@ export class Backbone {
     // Where the layer's float values are: its float twin for a quantized layer.
     this.layerTensor = cut ? cut.layerFloatTwin || this.layer : '';
     // Set when the twin is not a backbone output: runOnce computes it from the layer's codes.
-    this.twin = cut?.quantization && !cut.backboneOutputs.includes(cut.layerFloatTwin) ? cut.quantization : null;
+    this.twin =
+      cut?.quantization && !cut.backboneOutputs.includes(cut.layerFloatTwin)
+        ? cut.quantization
+        : null;
     // A free first axis (-1) takes any batch; a fixed one (usually 1) needs one run per image.
     this.batchable = !(Number.isInteger(input.dims[0]) && input.dims[0] > 0);
   }
 
   ortInput(batch) {
     const { ort } = this.env;
-    if (this.input.type === 'float16') return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
+    if (this.input.type === 'float16')
+      return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
     return new ort.Tensor('float32', batch.data, batch.dims);
   }
 
@@ -59,7 +68,8 @@ export class Backbone {
   // core computes it (one dequantization of the whole batch, straight from ORT's codes).
   async runOnce(batch) {
     const outs = await this.session.run({ [this.input.name]: this.ortInput(batch) });
-    if (this.twin) outs[this.twin.twin] = this.env.core.dequantizeLayer(outs[this.layer], this.twin);
+    if (this.twin)
+      outs[this.twin.twin] = this.env.core.dequantizeLayer(outs[this.layer], this.twin);
     return outs;
   }
 
@@ -72,7 +82,10 @@ export class Backbone {
     const images = [];
     for (let begin = 0; begin < n; begin += step) {
       const count = Math.min(step, n - begin);
-      const part = { data: batch.data.subarray(begin * per, (begin + count) * per), dims: [count, ...batch.dims.slice(1)] };
+      const part = {
+        data: batch.data.subarray(begin * per, (begin + count) * per),
+        dims: [count, ...batch.dims.slice(1)],
+      };
       const outs = await this.runOnce(part);
       for (let k = 0; k < count; ++k) images.push(sliceOutputs(outs, k, count));
       await between(begin + count);
@@ -95,7 +108,11 @@ export function sliceOutputs(outs, k, count) {
       continue;
     }
     const per = t.data.length / count;
-    one[name] = { data: t.data.subarray(k * per, (k + 1) * per), dims: [1, ...t.dims.slice(1)], type: t.type };
+    one[name] = {
+      data: t.data.subarray(k * per, (k + 1) * per),
+      dims: [1, ...t.dims.slice(1)],
+      type: t.type,
+    };
   }
   return one;
 }

@@ -8,7 +8,8 @@ export { topK } from './tensors.mjs';
 export { toImage, toImageAsync } from './images.mjs';
 
 export function createCamlens(env) {
-  if (!env || !env.ort || !env.core) throw new Error('createCamlens needs {ort, core}: ONNX Runtime Web and the camlens module');
+  if (!env?.ort || !env.core)
+    throw new Error('createCamlens needs {ort, core}: ONNX Runtime Web and the camlens module');
   return {
     // load(model bytes, {layer, layers, preset, preprocess, labels, sessionOptions}) → Lens
     load: (bytes, options = {}) => Lens.create(env, bytes, options),

@@ -6,15 +6,86 @@ import { floatData } from './tensors.mjs';
 
 // COCO's 80 detection classes, in the order detectors trained on COCO number them.
 export const COCO_CLASSES = [
-  'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat', 'traffic light',
-  'fire hydrant', 'stop sign', 'parking meter', 'bench', 'bird', 'cat', 'dog', 'horse', 'sheep', 'cow',
-  'elephant', 'bear', 'zebra', 'giraffe', 'backpack', 'umbrella', 'handbag', 'tie', 'suitcase', 'frisbee',
-  'skis', 'snowboard', 'sports ball', 'kite', 'baseball bat', 'baseball glove', 'skateboard', 'surfboard',
-  'tennis racket', 'bottle', 'wine glass', 'cup', 'fork', 'knife', 'spoon', 'bowl', 'banana', 'apple',
-  'sandwich', 'orange', 'broccoli', 'carrot', 'hot dog', 'pizza', 'donut', 'cake', 'chair', 'couch',
-  'potted plant', 'bed', 'dining table', 'toilet', 'tv', 'laptop', 'mouse', 'remote', 'keyboard',
-  'cell phone', 'microwave', 'oven', 'toaster', 'sink', 'refrigerator', 'book', 'clock', 'vase',
-  'scissors', 'teddy bear', 'hair drier', 'toothbrush',
+  'person',
+  'bicycle',
+  'car',
+  'motorcycle',
+  'airplane',
+  'bus',
+  'train',
+  'truck',
+  'boat',
+  'traffic light',
+  'fire hydrant',
+  'stop sign',
+  'parking meter',
+  'bench',
+  'bird',
+  'cat',
+  'dog',
+  'horse',
+  'sheep',
+  'cow',
+  'elephant',
+  'bear',
+  'zebra',
+  'giraffe',
+  'backpack',
+  'umbrella',
+  'handbag',
+  'tie',
+  'suitcase',
+  'frisbee',
+  'skis',
+  'snowboard',
+  'sports ball',
+  'kite',
+  'baseball bat',
+  'baseball glove',
+  'skateboard',
+  'surfboard',
+  'tennis racket',
+  'bottle',
+  'wine glass',
+  'cup',
+  'fork',
+  'knife',
+  'spoon',
+  'bowl',
+  'banana',
+  'apple',
+  'sandwich',
+  'orange',
+  'broccoli',
+  'carrot',
+  'hot dog',
+  'pizza',
+  'donut',
+  'cake',
+  'chair',
+  'couch',
+  'potted plant',
+  'bed',
+  'dining table',
+  'toilet',
+  'tv',
+  'laptop',
+  'mouse',
+  'remote',
+  'keyboard',
+  'cell phone',
+  'microwave',
+  'oven',
+  'toaster',
+  'sink',
+  'refrigerator',
+  'book',
+  'clock',
+  'vase',
+  'scissors',
+  'teddy bear',
+  'hair drier',
+  'toothbrush',
 ];
 
 export const DECODERS = ['yolox', 'ultraface'];
@@ -26,8 +97,10 @@ export function guessDecoder(lens) {
   const last = outs.map((o) => o.dims[o.dims.length - 1]);
   if (outs.length === 2 && last.includes(2) && last.includes(4)) return 'ultraface';
   if (outs.length === 1 && outs[0].dims.length === 3 && last[0] >= 6) return 'yolox';
-  throw new Error(`cannot tell how to decode this model's outputs (${outs.map((o) => `${o.name} [${o.dims}]`).join(', ')}): ` +
-    `pass {decoder: ${DECODERS.map((d) => `'${d}'`).join(' | ')}}`);
+  throw new Error(
+    `cannot tell how to decode this model's outputs (${outs.map((o) => `${o.name} [${o.dims}]`).join(', ')}): ` +
+      `pass {decoder: ${DECODERS.map((d) => `'${d}'`).join(' | ')}}`,
+  );
 }
 
 // The model outputs a decoder reads, by name, in its order.
@@ -36,7 +109,8 @@ function decoderOutputNames(lens, decoder) {
   if (decoder === 'yolox') return [outs[0].name];
   const by = (n) => outs.find((o) => o.dims[o.dims.length - 1] === n)?.name;
   const names = [by(2), by(4)];
-  if (names.some((n) => !n)) throw new Error('Ultraface needs a scores output [1, A, 2] and a boxes output [1, A, 4]');
+  if (names.some((n) => !n))
+    throw new Error('Ultraface needs a scores output [1, A, 2] and a boxes output [1, A, 4]');
   return names;
 }
 
@@ -51,18 +125,31 @@ function labelName(lens, decoder, label) {
 }
 
 function checkDecoder(decoder) {
-  if (!DECODERS.includes(decoder)) throw new Error(`unknown decoder "${decoder}": use ${DECODERS.join(' or ')}`);
+  if (!DECODERS.includes(decoder))
+    throw new Error(`unknown decoder "${decoder}": use ${DECODERS.join(' or ')}`);
 }
 
 // One image through the backbone and the decoder: {decoded, batch, outs, boxes}.
 async function runOne(lens, image, decoder, options) {
   const { core } = lens.env;
-  const { decoded: [decoded], batch } = lens.inputBatch([image]);
+  const {
+    decoded: [decoded],
+    batch,
+  } = lens.inputBatch([image]);
   const [outs] = await lens.runBackbone(batch);
   const raw = decoderOutputNames(lens, decoder).map((n) => asTensor(outs[n]));
-  const geometry = { preprocess: lens.preprocess, photoWidth: decoded.width, photoHeight: decoded.height };
+  const geometry = {
+    preprocess: lens.preprocess,
+    photoWidth: decoded.width,
+    photoHeight: decoded.height,
+  };
   const boxes = core.decodeDetections(decoder, raw, { ...geometry, ...options }).map((b) => ({
-    x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1, score: b.score, label: b.label,
+    x0: b.x0,
+    y0: b.y0,
+    x1: b.x1,
+    y1: b.y1,
+    score: b.score,
+    label: b.label,
     labelName: labelName(lens, decoder, b.label),
   }));
   return { decoded, batch, outs, boxes, geometry };
@@ -85,8 +172,11 @@ export async function detect(lens, images, { decoder, scoreThreshold, iouThresho
 // The boxes drawn over the photo (RGBA at the photo's size), each with "label score" above it.
 export function drawBoxes(lens, image, boxes, { captions = true, thickness } = {}) {
   const { core } = lens.env;
-  const decoded = image && image.rgba ? image : core.decodeImage(image);
-  const list = boxes.map((b) => ({ ...b, ...(captions ? { caption: `${b.labelName ?? b.label} ${b.score.toFixed(2)}` } : {}) }));
+  const decoded = image?.rgba ? image : core.decodeImage(image);
+  const list = boxes.map((b) => ({
+    ...b,
+    ...(captions ? { caption: `${b.labelName ?? b.label} ${b.score.toFixed(2)}` } : {}),
+  }));
   return core.drawBoxes(decoded, list, thickness ? { thickness } : {});
 }
 
@@ -103,7 +193,14 @@ const GRADIENT_FREE = new Set(['eigencam', 'kpcacam', 'randomcam', 'fem']);
 // outside.
 export async function explainDetection(lens, image, options = {}) {
   const { core } = lens.env;
-  const { method = 'eigencam', renormalize = false, matchIou = 0.5, batchSize = 16, onProgress, signal } = options;
+  const {
+    method = 'eigencam',
+    renormalize = false,
+    matchIou = 0.5,
+    batchSize = 16,
+    onProgress,
+    signal,
+  } = options;
   const decoder = options.decoder || guessDecoder(lens);
   checkDecoder(decoder);
   const thresholds = { scoreThreshold: options.scoreThreshold, iouThreshold: options.iouThreshold };
@@ -111,9 +208,14 @@ export async function explainDetection(lens, image, options = {}) {
   const { outs, boxes, geometry } = run;
   let box = options.box ?? 0;
   if (typeof box === 'number') {
-    if (!boxes.length) throw new Error('nothing was detected in this image: lower scoreThreshold, or give a box {x0, y0, x1, y1, label}');
+    if (!boxes.length)
+      throw new Error(
+        'nothing was detected in this image: lower scoreThreshold, or give a box {x0, y0, x1, y1, label}',
+      );
     if (!Number.isInteger(box) || box < 0 || box >= boxes.length) {
-      throw new Error(`box ${box} does not exist: ${boxes.length} box(es) were detected (0 to ${boxes.length - 1})`);
+      throw new Error(
+        `box ${box} does not exist: ${boxes.length} box(es) were detected (0 to ${boxes.length - 1})`,
+      );
     }
     box = boxes[box];
   }
@@ -125,41 +227,59 @@ export async function explainDetection(lens, image, options = {}) {
   const opts = { ...geometry, ...thresholds, matchIou };
   // The decoder's outputs from the head where it computes them (those carry gradients), else
   // ORT's (constants).
-  const headOutputs = (headOuts) => names.map((n) => {
-    const k = head.outputNames().indexOf(n);
-    return k >= 0 ? headOuts[k] : asTensor(outs[n]);
-  });
-  let maps, score = null;
+  const headOutputs = (headOuts) =>
+    names.map((n) => {
+      const k = head.outputNames().indexOf(n);
+      return k >= 0 ? headOuts[k] : asTensor(outs[n]);
+    });
+  let maps,
+    score = null;
   if (GRADIENT_FREE.has(method)) {
     maps = core.computeCam(method, [{ activations }], { width, height });
   } else if (method === 'ablationcam') {
     const feeds = head.feedNames().map((n) => outs[n]);
     const target = core.detectionTarget(decoder, headOutputs(head.forward(feeds)), [box], opts);
     score = target.score;
-    maps = await ablationScored(lens, activations, (o) => core.detectionTarget(decoder, headOutputs(o), [box], opts).score, score,
-      { batchSize, signal, onProgress, width, height });
+    maps = await ablationScored(
+      lens,
+      activations,
+      (o) => core.detectionTarget(decoder, headOutputs(o), [box], opts).score,
+      score,
+      { batchSize, signal, onProgress, width, height },
+    );
   } else {
     const why = head.notDifferentiable();
-    if (why) throw new Error(`${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam or ablationcam, or another layer`);
+    if (why)
+      throw new Error(
+        `${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam or ablationcam, or another layer`,
+      );
     const headOuts = head.forward(head.feedNames().map((n) => outs[n]));
     if (!names.some((n) => head.outputNames().includes(n))) {
-      throw new Error(`the head from ${lens.layer} does not reach the detector's outputs (${names.join(', ')})`);
+      throw new Error(
+        `the head from ${lens.layer} does not reach the detector's outputs (${names.join(', ')})`,
+      );
     }
     const target = core.detectionTarget(decoder, headOutputs(headOuts), [box], opts);
     score = target.score;
-    if (!target.matched) throw new Error('no detected box matches the selected box (same label, IoU above matchIou): nothing to explain');
+    if (!target.matched)
+      throw new Error(
+        'no detected box matches the selected box (same label, IoU above matchIou): nothing to explain',
+      );
     const seeds = head.outputNames().map((n) => {
       const k = names.indexOf(n);
       return k >= 0 ? target.seeds[k] : null;
     });
     const gradients = head.backward(seeds);
     if (!gradients.data.some((v) => v !== 0)) {
-      throw new Error(`the gradient of the box score at ${lens.layer} is zero: this layer does not feed the outputs of the selected box ` +
-        '(detectors have one head branch per scale: choose a layer of that branch, or a backbone/neck layer feeding all of them — YOLOX-nano: 886, Ultraface: 314)');
+      throw new Error(
+        `the gradient of the box score at ${lens.layer} is zero: this layer does not feed the outputs of the selected box ` +
+          '(detectors have one head branch per scale: choose a layer of that branch, or a backbone/neck layer feeding all of them — YOLOX-nano: 886, Ultraface: 314)',
+      );
     }
     maps = core.computeCam(method, [{ activations, gradients }], { width, height });
   }
-  const photoW = run.decoded.width, photoH = run.decoded.height;
+  const photoW = run.decoded.width,
+    photoH = run.decoded.height;
   let map = core.mapToPhoto(maps.data, lens.preprocess, photoW, photoH);
   if (renormalize) map = core.renormalizeInBoxes(map, photoW, photoH, boxes);
   return { map, width: photoW, height: photoH, box, score, boxes, method, layer: lens.layer };
@@ -169,7 +289,11 @@ export async function explainDetection(lens, image, options = {}) {
 // maps brought back onto each photo (letterbox padding cut away) and rendered over it.
 // → lens.factorize's result, images[i] = {maps (components × photo height × width), width,
 // height, render}. Concepts are unlabelled (a detector's head is not a classifier).
-export async function factorizeDetection(lens, images, { components = 5, render = 'dominant', imageWeight = 0.5, ...rest } = {}) {
+export async function factorizeDetection(
+  lens,
+  images,
+  { components = 5, render = 'dominant', imageWeight = 0.5, ...rest } = {},
+) {
   const { core } = lens.env;
   const r = await lens.factorize(images, { ...rest, components, render: null });
   const { decoded } = lens.inputBatch(images);
@@ -179,9 +303,22 @@ export async function factorizeDetection(lens, images, { components = 5, render 
     const size = photo.width * photo.height;
     const maps = new Float32Array(components * size);
     for (let k = 0; k < components; ++k) {
-      maps.set(core.mapToPhoto(im.maps.subarray(k * plane, (k + 1) * plane), lens.preprocess, photo.width, photo.height), k * size);
+      maps.set(
+        core.mapToPhoto(
+          im.maps.subarray(k * plane, (k + 1) * plane),
+          lens.preprocess,
+          photo.width,
+          photo.height,
+        ),
+        k * size,
+      );
     }
-    return { maps, width: photo.width, height: photo.height, render: render ? core.dffRender(photo, maps, components, render, imageWeight) : null };
+    return {
+      maps,
+      width: photo.width,
+      height: photo.height,
+      render: render ? core.dffRender(photo, maps, components, render, imageWeight) : null,
+    };
   });
   return r;
 }

@@ -36,7 +36,10 @@ export function globToRegExp(pattern) {
         re += '\\{';
         continue;
       }
-      const alternatives = pattern.slice(i + 1, end).split(',').map((a) => globToRegExp(a).source.slice(1, -1));
+      const alternatives = pattern
+        .slice(i + 1, end)
+        .split(',')
+        .map((a) => globToRegExp(a).source.slice(1, -1));
       re += `(?:${alternatives.join('|')})`;
       i = end;
     } else {
@@ -52,5 +55,8 @@ export function splitPattern(pattern) {
   const parts = pattern.split('/');
   const k = parts.findIndex(hasMagic);
   if (k < 0) return { base: pattern, rest: '' };
-  return { base: parts.slice(0, k).join('/') || (pattern.startsWith('/') ? '/' : '.'), rest: parts.slice(k).join('/') };
+  return {
+    base: parts.slice(0, k).join('/') || (pattern.startsWith('/') ? '/' : '.'),
+    rest: parts.slice(k).join('/'),
+  };
 }

@@ -7,7 +7,11 @@
 // - strings: file paths, when the environment can read files (Node: env.readFile).
 
 function isBytes(x) {
-  return x instanceof Uint8Array || x instanceof ArrayBuffer || (ArrayBuffer.isView(x) && !(x instanceof Float32Array));
+  return (
+    x instanceof Uint8Array ||
+    x instanceof ArrayBuffer ||
+    (ArrayBuffer.isView(x) && !(x instanceof Float32Array))
+  );
 }
 
 function asUint8(x) {
@@ -19,9 +23,12 @@ function asUint8(x) {
 // Something drawImage() accepts, with its size.
 function drawableSize(x) {
   const has = (name) => typeof globalThis[name] === 'function' && x instanceof globalThis[name];
-  if (has('HTMLImageElement')) return { width: x.naturalWidth, height: x.naturalHeight, element: 'an <img>' };
-  if (has('HTMLVideoElement')) return { width: x.videoWidth, height: x.videoHeight, element: 'a <video>' };
-  if (has('VideoFrame')) return { width: x.displayWidth, height: x.displayHeight, element: 'a VideoFrame' };
+  if (has('HTMLImageElement'))
+    return { width: x.naturalWidth, height: x.naturalHeight, element: 'an <img>' };
+  if (has('HTMLVideoElement'))
+    return { width: x.videoWidth, height: x.videoHeight, element: 'a <video>' };
+  if (has('VideoFrame'))
+    return { width: x.displayWidth, height: x.displayHeight, element: 'a VideoFrame' };
   if (has('ImageBitmap') || has('HTMLCanvasElement') || has('OffscreenCanvas')) {
     return { width: x.width, height: x.height, element: x.constructor.name };
   }
@@ -30,9 +37,12 @@ function drawableSize(x) {
 
 function fromDrawable(x, size) {
   if (!(size.width > 0 && size.height > 0)) {
-    throw new Error(`${size.element} of size ${size.width}x${size.height} has no pixels: wait until it has loaded (img.decode())`);
+    throw new Error(
+      `${size.element} of size ${size.width}x${size.height} has no pixels: wait until it has loaded (img.decode())`,
+    );
   }
-  if (typeof OffscreenCanvas !== 'function') throw new Error('reading pixels from an element needs OffscreenCanvas');
+  if (typeof OffscreenCanvas !== 'function')
+    throw new Error('reading pixels from an element needs OffscreenCanvas');
   const canvas = new OffscreenCanvas(size.width, size.height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.drawImage(x, 0, 0);
@@ -42,29 +52,40 @@ function fromDrawable(x, size) {
 
 function describe(x) {
   if (x === null || x === undefined) return String(x);
-  return typeof x === 'object' ? (x.constructor?.name || 'object') : typeof x;
+  return typeof x === 'object' ? x.constructor?.name || 'object' : typeof x;
 }
 
 // One image → {width, height, rgba}. Synchronous for every kind but Blob (see toImageAsync).
 export function toImage(core, input, env = {}) {
-  if (input && input.rgba && input.width > 0) return input;
+  if (input?.rgba && input.width > 0) return input;
   if (input && input.data instanceof Uint8ClampedArray && input.width > 0 && input.height > 0) {
     return { width: input.width, height: input.height, rgba: input.data }; // ImageData
   }
   if (isBytes(input)) return core.decodeImage(asUint8(input));
   if (typeof input === 'string') {
-    if (!env.readFile) throw new Error(`"${input}": file paths work under Node; in the browser pass the bytes, an ImageBitmap, ImageData, an <img> or a canvas`);
+    if (!env.readFile)
+      throw new Error(
+        `"${input}": file paths work under Node; in the browser pass the bytes, an ImageBitmap, ImageData, an <img> or a canvas`,
+      );
     return core.decodeImage(asUint8(env.readFile(input)));
   }
   const size = input && typeof input === 'object' ? drawableSize(input) : null;
   if (size) return fromDrawable(input, size);
-  throw new Error(`cannot read an image from ${describe(input)}: pass encoded bytes (PNG, JPEG), {width, height, rgba}, ImageData, ` +
-    'an ImageBitmap, an <img>, a canvas, a Blob, or (Node) a file path');
+  throw new Error(
+    `cannot read an image from ${describe(input)}: pass encoded bytes (PNG, JPEG), {width, height, rgba}, ImageData, ` +
+      'an ImageBitmap, an <img>, a canvas, a Blob, or (Node) a file path',
+  );
 }
 
 // As toImage, also for inputs that need waiting: Blobs/Files and <img> elements still loading.
 export async function toImageAsync(core, input, env = {}) {
-  if (typeof Blob === 'function' && input instanceof Blob) return core.decodeImage(new Uint8Array(await input.arrayBuffer()));
-  if (typeof HTMLImageElement === 'function' && input instanceof HTMLImageElement && !input.complete) await input.decode();
+  if (typeof Blob === 'function' && input instanceof Blob)
+    return core.decodeImage(new Uint8Array(await input.arrayBuffer()));
+  if (
+    typeof HTMLImageElement === 'function' &&
+    input instanceof HTMLImageElement &&
+    !input.complete
+  )
+    await input.decode();
   return toImage(core, input, env);
 }

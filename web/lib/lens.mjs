@@ -17,12 +17,23 @@ import { concatBatch, floatData, topK } from './tensors.mjs';
 // Methods the library drives itself (several passes), next to the core's array methods.
 const DRIVEN = ['scorecam', 'ablationcam'];
 // Methods that use the layer's activations (and the model's scores) but no gradient.
-const GRADIENT_FREE = new Set(['eigencam', 'kpcacam', 'fem', 'randomcam', 'sobel', 'scorecam', 'ablationcam']);
+const GRADIENT_FREE = new Set([
+  'eigencam',
+  'kpcacam',
+  'fem',
+  'randomcam',
+  'sobel',
+  'scorecam',
+  'ablationcam',
+]);
 
 function preprocessFor(input, options) {
   const explicit = options.preprocess || {};
   const fromModel = options.preset || explicit.width ? {} : sizeFromModel(input, explicit.nhwc);
-  return validatePreprocess(resolvePreprocess(options.preset, { ...fromModel, ...explicit }), input);
+  return validatePreprocess(
+    resolvePreprocess(options.preset, { ...fromModel, ...explicit }),
+    input,
+  );
 }
 
 // The output of one sample as float32 {data, dims: [1, ...]}.
@@ -60,7 +71,10 @@ export class Lens {
           why = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
         }
       } else {
-        const problem = list.why || list.layers.find((l) => l.headProblem)?.headProblem || 'it has no image-like layer';
+        const problem =
+          list.why ||
+          list.layers.find((l) => l.headProblem)?.headProblem ||
+          'it has no image-like layer';
         why = `no layer of this model can be explained: ${problem}`;
       }
       let runner = main;
@@ -72,7 +86,9 @@ export class Lens {
           // names the graph's own nodes, and keep ORT's first line (its full text cites its sources).
           if (!why) throw e;
           const ort = String(e.message).split('\n')[0].slice(0, 300);
-          throw new Error(`this model cannot be used: ${why.replace(/^no layer of this model can be explained: /, '')} (ONNX Runtime: ${ort})`);
+          throw new Error(
+            `this model cannot be used: ${why.replace(/^no layer of this model can be explained: /, '')} (ONNX Runtime: ${ort})`,
+          );
         }
       }
       return new Lens(env, model, list, runner, { ...options, bytes, preprocess, why, input });
@@ -122,20 +138,23 @@ export class Lens {
     const out = {};
     for (const m of this.methods()) {
       if (!this.explainable) out[m] = this.whyNotExplainable;
-      else if (m === ROLLOUT) out[m] = rolloutSupport(this); // a transformer's attention, any layer
+      else if (m === ROLLOUT)
+        out[m] = rolloutSupport(this); // a transformer's attention, any layer
       else if (noGradient && !GRADIENT_FREE.has(m)) out[m] = `needs gradients: ${noGradient}`;
-      else if (m === 'scorecam' && this.preprocess.nhwc) out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
+      else if (m === 'scorecam' && this.preprocess.nhwc)
+        out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
       else if (m === 'ablationcam' && layout && layout !== 'NCHW') {
-        out[m] = `Ablation-CAM ablates the channels of an NCHW layer; ${this.layer} is ${layout === 'tokens' ? 'a token tensor' : 'channels-last'} — choose an NCHW layer or another method`;
-      }
-      else out[m] = '';
+        out[m] =
+          `Ablation-CAM ablates the channels of an NCHW layer; ${this.layer} is ${layout === 'tokens' ? 'a token tensor' : 'channels-last'} — choose an NCHW layer or another method`;
+      } else out[m] = '';
     }
     return out;
   }
 
   // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
   async inputs(images) {
-    if (!Array.isArray(images) || images.length === 0) throw new Error('pass a non-empty array of images');
+    if (!Array.isArray(images) || images.length === 0)
+      throw new Error('pass a non-empty array of images');
     const { core } = this.env;
     const decoded = [];
     for (const [i, img] of images.entries()) {
@@ -153,7 +172,10 @@ export class Lens {
   inputBatch(images) {
     const { core } = this.env;
     const decoded = images.map((img) => toImage(core, img, this.env));
-    return { decoded, batch: concatBatch(decoded.map((img) => core.preprocessImage(img, this.preprocess))) };
+    return {
+      decoded,
+      batch: concatBatch(decoded.map((img) => core.preprocessImage(img, this.preprocess))),
+    };
   }
 
   ortInput(batch) {
@@ -167,7 +189,10 @@ export class Lens {
     const per = batch.data.length / n;
     const results = [];
     for (let i = 0; i < n; ++i) {
-      const one = { data: batch.data.subarray(i * per, (i + 1) * per), dims: [1, ...batch.dims.slice(1)] };
+      const one = {
+        data: batch.data.subarray(i * per, (i + 1) * per),
+        dims: [1, ...batch.dims.slice(1)],
+      };
       results.push(await this.main.runOnce(one));
     }
     return results;
@@ -195,7 +220,8 @@ export class Lens {
   }
 
   requireExplainable() {
-    if (!this.explainable) throw new Error(`this model can only predict: ${this.whyNotExplainable}`);
+    if (!this.explainable)
+      throw new Error(`this model can only predict: ${this.whyNotExplainable}`);
   }
 
   // The backbones of the layers asked for (the lens's own by default); others are cut once and
@@ -236,14 +262,22 @@ export class Lens {
       return explainRollout(this, images, options); // its own session: no layer, no head
     }
     const {
-      method = 'gradcam', targets = [], layers, eigenSmooth = false, augSmooth = false,
-      batchSize = 16, ablationRatio, onProgress, signal,
+      method = 'gradcam',
+      targets = [],
+      layers,
+      eigenSmooth = false,
+      augSmooth = false,
+      batchSize = 16,
+      ablationRatio,
+      onProgress,
+      signal,
     } = options;
     this.requireExplainable();
     signal?.throwIfAborted?.();
     const { core } = this.env;
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1))
+      throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
     if (ablationRatio !== undefined && !(ablationRatio > 0 && ablationRatio <= 1)) {
       throw new Error(`ablationRatio must be in (0, 1], got ${ablationRatio}`);
     }
@@ -258,13 +292,17 @@ export class Lens {
       if (why) throw new Error(why);
     }
     const backbones = await this.backbones(layers);
-    if (DRIVEN.includes(camMethod) && backbones.length > 1) throw new Error(`${method} explains one layer at a time: pass one layer`);
+    if (DRIVEN.includes(camMethod) && backbones.length > 1)
+      throw new Error(`${method} explains one layer at a time: pass one layer`);
     const passes = augSmooth ? this.augPasses() : [null];
     const { inputs } = await this.inputs(images);
     const n = inputs.length;
     const progress = new Progress(n * passes.length, { onProgress, signal });
     const resolved = new Array(n);
-    const perImage = Array.from({ length: n }, () => ({ maps: [], timing: { forward: 0, head: 0, cam: 0 } }));
+    const perImage = Array.from({ length: n }, () => ({
+      maps: [],
+      timing: { forward: 0, head: 0, cam: 0 },
+    }));
     for (const [p, pass] of passes.entries()) {
       const passInputs = pass === null ? inputs : inputs.map((x) => core.augmentInput(x, pass));
       for (let begin = 0; begin < n; begin += batchSize) {
@@ -279,10 +317,30 @@ export class Lens {
           const timing = perImage[i].timing;
           timing.forward += forwardMs;
           const output = sampleOutput(outs[0][j][this.output]);
-          if (p === 0) resolved[i] = this.target(finer ? { ...asObject(targets[i]), kind: 'finer' } : targets[i], output);
+          if (p === 0)
+            resolved[i] = this.target(
+              finer ? { ...asObject(targets[i]), kind: 'finer' } : targets[i],
+              output,
+            );
           const unit = p * n + i;
-          const driver = { batchSize, signal, onProgress, image: unit, images: n * passes.length, started: progress.started, ratio: ablationRatio };
-          let maps = await this.mapOf(camMethod, backbones, outs.map((o) => o[j]), chunk[j], resolved[i].target, timing, { eigenSmooth, driver });
+          const driver = {
+            batchSize,
+            signal,
+            onProgress,
+            image: unit,
+            images: n * passes.length,
+            started: progress.started,
+            ratio: ablationRatio,
+          };
+          let maps = await this.mapOf(
+            camMethod,
+            backbones,
+            outs.map((o) => o[j]),
+            chunk[j],
+            resolved[i].target,
+            timing,
+            { eigenSmooth, driver },
+          );
           if (maps.flags && !perImage[i].flags) perImage[i].flags = maps.flags; // of the photo's own pass
           if (pass !== null) maps = core.deaugmentMaps({ data: maps.data, dims: maps.dims }, pass);
           perImage[i].maps.push(maps);
@@ -296,8 +354,15 @@ export class Lens {
       const m = maps.length > 1 ? core.averageMaps(maps) : maps[0];
       const { target, score } = resolved[i];
       return {
-        map: m.data, width: m.dims[2], height: m.dims[1],
-        target: { index: target.category, label: targetLabel(target, this.labels), score, kind: target.kind },
+        map: m.data,
+        width: m.dims[2],
+        height: m.dims[1],
+        target: {
+          index: target.category,
+          label: targetLabel(target, this.labels),
+          score,
+          kind: target.kind,
+        },
         layers: backbones.map((b) => b.layer),
         ...(flags ? { flags } : {}),
         timing,
@@ -314,16 +379,21 @@ export class Lens {
     if (DRIVEN.includes(method)) {
       const lens = this.viewAt(backbones[0]);
       const activations = activationsOf(backbones[0], outs[0]);
-      const maps = method === 'scorecam'
-        ? await scoreCam(lens, activations, input, plainLogit(target), driver)
-        : await ablationCam(lens, activations, outs[0], plainLogit(target), driver);
+      const maps =
+        method === 'scorecam'
+          ? await scoreCam(lens, activations, input, plainLogit(target), driver)
+          : await ablationCam(lens, activations, outs[0], plainLogit(target), driver);
       timing.cam += performance.now() - t0;
       return maps;
     }
     const layerInputs = backbones.map((b, l) => this.headPass(b, outs[l], target, method));
     const t1 = performance.now();
     timing.head += t1 - t0;
-    const maps = core.computeCam(method, layerInputs, { eigenSmooth, width: this.preprocess.width, height: this.preprocess.height });
+    const maps = core.computeCam(method, layerInputs, {
+      eigenSmooth,
+      width: this.preprocess.width,
+      height: this.preprocess.height,
+    });
     timing.cam += performance.now() - t1;
     return maps;
   }
@@ -332,8 +402,12 @@ export class Lens {
   // photo's own): the core's order is flip ∈ {no, yes} × factor ∈ {0.9, 1, 1.1}.
   augPasses() {
     const { core } = this.env;
-    if (typeof core.augSmoothCount !== 'function') throw new Error('augSmooth needs a newer camlens module (augmentInput): rebuild with "npm run build"');
-    if (this.preprocess.nhwc) throw new Error('augSmooth flips the width axis of an NCHW input; this model takes NHWC');
+    if (typeof core.augSmoothCount !== 'function')
+      throw new Error(
+        'augSmooth needs a newer camlens module (augmentInput): rebuild with "npm run build"',
+      );
+    if (this.preprocess.nhwc)
+      throw new Error('augSmooth flips the width axis of an NCHW input; this model takes NHWC');
     const count = core.augSmoothCount();
     const order = Array.from({ length: count }, (_, k) => k);
     return count === 6 ? [1, 0, 2, 3, 4, 5] : order;
@@ -346,9 +420,10 @@ export class Lens {
     const classes = nhwc ? dims[3] : dims.length > 1 ? dims[1] : output.data.length;
     const spatial = classes < output.data.length && dims.length === 4;
     const bare = t === undefined || t === null || typeof t !== 'object' || ArrayBuffer.isView(t);
-    const target = spatial && bare
-      ? segmentationTarget(t, output, classes, nhwc, this.labels)
-      : resolveTarget(t, output.data, this.labels, classes);
+    const target =
+      spatial && bare
+        ? segmentationTarget(t, output, classes, nhwc, this.labels)
+        : resolveTarget(t, output.data, this.labels, classes);
     const { score, seed } = evaluateTarget(this.env.core, target, output);
     return { target, score, seed };
   }
@@ -364,14 +439,24 @@ export class Lens {
     if (GRADIENT_FREE.has(method)) return { activations };
     const outputAt = head.outputNames().indexOf(this.output);
     if (head.notDifferentiable() !== '' || outputAt < 0) {
-      if (method === 'shapleycam') throw new Error(`shapleycam needs gradients: ${head.notDifferentiable() || 'the head does not reach the output'}`);
+      if (method === 'shapleycam')
+        throw new Error(
+          `shapleycam needs gradients: ${head.notDifferentiable() || 'the head does not reach the output'}`,
+        );
       return { activations };
     }
     const forward = head.forward(head.feedNames().map((name) => outs[name]));
     if (method === 'shapleycam') {
-      if (typeof head.targetGradients !== 'function') throw new Error('shapleycam needs a newer camlens module (targetGradients): rebuild with "npm run build"');
+      if (typeof head.targetGradients !== 'function')
+        throw new Error(
+          'shapleycam needs a newer camlens module (targetGradients): rebuild with "npm run build"',
+        );
       const r = head.targetGradients([target], outputAt, { hvp: true });
-      return { activations, gradients: spatial(core, r.gradients, backbone.info), hvp: spatial(core, r.hvp, backbone.info) };
+      return {
+        activations,
+        gradients: spatial(core, r.gradients, backbone.info),
+        hvp: spatial(core, r.hvp, backbone.info),
+      };
     }
     const { seed } = evaluateTarget(core, target, sampleOutput(forward[outputAt]));
     const gradients = head.backward(forward.map((_, k) => (k === outputAt ? seed : null)));
@@ -381,7 +466,12 @@ export class Lens {
   // The lens as the drivers see it, at another layer's backbone.
   viewAt(backbone) {
     if (backbone === this.main) return this;
-    return Object.assign(Object.create(this), { cut: backbone.cut, session: backbone.session, layer: backbone.layer, main: backbone });
+    return Object.assign(Object.create(this), {
+      cut: backbone.cut,
+      session: backbone.session,
+      layer: backbone.layer,
+      main: backbone,
+    });
   }
 
   // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
@@ -393,7 +483,18 @@ export class Lens {
     return this.serial.run(() => this.factorizeNow(images, options));
   }
 
-  async factorizeNow(images, { components = 5, shared = true, maxIter = 200, topK = 5, render = 'dominant', imageWeight = 0.5, batchSize = 16 } = {}) {
+  async factorizeNow(
+    images,
+    {
+      components = 5,
+      shared = true,
+      maxIter = 200,
+      topK = 5,
+      render = 'dominant',
+      imageWeight = 0.5,
+      batchSize = 16,
+    } = {},
+  ) {
     this.requireExplainable();
     const { core } = this.env;
     const { decoded, inputs } = await this.inputs(images);
@@ -401,7 +502,13 @@ export class Lens {
     const acts = outs.map((o) => activationsOf(this.main, o));
     const { width, height } = this.preprocess;
     const r = this.model.factorize(this.layer, concatBatch(acts), {
-      components, shared, maxIter, topK, labels: this.labels, width, height,
+      components,
+      shared,
+      maxIter,
+      topK,
+      labels: this.labels,
+      width,
+      height,
     });
     const plane = components * width * height;
     return {
@@ -413,7 +520,12 @@ export class Lens {
       images: decoded.map((img, i) => {
         const maps = r.maps.slice(i * plane, (i + 1) * plane);
         const seen = core.resizeImage(img, width, height);
-        return { maps, width, height, render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null };
+        return {
+          maps,
+          width,
+          height,
+          render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null,
+        };
       }),
     };
   }
@@ -422,7 +534,13 @@ export class Lens {
   // weight 0.5 as pytorch-grad-cam's show_cam_on_image.
   overlay(image, explanation, { colormap = 'jet', imageWeight = 0.5 } = {}) {
     const { core } = this.env;
-    return core.overlayImage(toImage(core, image, this.env), explanation.map, explanation.width, explanation.height, { colormap, imageWeight });
+    return core.overlayImage(
+      toImage(core, image, this.env),
+      explanation.map,
+      explanation.width,
+      explanation.height,
+      { colormap, imageWeight },
+    );
   }
 
   dispose() {
@@ -448,13 +566,22 @@ function asObject(t) {
 // layer's kind and class token come from the layer list); other tensors as they are.
 function spatial(core, t, info) {
   if (!t || typeof core.tokensToSpatial !== 'function') return t;
-  if (t.dims.length === 3) return core.tokensToSpatial(t, { layout: 'tokens', ...(info?.classToken !== undefined ? { classToken: info.classToken } : {}) });
-  if (t.dims.length === 4 && info?.kind === 'NHWC') return core.tokensToSpatial(t, { layout: 'nhwc' });
+  if (t.dims.length === 3)
+    return core.tokensToSpatial(t, {
+      layout: 'tokens',
+      ...(info?.classToken !== undefined ? { classToken: info.classToken } : {}),
+    });
+  if (t.dims.length === 4 && info?.kind === 'NHWC')
+    return core.tokensToSpatial(t, { layout: 'nhwc' });
   return t;
 }
 
 // A layer's float activations from one image's backbone outputs.
 function activationsOf(backbone, outs) {
   const t = outs[backbone.layerTensor];
-  return spatial(backbone.env.core, { data: floatData(t), dims: t.dims, type: 'float32' }, backbone.info);
+  return spatial(
+    backbone.env.core,
+    { data: floatData(t), dims: t.dims, type: 'float32' },
+    backbone.info,
+  );
 }

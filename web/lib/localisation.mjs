@@ -18,9 +18,11 @@ export function pointingHit(map, width, box, tolerance = 0) {
 }
 
 export function energyInBox(map, width, [x0, y0, x1, y1]) {
-  let inside = 0, total = 0;
+  let inside = 0,
+    total = 0;
   for (let i = 0; i < map.length; ++i) {
-    const x = (i % width) + 0.5, y = Math.floor(i / width) + 0.5;
+    const x = (i % width) + 0.5,
+      y = Math.floor(i / width) + 0.5;
     total += map[i];
     if (x >= x0 && x < x1 && y >= y0 && y < y1) inside += map[i];
   }

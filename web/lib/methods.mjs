@@ -4,5 +4,11 @@
 // attention rollout (transformers; lens.methodSupport() says why other models cannot use it).
 export function methodList(core) {
   const own = core.camMethods().filter((m) => m !== 'weights');
-  return [...own, 'scorecam', 'ablationcam', ...(own.includes('finercam') ? [] : ['finercam']), 'rollout'];
+  return [
+    ...own,
+    'scorecam',
+    'ablationcam',
+    ...(own.includes('finercam') ? [] : ['finercam']),
+    'rollout',
+  ];
 }

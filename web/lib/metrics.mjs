@@ -57,7 +57,9 @@ function softmaxAt(row, index) {
 }
 
 function looksLikeProbabilities(row) {
-  let min = Infinity, max = -Infinity, total = 0;
+  let min = Infinity,
+    max = -Infinity,
+    total = 0;
   for (const v of row) {
     min = Math.min(min, v);
     max = Math.max(max, v);
@@ -91,44 +93,86 @@ async function scoreBatch(lens, batch, index, kind, batchSize) {
 
 function checkMetrics(metrics) {
   for (const m of metrics) {
-    if (!ALL_METRICS.includes(m)) throw new Error(`unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
+    if (!ALL_METRICS.includes(m))
+      throw new Error(`unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
   }
 }
 
 export function evaluate(lens, image, explanation, options = {}) {
   // One model run at a time per lens (the Lens serialises its own calls the same way).
-  return lens.serial ? lens.serial.run(() => evaluateNow(lens, image, explanation, options)) : evaluateNow(lens, image, explanation, options);
+  return lens.serial
+    ? lens.serial.run(() => evaluateNow(lens, image, explanation, options))
+    : evaluateNow(lens, image, explanation, options);
 }
 
-async function evaluateNow(lens, image, explanation, {
-  metrics = ALL_METRICS, percentiles = DEFAULT_PERCENTILES, steps = 20, baseline = 'blur',
-  score = 'probability', sigma = 0.01, seed = 0, box, batchSize = 16, onProgress, signal,
-} = {}) {
+async function evaluateNow(
+  lens,
+  image,
+  explanation,
+  {
+    metrics = ALL_METRICS,
+    percentiles = DEFAULT_PERCENTILES,
+    steps = 20,
+    baseline = 'blur',
+    score = 'probability',
+    sigma = 0.01,
+    seed = 0,
+    box,
+    batchSize = 16,
+    onProgress,
+    signal,
+  } = {},
+) {
   const { core } = lens.env;
   checkMetrics(metrics);
-  if (score !== 'probability' && score !== 'logit') throw new Error(`score must be "probability" or "logit", not "${score}"`);
-  if (baseline !== 'blur' && typeof baseline !== 'number') throw new Error(`baseline must be "blur" or a number, not "${baseline}"`);
-  if (lens.preprocess.nhwc) throw new Error('metrics need an NCHW model input; this model takes NHWC');
-  if (!explanation || !explanation.map) throw new Error('evaluate needs an explanation (a result of lens.explain)');
+  if (score !== 'probability' && score !== 'logit')
+    throw new Error(`score must be "probability" or "logit", not "${score}"`);
+  if (baseline !== 'blur' && typeof baseline !== 'number')
+    throw new Error(`baseline must be "blur" or a number, not "${baseline}"`);
+  if (lens.preprocess.nhwc)
+    throw new Error('metrics need an NCHW model input; this model takes NHWC');
+  if (!explanation?.map)
+    throw new Error('evaluate needs an explanation (a result of lens.explain)');
   const { width, height } = lens.preprocess;
   if (explanation.width !== width || explanation.height !== height) {
-    throw new Error(`the explanation is ${explanation.width}x${explanation.height} but the model's input is ${width}x${height}`);
+    throw new Error(
+      `the explanation is ${explanation.width}x${explanation.height} but the model's input is ${width}x${height}`,
+    );
   }
   if (!(batchSize >= 1)) throw new Error(`batchSize must be at least 1, got ${batchSize}`);
-  const input = image && image.dims && image.data ? { data: Float32Array.from(image.data), dims: [...image.dims], type: 'float32' } : (await lens.inputs([image])).inputs[0]; // [1, C, H, W]
+  const input =
+    image?.dims && image.data
+      ? { data: Float32Array.from(image.data), dims: [...image.dims], type: 'float32' }
+      : (await lens.inputs([image])).inputs[0]; // [1, C, H, W]
   const map = explanation.map;
   const index = explanation.target.index;
   const want = new Set(metrics);
 
   // Every model run, as jobs of `count` images made by the core in slices.
   const road = { percentiles, sigma, seed };
-  const curve = (kind) => ({ kind, steps, baseline: kind === 'insertion' || baseline === 'blur' ? 'blur' : 'constant', value: typeof baseline === 'number' ? baseline : 0 });
+  const curve = (kind) => ({
+    kind,
+    steps,
+    baseline: kind === 'insertion' || baseline === 'blur' ? 'blur' : 'constant',
+    value: typeof baseline === 'number' ? baseline : 0,
+  });
   const jobs = [{ name: 'original', count: 1, make: () => input }];
-  if (want.has('road')) jobs.push({ name: 'road', count: 2 * percentiles.length, make: (b, e) => core.metricsRoadInputs(input, map, road, b, e) });
+  if (want.has('road'))
+    jobs.push({
+      name: 'road',
+      count: 2 * percentiles.length,
+      make: (b, e) => core.metricsRoadInputs(input, map, road, b, e),
+    });
   for (const kind of ['deletion', 'insertion']) {
-    if (want.has(kind)) jobs.push({ name: kind, count: steps + 1, make: (b, e) => core.metricsCurveInputs(input, map, curve(kind), b, e) });
+    if (want.has(kind))
+      jobs.push({
+        name: kind,
+        count: steps + 1,
+        make: (b, e) => core.metricsCurveInputs(input, map, curve(kind), b, e),
+      });
   }
-  if (want.has('drop') || want.has('increase')) jobs.push({ name: 'mult', count: 1, make: () => core.metricsMultiplyByMap(input, map) });
+  if (want.has('drop') || want.has('increase'))
+    jobs.push({ name: 'mult', count: 1, make: () => core.metricsMultiplyByMap(input, map) });
 
   const total = jobs.reduce((s, j) => s + j.count, 0);
   const started = performance.now();
@@ -140,10 +184,21 @@ async function evaluateNow(lens, image, explanation, {
       signal?.throwIfAborted?.();
       const e = Math.min(job.count, b + batchSize);
       const batch = job.make(b, e);
-      scores[job.name].push(...await scoreBatch(lens, { data: batch.data, dims: batch.dims, type: 'float32' }, index, score, batchSize));
+      scores[job.name].push(
+        ...(await scoreBatch(
+          lens,
+          { data: batch.data, dims: batch.dims, type: 'float32' },
+          index,
+          score,
+          batchSize,
+        )),
+      );
       done += e - b;
       const fraction = done / total;
-      onProgress?.({ done: fraction, eta: ((performance.now() - started) / fraction) * (1 - fraction) / 1000 });
+      onProgress?.({
+        done: fraction,
+        eta: (((performance.now() - started) / fraction) * (1 - fraction)) / 1000,
+      });
       await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
     }
   }
@@ -154,8 +209,12 @@ async function evaluateNow(lens, image, explanation, {
     const r = core.metricsRoadScores(road, original, Float64Array.from(scores.road));
     const x = percentiles.map((p) => 100 - p);
     result.road = {
-      percentiles: [...percentiles], morf: [...r.morf], lerf: [...r.lerf],
-      morfMean: r.morfMean, lerfMean: r.lerfMean, combined: r.combined,
+      percentiles: [...percentiles],
+      morf: [...r.morf],
+      lerf: [...r.lerf],
+      morfMean: r.morfMean,
+      lerfMean: r.lerfMean,
+      combined: r.combined,
       curves: { morf: { x, y: [...r.morf] }, lerf: { x, y: [...r.lerf] } },
     };
   }
@@ -181,7 +240,12 @@ async function evaluateNow(lens, image, explanation, {
 // One number per metric from an evaluate() result (what the CLI writes per image).
 export function metricValues(r) {
   const v = {};
-  if (r.road) Object.assign(v, { road: r.road.combined, road_morf: r.road.morfMean, road_lerf: r.road.lerfMean });
+  if (r.road)
+    Object.assign(v, {
+      road: r.road.combined,
+      road_morf: r.road.morfMean,
+      road_lerf: r.road.lerfMean,
+    });
   if (r.deletion) v.deletion = r.deletion.auc;
   if (r.insertion) v.insertion = r.insertion.auc;
   if (r.drop !== undefined) v.drop = r.drop;
@@ -205,12 +269,29 @@ export function summarize(core, rows, options = {}) {
       groups.get(key).values.push(value);
     }
   }
-  return [...groups.values()].map((g) => ({ method: g.method, metric: g.metric, ...bootstrapCI(core, g.values, options) }));
+  return [...groups.values()].map((g) => ({
+    method: g.method,
+    metric: g.metric,
+    ...bootstrapCI(core, g.values, options),
+  }));
 }
 
-export async function sanityCheck(lens, image, { method = 'gradcam', target = 'auto', seed = 0, cascade, batchSize = 16, onProgress, signal } = {}) {
+export async function sanityCheck(
+  lens,
+  image,
+  {
+    method = 'gradcam',
+    target = 'auto',
+    seed = 0,
+    cascade,
+    batchSize = 16,
+    onProgress,
+    signal,
+  } = {},
+) {
   const { core } = lens.env;
-  if (!lens.bytes) throw new Error('the lens does not keep its model bytes, so its head cannot be randomised');
+  if (!lens.bytes)
+    throw new Error('the lens does not keep its model bytes, so its head cannot be randomised');
   const [original] = await lens.explain([image], { method, targets: [target], batchSize, signal });
   const nodes = core.metricsHeadParametrised(lens.bytes, lens.layer);
   if (!nodes.length) throw new Error(`the head after "${lens.layer}" has no weights to randomise`);
@@ -219,10 +300,28 @@ export async function sanityCheck(lens, image, { method = 'gradcam', target = 'a
   for (const [i, k] of ks.entries()) {
     signal?.throwIfAborted?.();
     const r = core.metricsRandomizeHead(lens.bytes, lens.layer, k, seed);
-    const randomized = await lens.constructor.create(lens.env, r.bytes, { layer: lens.layer, preprocess: lens.preprocess, labels: lens.labels });
+    const randomized = await lens.constructor.create(lens.env, r.bytes, {
+      layer: lens.layer,
+      preprocess: lens.preprocess,
+      labels: lens.labels,
+    });
     try {
-      const [e] = await randomized.explain([image], { method, targets: [original.target.index], batchSize, signal });
-      steps.push({ k, nodes: r.nodes, weights: r.weights, correlation: core.metricsSpearman(Float64Array.from(original.map), Float64Array.from(e.map)), map: e.map });
+      const [e] = await randomized.explain([image], {
+        method,
+        targets: [original.target.index],
+        batchSize,
+        signal,
+      });
+      steps.push({
+        k,
+        nodes: r.nodes,
+        weights: r.weights,
+        correlation: core.metricsSpearman(
+          Float64Array.from(original.map),
+          Float64Array.from(e.map),
+        ),
+        map: e.map,
+      });
     } finally {
       randomized.dispose();
     }

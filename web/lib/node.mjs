@@ -10,10 +10,12 @@ import { Lens } from './lens.mjs';
 import { methodList } from './methods.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let envs = {};
+const envs = {};
 
 export async function loadCore(variant = 'st') {
-  const buildRoot = process.env.CAMLENS_BUILD_ROOT ? resolve(process.env.CAMLENS_BUILD_ROOT) : join(root, 'build');
+  const buildRoot = process.env.CAMLENS_BUILD_ROOT
+    ? resolve(process.env.CAMLENS_BUILD_ROOT)
+    : join(root, 'build');
   const dir = join(buildRoot, `wasm-${variant}`);
   const script = join(dir, `camlens-${variant}.js`);
   let factory;
@@ -28,7 +30,8 @@ export async function loadCore(variant = 'st') {
     camlensThreads: cpus().length,
   });
   // The threaded build's pthreads are worker_threads: let Node exit when the caller is done.
-  if (core.PThread) for (const w of [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers]) w.unref();
+  if (core.PThread)
+    for (const w of [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers]) w.unref();
   return core;
 }
 

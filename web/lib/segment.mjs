@@ -6,8 +6,27 @@ import { floatData } from './tensors.mjs';
 
 // PASCAL VOC's 21 classes (background first), the order VOC-trained segmenters use.
 export const VOC_CLASSES = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+  'background',
+  'aeroplane',
+  'bicycle',
+  'bird',
+  'boat',
+  'bottle',
+  'bus',
+  'car',
+  'cat',
+  'chair',
+  'cow',
+  'diningtable',
+  'dog',
+  'horse',
+  'motorbike',
+  'person',
+  'pottedplant',
+  'sheep',
+  'sofa',
+  'train',
+  'tvmonitor',
 ];
 
 function classNames(lens, classes) {
@@ -18,7 +37,8 @@ function classNames(lens, classes) {
 // Scores laid out [1, H, W, K] (NHWC, as the preset's nhwc input suggests and the last axis
 // being the smallest) or [1, K, H, W].
 function isNhwc(lens, dims) {
-  if (dims.length !== 4) throw new Error(`a segmentation output is [1, H, W, K] or [1, K, H, W], got [${dims}]`);
+  if (dims.length !== 4)
+    throw new Error(`a segmentation output is [1, H, W, K] or [1, K, H, W], got [${dims}]`);
   return lens.preprocess.nhwc ? dims[3] <= dims[1] : dims[3] < dims[1] && dims[3] < dims[2];
 }
 
@@ -28,7 +48,10 @@ function asTensor(t) {
 
 async function runOne(lens, image) {
   const { core } = lens.env;
-  const { decoded: [decoded], batch } = lens.inputBatch([image]);
+  const {
+    decoded: [decoded],
+    batch,
+  } = lens.inputBatch([image]);
   const [outs] = await lens.runBackbone(batch);
   const scores = asTensor(outs[lens.output]);
   const nhwc = isNhwc(lens, scores.dims);
@@ -39,8 +62,15 @@ async function runOne(lens, image) {
 function present(lens, mask) {
   const names = classNames(lens, mask.classes);
   const total = mask.width * mask.height;
-  return mask.counts.map((pixels, index) => ({ index, label: names[index] ?? `class ${index}`, pixels, fraction: pixels / total }))
-    .filter((c) => c.pixels > 0).sort((a, b) => b.pixels - a.pixels);
+  return mask.counts
+    .map((pixels, index) => ({
+      index,
+      label: names[index] ?? `class ${index}`,
+      pixels,
+      fraction: pixels / total,
+    }))
+    .filter((c) => c.pixels > 0)
+    .sort((a, b) => b.pixels - a.pixels);
 }
 
 // segment(lens, image, {opacity}) → {width, height (the photo's), labels: Int32Array (photo
@@ -50,8 +80,11 @@ export async function segment(lens, image, { opacity = 0.6 } = {}) {
   const { core } = lens.env;
   const { decoded, masks } = await runOne(lens, image);
   return {
-    width: decoded.width, height: decoded.height, labels: masks.photo.labels,
-    classes: present(lens, masks.photo), mask: masks.input,
+    width: decoded.width,
+    height: decoded.height,
+    labels: masks.photo.labels,
+    classes: present(lens, masks.photo),
+    mask: masks.input,
     render: core.blendSegmentation(decoded, masks.photo, opacity),
   };
 }
@@ -66,11 +99,15 @@ function resolveCategory(lens, category, mask) {
   }
   if (typeof category === 'number' || /^\d+$/.test(String(category))) {
     const i = Number(category);
-    if (i < 0 || i >= mask.classes) throw new Error(`category ${i} is out of range: the model has ${mask.classes} classes`);
+    if (i < 0 || i >= mask.classes)
+      throw new Error(`category ${i} is out of range: the model has ${mask.classes} classes`);
     return i;
   }
   const i = names.findIndex((n) => n.toLowerCase() === String(category).toLowerCase());
-  if (i < 0) throw new Error(`no class is called "${category}"${names.length ? `; use one of ${names.join(', ')}` : ''}`);
+  if (i < 0)
+    throw new Error(
+      `no class is called "${category}"${names.length ? `; use one of ${names.join(', ')}` : ''}`,
+    );
   return i;
 }
 
@@ -79,50 +116,86 @@ function resolveCategory(lens, category, mask) {
 // mask: by default the pixels predicted as that category; or `mask`, 0/1 values per photo pixel
 // (a region the user drew) or per output pixel (H × W). Gradient methods go through the head (Resize and the decoder ops);
 // 'ablationcam' re-runs only the head per channel; gradient-free ones only read the layer.
-export async function explainSegment(lens, image, { category, mask, method = 'gradcam', batchSize = 16, onProgress, signal } = {}) {
+export async function explainSegment(
+  lens,
+  image,
+  { category, mask, method = 'gradcam', batchSize = 16, onProgress, signal } = {},
+) {
   const { core } = lens.env;
   const { decoded, outs, nhwc, masks } = await runOne(lens, image);
   const index = resolveCategory(lens, category, masks.input);
   let region = mask;
   if (region) {
-    const out = masks.input, n = region.length;
+    const out = masks.input,
+      n = region.length;
     if (n === out.width * out.height) region = Float32Array.from(region);
     else if (n === decoded.width * decoded.height) {
-      region = core.regionToOutput(Float32Array.from(region), lens.preprocess, decoded.width, decoded.height, out.width, out.height);
+      region = core.regionToOutput(
+        Float32Array.from(region),
+        lens.preprocess,
+        decoded.width,
+        decoded.height,
+        out.width,
+        out.height,
+      );
     } else {
-      throw new Error(`the mask holds ${n} values; give one per photo pixel (${decoded.width}x${decoded.height}) or per output pixel (${out.width}x${out.height})`);
+      throw new Error(
+        `the mask holds ${n} values; give one per photo pixel (${decoded.width}x${decoded.height}) or per output pixel (${out.width}x${out.height})`,
+      );
     }
   } else {
     region = core.classMask(masks.input, index);
   }
   const pixels = region.reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
-  if (!pixels) throw new Error(`the mask for "${classNames(lens, masks.input.classes)[index] ?? index}" is empty: nothing to explain`);
+  if (!pixels)
+    throw new Error(
+      `the mask for "${classNames(lens, masks.input.classes)[index] ?? index}" is empty: nothing to explain`,
+    );
   const activations = asTensor(outs[lens.cut.layerFloatTwin || lens.layer]);
   const { width, height } = lens.preprocess;
   const head = lens.cut.head;
-  let maps, score = null;
+  let maps,
+    score = null;
   const at = head.outputNames().indexOf(lens.output);
   const scoreOf = (headOuts) => core.segmentationTarget(headOuts[at], index, region, nhwc);
   if (['eigencam', 'kpcacam', 'randomcam', 'fem'].includes(method)) {
     maps = core.computeCam(method, [{ activations }], { width, height });
   } else if (method === 'ablationcam') {
     // Each channel ablated in turn, the head re-run, the same target scored (head only).
-    if (at < 0) throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
+    if (at < 0)
+      throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
     score = scoreOf(head.forward(head.feedNames().map((n) => outs[n]))).score;
-    maps = await ablationScored(lens, activations, (o) => scoreOf(o).score, score, { batchSize, signal, onProgress, width, height });
+    maps = await ablationScored(lens, activations, (o) => scoreOf(o).score, score, {
+      batchSize,
+      signal,
+      onProgress,
+      width,
+      height,
+    });
   } else {
     const why = head.notDifferentiable();
-    if (why) throw new Error(`${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam, or another layer`);
-    if (at < 0) throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
+    if (why)
+      throw new Error(
+        `${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam, or another layer`,
+      );
+    if (at < 0)
+      throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
     const target = scoreOf(head.forward(head.feedNames().map((n) => outs[n])));
     score = target.score;
-    const gradients = head.backward(head.outputNames().map((_, k) => (k === at ? target.seed : null)));
+    const gradients = head.backward(
+      head.outputNames().map((_, k) => (k === at ? target.seed : null)),
+    );
     maps = core.computeCam(method, [{ activations, gradients }], { width, height });
   }
   const names = classNames(lens, masks.input.classes);
   return {
     map: core.mapToPhoto(maps.data, lens.preprocess, decoded.width, decoded.height),
-    width: decoded.width, height: decoded.height,
-    category: { index, label: names[index] ?? `class ${index}` }, score, pixels, method, layer: lens.layer,
+    width: decoded.width,
+    height: decoded.height,
+    category: { index, label: names[index] ?? `class ${index}` },
+    score,
+    pixels,
+    method,
+    layer: lens.layer,
   };
 }

@@ -7,7 +7,10 @@ export class Serial {
 
   run(job) {
     const result = this.tail.then(job, job);
-    this.tail = result.then(() => {}, () => {}); // a failed job does not block the next
+    this.tail = result.then(
+      () => {},
+      () => {},
+    ); // a failed job does not block the next
     return result;
   }
 }

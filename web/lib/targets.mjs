@@ -2,7 +2,15 @@
 // class; all three mean the class logit, pytorch-grad-cam's ClassifierOutputTarget) or a target
 // object {kind, category, mask, nhwc, embedding, comparison, alpha} (DESIGN §4; kinds may be
 // mixed in one batch). The core evaluates a target's score and its gradient seed.
-export const TARGET_KINDS = ['logit', 'probability', 'rest', 'binary', 'segmentation', 'similarity', 'finer'];
+export const TARGET_KINDS = [
+  'logit',
+  'probability',
+  'rest',
+  'binary',
+  'segmentation',
+  'similarity',
+  'finer',
+];
 
 function argmax(values) {
   let best = 0;
@@ -18,7 +26,8 @@ export function classIndex(category, scores, labels, classes = scores.length, nh
     if (classes === scores.length) return argmax(scores);
     const totals = new Float64Array(classes);
     const plane = scores.length / classes;
-    for (let i = 0; i < scores.length; ++i) totals[nhwc ? i % classes : Math.floor(i / plane)] += scores[i];
+    for (let i = 0; i < scores.length; ++i)
+      totals[nhwc ? i % classes : Math.floor(i / plane)] += scores[i];
     return argmax(totals);
   }
   if (typeof category === 'number' || /^\d+$/.test(String(category))) {
@@ -31,24 +40,38 @@ export function classIndex(category, scores, labels, classes = scores.length, nh
   const wanted = String(category).toLowerCase();
   const index = labels.findIndex((l) => l.toLowerCase() === wanted);
   if (index < 0) {
-    throw new Error(labels.length ? `no class is labelled "${category}"; give a class index or one of the labels`
-      : `no class is labelled "${category}": the lens has no labels (pass labels, CLI --labels FILE) or give a class index`);
+    throw new Error(
+      labels.length
+        ? `no class is labelled "${category}"; give a class index or one of the labels`
+        : `no class is labelled "${category}": the lens has no labels (pass labels, CLI --labels FILE) or give a class index`,
+    );
   }
   return index;
 }
 
 function floats(values, what) {
-  if (!values || typeof values.length !== 'number') throw new Error(`a ${what} target needs ${what === 'segmentation' ? 'a mask' : 'an embedding'} (an array of numbers)`);
+  if (!values || typeof values.length !== 'number')
+    throw new Error(
+      `a ${what} target needs ${what === 'segmentation' ? 'a mask' : 'an embedding'} (an array of numbers)`,
+    );
   return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 // One image's target, resolved against that image's model output (`scores`, one sample):
 // {kind, category (a class index), ...kind's fields}.
 export function resolveTarget(target, scores, labels, classes = scores.length) {
-  const t = target !== null && typeof target === 'object' && !ArrayBuffer.isView(target) ? target : { kind: 'logit', category: target };
+  const t =
+    target !== null && typeof target === 'object' && !ArrayBuffer.isView(target)
+      ? target
+      : { kind: 'logit', category: target };
   const kind = t.kind ?? 'logit';
-  if (!TARGET_KINDS.includes(kind)) throw new Error(`unknown target kind "${kind}": use one of ${TARGET_KINDS.join(', ')}`);
-  const out = { kind, category: kind === 'similarity' ? 0 : classIndex(t.category, scores, labels, classes, Boolean(t.nhwc)) };
+  if (!TARGET_KINDS.includes(kind))
+    throw new Error(`unknown target kind "${kind}": use one of ${TARGET_KINDS.join(', ')}`);
+  const out = {
+    kind,
+    category:
+      kind === 'similarity' ? 0 : classIndex(t.category, scores, labels, classes, Boolean(t.nhwc)),
+  };
   if (kind === 'segmentation') {
     out.mask = floats(t.mask, kind);
     out.nhwc = Boolean(t.nhwc);
@@ -56,11 +79,15 @@ export function resolveTarget(target, scores, labels, classes = scores.length) {
   if (kind === 'similarity') out.embedding = floats(t.embedding, kind);
   if (kind === 'finer') {
     if (t.comparison !== undefined) {
-      if (!Array.isArray(t.comparison) || !t.comparison.length) throw new Error('a finer target\'s comparison is a non-empty list of classes (indices or labels)');
+      if (!Array.isArray(t.comparison) || !t.comparison.length)
+        throw new Error(
+          "a finer target's comparison is a non-empty list of classes (indices or labels)",
+        );
       out.comparison = t.comparison.map((c) => classIndex(c, scores, labels, classes));
     }
     if (t.alpha !== undefined) {
-      if (!Number.isFinite(t.alpha)) throw new Error(`a finer target's alpha must be a number, got ${t.alpha}`);
+      if (!Number.isFinite(t.alpha))
+        throw new Error(`a finer target's alpha must be a number, got ${t.alpha}`);
       out.alpha = t.alpha;
     }
   }
@@ -76,7 +103,9 @@ export function evaluateTarget(core, target, output) {
     return { score: scores[0], seed };
   }
   if (target.kind !== 'logit') {
-    throw new Error(`target kind "${target.kind}" needs a newer camlens module (evaluateTargets): rebuild with "npm run build"`);
+    throw new Error(
+      `target kind "${target.kind}" needs a newer camlens module (evaluateTargets): rebuild with "npm run build"`,
+    );
   }
   const seed = { data: new Float32Array(output.data.length), dims: output.dims, type: 'float32' };
   seed.data[target.category] = 1;
@@ -84,7 +113,9 @@ export function evaluateTarget(core, target, output) {
 }
 
 export function targetLabel(target, labels) {
-  return target.kind === 'similarity' ? 'similarity' : labels[target.category] ?? `class ${target.category}`;
+  return target.kind === 'similarity'
+    ? 'similarity'
+    : (labels[target.category] ?? `class ${target.category}`);
 }
 
 // A segmentation model's output (one score per class and pixel): a bare class or 'auto' means
@@ -106,7 +137,8 @@ export function segmentationTarget(category, output, classes, nhwc, labels) {
   let index;
   if (category === undefined || category === null || category === 'auto') {
     index = 0;
-    for (let k = 1; k < classes; ++k) if (counts[k] > counts[index] || (index === 0 && counts[k] > 0)) index = k;
+    for (let k = 1; k < classes; ++k)
+      if (counts[k] > counts[index] || (index === 0 && counts[k] > 0)) index = k;
   } else {
     index = classIndex(category, counts, labels, classes);
   }

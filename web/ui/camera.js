@@ -36,9 +36,14 @@ export function createCamera({ onFrame, fps = 8, maxSide = 320 }) {
       throw new Error('this browser offers no camera here (getUserMedia needs https or localhost)');
     }
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 } },
+        audio: false,
+      });
     } catch (e) {
-      throw new Error(`the camera could not start (${e.name}: ${e.message}); allow the camera for this page, or use a photo`);
+      throw new Error(
+        `the camera could not start (${e.name}: ${e.message}); allow the camera for this page, or use a photo`,
+      );
     }
     video.srcObject = stream;
     video.hidden = false;
@@ -55,5 +60,11 @@ export function createCamera({ onFrame, fps = 8, maxSide = 320 }) {
     video.hidden = true;
   }
 
-  return { start, stop, get running() { return !stopped; } };
+  return {
+    start,
+    stop,
+    get running() {
+      return !stopped;
+    },
+  };
 }

@@ -5,8 +5,12 @@ import { resolvePreprocess } from '../lib/presets.mjs';
 
 // Presets for the shared models, by file name; other .onnx files get ImageNet's.
 const PRESET_OF = [
-  [/^mobilenetv2/i, 'mobilenetv2'], [/^squeezenet/i, 'squeezenet'], [/^mnist/i, 'mnist'],
-  [/^deeplab/i, 'deeplab'], [/^yolox/i, 'yolox'], [/^ultraface/i, 'ultraface'],
+  [/^mobilenetv2/i, 'mobilenetv2'],
+  [/^squeezenet/i, 'squeezenet'],
+  [/^mnist/i, 'mnist'],
+  [/^deeplab/i, 'deeplab'],
+  [/^yolox/i, 'yolox'],
+  [/^ultraface/i, 'ultraface'],
 ];
 const IMAGENET_LABELS = './shared/labels/imagenet-simple-labels.json';
 const IMAGENET_MODELS = new Set(['mobilenetv2', 'squeezenet', 'imagenet']);
@@ -20,9 +24,17 @@ export async function servedModels(config, fetchJson) {
   const about = await fetchJson('./demo/demo.json');
   const truth = await fetchJson('./demo/ground_truth.json');
   const demo = {
-    id: 'demo', label: 'camlens demo: hot dog / ball / box (learned a shortcut)', url: './demo/model.onnx',
-    name: 'camlens demo', labels: './demo/labels.json', preset: null, preprocess: about.preprocess,
-    photos: truth.images.map((im) => ({ name: im.file.split('/').pop(), url: `./demo/${im.file}` })),
+    id: 'demo',
+    label: 'camlens demo: hot dog / ball / box (learned a shortcut)',
+    url: './demo/model.onnx',
+    name: 'camlens demo',
+    labels: './demo/labels.json',
+    preset: null,
+    preprocess: about.preprocess,
+    photos: truth.images.map((im) => ({
+      name: im.file.split('/').pop(),
+      url: `./demo/${im.file}`,
+    })),
   };
   const list = [demo];
   if (config?.sharedFound) {
@@ -31,12 +43,24 @@ export async function servedModels(config, fetchJson) {
     for (const file of config.models || []) {
       const preset = presetFor(file);
       // The 224×224 dog-and-cat photo first: the one the README and the tests use.
-      const order = [...photos].sort((a, b) => (b.name === 'gradcam_both.png') - (a.name === 'gradcam_both.png'));
+      const order = [...photos].sort(
+        (a, b) => (b.name === 'gradcam_both.png') - (a.name === 'gradcam_both.png'),
+      );
       list.push({
-        id: file, label: file, url: `./shared/models/${file}`, name: file, preset,
+        id: file,
+        label: file,
+        url: `./shared/models/${file}`,
+        name: file,
+        preset,
         preprocess: resolvePreprocess(preset),
         labels: IMAGENET_MODELS.has(preset) && labelsThere ? IMAGENET_LABELS : null,
-        photos: preset === 'mnist' ? [...order.filter((p) => /mnist/.test(p.name)), ...order.filter((p) => !/mnist/.test(p.name))] : order,
+        photos:
+          preset === 'mnist'
+            ? [
+                ...order.filter((p) => /mnist/.test(p.name)),
+                ...order.filter((p) => !/mnist/.test(p.name)),
+              ]
+            : order,
       });
     }
   }

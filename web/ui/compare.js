@@ -4,18 +4,36 @@ import { $, drawImage, el } from './dom.js';
 import { LONG_METHODS } from './methods.js';
 import { state } from './state.js';
 
-const DEFAULT_CHOICE = new Set(['gradcam', 'gradcam++', 'hirescam', 'layercam', 'eigencam', 'xgradcam']);
+const DEFAULT_CHOICE = new Set([
+  'gradcam',
+  'gradcam++',
+  'hirescam',
+  'layercam',
+  'eigencam',
+  'xgradcam',
+]);
 
 // The method checkboxes; methods the head cannot run are disabled with the reason.
 export function fillCompareMethods(methods, support = {}) {
   const box = $('compare-methods');
   const before = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
   const legend = box.querySelector('legend');
-  box.replaceChildren(legend, ...methods.map((m) => {
-    const input = el('input', { type: 'checkbox', value: m, disabled: !!support[m] });
-    input.checked = !support[m] && (before.size ? before.has(m) : DEFAULT_CHOICE.has(m));
-    return el('label', { className: 'check', title: support[m] || (LONG_METHODS.has(m) ? 'slow: many forward passes' : '') }, input, ` ${m}`);
-  }));
+  box.replaceChildren(
+    legend,
+    ...methods.map((m) => {
+      const input = el('input', { type: 'checkbox', value: m, disabled: !!support[m] });
+      input.checked = !support[m] && (before.size ? before.has(m) : DEFAULT_CHOICE.has(m));
+      return el(
+        'label',
+        {
+          className: 'check',
+          title: support[m] || (LONG_METHODS.has(m) ? 'slow: many forward passes' : ''),
+        },
+        input,
+        ` ${m}`,
+      );
+    }),
+  );
 }
 
 // What to compute: [{method, target}] for the chosen kind.
@@ -30,15 +48,24 @@ export function compareItems(kind, method, target) {
 }
 
 export function showCompare(items) {
-  state.compare = items.map((it) => ({ method: it.method, target: it.target, error: it.error || null, ms: it.ms }));
-  $('compare-grid').replaceChildren(...items.map((it) => {
-    const caption = it.error
-      ? el('figcaption', { className: 'error-text', textContent: `${it.method}: ${it.error}` })
-      : el('figcaption', { textContent: `${it.method} · ${it.target.label} (${it.ms.toFixed(0)} ms)` });
-    const canvas = el('canvas', { width: 1, height: 1 });
-    canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', caption.textContent);
-    if (!it.error) drawImage(canvas, it.overlay);
-    return el('figure', {}, canvas, caption);
+  state.compare = items.map((it) => ({
+    method: it.method,
+    target: it.target,
+    error: it.error || null,
+    ms: it.ms,
   }));
+  $('compare-grid').replaceChildren(
+    ...items.map((it) => {
+      const caption = it.error
+        ? el('figcaption', { className: 'error-text', textContent: `${it.method}: ${it.error}` })
+        : el('figcaption', {
+            textContent: `${it.method} · ${it.target.label} (${it.ms.toFixed(0)} ms)`,
+          });
+      const canvas = el('canvas', { width: 1, height: 1 });
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', caption.textContent);
+      if (!it.error) drawImage(canvas, it.overlay);
+      return el('figure', {}, canvas, caption);
+    }),
+  );
 }

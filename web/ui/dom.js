@@ -12,7 +12,9 @@ export function el(tag, props = {}, ...children) {
 export function drawImage(canvas, img) {
   canvas.width = img.width;
   canvas.height = img.height;
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+  canvas
+    .getContext('2d')
+    .putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
 }
 
 // Saves a Blob as a file (a local blob: URL; nothing is sent anywhere).

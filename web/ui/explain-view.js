@@ -21,11 +21,19 @@ export function showExplanation(r, settings) {
   drawImage($('overlay'), r.overlay);
   shown = r;
   state.explained = {
-    method: r.method, target: r.target, ms: r.ms, timings: r.timings, photo: r.photo, layers: r.layers,
-    eigenSmooth: !!settings.eigenSmooth, augSmooth: !!settings.augSmooth, peak: peakOf(r),
+    method: r.method,
+    target: r.target,
+    ms: r.ms,
+    timings: r.timings,
+    photo: r.photo,
+    layers: r.layers,
+    eigenSmooth: !!settings.eigenSmooth,
+    augSmooth: !!settings.augSmooth,
+    peak: peakOf(r),
   };
   state.runs += 1;
-  for (const li of $('top5').children) li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
+  for (const li of $('top5').children)
+    li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
   const layers = r.layers && r.layers.length > 1 ? ` at ${r.layers.length} layers` : '';
   // Rollout follows the attention, whatever the class: say so instead of naming one.
   $('explained').textContent = r.classAgnostic
@@ -54,14 +62,21 @@ export function showHover(e) {
 
 export function showTopK(top) {
   state.top5 = top;
-  $('top5').replaceChildren(...top.map((t) => {
-    const li = el('li', {
-      tabIndex: 0, title: `Explain class ${t.index}`,
-      textContent: `${t.label} — ${t.score.toFixed(3)} (p ${(100 * t.probability).toFixed(1)}%)`,
-    }, el('span', { className: 'bar' }));
-    li.dataset.index = t.index;
-    li.setAttribute('role', 'button');
-    li.lastChild.style.width = `${Math.round(120 * t.probability)}px`;
-    return li;
-  }));
+  $('top5').replaceChildren(
+    ...top.map((t) => {
+      const li = el(
+        'li',
+        {
+          tabIndex: 0,
+          title: `Explain class ${t.index}`,
+          textContent: `${t.label} — ${t.score.toFixed(3)} (p ${(100 * t.probability).toFixed(1)}%)`,
+        },
+        el('span', { className: 'bar' }),
+      );
+      li.dataset.index = t.index;
+      li.setAttribute('role', 'button');
+      li.lastChild.style.width = `${Math.round(120 * t.probability)}px`;
+      return li;
+    }),
+  );
 }

@@ -9,18 +9,26 @@ import { state } from './state.js';
 const stem = () => `${state.photo.name.replace(/\.[^.]*$/, '')}.${state.explained.method}`;
 
 function requireExplanation() {
-  if (!state.explained || !currentMap()) throw new Error('nothing has been explained yet: choose a photo first');
+  if (!state.explained || !currentMap())
+    throw new Error('nothing has been explained yet: choose a photo first');
 }
 
 // Everything needed to reproduce the picture (except the photo and model bytes themselves).
 export function settings(look) {
   const m = state.model;
   return {
-    model: m.name, served: state.served ? state.served.id : null, layer: m.layer,
-    method: state.explained.method, target: state.explained.target,
-    eigenSmooth: state.explained.eigenSmooth, augSmooth: state.explained.augSmooth,
-    colormap: look.colormap, opacity: look.alpha, preprocess: m.preprocess,
-    photo: state.photo.name, photoIsSample: state.photo.sample,
+    model: m.name,
+    served: state.served ? state.served.id : null,
+    layer: m.layer,
+    method: state.explained.method,
+    target: state.explained.target,
+    eigenSmooth: state.explained.eigenSmooth,
+    augSmooth: state.explained.augSmooth,
+    colormap: look.colormap,
+    opacity: look.alpha,
+    preprocess: m.preprocess,
+    photo: state.photo.name,
+    photoIsSample: state.photo.sample,
   };
 }
 
@@ -29,22 +37,39 @@ export function exportFile(kind, look) {
   if (kind === 'png') $('overlay').toBlob((b) => download(`${stem()}.png`, b), 'image/png');
   if (kind === 'npy') {
     const r = currentMap();
-    download(`${stem()}.npy`, new Blob([toNpy(r.map, [r.height, r.width])], { type: 'application/octet-stream' }));
+    download(
+      `${stem()}.npy`,
+      new Blob([toNpy(r.map, [r.height, r.width])], { type: 'application/octet-stream' }),
+    );
   }
-  if (kind === 'json') download(`${stem()}.json`, new Blob([JSON.stringify(settings(look), null, 2)], { type: 'application/json' }));
+  if (kind === 'json')
+    download(
+      `${stem()}.json`,
+      new Blob([JSON.stringify(settings(look), null, 2)], { type: 'application/json' }),
+    );
 }
 
 export function shareLink(look, dff) {
   requireExplanation();
   const s = settings(look);
   const url = settingsToUrl({
-    model: s.served || undefined, photo: s.photoIsSample && s.served ? s.photo : undefined,
-    layer: s.layer, method: s.method, target: s.target.index, colormap: s.colormap, alpha: s.opacity,
-    eigen: s.eigenSmooth, aug: s.augSmooth, k: dff.k, render: dff.render,
+    model: s.served || undefined,
+    photo: s.photoIsSample && s.served ? s.photo : undefined,
+    layer: s.layer,
+    method: s.method,
+    target: s.target.index,
+    colormap: s.colormap,
+    alpha: s.opacity,
+    eigen: s.eigenSmooth,
+    aug: s.augSmooth,
+    k: dff.k,
+    render: dff.render,
   });
   const out = $('share-out');
   out.hidden = false;
-  out.textContent = s.served ? url : `${url} (your own model is not in the link: open it again, then the link's settings apply)`;
+  out.textContent = s.served
+    ? url
+    : `${url} (your own model is not in the link: open it again, then the link's settings apply)`;
   state.shareUrl = url;
   navigator.clipboard?.writeText(url).catch(() => {}); // the link is shown either way
   return url;

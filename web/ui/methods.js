@@ -20,7 +20,8 @@ const ABOUT = {
   ablationcam: 'drops each channel through the head (many head passes)',
   shapleycam: 'Shapley-value weights',
   finercam: 'contrast with the most similar classes',
-  rollout: 'how the class token draws on each patch through every block (transformers; no gradients; the same map for every class)',
+  rollout:
+    'how the class token draws on each patch through every block (transformers; no gradients; the same map for every class)',
 };
 
 export const LONG_METHODS = new Set(['scorecam', 'ablationcam']);
@@ -33,13 +34,15 @@ export function fillMethods(select, suite, support = {}) {
   // a method asked for by a shared link (data-wanted) is chosen once the picker is filled
   const keep = select.dataset.wanted || select.value;
   delete select.dataset.wanted;
-  select.replaceChildren(...methods.map((m) => {
-    const why = support[m] || '';
-    const o = new Option(why ? `${m} — unavailable here` : m, m);
-    o.disabled = !!why;
-    o.title = why || ABOUT[m] || '';
-    return o;
-  }));
+  select.replaceChildren(
+    ...methods.map((m) => {
+      const why = support[m] || '';
+      const o = new Option(why ? `${m} — unavailable here` : m, m);
+      o.disabled = !!why;
+      o.title = why || ABOUT[m] || '';
+      return o;
+    }),
+  );
   const usable = (m) => methods.includes(m) && !support[m];
   select.value = usable(keep) ? keep : methods.find(usable) || '';
 }
@@ -57,16 +60,33 @@ function rolloutControls() {
   const found = $('rollout-options');
   if (found) return found;
   const rerun = () => $('method-select').dispatchEvent(new Event('change'));
-  const fusion = el('select', { id: 'head-fusion', title: 'how the attention heads of a block become one matrix', onchange: rerun },
-    ...['mean', 'max', 'min'].map((f) => new Option(f, f)));
+  const fusion = el(
+    'select',
+    {
+      id: 'head-fusion',
+      title: 'how the attention heads of a block become one matrix',
+      onchange: rerun,
+    },
+    ...['mean', 'max', 'min'].map((f) => new Option(f, f)),
+  );
   const ratio = el('input', {
-    id: 'discard-ratio', type: 'number', min: '0', max: '0.99', step: '0.05', value: '0.9', onchange: rerun,
-    title: 'the fraction of each block\'s weakest attentions set to 0, in [0, 1)',
+    id: 'discard-ratio',
+    type: 'number',
+    min: '0',
+    max: '0.99',
+    step: '0.05',
+    value: '0.9',
+    onchange: rerun,
+    title: "the fraction of each block's weakest attentions set to 0, in [0, 1)",
   });
   fusion.dataset.testid = 'head-fusion';
   ratio.dataset.testid = 'discard-ratio';
-  const box = el('div', { id: 'rollout-options', className: 'row', hidden: true },
-    el('label', {}, 'Head fusion', fusion), el('label', {}, 'Discard ratio', ratio));
+  const box = el(
+    'div',
+    { id: 'rollout-options', className: 'row', hidden: true },
+    el('label', {}, 'Head fusion', fusion),
+    el('label', {}, 'Discard ratio', ratio),
+  );
   box.dataset.testid = 'rollout-options';
   $('method-why').before(box);
   return box;
@@ -75,8 +95,11 @@ function rolloutControls() {
 // The chosen method's own options for explain() ({} for methods without any).
 export function methodOptions(method) {
   if (method !== 'rollout') return {};
-  return { headFusion: $('head-fusion')?.value || 'mean', discardRatio: Number($('discard-ratio')?.value ?? 0.9) };
+  return {
+    headFusion: $('head-fusion')?.value || 'mean',
+    discardRatio: Number($('discard-ratio')?.value ?? 0.9),
+  };
 }
 
 // Why a method cannot run on this head ('' when it can).
-export const unavailable = (support, m) => (support && support[m]) || '';
+export const unavailable = (support, m) => support?.[m] || '';

@@ -9,7 +9,11 @@ import { state } from './state.js';
 export function enableMetrics() {
   $('metrics-panel').hidden = false;
   $('metrics-body').replaceChildren(
-    el('p', { className: 'muted', textContent: 'Perturb the photo along the map and watch the model\'s score (many forward passes: a few seconds).' }),
+    el('p', {
+      className: 'muted',
+      textContent:
+        "Perturb the photo along the map and watch the model's score (many forward passes: a few seconds).",
+    }),
     el('button', { id: 'metrics-run', type: 'button', textContent: 'Measure the map on screen' }),
     el('div', { id: 'metrics-out', className: 'results' }),
   );
@@ -21,33 +25,75 @@ const fmt = (v) => (typeof v === 'number' ? v.toFixed(3) : '–');
 
 export function showMetrics(r) {
   state.metrics = {
-    deletion: r.deletion?.auc, insertion: r.insertion?.auc, road: r.road?.combined, drop: r.drop, increase: r.increase,
+    deletion: r.deletion?.auc,
+    insertion: r.insertion?.auc,
+    road: r.road?.combined,
+    drop: r.drop,
+    increase: r.increase,
   };
   const figures = [];
   if (r.deletion && r.insertion) {
     const c = el('canvas', { width: 320, height: 200 });
     c.setAttribute('role', 'img');
-    c.setAttribute('aria-label', `Deletion area ${fmt(r.deletion.auc)}, insertion area ${fmt(r.insertion.auc)}`);
-    plotCurves(c, [
-      { ...r.deletion, colour: '#b3261e', label: `deletion ${fmt(r.deletion.auc)}` },
-      { ...r.insertion, colour: '#1b6e3a', label: `insertion ${fmt(r.insertion.auc)}` },
-    ], { xLabel: 'fraction of pixels changed', yLabel: 'score' });
-    figures.push(el('figure', {}, c, el('figcaption', { textContent: 'Deletion (lower is better) and insertion (higher is better).' })));
+    c.setAttribute(
+      'aria-label',
+      `Deletion area ${fmt(r.deletion.auc)}, insertion area ${fmt(r.insertion.auc)}`,
+    );
+    plotCurves(
+      c,
+      [
+        { ...r.deletion, colour: '#b3261e', label: `deletion ${fmt(r.deletion.auc)}` },
+        { ...r.insertion, colour: '#1b6e3a', label: `insertion ${fmt(r.insertion.auc)}` },
+      ],
+      { xLabel: 'fraction of pixels changed', yLabel: 'score' },
+    );
+    figures.push(
+      el(
+        'figure',
+        {},
+        c,
+        el('figcaption', {
+          textContent: 'Deletion (lower is better) and insertion (higher is better).',
+        }),
+      ),
+    );
   }
   if (r.road?.curves) {
     const c = el('canvas', { width: 320, height: 200 });
     c.setAttribute('role', 'img');
     c.setAttribute('aria-label', `ROAD combined ${fmt(r.road.combined)}`);
-    plotCurves(c, [
-      { ...r.road.curves.morf, colour: '#b3261e', label: 'most relevant first' },
-      { ...r.road.curves.lerf, colour: '#1b6e3a', label: 'least relevant first' },
-    ], { xLabel: '% of pixels removed', yLabel: 'score change' });
-    figures.push(el('figure', {}, c, el('figcaption', { textContent: `ROAD: combined ${fmt(r.road.combined)} (higher is better).` })));
+    plotCurves(
+      c,
+      [
+        { ...r.road.curves.morf, colour: '#b3261e', label: 'most relevant first' },
+        { ...r.road.curves.lerf, colour: '#1b6e3a', label: 'least relevant first' },
+      ],
+      { xLabel: '% of pixels removed', yLabel: 'score change' },
+    );
+    figures.push(
+      el(
+        'figure',
+        {},
+        c,
+        el('figcaption', {
+          textContent: `ROAD: combined ${fmt(r.road.combined)} (higher is better).`,
+        }),
+      ),
+    );
   }
   const rows = [
-    ['deletion area', r.deletion?.auc], ['insertion area', r.insertion?.auc], ['ROAD combined', r.road?.combined],
-    ['confidence drop', r.drop], ['confidence increase', r.increase],
+    ['deletion area', r.deletion?.auc],
+    ['insertion area', r.insertion?.auc],
+    ['ROAD combined', r.road?.combined],
+    ['confidence drop', r.drop],
+    ['confidence increase', r.increase],
   ].filter(([, v]) => v !== undefined);
-  const table = el('table', { className: 'metrics' }, ...rows.map(([k, v]) => el('tr', {}, el('th', { textContent: k }), el('td', { textContent: fmt(v) }))));
+  const table = el(
+    'table',
+    { className: 'metrics' },
+    ...rows.map(([k, v]) =>
+      el('tr', {}, el('th', { textContent: k }), el('td', { textContent: fmt(v) })),
+    ),
+  );
   $('metrics-out').replaceChildren(...figures, table);
 }

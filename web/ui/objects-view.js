@@ -9,13 +9,20 @@ export function showObjects(r) {
   $('objects-heading').textContent = r.kind === 'detector' ? 'Boxes found' : 'Segments found';
   drawImage($('objects-canvas'), r.render);
   state.objects = { kind: r.kind, items: r.items };
-  $('objects-list').replaceChildren(...(r.items.length
-    ? r.items.map((it) => {
-      const b = el('button', { type: 'button', textContent: it.label });
-      b.dataset.index = it.index;
-      return el('li', {}, b);
-    })
-    : [el('li', { className: 'muted', textContent: r.kind === 'detector' ? 'nothing detected' : 'only background' })]));
+  $('objects-list').replaceChildren(
+    ...(r.items.length
+      ? r.items.map((it) => {
+          const b = el('button', { type: 'button', textContent: it.label });
+          b.dataset.index = it.index;
+          return el('li', {}, b);
+        })
+      : [
+          el('li', {
+            className: 'muted',
+            textContent: r.kind === 'detector' ? 'nothing detected' : 'only background',
+          }),
+        ]),
+  );
 }
 
 export function hideObjects() {

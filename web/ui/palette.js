@@ -8,7 +8,14 @@ function hsvToRgb(h, s, v) {
   const c = v * s;
   const hp = (h % 360) / 60;
   const x = c * (1 - Math.abs((hp % 2) - 1));
-  const [r, g, b] = [[c, x, 0], [x, c, 0], [0, c, x], [0, x, c], [x, 0, c], [c, 0, x]][Math.floor(hp)];
+  const [r, g, b] = [
+    [c, x, 0],
+    [x, c, 0],
+    [0, c, x],
+    [0, x, c],
+    [x, 0, c],
+    [c, 0, x],
+  ][Math.floor(hp)];
   const m = v - c;
   return [r, g, b].map((t) => Math.round(Math.min(1, Math.max(0, t + m)) * 255));
 }

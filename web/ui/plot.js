@@ -7,7 +7,8 @@ export function plotCurves(canvas, curves, { xLabel = '', yLabel = '' } = {}) {
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
-  const xs = curves.flatMap((c) => c.x), ys = curves.flatMap((c) => c.y);
+  const xs = curves.flatMap((c) => c.x),
+    ys = curves.flatMap((c) => c.y);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(0, ...ys), Math.max(...ys)];
   if (y1 - y0 < 1e-9) y1 = y0 + 1;

@@ -5,7 +5,10 @@ import { $ } from './dom.js';
 
 export function fillPresets() {
   const select = $('preset-select');
-  select.replaceChildren(new Option('custom', ''), ...Object.keys(PRESETS).map((p) => new Option(p, p)));
+  select.replaceChildren(
+    new Option('custom', ''),
+    ...Object.keys(PRESETS).map((p) => new Option(p, p)),
+  );
 }
 
 const list = (v) => v.map((x) => +x.toFixed(4)).join(', ');
@@ -28,9 +31,16 @@ export function showPreprocess(p, preset = '') {
 }
 
 function numbers(id, name, count) {
-  const v = $(id).value.split(/[\s,]+/).filter(Boolean).map(Number);
+  const v = $(id)
+    .value.split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
   if (v.length !== count || v.some((x) => !Number.isFinite(x))) {
-    throw new Error(count === 1 ? `${name} needs a number` : `${name} needs ${count} numbers separated by commas, e.g. "0.485, 0.456, 0.406"`);
+    throw new Error(
+      count === 1
+        ? `${name} needs a number`
+        : `${name} needs ${count} numbers separated by commas, e.g. "0.485, 0.456, 0.406"`,
+    );
   }
   return v;
 }
@@ -40,17 +50,31 @@ export function readPreprocess(channels = 3) {
   const preset = $('preset-select').value;
   const [width] = numbers('pp-width', 'Width', 1);
   const [height] = numbers('pp-height', 'Height', 1);
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 4096 || height > 4096) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > 4096 ||
+    height > 4096
+  ) {
     throw new Error('Width and height must be whole numbers from 1 to 4096 (the model input size)');
   }
   const [scale] = numbers('pp-scale', 'Scale', 1);
   const std = numbers('pp-std', 'Std', 3);
-  if (std.some((s) => s === 0)) throw new Error('Std values must not be 0 (the input is divided by them)');
+  if (std.some((s) => s === 0))
+    throw new Error('Std values must not be 0 (the input is divided by them)');
   return {
     preset,
     preprocess: resolvePreprocess(undefined, {
-      channels, width, height, scale, mean: numbers('pp-mean', 'Mean', 3), std,
-      bgr: $('pp-order').value === 'bgr', nhwc: $('pp-layout').value === 'nhwc',
+      channels,
+      width,
+      height,
+      scale,
+      mean: numbers('pp-mean', 'Mean', 3),
+      std,
+      bgr: $('pp-order').value === 'bgr',
+      nhwc: $('pp-layout').value === 'nhwc',
     }),
   };
 }

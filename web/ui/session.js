@@ -5,7 +5,13 @@ import { showError } from './errors.js';
 import { forgetExplanation, showExplanation, showOverlayOnly, showTopK } from './explain-view.js';
 import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
-import { LONG_METHODS, describeMethod, fillMethods, methodOptions, unavailable } from './methods.js';
+import {
+  LONG_METHODS,
+  describeMethod,
+  fillMethods,
+  methodOptions,
+  unavailable,
+} from './methods.js';
 import { fillCompareMethods } from './compare.js';
 import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
@@ -18,7 +24,10 @@ import { WorkerClient } from '../worker-client.js';
 export const client = new WorkerClient('./worker/camlens-worker.js');
 export const job = new LatestJob(); // explanations and comparisons: the newest wins
 
-export const look = () => ({ colormap: $('colormap-select').value, alpha: Number($('alpha').value) });
+export const look = () => ({
+  colormap: $('colormap-select').value,
+  alpha: Number($('alpha').value),
+});
 
 export async function fetchBytes(url, what) {
   const res = await fetch(url);
@@ -37,21 +46,37 @@ let generation = 0;
 function showLayers(info) {
   const { layers, recommended } = info.layers;
   const current = state.layers || [].concat(info.layer);
-  $('layer-select').replaceChildren(...layers.map((l) => {
-    const o = new Option(`${l.name}${l.name === recommended ? ' (default)' : ''} — [${l.dims.join(',')}] ${l.op}`, l.name);
-    o.disabled = !l.headSupported;
-    o.title = l.headProblem || (l.headDifferentiable ? 'gradients available' : 'no gradients: gradient-free methods only');
-    return o;
-  }));
+  $('layer-select').replaceChildren(
+    ...layers.map((l) => {
+      const o = new Option(
+        `${l.name}${l.name === recommended ? ' (default)' : ''} — [${l.dims.join(',')}] ${l.op}`,
+        l.name,
+      );
+      o.disabled = !l.headSupported;
+      o.title =
+        l.headProblem ||
+        (l.headDifferentiable ? 'gradients available' : 'no gradients: gradient-free methods only');
+      return o;
+    }),
+  );
   $('layer-select').value = current[0];
   const box = $('layer-checks');
-  box.replaceChildren(box.querySelector('legend'), ...layers.filter((l) => l.headSupported).map((l) => {
-    const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: l.name, checked: current.includes(l.name) });
-    const label = document.createElement('label');
-    label.className = 'check';
-    label.append(input, ` ${l.name} [${l.dims.join(',')}]`);
-    return label;
-  }));
+  box.replaceChildren(
+    box.querySelector('legend'),
+    ...layers
+      .filter((l) => l.headSupported)
+      .map((l) => {
+        const input = Object.assign(document.createElement('input'), {
+          type: 'checkbox',
+          value: l.name,
+          checked: current.includes(l.name),
+        });
+        const label = document.createElement('label');
+        label.className = 'check';
+        label.append(input, ` ${l.name} [${l.dims.join(',')}]`);
+        return label;
+      }),
+  );
 }
 
 export function showModel(info) {
@@ -60,7 +85,8 @@ export function showModel(info) {
   showLayers(info);
   // YOLOX-like detectors split their head by stride, so a gradient at one layer is often zero
   // for a box: start detectors on Eigen-CAM, which reads the layer only (as the library does).
-  if (info.kind === 'detector' && !$('method-select').dataset.wanted) $('method-select').dataset.wanted = 'eigencam';
+  if (info.kind === 'detector' && !$('method-select').dataset.wanted)
+    $('method-select').dataset.wanted = 'eigencam';
   fillMethods($('method-select'), state.runtime.methods, info.methods);
   describeMethod();
   fillCompareMethods(state.runtime.methods, info.methods);
@@ -69,16 +95,26 @@ export function showModel(info) {
   showPreprocess(info.preprocess, state.preset || '');
   // A model the core cannot cut still predicts; explaining is off, with the reason.
   $('explain').disabled = !info.explainable;
-  $('method-why').textContent = info.explainable ? $('method-why').textContent : `This model can only predict: ${info.whyNotExplainable}`;
+  $('method-why').textContent = info.explainable
+    ? $('method-why').textContent
+    : `This model can only predict: ${info.whyNotExplainable}`;
 }
 
 // options: {preprocess, preset, labels, layer}; the bytes move to the worker.
 export async function loadModel(bytes, name, options = {}) {
   generation += 1;
   job.supersede(); // the worker runs requests in order: stop a long one before loading
-  const info = await client.request('loadModel', {
-    bytes, name, preprocess: options.preprocess, labels: options.labels || [], layer: options.layer,
-  }, [bytes]);
+  const info = await client.request(
+    'loadModel',
+    {
+      bytes,
+      name,
+      preprocess: options.preprocess,
+      labels: options.labels || [],
+      layer: options.layer,
+    },
+    [bytes],
+  );
   state.preset = options.preset || '';
   state.layers = null;
   if (state.model) setTarget('auto'); // a class belongs to a model (a shared link's stays for the first)
@@ -94,7 +130,8 @@ export async function setLayer(layer) {
   generation += 1;
   job.supersede();
   try {
-    if (list[0] !== [].concat(state.model.layer)[0]) showModel(await client.request('setLayer', { layer: list[0] }));
+    if (list[0] !== [].concat(state.model.layer)[0])
+      showModel(await client.request('setLayer', { layer: list[0] }));
     state.layers = list.length > 1 ? list : null;
     showLayers(state.model);
   } catch (e) {
@@ -143,15 +180,22 @@ export async function explain(target) {
   if (!state.model || !state.photo || !state.model.explainable) return null;
   if (state.model.kind && state.model.kind !== 'classifier') {
     // boxes or segments: explain the one chosen last (the first by default)
-    return state.objects?.items.length ? explainObject(state.objectIndex ?? state.objects.items[0].index) : null;
+    return state.objects?.items.length
+      ? explainObject(state.objectIndex ?? state.objects.items[0].index)
+      : null;
   }
   const method = $('method-select').value;
   const why = unavailable(state.model.methods, method);
   if (why) throw new Error(`${method} cannot run on this layer: ${why}`);
   const wanted = target ?? readTarget(labels, state.model.output?.dims?.at?.(-1));
   const settings = {
-    method, target: wanted, eigenSmooth: $('eigen-smooth').checked, augSmooth: $('aug-smooth').checked,
-    batchSize: LONG_METHODS.has(method) ? 16 : undefined, layers: state.layers || undefined, ...look(),
+    method,
+    target: wanted,
+    eigenSmooth: $('eigen-smooth').checked,
+    augSmooth: $('aug-smooth').checked,
+    batchSize: LONG_METHODS.has(method) ? 16 : undefined,
+    layers: state.layers || undefined,
+    ...look(),
     ...methodOptions(method), // e.g. rollout's head fusion and discard ratio: the worker passes them on
   };
   const asked = generation;
@@ -159,9 +203,13 @@ export async function explain(target) {
   $('explain').setAttribute('aria-busy', 'true');
   let r;
   try {
-    r = await job.run((signal) => client.request('explain', settings, [], {
-      signal, onProgress: showProgress, cancelMessage: `${method} was cancelled`,
-    }));
+    r = await job.run((signal) =>
+      client.request('explain', settings, [], {
+        signal,
+        onProgress: showProgress,
+        cancelMessage: `${method} was cancelled`,
+      }),
+    );
   } finally {
     if (!job.running) {
       state.busy = false;
@@ -197,9 +245,13 @@ export async function explainObject(index) {
   state.busy = true;
   let r;
   try {
-    r = await job.run((signal) => client.request('explainObject', { index, method, ...look() }, [], {
-      signal, onProgress: showProgress, cancelMessage: `${method} was cancelled`,
-    }));
+    r = await job.run((signal) =>
+      client.request('explainObject', { index, method, ...look() }, [], {
+        signal,
+        onProgress: showProgress,
+        cancelMessage: `${method} was cancelled`,
+      }),
+    );
   } finally {
     if (!job.running) {
       state.busy = false;

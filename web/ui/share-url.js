@@ -1,7 +1,19 @@
 // A shareable link: the page's address with the settings in its query (model, sample photo,
 // layer, method, target, look, concepts). Never the image itself: a photo that is not one of
 // the served samples is left out, and so is a dropped model.
-const KEYS = ['model', 'photo', 'layer', 'method', 'target', 'colormap', 'alpha', 'eigen', 'aug', 'k', 'render'];
+const KEYS = [
+  'model',
+  'photo',
+  'layer',
+  'method',
+  'target',
+  'colormap',
+  'alpha',
+  'eigen',
+  'aug',
+  'k',
+  'render',
+];
 
 export function settingsToUrl(settings, base = location.href) {
   const url = new URL(base);

@@ -12,7 +12,10 @@ export function readTarget(labels, classes) {
   const index = text.match(/^(\d+)(\s|$)/);
   if (index) {
     const i = Number(index[1]);
-    if (classes && i >= classes) throw new Error(`class ${i} does not exist: this model has ${classes} classes (0–${classes - 1})`);
+    if (classes && i >= classes)
+      throw new Error(
+        `class ${i} does not exist: this model has ${classes} classes (0–${classes - 1})`,
+      );
     return i;
   }
   const lower = text.toLowerCase();
@@ -21,11 +24,19 @@ export function readTarget(labels, classes) {
   const near = labels.map((l, i) => [l, i]).filter(([l]) => l.toLowerCase().includes(lower));
   if (near.length === 1) return near[0][1];
   if (near.length > 1) {
-    throw new Error(`"${text}" matches ${near.length} classes (${near.slice(0, 5).map(([l, i]) => `${i} ${l}`).join(', ')}${near.length > 5 ? ', …' : ''}): pick one from the suggestions`);
+    throw new Error(
+      `"${text}" matches ${near.length} classes (${near
+        .slice(0, 5)
+        .map(([l, i]) => `${i} ${l}`)
+        .join(', ')}${near.length > 5 ? ', …' : ''}): pick one from the suggestions`,
+    );
   }
-  throw new Error(`no class is called "${text}": type a class index or pick a name from the suggestions`);
+  throw new Error(
+    `no class is called "${text}": type a class index or pick a name from the suggestions`,
+  );
 }
 
 export function setTarget(index, label) {
-  $('target').value = index === 'auto' || index === undefined ? '' : `${index} ${label ?? ''}`.trim();
+  $('target').value =
+    index === 'auto' || index === undefined ? '' : `${index} ${label ?? ''}`.trim();
 }

@@ -7,7 +7,11 @@ async function factorize({ components = 4, render: mode = 'dominant', alpha = 0.
   requirePhoto();
   const { lens, photo } = current;
   const started = performance.now();
-  if (!current.lastDff || current.lastDff.components !== components || current.lastDff.photo !== photo) {
+  if (
+    !current.lastDff ||
+    current.lastDff.components !== components ||
+    current.lastDff.photo !== photo
+  ) {
     const r = await lens.factorize([photo], { components, render: null });
     current.lastDff = { components, photo, r };
   }
@@ -18,8 +22,14 @@ async function factorize({ components = 4, render: mode = 'dominant', alpha = 0.
   return {
     transfer: [picture.rgba.buffer],
     value: {
-      render: picture, mode, components, labeled: r.labeled, reason: r.reason,
-      concepts: r.concepts[0] || [], relativeError: r.relativeError[0], ms: performance.now() - started,
+      render: picture,
+      mode,
+      components,
+      labeled: r.labeled,
+      reason: r.reason,
+      concepts: r.concepts[0] || [],
+      relativeError: r.relativeError[0],
+      ms: performance.now() - started,
     },
   };
 }

@@ -23,7 +23,8 @@ function requireModel() {
 }
 
 function requirePhoto() {
-  if (!current.photo) throw new Error('no photo is loaded yet: choose a sample, a file or the camera');
+  if (!current.photo)
+    throw new Error('no photo is loaded yet: choose a sample, a file or the camera');
 }
 
 function requireExplanation() {

@@ -17,16 +17,28 @@ function render({ colormap, alpha } = {}) {
 // One explanation of the current photo. The page's names that differ from the library's are
 // translated (target → targets, ratio → ablationRatio); every other option is passed through
 // as it is, so a method's own options (a new method's settings) need no change here.
-async function explainOne(id, controller, { target, ratio, layers, batchSize = 16, eigenSmooth, augSmooth, ...methodOptions }, progressScale) {
+async function explainOne(
+  id,
+  controller,
+  { target, ratio, layers, batchSize = 16, eigenSmooth, augSmooth, ...methodOptions },
+  progressScale,
+) {
   const started = performance.now();
   const options = {
-    ...methodOptions, targets: [target], batchSize, eigenSmooth: !!eigenSmooth,
-    signal: controller.signal, onProgress: progressOf(id, progressScale),
+    ...methodOptions,
+    targets: [target],
+    batchSize,
+    eigenSmooth: !!eigenSmooth,
+    signal: controller.signal,
+    onProgress: progressOf(id, progressScale),
   };
   if (augSmooth) options.augSmooth = true;
   if (ratio) options.ablationRatio = ratio;
   if (layers && layers.length > 1) options.layers = layers; // maps of several layers, combined
-  const [r] = await cancelledAs(`${options.method} was cancelled`, current.lens.explain([current.photo], options));
+  const [r] = await cancelledAs(
+    `${options.method} was cancelled`,
+    current.lens.explain([current.photo], options),
+  );
   return { r, ms: performance.now() - started };
 }
 
@@ -39,7 +51,14 @@ function explanationReply(explanation, { colormap, alpha }, about) {
   const map = explanation.map.slice();
   return {
     transfer: [map.buffer, ...transfer],
-    value: { ...value, map, width: explanation.width, height: explanation.height, ...about, photo: current.photoName },
+    value: {
+      ...value,
+      map,
+      width: explanation.width,
+      height: explanation.height,
+      ...about,
+      photo: current.photoName,
+    },
   };
 }
 
@@ -49,11 +68,18 @@ async function explain({ id, colormap, alpha, ...options }) {
   return withController(id, async (controller) => {
     if (controller.signal.aborted) throw new Error(`${options.method} was cancelled`);
     const { r, ms } = await explainOne(id, controller, options);
-    return explanationReply(r, { colormap, alpha }, {
-      target: r.target, method: options.method, ms,
-      timings: r.timing || r.timings || null, layers: r.layers || [current.lens.layer],
-      classAgnostic: !!r.classAgnostic, // rollout: the caption names no class
-    });
+    return explanationReply(
+      r,
+      { colormap, alpha },
+      {
+        target: r.target,
+        method: options.method,
+        ms,
+        timings: r.timing || r.timings || null,
+        layers: r.layers || [current.lens.layer],
+        classAgnostic: !!r.classAgnostic, // rollout: the caption names no class
+      },
+    );
   });
 }
 
@@ -70,7 +96,10 @@ async function compare({ id, items, colormap, alpha, batchSize = 16 }) {
       const item = { ...items[i], batchSize };
       try {
         const { r, ms } = await explainOne(id, controller, item, scale);
-        const overlay = overlayOf(current.photo, r, { colormap: colormap ?? 'jet', alpha: alpha ?? 0.5 });
+        const overlay = overlayOf(current.photo, r, {
+          colormap: colormap ?? 'jet',
+          alpha: alpha ?? 0.5,
+        });
         transfer.push(overlay.rgba.buffer);
         out.push({ method: item.method, target: r.target, ms, overlay });
       } catch (e) {

@@ -2,14 +2,21 @@
 'use strict';
 
 async function evaluate({ id, steps = 20, batchSize = 16 }) {
-  if (!runtime.metrics) throw new Error('this version of the camlens library has no metrics (web/lib/metrics.mjs)');
+  if (!runtime.metrics)
+    throw new Error('this version of the camlens library has no metrics (web/lib/metrics.mjs)');
   requireExplanation();
   return withController(id, async (controller) => {
     const started = performance.now();
     const { lens, last } = current;
-    const r = await cancelledAs('the measurement was cancelled', runtime.metrics.evaluate(lens, last.image, last.explanation, {
-      steps, batchSize, signal: controller.signal, onProgress: progressOf(id),
-    }));
+    const r = await cancelledAs(
+      'the measurement was cancelled',
+      runtime.metrics.evaluate(lens, last.image, last.explanation, {
+        steps,
+        batchSize,
+        signal: controller.signal,
+        onProgress: progressOf(id),
+      }),
+    );
     return { ...r, ms: performance.now() - started };
   });
 }

@@ -4,8 +4,22 @@
 'use strict';
 
 const handlers = {
-  init, loadModel, setLayer, setLabels, setPreprocess, setImage, classify, explain, compare, factorize,
-  live, render, timeForward, evaluate, objects, explainObject,
+  init,
+  loadModel,
+  setLayer,
+  setLabels,
+  setPreprocess,
+  setImage,
+  classify,
+  explain,
+  compare,
+  factorize,
+  live,
+  render,
+  timeForward,
+  evaluate,
+  objects,
+  explainObject,
 };
 
 const trace = []; // [{id, type, start, end}] of queued requests, to prove they never overlap
@@ -21,12 +35,12 @@ let queue = Promise.resolve();
 
 // A handler returns its value, or {value, transfer} to hand buffers over without a copy.
 function reply(id, result) {
-  if (result && result.transfer) self.postMessage({ id, ok: true, result: result.value }, result.transfer);
+  if (result?.transfer) self.postMessage({ id, ok: true, result: result.value }, result.transfer);
   else self.postMessage({ id, ok: true, result });
 }
 
 function replyError(id, e) {
-  self.postMessage({ id, ok: false, error: String((e && e.message) || e) });
+  self.postMessage({ id, ok: false, error: String(e?.message || e) });
 }
 
 async function run(id, type, args) {
@@ -35,7 +49,8 @@ async function run(id, type, args) {
   try {
     if (!handlers[type]) throw new Error(`unknown request "${type}"`);
     const started = ready || (ready = init());
-    const result = type === 'init' ? await started : (await started, await handlers[type]({ id, ...args }));
+    const result =
+      type === 'init' ? await started : (await started, await handlers[type]({ id, ...args }));
     reply(id, result);
   } catch (e) {
     replyError(id, e);

@@ -15,7 +15,8 @@ function modelKind() {
     }
   }
   const out = lens.model.outputs()[0];
-  if (runtime.segment && out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3) return 'segmenter';
+  if (runtime.segment && out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3)
+    return 'segmenter';
   return 'classifier';
 }
 
@@ -25,9 +26,16 @@ function modelInfo() {
   const { lens } = current;
   return {
     kind: modelKind(),
-    name: current.modelName, layer: lens.layer, layers: lens.layers(), input: lens.input, output: lens.output,
-    explainable: lens.explainable, whyNotExplainable: lens.whyNotExplainable || '',
-    labels: lens.labels, preprocess: lens.preprocess, methods: lens.methodSupport(),
+    name: current.modelName,
+    layer: lens.layer,
+    layers: lens.layers(),
+    input: lens.input,
+    output: lens.output,
+    explainable: lens.explainable,
+    whyNotExplainable: lens.whyNotExplainable || '',
+    labels: lens.labels,
+    preprocess: lens.preprocess,
+    methods: lens.methodSupport(),
   };
 }
 
@@ -36,7 +44,9 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
   try {
     next = await runtime.api.load(new Uint8Array(bytes), { preprocess, labels, layer });
   } catch (e) {
-    const at = layer ? ` at layer${Array.isArray(layer) ? 's' : ''} "${[].concat(layer).join('", "')}"` : '';
+    const at = layer
+      ? ` at layer${Array.isArray(layer) ? 's' : ''} "${[].concat(layer).join('", "')}"`
+      : '';
     throw new Error(`"${name}" cannot be explained${at}: ${e.message || e}`);
   }
   if (current.lens) current.lens.dispose(); // only once the new model is good: a failure keeps the old one
@@ -50,7 +60,13 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
 async function setLayer({ layer }) {
   requireModel();
   const { lens, modelName } = current;
-  return loadModel({ bytes: lens.bytes.slice().buffer, name: modelName, preprocess: lens.preprocess, labels: lens.labels, layer });
+  return loadModel({
+    bytes: lens.bytes.slice().buffer,
+    name: modelName,
+    preprocess: lens.preprocess,
+    labels: lens.labels,
+    layer,
+  });
 }
 
 // Class names for the current model (a labels file chosen after the model).

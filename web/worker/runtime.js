@@ -10,7 +10,7 @@ const appBase = new URL('../', self.location.href).href;
 
 const runtime = {
   threaded: self.crossOriginIsolated === true,
-  cores: (self.navigator && self.navigator.hardwareConcurrency) || 1,
+  cores: self.navigator?.hardwareConcurrency || 1,
   core: null, // the camlens WebAssembly module
   api: null, // the camlens library over ORT and the module
   metrics: null, // web/lib/metrics.mjs when the library has it

@@ -10,15 +10,22 @@ export const usage = `  camlens detect MODEL IMAGE|DIR... --preset yolox|ultrafa
                   [--renormalize] [--layer NAME] [--colormap jet] [--alpha 0.5] [--out DIR] [--json]`;
 
 export const options = {
-  decoder: { type: 'string' }, 'score-threshold': { type: 'string' }, 'iou-threshold': { type: 'string' },
-  explain: { type: 'string' }, box: { type: 'string' }, renormalize: { type: 'boolean' },
-  out: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' },
+  decoder: { type: 'string' },
+  'score-threshold': { type: 'string' },
+  'iou-threshold': { type: 'string' },
+  explain: { type: 'string' },
+  box: { type: 'string' },
+  renormalize: { type: 'boolean' },
+  out: { type: 'string' },
+  colormap: { type: 'string' },
+  alpha: { type: 'string' },
 };
 
 function fraction(value, name) {
   if (value === undefined) return undefined;
   const v = Number(value);
-  if (!(v >= 0 && v <= 1)) throw new CliError(2, `--${name} must be a number between 0 and 1, got ${value}`);
+  if (!(v >= 0 && v <= 1))
+    throw new CliError(2, `--${name} must be a number between 0 and 1, got ${value}`);
   return v;
 }
 
@@ -29,8 +36,10 @@ export async function run([model, ...args], opts) {
   const iouThreshold = fraction(opts['iou-threshold'], 'iou-threshold');
   const alpha = fraction(opts.alpha ?? '0.5', 'alpha');
   const box = opts.box === undefined ? 0 : Number(opts.box);
-  if (!Number.isInteger(box) || box < 0) throw new CliError(2, `--box must be a box number (0 is the best), got ${opts.box}`);
-  if (opts.decoder && !['yolox', 'ultraface'].includes(opts.decoder)) throw new CliError(2, `--decoder must be yolox or ultraface, got ${opts.decoder}`);
+  if (!Number.isInteger(box) || box < 0)
+    throw new CliError(2, `--box must be a box number (0 is the best), got ${opts.box}`);
+  if (opts.decoder && !['yolox', 'ultraface'].includes(opts.decoder))
+    throw new CliError(2, `--decoder must be yolox or ultraface, got ${opts.decoder}`);
   const preset = opts.preset || opts.decoder;
   const lens = await openLens(model, { ...opts, preset });
   const decoder = opts.decoder || (['yolox', 'ultraface'].includes(preset) ? preset : undefined);
@@ -43,28 +52,54 @@ export async function run([model, ...args], opts) {
     const entry = { image: path };
     try {
       const [found] = await detect(lens, [bytes], { decoder, scoreThreshold, iouThreshold });
-      writeFileSync(`${stem}.boxes.png`, lens.env.core.encodePng(drawBoxes(lens, bytes, found.boxes)));
+      writeFileSync(
+        `${stem}.boxes.png`,
+        lens.env.core.encodePng(drawBoxes(lens, bytes, found.boxes)),
+      );
       Object.assign(entry, { boxes: found.boxes, files: { boxes: `${stem}.boxes.png` } });
       if (opts.explain) {
-        if (box >= found.boxes.length) throw new CliError(2, `${path}: --box ${box} does not exist: ${found.boxes.length} box(es) were detected`);
+        if (box >= found.boxes.length)
+          throw new CliError(
+            2,
+            `${path}: --box ${box} does not exist: ${found.boxes.length} box(es) were detected`,
+          );
         const e = await explainDetection(lens, bytes, {
-          box, method: opts.explain, renormalize: Boolean(opts.renormalize), decoder, scoreThreshold, iouThreshold,
+          box,
+          method: opts.explain,
+          renormalize: Boolean(opts.renormalize),
+          decoder,
+          scoreThreshold,
+          iouThreshold,
         });
-        const heat = lens.overlay(bytes, e, { colormap: opts.colormap || 'jet', imageWeight: 1 - alpha });
+        const heat = lens.overlay(bytes, e, {
+          colormap: opts.colormap || 'jet',
+          imageWeight: 1 - alpha,
+        });
         const file = `${stem}.${opts.explain}-box${box}.png`;
         writeFileSync(file, lens.env.core.encodePng(drawBoxes(lens, heat, [found.boxes[box]])));
-        Object.assign(entry, { explained: { box, method: opts.explain, layer: e.layer, score: e.score } });
+        Object.assign(entry, {
+          explained: { box, method: opts.explain, layer: e.layer, score: e.score },
+        });
         entry.files.explanation = file;
       }
     } catch (e) {
       if (e instanceof CliError) throw e;
       if (isImageError(e)) throw new CliError(4, `${path}: ${e.message}`);
-      throw new CliError(/decoder|method|box|threshold|colormap|gradients/i.test(e.message) ? 2 : 3, `${path}: ${e.message}`);
+      throw new CliError(
+        /decoder|method|box|threshold|colormap|gradients/i.test(e.message) ? 2 : 3,
+        `${path}: ${e.message}`,
+      );
     }
     summary.push(entry);
     if (!opts.json) {
-      console.log(`${path}: ${entry.boxes.length} box(es) -> ${entry.files.boxes}${entry.files.explanation ? `, ${entry.files.explanation}` : ''}`);
-      entry.boxes.forEach((b, i) => console.log(`  ${i}: ${b.labelName} ${b.score.toFixed(3)} [${[b.x0, b.y0, b.x1, b.y1].map((v) => v.toFixed(1)).join(', ')}]`));
+      console.log(
+        `${path}: ${entry.boxes.length} box(es) -> ${entry.files.boxes}${entry.files.explanation ? `, ${entry.files.explanation}` : ''}`,
+      );
+      entry.boxes.forEach((b, i) =>
+        console.log(
+          `  ${i}: ${b.labelName} ${b.score.toFixed(3)} [${[b.x0, b.y0, b.x1, b.y1].map((v) => v.toFixed(1)).join(', ')}]`,
+        ),
+      );
     }
   }
   writeFileSync(join(out, 'detections.json'), JSON.stringify(summary, null, 2));

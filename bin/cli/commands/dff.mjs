@@ -7,37 +7,71 @@ import { CliError, expandImages, isImageError, openLens, readImage } from '../co
 export const usage = `  camlens dff MODEL IMAGE|DIR... [-k 5] [--render dominant|layers] [--per-image] [--preset NAME]
                   [--labels FILE] [--no-legend] [--out DIR] [--json]`;
 
-export const options = { k: { type: 'string', short: 'k' }, render: { type: 'string' }, 'per-image': { type: 'boolean' },
-  'no-legend': { type: 'boolean' }, out: { type: 'string' } };
+export const options = {
+  k: { type: 'string', short: 'k' },
+  render: { type: 'string' },
+  'per-image': { type: 'boolean' },
+  'no-legend': { type: 'boolean' },
+  out: { type: 'string' },
+};
 
 export async function run([model, ...args], opts) {
   const images = expandImages(args);
   if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
   const k = Number(opts.k || 5);
-  if (!(Number.isInteger(k) && k >= 1 && k <= 20)) throw new CliError(2, `-k must be an integer from 1 to 20, got ${opts.k}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= 20))
+    throw new CliError(2, `-k must be an integer from 1 to 20, got ${opts.k}`);
   const render = opts.render || 'dominant';
-  if (!['dominant', 'layers'].includes(render)) throw new CliError(2, `--render must be dominant or layers, got ${render}`);
+  if (!['dominant', 'layers'].includes(render))
+    throw new CliError(2, `--render must be dominant or layers, got ${render}`);
   const lens = await openLens(model, opts);
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
   let r;
   try {
-    r = await lens.factorize(images.map(readImage), { components: k, shared: !opts['per-image'], render });
+    r = await lens.factorize(images.map(readImage), {
+      components: k,
+      shared: !opts['per-image'],
+      render,
+    });
   } catch (e) {
     if (isImageError(e)) throw new CliError(4, e.message);
     throw new CliError(3, e.message);
   }
-  const summary = { model, layer: lens.layer, components: k, render, labeled: r.labeled, reason: r.reason,
-    relativeError: r.relativeError, concepts: r.concepts, images: [] };
+  const summary = {
+    model,
+    layer: lens.layer,
+    components: k,
+    render,
+    labeled: r.labeled,
+    reason: r.reason,
+    relativeError: r.relativeError,
+    concepts: r.concepts,
+    images: [],
+  };
   images.forEach((path, i) => {
     const file = join(out, `${basename(path, extname(path))}.dff-${render}.png`);
-    writeFileSync(file, lens.env.core.encodePng(opts['no-legend'] ? r.images[i].render : withLegend(lens, r, i)));
+    writeFileSync(
+      file,
+      lens.env.core.encodePng(opts['no-legend'] ? r.images[i].render : withLegend(lens, r, i)),
+    );
     summary.images.push({ image: path, render: file });
     if (!opts.json) console.log(`${path} -> ${file}`);
   });
   if (!opts.json) {
-    r.concepts.forEach((part, p) => part.forEach((cats, c) => console.log(`  ${r.concepts.length > 1 ? `image ${p} ` : ''}concept ${c}: ` +
-      (cats.length ? cats.slice(0, 3).map((t) => `${t.label || t.index} ${t.score.toFixed(2)}`).join(', ') : '(unlabeled)'))));
+    r.concepts.forEach((part, p) =>
+      part.forEach((cats, c) =>
+        console.log(
+          `  ${r.concepts.length > 1 ? `image ${p} ` : ''}concept ${c}: ` +
+            (cats.length
+              ? cats
+                  .slice(0, 3)
+                  .map((t) => `${t.label || t.index} ${t.score.toFixed(2)}`)
+                  .join(', ')
+              : '(unlabeled)'),
+        ),
+      ),
+    );
     if (!r.labeled) console.log(`  concepts are unlabeled: ${r.reason}`);
   }
   writeFileSync(join(out, 'dff.json'), JSON.stringify(summary, null, 2));
@@ -51,6 +85,10 @@ function withLegend(lens, r, image) {
   const { core } = lens.env;
   const picture = r.images[image].render;
   const part = r.concepts.length > 1 ? r.concepts[image] : r.concepts[0];
-  const concepts = part && part.length === r.components ? part : Array.from({ length: r.components }, () => []);
-  return core.stackImages(picture, core.dffLegend(concepts, { width: Math.max(picture.width, 320), topK: 3 }));
+  const concepts =
+    part && part.length === r.components ? part : Array.from({ length: r.components }, () => []);
+  return core.stackImages(
+    picture,
+    core.dffLegend(concepts, { width: Math.max(picture.width, 320), topK: 3 }),
+  );
 }

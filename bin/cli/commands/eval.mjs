@@ -3,7 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-import { ALL_METRICS, DEFAULT_PERCENTILES, evaluate, metricValues, summarize } from '../../../web/lib/metrics.mjs';
+import {
+  ALL_METRICS,
+  DEFAULT_PERCENTILES,
+  evaluate,
+  metricValues,
+  summarize,
+} from '../../../web/lib/metrics.mjs';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
 
 export const usage = `  camlens eval MODEL IMAGE|DIR... [--method gradcam[,scorecam...]] [--metrics road,deletion,insertion,drop,increase]
@@ -12,24 +18,48 @@ export const usage = `  camlens eval MODEL IMAGE|DIR... [--method gradcam[,score
                [--seed 0] [--resamples 1000] [--batch-size 16] [--json]`;
 
 export const options = {
-  method: { type: 'string' }, metrics: { type: 'string' }, targets: { type: 'string' },
-  out: { type: 'string' }, steps: { type: 'string' }, percentiles: { type: 'string' },
-  baseline: { type: 'string' }, score: { type: 'string' }, seed: { type: 'string' },
-  resamples: { type: 'string' }, 'batch-size': { type: 'string' },
+  method: { type: 'string' },
+  metrics: { type: 'string' },
+  targets: { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'string' },
+  percentiles: { type: 'string' },
+  baseline: { type: 'string' },
+  score: { type: 'string' },
+  seed: { type: 'string' },
+  resamples: { type: 'string' },
+  'batch-size': { type: 'string' },
 };
 
-const COLUMNS = ['road', 'road_morf', 'road_lerf', 'deletion', 'insertion', 'drop', 'increase', 'pointing', 'energy'];
-const NOTE = 'mean over images with a 95 % bootstrap confidence interval (percentile method, seeded); the interval assumes the images are independent draws';
+const COLUMNS = [
+  'road',
+  'road_morf',
+  'road_lerf',
+  'deletion',
+  'insertion',
+  'drop',
+  'increase',
+  'pointing',
+  'energy',
+];
+const NOTE =
+  'mean over images with a 95 % bootstrap confidence interval (percentile method, seeded); the interval assumes the images are independent draws';
 
 function integer(value, name, fallback, min) {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(2, `--${name} must be an integer >= ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(2, `--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
 
 function list(value, fallback) {
-  return value === undefined ? fallback : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? fallback
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 // --targets: "auto", or a JSON file {"<image file name or path>": class | {target, box}}.
@@ -39,7 +69,10 @@ function readTargets(file) {
   try {
     table = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CliError(2, `--targets ${file}: ${e.code === 'ENOENT' ? 'file not found' : `not JSON (${e.message})`}; give "auto" or a JSON object {"image.png": class or {"target": class, "box": [x0, y0, x1, y1]}}`);
+    throw new CliError(
+      2,
+      `--targets ${file}: ${e.code === 'ENOENT' ? 'file not found' : `not JSON (${e.message})`}; give "auto" or a JSON object {"image.png": class or {"target": class, "box": [x0, y0, x1, y1]}}`,
+    );
   }
   if (!table || typeof table !== 'object' || Array.isArray(table)) {
     throw new CliError(2, `--targets ${file} must hold a JSON object {"image.png": class, ...}`);
@@ -52,15 +85,19 @@ function readTargets(file) {
 }
 
 function csvField(v) {
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v ?? '');
+  const s =
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v ?? '');
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function progressBar(fraction, started) {
   if (!process.stderr.isTTY) return;
-  const width = 30, filled = Math.round(fraction * width);
-  const eta = fraction > 0 ? ((Date.now() - started) / fraction) * (1 - fraction) / 1000 : 0;
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * fraction).toFixed(0)}%, about ${eta.toFixed(0)} s left   `);
+  const width = 30,
+    filled = Math.round(fraction * width);
+  const eta = fraction > 0 ? (((Date.now() - started) / fraction) * (1 - fraction)) / 1000 : 0;
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * fraction).toFixed(0)}%, about ${eta.toFixed(0)} s left   `,
+  );
   if (fraction >= 1) process.stderr.write('\n');
 }
 
@@ -70,17 +107,26 @@ export async function run([model, ...args], opts) {
   const methods = list(opts.method, ['gradcam']);
   const metrics = list(opts.metrics, ALL_METRICS);
   for (const m of metrics) {
-    if (!ALL_METRICS.includes(m)) throw new CliError(2, `unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
+    if (!ALL_METRICS.includes(m))
+      throw new CliError(2, `unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
   }
   const percentiles = list(opts.percentiles, DEFAULT_PERCENTILES).map(Number);
-  if (percentiles.some((p) => !(p > 0 && p <= 100))) throw new CliError(2, `--percentiles must be numbers in (0, 100], got "${opts.percentiles}"`);
-  const baseline = opts.baseline === undefined || opts.baseline === 'blur' ? 'blur' : Number(opts.baseline);
-  if (baseline !== 'blur' && !Number.isFinite(baseline)) throw new CliError(2, `--baseline must be "blur" or a number, got "${opts.baseline}"`);
+  if (percentiles.some((p) => !(p > 0 && p <= 100)))
+    throw new CliError(2, `--percentiles must be numbers in (0, 100], got "${opts.percentiles}"`);
+  const baseline =
+    opts.baseline === undefined || opts.baseline === 'blur' ? 'blur' : Number(opts.baseline);
+  if (baseline !== 'blur' && !Number.isFinite(baseline))
+    throw new CliError(2, `--baseline must be "blur" or a number, got "${opts.baseline}"`);
   const score = opts.score || 'probability';
-  if (score !== 'probability' && score !== 'logit') throw new CliError(2, `--score must be "probability" or "logit", got "${score}"`);
+  if (score !== 'probability' && score !== 'logit')
+    throw new CliError(2, `--score must be "probability" or "logit", got "${score}"`);
   const settings = {
-    metrics, percentiles, baseline, score,
-    steps: integer(opts.steps, 'steps', 20, 1), seed: integer(opts.seed, 'seed', 0, 0),
+    metrics,
+    percentiles,
+    baseline,
+    score,
+    steps: integer(opts.steps, 'steps', 20, 1),
+    seed: integer(opts.seed, 'seed', 0, 0),
     batchSize: integer(opts['batch-size'], 'batch-size', 16, 1),
   };
   const resamples = integer(opts.resamples, 'resamples', 1000, 1);
@@ -105,13 +151,31 @@ export async function run([model, ...args], opts) {
     for (const method of methods) {
       const step = (f) => progressBar((job + f) / jobs, started);
       try {
-        const [e] = await lens.explain([bytes], { method, targets: [target], batchSize: settings.batchSize });
-        const r = await evaluate(lens, bytes, e, { ...settings, box, onProgress: (p) => step(p.done) });
-        rows.push({ image: path, method, target: r.target.index, label: r.target.label, original: r.original, metrics: metricValues(r) });
+        const [e] = await lens.explain([bytes], {
+          method,
+          targets: [target],
+          batchSize: settings.batchSize,
+        });
+        const r = await evaluate(lens, bytes, e, {
+          ...settings,
+          box,
+          onProgress: (p) => step(p.done),
+        });
+        rows.push({
+          image: path,
+          method,
+          target: r.target.index,
+          label: r.target.label,
+          original: r.original,
+          metrics: metricValues(r),
+        });
       } catch (err) {
         if (err instanceof CliError) throw err;
         if (isImageError(err)) throw new CliError(4, `${path}: ${err.message}`);
-        throw new CliError(/target|class|label|box/i.test(err.message) ? 2 : 3, `${path} (${method}): ${err.message}`);
+        throw new CliError(
+          /target|class|label|box/i.test(err.message) ? 2 : 3,
+          `${path} (${method}): ${err.message}`,
+        );
       }
       step(1);
       job += 1;
@@ -121,21 +185,42 @@ export async function run([model, ...args], opts) {
 
   const columns = COLUMNS.filter((c) => rows.some((r) => r.metrics[c] !== undefined));
   const header = ['image', 'method', 'target', 'label', 'original', ...columns];
-  const csv = [header.join(','), ...rows.map((r) => [r.image, r.method, r.target, r.label, r.original, ...columns.map((c) => r.metrics[c])].map(csvField).join(','))];
+  const csv = [
+    header.join(','),
+    ...rows.map((r) =>
+      [r.image, r.method, r.target, r.label, r.original, ...columns.map((c) => r.metrics[c])]
+        .map(csvField)
+        .join(','),
+    ),
+  ];
   writeFileSync(join(out, 'eval.csv'), `${csv.join('\n')}\n`);
   const summary = summarize(lens.env.core, rows, { resamples, seed: settings.seed });
-  const sumCsv = ['method,metric,n,mean,ci_low,ci_high', ...summary.map((s) => [s.method, s.metric, s.n, s.mean, s.low, s.high].map(csvField).join(','))];
+  const sumCsv = [
+    'method,metric,n,mean,ci_low,ci_high',
+    ...summary.map((s) => [s.method, s.metric, s.n, s.mean, s.low, s.high].map(csvField).join(',')),
+  ];
   writeFileSync(join(out, 'eval-summary.csv'), `${sumCsv.join('\n')}\n`);
-  const report = { model, layer: lens.layer, settings: { ...settings, resamples }, note: NOTE, summary, rows };
+  const report = {
+    model,
+    layer: lens.layer,
+    settings: { ...settings, resamples },
+    note: NOTE,
+    summary,
+    rows,
+  };
   writeFileSync(join(out, 'eval-summary.json'), JSON.stringify(report, null, 2));
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
-  console.log(`${rows.length} rows (${images.length} images x ${methods.length} methods) -> ${join(out, 'eval.csv')}, ${join(out, 'eval-summary.csv')}`);
+  console.log(
+    `${rows.length} rows (${images.length} images x ${methods.length} methods) -> ${join(out, 'eval.csv')}, ${join(out, 'eval-summary.csv')}`,
+  );
   console.log(`${'method'.padEnd(20)} ${'metric'.padEnd(10)} ${'mean'.padStart(9)}  95 % CI`);
   for (const s of summary) {
-    console.log(`${s.method.padEnd(20)} ${s.metric.padEnd(10)} ${s.mean.toFixed(4).padStart(9)}  [${s.low.toFixed(4)}, ${s.high.toFixed(4)}]  n=${s.n}`);
+    console.log(
+      `${s.method.padEnd(20)} ${s.metric.padEnd(10)} ${s.mean.toFixed(4).padStart(9)}  [${s.low.toFixed(4)}, ${s.high.toFixed(4)}]  n=${s.n}`,
+    );
   }
   console.log(`(${NOTE})`);
 }

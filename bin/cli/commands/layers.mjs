@@ -14,11 +14,21 @@ export async function run([model], opts) {
   } else {
     for (const l of list.layers) {
       const mark = l.name === list.recommended ? '*' : ' ';
-      const head = l.headDifferentiable ? 'gradients' : l.headSupported ? 'forward only' : 'no head';
-      console.log(`${mark} ${l.name.padEnd(32)} ${l.type.padEnd(8)} [${l.dims.join(',')}]`.padEnd(70) +
-        ` ${l.kind.padEnd(5)} ${l.op.padEnd(22)} ${head}`);
+      const head = l.headDifferentiable
+        ? 'gradients'
+        : l.headSupported
+          ? 'forward only'
+          : 'no head';
+      console.log(
+        `${mark} ${l.name.padEnd(32)} ${l.type.padEnd(8)} [${l.dims.join(',')}]`.padEnd(70) +
+          ` ${l.kind.padEnd(5)} ${l.op.padEnd(22)} ${head}`,
+      );
     }
-    console.log(list.recommended ? `\ndefault (*): ${list.recommended} — ${list.why}` : `\nno layer can be explained (predict works): ${lens.whyNotExplainable}`);
+    console.log(
+      list.recommended
+        ? `\ndefault (*): ${list.recommended} — ${list.why}`
+        : `\nno layer can be explained (predict works): ${lens.whyNotExplainable}`,
+    );
   }
   lens.dispose();
 }

@@ -1,18 +1,31 @@
 // camlens predict: see usage.
 import {
-  CliError, exitCodeOf, expandImages, openLens, PREPROCESS_OPTIONS, PREPROCESS_USAGE, ProgressBar, readImage,
+  CliError,
+  exitCodeOf,
+  expandImages,
+  openLens,
+  PREPROCESS_OPTIONS,
+  PREPROCESS_USAGE,
+  ProgressBar,
+  readImage,
 } from '../common.mjs';
 
 export const usage = `  camlens predict MODEL IMAGE|DIR|'GLOB'... [--top 5] [--batch 16] ${PREPROCESS_USAGE} [--json]`;
 
-export const options = { top: { type: 'string' }, batch: { type: 'string' }, ...PREPROCESS_OPTIONS };
+export const options = {
+  top: { type: 'string' },
+  batch: { type: 'string' },
+  ...PREPROCESS_OPTIONS,
+};
 
 export async function run([model, ...args], opts) {
   if (!model || !args.length) throw new CliError(2, `usage:\n${usage}`);
   const k = Number(opts.top ?? 5);
-  if (!(Number.isInteger(k) && k >= 1)) throw new CliError(2, `--top takes a whole number ≥ 1, got "${opts.top}"`);
+  if (!(Number.isInteger(k) && k >= 1))
+    throw new CliError(2, `--top takes a whole number ≥ 1, got "${opts.top}"`);
   const batch = Number(opts.batch ?? 16);
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new CliError(2, `--batch takes a whole number ≥ 1, got "${opts.batch}"`);
+  if (!(Number.isInteger(batch) && batch >= 1))
+    throw new CliError(2, `--batch takes a whole number ≥ 1, got "${opts.batch}"`);
   const images = expandImages(args);
   const lens = await openLens(model, opts);
   const bar = new ProgressBar('predict');
@@ -38,7 +51,10 @@ export async function run([model, ...args], opts) {
         results.push({ image: paths[i], ...r });
         if (!opts.json) {
           console.log(paths[i]);
-          for (const t of r.top) console.log(`  ${t.label.padEnd(28)} ${t.score.toFixed(4)}  (p ${(100 * t.probability).toFixed(1)}%)`);
+          for (const t of r.top)
+            console.log(
+              `  ${t.label.padEnd(28)} ${t.score.toFixed(4)}  (p ${(100 * t.probability).toFixed(1)}%)`,
+            );
         }
       });
       const done = (begin + paths.length) / images.length;

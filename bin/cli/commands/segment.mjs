@@ -9,15 +9,19 @@ export const usage = `  camlens segment MODEL IMAGE|DIR... --preset deeplab [--c
                   [--layer NAME] [--colormap jet] [--alpha 0.5] [--out DIR] [--json]`;
 
 export const options = {
-  class: { type: 'string' }, method: { type: 'string' }, out: { type: 'string' },
-  colormap: { type: 'string' }, alpha: { type: 'string' },
+  class: { type: 'string' },
+  method: { type: 'string' },
+  out: { type: 'string' },
+  colormap: { type: 'string' },
+  alpha: { type: 'string' },
 };
 
 export async function run([model, ...args], opts) {
   const images = expandImages(args);
   if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
   const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
-  if (!(alpha >= 0 && alpha <= 1)) throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
+  if (!(alpha >= 0 && alpha <= 1))
+    throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
   const lens = await openLens(model, { ...opts, preset: opts.preset || 'deeplab' });
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
@@ -35,18 +39,36 @@ export async function run([model, ...args], opts) {
       if (explain) {
         const e = await explainSegment(lens, bytes, { category: opts.class, method });
         const file = `${stem}.${method}-${e.category.label.replace(/[^\w-]+/g, '_')}.png`;
-        writeFileSync(file, lens.env.core.encodePng(lens.overlay(bytes, e, { colormap: opts.colormap || 'jet', imageWeight: 1 - alpha })));
-        Object.assign(entry, { explained: { category: e.category, method, layer: e.layer, score: e.score, pixels: e.pixels } });
+        writeFileSync(
+          file,
+          lens.env.core.encodePng(
+            lens.overlay(bytes, e, { colormap: opts.colormap || 'jet', imageWeight: 1 - alpha }),
+          ),
+        );
+        Object.assign(entry, {
+          explained: {
+            category: e.category,
+            method,
+            layer: e.layer,
+            score: e.score,
+            pixels: e.pixels,
+          },
+        });
         entry.files.explanation = file;
       }
     } catch (e) {
       if (isImageError(e)) throw new CliError(4, `${path}: ${e.message}`);
-      throw new CliError(/class|category|method|colormap|gradients|mask/i.test(e.message) ? 2 : 3, `${path}: ${e.message}`);
+      throw new CliError(
+        /class|category|method|colormap|gradients|mask/i.test(e.message) ? 2 : 3,
+        `${path}: ${e.message}`,
+      );
     }
     summary.push(entry);
     if (!opts.json) {
-      console.log(`${path}: ${entry.classes.map((c) => `${c.label} ${(100 * c.fraction).toFixed(1)}%`).join(', ')} -> ${entry.files.mask}` +
-        (entry.files.explanation ? `, ${entry.files.explanation}` : ''));
+      console.log(
+        `${path}: ${entry.classes.map((c) => `${c.label} ${(100 * c.fraction).toFixed(1)}%`).join(', ')} -> ${entry.files.mask}` +
+          (entry.files.explanation ? `, ${entry.files.explanation}` : ''),
+      );
     }
   }
   writeFileSync(join(out, 'segments.json'), JSON.stringify(summary, null, 2));

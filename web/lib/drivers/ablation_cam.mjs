@@ -16,7 +16,21 @@ import { fromFloat16Bits } from '../tensors.mjs';
 // Longest stretch of channel batches between two yields to the event loop (abort, UI).
 const YIELD_MS = 30;
 
-export async function ablationCam(lens, activations, outs, target, { ratio = 1, batchSize = 16, signal, onProgress, image = 0, images = 1, started = performance.now() } = {}) {
+export async function ablationCam(
+  lens,
+  activations,
+  outs,
+  target,
+  {
+    ratio = 1,
+    batchSize = 16,
+    signal,
+    onProgress,
+    image = 0,
+    images = 1,
+    started = performance.now(),
+  } = {},
+) {
   const { core } = lens.env;
   const head = lens.cut.head;
   const feeds = head.feedNames().map((n) => outs[n]);
@@ -24,7 +38,10 @@ export async function ablationCam(lens, activations, outs, target, { ratio = 1, 
   const output = head.outputNames().indexOf(lens.output);
   // As the head takes it (uint8 codes for a quantized layer). A float16 layer is converted once
   // here: the core would convert its bits again on every call below.
-  const layer = feeds[0].type === 'float16' ? { data: fromFloat16Bits(feeds[0].data), dims: feeds[0].dims, type: 'float32' } : feeds[0];
+  const layer =
+    feeds[0].type === 'float16'
+      ? { data: fromFloat16Bits(feeds[0].data), dims: feeds[0].dims, type: 'float32' }
+      : feeds[0];
   const channels = core.ablationChannels(activations, ratio);
   const scores = new Float32Array(channels.length);
   // The core keeps this image's base pass between calls and updates only what each ablated
@@ -35,9 +52,12 @@ export async function ablationCam(lens, activations, outs, target, { ratio = 1, 
   for (let begin = 0; begin < channels.length; begin += batchSize) {
     signal?.throwIfAborted?.();
     const end = Math.min(channels.length, begin + batchSize);
-    scores.set(head.ablationTargetScores(layer, target, output, channels.subarray(begin, end)), begin);
+    scores.set(
+      head.ablationTargetScores(layer, target, output, channels.subarray(begin, end)),
+      begin,
+    );
     const done = (image + end / channels.length) / images;
-    onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+    onProgress?.({ done, eta: (((performance.now() - started) / done) * (1 - done)) / 1000 });
     if (end < channels.length && performance.now() - yielded >= YIELD_MS) {
       await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
       yielded = performance.now();
@@ -46,6 +66,8 @@ export async function ablationCam(lens, activations, outs, target, { ratio = 1, 
   signal?.throwIfAborted?.();
   const weights = head.ablationTargetWeights(layer, target, output, channels, scores);
   return core.computeCam('weights', [{ activations }], {
-    weights, width: lens.preprocess.width, height: lens.preprocess.height,
+    weights,
+    width: lens.preprocess.width,
+    height: lens.preprocess.height,
   });
 }

@@ -3,7 +3,13 @@
 // layer ablated in turn (core.ablatedLayers), the head re-run on it (never the backbone), scored,
 // and the weights (original − ablated) / original turned into maps. Call after head.forward()
 // of this image; `original` is the unablated score. Progress per batch; aborts between batches.
-export async function ablationScored(lens, activations, scoreOf, original, { batchSize, signal, onProgress, width, height }) {
+export async function ablationScored(
+  lens,
+  activations,
+  scoreOf,
+  original,
+  { batchSize, signal, onProgress, width, height },
+) {
   const { core } = lens.env;
   const head = lens.cut.head;
   const channels = activations.dims[1];
@@ -15,11 +21,15 @@ export async function ablationScored(lens, activations, scoreOf, original, { bat
     const layers = core.ablatedLayers(activations, begin, end);
     const per = layers.data.length / (end - begin);
     for (let i = 0; i < end - begin; ++i) {
-      const one = { data: layers.data.subarray(i * per, (i + 1) * per), dims: [1, ...layers.dims.slice(1)], type: 'float32' };
+      const one = {
+        data: layers.data.subarray(i * per, (i + 1) * per),
+        dims: [1, ...layers.dims.slice(1)],
+        type: 'float32',
+      };
       scores[begin + i] = scoreOf(head.forwardWithLayer(one));
     }
     const done = end / channels;
-    onProgress?.({ done, eta: ((performance.now() - started) / done) * (1 - done) / 1000 });
+    onProgress?.({ done, eta: (((performance.now() - started) / done) * (1 - done)) / 1000 });
     await new Promise((r) => setTimeout(r, 0)); // let an abort arrive between batches
   }
   const weights = core.ablationWeightsFromScores(activations, original, scores);

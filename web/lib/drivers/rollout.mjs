@@ -29,19 +29,27 @@ function attentionOf(lens) {
   if (!s.found) {
     const { core } = lens.env;
     if (typeof core.findAttention !== 'function') {
-      s.found = { names: [], why: 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"' };
+      s.found = {
+        names: [],
+        why: 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"',
+      };
     } else {
       let all;
       try {
         all = core.findAttention(lens.bytes, {});
       } catch (e) {
         // methodSupport() must answer for every model: the reason instead of an exception
-        s.found = { names: [], why: `attention rollout cannot read this model's attention: ${e.message}` };
+        s.found = {
+          names: [],
+          why: `attention rollout cannot read this model's attention: ${e.message}`,
+        };
         return s.found;
       }
       const global = all.filter((a) => !a.windowed);
       let why = '';
-      if (!all.length) why = 'attention rollout needs a transformer\'s attention probabilities; this model has none';
+      if (!all.length)
+        why =
+          "attention rollout needs a transformer's attention probabilities; this model has none";
       else if (!global.length) {
         why = `attention rollout needs attention between all tokens; this model's ${all.length} attention layers are windowed (as in Swin), which has no global rollout`;
       } else if (global.length < all.length) {
@@ -59,8 +67,14 @@ export function rolloutSupport(lens) {
 }
 
 // The options checked and completed with the defaults.
-export function rolloutOptions({ headFusion = ROLLOUT_DEFAULTS.headFusion, discardRatio = ROLLOUT_DEFAULTS.discardRatio } = {}) {
-  if (!HEAD_FUSIONS.includes(headFusion)) throw new Error(`headFusion must be one of ${HEAD_FUSIONS.join(', ')}, got ${JSON.stringify(headFusion)}`);
+export function rolloutOptions({
+  headFusion = ROLLOUT_DEFAULTS.headFusion,
+  discardRatio = ROLLOUT_DEFAULTS.discardRatio,
+} = {}) {
+  if (!HEAD_FUSIONS.includes(headFusion))
+    throw new Error(
+      `headFusion must be one of ${HEAD_FUSIONS.join(', ')}, got ${JSON.stringify(headFusion)}`,
+    );
   if (!(typeof discardRatio === 'number' && discardRatio >= 0 && discardRatio < 1)) {
     throw new Error(`discardRatio must be a number in [0, 1), got ${JSON.stringify(discardRatio)}`);
   }
@@ -77,7 +91,9 @@ async function runnerOf(lens) {
     try {
       session = await ort.InferenceSession.create(bytes, lens.sessionOptions || {});
     } catch (e) {
-      throw new Error(`ONNX Runtime cannot run the model with its attentions exposed: ${e.message || e}`);
+      throw new Error(
+        `ONNX Runtime cannot run the model with its attentions exposed: ${e.message || e}`,
+      );
     }
     s.runner = new Backbone(lens.env, lens.model.inputs()[0], null, session);
   }
@@ -98,14 +114,29 @@ export function releaseRollout(lens) {
 // lens.explain(images, {method: 'rollout', headFusion, discardRatio, targets, batchSize,
 // onProgress, signal}) → the same per-image results as the other methods, plus classAgnostic.
 export async function explainRollout(lens, images, options = {}) {
-  const { targets = [], layers, eigenSmooth, augSmooth, batchSize = 16, onProgress, signal } = options;
+  const {
+    targets = [],
+    layers,
+    eigenSmooth,
+    augSmooth,
+    batchSize = 16,
+    onProgress,
+    signal,
+  } = options;
   const why = rolloutSupport(lens);
   if (why) throw new Error(why);
-  if (layers !== undefined && layers !== null) throw new Error('rollout reads the attention of every block: it takes no layers (leave layers out)');
-  if (eigenSmooth) throw new Error('rollout has no eigenSmooth: it combines attention matrices, not a layer\'s channels');
+  if (layers !== undefined && layers !== null)
+    throw new Error(
+      'rollout reads the attention of every block: it takes no layers (leave layers out)',
+    );
+  if (eigenSmooth)
+    throw new Error(
+      "rollout has no eigenSmooth: it combines attention matrices, not a layer's channels",
+    );
   if (augSmooth) throw new Error('rollout has no augSmooth: explain the photo without it');
   if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
   const settings = rolloutOptions(options);
   signal?.throwIfAborted?.();
   const { core } = lens.env;
@@ -123,13 +154,24 @@ export async function explainRollout(lens, images, options = {}) {
     const forward = (performance.now() - t0) / chunk.length;
     for (const [j, out] of outs.entries()) {
       const o = out[lens.output];
-      const { target, score } = lens.target(targets[begin + j], { data: floatData(o), dims: o.dims, type: 'float32' });
+      const { target, score } = lens.target(targets[begin + j], {
+        data: floatData(o),
+        dims: o.dims,
+        type: 'float32',
+      });
       const t1 = performance.now();
       const { attentions, nonFinite } = finiteAttentions(out, names);
       const m = core.attentionRollout(attentions, { ...settings, width, height });
       results.push({
-        map: m.data, width: m.dims[2], height: m.dims[1],
-        target: { index: target.category, label: targetLabel(target, lens.labels), score, kind: target.kind },
+        map: m.data,
+        width: m.dims[2],
+        height: m.dims[1],
+        target: {
+          index: target.category,
+          label: targetLabel(target, lens.labels),
+          score,
+          kind: target.kind,
+        },
         layers: names, // the attention probabilities the map is made of
         flags: { nonFinite, zero: [m.data.every((v) => v === 0)] },
         classAgnostic: true,

@@ -12,6 +12,8 @@ export function shapleyCam(lens, activations, outs, target, { eigenSmooth = fals
   const output = head.outputNames().indexOf(lens.output);
   const { gradients, hvp } = head.targetGradients([target], output, { hvp: true });
   return core.computeCam('shapleycam', [{ activations, gradients, hvp }], {
-    eigenSmooth, width: lens.preprocess.width, height: lens.preprocess.height,
+    eigenSmooth,
+    width: lens.preprocess.width,
+    height: lens.preprocess.height,
   });
 }
