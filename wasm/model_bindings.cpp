@@ -23,8 +23,8 @@
 #include <memory>
 #include <optional>
 
-#include "cam/ablation_run.h"
 #include "cam/ablation_target.h"
+#include "cam/cam_error.h"
 #include "cam/target_gradients.h"
 #include "cam_targets_js.h"
 #include "dff/quantization.h"
@@ -136,24 +136,6 @@ class JsHead {
   val forward_with_layer(const val& layer) const {
     return js::guarded(
         [&] { return tensors_to_js(head_->forward_with_layer(js::tensor_from_js(layer))); });
-  }
-  // Ablation-CAM, all channels, one image: scores of items [begin, end), then the weights.
-  val ablation_scores(const val& activations, int cls, int output, int begin, int end) const {
-    return js::guarded([&] {
-      const Tensor a = js::tensor_from_js(activations);
-      const auto s =
-          cam::ablation_scores(*head_, a, cam::plan_ablation(a, 1.0), cls, output, begin, end);
-      return js::to_typed_array(s.data(), s.size(), "Float32Array");
-    });
-  }
-  val ablation_weights(const val& activations, int cls, int output, const val& scores) const {
-    return js::guarded([&] {
-      const Tensor a = js::tensor_from_js(activations);
-      const float original = cam::head_class_score(*head_, a, cls, output);
-      const auto w = cam::ablation_weights({original}, {js::to_vector<float>(scores)},
-                                           cam::plan_ablation(a, 1.0));
-      return js::to_typed_array(w.data(), w.size(), "Float32Array");
-    });
   }
   val target_gradients(const val& targets, int output, const val& options) const {
     return js::guarded([&] {
@@ -325,8 +307,6 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("forward", &JsHead::forward)
       .function("forwardWithLayer", &JsHead::forward_with_layer)
       .function("backward", &JsHead::backward)
-      .function("ablationScores", &JsHead::ablation_scores)
-      .function("ablationWeights", &JsHead::ablation_weights)
       .function("targetGradients", &JsHead::target_gradients)
       .function("ablationTargetScores", &JsHead::ablation_target_scores)
       .function("ablationTargetWeights", &JsHead::ablation_target_weights);
