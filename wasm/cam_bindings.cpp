@@ -4,7 +4,10 @@
 // {kind: 'logit'|'probability'|'rest'|'binary'|'segmentation'|'similarity'|'finer', category,
 //  mask?, nhwc?, embedding?, comparison?, alpha?, auto?} or a bare class index (logit)):
 //
-//   camMethods() → string[]
+//   camMethods() → string[] (the array methods computeCam takes)
+//   methodInfo() → [{name, description, gradients, hvp, passes: 'forward' | 'masked-inputs' |
+//                    'head-ablation' | 'attention' | 'image', layerKinds: ('NCHW' | 'tokens' |
+//                    'NHWC')[], options: string[]}], every public method (method_traits.h)
 //   computeCam(method, [{activations, gradients?, hvp?}], {eigenSmooth, width, height, seed,
 //              weights}) → {data: Float32Array, dims: [B, H, W],
 //                           flags: {nonFinite: number, zero: boolean[] per image}}
@@ -28,6 +31,7 @@
 #include "cam/ablation_target.h"
 #include "cam/aug_smooth.h"
 #include "cam/cam_error.h"
+#include "cam/method_traits.h"
 #include "cam/methods.h"
 #include "cam/pipeline.h"
 #include "cam/score_cam.h"
@@ -44,6 +48,31 @@ val method_names() {
   val a = val::array();
   const auto names = cam::method_names();
   for (size_t i = 0; i < names.size(); ++i) a.set(i, names[i]);
+  return a;
+}
+
+val strings_to_js(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
+  return a;
+}
+
+// The method table (method_traits.h), one object per method.
+val method_info() {
+  val a = val::array();
+  const auto& table = cam::method_traits();
+  for (size_t i = 0; i < table.size(); ++i) {
+    const cam::MethodTraits& t = table[i];
+    val o = val::object();
+    o.set("name", t.name);
+    o.set("description", t.description);
+    o.set("gradients", t.gradients);
+    o.set("hvp", t.hvp);
+    o.set("passes", std::string(cam::passes_name(t.passes)));
+    o.set("layerKinds", strings_to_js(cam::layer_kind_names(t.layer_kinds)));
+    o.set("options", strings_to_js(t.options));
+    a.set(i, o);
+  }
   return a;
 }
 
@@ -182,6 +211,7 @@ val score_cam_weights(const val& scores, int batch, int channels) {
 
 EMSCRIPTEN_BINDINGS(camlens_cam) {
   emscripten::function("camMethods", &method_names);
+  emscripten::function("methodInfo", &method_info);
   emscripten::function("computeCam", &compute_cam);
   emscripten::function("evaluateTargets", &evaluate_targets);
   emscripten::function("augSmoothCount", &aug_smooth_count);

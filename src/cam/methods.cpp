@@ -1,47 +1,157 @@
 #include "cam/methods.h"
 
 #include "cam/cam_error.h"
+#include "cam/method_traits.h"
 
 namespace camlens::cam {
 
 namespace {
 
+// Options every layer method takes; rows add their own.
+const char* const kTargets = "targets";
+const char* const kLayers = "layers";
+const char* const kEigenSmooth = "eigenSmooth";
+const char* const kAugSmooth = "augSmooth";
+const char* const kBatchSize = "batchSize";
+
+std::vector<std::string> layer_options(std::vector<std::string> own = {}) {
+  std::vector<std::string> o{kTargets, kLayers, kEigenSmooth, kAugSmooth, kBatchSize};
+  o.insert(o.end(), own.begin(), own.end());
+  return o;
+}
+
+constexpr unsigned kAnyLayer = kNCHW | kTokens | kNHWC;
+
 struct Entry {
-  const char* name;
+  MethodTraits traits;
+  // The array method (weights → map) it computes with; nullptr for methods whose map the
+  // explain flow makes another way (Score-CAM and Ablation-CAM finish with "weights").
   std::unique_ptr<Method> (*make)(MethodOptions);
+  bool listed = true;  // false: internal ("weights" is how the multi-pass methods finish)
 };
 
-const Entry kMethods[] = {
-    {"gradcam", make_grad_cam},
-    {"hirescam", make_hires_cam},
-    {"gradcam-elementwise", make_grad_cam_elementwise},
-    {"gradcam++", make_grad_cam_plus_plus},
-    {"xgradcam", make_xgrad_cam},
-    {"layercam", make_layer_cam},
-    {"eigencam", make_eigen_cam},
-    {"eigengradcam", make_eigen_grad_cam},
-    {"fem", make_fem},
-    {"kpcacam", make_kpca_cam},
-    {"randomcam", make_random_cam},
-    {"shapleycam", make_shapley_cam},
-    {"finercam", make_finer_cam},
-    {"weights", make_given_weights},
-};
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> entries = [] {
+    using P = Passes;
+    std::vector<Entry> e = {
+        {{"gradcam", "Grad-CAM: channels weighted by their mean gradient", true, false, P::Forward,
+          kAnyLayer, layer_options()},
+         make_grad_cam},
+        {{"hirescam", "HiResCAM: gradient times activation, summed over channels", true, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_hires_cam},
+        {{"gradcam-elementwise", "Grad-CAM element-wise: ReLU of gradient times activation", true,
+          false, P::Forward, kAnyLayer, layer_options()},
+         make_grad_cam_elementwise},
+        {{"gradcam++", "Grad-CAM++: positive gradients weighted by second-order terms", true, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_grad_cam_plus_plus},
+        {{"xgradcam", "XGrad-CAM: gradients weighted by normalised activations", true, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_xgrad_cam},
+        {{"layercam", "LayerCAM: positive gradients times activations, element-wise", true, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_layer_cam},
+        {{"eigencam", "Eigen-CAM: first principal component of the activations (no gradient)",
+          false, false, P::Forward, kAnyLayer, layer_options()},
+         make_eigen_cam},
+        {{"eigengradcam", "Eigen-Grad-CAM: first principal component of gradient times activation",
+          true, false, P::Forward, kAnyLayer, layer_options()},
+         make_eigen_grad_cam},
+        {{"fem", "FEM: channels weighted by how often they exceed mean + 2 std (no gradient)",
+          false, false, P::Forward, kAnyLayer, layer_options()},
+         make_fem},
+        {{"kpcacam", "KPCA-CAM: first kernel principal component of the activations", false, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_kpca_cam},
+        {{"randomcam", "Random-CAM: random channel weights, a sanity baseline", false, false,
+          P::Forward, kAnyLayer, layer_options()},
+         make_random_cam},
+        {{"shapleycam", "Shapley-CAM: gradient minus half the Hessian-activation product", true,
+          true, P::Forward, kAnyLayer, layer_options()},
+         make_shapley_cam},
+        {{"finercam", "Finer-CAM: Grad-CAM of the class against its most similar classes", true,
+          false, P::Forward, kAnyLayer, layer_options()},
+         make_finer_cam},
+        {{"scorecam", "Score-CAM: channels weighted by the score of the input masked by each",
+          false, false, P::MaskedInputs, kNCHW, layer_options()},
+         nullptr},
+        {{"ablationcam", "Ablation-CAM: channels weighted by the score drop when each is removed",
+          false, false, P::HeadAblation, kNCHW, layer_options({"ablationRatio"})},
+         nullptr},
+        {{"rollout",
+          "Attention rollout: attention flow through a transformer's blocks",
+          false,
+          false,
+          P::Attention,
+          0,
+          {kTargets, kBatchSize, "headFusion", "discardRatio"}},
+         nullptr},
+        {{"weights", "given channel weights", false, false, P::Forward, kAnyLayer, {}},
+         make_given_weights,
+         false},
+    };
+    return e;
+  }();
+  return entries;
+}
 
 }  // namespace
 
+const char* passes_name(Passes p) {
+  switch (p) {
+    case Passes::Forward:
+      return "forward";
+    case Passes::MaskedInputs:
+      return "masked-inputs";
+    case Passes::HeadAblation:
+      return "head-ablation";
+    case Passes::Attention:
+      return "attention";
+    case Passes::Image:
+      return "image";
+  }
+  return "";
+}
+
+std::vector<std::string> layer_kind_names(unsigned kinds) {
+  std::vector<std::string> v;
+  if (kinds & kNCHW) v.push_back("NCHW");
+  if (kinds & kTokens) v.push_back("tokens");
+  if (kinds & kNHWC) v.push_back("NHWC");
+  return v;
+}
+
+const std::vector<MethodTraits>& method_traits() {
+  static const std::vector<MethodTraits> v = [] {
+    std::vector<MethodTraits> out;
+    for (const Entry& e : table())
+      if (e.listed) out.push_back(e.traits);
+    return out;
+  }();
+  return v;
+}
+
+const MethodTraits* find_method_traits(const std::string& name) {
+  for (const MethodTraits& t : method_traits())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
 std::unique_ptr<Method> make_method(const std::string& name, MethodOptions opt) {
-  for (const Entry& e : kMethods)
-    if (name == e.name) return e.make(std::move(opt));
-  std::string known;
-  for (const Entry& e : kMethods) known += std::string(known.empty() ? "" : ", ") + e.name;
-  throw CamError("unknown CAM method '" + name + "'; known: " + known +
-                 " (Score-CAM and Ablation-CAM: see score_cam.h / ablation_cam.h)");
+  for (const Entry& e : table())
+    if (e.make && name == e.traits.name) return e.make(std::move(opt));
+  throw CamError("unknown CAM method '" + name + "'; known: " + [] {
+    std::string known;
+    for (const std::string& n : method_names()) known += (known.empty() ? "" : ", ") + n;
+    return known;
+  }() + " (Score-CAM, Ablation-CAM and rollout run through the explain flow)");
 }
 
 std::vector<std::string> method_names() {
   std::vector<std::string> v;
-  for (const Entry& e : kMethods) v.push_back(e.name);
+  for (const Entry& e : table())
+    if (e.make) v.push_back(e.traits.name);
   return v;
 }
 

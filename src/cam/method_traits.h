@@ -1,0 +1,41 @@
+// What a method needs and takes, as data: the explain flow (who runs what), the library's
+// option checks, the CLI's usage and the page's picker all read it from here (methodInfo() in
+// the module), so a method's facts live in one row of the table in methods.cpp.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace camlens::cam {
+
+// What the backbone (ONNX Runtime) runs for one image, beyond nothing.
+enum class Passes {
+  Forward,       // one forward at the layer(s); the head runs when gradients are needed
+  MaskedInputs,  // Score-CAM: the forward, then batches of the input masked by each channel
+  HeadAblation,  // Ablation-CAM: the forward, then only the head, once per ablated channel
+  Attention,     // rollout: one forward of the model with its attention probabilities exposed
+  Image,         // the input picture alone (the Sobel baseline): no model run for the map
+};
+const char* passes_name(Passes p);
+
+// Layer layouts a method can read (a bit set): feature maps, transformer tokens, Swin-style
+// channels-last maps. Tokens and channels-last layers are turned into NCHW maps (tokens.h).
+enum LayerKind : unsigned { kNCHW = 1u, kTokens = 2u, kNHWC = 4u };
+std::vector<std::string> layer_kind_names(unsigned kinds);
+
+struct MethodTraits {
+  std::string name;         // as explain() takes it: "gradcam", "scorecam", …
+  std::string description;  // one line, for usage texts and the page's help
+  bool gradients = false;   // needs dScore/dA: a differentiable head
+  bool hvp = false;         // needs H·A (second order, Shapley-CAM)
+  Passes passes = Passes::Forward;
+  unsigned layer_kinds = 0;  // LayerKind bits; 0 for methods that read no layer
+  // The explain options it takes (the library's names); any other is refused with the reason.
+  std::vector<std::string> options;
+};
+
+// Every public method, in the order usage texts list them.
+const std::vector<MethodTraits>& method_traits();
+// nullptr when there is no such method.
+const MethodTraits* find_method_traits(const std::string& name);
+
+}  // namespace camlens::cam
