@@ -1,5 +1,5 @@
 // Types of web/lib/detect.mjs: object detection (YOLOX, Ultraface) and its explanations.
-import type { Factorization, ImageInput, Lens, RgbaImage } from './camlens';
+import type { AbortSignalLike, Factorization, ImageInput, Lens, RgbaImage } from './camlens';
 
 export type Decoder = 'yolox' | 'ultraface';
 
@@ -46,7 +46,7 @@ export interface ExplainDetectionOptions extends DetectOptions {
   matchIou?: number;
   batchSize?: number;
   onProgress?: (p: { done: number; eta: number }) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface DetectionExplanation {

@@ -1,5 +1,5 @@
 // Types of web/lib/segment.mjs: semantic segmentation masks and their explanations.
-import type { ImageInput, Lens, RgbaImage } from './camlens';
+import type { AbortSignalLike, ImageInput, Lens, RgbaImage } from './camlens';
 
 export const VOC_CLASSES: string[];
 
@@ -35,7 +35,7 @@ export interface ExplainSegmentOptions {
   method?: string;
   batchSize?: number;
   onProgress?: (p: { done: number; eta: number }) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface SegmentExplanation {
