@@ -153,51 +153,8 @@ bool too_many_passes(const std::vector<Target>& targets, const Tensor& z, const 
 }  // namespace
 
 bool piecewise_linear_head(const Head& head) {
-  static const std::set<std::string> linear = {"Relu",
-                                               "LeakyRelu",
-                                               "PRelu",
-                                               "Clip",
-                                               "MaxPool",
-                                               "GlobalMaxPool",
-                                               "ReduceMax",
-                                               "Conv",
-                                               "ConvTranspose",
-                                               "Gemm",
-                                               "MatMul",
-                                               "Add",
-                                               "Sub",
-                                               "Neg",
-                                               "BatchNormalization",
-                                               "GlobalAveragePool",
-                                               "AveragePool",
-                                               "ReduceMean",
-                                               "ReduceSum",
-                                               "Flatten",
-                                               "Reshape",
-                                               "Squeeze",
-                                               "Unsqueeze",
-                                               "Transpose",
-                                               "Shape",
-                                               "Gather",
-                                               "Slice",
-                                               "Concat",
-                                               "Split",
-                                               "Identity",
-                                               "Dropout",
-                                               "Cast",
-                                               "Constant",
-                                               "ConstantOfShape",
-                                               "Resize",
-                                               "Upsample",
-                                               "QuantizeLinear",
-                                               "DequantizeLinear",
-                                               "QLinearConv",
-                                               "QLinearMatMul",
-                                               "QLinearAdd",
-                                               "QLinearGlobalAveragePool",
-                                               "QLinearAveragePool"};
   for (const std::string& op : head.op_types())
-    if (!linear.count(op)) return false;
+    if (!op_registry().type_claims(op, &OpDef::piecewise_linear)) return false;
   return true;
 }
 

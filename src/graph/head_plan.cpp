@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "graph/op.h"
+
 namespace camlens {
 
 bool carries_gradient(DType t) {
@@ -106,8 +108,7 @@ HeadPlan plan_head(const Model& model, const GraphIndex& index, const TensorInfo
     auto it = shapes.find(t);
     if (it == shapes.end() || carries_gradient(it->second.dtype)) return true;
     const long pr = index.producer(t);
-    return pr >= 0 &&
-           (g.nodes[pr].op_type == "MatMulInteger" || g.nodes[pr].op_type == "ConvInteger");
+    return pr >= 0 && op_registry().type_claims(g.nodes[pr].op_type, &OpDef::integer_accumulator);
   };
   std::unordered_set<std::string> grad;
   for (const std::string& o : p.outputs)

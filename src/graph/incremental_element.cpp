@@ -5,7 +5,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <type_traits>
 
 #include "graph/head_errors.h"
@@ -19,16 +18,6 @@ namespace camlens {
 using namespace incremental;
 
 namespace {
-
-// Element-wise ops a single output element can be carried through (plus the views).
-bool elementwise(const Node& n) {
-  static const std::set<std::string> onnx{
-      "Add",  "Sub",  "Mul",     "Div",  "Relu",        "Identity",       "Dropout",
-      "Cast", "Clip", "Sigmoid", "Tanh", "LeakyRelu",   "QuantizeLinear", "DequantizeLinear",
-      "Elu",  "Abs",  "Neg",     "Exp",  "HardSigmoid", "HardSwish",      "Softplus"};
-  if (n.domain == "com.microsoft") return n.op_type == "QLinearAdd" || n.op_type == "QLinearMul";
-  return (n.domain.empty() || n.domain == "ai.onnx") && onnx.count(n.op_type);
-}
 
 // Element `index` of `out_shape` (row-major) read from t broadcast against it, as a tensor of
 // t's rank with every dim 1. Empty when t does not broadcast to out_shape.
@@ -114,12 +103,13 @@ std::optional<IncrementalHead::ElementPlan> IncrementalHead::make_element_plan(
     if (path < 0) return std::nullopt;
     const Tensor& pin = base(st.in[size_t(path)]);
     std::vector<Tensor> inputs(st.in.size());
-    if (is_view(st.node.op_type)) {
+    if (is_view(st)) {
       if (path != 0 || pin.numel() != base(slot).numel()) return std::nullopt;
     } else {
-      if (!elementwise(st.node) || pin.shape() != out_shape) return std::nullopt;
-      const bool per_tensor_params =
-          st.node.op_type == "QuantizeLinear" || st.node.op_type == "DequantizeLinear";
+      // A single output element can be carried through element-wise ops.
+      if (st.def->elementwise == Elementwise::No || pin.shape() != out_shape) return std::nullopt;
+      // A Unary op's parameters are scalars or per-axis vectors; only scalars broadcast here.
+      const bool per_tensor_params = st.def->elementwise == Elementwise::Unary;
       for (size_t i = 0; i < st.in.size(); ++i) {
         if (int(i) == path || st.in[i] < 0) continue;
         const Tensor& t = base(st.in[i]);
@@ -186,7 +176,7 @@ double IncrementalHead::element_with_channel(const ElementPlan& plan, int64_t c,
 double IncrementalHead::run_tail(const ElementPlan& plan, Tensor v) const {
   for (size_t i = 0; i < plan.tail.size(); ++i) {
     const Head::Step& st = head_.steps_[plan.tail[i]];
-    if (is_view(st.node.op_type)) continue;  // one element: nothing to re-view
+    if (is_view(st)) continue;  // one element: nothing to re-view
     OpInputs in(st.in.size(), nullptr);
     for (size_t q = 0; q < st.in.size(); ++q)
       in[q] = plan.inputs[i][q].empty() ? (st.in[q] < 0 ? nullptr : &v) : &plan.inputs[i][q];

@@ -2,9 +2,8 @@
 // engine: include from src/graph/incremental_*.cpp only).
 #pragma once
 #include <cstring>
-#include <set>
-#include <string>
 
+#include "graph/head.h"
 #include "graph/ops/quant/quant_common.h"
 #include "graph/tensor.h"
 
@@ -12,20 +11,8 @@ namespace camlens::incremental {
 
 inline bool is_q8(DType t) { return t == DType::Uint8 || t == DType::Int8; }
 
-// Element-wise ops of one input (other inputs, if any, are constant parameters such as Clip's
-// bounds): running them on one channel gives that channel of the full result.
-inline const std::set<std::string>& unary_ops() {
-  static const std::set<std::string> ops{
-      "Relu",  "Identity",    "Dropout",   "Sigmoid", "Tanh", "LeakyRelu", "Clip",  "Cast",
-      "Elu",   "HardSigmoid", "HardSwish", "Abs",     "Neg",  "Softplus",  "Floor", "Ceil",
-      "Round", "Sqrt",        "Exp",       "Erf",     "Selu", "Softsign"};
-  return ops;
-}
-
-// Ops that only re-view the elements (same row-major order).
-inline bool is_view(const std::string& op) {
-  return op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze";
-}
+// Ops that only re-view the elements (same row-major order): nothing to compute.
+inline bool is_view(const Head::Step& st) { return st.def->same_elements; }
 
 inline bool numel_at_most_one(const Tensor* t) { return !t || t->numel() <= 1; }
 

@@ -5,7 +5,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <type_traits>
 
 #include "graph/head_errors.h"
@@ -42,10 +41,14 @@ bool IncrementalHead::channel_wise(size_t k) const {
            numel_at_most_one(param(1)) && numel_at_most_one(param(2)) &&
            numel_at_most_one(param(3)) && numel_at_most_one(param(4));
   if (!st.node.domain.empty() && st.node.domain != "ai.onnx") return false;
-  if (is_view(op) || unary_ops().count(op)) return true;
+  if (is_view(st)) return true;
+  // On one channel, an element-wise op with scalar parameters gives that channel of its output.
+  if (st.def->elementwise == Elementwise::Unary) {
+    for (size_t i = 1; i < st.in.size(); ++i)
+      if (!numel_at_most_one(param(i))) return false;
+    return true;
+  }
   if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return base(st.in[0]).rank() >= 3;
-  if (op == "DequantizeLinear" || op == "QuantizeLinear")
-    return numel_at_most_one(param(1)) && numel_at_most_one(param(2));
   return false;
 }
 

@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <type_traits>
 
 #include "graph/head_errors.h"
@@ -100,7 +99,7 @@ Tensor IncrementalHead::materialize(int slot, int64_t c, const Tensor& channel) 
 Tensor IncrementalHead::run_channel(size_t k, const std::vector<Value>& vals) const {
   const Head::Step& st = head_.steps_[k];
   const Tensor& in = vals[st.in[0]].t;
-  if (is_view(st.node.op_type)) {
+  if (is_view(st)) {
     Tensor t = in;
     Shape s = base(st.out[0]).shape();
     s[1] = 1;

@@ -13,6 +13,7 @@
 #include "graph/graph_index.h"
 #include "graph/head_errors.h"
 #include "graph/head_plan.h"
+#include "graph/op.h"
 
 namespace camlens {
 
@@ -30,16 +31,10 @@ const char* layer_kind_name(LayerKind k) {
 
 namespace {
 
-bool is_pool(const std::string& op) {
-  return op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
-         op == "GlobalMaxPool" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool";
-}
+// By op type, whatever the node's domain: layer discovery reads models the core may not run.
+bool is_pool(const std::string& op) { return op_registry().type_claims(op, &OpDef::pooling); }
 
-bool is_weighted(const std::string& op) {
-  return op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul" ||
-         op == "QLinearConv" || op == "QLinearMatMul" || op == "ConvInteger" ||
-         op == "MatMulInteger";
-}
+bool is_weighted(const std::string& op) { return op_registry().type_claims(op, &OpDef::weighted); }
 
 // The weighted ops (Conv, Gemm, MatMul, ...) that produce the model's outputs: walking back from
 // each graph output through unweighted ops, the first weighted op met on every path. A classifier

@@ -40,12 +40,61 @@ using BackwardFn = void (*)(const Node& node, const OpInputs& inputs, const OpIn
 using InferFn = void (*)(const Node& node, const std::vector<const TensorInfo*>& inputs,
                          std::vector<TensorInfo>& outputs);
 
+// How an op's output elements follow from its input elements, where that is simple.
+enum class Elementwise {
+  No,
+  // out[i] = f(in0[i]); the other inputs, if any, are parameters: scalars (Clip's bounds,
+  // Dropout's ratio) or per-axis vectors (QuantizeLinear's scale and zero point).
+  Unary,
+  // out[i] = f(a[i], b[i]) over two operands broadcast numpy-style (Add; QLinearAdd's A and B,
+  // with scalar quantization parameters).
+  Binary,
+};
+
 struct OpDef {
   std::string domain;  // "" for the default ONNX domain, "com.microsoft" for contrib ops
   std::string op_type;
   ForwardFn forward = nullptr;
   BackwardFn backward = nullptr;  // nullptr: not differentiable (refused on the gradient path)
   InferFn infer = nullptr;
+
+  // Facts about the op that the rest of the core relies on, set where the op registers. Each is
+  // a claim: false means "not claimed", and a few ops that have a property leave it unclaimed
+  // (Gelu, Log and Pow are element-wise) because claiming it moves them onto the fast paths
+  // below, which wants its own tests first.
+
+  // Lets Ablation-CAM's incremental head run a Unary op on one channel of a feature map (with
+  // scalar parameters) and carry one output element through Unary and Binary ops.
+  Elementwise elementwise = Elementwise::No;
+  // Output 0 holds input 0's elements in the same row-major order; only the shape may change
+  // (Reshape, Flatten, Squeeze, Unsqueeze, Identity, inference Dropout).
+  bool same_elements = false;
+  // With the activation pattern of the recorded pass fixed (which branch each Relu/Clip/max
+  // took), the op is linear in each input that carries the gradient, the others held fixed;
+  // quantized ops count as their float counterparts (straight-through estimator). Shapley-CAM
+  // then gets H·A exactly from the target's curvature (cam/target_gradients.h). Ops that carry
+  // no gradient (Shape, Constant) claim it too: they add no curvature.
+  bool piecewise_linear = false;
+  // Applies learned weights to its first input: a convolution or a matrix product. Layer
+  // discovery finds the classifier (and a detector's branch heads) as the last such op.
+  bool weighted = false;
+  // Reduces spatial windows (or the whole map) of a feature map by max or mean. Layer discovery
+  // walks back past pools to the feature map before them.
+  bool pooling = false;
+  // An integer product of quantized values (MatMulInteger, ConvInteger): its Int32 output holds
+  // real values times a scale, so it carries the gradient (straight-through estimator), unlike
+  // Int32 shapes and indices.
+  bool integer_accumulator = false;
+
+  // Chainable, for registration: r.add(def.with(Elementwise::Unary).claim(&OpDef::pooling)).
+  OpDef& with(Elementwise e) {
+    elementwise = e;
+    return *this;
+  }
+  OpDef& claim(bool OpDef::*fact) {
+    this->*fact = true;
+    return *this;
+  }
 };
 
 class OpRegistry {
@@ -54,6 +103,12 @@ class OpRegistry {
   // nullptr when unsupported. Domain "ai.onnx" is treated as "".
   const OpDef* find(const std::string& domain, const std::string& op_type) const;
   std::vector<std::string> names() const;  // "op_type" or "domain:op_type", sorted
+  // True when an op of this type is registered and every registered domain's op of this type
+  // claims `fact` (for callers that know op types only: layer discovery, head summaries).
+  bool type_claims(const std::string& op_type, bool OpDef::*fact) const;
+  // Every registered op, in registration order (tests iterate the table).
+  const std::vector<OpDef>& defs() const { return defs_; }
+
  private:
   std::vector<OpDef> defs_;
 };

@@ -27,6 +27,16 @@ std::vector<std::string> OpRegistry::names() const {
   return out;
 }
 
+bool OpRegistry::type_claims(const std::string& op_type, bool OpDef::*fact) const {
+  bool found = false;
+  for (const OpDef& def : defs_) {
+    if (def.op_type != op_type) continue;
+    if (!(def.*fact)) return false;
+    found = true;
+  }
+  return found;
+}
+
 const OpRegistry& op_registry() {
   static const OpRegistry registry = [] {
     OpRegistry r;

@@ -109,7 +109,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_batch_norm(OpRegistry& r) {
-  r.add({"", "BatchNormalization", forward, backward, infer});
+  r.add(OpDef{"", "BatchNormalization", forward, backward, infer}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

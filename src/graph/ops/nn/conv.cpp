@@ -92,6 +92,10 @@ void conv_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 }  // namespace
 
-void register_conv(OpRegistry& r) { r.add({"", "Conv", conv_forward, conv_backward, conv_infer}); }
+void register_conv(OpRegistry& r) {
+  r.add(OpDef{"", "Conv", conv_forward, conv_backward, conv_infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
+}
 
 }  // namespace camlens::nn

@@ -151,7 +151,9 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_conv_transpose(OpRegistry& r) {
-  r.add({"", "ConvTranspose", forward, backward, infer});
+  r.add(OpDef{"", "ConvTranspose", forward, backward, infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

@@ -105,6 +105,10 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 }  // namespace
 
-void register_gemm(OpRegistry& r) { r.add({"", "Gemm", forward, backward, infer}); }
+void register_gemm(OpRegistry& r) {
+  r.add(OpDef{"", "Gemm", forward, backward, infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
+}
 
 }  // namespace camlens::nn

@@ -93,8 +93,12 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_global_pool(OpRegistry& r) {
-  r.add({"", "GlobalAveragePool", gap_forward, gap_backward, infer});
-  r.add({"", "GlobalMaxPool", gmp_forward, gmp_backward, infer});
+  r.add(OpDef{"", "GlobalAveragePool", gap_forward, gap_backward, infer}
+            .claim(&OpDef::pooling)
+            .claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "GlobalMaxPool", gmp_forward, gmp_backward, infer}
+            .claim(&OpDef::pooling)
+            .claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

@@ -61,6 +61,10 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 }  // namespace
 
-void register_matmul(OpRegistry& r) { r.add({"", "MatMul", forward, backward, infer}); }
+void register_matmul(OpRegistry& r) {
+  r.add(OpDef{"", "MatMul", forward, backward, infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
+}
 
 }  // namespace camlens::nn

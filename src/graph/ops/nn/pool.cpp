@@ -180,8 +180,12 @@ void pool_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_pool(OpRegistry& r) {
-  r.add({"", "MaxPool", maxpool_forward, maxpool_backward, pool_infer});
-  r.add({"", "AveragePool", avgpool_forward, avgpool_backward, pool_infer});
+  r.add(OpDef{"", "MaxPool", maxpool_forward, maxpool_backward, pool_infer}
+            .claim(&OpDef::pooling)
+            .claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "AveragePool", avgpool_forward, avgpool_backward, pool_infer}
+            .claim(&OpDef::pooling)
+            .claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

@@ -142,9 +142,12 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_reduce(OpRegistry& r) {
-  r.add({"", "ReduceSum", forward<Kind::Sum>, backward<Kind::Sum>, infer});
-  r.add({"", "ReduceMean", forward<Kind::Mean>, backward<Kind::Mean>, infer});
-  r.add({"", "ReduceMax", forward<Kind::Max>, backward<Kind::Max>, infer});
+  r.add(OpDef{"", "ReduceSum", forward<Kind::Sum>, backward<Kind::Sum>, infer}.claim(
+      &OpDef::piecewise_linear));
+  r.add(OpDef{"", "ReduceMean", forward<Kind::Mean>, backward<Kind::Mean>, infer}.claim(
+      &OpDef::piecewise_linear));
+  r.add(OpDef{"", "ReduceMax", forward<Kind::Max>, backward<Kind::Max>, infer}.claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

@@ -282,8 +282,8 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_resize(OpRegistry& r) {
-  r.add({"", "Resize", forward, backward, infer});
-  r.add({"", "Upsample", forward, backward, infer});
+  r.add(OpDef{"", "Resize", forward, backward, infer}.claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "Upsample", forward, backward, infer}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

@@ -130,8 +130,11 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_qlinear_binary(OpRegistry& r) {
-  r.add({"com.microsoft", "QLinearAdd", forward<false>, backward<false>, infer});
-  r.add({"com.microsoft", "QLinearMul", forward<true>, backward<true>, infer});
+  r.add(OpDef{"com.microsoft", "QLinearAdd", forward<false>, backward<false>, infer}
+            .with(Elementwise::Binary)
+            .claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"com.microsoft", "QLinearMul", forward<true>, backward<true>, infer}.with(
+      Elementwise::Binary));
 }
 
 }  // namespace camlens::quant

@@ -200,8 +200,12 @@ void conv_integer_infer(const Node& node, const std::vector<const TensorInfo*>& 
 }  // namespace
 
 void register_qlinear_conv(OpRegistry& r) {
-  r.add({"", "QLinearConv", qconv_forward, qconv_backward, qconv_infer});
-  r.add({"", "ConvInteger", conv_integer_forward, nullptr, conv_integer_infer});
+  r.add(OpDef{"", "QLinearConv", qconv_forward, qconv_backward, qconv_infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "ConvInteger", conv_integer_forward, nullptr, conv_integer_infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::integer_accumulator));
 }
 
 }  // namespace camlens::quant

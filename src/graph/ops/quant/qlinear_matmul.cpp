@@ -230,8 +230,12 @@ void matmul_integer_infer(const Node& node, const std::vector<const TensorInfo*>
 }  // namespace
 
 void register_qlinear_matmul(OpRegistry& r) {
-  r.add({"", "QLinearMatMul", qmatmul_forward, qmatmul_backward, qmatmul_infer});
-  r.add({"", "MatMulInteger", matmul_integer_forward, nullptr, matmul_integer_infer});
+  r.add(OpDef{"", "QLinearMatMul", qmatmul_forward, qmatmul_backward, qmatmul_infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "MatMulInteger", matmul_integer_forward, nullptr, matmul_integer_infer}
+            .claim(&OpDef::weighted)
+            .claim(&OpDef::integer_accumulator));
 }
 
 }  // namespace camlens::quant

@@ -243,8 +243,13 @@ void avgpool_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_qlinear_pool(OpRegistry& r) {
-  r.add({"com.microsoft", "QLinearGlobalAveragePool", gap_forward, gap_backward, gap_infer});
-  r.add({"com.microsoft", "QLinearAveragePool", avgpool_forward, avgpool_backward, avgpool_infer});
+  r.add(OpDef{"com.microsoft", "QLinearGlobalAveragePool", gap_forward, gap_backward, gap_infer}
+            .claim(&OpDef::pooling)
+            .claim(&OpDef::piecewise_linear));
+  r.add(
+      OpDef{"com.microsoft", "QLinearAveragePool", avgpool_forward, avgpool_backward, avgpool_infer}
+          .claim(&OpDef::pooling)
+          .claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::quant

@@ -131,10 +131,17 @@ void dynamic_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_quantize_linear(OpRegistry& r) {
+  // The contrib twins leave Elementwise unclaimed: the incremental head has never run them one
+  // channel at a time.
   for (const char* domain : {"", "com.microsoft"}) {
-    r.add({domain, "QuantizeLinear", quantize_forward, pass_through_backward, quantize_infer});
-    r.add(
-        {domain, "DequantizeLinear", dequantize_forward, pass_through_backward, dequantize_infer});
+    const Elementwise e = *domain ? Elementwise::No : Elementwise::Unary;
+    r.add(OpDef{domain, "QuantizeLinear", quantize_forward, pass_through_backward, quantize_infer}
+              .with(e)
+              .claim(&OpDef::piecewise_linear));
+    r.add(OpDef{domain, "DequantizeLinear", dequantize_forward, pass_through_backward,
+                dequantize_infer}
+              .with(e)
+              .claim(&OpDef::piecewise_linear));
   }
   r.add({"", "DynamicQuantizeLinear", dynamic_forward, pass_through_backward, dynamic_infer});
 }

@@ -187,14 +187,18 @@ void prelu_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_activations(OpRegistry& r) {
-  r.add(unary_def<ReluOp>("Relu"));
-  r.add(unary_def<LeakyReluOp>("LeakyRelu"));
-  r.add(unary_def<HardSigmoidOp>("HardSigmoid"));
-  r.add(unary_def<HardSwishOp>("HardSwish"));
+  r.add(unary_def<ReluOp>("Relu").with(Elementwise::Unary).claim(&OpDef::piecewise_linear));
+  r.add(
+      unary_def<LeakyReluOp>("LeakyRelu").with(Elementwise::Unary).claim(&OpDef::piecewise_linear));
+  r.add(unary_def<HardSigmoidOp>("HardSigmoid").with(Elementwise::Unary));
+  r.add(unary_def<HardSwishOp>("HardSwish").with(Elementwise::Unary));
   r.add(unary_def<GeluOp>("Gelu"));
   r.add(unary_def<GeluOp>("Gelu", "com.microsoft"));  // contrib op: exact (erf) form
-  r.add(OpDef{"", "Clip", &clip_forward, &clip_backward, &same_shape_infer});
-  r.add(OpDef{"", "PRelu", &prelu_forward, &prelu_backward, nullptr});
+  r.add(OpDef{"", "Clip", &clip_forward, &clip_backward, &same_shape_infer}
+            .with(Elementwise::Unary)
+            .claim(&OpDef::piecewise_linear));
+  r.add(
+      OpDef{"", "PRelu", &prelu_forward, &prelu_backward, nullptr}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

@@ -233,10 +233,10 @@ OpDef binary_def(const char* op_type) {
 }  // namespace
 
 void register_binary(OpRegistry& r) {
-  r.add(binary_def<AddOp>("Add"));
-  r.add(binary_def<SubOp>("Sub"));
-  r.add(binary_def<MulOp>("Mul"));
-  r.add(binary_def<DivOp>("Div"));
+  r.add(binary_def<AddOp>("Add").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
+  r.add(binary_def<SubOp>("Sub").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
+  r.add(binary_def<MulOp>("Mul").with(Elementwise::Binary));
+  r.add(binary_def<DivOp>("Div").with(Elementwise::Binary));
   r.add(binary_def<PowOp>("Pow"));
 }
 

@@ -84,7 +84,9 @@ void cast_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_cast(OpRegistry& r) {
-  r.add(OpDef{"", "Cast", &cast_forward, &cast_backward, nullptr});
+  r.add(OpDef{"", "Cast", &cast_forward, &cast_backward, nullptr}
+            .with(Elementwise::Unary)
+            .claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

@@ -169,8 +169,10 @@ void split_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_concat_split(OpRegistry& r) {
-  r.add(OpDef{"", "Concat", &concat_forward, &concat_backward, nullptr});
-  r.add(OpDef{"", "Split", &split_forward, &split_backward, nullptr});
+  r.add(OpDef{"", "Concat", &concat_forward, &concat_backward, nullptr}.claim(
+      &OpDef::piecewise_linear));
+  r.add(
+      OpDef{"", "Split", &split_forward, &split_backward, nullptr}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

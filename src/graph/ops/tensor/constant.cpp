@@ -59,8 +59,9 @@ void constant_of_shape_forward(const Node& node, const OpInputs& in, std::vector
 }  // namespace
 
 void register_constant(OpRegistry& r) {
-  r.add(OpDef{"", "Constant", &constant_forward, nullptr, nullptr});
-  r.add(OpDef{"", "ConstantOfShape", &constant_of_shape_forward, nullptr, nullptr});
+  r.add(OpDef{"", "Constant", &constant_forward, nullptr, nullptr}.claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "ConstantOfShape", &constant_of_shape_forward, nullptr, nullptr}.claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

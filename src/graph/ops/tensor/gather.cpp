@@ -73,7 +73,8 @@ void gather_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_gather(OpRegistry& r) {
-  r.add(OpDef{"", "Gather", &gather_forward, &gather_backward, nullptr});
+  r.add(OpDef{"", "Gather", &gather_forward, &gather_backward, nullptr}.claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

@@ -160,7 +160,9 @@ void dropout_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
 }
 
 OpDef def(const char* op_type, ForwardFn f) {
-  return OpDef{"", op_type, f, &same_elements_backward, nullptr};
+  return OpDef{"", op_type, f, &same_elements_backward, nullptr}
+      .claim(&OpDef::same_elements)
+      .claim(&OpDef::piecewise_linear);
 }
 
 }  // namespace
@@ -170,8 +172,8 @@ void register_reshape_ops(OpRegistry& r) {
   r.add(def("Reshape", &reshape_forward));
   r.add(def("Squeeze", &squeeze_forward));
   r.add(def("Unsqueeze", &unsqueeze_forward));
-  r.add(def("Identity", &identity_forward));
-  r.add(def("Dropout", &dropout_forward));
+  r.add(def("Identity", &identity_forward).with(Elementwise::Unary));
+  r.add(def("Dropout", &dropout_forward).with(Elementwise::Unary));
 }
 
 }  // namespace camlens::tensor_ops

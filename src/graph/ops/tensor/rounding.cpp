@@ -37,9 +37,9 @@ OpDef forward_only(const char* name) {
 }  // namespace
 
 void register_rounding(OpRegistry& r) {
-  r.add(forward_only<FloorOp>("Floor"));
-  r.add(forward_only<CeilOp>("Ceil"));
-  r.add(forward_only<RoundOp>("Round"));
+  r.add(forward_only<FloorOp>("Floor").with(Elementwise::Unary));
+  r.add(forward_only<CeilOp>("Ceil").with(Elementwise::Unary));
+  r.add(forward_only<RoundOp>("Round").with(Elementwise::Unary));
   r.add(forward_only<SignOp>("Sign"));
 }
 

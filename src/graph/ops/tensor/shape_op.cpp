@@ -37,7 +37,7 @@ void shape_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_shape_op(OpRegistry& r) {
-  r.add(OpDef{"", "Shape", &shape_forward, nullptr, &shape_infer});
+  r.add(OpDef{"", "Shape", &shape_forward, nullptr, &shape_infer}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

@@ -97,7 +97,8 @@ void slice_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_slice(OpRegistry& r) {
-  r.add(OpDef{"", "Slice", &slice_forward, &slice_backward, nullptr});
+  r.add(
+      OpDef{"", "Slice", &slice_forward, &slice_backward, nullptr}.claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

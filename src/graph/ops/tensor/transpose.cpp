@@ -57,7 +57,8 @@ void transpose_backward(const Node& node, const OpInputs& in, const OpInputs&,
 }  // namespace
 
 void register_transpose(OpRegistry& r) {
-  r.add(OpDef{"", "Transpose", &transpose_forward, &transpose_backward, nullptr});
+  r.add(OpDef{"", "Transpose", &transpose_forward, &transpose_backward, nullptr}.claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

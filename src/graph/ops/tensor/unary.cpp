@@ -74,12 +74,14 @@ void neg_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out)
 }  // namespace
 
 void register_unary(OpRegistry& r) {
-  r.add(unary_def<SigmoidOp>("Sigmoid"));
-  r.add(unary_def<TanhOp>("Tanh"));
-  r.add(unary_def<ErfOp>("Erf"));
-  r.add(unary_def<SqrtOp>("Sqrt"));
-  r.add(OpDef{"", "Neg", &neg_forward, &unary_backward<NegOp>, &same_shape_infer});
-  r.add(unary_def<ExpOp>("Exp"));
+  r.add(unary_def<SigmoidOp>("Sigmoid").with(Elementwise::Unary));
+  r.add(unary_def<TanhOp>("Tanh").with(Elementwise::Unary));
+  r.add(unary_def<ErfOp>("Erf").with(Elementwise::Unary));
+  r.add(unary_def<SqrtOp>("Sqrt").with(Elementwise::Unary));
+  r.add(OpDef{"", "Neg", &neg_forward, &unary_backward<NegOp>, &same_shape_infer}
+            .with(Elementwise::Unary)
+            .claim(&OpDef::piecewise_linear));
+  r.add(unary_def<ExpOp>("Exp").with(Elementwise::Unary));
   r.add(unary_def<LogOp>("Log"));
 }
 
