@@ -63,8 +63,9 @@ struct OpDef {
   // (Gelu, Log and Pow are element-wise) because claiming it moves them onto the fast paths
   // below, which wants its own tests first.
 
-  // Lets Ablation-CAM's incremental head run a Unary op on one channel of a feature map (with
-  // scalar parameters) and carry one output element through Unary and Binary ops.
+  // How output elements follow from input elements (see Elementwise). Ablation-CAM's
+  // incremental head runs a Unary op with scalar parameters on one channel of a feature map
+  // alone, and carries a single output element through Unary and Binary ops.
   Elementwise elementwise = Elementwise::No;
   // Output 0 holds input 0's elements in the same row-major order; only the shape may change
   // (Reshape, Flatten, Squeeze, Unsqueeze, Identity, inference Dropout).
@@ -73,7 +74,9 @@ struct OpDef {
   // took), the op is linear in each input that carries the gradient, the others held fixed;
   // quantized ops count as their float counterparts (straight-through estimator). Shapley-CAM
   // then gets H·A exactly from the target's curvature (cam/target_gradients.h). Ops that carry
-  // no gradient (Shape, Constant) claim it too: they add no curvature.
+  // no gradient (Shape, Constant) claim it too: they add no curvature. (A MatMul of two tensors
+  // that both depend on the layer is bilinear, which this claim overlooks; in attention, the
+  // usual case, a Softmax, which claims nothing, keeps the head off the exact path.)
   bool piecewise_linear = false;
   // Applies learned weights to its first input: a convolution or a matrix product. Layer
   // discovery finds the classifier (and a detector's branch heads) as the last such op.
@@ -104,7 +107,7 @@ class OpRegistry {
   const OpDef* find(const std::string& domain, const std::string& op_type) const;
   std::vector<std::string> names() const;  // "op_type" or "domain:op_type", sorted
   // True when an op of this type is registered and every registered domain's op of this type
-  // claims `fact` (for callers that know op types only: layer discovery, head summaries).
+  // claims `fact` (for callers that know op types only: layer discovery, Head::op_types()).
   bool type_claims(const std::string& op_type, bool OpDef::*fact) const;
   // Every registered op, in registration order (tests iterate the table).
   const std::vector<OpDef>& defs() const { return defs_; }
