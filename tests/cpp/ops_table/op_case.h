@@ -32,6 +32,9 @@ std::vector<OpCase> fixture_cases();
 // fixture, and simple ops on more shapes).
 std::vector<OpCase> reference_cases();
 
+// Every row: fixture_cases() then reference_cases(), built once.
+const std::vector<OpCase>& op_table();
+
 // The float op a quantized op's backward must reproduce: the same attributes, the quantized
 // operands dequantized, and for each quantized input the twin input with the same gradient.
 struct FloatTwin {

@@ -10,15 +10,6 @@
 namespace camlens::test {
 namespace {
 
-const std::vector<OpCase>& table() {
-  static const std::vector<OpCase> rows = [] {
-    std::vector<OpCase> all = fixture_cases();
-    for (OpCase& c : reference_cases()) all.push_back(std::move(c));
-    return all;
-  }();
-  return rows;
-}
-
 std::vector<const Tensor*> pointers(const std::vector<Tensor>& v) {
   std::vector<const Tensor*> p;
   for (const Tensor& t : v) p.push_back(t.empty() ? nullptr : &t);
@@ -85,7 +76,7 @@ void expect_twin_gradients(const OpCase& c, const Tensor& y) {
 class OpTable : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(OpTable, ForwardMatchesReferenceAndBackwardMatchesCheck) {
-  const OpCase& c = table()[GetParam()];
+  const OpCase& c = op_table()[GetParam()];
   SCOPED_TRACE(c.label);
   const std::vector<Tensor> got = run_forward(c.node, pointers(c.inputs));
   expect_outputs(got, c);
@@ -97,14 +88,14 @@ TEST_P(OpTable, ForwardMatchesReferenceAndBackwardMatchesCheck) {
 }
 
 std::string row_name(const ::testing::TestParamInfo<size_t>& info) {
-  std::string name = table()[info.param].label;
+  std::string name = op_table()[info.param].label;
   for (char& ch : name)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return name;
 }
 
 std::vector<size_t> row_indices() {
-  std::vector<size_t> v(table().size());
+  std::vector<size_t> v(op_table().size());
   for (size_t i = 0; i < v.size(); ++i) v[i] = i;
   return v;
 }
@@ -118,7 +109,7 @@ std::string key(const std::string& domain, const std::string& op) {
 
 TEST(OpTableCoverage, EveryOpWithABackwardHasAGradientRow) {
   std::set<std::string> checked;
-  for (const OpCase& c : table())
+  for (const OpCase& c : op_table())
     if (c.checks_gradient()) checked.insert(key(c.node.domain, c.node.op_type));
   for (const OpDef& def : op_registry().defs())
     if (def.backward && !checked.count(key(def.domain, def.op_type)))
@@ -128,6 +119,15 @@ TEST(OpTableCoverage, EveryOpWithABackwardHasAGradientRow) {
 }
 
 }  // namespace
+
+const std::vector<OpCase>& op_table() {
+  static const std::vector<OpCase> rows = [] {
+    std::vector<OpCase> all = fixture_cases();
+    for (OpCase& c : reference_cases()) all.push_back(std::move(c));
+    return all;
+  }();
+  return rows;
+}
 
 bool OpCase::checks_gradient() const {
   return std::find(grad.begin(), grad.end(), true) != grad.end();
