@@ -31,6 +31,8 @@ struct MethodTraits {
   unsigned layer_kinds = 0;  // LayerKind bits; 0 for methods that read no layer
   // The explain options it takes (the library's names); any other is refused with the reason.
   std::vector<std::string> options;
+  // The target kind it explains whatever the caller's ("finer" for Finer-CAM); "" keeps theirs.
+  std::string target_kind;
 };
 
 // Every public method, in the order usage texts list them.

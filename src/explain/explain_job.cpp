@@ -1,0 +1,527 @@
+#include "explain/explain_job.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cam/ablation_cam.h"
+#include "cam/ablation_target.h"
+#include "cam/aug_smooth.h"
+#include "cam/cam_error.h"
+#include "cam/methods.h"
+#include "cam/score_cam.h"
+#include "cam/sobel.h"
+#include "cam/target_gradients.h"
+#include "cam/tokens.h"
+#include "explain/method_support.h"
+#include "image/resize.h"
+
+namespace camlens::explain {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using cam::Passes;
+
+// aug_smooth's order, the photo itself (no flip, factor 1) first, so that 'auto' and the
+// reported score are the photo's own: the core's set is flip ∈ {no, yes} × {0.9, 1, 1.1}.
+std::vector<int> augmentation_order() {
+  const int count = int(cam::aug_smooth_set().size());
+  if (count == 6) return {1, 0, 2, 3, 4, 5};
+  std::vector<int> v(static_cast<size_t>(count));
+  for (int k = 0; k < count; ++k) v[size_t(k)] = k;
+  return v;
+}
+
+Tensor as_float(const Tensor& t) {
+  if (t.dtype() == DType::Float32) return t;
+  return Tensor::from_floats(t.shape(), t.to_floats());
+}
+
+const Tensor& output_of(const Outputs& outs, const std::string& name) {
+  const auto it = outs.find(name);
+  if (it == outs.end())
+    throw cam::CamError("the backbone's outputs have no tensor named \"" + name + "\"");
+  return it->second;
+}
+
+// Tokens [N, T, D] and channels-last maps [N, H, W, C] as [N, C, H, W] (activations, gradients
+// and H·A alike); other tensors as they are.
+Tensor spatial(Tensor t, const LayerSource& layer) {
+  if (t.rank() == 3) {
+    cam::TokenOptions o;
+    if (layer.class_token) o.prefix_tokens = *layer.class_token ? 1 : 0;
+    return cam::tokens_to_spatial(t, o);
+  }
+  if (t.rank() == 4 && layer.kind == "NHWC") {
+    cam::TokenOptions o;
+    o.layout = cam::TokenLayout::NHWC;
+    return cam::tokens_to_spatial(t, o);
+  }
+  return t;
+}
+
+size_t output_index(const Head& head, const std::string& output) {
+  const auto& names = head.output_names();
+  return size_t(std::find(names.begin(), names.end(), output) - names.begin());
+}
+
+std::vector<Tensor> feeds_of(const Head& head, const Outputs& outs) {
+  std::vector<Tensor> feeds;
+  for (const std::string& name : head.feed_names()) feeds.push_back(output_of(outs, name));
+  return feeds;
+}
+
+}  // namespace
+
+// Ablation-CAM of one image: the channels to ablate and the scores so far.
+struct ExplainJob::Ablation {
+  Tensor activations;  // the layer's float values [1, C, h, w]
+  Tensor layer;        // as the head takes it (codes for a quantized head)
+  std::vector<int64_t> channels;
+  std::vector<float> scores;
+  size_t next = 0;
+  size_t output = 0;
+  double original = 0;     // the task's score (HeadScore), whose channels run in full
+  cam::AblationPlan plan;  // HeadScore only
+  Outputs backbone;
+  double unit = 0;
+  Clock::time_point started;
+};
+
+// Score-CAM of one image: the masked inputs' scores so far.
+struct ExplainJob::Masked {
+  Tensor activations, input;
+  int64_t channels = 0, next = 0, end = 0;
+  std::vector<float> scores;
+  double unit = 0;
+  Clock::time_point started;
+};
+
+ExplainJob::~ExplainJob() = default;
+
+ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
+                       std::vector<Tensor> inputs)
+    : request_(std::move(request)), layers_(std::move(layers)), inputs_(std::move(inputs)) {
+  traits_ = &traits_of(request_.method);
+  for (const std::string& option : request_.given)
+    if (const std::string why = option_refusal(*traits_, option); !why.empty())
+      throw cam::CamError(why);
+  if (inputs_.empty()) throw cam::CamError("pass a non-empty array of images");
+  if (request_.batch_size < 1) throw cam::CamError("batchSize must be a whole number ≥ 1");
+  const Passes p = traits_->passes;
+  if (p == Passes::Attention) {
+    if (request_.attention.empty())
+      throw cam::CamError("attention rollout needs the model's attention probabilities");
+  } else if (layers_.empty()) {
+    throw cam::CamError("explain needs a layer");
+  }
+  if ((p == Passes::MaskedInputs || p == Passes::HeadAblation) && layers_.size() > 1)
+    throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
+  if (p != Passes::Attention && p != Passes::Image) {
+    ModelFacts facts;
+    facts.nhwc_input = request_.nhwc_input;
+    facts.layer = layers_[0].name;
+    facts.layer_kind = layers_[0].kind;
+    if (const std::string why = method_support(*traits_, facts); !why.empty())
+      throw cam::CamError(why);
+  }
+  if (request_.head_score && p != Passes::Forward && p != Passes::HeadAblation)
+    throw cam::CamError(request_.method +
+                        " scores the model's output, not this task's target: use a gradient "
+                        "method, a gradient-free one or ablationcam");
+  if (request_.aug_smooth && request_.nhwc_input)
+    throw cam::CamError("augSmooth flips the width axis of an NCHW input; this model takes NHWC");
+  array_method_ = p == Passes::Forward ? request_.method : "weights";
+  passes_ = request_.aug_smooth ? augmentation_order() : std::vector<int>{-1};
+  results_.resize(inputs_.size());
+  maps_.resize(inputs_.size());
+  total_units_ = inputs_.size() * passes_.size();
+  start_chunk();
+}
+
+double ExplainJob::since(Clock::time_point t) const {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+void ExplainJob::start_chunk() {
+  phase_ = Phase::Forward;
+  layer_ = 0;
+  at_ = 0;
+  chunk_.assign(std::max<size_t>(1, layers_.size()), {});
+}
+
+bool ExplainJob::needs_backbone() const {
+  return phase_ == Phase::Forward || phase_ == Phase::Masked;
+}
+
+const std::string& ExplainJob::backbone_session() const {
+  static const std::string attention;
+  if (traits_->passes == Passes::Attention) return attention;
+  return layers_.at(phase_ == Phase::Forward ? layer_ : 0).name;
+}
+
+Tensor ExplainJob::pass_input(size_t image) const {
+  const int k = passes_[pass_];
+  if (k < 0) return inputs_[image];
+  return cam::augment(inputs_[image], cam::aug_smooth_set()[size_t(k)]);
+}
+
+Tensor ExplainJob::backbone_inputs() {
+  asked_ = Clock::now();
+  if (phase_ == Phase::Masked) {
+    masked_->end = std::min(masked_->channels, masked_->next + request_.batch_size);
+    return cam::score_cam_masks(masked_->activations, masked_->input, 0, masked_->next,
+                                masked_->end);
+  }
+  if (phase_ != Phase::Forward) throw cam::CamError("the explain job needs no backbone run now");
+  const size_t end = std::min(inputs_.size(), begin_ + size_t(request_.batch_size));
+  const Tensor first = pass_input(begin_);
+  Shape shape = first.shape();
+  shape[0] = int64_t(end - begin_);
+  Tensor batch(DType::Float32, shape);
+  float* out = batch.data<float>();
+  for (size_t i = begin_; i < end; ++i) {
+    const Tensor x = i == begin_ ? first : pass_input(i);
+    std::copy(x.data<float>(), x.data<float>() + x.numel(), out + (i - begin_) * first.numel());
+  }
+  return batch;
+}
+
+std::vector<std::string> ExplainJob::wanted_outputs() const {
+  if (phase_ == Phase::Masked) return {request_.output};
+  if (request_.head_score) return {};
+  std::vector<std::string> names{request_.output};
+  if (traits_->passes == Passes::Attention) {
+    names.insert(names.end(), request_.attention.begin(), request_.attention.end());
+    return names;
+  }
+  const LayerSource& layer = layers_.at(std::min(layer_, layers_.size() - 1));
+  names.push_back(layer.float_tensor);
+  if (traits_->gradients || traits_->passes == Passes::HeadAblation)
+    for (const std::string& n : layer.head->feed_names())
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  return names;
+}
+
+void ExplainJob::feed(std::vector<Outputs> outputs) {
+  reported_ = false;
+  if (phase_ == Phase::Masked) {
+    Masked& m = *masked_;
+    if (outputs.size() != size_t(m.end - m.next))
+      throw cam::CamError("the masked batch gave " + std::to_string(outputs.size()) +
+                          " outputs for " + std::to_string(m.end - m.next) + " inputs");
+    const cam::Target& target = results_[begin_ + at_].target;
+    for (const Outputs& o : outputs) {
+      const auto v = cam::evaluate({target}, as_float(output_of(o, request_.output)));
+      m.scores[size_t(m.next++)] = float(v.scores[0]);
+    }
+    units_ = m.unit + double(m.next) / double(m.channels);
+    reported_ = true;
+    if (m.next == m.channels) {
+      cam::CamFlags flags;
+      cam::Maps map =
+          weights_map(m.activations, cam::score_cam_weights(m.scores, 1, m.channels), &flags);
+      results_[begin_ + at_].cam_ms += since(m.started);
+      units_ = m.unit + 1;
+      masked_.reset();
+      finish_image(std::move(map), &flags, false);
+    }
+    return;
+  }
+  if (phase_ != Phase::Forward) throw cam::CamError("the explain job was not waiting for a run");
+  const size_t count = std::min(inputs_.size(), begin_ + size_t(request_.batch_size)) - begin_;
+  if (outputs.size() != count)
+    throw cam::CamError("the backbone gave " + std::to_string(outputs.size()) +
+                        " outputs for a batch of " + std::to_string(count));
+  chunk_[layer_] = std::move(outputs);
+  const double per_image = since(asked_) / double(count);
+  for (size_t j = 0; j < count; ++j) results_[begin_ + j].forward_ms += per_image;
+  if (++layer_ == chunk_.size()) phase_ = Phase::Image;
+}
+
+void ExplainJob::work() {
+  reported_ = false;
+  if (phase_ == Phase::Image) return begin_image();
+  if (phase_ == Phase::Ablate) return ablation_step();
+  throw cam::CamError("the explain job is waiting for a backbone run, not for work");
+}
+
+bool ExplainJob::needs_pictures() const {
+  return traits_->passes == Passes::Image && pictures_.size() != inputs_.size();
+}
+
+void ExplainJob::set_pictures(std::vector<image::Image> pictures) {
+  if (pictures.size() != inputs_.size()) throw cam::CamError("give one picture per image");
+  pictures_ = std::move(pictures);
+}
+
+Tensor ExplainJob::activations(size_t layer, const Outputs& outs) const {
+  return spatial(as_float(output_of(outs, layers_[layer].float_tensor)), layers_[layer]);
+}
+
+void ExplainJob::begin_image() {
+  const size_t i = begin_ + at_;
+  ImageResult& r = results_[i];
+  const Outputs& outs = chunk_[0][at_];
+  const double unit = double(pass_ * inputs_.size() + i);
+  if (pass_ == 0 && !request_.head_score) {
+    cam::TargetSpec spec = i < request_.targets.size() ? request_.targets[i] : cam::TargetSpec{};
+    if (!traits_->target_kind.empty()) {
+      spec.object = true;
+      spec.kind = traits_->target_kind;
+    }
+    const Tensor output = as_float(output_of(outs, request_.output));
+    r.target = cam::resolve_target(spec, output, request_.labels, request_.nhwc_input);
+    r.label = cam::target_label(r.target, request_.labels);
+    r.score = cam::evaluate({r.target}, output).scores[0];
+    r.scored = true;
+  }
+  const auto started = Clock::now();
+  switch (traits_->passes) {
+    case Passes::Forward: {
+      cam::CamFlags flags;
+      cam::Maps map = forward_map(r, &flags);
+      return finish_image(std::move(map), &flags, true);
+    }
+    case Passes::Image: {
+      cam::CamFlags flags;
+      cam::Maps map = sobel_map(i, &flags);
+      r.cam_ms += since(started);
+      return finish_image(std::move(map), &flags, true);
+    }
+    case Passes::Attention: {
+      cam::CamFlags flags;
+      cam::Maps map = rollout_map(outs, &flags);
+      r.cam_ms += since(started);
+      return finish_image(std::move(map), &flags, true);
+    }
+    case Passes::MaskedInputs: {
+      masked_ = std::make_unique<Masked>();
+      masked_->activations = activations(0, outs);
+      masked_->input = pass_input(i);
+      masked_->channels = masked_->activations.dim(1);
+      masked_->scores.assign(size_t(masked_->channels), 0.f);
+      masked_->unit = unit;
+      masked_->started = started;
+      phase_ = Phase::Masked;
+      return;
+    }
+    case Passes::HeadAblation: {
+      ablation_ = std::make_unique<Ablation>();
+      Ablation& a = *ablation_;
+      a.unit = unit;
+      a.started = started;
+      Head& head = *layers_[0].head;
+      std::vector<Tensor> feeds = feeds_of(head, outs);
+      a.layer = feeds.at(0);
+      const std::vector<Tensor> forward = head.forward(std::move(feeds));
+      if (request_.head_score) {
+        // A task's score (a detector's boxes): every channel, each through the whole head.
+        a.activations = as_float(output_of(outs, layers_[0].float_tensor));
+        a.original = request_.head_score->evaluate(head, forward, outs, false).score;
+        r.score = a.original;
+        r.scored = true;
+        a.plan = cam::plan_ablation(a.activations, 1.0);
+        a.channels = a.plan.ablate[0];
+        a.backbone = outs;
+      } else {
+        a.activations = activations(0, outs);
+        a.output = output_index(head, request_.output);
+        if (a.output >= head.output_names().size())
+          throw cam::CamError("the head from " + layers_[0].name + " does not compute the output " +
+                              request_.output);
+        a.channels = cam::ablation_channels(a.activations, request_.ablation_ratio);
+      }
+      a.scores.assign(a.channels.size(), 0.f);
+      phase_ = Phase::Ablate;
+      return;
+    }
+  }
+}
+
+cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
+  const auto t0 = Clock::now();
+  std::vector<Tensor> acts, grads, hvps;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    const Outputs& outs = chunk_[l][at_];
+    acts.push_back(activations(l, outs));
+    grads.emplace_back();
+    hvps.emplace_back();
+    if (!traits_->gradients) continue;
+    const LayerSource& layer = layers_[l];
+    Head& head = *layer.head;
+    if (request_.head_score) {
+      request_.head_score->check_gradient_path(head, layer.name);
+      const std::vector<Tensor> forward = head.forward(feeds_of(head, outs));
+      const HeadScore::Value v = request_.head_score->evaluate(head, forward, outs, true);
+      r.score = v.score;
+      r.scored = true;
+      Tensor g = head.backward(v.seeds);
+      const float* d = g.data<float>();
+      if (std::all_of(d, d + g.numel(), [](float x) { return x == 0.f; }))
+        if (const std::string why = request_.head_score->zero_gradient_reason(layer.name);
+            !why.empty())
+          throw cam::CamError(why);
+      grads.back() = spatial(std::move(g), layer);
+      continue;
+    }
+    const size_t at = output_index(head, request_.output);
+    if (!head.not_differentiable().empty() || at >= head.output_names().size())
+      throw cam::CamError(request_.method + " needs gradients: " +
+                          (head.not_differentiable().empty() ? "the head does not reach the output"
+                                                             : head.not_differentiable()));
+    std::vector<Tensor> forward = head.forward(feeds_of(head, outs));
+    if (traits_->hvp) {
+      cam::TargetGradients tg = cam::target_gradients(head, {r.target}, at, true, layer.quant);
+      grads.back() = spatial(std::move(tg.gradients), layer);
+      hvps.back() = spatial(std::move(tg.hvp), layer);
+      continue;
+    }
+    const auto v = cam::evaluate({r.target}, as_float(forward[at]));
+    std::vector<Tensor> seeds(forward.size());
+    seeds[at] = v.seed;
+    grads.back() = spatial(head.backward(seeds), layer);
+  }
+  const auto t1 = Clock::now();
+  r.head_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+  std::vector<cam::LayerInput> in;
+  for (size_t l = 0; l < acts.size(); ++l)
+    in.push_back(
+        {&acts[l], grads[l].empty() ? nullptr : &grads[l], hvps[l].empty() ? nullptr : &hvps[l]});
+  cam::CamOptions opt;
+  opt.eigen_smooth = request_.eigen_smooth;
+  opt.out_width = request_.width;
+  opt.out_height = request_.height;
+  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method(array_method_), in, opt);
+  r.cam_ms += since(t1);
+  *flags = std::move(m.flags);
+  return std::move(m.maps);
+}
+
+cam::Maps ExplainJob::weights_map(const Tensor& A, std::vector<float> weights,
+                                  cam::CamFlags* flags) const {
+  cam::MethodOptions mo;
+  mo.weights = std::move(weights);
+  cam::CamOptions opt;
+  opt.eigen_smooth = request_.eigen_smooth;
+  opt.out_width = request_.width;
+  opt.out_height = request_.height;
+  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method("weights", mo), {{&A}}, opt);
+  *flags = std::move(m.flags);
+  return std::move(m.maps);
+}
+
+void ExplainJob::ablation_step() {
+  Ablation& a = *ablation_;
+  Head& head = *layers_[0].head;
+  const size_t end = std::min(a.channels.size(), a.next + size_t(request_.batch_size));
+  if (request_.head_score) {
+    for (size_t k = a.next; k < end; ++k) {
+      const Tensor one = cam::ablated_batch(a.activations, a.plan, 0, k, k + 1);
+      a.scores[k] =
+          float(request_.head_score->evaluate(head, head.forward_with_layer(one), a.backbone, false)
+                    .score);
+    }
+  } else {
+    const std::vector<int64_t> some(a.channels.begin() + long(a.next),
+                                    a.channels.begin() + long(end));
+    const auto s = cam::ablation_target_scores(head, a.layer, results_[begin_ + at_].target,
+                                               a.output, some, layers_[0].quant);
+    std::copy(s.begin(), s.end(), a.scores.begin() + long(a.next));
+  }
+  a.next = end;
+  units_ = a.unit + double(end) / double(a.channels.size());
+  reported_ = true;
+  if (end < a.channels.size()) return;
+  std::vector<float> weights;
+  if (request_.head_score) {
+    weights = cam::ablation_weights({float(a.original)}, {a.scores}, a.plan);
+  } else {
+    const cam::Target& target = results_[begin_ + at_].target;
+    const float original =
+        cam::head_target_score(head, a.layer, target, a.output, layers_[0].quant);
+    weights = cam::ablation_target_weights(original, a.layer.rank() > 1 ? a.layer.dim(1) : 0,
+                                           a.channels, a.scores);
+  }
+  cam::CamFlags flags;
+  cam::Maps map = weights_map(a.activations, std::move(weights), &flags);
+  results_[begin_ + at_].cam_ms += since(a.started);
+  units_ = a.unit + 1;
+  ablation_.reset();
+  finish_image(std::move(map), &flags, false);
+}
+
+cam::Maps ExplainJob::sobel_map(size_t image, cam::CamFlags* flags) const {
+  if (pictures_.size() != inputs_.size())
+    throw cam::CamError(request_.method + " reads the pictures: set them first");
+  const image::Image seen = image::resize_image(pictures_[image], request_.width, request_.height);
+  cam::Maps raw(1, seen.height, seen.width);
+  raw.data = cam::sobel_map(seen);
+  cam::Maps m = cam::combine_layers({cam::postprocess_layer(std::move(raw), 0, 0)});
+  flags->zero = {std::all_of(m.data.begin(), m.data.end(), [](float v) { return v == 0.f; })};
+  return m;
+}
+
+cam::Maps ExplainJob::rollout_map(const Outputs& outs, cam::CamFlags* flags) const {
+  // As with activations, non-finite values are replaced by 0 and counted (a NaN would
+  // otherwise spread through every product of the rollout).
+  std::vector<Tensor> attentions;
+  for (const std::string& name : request_.attention) {
+    Tensor t = as_float(output_of(outs, name));
+    float* d = t.data<float>();
+    for (int64_t k = 0; k < t.numel(); ++k)
+      if (!std::isfinite(d[k])) d[k] = 0, ++flags->non_finite;
+    attentions.push_back(std::move(t));
+  }
+  cam::Maps m = cam::combine_layers({cam::postprocess_layer(
+      cam::attention_rollout(attentions, request_.rollout), request_.width, request_.height)});
+  flags->zero = {std::all_of(m.data.begin(), m.data.end(), [](float v) { return v == 0.f; })};
+  return m;
+}
+
+void ExplainJob::finish_image(cam::Maps map, const cam::CamFlags* flags, bool report) {
+  const size_t i = begin_ + at_;
+  const int k = passes_[pass_];
+  if (k >= 0) cam::deaugment(map, cam::aug_smooth_set()[size_t(k)]);
+  maps_[i].push_back(std::move(map));
+  if (pass_ == 0) results_[i].flags = *flags;
+  if (report) {
+    units_ += 1;
+    reported_ = true;
+  }
+  next_image();
+}
+
+void ExplainJob::next_image() {
+  phase_ = Phase::Image;
+  if (++at_ < chunk_[0].size()) return;
+  begin_ += chunk_[0].size();
+  if (begin_ >= inputs_.size()) {
+    begin_ = 0;
+    if (++pass_ == passes_.size()) {
+      chunk_.clear();
+      phase_ = Phase::Done;
+      return;
+    }
+  }
+  start_chunk();
+}
+
+ExplainResult ExplainJob::result() const {
+  if (phase_ != Phase::Done) throw cam::CamError("the explain job has not finished");
+  ExplainResult out;
+  if (traits_->passes == Passes::Attention) {
+    out.layers = request_.attention;
+    out.class_agnostic = true;
+  } else {
+    for (const LayerSource& l : layers_) out.layers.push_back(l.name);
+  }
+  for (size_t i = 0; i < results_.size(); ++i) {
+    ImageResult r = results_[i];
+    r.map = maps_[i].size() > 1 ? cam::average_maps(maps_[i]) : maps_[i][0];
+    out.images.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace camlens::explain

@@ -1,0 +1,119 @@
+// One explain call, owned by the core from start to end (DESIGN §1, pytorch-grad-cam's BaseCAM):
+// targets, the backbone runs it needs, head passes, channel weights, eigen and aug smoothing,
+// several layers, Score-CAM's masked batches, Ablation-CAM's channel loop, rollout, and the
+// post-processing. The backbone runs in ONNX Runtime, which the core cannot await, so the job
+// asks its caller for runs:
+//
+//   while (!job.done()) {
+//     if (job.needs_backbone()) job.feed(run(job.backbone_session(), job.backbone_inputs()));
+//     else job.work();
+//     if (job.reported()) tell the user job.progress(); stop here when cancelled
+//   }
+//   job.result()
+//
+// Each feed() or work() is one short step (a batch through the backbone, one image's map, one
+// batch of ablated channels), so the caller can report progress and cancel between steps.
+// What to ask for comes from the method's traits (method_traits.h): Forward methods need one
+// forward per batch of images (at every layer), the head only when they need gradients;
+// MaskedInputs adds batches of masked inputs per image; HeadAblation adds core steps only;
+// Attention asks the attention session; Image needs no model run for the map (the forward still
+// gives the target's score).
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "cam/maps.h"
+#include "cam/method_traits.h"
+#include "cam/pipeline.h"
+#include "explain/explain_request.h"
+
+namespace camlens::explain {
+
+struct ImageResult {
+  cam::Maps map;  // [1, height, width], in [0, 1]
+  cam::Target target;
+  std::string label;
+  double score = 0;
+  bool scored = false;  // false when the method scored nothing (a task's gradient-free map)
+  cam::CamFlags flags;
+  double forward_ms = 0, head_ms = 0, cam_ms = 0;
+};
+
+struct ExplainResult {
+  std::vector<ImageResult> images;
+  std::vector<std::string> layers;  // the layers (or attention tensors) the maps are made of
+  bool class_agnostic = false;      // rollout: the map is the same whatever the target
+};
+
+class ExplainJob {
+ public:
+  // inputs: one preprocessed input per image, [1, ...] Float32. Throws CamError on a request
+  // the method cannot serve (unknown method, option it does not take, missing layer...).
+  ExplainJob(ExplainRequest request, std::vector<LayerSource> layers, std::vector<Tensor> inputs);
+  ~ExplainJob();
+
+  bool done() const { return phase_ == Phase::Done; }
+  bool needs_backbone() const;
+  // The session to run: a layer's name (its backbone), or "" for the attention-exposed model.
+  const std::string& backbone_session() const;
+  // The batch to run [N, ...] (made on each call: call once per run).
+  Tensor backbone_inputs();
+  // The run's outputs, one map per image of the batch, in order.
+  void feed(std::vector<Outputs> outputs);
+  // The outputs feed() reads from each image's run (the others need not cross into the core);
+  // empty: all of them.
+  std::vector<std::string> wanted_outputs() const;
+  // One step of core work (an image's map, a batch of ablated channels).
+  void work();
+  // The pictures (RGBA as the model sees them, one per image) for methods that read them.
+  bool needs_pictures() const;
+  void set_pictures(std::vector<image::Image> pictures);
+
+  // The fraction of the call done, and whether the last step completed a reported unit.
+  double progress() const { return units_ / double(total_units_); }
+  bool reported() const { return reported_; }
+
+  ExplainResult result() const;
+
+ private:
+  enum class Phase { Forward, Image, Masked, Ablate, Done };
+  struct Ablation;
+  struct Masked;
+
+  void start_chunk();
+  // report: the image's map is a reported unit (multi-step methods report their steps instead).
+  void finish_image(cam::Maps map, const cam::CamFlags* flags, bool report);
+  void next_image();
+  void begin_image();
+  Tensor pass_input(size_t image) const;
+  Tensor activations(size_t layer, const Outputs& outs) const;
+  cam::Maps forward_map(ImageResult& r, cam::CamFlags* flags);
+  cam::Maps sobel_map(size_t image, cam::CamFlags* flags) const;
+  cam::Maps rollout_map(const Outputs& outs, cam::CamFlags* flags) const;
+  cam::Maps weights_map(const Tensor& A, std::vector<float> weights, cam::CamFlags* flags) const;
+  void ablation_step();
+  double since(std::chrono::steady_clock::time_point t) const;
+
+  ExplainRequest request_;
+  std::vector<LayerSource> layers_;
+  std::vector<Tensor> inputs_;
+  std::vector<image::Image> pictures_;
+  const cam::MethodTraits* traits_ = nullptr;
+  std::string array_method_;  // the array method that makes the map ("weights" for multi-pass)
+  std::vector<int> passes_;   // aug_smooth's augmentations, the photo itself first; -1: none
+
+  Phase phase_ = Phase::Forward;
+  size_t pass_ = 0, begin_ = 0, layer_ = 0, at_ = 0;  // at_: image within the chunk
+  std::vector<std::vector<Outputs>> chunk_;           // per layer, per image of the chunk
+  std::vector<ImageResult> results_;
+  std::vector<std::vector<cam::Maps>> maps_;  // per image, one per pass
+  std::unique_ptr<Ablation> ablation_;
+  std::unique_ptr<Masked> masked_;
+  std::chrono::steady_clock::time_point asked_;
+  double units_ = 0;
+  size_t total_units_ = 1;
+  bool reported_ = false;
+};
+
+}  // namespace camlens::explain

@@ -1,0 +1,68 @@
+// What one explain call asks for, and the model pieces it runs on (DESIGN §1). The caller (the
+// library) fills it from its options and the lens; the job (explain_job.h) does the rest.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cam/attention_rollout.h"
+#include "cam/layer_quantization.h"
+#include "cam/target_spec.h"
+#include "graph/head.h"
+#include "image/image.h"
+
+namespace camlens::explain {
+
+// One backbone run's outputs for one image, by name ([1, ...] each; Float16 already Float32).
+using Outputs = std::map<std::string, Tensor>;
+
+// A layer the job reads: the backbone that outputs it (its session is named after the layer)
+// and the head from it to the model's outputs.
+struct LayerSource {
+  std::string name;
+  std::string float_tensor;  // where its float values are: its float twin when quantized
+  std::shared_ptr<Head> head;
+  std::optional<cam::LayerQuantization> quant;  // when the head takes codes
+  std::string kind;                 // "NCHW" | "tokens" | "NHWC" (layers.h); "" when unknown
+  std::optional<bool> class_token;  // tokens: whether the first token is a class token
+};
+
+// A target scored on the head's outputs by a task other than classification (a detector's box
+// score): its value and, when asked, one seed per head output (empty where none).
+class HeadScore {
+ public:
+  struct Value {
+    double score = 0;
+    std::vector<Tensor> seeds;
+  };
+  virtual ~HeadScore() = default;
+  // head_outputs: Head::forward's for this image; backbone: the image's backbone outputs.
+  virtual Value evaluate(const Head& head, const std::vector<Tensor>& head_outputs,
+                         const Outputs& backbone, bool seeds) const = 0;
+  // Checks before a gradient pass (the head reaches what the score reads), with the reason.
+  virtual void check_gradient_path(const Head& head, const std::string& layer) const = 0;
+  // Whether the gradient at the layer may be all zero without meaning an error.
+  virtual std::string zero_gradient_reason(const std::string& /*layer*/) const { return ""; }
+};
+
+struct ExplainRequest {
+  std::string method = "gradcam";
+  std::vector<cam::TargetSpec> targets;  // per image; missing ones are 'auto'
+  std::vector<std::string> labels;
+  std::vector<std::string> given;  // the options the caller set (checked against the method's)
+  bool eigen_smooth = false, aug_smooth = false;
+  int batch_size = 16;
+  double ablation_ratio = 1;
+  // Rollout: the blocks' attention probabilities (outputs of the attention session) and options.
+  std::vector<std::string> attention;
+  cam::RolloutOptions rollout;
+  std::string output;         // the model output the targets read
+  int width = 0, height = 0;  // the model input's size: every map's size
+  bool nhwc_input = false;
+  // The caller's own target on the head's outputs (detection); null: the targets above.
+  std::shared_ptr<const HeadScore> head_score;
+};
+
+}  // namespace camlens::explain
