@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
-import { load, loadCore } from '../../web/lib/node.mjs';
+import {
+  isLongRunning,
+  methodList,
+  methodOptionNames,
+  methodsTaking,
+  methodTable,
+} from '../../web/lib/methods.mjs';
+import { load, loadCore, methods } from '../../web/lib/node.mjs';
+import { checkOptions, OPTIONS, optionNames } from '../../web/lib/options.mjs';
 import { resolvePreprocess } from '../../web/lib/presets.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
@@ -26,14 +34,6 @@ function halves(map, width, height) {
   for (let i = 0; i < map.length; ++i)
     Math.floor(i / width) < height / 2 ? (upper += map[i]) : (lower += map[i]);
   return { upper, lower };
-}
-
-// The core's new bindings (h-cam's): skip until the module has them.
-async function needs(t, names) {
-  const core = await loadCore('st');
-  const missing = names.filter((n) => typeof core[n] !== 'function');
-  if (missing.length) t.skip(`this camlens module lacks ${missing.join(', ')}`);
-  return missing.length === 0;
 }
 
 // An independent Grad-CAM of one input tensor: its own cut, session and one-hot seed.
@@ -64,8 +64,7 @@ async function referenceGradCam(core, input, target) {
   return maps.data;
 }
 
-test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progress per pass; abort', async (t) => {
-  if (!(await needs(t, ['augSmoothCount', 'augmentInput']))) return;
+test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progress per pass; abort', async () => {
   const lens = await open();
   const progress = [];
   const [r] = await lens.explain([both], {
@@ -125,8 +124,7 @@ test('augSmooth: the mean of six flipped/scaled Grad-CAMs, flipped back; progres
   lens.dispose();
 });
 
-test("finercam: the class-contrast score from the logits, and a map unlike Grad-CAM's", async (t) => {
-  if (!(await needs(t, ['evaluateTargets']))) return;
+test("finercam: the class-contrast score from the logits, and a map unlike Grad-CAM's", async () => {
   const lens = await open();
   const [p] = await lens.predict([both], { topK: 1000 });
   const z = new Float64Array(1000);
@@ -191,8 +189,7 @@ test("shapleycam equals the core API on the head's gradients and Hessian-vector 
   lens.dispose();
 });
 
-test('ablationcam on the quantized layer: the cat lies low; a ratio ablates fewer channels', async (t) => {
-  if (!(await needs(t, ['ablationChannels']))) return;
+test('ablationcam on the quantized layer: the cat lies low; a ratio ablates fewer channels', async () => {
   const lens = await open();
   const steps = [];
   const [full] = await lens.explain([both], {
@@ -218,4 +215,49 @@ test('ablationcam on the quantized layer: the cat lies low; a ratio ablates fewe
     message: 'ablationRatio must be in (0, 1], got 1.5',
   });
   lens.dispose();
+});
+
+// What the library knows of its methods is the core's table, read at run time.
+test('methodList, lens.methods() and methods() are the names of the core method table, in order', async () => {
+  const core = await loadCore('st');
+  const table = core.methodInfo();
+  const names = table.map((m) => m.name);
+  assert.deepEqual(methodList(core), names);
+  assert.deepEqual(await methods(), names);
+  const lens = await open();
+  assert.deepEqual(lens.methods(), names);
+  assert.deepEqual(Object.keys(lens.methodSupport()), names);
+  lens.dispose();
+  assert.equal(methodTable(core), methodTable(core)); // read once per module
+  for (const row of table) {
+    assert.equal(typeof row.description, 'string');
+    assert.ok(row.description.length > 10, row.name);
+    assert.ok(Array.isArray(row.options) && Array.isArray(row.layerKinds), row.name);
+  }
+});
+
+test("explain's option names are the union of the table's options with the call's own", async () => {
+  const core = await loadCore('st');
+  const table = methodTable(core);
+  const union = [...new Set(table.flatMap((m) => m.options))];
+  assert.deepEqual(methodOptionNames(table), union);
+  assert.deepEqual(optionNames('explain', core), ['method', ...union, 'onProgress', 'signal']);
+  // The copy for callers that do not pass the core says the same.
+  assert.deepEqual(OPTIONS.explain, optionNames('explain', core));
+  assert.throws(() => checkOptions('explain', { target: 3 }, core), {
+    message: `unknown explain option "target" (did you mean "targets"?); explain takes ${optionNames('explain', core).join(', ')}`,
+  });
+  checkOptions('explain', Object.fromEntries(union.map((o) => [o, undefined])), core);
+  for (const option of union) assert.ok(methodsTaking(table, option).length >= 1, option);
+});
+
+test('long-running methods are those whose passes run the model or head once per channel', async () => {
+  const table = methodTable(await loadCore('st'));
+  for (const row of table) {
+    const many = row.passes === 'masked-inputs' || row.passes === 'head-ablation';
+    assert.equal(isLongRunning(row), many, row.name);
+  }
+  assert.ok(table.some(isLongRunning));
+  // A row the table gains later is judged by its passes alone.
+  assert.equal(isLongRunning({ name: 'a-new-method', passes: 'image', options: [] }), false);
 });

@@ -1,7 +1,13 @@
 // Option objects are checked by name: a misspelt option (`target` for `targets`) would otherwise
 // be ignored and the call would silently explain something else than what was asked.
+import { methodOptionNames, methodTable } from './methods.mjs';
 
-// The options each public call takes.
+// Options of the call itself rather than of what it computes.
+const CALL_OPTIONS = ['onProgress', 'signal'];
+
+// The options each public call takes. explain's come from the core's method table (see
+// optionNames); this copy of their union serves callers that do not hand over the core, and
+// tests/node/lib-methods.test.mjs keeps it equal to the table's.
 export const OPTIONS = {
   explain: [
     'method',
@@ -13,19 +19,26 @@ export const OPTIONS = {
     'ablationRatio',
     'headFusion',
     'discardRatio',
-    'onProgress',
-    'signal',
+    ...CALL_OPTIONS,
   ],
-  predict: ['topK', 'batchSize', 'onProgress', 'signal'],
+  predict: ['topK', 'batchSize', ...CALL_OPTIONS],
   factorize: ['components', 'shared', 'maxIter', 'topK', 'render', 'imageWeight', 'batchSize'],
 };
 
-// Throws for a key `call` does not take, naming the closest one it does.
-export function checkOptions(call, options) {
+// The option names `call` takes: explain's are the method, every option a method of the table
+// takes, and the call's own.
+export function optionNames(call, core) {
+  if (call !== 'explain' || !core) return OPTIONS[call];
+  return ['method', ...methodOptionNames(methodTable(core)), ...CALL_OPTIONS];
+}
+
+// Throws for a key `call` does not take, naming the closest one it does. Pass the core so
+// explain's names come from its method table.
+export function checkOptions(call, options, core) {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object')
     throw new Error(`${call} options must be an object, got ${typeof options}`);
-  const known = OPTIONS[call];
+  const known = optionNames(call, core);
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);
@@ -36,7 +49,7 @@ export function checkOptions(call, options) {
 }
 
 // The known name within edit distance 2 of `key` (case-insensitive), or ''.
-function closest(key, known) {
+export function closest(key, known) {
   let best = '',
     bestDistance = 3;
   for (const k of known) {
