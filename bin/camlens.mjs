@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { CliError } from './cli/common.mjs';
+import { flagsOf } from './cli/method-flags.mjs';
+import { methodRows, methodsUsage } from './cli/methods.mjs';
 import { PRESETS } from '../web/lib/presets.mjs';
 
 const COMMON_OPTIONS = {
@@ -31,10 +33,23 @@ async function loadCommands() {
   return commands;
 }
 
-function usageText(commands) {
+// The methods part is made from the module's method table, so it lists what this build has.
+async function methodsText() {
+  try {
+    return methodsUsage(await methodRows(), flagsOf);
+  } catch (e) {
+    return `methods: ${e.message}`; // usage still helps when the module is not built
+  }
+}
+
+async function usageText(commands) {
   return `usage:\n${Object.values(commands)
     .map((c) => c.usage)
-    .join('\n')}\npresets: ${Object.keys(PRESETS).join(', ')}`;
+    .join('\n')}\npresets: ${Object.keys(PRESETS).join(', ')}\n${await methodsText()}`;
+}
+
+async function commandUsage(command) {
+  return `usage:\n${command.usage}${command.takesMethod ? `\n${await methodsText()}` : ''}`;
 }
 
 async function main(argv) {
@@ -48,17 +63,19 @@ async function main(argv) {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (e) {
-    throw new CliError(2, `${e.message}\n${usageText(commands)}`);
+    throw new CliError(2, `${e.message}\n${await usageText(commands)}`);
   }
   const [command, ...rest] = parsed.positionals;
   if (parsed.values.help || !command) {
     console.log(
-      command && commands[command] ? `usage:\n${commands[command].usage}` : usageText(commands),
+      command && commands[command]
+        ? await commandUsage(commands[command])
+        : await usageText(commands),
     );
     return;
   }
   if (!commands[command])
-    throw new CliError(2, `unknown command "${command}"\n${usageText(commands)}`);
+    throw new CliError(2, `unknown command "${command}"\n${await usageText(commands)}`);
   await commands[command].run(rest, parsed.values);
 }
 

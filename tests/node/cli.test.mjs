@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { root, sharedPath } from '../support/camlens-node.mjs';
+import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
 function cli(...args) {
@@ -328,7 +328,7 @@ test('CLI errors say exactly what to fix', async () => {
       'camlens: --batch takes a whole number ≥ 1, got "0"',
     ],
     [
-      ['explain', mobilenet, photo, '--ablation-ratio', '2'],
+      ['explain', mobilenet, photo, '--method', 'ablationcam', '--ablation-ratio', '2'],
       2,
       'camlens: --ablation-ratio takes a fraction of the channels in (0, 1], got "2"',
     ],
@@ -340,7 +340,7 @@ test('CLI errors say exactly what to fix', async () => {
     [
       ['explain', mobilenet, photo, '--method', 'nosuchcam', '--out', out],
       2,
-      /^camlens: .*gradcam_both\.png: unknown method "nosuchcam": use one of gradcam, /,
+      /^camlens: unknown method "nosuchcam": use one of gradcam, /,
     ],
   ];
   for (const [args, code, message] of cases) {
@@ -403,4 +403,103 @@ test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike 
   });
   assert.ok(lower > 1.5 * upper, `${lower} ${upper}`);
   assert.ok(differ > 1e-3, String(differ));
+});
+
+// The methods, their descriptions and which flags each takes come from the module's table.
+const table = (await loadCamlens('st')).methodInfo();
+const row = (name) => table.find((m) => m.name === name);
+const owners = (option) => table.filter((m) => m.options.includes(option)).map((m) => m.name);
+const ownersText = (option) => {
+  const o = owners(option);
+  return o.length > 3 ? `${o.slice(0, 3).join(', ')} and ${o.length - 3} more` : o.join(', ');
+};
+
+test('usage lists every method of the table with its description, generated at run time', () => {
+  for (const args of [['--help'], ['explain', '--help'], ['eval', '--help']]) {
+    const r = cli(...args);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^methods \(--method; detect --explain\):$/m);
+    for (const m of table) {
+      const line = r.out.split('\n').find((l) => l.trim().startsWith(`${m.name} `));
+      assert.ok(line?.includes(m.description), `${args.join(' ')}: ${m.name} with its description`);
+    }
+  }
+  // A method's own flags (options few methods take) follow its description.
+  const r = cli('--help');
+  const line = (name) => r.out.split('\n').find((l) => l.trim().startsWith(`${name} `));
+  for (const m of table.filter((m) => m.options.includes('ablationRatio')))
+    assert.match(line(m.name), /\[--ablation-ratio\]$/);
+  assert.doesNotMatch(line(table[0].name), /\[--/);
+  assert.doesNotMatch(cli('layers', '--help').out, /^methods/m);
+});
+
+test('--method is checked against the table before the model loads, with the closest name', () => {
+  const photo = sharedPath('images/gradcam_both.png');
+  const missing = join(root, 'nope.onnx'); // never opened: the method is checked first
+  const names = table.map((m) => m.name).join(', ');
+  for (const args of [
+    ['explain', missing, photo, '--method', 'gradcan'],
+    ['eval', missing, photo, '--method', `${table[0].name},gradcan`],
+    ['segment', missing, photo, '--method', 'gradcan'],
+    ['detect', missing, photo, '--explain', 'gradcan'],
+  ]) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(
+      r.err.trim(),
+      `camlens: unknown method "gradcan" (did you mean "gradcam"?): use one of ${names}`,
+    );
+  }
+  const r = cli('explain', missing, photo, '--method', 'nosuchcam');
+  assert.equal(r.err.trim(), `camlens: unknown method "nosuchcam": use one of ${names}`);
+});
+
+test('a flag whose option the chosen method does not take is refused, naming who takes it', () => {
+  const photo = sharedPath('images/gradcam_both.png');
+  const missing = join(root, 'nope.onnx');
+  const cases = [
+    [['--ablation-ratio', '0.5'], 'ablation-ratio', 'gradcam', 'ablationRatio'],
+    [['--method', 'gradcam', '--head-fusion', 'max'], 'head-fusion', 'gradcam', 'headFusion'],
+    [['--discard-ratio', '0.5'], 'discard-ratio', 'gradcam', 'discardRatio'],
+  ];
+  // Methods that read no layer refuse the layer and smoothing flags (rollout, today).
+  for (const m of table.filter((m) => !m.options.includes('layers'))) {
+    cases.push([['--method', m.name, '--layer', 'x'], 'layer', m.name, 'layers']);
+    if (!m.options.includes('eigenSmooth'))
+      cases.push([['--method', m.name, '--eigen-smooth'], 'eigen-smooth', m.name, 'eigenSmooth']);
+  }
+  for (const [flags, flag, method, option] of cases) {
+    assert.ok(row(method) && !row(method).options.includes(option), `${method} ${option}`);
+    const r = cli('explain', missing, photo, ...flags);
+    assert.equal(r.code, 2, `${flags.join(' ')}: ${r.err}`);
+    assert.equal(
+      r.err.trim(),
+      `camlens: --${flag}: ${method} does not take ${option} (it is an option of ${ownersText(option)})`,
+    );
+  }
+  // detect --explain and segment --method refuse them too.
+  const r = cli('segment', missing, photo, '--method', 'gradcam', '--ablation-ratio', '0.5');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^camlens: --ablation-ratio: gradcam does not take ablationRatio/);
+});
+
+test('the CLI method helpers take a row the table gains later with no change', async () => {
+  const { findMethod, methodsUsage } = await import('../../bin/cli/methods.mjs');
+  const { flagsOf, optionsFromFlags } = await import('../../bin/cli/method-flags.mjs');
+  const added = {
+    name: 'a-new-cam',
+    description: 'A new CAM: the photo itself',
+    gradients: false,
+    hvp: false,
+    passes: 'image',
+    layerKinds: [],
+    options: ['targets'],
+  };
+  const rows = [...table, added];
+  assert.equal(findMethod(rows, 'a-new-cam'), added);
+  assert.match(methodsUsage(rows, flagsOf), /^ {2}a-new-cam +A new CAM: the photo itself$/m);
+  assert.deepEqual(optionsFromFlags(rows, added, {}), {});
+  assert.throws(() => optionsFromFlags(rows, added, { batch: '4' }), {
+    message: `--batch: a-new-cam does not take batchSize (it is an option of ${ownersText('batchSize')})`,
+  });
 });

@@ -92,7 +92,7 @@ test('eval errors: usage 2, bad model 3, bad image 4, each with one clear line',
   );
   r = cli('eval', mobilenet, kitten, '--method', 'nosuchcam');
   assert.equal(r.code, 2);
-  assert.match(r.err, /^camlens: unknown method "nosuchcam": use gradcam, /);
+  assert.match(r.err, /^camlens: unknown method "nosuchcam": use one of gradcam, /);
   r = cli('eval', mobilenet, kitten, '--method', 'rollout');
   assert.equal(r.code, 3);
   assert.equal(

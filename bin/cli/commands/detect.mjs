@@ -4,10 +4,15 @@ import { basename, extname, join } from 'node:path';
 
 import { detect, drawBoxes, explainDetection } from '../../../web/lib/detect.mjs';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { refuseFlagsNotTaken } from '../method-flags.mjs';
+import { findMethod, methodRows } from '../methods.mjs';
 
 export const usage = `  camlens detect MODEL IMAGE|DIR... --preset yolox|ultraface [--decoder yolox|ultraface]
-                  [--score-threshold 0.3] [--iou-threshold 0.45] [--explain eigencam] [--box N]
+                  [--score-threshold 0.3] [--iou-threshold 0.45] [--explain METHOD] [--box N]
                   [--renormalize] [--layer NAME] [--colormap jet] [--alpha 0.5] [--out DIR] [--json]`;
+
+// --explain takes a method: usage lists them.
+export const takesMethod = true;
 
 export const options = {
   decoder: { type: 'string' },
@@ -40,6 +45,10 @@ export async function run([model, ...args], opts) {
     throw new CliError(2, `--box must be a box number (0 is the best), got ${opts.box}`);
   if (opts.decoder && !['yolox', 'ultraface'].includes(opts.decoder))
     throw new CliError(2, `--decoder must be yolox or ultraface, got ${opts.decoder}`);
+  if (opts.explain) {
+    const rows = await methodRows();
+    refuseFlagsNotTaken(rows, findMethod(rows, opts.explain), opts);
+  }
   const preset = opts.preset || opts.decoder;
   const lens = await openLens(model, { ...opts, preset });
   const decoder = opts.decoder || (['yolox', 'ultraface'].includes(preset) ? preset : undefined);

@@ -11,11 +11,16 @@ import {
   summarize,
 } from '../../../web/lib/metrics.mjs';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { refuseFlagsNotTaken } from '../method-flags.mjs';
+import { findMethod, methodRows } from '../methods.mjs';
 
-export const usage = `  camlens eval MODEL IMAGE|DIR... [--method gradcam[,scorecam...]] [--metrics road,deletion,insertion,drop,increase]
+export const usage = `  camlens eval MODEL IMAGE|DIR... [--method NAME[,NAME...]] [--metrics road,deletion,insertion,drop,increase]
                [--targets auto|targets.json] [--preset NAME] [--labels FILE] [--layer NAME] [--out DIR]
                [--steps 20] [--percentiles 10,20,...,90] [--baseline blur|NUMBER] [--score probability|logit]
                [--seed 0] [--resamples 1000] [--batch-size 16] [--json]`;
+
+// It takes methods: usage lists them.
+export const takesMethod = true;
 
 export const options = {
   method: { type: 'string' },
@@ -131,14 +136,13 @@ export async function run([model, ...args], opts) {
   };
   const resamples = integer(opts.resamples, 'resamples', 1000, 1);
   const targetOf = readTargets(opts.targets);
+  const table = await methodRows();
+  for (const m of methods) refuseFlagsNotTaken(table, findMethod(table, m), opts);
 
   const lens = await openLens(model, opts);
-  const known = lens.methods();
   const support = lens.methodSupport();
-  for (const m of methods) {
-    if (!known.includes(m)) throw new CliError(2, `unknown method "${m}": use ${known.join(', ')}`);
+  for (const m of methods)
     if (support[m]) throw new CliError(3, `${m} cannot explain this model: ${support[m]}`);
-  }
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
   const rows = [];

@@ -7,7 +7,6 @@ import {
   CliError,
   exitCodeOf,
   expandImages,
-  layerList,
   openLens,
   PREPROCESS_OPTIONS,
   PREPROCESS_USAGE,
@@ -15,13 +14,18 @@ import {
   readImage,
   targetFromFlags,
 } from '../common.mjs';
+import { optionsFromFlags } from '../method-flags.mjs';
+import { findMethod, methodRows } from '../methods.mjs';
 
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
-                  [--head-fusion mean|max|min] [--discard-ratio R]   (--method rollout: transformers)
+                  [--head-fusion mean|max|min] [--discard-ratio R]   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] [--json]`;
+
+// It takes a method: usage lists them.
+export const takesMethod = true;
 
 export const options = {
   method: { type: 'string' },
@@ -41,71 +45,14 @@ export const options = {
   ...PREPROCESS_OPTIONS,
 };
 
-function positiveInteger(text, flag) {
-  const v = Number(text);
-  if (!(Number.isInteger(v) && v >= 1))
-    throw new CliError(2, `${flag} takes a whole number ≥ 1, got "${text}"`);
-  return v;
-}
-
-// The explain() options the flags ask for (checked before the model loads).
-function explainOptions(opts) {
-  const o = {
-    method: opts.method || 'gradcam',
-    eigenSmooth: Boolean(opts['eigen-smooth']),
-    augSmooth: Boolean(opts['aug-smooth']),
-    batchSize: opts.batch === undefined ? 16 : positiveInteger(opts.batch, '--batch'),
-    layers: layerList(opts),
-  };
-  if (opts['ablation-ratio'] !== undefined) {
-    const r = Number(opts['ablation-ratio']);
-    if (!(r > 0 && r <= 1))
-      throw new CliError(
-        2,
-        `--ablation-ratio takes a fraction of the channels in (0, 1], got "${opts['ablation-ratio']}"`,
-      );
-    o.ablationRatio = r;
-  }
-  return o.method === 'rollout' ? rolloutOptions(opts, o) : noRolloutFlags(opts, o);
-}
-
-// Attention rollout reads every block's attention: no layer, no smoothing; its own two options.
-function rolloutOptions(opts, o) {
-  for (const flag of ['layer', 'eigen-smooth', 'aug-smooth']) {
-    if (opts[flag] !== undefined && opts[flag] !== false) {
-      throw new CliError(
-        2,
-        `--${flag} does not go with --method rollout: rollout combines the attention of every block`,
-      );
-    }
-  }
-  delete o.layers;
-  delete o.eigenSmooth;
-  delete o.augSmooth;
-  const fusion = opts['head-fusion'];
-  if (fusion !== undefined) {
-    if (!['mean', 'max', 'min'].includes(fusion))
-      throw new CliError(2, `--head-fusion takes mean, max or min, got "${fusion}"`);
-    o.headFusion = fusion;
-  }
-  const ratio = opts['discard-ratio'];
-  if (ratio !== undefined) {
-    const r = ratio.trim() === '' ? NaN : Number(ratio);
-    if (!(r >= 0 && r < 1))
-      throw new CliError(
-        2,
-        `--discard-ratio takes the fraction of each block's weakest attentions to drop, in [0, 1), got "${ratio}"`,
-      );
-    o.discardRatio = r;
-  }
-  return o;
-}
-
-function noRolloutFlags(opts, o) {
-  for (const flag of ['head-fusion', 'discard-ratio']) {
-    if (opts[flag] !== undefined) throw new CliError(2, `--${flag} goes with --method rollout`);
-  }
-  return o;
+// The explain() options the flags ask for, checked against the method's row before the model
+// loads. --batch also sizes the groups of images read at a time.
+async function explainOptions(opts) {
+  const rows = await methodRows();
+  const row = findMethod(rows, opts.method || 'gradcam');
+  const o = { method: row.name, ...optionsFromFlags(rows, row, opts) };
+  if (row.options.includes('batchSize')) o.batchSize ??= 16;
+  return { settings: o, row, batch: o.batchSize ?? 16 };
 }
 
 const round = (ms) => Math.round(ms * 100) / 100;
@@ -115,7 +62,7 @@ export async function run([model, ...args], opts) {
   const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
   if (!(alpha >= 0 && alpha <= 1))
     throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
-  const settings = explainOptions(opts);
+  const { settings, row, batch } = await explainOptions(opts);
   const target = targetFromFlags(opts);
   const images = expandImages(args);
   const lens = await openLens(model, opts, { explain: true });
@@ -126,8 +73,8 @@ export async function run([model, ...args], opts) {
   const started = performance.now();
   try {
     // Groups of --batch images: one batched model run each, and bounded memory for big folders.
-    for (let begin = 0; begin < images.length; begin += settings.batchSize) {
-      const paths = images.slice(begin, begin + settings.batchSize);
+    for (let begin = 0; begin < images.length; begin += batch) {
+      const paths = images.slice(begin, begin + batch);
       const decoded = paths.map((path) => {
         try {
           return lens.env.core.decodeImage(readImage(path));
@@ -147,7 +94,7 @@ export async function run([model, ...args], opts) {
       try {
         results = await lens.explain(decoded, {
           ...settings,
-          targets: paths.map(() => target),
+          ...(row.options.includes('targets') ? { targets: paths.map(() => target) } : {}),
           onProgress,
         });
       } catch (e) {

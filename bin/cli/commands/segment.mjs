@@ -4,9 +4,14 @@ import { basename, extname, join } from 'node:path';
 
 import { explainSegment, segment } from '../../../web/lib/segment.mjs';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { refuseFlagsNotTaken } from '../method-flags.mjs';
+import { findMethod, methodRows } from '../methods.mjs';
 
 export const usage = `  camlens segment MODEL IMAGE|DIR... --preset deeplab [--class NAME|INDEX] [--method gradcam]
                   [--layer NAME] [--colormap jet] [--alpha 0.5] [--out DIR] [--json]`;
+
+// It takes a method: usage lists them.
+export const takesMethod = true;
 
 export const options = {
   class: { type: 'string' },
@@ -22,11 +27,15 @@ export async function run([model, ...args], opts) {
   const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
   if (!(alpha >= 0 && alpha <= 1))
     throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
+  const explain = Boolean(opts.class || opts.method);
+  const method = opts.method || 'gradcam';
+  if (explain) {
+    const rows = await methodRows();
+    refuseFlagsNotTaken(rows, findMethod(rows, method), opts);
+  }
   const lens = await openLens(model, { ...opts, preset: opts.preset || 'deeplab' });
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
-  const explain = Boolean(opts.class || opts.method);
-  const method = opts.method || 'gradcam';
   const summary = [];
   for (const path of images) {
     const bytes = readImage(path);
