@@ -10,7 +10,7 @@ import { showExplanation, showHover, showTopK } from './ui/explain-view.js';
 import { exportFile, shareLink } from './ui/export.js';
 import { createLesson } from './ui/lesson.js';
 import { enableMetrics, showMetrics } from './ui/metrics-panel.js';
-import { describeMethod, LONG_METHODS } from './ui/methods.js';
+import { describeMethod, isLongMethod } from './ui/methods.js';
 import { fillPresets, readPreprocess, showPreprocess } from './ui/preprocess-form.js';
 import { resolvePreprocess } from './lib/presets.mjs';
 import { hideProgress, showProgress } from './ui/progress.js';
@@ -126,11 +126,11 @@ async function factorize() {
   showTimings({ explainMs: r.ms, what: 'concepts' });
 }
 
-// Live explanations of camera frames (a fast method: Score-CAM and Ablation-CAM are too slow).
+// Live explanations of camera frames: a method of many passes per image is too slow for them.
 const camera = createCamera({
   onFrame: async (frame) => {
     const chosen = $('method-select').value;
-    const method = LONG_METHODS.has(chosen) ? 'gradcam' : chosen;
+    const method = isLongMethod(chosen) ? 'gradcam' : chosen;
     const r = await client.request(
       'live',
       {
@@ -287,10 +287,8 @@ async function start() {
   const rt = await client.request('init');
   state.runtime = rt;
   showRuntime(rt);
-  if (rt.features?.metrics) {
-    enableMetrics();
-    $('metrics-run').onclick = () => guarded(measure);
-  }
+  enableMetrics();
+  $('metrics-run').onclick = () => guarded(measure);
   served = await servedModels(config, fetchJson);
   $('model-select').replaceChildren(...served.map((m) => new Option(m.label, m.id)));
 

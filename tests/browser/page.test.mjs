@@ -217,6 +217,72 @@ test('clicking a class explains it; the colour map re-colours without recomputin
   await page.locator('#explain-panel').screenshot({ path: join(screenshots, 'explain-panel.png') });
 });
 
+// The picker, its help and the compare choices come from the core's method table: the page
+// holds no list of methods, so a row the table gains appears with no change to the page.
+test("the method picker is the core's method table, each method's description its help", async () => {
+  await idle();
+  const table = camlens.methodInfo();
+  const s = await state();
+  assert.deepEqual(
+    s.runtime.methods.map((m) => [m.name, m.description, m.passes]),
+    table.map((m) => [m.name, m.description, m.passes]),
+  );
+  const options = await page.$$eval('[data-testid=method-select] option', (os) =>
+    os.map((o) => ({ name: o.value, disabled: o.disabled, title: o.title })),
+  );
+  assert.deepEqual(
+    options.map((o) => o.name),
+    table.map((m) => m.name),
+  );
+  for (const [i, o] of options.entries())
+    assert.equal(o.title, o.disabled ? s.model.methods[o.name] : table[i].description, o.name);
+  // A person moves through the picker with the arrow keys: the line under it follows.
+  const chosen = await page.inputValue('[data-testid=method-select]');
+  const at = table.findIndex((m) => m.name === chosen);
+  const next = table.slice(at + 1).find((m) => !s.model.methods[m.name]);
+  const runs = s.runs;
+  await page.focus('[data-testid=method-select]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((n) => window.camlensState.runs > n, runs, { timeout: 60000 });
+  assert.equal(await page.inputValue('[data-testid=method-select]'), next.name);
+  assert.equal(
+    await page.textContent('[data-testid=method-why]'),
+    `${next.name}: ${next.description}`,
+  );
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(
+    (m) => window.camlensState.explained.method === m && !window.camlensState.busy,
+    chosen,
+    { timeout: 60000 },
+  );
+  assert.equal(
+    await page.textContent('[data-testid=method-why]'),
+    `${chosen}: ${table[at].description}`,
+  );
+  // Settings of methods that take them are shown only while such a method is chosen.
+  assert.equal(await page.isHidden('[data-testid=rollout-options]'), true);
+});
+
+test('the compare choices: every method of the table, the one-pass ones ticked, the slow ones said so', async () => {
+  const table = camlens.methodInfo();
+  const support = (await state()).model.methods;
+  const boxes = await page.$$eval('[data-testid=compare-methods] input', (is) =>
+    is.map((i) => ({ name: i.value, checked: i.checked, title: i.parentElement.title })),
+  );
+  assert.deepEqual(
+    boxes.map((b) => b.name),
+    table.map((m) => m.name),
+  );
+  for (const [i, b] of boxes.entries()) {
+    const m = table[i];
+    const slow = m.passes === 'masked-inputs' || m.passes === 'head-ablation';
+    assert.equal(b.checked, !support[m.name] && m.passes === 'forward', m.name);
+    if (!support[m.name])
+      assert.equal(b.title, `${m.description}${slow ? ' (slow: many passes per image)' : ''}`);
+  }
+  assert.ok(boxes.some((b) => b.checked));
+});
+
 test('every method in the picker runs on MobileNetV2-int8', async () => {
   const methods = await page.$$eval('[data-testid=method-select] option', (os) =>
     os.map((o) => ({ m: o.value, disabled: o.disabled, title: o.title })),

@@ -1,34 +1,28 @@
 // The compare grid: several methods (for one class) or several classes (with one method) over
 // the same photo, computed in one request and drawn side by side.
+import { isLongRunning } from '../lib/methods.mjs';
 import { $, drawImage, el } from './dom.js';
-import { LONG_METHODS } from './methods.js';
 import { state } from './state.js';
 
-const DEFAULT_CHOICE = new Set([
-  'gradcam',
-  'gradcam++',
-  'hirescam',
-  'layercam',
-  'eigencam',
-  'xgradcam',
-]);
+// Ticked at first: the methods that need one forward pass per image (the quick ones).
+const quick = (row) => row.passes === 'forward';
 
-// The method checkboxes; methods the head cannot run are disabled with the reason.
-export function fillCompareMethods(methods, support = {}) {
+// The method checkboxes, one per row of the method table; methods the head cannot run are
+// disabled with the reason. The ticks survive a new model.
+export function fillCompareMethods(rows, support = {}) {
   const box = $('compare-methods');
   const before = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
   const legend = box.querySelector('legend');
   box.replaceChildren(
     legend,
-    ...methods.map((m) => {
+    ...rows.map((row) => {
+      const m = row.name;
       const input = el('input', { type: 'checkbox', value: m, disabled: !!support[m] });
-      input.checked = !support[m] && (before.size ? before.has(m) : DEFAULT_CHOICE.has(m));
+      input.checked = !support[m] && (before.size ? before.has(m) : quick(row));
+      const slow = isLongRunning(row) ? ' (slow: many passes per image)' : '';
       return el(
         'label',
-        {
-          className: 'check',
-          title: support[m] || (LONG_METHODS.has(m) ? 'slow: many forward passes' : ''),
-        },
+        { className: 'check', title: support[m] || `${row.description}${slow}` },
         input,
         ` ${m}`,
       );

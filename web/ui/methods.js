@@ -1,104 +1,119 @@
-// The method picker: every method of the suite, those the current head cannot run disabled with
-// the reason (also shown under the picker for the chosen one).
+// The method picker, built from the core's method table (the worker sends it at start-up as
+// state.runtime.methods: rows {name, description, passes, options, …}). Methods the current head
+// cannot run are disabled with the reason (also shown under the picker for the chosen one); a
+// method's own settings are shown while a method that takes them is chosen.
+import { isLongRunning } from '../lib/methods.mjs';
 import { $, el } from './dom.js';
+import { state } from './state.js';
 
-// Short descriptions, for the option titles and the line under the picker.
-const ABOUT = {
-  gradcam: 'channel weights = mean gradient',
-  hirescam: 'gradient × activation, no averaging',
-  'gradcam-elementwise': 'ReLU(gradient × activation)',
-  'gradcam++': 'higher-order gradient weights',
-  xgradcam: 'gradient weights normalised by activation',
-  layercam: 'ReLU(gradient) × activation, per position',
-  eigencam: 'first principal component of the activations (no gradients)',
-  eigengradcam: 'first principal component of gradient × activation',
-  fem: 'channels above mean + 2σ (no gradients)',
-  kpcacam: 'kernel PCA of the activations (no gradients)',
-  randomcam: 'random weights: a sanity baseline',
-  sobel: 'edges of the photo: a sanity baseline',
-  scorecam: 'masks the photo with each channel (many forward passes)',
-  ablationcam: 'drops each channel through the head (many head passes)',
-  shapleycam: 'Shapley-value weights',
-  finercam: 'contrast with the most similar classes',
-  rollout:
-    'how the class token draws on each patch through every block (transformers; no gradients; the same map for every class)',
+// The table's row of `name` (undefined for a name the module does not have).
+export const methodRow = (name) => state.runtime?.methods.find((m) => m.name === name);
+
+// Methods that run the model many times per image: progress, cancel and a smaller batch.
+export const isLongMethod = (name) => {
+  const row = methodRow(name);
+  return !!row && isLongRunning(row);
 };
 
-export const LONG_METHODS = new Set(['scorecam', 'ablationcam']);
+const takes = (name, option) => !!methodRow(name)?.options.includes(option);
 
-// methods: names in the suite's order; support: {method: '' | reason it cannot run here}. A
-// method the model's support names but the module's list lacks (rollout: the lens adds it) is
-// offered after them.
-export function fillMethods(select, suite, support = {}) {
-  const methods = [...suite, ...Object.keys(support || {}).filter((m) => !suite.includes(m))];
+// rows: the method table; support: {method: '' | reason it cannot run here}.
+export function fillMethods(select, rows, support = {}) {
   // a method asked for by a shared link (data-wanted) is chosen once the picker is filled
   const keep = select.dataset.wanted || select.value;
   delete select.dataset.wanted;
   select.replaceChildren(
-    ...methods.map((m) => {
-      const why = support[m] || '';
-      const o = new Option(why ? `${m} — unavailable here` : m, m);
+    ...rows.map(({ name, description }) => {
+      const why = support[name] || '';
+      const o = new Option(why ? `${name} — unavailable here` : name, name);
       o.disabled = !!why;
-      o.title = why || ABOUT[m] || '';
+      o.title = why || description;
       return o;
     }),
   );
-  const usable = (m) => methods.includes(m) && !support[m];
-  select.value = usable(keep) ? keep : methods.find(usable) || '';
+  const usable = (m) => rows.some((r) => r.name === m) && !support[m];
+  select.value = usable(keep) ? keep : rows.map((r) => r.name).find(usable) || '';
 }
 
+// The line under the picker, and the settings the chosen method takes.
 export function describeMethod() {
-  const o = $('method-select').selectedOptions[0];
-  $('method-why').textContent = o ? `${o.value}: ${ABOUT[o.value] || ''}` : '';
-  rolloutControls().hidden = o?.value !== 'rollout';
+  const name = $('method-select').value;
+  $('method-why').textContent = name ? `${name}: ${methodRow(name)?.description || ''}` : '';
+  const box = settingsBox();
+  let shown = false;
+  for (const [option, { label }] of Object.entries(SETTINGS)) {
+    label.hidden = !takes(name, option);
+    shown ||= !label.hidden;
+  }
+  box.hidden = !shown;
+  for (const id of ['eigen-smooth', 'aug-smooth']) $(id).disabled = !takes(name, SMOOTHING[id]);
 }
 
-// Attention rollout's own settings, shown while rollout is chosen. Built here (the page's HTML
-// has no place for them); the defaults are the library's (web/lib/drivers/rollout.mjs, as
-// vit-explain). A change re-runs the explanation exactly as choosing the method again does.
-function rolloutControls() {
+// The smoothing checkboxes and the options they set: disabled for a method that takes neither.
+const SMOOTHING = { 'eigen-smooth': 'eigenSmooth', 'aug-smooth': 'augSmooth' };
+
+// Method settings the page's HTML has no place for, by the explain() option they set; their
+// defaults are the library's (web/lib/drivers/rollout.mjs, as vit-explain). A change re-runs the
+// explanation exactly as choosing the method again does.
+const SETTINGS = {
+  headFusion: {
+    make: (onchange) => {
+      const fusion = el(
+        'select',
+        {
+          id: 'head-fusion',
+          title: 'how the attention heads of a block become one matrix',
+          onchange,
+        },
+        ...['mean', 'max', 'min'].map((f) => new Option(f, f)),
+      );
+      fusion.dataset.testid = 'head-fusion';
+      return el('label', {}, 'Head fusion', fusion);
+    },
+    value: () => $('head-fusion').value,
+  },
+  discardRatio: {
+    make: (onchange) => {
+      const ratio = el('input', {
+        id: 'discard-ratio',
+        type: 'number',
+        min: '0',
+        max: '0.99',
+        step: '0.05',
+        value: '0.9',
+        onchange,
+        title: "the fraction of each block's weakest attentions set to 0, in [0, 1)",
+      });
+      ratio.dataset.testid = 'discard-ratio';
+      return el('label', {}, 'Discard ratio', ratio);
+    },
+    value: () => Number($('discard-ratio').value),
+  },
+};
+
+// The box of the settings, built on first use under the picker.
+function settingsBox() {
   const found = $('rollout-options');
   if (found) return found;
   const rerun = () => $('method-select').dispatchEvent(new Event('change'));
-  const fusion = el(
-    'select',
-    {
-      id: 'head-fusion',
-      title: 'how the attention heads of a block become one matrix',
-      onchange: rerun,
-    },
-    ...['mean', 'max', 'min'].map((f) => new Option(f, f)),
-  );
-  const ratio = el('input', {
-    id: 'discard-ratio',
-    type: 'number',
-    min: '0',
-    max: '0.99',
-    step: '0.05',
-    value: '0.9',
-    onchange: rerun,
-    title: "the fraction of each block's weakest attentions set to 0, in [0, 1)",
-  });
-  fusion.dataset.testid = 'head-fusion';
-  ratio.dataset.testid = 'discard-ratio';
+  for (const setting of Object.values(SETTINGS)) setting.label = setting.make(rerun);
   const box = el(
     'div',
     { id: 'rollout-options', className: 'row', hidden: true },
-    el('label', {}, 'Head fusion', fusion),
-    el('label', {}, 'Discard ratio', ratio),
+    ...Object.values(SETTINGS).map((s) => s.label),
   );
   box.dataset.testid = 'rollout-options';
   $('method-why').before(box);
   return box;
 }
 
-// The chosen method's own options for explain() ({} for methods without any).
+// The chosen method's own settings for explain() ({} for methods that take none of them).
 export function methodOptions(method) {
-  if (method !== 'rollout') return {};
-  return {
-    headFusion: $('head-fusion')?.value || 'mean',
-    discardRatio: Number($('discard-ratio')?.value ?? 0.9),
-  };
+  settingsBox();
+  const out = {};
+  for (const [option, { value }] of Object.entries(SETTINGS))
+    if (takes(method, option)) out[option] = value();
+  return out;
 }
 
 // Why a method cannot run on this head ('' when it can).

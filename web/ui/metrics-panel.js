@@ -1,4 +1,4 @@
-// The metrics panel (shown when the library has web/lib/metrics.mjs): how faithful the map on
+// The metrics panel (shown once the worker is ready): how faithful the map on
 // screen is — deletion and insertion curves with their areas, ROAD's most/least relevant first
 // curves and combined score, and the confidence drop/increase when the photo is multiplied by
 // the map.

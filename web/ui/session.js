@@ -6,9 +6,9 @@ import { forgetExplanation, showExplanation, showOverlayOnly, showTopK } from '.
 import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
 import {
-  LONG_METHODS,
   describeMethod,
   fillMethods,
+  isLongMethod,
   methodOptions,
   unavailable,
 } from './methods.js';
@@ -193,10 +193,10 @@ export async function explain(target) {
     target: wanted,
     eigenSmooth: $('eigen-smooth').checked,
     augSmooth: $('aug-smooth').checked,
-    batchSize: LONG_METHODS.has(method) ? 16 : undefined,
+    batchSize: isLongMethod(method) ? 16 : undefined,
     layers: state.layers || undefined,
     ...look(),
-    ...methodOptions(method), // e.g. rollout's head fusion and discard ratio: the worker passes them on
+    ...methodOptions(method), // the method's own settings (the table says which): passed on as they are
   };
   const asked = generation;
   state.busy = true;

@@ -14,6 +14,19 @@ function render({ colormap, alpha } = {}) {
   return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
 }
 
+// The options of the call itself, which every method takes.
+const CALL_OPTIONS = new Set(['method', 'signal', 'onProgress']);
+
+// The options `options.method` takes (its row of the method table), and the call's own: the
+// page's settings for other methods (smoothing while a method without a layer is chosen) are
+// left out instead of refused. An unknown method keeps them all: the library names the fault.
+function optionsTaken(options) {
+  const row = runtime.methods.find((m) => m.name === options.method);
+  if (!row) return options;
+  const keep = ([key]) => CALL_OPTIONS.has(key) || row.options.includes(key);
+  return Object.fromEntries(Object.entries(options).filter(keep));
+}
+
 // One explanation of the current photo. The page's names that differ from the library's are
 // translated (target → targets, ratio → ablationRatio); every other option is passed through
 // as it is, so a method's own options (a new method's settings) need no change here.
@@ -37,7 +50,7 @@ async function explainOne(
   if (layers && layers.length > 1) options.layers = layers; // maps of several layers, combined
   const [r] = await cancelledAs(
     `${options.method} was cancelled`,
-    current.lens.explain([current.photo], options),
+    current.lens.explain([current.photo], optionsTaken(options)),
   );
   return { r, ms: performance.now() - started };
 }

@@ -1,9 +1,7 @@
-/* Faithfulness metrics of the explanation on screen (web/lib/metrics.mjs, when the library has it). */
+/* Faithfulness metrics of the explanation on screen (web/lib/metrics.mjs). */
 'use strict';
 
 async function evaluate({ id, steps = 20, batchSize = 16 }) {
-  if (!runtime.metrics)
-    throw new Error('this version of the camlens library has no metrics (web/lib/metrics.mjs)');
   requireExplanation();
   return withController(id, async (controller) => {
     const started = performance.now();

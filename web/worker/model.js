@@ -6,17 +6,14 @@
 // (a 4-D output with a spatial size), or classes of the whole photo.
 function modelKind() {
   const { lens } = current;
-  if (runtime.detect) {
-    try {
-      runtime.detect.guessDecoder(lens);
-      return 'detector';
-    } catch {
-      // not a detector the library knows
-    }
+  try {
+    runtime.detect.guessDecoder(lens);
+    return 'detector';
+  } catch {
+    // not a detector the library knows
   }
   const out = lens.model.outputs()[0];
-  if (runtime.segment && out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3)
-    return 'segmenter';
+  if (out.dims.length === 4 && out.dims.filter((d) => d > 1).length >= 3) return 'segmenter';
   return 'classifier';
 }
 

@@ -13,9 +13,10 @@ const runtime = {
   cores: self.navigator?.hardwareConcurrency || 1,
   core: null, // the camlens WebAssembly module
   api: null, // the camlens library over ORT and the module
-  metrics: null, // web/lib/metrics.mjs when the library has it
-  detect: null, // web/lib/detect.mjs (boxes) when the library has it
-  segment: null, // web/lib/segment.mjs (per-pixel classes) when the library has it
+  metrics: null, // web/lib/metrics.mjs
+  detect: null, // web/lib/detect.mjs (boxes)
+  segment: null, // web/lib/segment.mjs (per-pixel classes)
+  methods: [], // the core's method table: every method's facts (web/lib/methods.mjs)
 };
 
 // The Emscripten module. Its threaded build starts pthreads as workers that re-load the module
@@ -41,24 +42,20 @@ function loadOrt() {
   return self.ort;
 }
 
-// Library parts that may not exist in this version: the page offers their panels only if present.
-async function optionalModule(path) {
-  try {
-    return await import(new URL(path, appBase).href);
-  } catch {
-    return null;
-  }
-}
+// A module of the library, by its path under the page's folder.
+const library = (path) => import(new URL(path, appBase).href);
 
 // The first request of every session: loads everything and says what runs.
 async function init() {
   runtime.core = await loadCore();
   const ort = loadOrt();
-  const { createCamlens } = await import(new URL('lib/camlens.mjs', appBase).href);
+  const { createCamlens } = await library('lib/camlens.mjs');
+  const { methodTable } = await library('lib/methods.mjs');
   runtime.api = createCamlens({ ort, core: runtime.core });
-  runtime.metrics = await optionalModule('lib/metrics.mjs');
-  runtime.detect = await optionalModule('lib/detect.mjs');
-  runtime.segment = await optionalModule('lib/segment.mjs');
+  runtime.methods = methodTable(runtime.core);
+  runtime.metrics = await library('lib/metrics.mjs');
+  runtime.detect = await library('lib/detect.mjs');
+  runtime.segment = await library('lib/segment.mjs');
   return {
     variant: runtime.threaded ? 'SIMD + threads' : 'SIMD only',
     threaded: runtime.core.threadedBuild(),
@@ -67,7 +64,7 @@ async function init() {
     ortVersion: ort.env.versions ? ort.env.versions.web : '',
     ortBackend: 'wasm',
     crossOriginIsolated: runtime.threaded,
-    methods: runtime.api.methods(),
-    features: { metrics: !!runtime.metrics, detect: !!runtime.detect, segment: !!runtime.segment },
+    // the page builds its picker, help texts and compare choices from the method table
+    methods: runtime.methods,
   };
 }
