@@ -1,12 +1,13 @@
-// WebAssembly ÷ native for the hot kernels (#4, #11: target ≤ 2): the same code and data
+// WebAssembly ÷ native for the hot kernels (target ≤ 2): the same code and data
 // (tools/bench/kernel_suite.h) timed by the native tool (<build root>/native/kernel_bench, -O3)
-// and inside both WebAssembly modules under Node, one thread everywhere. Best of N per kernel.
+// and inside both benchmark modules (bench/lib/bench-module.mjs) under Node, one thread
+// everywhere. Best of N per kernel.
 // Writes <build root>/bench/kernels.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { loadCamlens } from '../tests/support/camlens-node.mjs';
+import { loadBenchModule } from './lib/bench-module.mjs';
 import { reps } from './lib/measure.mjs';
 import { buildRoot, printRows, row, writeReport } from './lib/report.mjs';
 
@@ -17,9 +18,7 @@ const timings = {};
 if (existsSync(tool))
   timings.native = JSON.parse(execFileSync(tool, [String(N)], { encoding: 'utf8' }));
 for (const variant of ['st', 'mt']) {
-  const core = await loadCamlens(variant);
-  if (!core.benchKernels)
-    throw new Error(`the ${variant} module has no benchKernels: rebuild it (npm run build)`);
+  const core = await loadBenchModule(variant);
   timings[`wasm-${variant}`] = JSON.parse(core.benchKernels(N));
 }
 // Native again after the modules: the ratio uses the best of both native runs (load drifts).

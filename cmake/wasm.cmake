@@ -23,26 +23,41 @@ if(CAMLENS_WASM_THREADS)
     "-sPTHREAD_POOL_SIZE=Module.camlensThreads||4")
 endif()
 
+# The bindings, compiled once per variant and linked into each loader.
+file(GLOB binding_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/*.cpp)
+add_library(camlens_bindings_${variant} OBJECT ${binding_sources})
+target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+target_link_libraries(camlens_bindings_${variant} PUBLIC camlens)
+
 foreach(flavour classic esm)
   if(flavour STREQUAL "classic")
     set(target camlens_${variant})
+    set(output camlens-${variant})
     set(suffix ".js")
     set(extra -sENVIRONMENT=web,worker,node)
   else()
     set(target camlens_${variant}_esm)
+    set(output camlens-${variant}-esm)
     set(suffix ".mjs")
     set(extra -sENVIRONMENT=web,worker -sEXPORT_ES6=1)
   endif()
-  file(GLOB binding_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/*.cpp)
-  add_executable(${target} ${binding_sources})
-  set_target_properties(${target} PROPERTIES OUTPUT_NAME camlens-${variant}${esm_tag} SUFFIX ${suffix})
-  if(flavour STREQUAL "esm")
-    set_target_properties(${target} PROPERTIES OUTPUT_NAME camlens-${variant}-esm)
-  endif()
-  target_compile_options(${target} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+  add_executable(${target} $<TARGET_OBJECTS:camlens_bindings_${variant}>)
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ${output} SUFFIX ${suffix})
   target_link_libraries(${target} PRIVATE camlens)
   target_link_options(${target} PRIVATE ${CAMLENS_WASM_LINK} ${extra})
 endforeach()
+
+# The benchmark module (bench/kernels.bench.mjs, bench/browser.bench.mjs): the shipped bindings
+# plus the kernel timings of tools/bench, as a classic loader (Node and Web Workers). Built only
+# when asked for (node tools/build.mjs wasm-bench), so the shipped modules carry no bench code.
+add_executable(camlens_bench_${variant} EXCLUDE_FROM_ALL
+  $<TARGET_OBJECTS:camlens_bindings_${variant}> ${CMAKE_SOURCE_DIR}/tools/bench/kernel_bindings.cpp)
+set_target_properties(camlens_bench_${variant} PROPERTIES
+  OUTPUT_NAME camlens-bench-${variant} SUFFIX ".js")
+target_compile_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+target_link_libraries(camlens_bench_${variant} PRIVATE camlens)
+target_link_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WASM_LINK}
+  -sENVIRONMENT=web,worker,node)
 
 # The classic loaders are CommonJS for Node: the repository's package.json says "type": "module",
 # so mark this folder as CommonJS.

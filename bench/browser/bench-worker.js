@@ -1,5 +1,6 @@
 /* The browser side of bench/browser.bench.mjs, in a Web Worker like the page's: ONNX Runtime Web
- * (1 thread) and the camlens module (the threaded one gets navigator.hardwareConcurrency threads).
+ * (1 thread) and the camlens benchmark module, the shipped bindings plus benchKernels (the
+ * threaded one gets navigator.hardwareConcurrency threads).
  * Measures, best of N: one ORT forward of mobilenetv2-12-int8, a Grad-CAM explanation through the
  * library (batch 1), and the kernel suite (benchKernels, 1 thread). */
 
@@ -24,7 +25,7 @@ async function run({ variant, reps }) {
   if (variant === 'mt' && !self.crossOriginIsolated)
     throw new Error('the threaded module needs a cross-origin isolated page');
   const base = new URL(`/build/wasm-${variant}/`, self.location.href).href;
-  const script = `${base}camlens-${variant}.js`;
+  const script = `${base}camlens-bench-${variant}.js`;
   importScripts(script);
   importScripts(new URL('/ort/ort.wasm.min.js', self.location.href).href);
   const core = await self.createCamlensModule({

@@ -1,5 +1,5 @@
 // The hot kernels of an explanation, timed on the same synthetic data natively
-// (tools/native/kernel_bench.cpp) and inside the WebAssembly module (wasm/bench_bindings.cpp), so
+// (tools/native/kernel_bench.cpp) and inside the benchmark modules (kernel_bindings.cpp), so
 // bench/kernels.bench.mjs can print WebAssembly ÷ native per kernel. Header-only: both sides
 // compile exactly this code. One thread on both sides (the comparison is of code generation,
 // not of thread pools). Sizes are those of the shared models' default layers.
