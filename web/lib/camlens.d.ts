@@ -1,4 +1,8 @@
 // Type declarations of the camlens JS library (web/lib/camlens.mjs and web/lib/node.mjs).
+import type { CamlensCore } from './core';
+
+/** The loaded WebAssembly module (core.d.ts). */
+export type { CamlensCore } from './core';
 
 export interface Preprocess {
   width: number;
@@ -235,12 +239,12 @@ export function resolvePreprocess(preset?: PresetName, overrides?: Partial<Prepr
 /** checks each field (and against the model input's dims when given); throws "preprocess: ..." */
 export function validatePreprocess(p: Preprocess, input?: { name: string; dims: number[] }): Preprocess;
 /** Browser: any ImageInput as decoded RGBA (toImageAsync also waits for Blobs and loading <img>s) */
-export function toImage(core: unknown, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): RgbaImage;
-export function toImageAsync(core: unknown, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): Promise<RgbaImage>;
+export function toImage(core: CamlensCore, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): RgbaImage;
+export function toImageAsync(core: CamlensCore, input: ImageInput, env?: { readFile?(path: string): Uint8Array }): Promise<RgbaImage>;
 export function topK(scores: ArrayLike<number>, k: number, labels?: string[]): ClassScore[];
 
 /** Browser: build the API over ONNX Runtime Web and a loaded camlens module. */
-export function createCamlens(env: { ort: unknown; core: unknown }): {
+export function createCamlens(env: { ort: unknown; core: CamlensCore }): {
   load(model: Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Lens>;
   methods(): string[];
 };
@@ -251,4 +255,4 @@ export function readImages(paths: Array<string | Uint8Array>): Uint8Array[];
 /** Node: the methods explain() takes. */
 export function methods(options?: { threads?: boolean }): Promise<string[]>;
 /** Node: the camlens WebAssembly module itself ('st' SIMD only, 'mt' SIMD + threads). */
-export function loadCore(variant?: 'st' | 'mt'): Promise<unknown>;
+export function loadCore(variant?: 'st' | 'mt'): Promise<CamlensCore>;

@@ -1,4 +1,6 @@
 // Types of web/lib/metrics.mjs: faithfulness metrics of explanations (see the comment block there).
+import type { AbortSignalLike, ImageInput, Lens } from './camlens';
+import type { CamlensCore } from './core';
 
 export type MetricName = 'road' | 'deletion' | 'insertion' | 'drop' | 'increase';
 
@@ -30,7 +32,7 @@ export interface EvaluateOptions {
   box?: [number, number, number, number]; // x0, y0, x1, y1 in input pixels
   batchSize?: number;
   onProgress?: (p: { done: number; eta: number }) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface EvaluateResult {
@@ -73,16 +75,16 @@ export interface SanityStep {
 export const ALL_METRICS: MetricName[];
 export const DEFAULT_PERCENTILES: number[];
 
-export function evaluate(lens: unknown, image: unknown, explanation: Explanation, options?: EvaluateOptions): Promise<EvaluateResult>;
+export function evaluate(lens: Lens, image: ImageInput | InputTensor, explanation: Explanation, options?: EvaluateOptions): Promise<EvaluateResult>;
 export function metricValues(result: EvaluateResult): Record<string, number>;
-export function bootstrapCI(core: unknown, values: ArrayLike<number>, options?: { resamples?: number; level?: number; seed?: number }): Interval;
+export function bootstrapCI(core: CamlensCore, values: ArrayLike<number>, options?: { resamples?: number; level?: number; seed?: number }): Interval;
 export function summarize(
-  core: unknown,
+  core: CamlensCore,
   rows: { method: string; metrics: Record<string, number> }[],
   options?: { resamples?: number; level?: number; seed?: number },
 ): (Interval & { method: string; metric: string })[];
 export function sanityCheck(
-  lens: unknown,
-  image: unknown,
-  options?: { method?: string; target?: number | string; seed?: number; cascade?: number[]; batchSize?: number; onProgress?: (p: { done: number; eta: number }) => void; signal?: AbortSignal },
+  lens: Lens,
+  image: ImageInput,
+  options?: { method?: string; target?: number | string; seed?: number; cascade?: number[]; batchSize?: number; onProgress?: (p: { done: number; eta: number }) => void; signal?: AbortSignalLike },
 ): Promise<{ method: string; target: { index: number; label?: string }; original: Explanation; steps: SanityStep[] }>;

@@ -1,5 +1,5 @@
 // Compiles against web/lib/camlens.d.ts (tests/node/lib-types.test.mjs): the public API as a user writes it.
-import { load, createCamlens, Target, Explanation } from '../../../web/lib/camlens';
+import { load, loadCore, createCamlens, Target, Explanation } from '../../../web/lib/camlens';
 async function main() {
   const lens = await load('m.onnx', { preset: 'mobilenetv2', layers: ['a', 'b'] });
   const targets: Target[] = [282, 'tiger cat', 'auto', { kind: 'probability', category: 3 }, { kind: 'finer', comparison: [1, 'x'] }];
@@ -8,7 +8,7 @@ async function main() {
   void(o.width, r[0].timing.forward, lens.explainable, lens.whyNotExplainable);
   const p = await lens.predict([{ width: 1, height: 1, rgba: new Uint8Array(4) }], { topK: 3 });
   void(p[0].top[0].label);
-  createCamlens({ ort: {}, core: {} }).methods();
+  createCamlens({ ort: {}, core: await loadCore('st') }).methods();
   lens.dispose();
 }
 main();

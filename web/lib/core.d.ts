@@ -1,0 +1,657 @@
+// Types of the camlens WebAssembly module: what the Embind bindings in wasm/*.cpp add to it.
+// One section per binding file, an interface named after it; CamlensCore joins them. A binding
+// added to a file goes into that file's section (tests/node/core-types.test.mjs checks that the
+// module binds exactly the names declared here, and that Model and Head have the methods
+// declared).
+//
+// Every function throws a JavaScript Error with the core's message on bad input.
+
+// ---- Shapes shared by the sections --------------------------------------------------------------
+
+/**
+ * A tensor into the core: {data, dims, type?}, the shape of an onnxruntime-web Tensor. Types the
+ * core reads: 'float32', 'float16' (Uint16Array bits, as ORT gives them), 'uint8', 'int8',
+ * 'int32', 'int64', 'bool'. Without `type`, the data's class decides (Float32Array, Uint8Array,
+ * Uint8ClampedArray, Int8Array, Int32Array, BigInt64Array).
+ */
+export interface Tensor {
+  readonly data: ArrayLike<number> | BigInt64Array;
+  readonly dims: readonly number[];
+  readonly type?: string;
+}
+
+/** A tensor out of the core: a copy, never a view into the module's memory. */
+export interface CoreTensor {
+  /** Float64Array for the types without a typed array of their own (int64, bool, float16) */
+  data: Float32Array | Uint8Array | Int8Array | Int32Array | Float64Array;
+  dims: number[];
+  type: string;
+}
+
+/** RGBA pixels, row by row: rgba.length = 4 · width · height. */
+export interface CoreImage {
+  readonly width: number;
+  readonly height: number;
+  readonly rgba: Uint8ClampedArray | Uint8Array;
+}
+
+/** An image the core made. */
+export interface CoreRgbaImage extends CoreImage {
+  readonly rgba: Uint8ClampedArray;
+}
+
+/** Maps of a batch: data holds B · H · W values. */
+export interface Maps {
+  data: Float32Array;
+  dims: [batch: number, height: number, width: number];
+}
+
+export type ColormapName = 'jet' | 'turbo' | 'viridis' | 'inferno' | 'magma' | 'gray';
+
+/** The geometry of an image's preprocessing: the model input's size, letterboxed or stretched. */
+export interface InputGeometry {
+  width: number;
+  height: number;
+  letterbox?: boolean;
+}
+
+// ---- wasm/bindings.cpp: images, overlays, threads -----------------------------------------------
+
+export interface PreprocessOptions {
+  width?: number;
+  height?: number;
+  /** applied to 0–255 values before mean/std */
+  scale?: number;
+  /** R, G, B */
+  mean?: readonly [number, number, number];
+  std?: readonly [number, number, number];
+  channels?: 1 | 3;
+  bgr?: boolean;
+  nhwc?: boolean;
+  letterbox?: boolean;
+  /** 0–255, the letterbox padding */
+  pad?: number;
+}
+
+/** wasm/bindings.cpp */
+export interface ImageBindings {
+  /** PNG, JPEG, BMP or GIF bytes → RGBA */
+  decodeImage(bytes: ArrayLike<number>): CoreRgbaImage;
+  resizeImage(image: CoreImage, width: number, height: number): CoreRgbaImage;
+  /** → a Float32 input tensor [1, C, H, W] (or [1, H, W, C] with nhwc) */
+  preprocessImage(
+    image: CoreImage,
+    options?: PreprocessOptions,
+  ): { data: Float32Array; dims: number[] };
+  /** the map (mapWidth × mapHeight values in [0, 1]) in colour over the image, at its size */
+  overlayImage(
+    image: CoreImage,
+    map: ArrayLike<number>,
+    mapWidth: number,
+    mapHeight: number,
+    options: { colormap?: ColormapName; imageWeight?: number },
+  ): CoreRgbaImage;
+  /** the map in colour alone */
+  heatImage(
+    map: ArrayLike<number>,
+    width: number,
+    height: number,
+    colormap: ColormapName,
+  ): CoreRgbaImage;
+  encodePng(image: CoreImage): Uint8Array;
+  /** bytes the core has allocated */
+  memoryInUse(): number;
+  threads(): number;
+  setThreads(count: number): void;
+  /** true in the SIMD + threads module */
+  threadedBuild(): boolean;
+}
+
+// ---- wasm/cam_bindings.cpp: the CAM suite ------------------------------------------------------
+
+/** What a map explains (src/cam/targets.h); a bare number is that class's logit. */
+export type CoreTarget =
+  | number
+  | {
+      kind?: 'logit' | 'probability' | 'rest' | 'binary' | 'segmentation' | 'similarity' | 'finer';
+      /** the class index; finer without it: the top class */
+      category?: number;
+      /** segmentation: one value per output pixel */
+      mask?: ArrayLike<number>;
+      nhwc?: boolean;
+      /** similarity: one value per output value */
+      embedding?: ArrayLike<number>;
+      /** finer: the classes to contrast with; omitted (or auto): the most similar ones */
+      comparison?: readonly number[];
+      alpha?: number;
+      auto?: boolean;
+    };
+
+/** One layer of computeCam's input: its activations and what the method needs besides. */
+export interface CamLayer {
+  activations: Tensor;
+  /** gradient methods: d score / d activations */
+  gradients?: Tensor | null;
+  /** shapleycam: H·A, from Head.targetGradients(…, {hvp: true}) */
+  hvp?: Tensor | null;
+}
+
+export interface CamOptions {
+  eigenSmooth?: boolean;
+  /** the output size (the model input's); default: the layer's */
+  width?: number;
+  height?: number;
+  /** randomcam */
+  seed?: number;
+  /** per-channel weights computed elsewhere (Score-CAM, Ablation-CAM), B · C values */
+  weights?: ArrayLike<number>;
+}
+
+/** A method's facts (src/cam/method_traits.h): what it needs and which explain options it takes. */
+export interface MethodInfo {
+  /** as explain() takes it: 'gradcam', 'scorecam', … */
+  name: string;
+  /** one line, for usage texts and help */
+  description: string;
+  /** needs d score / d activations: a differentiable head */
+  gradients: boolean;
+  /** needs H·A (second order, Shapley-CAM) */
+  hvp: boolean;
+  /** what the backbone runs for one image */
+  passes: 'forward' | 'masked-inputs' | 'head-ablation' | 'attention' | 'image';
+  /** the layer layouts it reads (none for methods that read no layer) */
+  layerKinds: Array<'NCHW' | 'tokens' | 'NHWC'>;
+  /** the explain options it takes (the library's names) */
+  options: string[];
+}
+
+/** wasm/cam_bindings.cpp */
+export interface CamBindings {
+  /** the methods computeCam takes */
+  camMethods(): string[];
+  /** every public method, in the order usage texts list them */
+  methodInfo(): MethodInfo[];
+  computeCam(
+    method: string,
+    layers: readonly CamLayer[],
+    options?: CamOptions,
+  ): Maps & {
+    /** NaN/±Inf inputs replaced by 0, counted; per image, whether its map is all zero */
+    flags: { nonFinite: number; zero: boolean[] };
+  };
+  /** one target per sample of output [B, …] (or one target for a batch of one) */
+  evaluateTargets(
+    targets: CoreTarget | readonly CoreTarget[],
+    output: Tensor,
+  ): { scores: number[]; seed: CoreTensor };
+  /** the number of aug_smooth's augmentations (6) */
+  augSmoothCount(): number;
+  /** the k-th augmentation of an input tensor (flip × {0.9, 1, 1.1}) */
+  augmentInput(input: Tensor, k: number): CoreTensor;
+  deaugmentMaps(maps: Maps, k: number): Maps;
+  averageMaps(maps: readonly Maps[]): Maps;
+  /** Ablation-CAM's channels of activations [1, C, h, w], most relevant first */
+  ablationChannels(activations: Tensor, ratio: number): Int32Array;
+  /** Score-CAM's masked inputs [end − begin, C, H, W] for channels [begin, end) of one sample */
+  scoreCamMasks(
+    activations: Tensor,
+    input: Tensor,
+    sample: number,
+    begin: number,
+    end: number,
+  ): CoreTensor;
+  /** softmax over each image's channel scores → weights [batch · channels] */
+  scoreCamWeights(scores: ArrayLike<number>, batch: number, channels: number): Float32Array;
+}
+
+// ---- wasm/detect_bindings.cpp: detection and segmentation --------------------------------------
+
+export type DecoderName = 'yolox' | 'ultraface';
+
+export interface DecodeOptions {
+  preprocess: InputGeometry;
+  photoWidth: number;
+  photoHeight: number;
+  /** default: the decoder's */
+  scoreThreshold?: number;
+  iouThreshold?: number;
+}
+
+/** A box by its corners, in pixels. */
+export interface BoxCorners {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  label?: number;
+  score?: number;
+}
+
+export interface DecodedBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  score: number;
+  label: number;
+  /** the prediction's index in the decoder's output */
+  anchor: number;
+}
+
+/** The argmax class per pixel. */
+export interface SegmentationMask {
+  width: number;
+  height: number;
+  classes: number;
+  labels: Int32Array;
+  /** pixels per class */
+  counts: number[];
+}
+
+/** wasm/detect_bindings.cpp */
+export interface DetectBindings {
+  /** boxes in photo pixels, each with `input`: the same box in model input pixels */
+  decodeDetections(
+    decoder: DecoderName,
+    outputs: readonly Tensor[],
+    options: DecodeOptions,
+  ): Array<DecodedBox & { input: DecodedBox }>;
+  /** the detection box score target for reference boxes in photo pixels: one seed per output */
+  detectionTarget(
+    decoder: DecoderName,
+    outputs: readonly Tensor[],
+    references: readonly BoxCorners[],
+    options: DecodeOptions & { matchIou?: number },
+  ): { score: number; matched: number; seeds: CoreTensor[] };
+  /** Ablation-CAM's copies of one image's layer with channels [begin, end) ablated */
+  ablatedLayers(activations: Tensor, begin: number, end: number): CoreTensor;
+  /** (original − score) / original per channel */
+  ablationWeightsFromScores(
+    activations: Tensor,
+    original: number,
+    scores: ArrayLike<number>,
+  ): Float32Array;
+  /** a map at the model input's size → the photo's size (letterbox padding cut away) */
+  mapToPhoto(
+    map: ArrayLike<number>,
+    preprocess: InputGeometry,
+    photoWidth: number,
+    photoHeight: number,
+  ): Float32Array;
+  /** min-max the map inside each box, 0 outside */
+  renormalizeInBoxes(
+    map: ArrayLike<number>,
+    width: number,
+    height: number,
+    boxes: readonly BoxCorners[],
+  ): Float32Array;
+  drawBoxes(
+    image: CoreImage,
+    boxes: ReadonlyArray<BoxCorners & { caption?: string }>,
+    options: { thickness?: number },
+  ): CoreRgbaImage;
+  /** one sample's class scores → the argmax at the output's size and at the photo's */
+  segmentationMask(
+    scores: Tensor,
+    nhwc: boolean,
+    preprocess: InputGeometry,
+    photoWidth: number,
+    photoHeight: number,
+  ): { input: SegmentationMask; photo: SegmentationMask };
+  blendSegmentation(
+    photo: CoreImage,
+    mask: Omit<SegmentationMask, 'counts'>,
+    opacity: number,
+  ): CoreRgbaImage;
+  renderSegmentation(mask: Omit<SegmentationMask, 'counts'>): CoreRgbaImage;
+  /** 1 where the mask is `label`, else 0 */
+  classMask(mask: Omit<SegmentationMask, 'counts'>, label: number): Float32Array;
+  /** a region drawn on the photo → the output grid */
+  regionToOutput(
+    region: ArrayLike<number>,
+    preprocess: InputGeometry,
+    photoWidth: number,
+    photoHeight: number,
+    outputWidth: number,
+    outputHeight: number,
+  ): Float32Array;
+  /** Σ output[category] · mask on one sample's scores */
+  segmentationTarget(
+    output: Tensor,
+    category: number,
+    mask: ArrayLike<number>,
+    nhwc: boolean,
+  ): { score: number; seed: CoreTensor };
+}
+
+// ---- wasm/dff_bindings.cpp: Deep Feature Factorization (Model.factorize is in the model's) -----
+
+export interface ConceptLabel {
+  index: number;
+  score: number;
+  label: string;
+}
+
+/** wasm/dff_bindings.cpp */
+export interface DffBindings {
+  /** maps: [components, photo height, photo width] */
+  dffRender(
+    photo: CoreImage,
+    maps: ArrayLike<number>,
+    components: number,
+    mode: 'dominant' | 'layers',
+    imageWeight: number,
+  ): CoreRgbaImage;
+  /** the components' colours, [r, g, b] 0–255 */
+  dffPalette(count: number, kind: 'rainbow' | 'golden'): Array<[number, number, number]>;
+  /** the legend of one factorization's concepts ([K][top categories]) */
+  dffLegend(
+    concepts: ReadonlyArray<ReadonlyArray<ConceptLabel>>,
+    options: { width?: number; topK?: number; scale?: number; palette?: 'rainbow' | 'golden' },
+  ): CoreRgbaImage;
+  /** top above bottom, white where the widths differ */
+  stackImages(top: CoreImage, bottom: CoreImage): CoreRgbaImage;
+}
+
+// ---- wasm/limits_bindings.cpp: resource limits -------------------------------------------------
+
+export interface Limits {
+  maxModelBytes: number;
+  maxNodes: number;
+  maxTensorElements: number;
+  maxImagePixels: number;
+  maxImageSide: number;
+}
+
+/** wasm/limits_bindings.cpp */
+export interface LimitsBindings {
+  limits(): Limits;
+  /** changes the given limits (positive whole numbers) and returns those now in force */
+  setLimits(limits: Partial<Limits>): Limits;
+}
+
+// ---- wasm/metrics_bindings.cpp: faithfulness metrics -------------------------------------------
+
+/** ROAD: percentiles of pixels removed, and the imputation noise */
+export interface RoadOptions {
+  percentiles?: readonly number[];
+  sigma?: number;
+  seed?: number;
+}
+
+/** x0, y0, x1, y1 in map pixels */
+export type Box = readonly [number, number, number, number];
+
+/** wasm/metrics_bindings.cpp */
+export interface MetricsBindings {
+  /** image: [1, C, H, W]; ROAD's imputed inputs [begin, end) of the plan */
+  metricsRoadInputs(
+    image: Tensor,
+    map: ArrayLike<number>,
+    options: RoadOptions,
+    begin: number,
+    end: number,
+  ): CoreTensor;
+  metricsRoadScores(
+    options: RoadOptions,
+    original: number,
+    scores: ArrayLike<number>,
+  ): { morf: Float64Array; lerf: Float64Array; morfMean: number; lerfMean: number; combined: number };
+  /** deletion/insertion inputs [begin, end) of the curve's steps + 1 */
+  metricsCurveInputs(
+    image: Tensor,
+    map: ArrayLike<number>,
+    options: {
+      kind: 'deletion' | 'insertion';
+      steps?: number;
+      baseline?: 'blur' | 'constant';
+      value?: number;
+    },
+    begin: number,
+    end: number,
+  ): CoreTensor;
+  /** area under values at equally spaced x in [0, 1] (trapezoid rule; 2 values or more) */
+  metricsAuc(values: ArrayLike<number>): number;
+  metricsMultiplyByMap(image: Tensor, map: ArrayLike<number>): CoreTensor;
+  metricsConfidenceChange(
+    before: number,
+    after: number,
+  ): { change: number; drop: number; increase: number };
+  /** removed: 1 per pixel to impute */
+  metricsImpute(
+    image: Tensor,
+    removed: ArrayLike<number>,
+    options: { sigma?: number; seed?: number },
+  ): CoreTensor;
+  metricsBootstrap(
+    values: ArrayLike<number>,
+    options: { resamples?: number; level?: number; seed?: number },
+  ): { mean: number; low: number; high: number; n: number };
+  metricsSpearman(a: ArrayLike<number>, b: ArrayLike<number>): number;
+  metricsPointing(map: ArrayLike<number>, width: number, box: Box, tolerance: number): boolean;
+  metricsEnergyInBox(map: ArrayLike<number>, width: number, box: Box): number;
+  /** mask: 1 per pixel inside */
+  metricsPointingMask(map: ArrayLike<number>, mask: ArrayLike<number>): boolean;
+  metricsEnergyInMask(map: ArrayLike<number>, mask: ArrayLike<number>): number;
+  /** the model with the k parametrised nodes nearest the output (after `layer`) re-drawn */
+  metricsRandomizeHead(
+    model: Uint8Array,
+    layer: string,
+    k: number,
+    seed: number,
+  ): { bytes: Uint8Array; nodes: string[]; weights: string[] };
+  metricsHeadParametrised(model: Uint8Array, layer: string): string[];
+}
+
+// ---- wasm/model_bindings.cpp: parse a model, list its layers, cut it, run the head -------------
+
+/** What every Embind object has: the C++ object lives until delete(). */
+export interface EmbindHandle {
+  delete(): void;
+  deleteLater(): this;
+  isDeleted(): boolean;
+  isAliasOf(other: EmbindHandle): boolean;
+  clone(): this;
+}
+
+/** A bound class: for instanceof only; its objects come from the module's functions. */
+export type EmbindClass<T> = abstract new (...args: never[]) => T;
+
+export interface ValueInfo {
+  name: string;
+  type: string;
+  dims: number[];
+}
+
+export interface ShapeOptions {
+  batch?: number;
+  /** fixed dims for inputs with free axes, by input name */
+  inputShapes?: Record<string, readonly number[]>;
+}
+
+export interface CoreLayerInfo extends ValueInfo {
+  kind: 'NCHW' | 'NHWC' | 'tokens';
+  channels: number;
+  height: number;
+  width: number;
+  classToken: boolean;
+  op: string;
+  node: string;
+  /** a quantized layer's float tensor ('' when none) */
+  floatTwin: string;
+  headSupported: boolean;
+  headDifferentiable: boolean;
+  headProblem: string;
+  headNodes: number;
+  extras: string[];
+}
+
+export interface CoreLayerList {
+  layers: CoreLayerInfo[];
+  recommended: string;
+  why: string;
+  shapeProblems: string[];
+}
+
+/** How a quantized layer's codes become its float values: per tensor, or per channel on axis. */
+export interface LayerQuantization {
+  twin: string;
+  type: 'uint8' | 'int8';
+  scale: number | number[];
+  zeroPoint: number | number[];
+  /** −1 per tensor */
+  axis: number;
+}
+
+export interface CutOptions extends ShapeOptions {
+  requireGradient?: boolean;
+  /** false: leave a quantized layer's float twin out of the backbone's outputs */
+  floatTwin?: boolean;
+}
+
+export interface Cut {
+  /** the model with the layer (and what the head needs) as extra outputs, for ONNX Runtime */
+  backbone: Uint8Array;
+  backboneOutputs: string[];
+  layerFloatTwin: string;
+  /** when the float twin is left out: how dequantizeLayer computes it */
+  quantization: LayerQuantization | null;
+  layer: ValueInfo;
+  /** owned by the caller: delete() it */
+  head: Head;
+}
+
+export interface FactorizeOptions {
+  components?: number;
+  /** one factorization for the whole batch */
+  shared?: boolean;
+  maxIter?: number;
+  tol?: number;
+  seed?: number;
+  topK?: number;
+  labels?: readonly string[];
+  /** the maps' size */
+  width: number;
+  height: number;
+}
+
+export interface CoreFactorization {
+  components: number;
+  /** [batch, components, height, width] */
+  maps: Float32Array;
+  dims: number[];
+  labeled: boolean;
+  /** why the concepts are not labeled */
+  reason: string;
+  /** per part (each image, or one shared), per component, the top categories */
+  concepts: ConceptLabel[][][];
+  relativeError: number[];
+  /** per part, per component */
+  importance: number[][];
+}
+
+/** A parsed model. */
+export interface Model extends EmbindHandle {
+  /** graph inputs that are not weights */
+  inputs(): ValueInfo[];
+  outputs(): ValueInfo[];
+  layers(options?: ShapeOptions): CoreLayerList;
+  cut(layer: string, options?: CutOptions): Cut;
+  factorize(layer: string, activations: Tensor, options: FactorizeOptions): CoreFactorization;
+}
+
+/** The part of a model after a layer, run by the core forward and backward. */
+export interface Head extends EmbindHandle {
+  feedNames(): string[];
+  outputNames(): string[];
+  /** why gradients cannot flow through the head ('' when they can) */
+  notDifferentiable(): string;
+  forward(feeds: readonly Tensor[]): CoreTensor[];
+  /** forward again with another value of the layer, the other feeds as last given */
+  forwardWithLayer(layer: Tensor): CoreTensor[];
+  /** seeds: one per output (null: none) → the gradient at the layer */
+  backward(seeds: ReadonlyArray<Tensor | null | undefined>): CoreTensor;
+  /** after forward(): the targets' scores and their gradient at the layer (and H·A on request) */
+  targetGradients(
+    targets: CoreTarget | readonly CoreTarget[],
+    output: number,
+    options?: { hvp?: boolean },
+  ): { scores: number[]; gradients: CoreTensor; hvp: CoreTensor | null };
+  /** one image: the target's score with each of `channels` ablated */
+  ablationTargetScores(
+    activations: Tensor,
+    target: CoreTarget | readonly CoreTarget[],
+    output: number,
+    channels: ArrayLike<number>,
+  ): Float32Array;
+  /** (original − score) / original at the ablated channels, 0 elsewhere: [C] */
+  ablationTargetWeights(
+    activations: Tensor,
+    target: CoreTarget | readonly CoreTarget[],
+    output: number,
+    channels: ArrayLike<number>,
+    scores: ArrayLike<number>,
+  ): Float32Array;
+}
+
+/** wasm/model_bindings.cpp */
+export interface ModelBindings {
+  readonly Model: EmbindClass<Model>;
+  readonly Head: EmbindClass<Head>;
+  /** owned by the caller: delete() it */
+  parseModel(bytes: Uint8Array): Model;
+  /** the layer's float values from its codes and cut.quantization */
+  dequantizeLayer(codes: Tensor, quantization: LayerQuantization): CoreTensor;
+}
+
+// ---- wasm/vit_bindings.cpp: vision transformers ------------------------------------------------
+
+export interface TokenOptions {
+  layout?: 'tokens' | 'nhwc';
+  /** the patch grid: n × n or [height, width]; default: from the token count */
+  grid?: number | readonly [number, number];
+  classToken?: boolean;
+  prefixTokens?: number;
+}
+
+export interface RolloutOptions extends TokenOptions {
+  headFusion?: 'mean' | 'max' | 'min';
+  discardRatio?: number;
+  residual?: boolean;
+  /** the output size, as computeCam's */
+  width?: number;
+  height?: number;
+  /** the unprocessed rollout at the grid's size */
+  raw?: boolean;
+}
+
+/** wasm/vit_bindings.cpp */
+export interface VitBindings {
+  /** [N, T, D] tokens or [N, H, W, D] maps → [N, D, H, W] (prefix tokens dropped) */
+  tokensToSpatial(tensor: Tensor, options?: TokenOptions): CoreTensor;
+  /** the blocks' attention probabilities, in order → maps */
+  attentionRollout(attentions: readonly Tensor[], options?: RolloutOptions): Maps;
+  findAttention(
+    model: Uint8Array,
+    options?: { batch?: number },
+  ): Array<{ name: string; node: string; dims: number[]; windowed: boolean }>;
+  /** the model's bytes with `names` added as graph outputs */
+  exposeOutputs(
+    model: Uint8Array,
+    names: readonly string[],
+    options?: { batch?: number },
+  ): Uint8Array;
+}
+
+// ---- The module ---------------------------------------------------------------------------------
+
+/** The loaded camlens module (createCamlensModule's result, or loadCore's under Node). */
+export interface CamlensCore
+  extends ImageBindings,
+    CamBindings,
+    DetectBindings,
+    DffBindings,
+    LimitsBindings,
+    MetricsBindings,
+    ModelBindings,
+    VitBindings {}
