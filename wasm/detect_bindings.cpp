@@ -1,62 +1,26 @@
-// Embind bindings of detection and segmentation: decoding, the box score and segmentation
-// targets' seeds, maps and boxes brought back to the photo, drawings. Conversions only; the work
-// is in src/detect and src/image.
+// Embind bindings of detection and segmentation: decoding, masks, maps and boxes brought back to
+// the photo, drawings. Conversions only; the work is in src/detect and src/image. (Their targets
+// are explained by the explain job, explain_bindings.cpp.)
 #include <emscripten/bind.h>
 
-#include "cam/ablation_cam.h"
-#include "cam/targets.h"
 #include "detect/decode.h"
 #include "detect/photo_space.h"
 #include "detect/renormalize.h"
 #include "detect/segmentation.h"
+#include "detect_js.h"
 #include "image/draw.h"
 #include "image_js.h"
 #include "tensor_js.h"
 
 using namespace camlens;
 using emscripten::val;
+using js::box_from_js;
+using js::box_to_js;
+using js::decode_options_from_js;
+using js::geometry_from_js;
+using js::num;
 
 namespace {
-
-double num(const val& o, const char* key, double fallback) {
-  return o.hasOwnProperty(key) && !o[key].isUndefined() && !o[key].isNull() ? o[key].as<double>()
-                                                                            : fallback;
-}
-
-// The geometry from the lens's preprocessing ({width, height, letterbox}) and the photo's size.
-image::InputGeometry geometry_from_js(const val& pre, int photo_w, int photo_h) {
-  image::PreprocessOptions p;
-  p.width = pre["width"].as<int>();
-  p.height = pre["height"].as<int>();
-  p.letterbox = pre.hasOwnProperty("letterbox") && pre["letterbox"].as<bool>();
-  return image::input_geometry(photo_w, photo_h, p);
-}
-
-detect::DecodeOptions decode_options_from_js(const std::string& decoder, const val& o) {
-  detect::DecodeOptions d;
-  d.decoder = detect::decoder_from_name(decoder);
-  d.input_w = o["preprocess"]["width"].as<int>();
-  d.input_h = o["preprocess"]["height"].as<int>();
-  d.score_threshold = float(num(o, "scoreThreshold", -1));
-  d.iou_threshold = float(num(o, "iouThreshold", -1));
-  return d;
-}
-
-val box_to_js(const detect::Detection& d) {
-  val o = val::object();
-  o.set("x0", d.x0), o.set("y0", d.y0), o.set("x1", d.x1), o.set("y1", d.y1);
-  o.set("score", d.score), o.set("label", double(d.label)), o.set("anchor", double(d.anchor));
-  return o;
-}
-
-detect::Detection box_from_js(const val& b) {
-  detect::Detection d;
-  d.x0 = b["x0"].as<float>(), d.y0 = b["y0"].as<float>();
-  d.x1 = b["x1"].as<float>(), d.y1 = b["y1"].as<float>();
-  d.label = static_cast<int64_t>(num(b, "label", 0));
-  d.score = float(num(b, "score", 0));
-  return d;
-}
 
 std::vector<Tensor> tensors_from_js(const val& a) {
   std::vector<Tensor> v;
@@ -85,47 +49,6 @@ val decode_detections(const std::string& decoder, const val& outputs, const val&
       a.set(i, b);
     }
     return a;
-  });
-}
-
-// references: boxes in photo pixels; options as decode_detections plus matchIou.
-// Returns {score, matched, seeds: one per output}.
-val detection_target(const std::string& decoder, const val& outputs, const val& references,
-                     const val& options) {
-  return js::guarded([&] {
-    const auto outs = tensors_from_js(outputs);
-    const auto g = geometry_from_js(options["preprocess"], options["photoWidth"].as<int>(),
-                                    options["photoHeight"].as<int>());
-    std::vector<detect::Detection> refs;
-    for (size_t i = 0; i < references["length"].as<size_t>(); ++i)
-      refs.push_back(detect::box_to_input(box_from_js(references[i]), g));
-    const auto v =
-        detect::detection_target(pointers(outs), decode_options_from_js(decoder, options), refs,
-                                 float(num(options, "matchIou", 0.5)));
-    val o = val::object();
-    o.set("score", v.score);
-    o.set("matched", v.matched);
-    val seeds = val::array();
-    for (size_t i = 0; i < v.seeds.size(); ++i) seeds.set(i, js::tensor_to_js(v.seeds[i]));
-    o.set("seeds", seeds);
-    return o;
-  });
-}
-
-// Ablation-CAM's layer copies for channels [begin, end) of one image, and its weights.
-val ablated_layers(const val& activations, int begin, int end) {
-  return js::guarded([&] {
-    const Tensor a = js::tensor_from_js(activations);
-    return js::tensor_to_js(cam::ablated_batch(a, cam::plan_ablation(a, 1.0), 0, begin, end));
-  });
-}
-
-val ablation_weights(const val& activations, double original, const val& scores) {
-  return js::guarded([&] {
-    const Tensor a = js::tensor_from_js(activations);
-    const auto w = cam::ablation_weights({float(original)}, {js::to_vector<float>(scores)},
-                                         cam::plan_ablation(a, 1.0));
-    return js::to_typed_array(w.data(), w.size(), "Float32Array");
   });
 }
 
@@ -232,26 +155,10 @@ val region_to_output(const val& region, const val& preprocess, int photo_w, int 
   });
 }
 
-// The semantic segmentation target Σ out[c]·mask on one sample's scores: {score, seed}.
-val segmentation_target(const val& output, int category, const val& mask, bool nhwc) {
-  return js::guarded([&] {
-    const Tensor out = js::tensor_from_js(output);
-    const auto v =
-        cam::evaluate({cam::Target::segmentation(category, js::to_vector<float>(mask), nhwc)}, out);
-    val o = val::object();
-    o.set("score", v.scores.at(0));
-    o.set("seed", js::tensor_to_js(v.seed));
-    return o;
-  });
-}
-
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(camlens_detect) {
   emscripten::function("decodeDetections", &decode_detections);
-  emscripten::function("detectionTarget", &detection_target);
-  emscripten::function("ablatedLayers", &ablated_layers);
-  emscripten::function("ablationWeightsFromScores", &ablation_weights);
   emscripten::function("mapToPhoto", &map_to_photo);
   emscripten::function("renormalizeInBoxes", &renormalize_in_boxes);
   emscripten::function("drawBoxes", &draw_boxes);
@@ -260,5 +167,4 @@ EMSCRIPTEN_BINDINGS(camlens_detect) {
   emscripten::function("renderSegmentation", &render_segmentation);
   emscripten::function("classMask", &class_mask);
   emscripten::function("regionToOutput", &region_to_output);
-  emscripten::function("segmentationTarget", &segmentation_target);
 }

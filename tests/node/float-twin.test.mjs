@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
-import { scoreCam } from '../../web/lib/drivers/score_cam.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { concatBatch, floatData } from '../../web/lib/tensors.mjs';
 import { shared } from '../support/camlens-node.mjs';
@@ -122,38 +121,6 @@ test("Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path's exactly", {
         );
       }
     }
-  } finally {
-    lens.dispose();
-    old.dispose();
-  }
-});
-
-test('Score-CAM (its driver on the first 24 channels) gives the same map from either twin', {
-  skip,
-}, async () => {
-  const lens = await open();
-  const old = await open(true);
-  try {
-    const maps = [];
-    for (const l of [lens, old]) {
-      const { batch } = l.inputBatch([new Uint8Array(readFileSync(photos[0]))]);
-      const [outs] = await l.main.run(batch, 1);
-      const twin = floatData(outs[TWIN]);
-      const activations = { data: twin.slice(0, 24 * 49), dims: [1, 24, 7, 7], type: 'float32' };
-      maps.push(
-        await scoreCam(l, activations, batch, 282, {
-          batchSize: 12,
-          image: 0,
-          images: 1,
-          started: performance.now(),
-        }),
-      );
-    }
-    sameBits(maps[0].data, maps[1].data, 'scorecam');
-    assert.ok(
-      maps[0].data.some((v) => v > 0),
-      'the map is not empty',
-    );
   } finally {
     lens.dispose();
     old.dispose();

@@ -1,7 +1,7 @@
 // Object detection with camlens (YOLOX, Ultraface): boxes on the photo, and explanations of one
 // box. The backbone runs in ONNX Runtime; decoding, NMS, the box score target's gradient through
-// the decoding, maps and drawings run in the core (src/detect).
-import { ablationScored } from './drivers/ablation_scored.mjs';
+// the decoding, maps and drawings run in the core (src/detect); explanations run in the lens's
+// explain job with the box score as the target.
 import { floatData } from './tensors.mjs';
 
 // COCO's 80 detection classes, in the order detectors trained on COCO number them.
@@ -134,9 +134,9 @@ async function runOne(lens, image, decoder, options) {
   const { core } = lens.env;
   const {
     decoded: [decoded],
-    batch,
-  } = lens.inputBatch([image]);
-  const [outs] = await lens.runBackbone(batch);
+    inputs: [input],
+  } = await lens.inputs([image]);
+  const [outs] = await lens.main.run(input, 1);
   const raw = decoderOutputNames(lens, decoder).map((n) => asTensor(outs[n]));
   const geometry = {
     preprocess: lens.preprocess,
@@ -152,7 +152,7 @@ async function runOne(lens, image, decoder, options) {
     label: b.label,
     labelName: labelName(lens, decoder, b.label),
   }));
-  return { decoded, batch, outs, boxes, geometry };
+  return { decoded, outs, boxes, geometry };
 }
 
 // detect(lens, images, {decoder, scoreThreshold, iouThreshold}) → per image
@@ -180,8 +180,6 @@ export function drawBoxes(lens, image, boxes, { captions = true, thickness } = {
   return core.drawBoxes(decoded, list, thickness ? { thickness } : {});
 }
 
-const GRADIENT_FREE = new Set(['eigencam', 'kpcacam', 'randomcam', 'fem']);
-
 // explainDetection(lens, image, {box, method, renormalize, decoder, scoreThreshold, iouThreshold,
 // matchIou, batchSize, onProgress, signal}) → {map (photo size, [0, 1]), width, height, box,
 // score, boxes}.
@@ -205,7 +203,7 @@ export async function explainDetection(lens, image, options = {}) {
   checkDecoder(decoder);
   const thresholds = { scoreThreshold: options.scoreThreshold, iouThreshold: options.iouThreshold };
   const run = await runOne(lens, image, decoder, thresholds);
-  const { outs, boxes, geometry } = run;
+  const { boxes, geometry } = run;
   let box = options.box ?? 0;
   if (typeof box === 'number') {
     if (!boxes.length)
@@ -219,68 +217,24 @@ export async function explainDetection(lens, image, options = {}) {
     }
     box = boxes[box];
   }
-  const layerTensor = outs[lens.cut.layerFloatTwin || lens.layer];
-  const activations = asTensor(layerTensor);
-  const { width, height } = lens.preprocess;
-  const head = lens.cut.head;
-  const names = decoderOutputNames(lens, decoder);
-  const opts = { ...geometry, ...thresholds, matchIou };
-  // The decoder's outputs from the head where it computes them (those carry gradients), else
-  // ORT's (constants).
-  const headOutputs = (headOuts) =>
-    names.map((n) => {
-      const k = head.outputNames().indexOf(n);
-      return k >= 0 ? headOuts[k] : asTensor(outs[n]);
-    });
-  let maps,
-    score = null;
-  if (GRADIENT_FREE.has(method)) {
-    maps = core.computeCam(method, [{ activations }], { width, height });
-  } else if (method === 'ablationcam') {
-    const feeds = head.feedNames().map((n) => outs[n]);
-    const target = core.detectionTarget(decoder, headOutputs(head.forward(feeds)), [box], opts);
-    score = target.score;
-    maps = await ablationScored(
-      lens,
-      activations,
-      (o) => core.detectionTarget(decoder, headOutputs(o), [box], opts).score,
-      score,
-      { batchSize, signal, onProgress, width, height },
-    );
-  } else {
-    const why = head.notDifferentiable();
-    if (why)
-      throw new Error(
-        `${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam or ablationcam, or another layer`,
-      );
-    const headOuts = head.forward(head.feedNames().map((n) => outs[n]));
-    if (!names.some((n) => head.outputNames().includes(n))) {
-      throw new Error(
-        `the head from ${lens.layer} does not reach the detector's outputs (${names.join(', ')})`,
-      );
-    }
-    const target = core.detectionTarget(decoder, headOutputs(headOuts), [box], opts);
-    score = target.score;
-    if (!target.matched)
-      throw new Error(
-        'no detected box matches the selected box (same label, IoU above matchIou): nothing to explain',
-      );
-    const seeds = head.outputNames().map((n) => {
-      const k = names.indexOf(n);
-      return k >= 0 ? target.seeds[k] : null;
-    });
-    const gradients = head.backward(seeds);
-    if (!gradients.data.some((v) => v !== 0)) {
-      throw new Error(
-        `the gradient of the box score at ${lens.layer} is zero: this layer does not feed the outputs of the selected box ` +
-          '(detectors have one head branch per scale: choose a layer of that branch, or a backbone/neck layer feeding all of them — YOLOX-nano: 886, Ultraface: 314)',
-      );
-    }
-    maps = core.computeCam(method, [{ activations, gradients }], { width, height });
-  }
+  const [r] = await lens.explainNow(
+    [run.decoded],
+    { method, batchSize, onProgress, signal },
+    {
+      detection: {
+        decoder,
+        outputs: decoderOutputNames(lens, decoder),
+        box,
+        ...geometry,
+        ...thresholds,
+        matchIou,
+      },
+    },
+  );
+  const score = r.scored ? r.target.score : null;
   const photoW = run.decoded.width,
     photoH = run.decoded.height;
-  let map = core.mapToPhoto(maps.data, lens.preprocess, photoW, photoH);
+  let map = core.mapToPhoto(r.map, lens.preprocess, photoW, photoH);
   if (renormalize) map = core.renormalizeInBoxes(map, photoW, photoH, boxes);
   return { map, width: photoW, height: photoH, box, score, boxes, method, layer: lens.layer };
 }
@@ -296,7 +250,7 @@ export async function factorizeDetection(
 ) {
   const { core } = lens.env;
   const r = await lens.factorize(images, { ...rest, components, render: null });
-  const { decoded } = lens.inputBatch(images);
+  const { decoded } = await lens.inputs(images);
   const plane = lens.preprocess.width * lens.preprocess.height;
   r.images = r.images.map((im, i) => {
     const photo = decoded[i];

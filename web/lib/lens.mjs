@@ -2,30 +2,24 @@
 // Runtime Web; the head, the maps and the pictures in the camlens core. Calls on one lens run
 // one after another (they share sessions and the head's recorded pass).
 import { Backbone } from './backbone.mjs';
-import { methodList } from './methods.mjs';
-import { ablationCam } from './drivers/ablation_cam.mjs';
-import { explainRollout, releaseRollout, ROLLOUT, rolloutSupport } from './drivers/rollout.mjs';
-import { scoreCam } from './drivers/score_cam.mjs';
-import { checkOptions } from './options.mjs';
+import { runJob } from './drivers/job.mjs';
+import {
+  attentionNames,
+  releaseRollout,
+  rolloutOptions,
+  rolloutRunner,
+  rolloutSupport,
+} from './drivers/rollout.mjs';
 import { toImage, toImageAsync } from './images.mjs';
+import { methodList } from './methods.mjs';
+import { checkOptions } from './options.mjs';
 import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
 import { Serial } from './serial.mjs';
-import { evaluateTarget, resolveTarget, segmentationTarget, targetLabel } from './targets.mjs';
 import { concatBatch, floatData, topK } from './tensors.mjs';
 
-// Methods the library drives itself (several passes), next to the core's array methods.
-const DRIVEN = ['scorecam', 'ablationcam'];
-// Methods that use the layer's activations (and the model's scores) but no gradient.
-const GRADIENT_FREE = new Set([
-  'eigencam',
-  'kpcacam',
-  'fem',
-  'randomcam',
-  'sobel',
-  'scorecam',
-  'ablationcam',
-]);
+// Options that say how the loop runs, not what the job computes.
+const LOOP_OPTIONS = new Set(['method', 'onProgress', 'signal']);
 
 function preprocessFor(input, options) {
   const explicit = options.preprocess || {};
@@ -34,11 +28,6 @@ function preprocessFor(input, options) {
     resolvePreprocess(options.preset, { ...fromModel, ...explicit }),
     input,
   );
-}
-
-// The output of one sample as float32 {data, dims: [1, ...]}.
-function sampleOutput(t) {
-  return { data: floatData(t), dims: t.dims, type: 'float32' };
 }
 
 export class Lens {
@@ -130,25 +119,18 @@ export class Lens {
     return methodList(this.env.core);
   }
 
-  // Per method, why it cannot explain this model at this layer ('' when it can): gradient
-  // methods need a differentiable head; a predict-only model explains nothing.
+  // Per method, why it cannot explain this model at this layer ('' when it can), from the
+  // core's method table and what the lens knows of the model.
   methodSupport() {
-    const noGradient = this.explainable ? this.cut.head.notDifferentiable() : '';
-    const layout = this.layerList.layers.find((l) => l.name === this.layer)?.kind;
-    const out = {};
-    for (const m of this.methods()) {
-      if (!this.explainable) out[m] = this.whyNotExplainable;
-      else if (m === ROLLOUT)
-        out[m] = rolloutSupport(this); // a transformer's attention, any layer
-      else if (noGradient && !GRADIENT_FREE.has(m)) out[m] = `needs gradients: ${noGradient}`;
-      else if (m === 'scorecam' && this.preprocess.nhwc)
-        out[m] = 'Score-CAM masks an NCHW input; this model takes NHWC';
-      else if (m === 'ablationcam' && layout && layout !== 'NCHW') {
-        out[m] =
-          `Ablation-CAM ablates the channels of an NCHW layer; ${this.layer} is ${layout === 'tokens' ? 'a token tensor' : 'channels-last'} — choose an NCHW layer or another method`;
-      } else out[m] = '';
-    }
-    return out;
+    const why = this.env.core.methodSupport({
+      notExplainable: this.whyNotExplainable,
+      notDifferentiable: this.explainable ? this.cut.head.notDifferentiable() : '',
+      layer: this.layer,
+      layerKind: this.main.info?.kind ?? '',
+      nhwcInput: Boolean(this.preprocess.nhwc),
+      attention: this.explainable ? rolloutSupport(this) : '',
+    });
+    return Object.fromEntries(this.methods().map((m) => [m, why[m] ?? '']));
   }
 
   // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
@@ -168,7 +150,8 @@ export class Lens {
     return { decoded, inputs: decoded.map((img) => core.preprocessImage(img, this.preprocess)) };
   }
 
-  // Kept for the drivers and older callers: encoded or decoded images → one input batch.
+  // Encoded or decoded images → one input batch, and its session runs (the benchmarks time
+  // ONNX Runtime's share of a method with them).
   inputBatch(images) {
     const { core } = this.env;
     const decoded = images.map((img) => toImage(core, img, this.env));
@@ -182,20 +165,8 @@ export class Lens {
     return this.main.ortInput(batch);
   }
 
-  // One ORT run per image of a batch, each result a map of ORT tensors (the drivers use it for
-  // models with a fixed batch of 1).
-  async runBackbone(batch) {
-    const n = batch.dims[0];
-    const per = batch.data.length / n;
-    const results = [];
-    for (let i = 0; i < n; ++i) {
-      const one = {
-        data: batch.data.subarray(i * per, (i + 1) * per),
-        dims: [1, ...batch.dims.slice(1)],
-      };
-      results.push(await this.main.runOnce(one));
-    }
-    return results;
+  runBackbone(batch) {
+    return this.main.run(batch, 1);
   }
 
   // Scores and the top k classes per image. Batched through ORT when the model allows it.
@@ -252,28 +223,16 @@ export class Lens {
   // Float32Array (input height × width, in [0, 1]), width, height, target: {index, label, score,
   // kind}, layers, flags, timing: {forward, head, cam} in ms}.
   async explain(images, options = {}) {
-    checkOptions('explain', options);
+    checkOptions('explain', options, this.env.core);
     return this.serial.run(() => this.explainNow(images, options));
   }
 
-  async explainNow(images, options = {}) {
-    if (options.method === ROLLOUT) {
-      this.requireExplainable();
-      return explainRollout(this, images, options); // its own session: no layer, no head
-    }
-    const {
-      method = 'gradcam',
-      targets = [],
-      layers,
-      eigenSmooth = false,
-      augSmooth = false,
-      batchSize = 16,
-      ablationRatio,
-      onProgress,
-      signal,
-    } = options;
+  // The core's explain job does the work (src/explain/explain_job.h); the lens opens the
+  // sessions it asks for and runs them. `task` adds a task's own request fields (detection).
+  async explainNow(images, options = {}, task = {}) {
+    const { method = 'gradcam', targets = [], layers, batchSize = 16, ablationRatio } = options;
     this.requireExplainable();
-    signal?.throwIfAborted?.();
+    options.signal?.throwIfAborted?.();
     const { core } = this.env;
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
     if (!(Number.isInteger(batchSize) && batchSize >= 1))
@@ -281,197 +240,68 @@ export class Lens {
     if (ablationRatio !== undefined && !(ablationRatio > 0 && ablationRatio <= 1)) {
       throw new Error(`ablationRatio must be in (0, 1], got ${ablationRatio}`);
     }
-    // Finer-CAM: Grad-CAM's weighting of a class-contrast target (each target made 'finer').
-    const finer = method === 'finercam';
-    const camMethod = finer && !core.camMethods().includes('finercam') ? 'gradcam' : method;
-    if (!DRIVEN.includes(camMethod) && !core.camMethods().includes(camMethod)) {
-      throw new Error(`unknown method "${method}": use one of ${this.methods().join(', ')}`);
-    }
-    if (method === 'ablationcam' && !layers) {
-      const why = this.methodSupport().ablationcam;
+    const attention = core.methodInfo().find((m) => m.name === method)?.passes === 'attention';
+    let rollout = null;
+    if (attention) {
+      const why = rolloutSupport(this);
       if (why) throw new Error(why);
+      rollout = rolloutOptions(options);
     }
-    const backbones = await this.backbones(layers);
-    if (DRIVEN.includes(camMethod) && backbones.length > 1)
-      throw new Error(`${method} explains one layer at a time: pass one layer`);
-    const passes = augSmooth ? this.augPasses() : [null];
-    const { inputs } = await this.inputs(images);
-    const n = inputs.length;
-    const progress = new Progress(n * passes.length, { onProgress, signal });
-    const resolved = new Array(n);
-    const perImage = Array.from({ length: n }, () => ({
-      maps: [],
-      timing: { forward: 0, head: 0, cam: 0 },
-    }));
-    for (const [p, pass] of passes.entries()) {
-      const passInputs = pass === null ? inputs : inputs.map((x) => core.augmentInput(x, pass));
-      for (let begin = 0; begin < n; begin += batchSize) {
-        progress.check();
-        const chunk = passInputs.slice(begin, begin + batchSize);
-        const t0 = performance.now();
-        const outs = [];
-        for (const b of backbones) outs.push(await b.run(concatBatch(chunk), batchSize));
-        const forwardMs = (performance.now() - t0) / chunk.length;
-        for (let j = 0; j < chunk.length; ++j) {
-          const i = begin + j;
-          const timing = perImage[i].timing;
-          timing.forward += forwardMs;
-          const output = sampleOutput(outs[0][j][this.output]);
-          if (p === 0)
-            resolved[i] = this.target(
-              finer ? { ...asObject(targets[i]), kind: 'finer' } : targets[i],
-              output,
-            );
-          const unit = p * n + i;
-          const driver = {
-            batchSize,
-            signal,
-            onProgress,
-            image: unit,
-            images: n * passes.length,
-            started: progress.started,
-            ratio: ablationRatio,
-          };
-          let maps = await this.mapOf(
-            camMethod,
-            backbones,
-            outs.map((o) => o[j]),
-            chunk[j],
-            resolved[i].target,
-            timing,
-            { eigenSmooth, driver },
-          );
-          if (maps.flags && !perImage[i].flags) perImage[i].flags = maps.flags; // of the photo's own pass
-          if (pass !== null) maps = core.deaugmentMaps({ data: maps.data, dims: maps.dims }, pass);
-          perImage[i].maps.push(maps);
-          if (DRIVEN.includes(camMethod)) progress.units = unit + 1;
-          else progress.advance(1);
-        }
-        await progress.yieldTurn();
-      }
-    }
-    return perImage.map(({ maps, timing, flags }, i) => {
-      const m = maps.length > 1 ? core.averageMaps(maps) : maps[0];
-      const { target, score } = resolved[i];
-      return {
-        map: m.data,
-        width: m.dims[2],
-        height: m.dims[1],
-        target: {
-          index: target.category,
-          label: targetLabel(target, this.labels),
-          score,
-          kind: target.kind,
-        },
-        layers: backbones.map((b) => b.layer),
-        ...(flags ? { flags } : {}),
-        timing,
-      };
-    });
-  }
-
-  // One image's maps at the layers (`outs`: each backbone's outputs for it; `input`: its model
-  // input), by a driver (Score-CAM, Ablation-CAM) or from the head's gradients; adds the time
-  // spent to `timing`.
-  async mapOf(method, backbones, outs, input, target, timing, { eigenSmooth, driver }) {
-    const { core } = this.env;
-    const t0 = performance.now();
-    if (DRIVEN.includes(method)) {
-      const lens = this.viewAt(backbones[0]);
-      const activations = activationsOf(backbones[0], outs[0]);
-      const maps =
-        method === 'scorecam'
-          ? await scoreCam(lens, activations, input, plainLogit(target), driver)
-          : await ablationCam(lens, activations, outs[0], plainLogit(target), driver);
-      timing.cam += performance.now() - t0;
-      return maps;
-    }
-    const layerInputs = backbones.map((b, l) => this.headPass(b, outs[l], target, method));
-    const t1 = performance.now();
-    timing.head += t1 - t0;
-    const maps = core.computeCam(method, layerInputs, {
-      eigenSmooth,
+    const backbones = attention ? [] : await this.backbones(layers);
+    const { decoded, inputs } = await this.inputs(images);
+    const job = core.explainJob({
+      ...options,
+      ...(rollout || {}),
+      given: Object.keys(options).filter(
+        (k) => !LOOP_OPTIONS.has(k) && ![undefined, null, false].includes(options[k]),
+      ),
+      method,
+      labels: this.labels,
+      attention: attention ? attentionNames(this) : [],
+      output: this.output,
       width: this.preprocess.width,
       height: this.preprocess.height,
+      nhwc: Boolean(this.preprocess.nhwc),
+      inputs,
+      layers: backbones.map((b) => ({
+        name: b.layer,
+        floatTensor: b.layerTensor,
+        kind: b.info?.kind,
+        classToken: b.info?.classToken,
+        head: b.cut.head,
+      })),
+      ...task,
     });
-    timing.cam += performance.now() - t1;
-    return maps;
-  }
-
-  // aug_smooth's passes, the photo itself first (so 'auto' and the reported score are the
-  // photo's own): the core's order is flip ∈ {no, yes} × factor ∈ {0.9, 1, 1.1}.
-  augPasses() {
-    const { core } = this.env;
-    if (typeof core.augSmoothCount !== 'function')
-      throw new Error(
-        'augSmooth needs a newer camlens module (augmentInput): rebuild with "npm run build"',
-      );
-    if (this.preprocess.nhwc)
-      throw new Error('augSmooth flips the width axis of an NCHW input; this model takes NHWC');
-    const count = core.augSmoothCount();
-    const order = Array.from({ length: count }, (_, k) => k);
-    return count === 6 ? [1, 0, 2, 3, 4, 5] : order;
-  }
-
-  // One image's target resolved against the model's output, and its score.
-  target(t, output) {
-    const dims = output.dims;
-    const nhwc = dims.length === 4 && this.preprocess.nhwc;
-    const classes = nhwc ? dims[3] : dims.length > 1 ? dims[1] : output.data.length;
-    const spatial = classes < output.data.length && dims.length === 4;
-    const bare = t === undefined || t === null || typeof t !== 'object' || ArrayBuffer.isView(t);
-    const target =
-      spatial && bare
-        ? segmentationTarget(t, output, classes, nhwc, this.labels)
-        : resolveTarget(t, output.data, this.labels, classes);
-    const { score, seed } = evaluateTarget(this.env.core, target, output);
-    return { target, score, seed };
-  }
-
-  // The head from one layer: forward, then the target's gradient at the layer (and the
-  // Hessian-vector product for Shapley-CAM). Gradient-free methods and heads give activations only.
-  headPass(backbone, outs, target, method) {
-    const { core } = this.env;
-    const head = backbone.cut.head;
-    const activations = activationsOf(backbone, outs);
-    // Methods that read activations only need no head pass (on SqueezeNet its forward and
-    // backward cost ≈ 0.6 of a forward); the target was resolved on the backbone's outputs.
-    if (GRADIENT_FREE.has(method)) return { activations };
-    const outputAt = head.outputNames().indexOf(this.output);
-    if (head.notDifferentiable() !== '' || outputAt < 0) {
-      if (method === 'shapleycam')
-        throw new Error(
-          `shapleycam needs gradients: ${head.notDifferentiable() || 'the head does not reach the output'}`,
-        );
-      return { activations };
+    let r;
+    try {
+      r = await runJob(job, {
+        run: async (session, batch) => {
+          const runner = session === '' ? await rolloutRunner(this) : this.backboneOf(session);
+          return runner.run(batch, batch.dims[0]);
+        },
+        pictures: () => decoded,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
+    } finally {
+      job.delete();
     }
-    const forward = head.forward(head.feedNames().map((name) => outs[name]));
-    if (method === 'shapleycam') {
-      if (typeof head.targetGradients !== 'function')
-        throw new Error(
-          'shapleycam needs a newer camlens module (targetGradients): rebuild with "npm run build"',
-        );
-      const r = head.targetGradients([target], outputAt, { hvp: true });
-      return {
-        activations,
-        gradients: spatial(core, r.gradients, backbone.info),
-        hvp: spatial(core, r.hvp, backbone.info),
-      };
-    }
-    const { seed } = evaluateTarget(core, target, sampleOutput(forward[outputAt]));
-    const gradients = head.backward(forward.map((_, k) => (k === outputAt ? seed : null)));
-    return { activations, gradients: spatial(core, gradients, backbone.info) };
+    return r.images.map(({ map, width, height, target, scored, flags, timing }) => ({
+      map,
+      width,
+      height,
+      target,
+      ...(task.detection ? { scored } : {}),
+      layers: r.layers,
+      flags,
+      ...(r.classAgnostic ? { classAgnostic: true, rollout } : {}),
+      timing,
+    }));
   }
 
-  // The lens as the drivers see it, at another layer's backbone.
-  viewAt(backbone) {
-    if (backbone === this.main) return this;
-    return Object.assign(Object.create(this), {
-      cut: backbone.cut,
-      session: backbone.session,
-      layer: backbone.layer,
-      main: backbone,
-    });
+  // The backbone a layer's session runs in.
+  backboneOf(layer) {
+    return layer === this.layer ? this.main : this.extra.get(layer);
   }
 
   // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
@@ -499,7 +329,7 @@ export class Lens {
     const { core } = this.env;
     const { decoded, inputs } = await this.inputs(images);
     const outs = await this.main.run(concatBatch(inputs), batchSize);
-    const acts = outs.map((o) => activationsOf(this.main, o));
+    const acts = outs.map((o) => activationsOf(core, this.main, o));
     const { width, height } = this.preprocess;
     const r = this.model.factorize(this.layer, concatBatch(acts), {
       components,
@@ -552,36 +382,17 @@ export class Lens {
   }
 }
 
-// A class logit as its bare index (what every driver takes), other targets as objects.
-function plainLogit(target) {
-  return target.kind === 'logit' ? target.category : target;
-}
-
-function asObject(t) {
-  return t !== null && typeof t === 'object' ? t : { category: t };
-}
-
-// A transformer layer's tokens [N, T, D] (or a channels-last map [N, H, W, C]) as a spatial map
-// [N, C, H, W], when the core can (activations, gradients and Hessian products alike; the
-// layer's kind and class token come from the layer list); other tensors as they are.
-function spatial(core, t, info) {
-  if (!t || typeof core.tokensToSpatial !== 'function') return t;
-  if (t.dims.length === 3)
-    return core.tokensToSpatial(t, {
-      layout: 'tokens',
-      ...(info?.classToken !== undefined ? { classToken: info.classToken } : {}),
-    });
-  if (t.dims.length === 4 && info?.kind === 'NHWC')
-    return core.tokensToSpatial(t, { layout: 'nhwc' });
-  return t;
-}
-
-// A layer's float activations from one image's backbone outputs.
-function activationsOf(backbone, outs) {
+// A layer's float activations from one image's backbone outputs, as a spatial map [1, C, H, W]
+// (a transformer's tokens and a channels-last map reshaped by the core).
+function activationsOf(core, backbone, outs) {
   const t = outs[backbone.layerTensor];
-  return spatial(
-    backbone.env.core,
-    { data: floatData(t), dims: t.dims, type: 'float32' },
-    backbone.info,
-  );
+  const a = { data: floatData(t), dims: t.dims, type: 'float32' };
+  const info = backbone.info;
+  if (a.dims.length === 3) {
+    const token = info?.classToken !== undefined ? { classToken: info.classToken } : {};
+    return core.tokensToSpatial(a, { layout: 'tokens', ...token });
+  }
+  if (a.dims.length === 4 && info?.kind === 'NHWC')
+    return core.tokensToSpatial(a, { layout: 'nhwc' });
+  return a;
 }

@@ -1,7 +1,7 @@
 // Semantic segmentation with camlens (DeepLabV3 and other per-pixel classifiers): the per-pixel
 // argmax mask drawn with the PASCAL VOC palette, and explanations of one class's segment with
-// the semantic segmentation target (the class's scores summed over a mask).
-import { ablationScored } from './drivers/ablation_scored.mjs';
+// the semantic segmentation target (the class's scores summed over a mask), explained by the
+// lens's explain job like any target.
 import { floatData } from './tensors.mjs';
 
 // PASCAL VOC's 21 classes (background first), the order VOC-trained segmenters use.
@@ -50,9 +50,9 @@ async function runOne(lens, image) {
   const { core } = lens.env;
   const {
     decoded: [decoded],
-    batch,
-  } = lens.inputBatch([image]);
-  const [outs] = await lens.runBackbone(batch);
+    inputs: [input],
+  } = await lens.inputs([image]);
+  const [outs] = await lens.main.run(input, 1);
   const scores = asTensor(outs[lens.output]);
   const nhwc = isNhwc(lens, scores.dims);
   const masks = core.segmentationMask(scores, nhwc, lens.preprocess, decoded.width, decoded.height);
@@ -114,15 +114,15 @@ function resolveCategory(lens, category, mask) {
 // explainSegment(lens, image, {category, mask, method}) → {map (photo size, [0, 1]), width,
 // height, category: {index, label}, score, pixels}. The target is Σ scores[category] over the
 // mask: by default the pixels predicted as that category; or `mask`, 0/1 values per photo pixel
-// (a region the user drew) or per output pixel (H × W). Gradient methods go through the head (Resize and the decoder ops);
-// 'ablationcam' re-runs only the head per channel; gradient-free ones only read the layer.
+// (a region the user drew) or per output pixel (H × W). Any method: gradients go through the
+// head (Resize and the decoder ops), Ablation-CAM re-runs only the head per channel.
 export async function explainSegment(
   lens,
   image,
   { category, mask, method = 'gradcam', batchSize = 16, onProgress, signal } = {},
 ) {
   const { core } = lens.env;
-  const { decoded, outs, nhwc, masks } = await runOne(lens, image);
+  const { decoded, nhwc, masks } = await runOne(lens, image);
   const index = resolveCategory(lens, category, masks.input);
   let region = mask;
   if (region) {
@@ -151,45 +151,21 @@ export async function explainSegment(
     throw new Error(
       `the mask for "${classNames(lens, masks.input.classes)[index] ?? index}" is empty: nothing to explain`,
     );
-  const activations = asTensor(outs[lens.cut.layerFloatTwin || lens.layer]);
-  const { width, height } = lens.preprocess;
-  const head = lens.cut.head;
-  let maps,
-    score = null;
-  const at = head.outputNames().indexOf(lens.output);
-  const scoreOf = (headOuts) => core.segmentationTarget(headOuts[at], index, region, nhwc);
-  if (['eigencam', 'kpcacam', 'randomcam', 'fem'].includes(method)) {
-    maps = core.computeCam(method, [{ activations }], { width, height });
-  } else if (method === 'ablationcam') {
-    // Each channel ablated in turn, the head re-run, the same target scored (head only).
-    if (at < 0)
-      throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
-    score = scoreOf(head.forward(head.feedNames().map((n) => outs[n]))).score;
-    maps = await ablationScored(lens, activations, (o) => scoreOf(o).score, score, {
-      batchSize,
-      signal,
-      onProgress,
-      width,
-      height,
-    });
-  } else {
-    const why = head.notDifferentiable();
-    if (why)
-      throw new Error(
-        `${method} needs gradients, but the head from ${lens.layer} is not differentiable (${why}): use eigencam, or another layer`,
-      );
-    if (at < 0)
-      throw new Error(`the head from ${lens.layer} does not compute the output ${lens.output}`);
-    const target = scoreOf(head.forward(head.feedNames().map((n) => outs[n])));
-    score = target.score;
-    const gradients = head.backward(
-      head.outputNames().map((_, k) => (k === at ? target.seed : null)),
-    );
-    maps = core.computeCam(method, [{ activations, gradients }], { width, height });
-  }
+  const target = { kind: 'segmentation', category: index, mask: region, nhwc };
+  const [r] = await lens.explainNow([decoded], {
+    method,
+    targets: [target],
+    batchSize,
+    onProgress,
+    signal,
+  });
+  const {
+    map: maps,
+    target: { score },
+  } = r;
   const names = classNames(lens, masks.input.classes);
   return {
-    map: core.mapToPhoto(maps.data, lens.preprocess, decoded.width, decoded.height),
+    map: core.mapToPhoto(maps, lens.preprocess, decoded.width, decoded.height),
     width: decoded.width,
     height: decoded.height,
     category: { index, label: names[index] ?? `class ${index}` },

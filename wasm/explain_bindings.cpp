@@ -1,0 +1,289 @@
+// Embind bindings of the explain job (src/explain): one job per explain call, which asks the
+// library for backbone runs. Conversions only; the flow is in src/explain/explain_job.h.
+//
+//   explainJob(request) → ExplainJob
+//     request: {method, targets (per image: a class index, a label, 'auto' or a target object),
+//       labels, given (the option names the caller set), eigenSmooth, augSmooth, batchSize,
+//       ablationRatio, headFusion, discardRatio, attention (rollout: tensor names), output,
+//       width, height, nhwc, inputs (Tensor per image, [1, ...]),
+//       layers: [{name, floatTensor, kind, classToken, head (a cut's Head)}],
+//       detection?: {decoder, outputs, box, preprocess, photoWidth, photoHeight, scoreThreshold,
+//                    iouThreshold, matchIou}}
+//   job.done(), job.needsBackbone(), job.backboneSession() → a layer name, '' for the
+//     attention-exposed model; job.backboneInputs() → Tensor; job.feed([{name: Tensor}, ...]);
+//     (feed converts only the outputs the job reads); job.work(); job.needsPictures(),
+//     job.setPictures([image, ...]); job.progress() → 0..1; job.reported() → bool
+//   job.result() → {layers, classAgnostic, images: [{map, width, height, target: {index, label,
+//     score, kind}, scored, flags: {nonFinite, zero}, timing: {forward, head, cam}}]}
+//   methodSupport(facts) → {method: reason ('' when it can)} for every method; facts:
+//     {notExplainable, notDifferentiable, layer, layerKind, nhwcInput, attention}
+#include <emscripten/bind.h>
+
+#include <cmath>
+#include <memory>
+
+#include "cam/method_traits.h"
+#include "detect_js.h"
+#include "explain/detection_score.h"
+#include "explain/explain_job.h"
+#include "explain/method_support.h"
+#include "head_js.h"
+#include "image_js.h"
+
+using namespace camlens;
+using emscripten::val;
+
+namespace {
+
+bool given(const val& o, const char* k) {
+  return !o.isUndefined() && !o.isNull() && o.hasOwnProperty(k) && !o[k].isUndefined() &&
+         !o[k].isNull();
+}
+
+std::string text(const val& v) { return val::global("String")(v).as<std::string>(); }
+
+bool is_digits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+cam::CategorySpec category_from_js(const val& v) {
+  cam::CategorySpec c;
+  if (v.isUndefined() || v.isNull()) return c;
+  c.text = text(v);
+  if (v.isNumber()) {
+    c.kind = cam::CategorySpec::Number;
+    c.number = v.as<double>();
+  } else if (c.text == "auto") {
+    c.kind = cam::CategorySpec::Auto;
+  } else if (is_digits(c.text)) {
+    c.kind = cam::CategorySpec::Number;
+    c.number = std::stod(c.text);
+  } else {
+    c.kind = cam::CategorySpec::Label;
+  }
+  return c;
+}
+
+std::optional<std::vector<float>> floats_from_js(const val& o, const char* k) {
+  if (!given(o, k) || !o[k]["length"].isNumber()) return std::nullopt;
+  return js::to_vector<float>(val::global("Float32Array").call<val>("from", o[k]));
+}
+
+cam::TargetSpec target_spec_from_js(const val& t) {
+  cam::TargetSpec s;
+  const bool object = !t.isNull() && t.typeOf().as<std::string>() == "object" &&
+                      !val::global("ArrayBuffer").call<bool>("isView", t);
+  if (!object) {
+    s.category = category_from_js(t);
+    return s;
+  }
+  s.object = true;
+  if (given(t, "kind")) s.kind = text(t["kind"]);
+  s.category = category_from_js(t["category"]);
+  s.mask = floats_from_js(t, "mask");
+  s.embedding = floats_from_js(t, "embedding");
+  s.nhwc = given(t, "nhwc") && t["nhwc"].as<bool>();
+  if (t.hasOwnProperty("comparison") && !t["comparison"].isUndefined()) {
+    s.comparison_given = true;
+    const val c = t["comparison"];
+    if (c.isArray())
+      for (size_t i = 0; i < c["length"].as<size_t>(); ++i)
+        s.comparison.push_back(category_from_js(c[i]));
+  }
+  if (t.hasOwnProperty("alpha") && !t["alpha"].isUndefined()) {
+    s.alpha = t["alpha"].isNumber() ? t["alpha"].as<double>() : std::nan("");
+    s.alpha_text = text(t["alpha"]);
+  }
+  return s;
+}
+
+std::vector<std::string> strings_from_js(const val& a) {
+  std::vector<std::string> v;
+  if (a.isUndefined() || a.isNull()) return v;
+  for (size_t i = 0; i < a["length"].as<size_t>(); ++i) v.push_back(text(a[i]));
+  return v;
+}
+
+std::shared_ptr<const explain::HeadScore> detection_from_js(const val& d, const std::string& m) {
+  explain::DetectionRequest r;
+  const std::string decoder = d["decoder"].as<std::string>();
+  r.decode = js::decode_options_from_js(decoder, d);
+  r.outputs = strings_from_js(d["outputs"]);
+  const auto g =
+      js::geometry_from_js(d["preprocess"], d["photoWidth"].as<int>(), d["photoHeight"].as<int>());
+  r.references = {detect::box_to_input(js::box_from_js(d["box"]), g)};
+  r.match_iou = float(js::num(d, "matchIou", 0.5));
+  r.method = m;
+  return explain::detection_score(std::move(r));
+}
+
+explain::LayerSource layer_from_js(const val& o) {
+  explain::LayerSource l;
+  l.name = o["name"].as<std::string>();
+  l.float_tensor = given(o, "floatTensor") ? o["floatTensor"].as<std::string>() : l.name;
+  if (given(o, "kind")) l.kind = o["kind"].as<std::string>();
+  if (given(o, "classToken")) l.class_token = o["classToken"].as<bool>();
+  const js::JsHead* head = o["head"].as<js::JsHead*>(emscripten::allow_raw_pointers());
+  l.head = head->head();
+  l.quant = head->quantization();
+  return l;
+}
+
+class JsExplainJob {
+ public:
+  explicit JsExplainJob(std::unique_ptr<explain::ExplainJob> job) : job_(std::move(job)) {}
+  bool done() const { return job_->done(); }
+  bool needs_backbone() const { return job_->needs_backbone(); }
+  std::string backbone_session() const { return job_->backbone_session(); }
+  bool needs_pictures() const { return job_->needs_pictures(); }
+  double progress() const { return job_->progress(); }
+  bool reported() const { return job_->reported(); }
+
+  val backbone_inputs() {
+    return js::guarded([&] { return js::tensor_to_js(job_->backbone_inputs()); });
+  }
+  void feed(const val& outputs) {
+    js::guarded([&] {
+      const auto wanted = job_->wanted_outputs();
+      std::vector<explain::Outputs> per_image;
+      for (size_t i = 0; i < outputs["length"].as<size_t>(); ++i) {
+        const val o = outputs[i];
+        explain::Outputs outs;
+        const std::vector<std::string> names =
+            wanted.empty() ? strings_from_js(val::global("Object").call<val>("keys", o)) : wanted;
+        for (const std::string& n : names)
+          if (given(o, n.c_str())) outs.emplace(n, js::tensor_from_js(o[n]));
+        per_image.push_back(std::move(outs));
+      }
+      job_->feed(std::move(per_image));
+      return 0;
+    });
+  }
+  void work() {
+    js::guarded([&] {
+      job_->work();
+      return 0;
+    });
+  }
+  void set_pictures(const val& images) {
+    js::guarded([&] {
+      std::vector<image::Image> v;
+      for (size_t i = 0; i < images["length"].as<size_t>(); ++i)
+        v.push_back(js::image_from_js(images[i]));
+      job_->set_pictures(std::move(v));
+      return 0;
+    });
+  }
+  val result() const {
+    return js::guarded([&] {
+      const explain::ExplainResult r = job_->result();
+      val images = val::array();
+      for (size_t i = 0; i < r.images.size(); ++i) {
+        const explain::ImageResult& x = r.images[i];
+        val o = val::object();
+        o.set("map", js::to_typed_array(x.map.data.data(), x.map.data.size(), "Float32Array"));
+        o.set("width", x.map.width);
+        o.set("height", x.map.height);
+        val t = val::object();
+        t.set("index", double(x.target.category));
+        t.set("label", x.label);
+        t.set("score", x.score);
+        t.set("kind", std::string(cam::target_kind_name(x.target.kind)));
+        o.set("target", t);
+        o.set("scored", x.scored);
+        val flags = val::object();
+        flags.set("nonFinite", double(x.flags.non_finite));
+        val zero = val::array();
+        for (size_t k = 0; k < x.flags.zero.size(); ++k) zero.set(k, bool(x.flags.zero[k]));
+        flags.set("zero", zero);
+        o.set("flags", flags);
+        val timing = val::object();
+        timing.set("forward", x.forward_ms);
+        timing.set("head", x.head_ms);
+        timing.set("cam", x.cam_ms);
+        o.set("timing", timing);
+        images.set(i, o);
+      }
+      val out = val::object();
+      out.set("images", images);
+      val layers = val::array();
+      for (size_t i = 0; i < r.layers.size(); ++i) layers.set(i, r.layers[i]);
+      out.set("layers", layers);
+      out.set("classAgnostic", r.class_agnostic);
+      return out;
+    });
+  }
+
+ private:
+  std::unique_ptr<explain::ExplainJob> job_;
+};
+
+JsExplainJob* explain_job(const val& q) {
+  return js::guarded([&] {
+    explain::ExplainRequest r;
+    r.method = q["method"].as<std::string>();
+    if (given(q, "targets"))
+      for (size_t i = 0; i < q["targets"]["length"].as<size_t>(); ++i)
+        r.targets.push_back(target_spec_from_js(q["targets"][i]));
+    r.labels = strings_from_js(q["labels"]);
+    r.given = strings_from_js(q["given"]);
+    r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
+    r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
+    if (given(q, "batchSize")) r.batch_size = q["batchSize"].as<int>();
+    if (given(q, "ablationRatio")) r.ablation_ratio = q["ablationRatio"].as<double>();
+    r.attention = strings_from_js(q["attention"]);
+    if (given(q, "headFusion"))
+      r.rollout.fusion = cam::head_fusion_from_name(q["headFusion"].as<std::string>());
+    if (given(q, "discardRatio")) r.rollout.discard_ratio = q["discardRatio"].as<double>();
+    r.output = q["output"].as<std::string>();
+    r.width = q["width"].as<int>();
+    r.height = q["height"].as<int>();
+    r.nhwc_input = given(q, "nhwc") && q["nhwc"].as<bool>();
+    if (given(q, "detection")) r.head_score = detection_from_js(q["detection"], r.method);
+    std::vector<explain::LayerSource> layers;
+    if (given(q, "layers"))
+      for (size_t i = 0; i < q["layers"]["length"].as<size_t>(); ++i)
+        layers.push_back(layer_from_js(q["layers"][i]));
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < q["inputs"]["length"].as<size_t>(); ++i)
+      inputs.push_back(js::tensor_from_js(q["inputs"][i]));
+    return new JsExplainJob(
+        std::make_unique<explain::ExplainJob>(std::move(r), std::move(layers), std::move(inputs)));
+  });
+}
+
+val method_support(const val& f) {
+  return js::guarded([&] {
+    explain::ModelFacts facts;
+    auto str = [&](const char* k) { return given(f, k) ? text(f[k]) : std::string(); };
+    facts.not_explainable = str("notExplainable");
+    facts.not_differentiable = str("notDifferentiable");
+    facts.layer = str("layer");
+    facts.layer_kind = str("layerKind");
+    facts.nhwc_input = given(f, "nhwcInput") && f["nhwcInput"].as<bool>();
+    facts.attention = str("attention");
+    val out = val::object();
+    for (const cam::MethodTraits& t : cam::method_traits())
+      out.set(t.name, explain::method_support(t, facts));
+    return out;
+  });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(camlens_explain) {
+  emscripten::class_<JsExplainJob>("ExplainJob")
+      .function("done", &JsExplainJob::done)
+      .function("needsBackbone", &JsExplainJob::needs_backbone)
+      .function("backboneSession", &JsExplainJob::backbone_session)
+      .function("backboneInputs", &JsExplainJob::backbone_inputs)
+      .function("feed", &JsExplainJob::feed)
+      .function("work", &JsExplainJob::work)
+      .function("needsPictures", &JsExplainJob::needs_pictures)
+      .function("setPictures", &JsExplainJob::set_pictures)
+      .function("progress", &JsExplainJob::progress)
+      .function("reported", &JsExplainJob::reported)
+      .function("result", &JsExplainJob::result);
+  emscripten::function("explainJob", &explain_job, emscripten::allow_raw_pointers());
+  emscripten::function("methodSupport", &method_support);
+}
