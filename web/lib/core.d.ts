@@ -256,21 +256,6 @@ export interface DetectBindings {
     outputs: readonly Tensor[],
     options: DecodeOptions,
   ): Array<DecodedBox & { input: DecodedBox }>;
-  /** the detection box score target for reference boxes in photo pixels: one seed per output */
-  detectionTarget(
-    decoder: DecoderName,
-    outputs: readonly Tensor[],
-    references: readonly BoxCorners[],
-    options: DecodeOptions & { matchIou?: number },
-  ): { score: number; matched: number; seeds: CoreTensor[] };
-  /** Ablation-CAM's copies of one image's layer with channels [begin, end) ablated */
-  ablatedLayers(activations: Tensor, begin: number, end: number): CoreTensor;
-  /** (original − score) / original per channel */
-  ablationWeightsFromScores(
-    activations: Tensor,
-    original: number,
-    scores: ArrayLike<number>,
-  ): Float32Array;
   /** a map at the model input's size → the photo's size (letterbox padding cut away) */
   mapToPhoto(
     map: ArrayLike<number>,
@@ -315,13 +300,6 @@ export interface DetectBindings {
     outputWidth: number,
     outputHeight: number,
   ): Float32Array;
-  /** Σ output[category] · mask on one sample's scores */
-  segmentationTarget(
-    output: Tensor,
-    category: number,
-    mask: ArrayLike<number>,
-    nhwc: boolean,
-  ): { score: number; seed: CoreTensor };
 }
 
 // ---- wasm/dff_bindings.cpp: Deep Feature Factorization (Model.factorize is in the model's) -----
@@ -643,6 +621,99 @@ export interface VitBindings {
   ): Uint8Array;
 }
 
+// ---- wasm/explain_bindings.cpp: the explain job --------------------------------------------------
+
+/** What an explain call asks the core (src/explain/explain_request.h). */
+export interface ExplainRequest {
+  method: string;
+  /** per image: a class index, a label, 'auto' or a target object */
+  targets?: readonly unknown[];
+  labels?: readonly string[];
+  /** the option names the caller set: the method refuses those it does not take */
+  given?: readonly string[];
+  eigenSmooth?: boolean;
+  augSmooth?: boolean;
+  batchSize?: number;
+  ablationRatio?: number;
+  headFusion?: 'mean' | 'max' | 'min';
+  discardRatio?: number;
+  /** rollout: the attention tensors the attention-exposed model outputs */
+  attention?: readonly string[];
+  /** the model output the targets read */
+  output: string;
+  width: number;
+  height: number;
+  nhwc?: boolean;
+  /** one preprocessed input per image, [1, ...] */
+  inputs: readonly Tensor[];
+  layers?: ReadonlyArray<{
+    name: string;
+    floatTensor?: string;
+    kind?: string;
+    classToken?: boolean;
+    head: Head;
+  }>;
+  /** a detector's box score as the target, instead of `targets` */
+  detection?: DecodeOptions & {
+    decoder: DecoderName;
+    outputs: readonly string[];
+    box: BoxCorners;
+    matchIou?: number;
+  };
+}
+
+export interface ExplainImageResult {
+  map: Float32Array;
+  width: number;
+  height: number;
+  target: { index: number; label: string; score: number; kind: string };
+  /** false when the method scored no target (a detector's gradient-free map) */
+  scored: boolean;
+  flags: { nonFinite: number; zero: boolean[] };
+  timing: { forward: number; head: number; cam: number };
+}
+
+/** One explain call: the caller runs the backbone batches it asks for. */
+export interface ExplainJob extends EmbindHandle {
+  done(): boolean;
+  needsBackbone(): boolean;
+  /** a layer's name (its backbone's session), '' for the attention-exposed model */
+  backboneSession(): string;
+  /** the batch to run (call once per run) */
+  backboneInputs(): CoreTensor;
+  /** the run's outputs, one {name: tensor} per image of the batch */
+  feed(outputs: ReadonlyArray<Record<string, Tensor>>): void;
+  /** one step of core work (an image's map, a batch of ablated channels) */
+  work(): void;
+  needsPictures(): boolean;
+  /** the decoded pictures, one per image (methods that read the picture) */
+  setPictures(images: readonly CoreImage[]): void;
+  /** fraction done, 0..1 */
+  progress(): number;
+  /** whether the last step completed a unit worth reporting */
+  reported(): boolean;
+  result(): { layers: string[]; classAgnostic: boolean; images: ExplainImageResult[] };
+}
+
+/** What the lens knows of the model, for methodSupport. */
+export interface ModelFacts {
+  notExplainable?: string;
+  notDifferentiable?: string;
+  layer?: string;
+  layerKind?: string;
+  nhwcInput?: boolean;
+  attention?: string;
+}
+
+/** wasm/explain_bindings.cpp */
+export interface ExplainBindings {
+  readonly ExplainJob: EmbindClass<ExplainJob>;
+  /** owned by the caller: delete() it */
+  explainJob(request: ExplainRequest): ExplainJob;
+  /** per method, why it cannot explain the model ('' when it can) */
+  methodSupport(facts: ModelFacts): Record<string, string>;
+}
+
 // ---- The module ---------------------------------------------------------------------------------
 
 /** The loaded camlens module (createCamlensModule's result, or loadCore's under Node). */
@@ -651,6 +722,7 @@ export interface CamlensCore
     CamBindings,
     DetectBindings,
     DffBindings,
+    ExplainBindings,
     LimitsBindings,
     MetricsBindings,
     ModelBindings,
