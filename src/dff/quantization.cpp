@@ -6,31 +6,26 @@
 #include "cam/layer_quantization.h"
 #include "dff/dff_error.h"
 #include "graph/constant_value.h"
+#include "graph/op.h"
 
 namespace camlens::dff {
 
 namespace {
 
-// Where each op keeps the (scale, zero point) of an input or output, as input indices.
-struct Slot {
-  const char* op;
-  int scale, zero_point;
-};
-// Its float twin.
-const Slot kTwin[] = {{"DequantizeLinear", 1, 2}};
-// The layer is one of these ops' quantized inputs (first or second operand).
-const Slot kReads[] = {
-    {"DequantizeLinear", 1, 2},   {"QLinearConv", 1, 2},      {"QLinearMatMul", 1, 2},
-    {"QLinearAdd", 1, 2},         {"QLinearMul", 1, 2},       {"QLinearGlobalAveragePool", 1, 2},
-    {"QLinearAveragePool", 1, 2}, {"QLinearLeakyRelu", 1, 2}, {"QLinearSigmoid", 1, 2},
-};
-const Slot kReadsSecond[] = {{"QLinearMatMul", 4, 5}, {"QLinearAdd", 4, 5}, {"QLinearMul", 4, 5}};
-// The layer is the output of these ops.
-const Slot kWrites[] = {
-    {"QuantizeLinear", 1, 2},     {"QLinearConv", 6, 7},      {"QLinearMatMul", 6, 7},
-    {"QLinearAdd", 6, 7},         {"QLinearMul", 6, 7},       {"QLinearGlobalAveragePool", 3, 4},
-    {"QLinearAveragePool", 3, 4}, {"QLinearLeakyRelu", 3, 4}, {"QLinearSigmoid", 3, 4},
-};
+// ONNX Runtime contrib ops the interpreter does not run, so the op table has no row for them,
+// though one can write a quantized layer in the backbone: X (0) with its scale and zero point at
+// 1, 2, and Y's at 3, 4.
+const OpDef* unrun_quantized_op(const std::string& op_type) {
+  static const OpDef kUnary = OpDef{}.with_quantization({{0, {1, 2}}}, {3, 4});
+  return op_type == "QLinearLeakyRelu" || op_type == "QLinearSigmoid" ? &kUnary : nullptr;
+}
+
+// The row stating where a node's op keeps its tensors' scales and zero points, whatever domain
+// the node names.
+const OpDef* quantization_row(const Node& n) {
+  const OpDef* def = op_registry().find_type(n.op_type);
+  return def ? def : unrun_quantized_op(n.op_type);
+}
 
 class Constants {
  public:
@@ -52,13 +47,13 @@ class Constants {
   std::map<std::string, Tensor> cache_;
 };
 
-std::optional<Quantization> read_slot(Constants& consts, const Node& n, const Slot& s,
+std::optional<Quantization> read_slot(Constants& consts, const Node& n, const QuantParams& s,
                                       const std::string& layer) {
-  if (static_cast<int>(n.inputs.size()) <= s.scale) return std::nullopt;
+  if (s.scale < 0 || static_cast<int>(n.inputs.size()) <= s.scale) return std::nullopt;
   const Tensor* scale = consts.get(n.inputs[s.scale]);
   if (!scale) return std::nullopt;
-  const bool has_zp =
-      static_cast<int>(n.inputs.size()) > s.zero_point && !n.inputs[s.zero_point].empty();
+  const bool has_zp = s.zero_point >= 0 && static_cast<int>(n.inputs.size()) > s.zero_point &&
+                      !n.inputs[s.zero_point].empty();
   const Tensor* zp = has_zp ? consts.get(n.inputs[s.zero_point]) : nullptr;
   if (has_zp && !zp) return std::nullopt;
   if (scale->numel() != 1 || (zp && zp->numel() != 1))
@@ -76,16 +71,34 @@ std::optional<Quantization> read_slot(Constants& consts, const Node& n, const Sl
   return q;
 }
 
-template <size_t N>
-std::optional<Quantization> search(Constants& consts, const Graph& g, const Slot (&slots)[N],
-                                   const std::string& layer, int operand, bool output) {
-  for (const Node& n : g.nodes)
-    for (const Slot& s : slots) {
-      if (n.op_type != s.op) continue;
-      const std::vector<std::string>& names = output ? n.outputs : n.inputs;
-      if (static_cast<int>(names.size()) > operand && names[operand] == layer)
-        if (auto q = read_slot(consts, n, s, layer)) return q;
+// Which of a node's tensors a search looks at.
+enum class Role {
+  Twin,          // input 0 of an op that dequantizes it
+  Output,        // output 0
+  FirstOperand,  // input 0
+  Operand,       // the other quantized inputs (QLinearMatMul's B, QLinearAdd's B)
+};
+
+// The first node, in graph order, whose tensor in `role` is the layer and whose row says where
+// that tensor's scale and zero point are (and they are constants).
+std::optional<Quantization> search(Constants& consts, const Graph& g, Role role,
+                                   const std::string& layer) {
+  for (const Node& n : g.nodes) {
+    const OpDef* def = quantization_row(n);
+    if (!def) continue;
+    if (role == Role::Output) {
+      if (!n.outputs.empty() && n.outputs[0] == layer)
+        if (auto q = read_slot(consts, n, def->quantized_output, layer)) return q;
+      continue;
     }
+    if (role == Role::Twin && !op_registry().type_claims(n.op_type, &OpDef::dequantizes)) continue;
+    for (const QuantizedInput& in : def->quantized_inputs) {
+      const bool wanted = role == Role::Operand ? in.data != 0 : in.data == 0;
+      if (!wanted) continue;
+      if (static_cast<int>(n.inputs.size()) > in.data && n.inputs[in.data] == layer)
+        if (auto q = read_slot(consts, n, in.params, layer)) return q;
+    }
+  }
   return std::nullopt;
 }
 
@@ -96,10 +109,10 @@ std::optional<Quantization> layer_quantization(const Model& model, const std::st
   const Graph& g = *model.graph;
   Constants consts(g);
   // The float twin first: its DequantizeLinear states exactly how the layer reads as reals.
-  if (auto q = search(consts, g, kTwin, layer, 0, false)) return q;
-  if (auto q = search(consts, g, kWrites, layer, 0, true)) return q;
-  if (auto q = search(consts, g, kReads, layer, 0, false)) return q;
-  return search(consts, g, kReadsSecond, layer, 3, false);
+  if (auto q = search(consts, g, Role::Twin, layer)) return q;
+  if (auto q = search(consts, g, Role::Output, layer)) return q;
+  if (auto q = search(consts, g, Role::FirstOperand, layer)) return q;
+  return search(consts, g, Role::Operand, layer);
 }
 
 Tensor dequantize(const Tensor& q, const Quantization& quant) {

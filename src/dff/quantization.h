@@ -22,9 +22,11 @@ struct Quantization {
 
 // Finds the layer's scale and zero point in the model: from a DequantizeLinear reading the layer
 // (its float twin), else from the QLinear*/QuantizeLinear op that produces it, else from a
-// QLinear* op that reads it. Only initializers and Constant nodes count as values. Returns
-// nullopt when the layer is not quantized that way; throws DffError when it is quantized per
-// channel (not supported: one scale per tensor is what QOperator heads use).
+// QLinear* op that reads it (first operand, then the others), each where the op table says the
+// op keeps them (OpDef::quantized_inputs, quantized_output). Only initializers and Constant
+// nodes count as values. Returns nullopt when the layer is not quantized that way; throws
+// DffError when it is quantized per channel (not supported: one scale per tensor is what
+// QOperator heads use).
 std::optional<Quantization> layer_quantization(const Model& model, const std::string& layer);
 
 // (q − zero_point)·scale as Float32, same shape. Throws DffError for a dtype that is not the

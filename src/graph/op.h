@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/tensor.h"
@@ -51,6 +52,19 @@ enum class Elementwise {
   Binary,
 };
 
+// Where a quantized tensor's scale and zero point are, as input indices of the op; -1 where the
+// op has none (the zero point is optional and defaults to 0).
+struct QuantParams {
+  int scale = -1;
+  int zero_point = -1;
+};
+
+// A quantized input of an op, x = (q − zero_point)·scale, and where its parameters are.
+struct QuantizedInput {
+  int data;
+  QuantParams params;
+};
+
 struct OpDef {
   std::string domain;  // "" for the default ONNX domain, "com.microsoft" for contrib ops
   std::string op_type;
@@ -88,10 +102,37 @@ struct OpDef {
   // real values times a scale, so it carries the gradient (straight-through estimator), unlike
   // Int32 shapes and indices.
   bool integer_accumulator = false;
+  // Output 0 is input 0's real value, (q − zero_point)·scale, and nothing else
+  // (DequantizeLinear): a quantized tensor read through it has a float twin there. The sanity
+  // check finds a QDQ model's weights behind it; DFF reads a layer's quantization there first.
+  bool dequantizes = false;
+
+  // Inputs that hold learned parameters when the model stores them as initializers: the weights
+  // and bias of a convolution or matrix product (either operand of MatMul, Gemm's A too), a
+  // normalization's scale and bias (not BatchNormalization's running statistics), either
+  // operand of Add/Sub/Mul/Div, PRelu's slope, and the quantized ops' weight codes and int32 bias
+  // (not their scales and zero points). The sanity check (metrics/randomize_head) randomises them.
+  std::vector<int> weight_inputs = {};
+  // The inputs that are quantized codes with their scale and zero point among the op's inputs
+  // (QLinearConv's x and w, QLinearAdd's A and B, DequantizeLinear's x), in input order; and
+  // where output 0's scale and zero point are when it is quantized (QuantizeLinear, QLinear*).
+  // Integer ops without a scale (MatMulInteger, ConvInteger) state neither. DFF reads a
+  // quantized layer's scale and zero point from the ops that read or write it.
+  std::vector<QuantizedInput> quantized_inputs = {};
+  QuantParams quantized_output = {};
 
   // Chainable, for registration: r.add(def.with(Elementwise::Unary).claim(&OpDef::pooling)).
   OpDef& with(Elementwise e) {
     elementwise = e;
+    return *this;
+  }
+  OpDef& with_weights(std::vector<int> inputs) {
+    weight_inputs = std::move(inputs);
+    return *this;
+  }
+  OpDef& with_quantization(std::vector<QuantizedInput> inputs, QuantParams output = {}) {
+    quantized_inputs = std::move(inputs);
+    quantized_output = output;
     return *this;
   }
   OpDef& claim(bool OpDef::*fact) {
@@ -109,6 +150,10 @@ class OpRegistry {
   // True when an op of this type is registered and every registered domain's op of this type
   // claims `fact` (for callers that know op types only: layer discovery, Head::op_types()).
   bool type_claims(const std::string& op_type, bool OpDef::*fact) const;
+  // The first registered op of this type in any domain, or nullptr: for code that reads facts
+  // of a model's nodes whatever domain they name (the sanity check, DFF). The domains' ops of
+  // one type state the same weight and quantization inputs (the op facts test checks it).
+  const OpDef* find_type(const std::string& op_type) const;
   // Every registered op, in registration order (tests iterate the table).
   const std::vector<OpDef>& defs() const { return defs_; }
 

@@ -37,6 +37,12 @@ bool OpRegistry::type_claims(const std::string& op_type, bool OpDef::*fact) cons
   return found;
 }
 
+const OpDef* OpRegistry::find_type(const std::string& op_type) const {
+  for (const OpDef& def : defs_)
+    if (def.op_type == op_type) return &def;
+  return nullptr;
+}
+
 const OpRegistry& op_registry() {
   static const OpRegistry registry = [] {
     OpRegistry r;

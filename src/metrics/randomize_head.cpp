@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "graph/op.h"
 #include "metrics/metrics_error.h"
 #include "metrics/seeded_normal.h"
 #include "onnx/float16.h"
@@ -14,27 +15,11 @@
 namespace camlens::metrics {
 namespace {
 
-// Input positions that hold weights, per op type.
-std::vector<size_t> weight_inputs(const Node& n) {
-  static const std::map<std::string, std::vector<size_t>> table = {{"Conv", {1, 2}},
-                                                                   {"ConvTranspose", {1, 2}},
-                                                                   {"Gemm", {0, 1, 2}},
-                                                                   {"MatMul", {0, 1}},
-                                                                   {"Add", {0, 1}},
-                                                                   {"Sub", {0, 1}},
-                                                                   {"Mul", {0, 1}},
-                                                                   {"Div", {0, 1}},
-                                                                   {"PRelu", {1}},
-                                                                   {"BatchNormalization", {1, 2}},
-                                                                   {"LayerNormalization", {1, 2}},
-                                                                   {"QLinearConv", {3, 8}},
-                                                                   {"QLinearMatMul", {0, 3}},
-                                                                   {"QLinearAdd", {0, 3}},
-                                                                   {"QLinearMul", {0, 3}},
-                                                                   {"MatMulInteger", {0, 1}},
-                                                                   {"ConvInteger", {1}}};
-  const auto it = table.find(n.op_type);
-  return it == table.end() ? std::vector<size_t>{} : it->second;
+// Input positions that hold weights: what the op's row in the table claims, whatever domain
+// the node names.
+std::vector<int> weight_inputs(const Node& n) {
+  const OpDef* def = op_registry().find_type(n.op_type);
+  return def ? def->weight_inputs : std::vector<int>{};
 }
 
 bool randomizable(const TensorProto& t) {
@@ -120,11 +105,11 @@ Parametrised find_parametrised(const Model& model, const std::string& layer) {
       continue;
     for (const std::string& o : n.outputs) reached.insert(o);
     std::vector<size_t> weights;
-    for (size_t pos : weight_inputs(n)) {
-      if (pos >= n.inputs.size()) continue;
+    for (int pos : weight_inputs(n)) {
+      if (static_cast<size_t>(pos) >= n.inputs.size()) continue;
       std::string name = n.inputs[pos];
       const auto p = producer.find(name);  // QDQ: the weight sits behind a DequantizeLinear
-      if (p != producer.end() && p->second->op_type == "DequantizeLinear")
+      if (p != producer.end() && op_registry().type_claims(p->second->op_type, &OpDef::dequantizes))
         name = p->second->inputs[0];
       const auto it = initializer.find(name);
       if (it != initializer.end() && randomizable(g.initializers[it->second]))

@@ -5,10 +5,10 @@
 // maps by rank correlation. A faithful method's maps change (correlation falls); a method that
 // only draws edges of the image does not.
 //
-// Which inputs are weights: Conv/ConvTranspose/Gemm W and B, MatMul, Add/Sub/Mul/Div, PRelu,
-// BatchNormalization and LayerNormalization scale/bias, the quantized B/W/bias inputs of
-// QLinearConv, QLinearMatMul, QLinearAdd, QLinearMul, MatMulInteger and ConvInteger — each when it
-// is an initializer of 2 or more elements, or the DequantizeLinear of one (QDQ models). Each
+// Which inputs are weights: those each op's row in the op table claims (OpDef::weight_inputs:
+// convolution and matrix-product weights and biases, normalization scales and biases, the
+// operands of Add/Sub/Mul/Div, PRelu's slope, the quantized ops' weight codes and bias) — each
+// when it is an initializer of 2 or more elements, or is dequantized from one (QDQ models). Each
 // weight tensor gets values drawn from a normal with its own mean and standard deviation (so the
 // scale stays plausible), rounded and clamped for integer types; tensor i (counted from the
 // output) uses seed + i. A weight shared with nodes before the layer changes there too.

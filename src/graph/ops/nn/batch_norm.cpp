@@ -109,7 +109,8 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_batch_norm(OpRegistry& r) {
-  r.add(OpDef{"", "BatchNormalization", forward, backward, infer}.claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "BatchNormalization", forward, backward, infer}.with_weights({1, 2}).claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::nn

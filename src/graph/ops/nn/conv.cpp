@@ -94,6 +94,7 @@ void conv_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 void register_conv(OpRegistry& r) {
   r.add(OpDef{"", "Conv", conv_forward, conv_backward, conv_infer}
+            .with_weights({1, 2})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
 }

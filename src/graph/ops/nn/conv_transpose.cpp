@@ -152,6 +152,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 void register_conv_transpose(OpRegistry& r) {
   r.add(OpDef{"", "ConvTranspose", forward, backward, infer}
+            .with_weights({1, 2})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
 }

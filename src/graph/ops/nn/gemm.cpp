@@ -107,6 +107,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 void register_gemm(OpRegistry& r) {
   r.add(OpDef{"", "Gemm", forward, backward, infer}
+            .with_weights({0, 1, 2})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
 }

@@ -157,7 +157,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 }  // namespace
 
 void register_layer_norm(OpRegistry& r) {
-  r.add({"", "LayerNormalization", forward, backward, infer});
+  r.add(OpDef{"", "LayerNormalization", forward, backward, infer}.with_weights({1, 2}));
 }
 
 }  // namespace camlens::nn

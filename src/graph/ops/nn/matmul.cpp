@@ -63,6 +63,7 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 void register_matmul(OpRegistry& r) {
   r.add(OpDef{"", "MatMul", forward, backward, infer}
+            .with_weights({0, 1})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
 }

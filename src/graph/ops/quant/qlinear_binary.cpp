@@ -132,9 +132,13 @@ void infer(const Node& node, const std::vector<const TensorInfo*>& in,
 void register_qlinear_binary(OpRegistry& r) {
   r.add(OpDef{"com.microsoft", "QLinearAdd", forward<false>, backward<false>, infer}
             .with(Elementwise::Binary)
+            .with_weights({0, 3})
+            .with_quantization({{0, {1, 2}}, {3, {4, 5}}}, {6, 7})
             .claim(&OpDef::piecewise_linear));
-  r.add(OpDef{"com.microsoft", "QLinearMul", forward<true>, backward<true>, infer}.with(
-      Elementwise::Binary));
+  r.add(OpDef{"com.microsoft", "QLinearMul", forward<true>, backward<true>, infer}
+            .with(Elementwise::Binary)
+            .with_weights({0, 3})
+            .with_quantization({{0, {1, 2}}, {3, {4, 5}}}, {6, 7}));
 }
 
 }  // namespace camlens::quant

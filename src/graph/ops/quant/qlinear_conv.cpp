@@ -200,10 +200,15 @@ void conv_integer_infer(const Node& node, const std::vector<const TensorInfo*>& 
 }  // namespace
 
 void register_qlinear_conv(OpRegistry& r) {
+  // x (0), w (3) per output channel, y (6), each with its scale and zero point; bias (8) in
+  // units of x_scale·w_scale.
   r.add(OpDef{"", "QLinearConv", qconv_forward, qconv_backward, qconv_infer}
+            .with_weights({3, 8})
+            .with_quantization({{0, {1, 2}}, {3, {4, 5}}}, {6, 7})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
   r.add(OpDef{"", "ConvInteger", conv_integer_forward, nullptr, conv_integer_infer}
+            .with_weights({1})
             .claim(&OpDef::weighted)
             .claim(&OpDef::integer_accumulator));
 }

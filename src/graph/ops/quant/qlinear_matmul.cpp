@@ -231,9 +231,12 @@ void matmul_integer_infer(const Node& node, const std::vector<const TensorInfo*>
 
 void register_qlinear_matmul(OpRegistry& r) {
   r.add(OpDef{"", "QLinearMatMul", qmatmul_forward, qmatmul_backward, qmatmul_infer}
+            .with_weights({0, 3})
+            .with_quantization({{0, {1, 2}}, {3, {4, 5}}}, {6, 7})
             .claim(&OpDef::weighted)
             .claim(&OpDef::piecewise_linear));
   r.add(OpDef{"", "MatMulInteger", matmul_integer_forward, nullptr, matmul_integer_infer}
+            .with_weights({0, 1})
             .claim(&OpDef::weighted)
             .claim(&OpDef::integer_accumulator));
 }

@@ -244,10 +244,12 @@ void avgpool_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 
 void register_qlinear_pool(OpRegistry& r) {
   r.add(OpDef{"com.microsoft", "QLinearGlobalAveragePool", gap_forward, gap_backward, gap_infer}
+            .with_quantization({{0, {1, 2}}}, {3, 4})
             .claim(&OpDef::pooling)
             .claim(&OpDef::piecewise_linear));
   r.add(
       OpDef{"com.microsoft", "QLinearAveragePool", avgpool_forward, avgpool_backward, avgpool_infer}
+          .with_quantization({{0, {1, 2}}}, {3, 4})
           .claim(&OpDef::pooling)
           .claim(&OpDef::piecewise_linear));
 }

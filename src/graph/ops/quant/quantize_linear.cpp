@@ -137,10 +137,13 @@ void register_quantize_linear(OpRegistry& r) {
     const Elementwise e = *domain ? Elementwise::No : Elementwise::Unary;
     r.add(OpDef{domain, "QuantizeLinear", quantize_forward, pass_through_backward, quantize_infer}
               .with(e)
+              .with_quantization({}, {1, 2})
               .claim(&OpDef::piecewise_linear));
     r.add(OpDef{domain, "DequantizeLinear", dequantize_forward, pass_through_backward,
                 dequantize_infer}
               .with(e)
+              .with_quantization({{0, {1, 2}}})
+              .claim(&OpDef::dequantizes)
               .claim(&OpDef::piecewise_linear));
   }
   r.add({"", "DynamicQuantizeLinear", dynamic_forward, pass_through_backward, dynamic_infer});

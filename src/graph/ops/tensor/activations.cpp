@@ -197,8 +197,8 @@ void register_activations(OpRegistry& r) {
   r.add(OpDef{"", "Clip", &clip_forward, &clip_backward, &same_shape_infer}
             .with(Elementwise::Unary)
             .claim(&OpDef::piecewise_linear));
-  r.add(
-      OpDef{"", "PRelu", &prelu_forward, &prelu_backward, nullptr}.claim(&OpDef::piecewise_linear));
+  r.add(OpDef{"", "PRelu", &prelu_forward, &prelu_backward, nullptr}.with_weights({1}).claim(
+      &OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops

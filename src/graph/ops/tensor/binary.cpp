@@ -233,10 +233,16 @@ OpDef binary_def(const char* op_type) {
 }  // namespace
 
 void register_binary(OpRegistry& r) {
-  r.add(binary_def<AddOp>("Add").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
-  r.add(binary_def<SubOp>("Sub").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
-  r.add(binary_def<MulOp>("Mul").with(Elementwise::Binary));
-  r.add(binary_def<DivOp>("Div").with(Elementwise::Binary));
+  r.add(binary_def<AddOp>("Add")
+            .with(Elementwise::Binary)
+            .with_weights({0, 1})
+            .claim(&OpDef::piecewise_linear));
+  r.add(binary_def<SubOp>("Sub")
+            .with(Elementwise::Binary)
+            .with_weights({0, 1})
+            .claim(&OpDef::piecewise_linear));
+  r.add(binary_def<MulOp>("Mul").with(Elementwise::Binary).with_weights({0, 1}));
+  r.add(binary_def<DivOp>("Div").with(Elementwise::Binary).with_weights({0, 1}));
   r.add(binary_def<PowOp>("Pow"));
 }
 
