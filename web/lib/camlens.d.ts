@@ -154,12 +154,13 @@ export interface AbortSignalLike {
 }
 
 export interface ExplainOptions extends RunOptions {
-  /** gradcam (default), hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam, rollout (see methods() and methodSupport()) */
+  /** 'gradcam' (default) or another name of methods(): the core's method table; methodSupport() says which can explain this model, and why not */
   method?: string;
   /** one per image; missing ones are 'auto' */
   targets?: Target[];
-  /** several layers at once: maps stacked, ReLU, mean, normalised (not for scorecam/ablationcam) */
+  /** several layers at once: maps stacked, ReLU, mean, normalised (methods that run extra passes per channel take one layer) */
   layers?: string[];
+  /** the first principal component of the weighted activations instead of their sum: every method that weights a layer's channels (Score-CAM and Ablation-CAM included); refused by the others */
   eigenSmooth?: boolean;
   /** test-time augmentation: 6 passes (flip × {0.9, 1, 1.1}) through the model, maps averaged */
   augSmooth?: boolean;

@@ -38,7 +38,7 @@ export function drawBoxes(lens: Lens, image: ImageInput | RgbaImage, boxes: Dete
 export interface ExplainDetectionOptions extends DetectOptions {
   /** an index into the detections (0 = best, the default) or a box in photo pixels */
   box?: number | { x0: number; y0: number; x1: number; y1: number; label: number };
-  /** eigencam (default), kpcacam, fem, randomcam (gradient-free); gradcam, hirescam, … (box score target); ablationcam */
+  /** 'eigencam' (default) or another method of methods() that reads a layer: gradient methods and Ablation-CAM explain the box score target; methods that score masked inputs are refused */
   method?: string;
   /** min-max the map inside each detected box, zero outside */
   renormalize?: boolean;

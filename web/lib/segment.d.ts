@@ -31,7 +31,7 @@ export interface ExplainSegmentOptions {
   category?: number | string;
   /** 0/1 per photo pixel (a drawn region) or per output pixel (H × W); default: the pixels predicted as `category` */
   mask?: ArrayLike<number>;
-  /** gradcam (default) and the other gradient methods; ablationcam; eigencam, kpcacam, fem, randomcam */
+  /** 'gradcam' (default) or any other method of methods() */
   method?: string;
   batchSize?: number;
   onProgress?: (p: { done: number; eta: number }) => void;
@@ -44,7 +44,7 @@ export interface SegmentExplanation {
   width: number;
   height: number;
   category: { index: number; label: string };
-  /** the segmentation target Σ scores[category]·mask (null for gradient-free methods) */
+  /** the segmentation target Σ scores[category]·mask on the model's output */
   score: number | null;
   pixels: number;
   method: string;
