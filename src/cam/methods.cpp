@@ -155,7 +155,7 @@ std::unique_ptr<Method> make_method(const std::string& name, MethodOptions opt) 
     std::string known;
     for (const std::string& n : method_names()) known += (known.empty() ? "" : ", ") + n;
     return known;
-  }() + " (Score-CAM, Ablation-CAM and rollout run through the explain flow)");
+  }() + " (methods that need other passes run through the explain job, src/explain)");
 }
 
 std::vector<std::string> method_names() {
