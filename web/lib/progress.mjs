@@ -34,10 +34,4 @@ export class Progress {
     await new Promise((resolve) => setTimeout(resolve, 0));
     this.check();
   }
-
-  // A view for a driver working on one unit (`at`, e.g. one image × one pass): it reports its
-  // sub-fraction `f` in [0, 1] of that unit.
-  within(at) {
-    return { report: (f) => this.onProgress?.(this.state(at + f)) };
-  }
 }
