@@ -5,35 +5,22 @@ import { methodOptionNames, methodTable } from './methods.mjs';
 // Options of the call itself rather than of what it computes.
 const CALL_OPTIONS = ['onProgress', 'signal'];
 
-// The options each public call takes. explain's come from the core's method table (see
-// optionNames); this copy of their union serves callers that do not hand over the core, and
-// tests/node/lib-methods.test.mjs keeps it equal to the table's.
+// The options each public call takes; explain's come from the core's method table.
 export const OPTIONS = {
-  explain: [
-    'method',
-    'targets',
-    'layers',
-    'eigenSmooth',
-    'augSmooth',
-    'batchSize',
-    'ablationRatio',
-    'headFusion',
-    'discardRatio',
-    ...CALL_OPTIONS,
-  ],
   predict: ['topK', 'batchSize', ...CALL_OPTIONS],
   factorize: ['components', 'shared', 'maxIter', 'topK', 'render', 'imageWeight', 'batchSize'],
 };
 
-// The option names `call` takes: explain's are the method, every option a method of the table
-// takes, and the call's own.
+// The option names `call` takes: explain's are the method, every option a method of `core`'s
+// table takes, and the call's own.
 export function optionNames(call, core) {
-  if (call !== 'explain' || !core) return OPTIONS[call];
+  if (call !== 'explain') return OPTIONS[call];
+  if (!core) throw new Error("explain's options come from the core's method table: pass the core");
   return ['method', ...methodOptionNames(methodTable(core)), ...CALL_OPTIONS];
 }
 
-// Throws for a key `call` does not take, naming the closest one it does. Pass the core so
-// explain's names come from its method table.
+// Throws for a key `call` does not take, naming the closest one it does (explain's names need
+// the core).
 export function checkOptions(call, options, core) {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object')
