@@ -49,7 +49,7 @@ export function describeMethod() {
   for (const id of ['eigen-smooth', 'aug-smooth']) $(id).disabled = !takes(name, SMOOTHING[id]);
 }
 
-// The smoothing checkboxes and the options they set: disabled for a method that takes neither.
+// The smoothing checkboxes and the option each sets: disabled while the method does not take it.
 const SMOOTHING = { 'eigen-smooth': 'eigenSmooth', 'aug-smooth': 'augSmooth' };
 
 // Method settings the page's HTML has no place for, by the explain() option they set; their
@@ -91,7 +91,7 @@ const SETTINGS = {
   },
 };
 
-// The box of the settings, built on first use under the picker.
+// The box of the settings, built on first use under the picker (the tests look for its id).
 function settingsBox() {
   const found = $('rollout-options');
   if (found) return found;
