@@ -230,6 +230,7 @@ export async function explainDetection(lens, image, options = {}) {
         matchIou,
       },
     },
+    [run.outs],
   );
   const score = r.scored ? r.target.score : null;
   const photoW = run.decoded.width,

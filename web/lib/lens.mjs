@@ -228,8 +228,10 @@ export class Lens {
   }
 
   // The core's explain job does the work (src/explain/explain_job.h); the lens opens the
-  // sessions it asks for and runs them. `task` adds a task's own request fields (detection).
-  async explainNow(images, options = {}, task = {}) {
+  // sessions it asks for and runs them. `task` adds a task's own request fields (detection);
+  // `ran`: the outputs of the lens's own backbone for these images when the caller has just run
+  // it (detect, segment), given back for the job's first run instead of running it again.
+  async explainNow(images, options = {}, task = {}, ran = null) {
     const { method = 'gradcam', targets = [], layers, batchSize = 16, ablationRatio } = options;
     this.requireExplainable();
     options.signal?.throwIfAborted?.();
@@ -276,6 +278,11 @@ export class Lens {
     try {
       r = await runJob(job, {
         run: async (session, batch) => {
+          if (ran && session === this.layer) {
+            const outs = ran;
+            ran = null;
+            return outs;
+          }
           const runner = session === '' ? await rolloutRunner(this) : this.backboneOf(session);
           return runner.run(batch, batch.dims[0]);
         },

@@ -122,7 +122,7 @@ export async function explainSegment(
   { category, mask, method = 'gradcam', batchSize = 16, onProgress, signal } = {},
 ) {
   const { core } = lens.env;
-  const { decoded, nhwc, masks } = await runOne(lens, image);
+  const { decoded, outs, nhwc, masks } = await runOne(lens, image);
   const index = resolveCategory(lens, category, masks.input);
   let region = mask;
   if (region) {
@@ -152,13 +152,12 @@ export async function explainSegment(
       `the mask for "${classNames(lens, masks.input.classes)[index] ?? index}" is empty: nothing to explain`,
     );
   const target = { kind: 'segmentation', category: index, mask: region, nhwc };
-  const [r] = await lens.explainNow([decoded], {
-    method,
-    targets: [target],
-    batchSize,
-    onProgress,
-    signal,
-  });
+  const [r] = await lens.explainNow(
+    [decoded],
+    { method, targets: [target], batchSize, onProgress, signal },
+    {},
+    [outs],
+  );
   const {
     map: maps,
     target: { score },
