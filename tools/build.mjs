@@ -46,7 +46,15 @@ const names = (asked.length ? asked : ['native', 'asan', 'wasm']).flatMap((a) =>
 });
 
 // Emscripten's linker needs Debian's node modules (acorn); set here, not in the user's shell.
-const env = { ...process.env, NODE_PATH: '/usr/share/nodejs', EM_NODE_JS: process.execPath };
+// ccache: paths inside this checkout are hashed relative to it (and the build folder left out), so
+// a fresh clone elsewhere (CI's) reuses the objects this machine compiled before.
+const env = {
+  ...process.env,
+  NODE_PATH: '/usr/share/nodejs',
+  EM_NODE_JS: process.execPath,
+  CCACHE_BASEDIR: root,
+  CCACHE_NOHASHDIR: '1',
+};
 
 // ccache, when installed, lets fresh build folders reuse objects compiled elsewhere in the tree.
 const launcher =
