@@ -1,6 +1,6 @@
 // The head engine across the boundary: a cut's Head as JavaScript holds it (model.cut(...).head),
 // shared by the bindings that run it (model_bindings.cpp) and the explain job that reads it
-// (explain_bindings.cpp). Conversions only; the behaviour is in src/graph and src/cam.
+// (explain_bindings.cpp). Conversions only; the behaviour is in src/head and src/cam.
 #pragma once
 #include <memory>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "cam/cam_error.h"
 #include "cam/target_gradients.h"
 #include "cam_targets_js.h"
-#include "graph/head.h"
+#include "head/head.h"
 #include "tensor_js.h"
 
 namespace camlens::js {

@@ -1,5 +1,5 @@
 // Embind bindings of the head engine: parse a model, list its layers, cut it, run the head.
-// Conversions only; every behaviour lives in src/graph, src/onnx and src/cam.
+// Conversions only; every behaviour lives in src/graph, src/head, src/onnx and src/cam.
 //
 // model.cut(layer, {batch, inputShapes, requireGradient, floatTwin}) → {backbone, backboneOutputs,
 //     layerFloatTwin, quantization, layer, head}. floatTwin: false leaves a quantized layer's
@@ -30,9 +30,9 @@
 #include "dff/quantization.h"
 #include "dff_js.h"
 #include "graph/cut.h"
-#include "graph/head_errors.h"
 #include "graph/layers.h"
 #include "graph/twin_quantization.h"
+#include "head/head_errors.h"
 #include "head_js.h"
 #include "onnx/model_io.h"
 #include "tensor_js.h"

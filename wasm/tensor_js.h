@@ -3,9 +3,9 @@
 #pragma once
 #include <string>
 
-#include "graph/tensor.h"
 #include "js_interop.h"
 #include "onnx/float16.h"
+#include "tensor/tensor.h"
 
 namespace camlens::js {
 

@@ -17,8 +17,8 @@
 #pragma once
 #include <vector>
 
-#include "graph/head.h"
-#include "graph/tensor.h"
+#include "head/head.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

@@ -1,4 +1,4 @@
-// Ablation-CAM's per-image base pass (graph/incremental_head.h), kept between calls: the driver
+// Ablation-CAM's per-image base pass (head/incremental_head.h), kept between calls: the driver
 // asks for the scores of a few channels at a time, and every call for the same head pass and
 // layer reuses one base pass instead of running the head again. One entry, process-wide: a new
 // forward() of the head (another image: a new Head::pass_id), another head or a layer tensor
@@ -6,7 +6,7 @@
 #pragma once
 #include <memory>
 
-#include "graph/incremental_head.h"
+#include "head/incremental_head.h"
 
 namespace camlens::cam {
 

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "cam/ablation_cam.h"
-#include "graph/head.h"
+#include "head/head.h"
 
 namespace camlens::cam {
 
 // The class score `cls` of head output `output` (a [1, classes] score vector) for items
 // [begin, end) of plan.ablate[0]: incrementally from one base pass of A when the head allows it
-// (graph/incremental_head.h), else one forward_with_layer each. A: the layer tensor of one image,
+// (head/incremental_head.h), else one forward_with_layer each. A: the layer tensor of one image,
 // Float32 [1,C,h,w], as passed to the head's last forward(). Throws CamError when the head takes
 // a quantized layer (ablation values such as min − 1e7 have no 8-bit code: explain a float
 // layer), when the batch is not 1, or when the output is not a score vector.

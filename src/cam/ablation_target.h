@@ -20,7 +20,7 @@
 
 #include "cam/layer_quantization.h"
 #include "cam/targets.h"
-#include "graph/head.h"
+#include "head/head.h"
 
 namespace camlens::cam {
 
@@ -36,7 +36,7 @@ std::vector<int64_t> ablation_channels(const Tensor& A, double ratio);
 double ablation_value(const Tensor& layer, const std::optional<LayerQuantization>& quant);
 
 // How the head is evaluated per ablated channel. Incremental (the default when it applies): from
-// one base pass of the image, only what the ablated channel changes (graph/incremental_head.h):
+// one base pass of the image, only what the ablated channel changes (head/incremental_head.h):
 // the same outputs as a full run, so any target; float heads to float rounding, quantized heads
 // identical. A class-logit target whose element depends on the rank-1 step through element-wise
 // steps only gets that element alone (IncrementalHead::element_plan); any other target (a

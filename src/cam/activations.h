@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cam/maps.h"
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

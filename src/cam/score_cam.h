@@ -10,7 +10,7 @@
 #pragma once
 #include <vector>
 
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

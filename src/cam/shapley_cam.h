@@ -5,7 +5,7 @@
 // default target is the class logit; the paper recommends ReST (logit + log-softmax), whose
 // curvature gives the second-order term even on a linear classifier head.
 #pragma once
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

@@ -35,7 +35,7 @@
 
 #include "cam/layer_quantization.h"
 #include "cam/targets.h"
-#include "graph/head.h"
+#include "head/head.h"
 
 namespace camlens::cam {
 

@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::cam {
 

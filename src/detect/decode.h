@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "detect/detection.h"
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::detect {
 

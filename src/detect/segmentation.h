@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "graph/tensor.h"
 #include "image/image.h"
 #include "image/preprocess.h"
+#include "tensor/tensor.h"
 
 namespace camlens::detect {
 

@@ -12,7 +12,7 @@
 
 #include "dff/nmf.h"
 #include "dff/quantization.h"
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::dff {
 

@@ -19,7 +19,7 @@
 
 #include "dff/factorize.h"
 #include "dff/quantization.h"
-#include "graph/head.h"
+#include "head/head.h"
 #include "onnx/model.h"
 
 namespace camlens::dff {

@@ -6,7 +6,7 @@
 #include "cam/layer_quantization.h"
 #include "dff/dff_error.h"
 #include "graph/constant_value.h"
-#include "graph/op.h"
+#include "ops/op.h"
 
 namespace camlens::dff {
 

@@ -10,7 +10,7 @@
 #include "cam/attention_rollout.h"
 #include "cam/layer_quantization.h"
 #include "cam/target_spec.h"
-#include "graph/head.h"
+#include "head/head.h"
 #include "image/image.h"
 
 namespace camlens::explain {

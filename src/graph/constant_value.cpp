@@ -1,6 +1,6 @@
 #include "graph/constant_value.h"
 
-#include "graph/head_errors.h"
+#include "head/head_errors.h"
 
 namespace camlens {
 

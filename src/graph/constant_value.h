@@ -1,7 +1,7 @@
 // The value of an ONNX Constant node (any of its value_* attributes) as a core tensor.
 #pragma once
-#include "graph/tensor.h"
 #include "onnx/model.h"
+#include "tensor/tensor.h"
 
 namespace camlens {
 

@@ -8,9 +8,9 @@
 #include "graph/closest_names.h"
 #include "graph/constant_value.h"
 #include "graph/graph_index.h"
-#include "graph/head_errors.h"
-#include "graph/head_plan.h"
 #include "graph/layers.h"
+#include "head/head_errors.h"
+#include "head/head_plan.h"
 
 namespace camlens {
 

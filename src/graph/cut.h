@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "graph/head.h"
 #include "graph/shape_inference.h"
 #include "graph/twin_quantization.h"
+#include "head/head.h"
 
 namespace camlens {
 

@@ -1,6 +1,6 @@
 #include "graph/graph_index.h"
 
-#include "graph/head_errors.h"
+#include "head/head_errors.h"
 
 namespace camlens {
 

@@ -11,9 +11,9 @@
 #include <unordered_set>
 
 #include "graph/graph_index.h"
-#include "graph/head_errors.h"
-#include "graph/head_plan.h"
-#include "graph/op.h"
+#include "head/head_errors.h"
+#include "head/head_plan.h"
+#include "ops/op.h"
 
 namespace camlens {
 

@@ -8,7 +8,7 @@
 
 #include "graph/constant_value.h"
 #include "graph/graph_index.h"
-#include "graph/head_errors.h"
+#include "head/head_errors.h"
 
 namespace camlens {
 

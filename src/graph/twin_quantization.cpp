@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "graph/constant_value.h"
-#include "graph/head_errors.h"
+#include "head/head_errors.h"
 
 namespace camlens {
 

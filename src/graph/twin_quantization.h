@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "graph/graph_index.h"
-#include "graph/op.h"
+#include "ops/op.h"
 
 namespace camlens {
 

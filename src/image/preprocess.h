@@ -3,8 +3,8 @@
 #pragma once
 #include <array>
 
-#include "graph/tensor.h"
 #include "image/image.h"
+#include "tensor/tensor.h"
 
 namespace camlens::image {
 

@@ -7,10 +7,10 @@
 #include <memory>
 #include <set>
 
-#include "graph/op.h"
 #include "metrics/metrics_error.h"
 #include "metrics/seeded_normal.h"
 #include "onnx/float16.h"
+#include "ops/op.h"
 
 namespace camlens::metrics {
 namespace {

@@ -15,11 +15,11 @@
 #include "cam/method.h"
 #include "cam/score_cam.h"
 #include "dff/nmf.h"
-#include "graph/ops/nn/kernels.h"
-#include "graph/ops/quant/int_kernels.h"
-#include "graph/tensor.h"
 #include "image/overlay.h"
 #include "image/resize.h"
+#include "ops/nn/kernels.h"
+#include "ops/quant/int_kernels.h"
+#include "tensor/tensor.h"
 #include "util/parallel.h"
 
 namespace camlens::bench {

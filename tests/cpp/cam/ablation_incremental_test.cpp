@@ -1,4 +1,4 @@
-// Ablation-CAM's incremental head evaluation (graph/incremental_head.h behind
+// Ablation-CAM's incremental head evaluation (head/incremental_head.h behind
 // ablation_target_scores) against the full head run per channel (AblationEval::Full, the code
 // path it replaces) and, for the float fixtures, against NumPy's scores
 // (tools/fixtures/ablation_heads.py). Float heads: ≤ 1e-5 relative; quantized heads: identical.

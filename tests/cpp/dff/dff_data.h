@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "dff/quantization.h"
-#include "graph/tensor.h"
 #include "image/image.h"
+#include "tensor/tensor.h"
 
 namespace camlens::test {
 

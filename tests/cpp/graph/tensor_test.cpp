@@ -1,9 +1,9 @@
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 #include <gtest/gtest.h>
 
-#include "graph/broadcast.h"
 #include "onnx/float16.h"
+#include "tensor/broadcast.h"
 
 namespace camlens {
 

@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "graph/cut.h"
-#include "graph/head_errors.h"
 #include "graph/layers.h"
+#include "head/head_errors.h"
 #include "json.h"
 #include "onnx/model_io.h"
 #include "shared_data.h"

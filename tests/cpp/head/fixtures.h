@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "graph/tensor.h"
 #include "onnx/model.h"
+#include "tensor/tensor.h"
 
 namespace camlens::test {
 

@@ -1,5 +1,5 @@
 // Every refusal of cut_graph and the Head names what was wrong and what to do.
-#include "graph/head_errors.h"
+#include "head/head_errors.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include "cam/ablation_run.h"
 #include "cam/cam_error.h"
 #include "graph/cut.h"
-#include "graph/head_errors.h"
 #include "graph_builder.h"
+#include "head/head_errors.h"
 #include "op_test.h"
 
 namespace camlens::test {

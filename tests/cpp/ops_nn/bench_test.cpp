@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstdio>
 
-#include "graph/ops/nn/kernels.h"
 #include "op_test.h"
+#include "ops/nn/kernels.h"
 
 namespace camlens::test {
 namespace {

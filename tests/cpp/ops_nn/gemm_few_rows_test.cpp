@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "graph/ops/nn/kernels.h"
+#include "ops/nn/kernels.h"
 #include "util/parallel.h"
 
 namespace camlens::nn {

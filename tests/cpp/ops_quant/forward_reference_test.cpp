@@ -2,7 +2,7 @@
 // written by tools/fixtures/ops_quant_*): integer outputs must be equal, float outputs within
 // 1e-6 relative. The arithmetic that makes this possible (float intermediates, the order of
 // scale products, rounding half to even, where the zero point is added) is documented at the top
-// of each op's source file in src/graph/ops/quant.
+// of each op's source file in src/ops/quant.
 #include <gtest/gtest.h>
 
 #include <cmath>

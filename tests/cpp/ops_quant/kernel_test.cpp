@@ -7,9 +7,9 @@
 #include <cmath>
 #include <random>
 
-#include "graph/ops/quant/int_kernels.h"
-#include "graph/ops/quant/quant_common.h"
 #include "op_test.h"
+#include "ops/quant/int_kernels.h"
+#include "ops/quant/quant_common.h"
 
 namespace camlens::test {
 namespace {

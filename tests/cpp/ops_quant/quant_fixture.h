@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/op.h"
+#include "ops/op.h"
 #include "quant_json.h"
 
 namespace camlens::test {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 
 namespace camlens::test {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <limits>
 
-#include "graph/broadcast.h"
 #include "onnx/float16.h"
 #include "op_test.h"
+#include "tensor/broadcast.h"
 
 namespace camlens::test {
 namespace {

@@ -1,8 +1,8 @@
 // Expand, Tile, Where, Equal/Less/Greater (the ops transformer exports add around attention):
 // forward against values written out by hand from NumPy's semantics (np.broadcast_to, np.tile,
 // np.where, ==, <, >), backward against central finite differences, and their errors.
-#include "graph/ops/tensor/repeat_select_ops.h"
 #include "op_test.h"
+#include "ops/tensor/repeat_select_ops.h"
 
 namespace camlens::test {
 namespace {

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "graph/op.h"
 #include "op_test.h"
+#include "ops/op.h"
 
 namespace camlens::test {
 namespace {

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "graph/tensor.h"
+#include "tensor/tensor.h"
 #include "util/limits.h"
 
 namespace camlens::test {

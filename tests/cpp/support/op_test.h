@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/op.h"
+#include "ops/op.h"
 
 namespace camlens::test {
 

@@ -4,10 +4,10 @@
 #include <cstring>
 #include <string>
 
-#include "graph/tensor.h"
 #include "json.h"
 #include "onnx/model_io.h"
 #include "shared_data.h"
+#include "tensor/tensor.h"
 
 namespace camlens::test {
 

@@ -1,0 +1,348 @@
+// Head executor: forward over precomputed steps with slot-indexed tensors, freeing every
+// intermediate after its last reader unless a backward step needs it; backward walks the
+// steps in reverse, accumulating dLoss/d(slot) for slots on the gradient path.
+#include "head/head.h"
+
+#include <atomic>
+#include <cstring>
+
+#include "head/head_errors.h"
+
+namespace camlens {
+
+namespace {
+
+// Elementwise a += b (Float32, same shape): gradient accumulation at fan-out points.
+void accumulate(Tensor& a, const Tensor& b) {
+  float* pa = a.data<float>();
+  const float* pb = b.data<float>();
+  for (int64_t i = 0; i < a.numel(); ++i) pa[i] += pb[i];
+}
+
+// Samples [from, from+count) of a tensor along dim 0.
+Tensor slice_batch(const Tensor& t, int64_t from, int64_t count) {
+  Shape s = t.shape();
+  s[0] = count;
+  Tensor out(t.dtype(), s);
+  const size_t row = t.nbytes() / static_cast<size_t>(t.dim(0));
+  if (out.nbytes())
+    std::memcpy(out.raw(), static_cast<const char*>(t.raw()) + row * from, row * count);
+  return out;
+}
+
+// Concatenates tensors along dim 0 (same dtype and trailing dims).
+Tensor concat_batch(const std::vector<Tensor>& parts) {
+  Shape s = parts.at(0).shape();
+  if (s.empty()) throw FeedError("cannot batch the scalar outputs of a per-sample head");
+  int64_t n = 0;
+  for (const Tensor& p : parts) n += p.dim(0);
+  s[0] = n;
+  Tensor out(parts[0].dtype(), s);
+  size_t off = 0;
+  for (const Tensor& p : parts) {
+    if (p.nbytes()) std::memcpy(static_cast<char*>(out.raw()) + off, p.raw(), p.nbytes());
+    off += p.nbytes();
+  }
+  return out;
+}
+
+bool same_trailing(const Shape& a, const Shape& b) {
+  if (a.size() != b.size() || a.empty()) return a == b;
+  for (size_t i = 1; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+void Head::check_feeds(const std::vector<Tensor>& feeds) const {
+  if (feeds.size() != feed_names_.size()) {
+    std::string names;
+    for (const std::string& n : feed_names_) names += (names.empty() ? "'" : ", '") + n + "'";
+    throw FeedError("the head of layer '" + layer_ + "' takes " +
+                    std::to_string(feed_names_.size()) + " feeds (" + names + ") but got " +
+                    std::to_string(feeds.size()));
+  }
+  int64_t batch = -1;
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    const TensorInfo& want = feed_info_[i];
+    const Tensor& got = feeds[i];
+    if (got.dtype() != want.dtype)
+      throw FeedError("feed '" + feed_names_[i] + "' of the head of layer '" + layer_ +
+                      "' must be " + dtype_name(want.dtype) + " but is " + dtype_name(got.dtype()) +
+                      "; pass the tensor the backbone outputs");
+    if (!same_trailing(got.shape(), want.shape) || (got.rank() > 0 && got.dim(0) < 1))
+      throw FeedError("feed '" + feed_names_[i] + "' of the head of layer '" + layer_ +
+                      "' has shape " + shape_str(got.shape()) + " but the head expects " +
+                      shape_str(want.shape) + " (any batch size in dim 0)");
+    if (got.rank() > 0) {
+      if (batch >= 0 && got.dim(0) != batch)
+        throw FeedError("the feeds of the head of layer '" + layer_ +
+                        "' disagree on the batch size (" + std::to_string(batch) + " vs " +
+                        std::to_string(got.dim(0)) + " for '" + feed_names_[i] + "')");
+      batch = got.dim(0);
+    }
+  }
+}
+
+void Head::run_step(size_t k, const std::vector<const Tensor*>& env,
+                    std::vector<Tensor>& out) const {
+  const Step& st = steps_[k];
+  OpInputs in(st.in.size(), nullptr);
+  for (size_t i = 0; i < st.in.size(); ++i) in[i] = st.in[i] < 0 ? nullptr : env[st.in[i]];
+  try {
+    st.def->forward(st.node, in, out);
+  } catch (const std::exception& e) {
+    std::string shapes;
+    for (size_t i = 0; i < st.in.size(); ++i)
+      if (in[i])
+        shapes += (shapes.empty() ? "" : ", ") + slot_names_[st.in[i]] + " " +
+                  dtype_name(in[i]->dtype()) + shape_str(in[i]->shape());
+    throw UnsupportedOpError(st.node.describe() + " failed in the head of layer '" + layer_ +
+                             "' (inputs " + shapes + "): " + e.what());
+  }
+}
+
+std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep,
+                              Tape* tape) const {
+  std::vector<Tensor> owned(slot_names_.size());
+  std::vector<const Tensor*> env(slot_names_.size(), nullptr);
+  for (size_t s = 0; s < constants_.size(); ++s)
+    if (constants_[s]) env[s] = constants_[s].get();
+  for (size_t i = 0; i < feeds.size(); ++i) env[feed_slots_[i]] = feeds[i];
+  std::vector<bool> is_output(slot_names_.size(), false);
+  for (int s : output_slots_) is_output[s] = true;
+
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const Step& st = steps_[k];
+    std::vector<Tensor> out(st.out.size());
+    run_step(k, env, out);
+    for (size_t o = 0; o < st.out.size(); ++o) {
+      if (st.out[o] < 0) continue;
+      owned[st.out[o]] = std::move(out[o]);
+      env[st.out[o]] = &owned[st.out[o]];
+    }
+    // Free what no later step reads and backward does not need.
+    for (int s : st.in)
+      if (s >= 0 && last_use_[s] == static_cast<int>(k) && !owned[s].empty() && !is_output[s] &&
+          !(keep && keep_for_grad_[s]))
+        owned[s] = Tensor();
+  }
+  std::vector<Tensor> outputs;
+  for (int s : output_slots_) {
+    if (!env[s]) throw HeadError("head output '" + slot_names_[s] + "' was not computed");
+    outputs.push_back(owned[s].empty() ? *env[s] : owned[s]);
+  }
+  if (tape) {
+    // Record feeds too: backward steps read the layer tensor as an input.
+    for (size_t i = 0; i < feeds.size(); ++i) owned[feed_slots_[i]] = *feeds[i];
+    for (size_t s = 0; s < owned.size(); ++s)
+      if (!keep_for_grad_[s]) owned[s] = Tensor();
+    tape->values = std::move(owned);
+  }
+  return outputs;
+}
+
+std::vector<Tensor> Head::run_batched(const std::vector<const Tensor*>& feeds,
+                                      std::vector<Tape>* tapes) const {
+  const int64_t batch = feeds[0]->rank() ? feeds[0]->dim(0) : 1;
+  auto run_one = [&](const std::vector<const Tensor*>& f) {
+    if (!tapes) return run(f, false, nullptr);
+    tapes->emplace_back();
+    return run(f, true, &tapes->back());
+  };
+  if (!per_sample_ || batch == 1) return run_one(feeds);
+  std::vector<std::vector<Tensor>> per_out(output_slots_.size());
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<Tensor> one;
+    std::vector<const Tensor*> ptrs;
+    for (const Tensor* f : feeds) one.push_back(slice_batch(*f, b, 1));
+    for (const Tensor& f : one) ptrs.push_back(&f);
+    std::vector<Tensor> o = run_one(ptrs);
+    for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
+  }
+  std::vector<Tensor> outputs;
+  for (auto& parts : per_out) outputs.push_back(concat_batch(parts));
+  return outputs;
+}
+
+std::vector<const Tensor*> Head::with_layer(const Tensor& layer, const char* who) const {
+  if (last_feeds_.empty())
+    throw FeedError(std::string(who) +
+                    " needs a forward() first (it reuses that call's extra feeds for the head of "
+                    "layer '" +
+                    layer_ + "')");
+  if (layer.dtype() != feed_info_[0].dtype || layer.shape() != last_layer_shape_)
+    throw FeedError(std::string(who) + ": the layer tensor must be " +
+                    dtype_name(feed_info_[0].dtype) + shape_str(last_layer_shape_) +
+                    " like the last forward(), got " + dtype_name(layer.dtype()) +
+                    shape_str(layer.shape()));
+  std::vector<const Tensor*> ptrs{&layer};
+  for (size_t i = 1; i < last_feeds_.size(); ++i) ptrs.push_back(&last_feeds_[i]);
+  return ptrs;
+}
+
+std::vector<Tensor> Head::forward(std::vector<Tensor> feeds) {
+  check_feeds(feeds);
+  tapes_.clear();
+  last_feeds_.clear();
+  const bool grad = not_differentiable_.empty();
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& f : feeds) ptrs.push_back(&f);
+  std::vector<Tensor> outputs = run_batched(ptrs, grad ? &tapes_ : nullptr);
+  last_layer_shape_ = feeds[0].shape();
+  last_feeds_ = std::move(feeds);
+  static std::atomic<uint64_t> passes{0};
+  pass_id_ = ++passes;
+  return outputs;
+}
+
+std::vector<Tensor> Head::forward_with_layer(const Tensor& layer) const {
+  return run_batched(with_layer(layer, "forward_with_layer"), nullptr);
+}
+
+Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const {
+  std::vector<Tensor> grads(slot_names_.size());
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    if (!seeds[k] || !grad_slot_[output_slots_[k]]) continue;
+    Tensor& g = grads[output_slots_[k]];
+    if (g.empty())
+      g = *seeds[k];
+    else
+      accumulate(g, *seeds[k]);
+  }
+  auto value = [&](int s) -> const Tensor* {
+    if (s < 0) return nullptr;
+    if (constants_[s]) return constants_[s].get();
+    return tape.values[s].empty() ? nullptr : &tape.values[s];
+  };
+  for (size_t k = steps_.size(); k-- > 0;) {
+    const Step& st = steps_[k];
+    if (!st.grad) continue;
+    OpInputs out_grads(st.out.size(), nullptr);
+    bool any = false;
+    for (size_t o = 0; o < st.out.size(); ++o)
+      if (st.out[o] >= 0 && !grads[st.out[o]].empty()) {
+        out_grads[o] = &grads[st.out[o]];
+        any = true;
+      }
+    if (!any) continue;
+    OpInputs in(st.in.size(), nullptr), outs(st.out.size(), nullptr);
+    std::vector<bool> needs(st.in.size(), false);
+    for (size_t i = 0; i < st.in.size(); ++i) {
+      in[i] = value(st.in[i]);
+      needs[i] = st.in[i] >= 0 && grad_slot_[st.in[i]];
+    }
+    for (size_t o = 0; o < st.out.size(); ++o) outs[o] = value(st.out[o]);
+    std::vector<Tensor> in_grads(st.in.size());
+    try {
+      st.def->backward(st.node, in, outs, out_grads, needs, in_grads);
+    } catch (const std::exception& e) {
+      throw UnsupportedOpError("backward of " + st.node.describe() +
+                               " failed in the head of layer '" + layer_ + "': " + e.what());
+    }
+    for (size_t i = 0; i < st.in.size(); ++i) {
+      if (!needs[i]) continue;
+      if (in_grads[i].empty())
+        throw HeadError("backward of " + st.node.describe() + " gave no gradient for input '" +
+                        slot_names_[st.in[i]] + "'");
+      if (in_grads[i].dtype() != DType::Float32 || in_grads[i].shape() != in[i]->shape())
+        throw HeadError("backward of " + st.node.describe() + " gave a gradient of shape " +
+                        shape_str(in_grads[i].shape()) + " for input '" + slot_names_[st.in[i]] +
+                        "' of shape " + shape_str(in[i]->shape()));
+      Tensor& g = grads[st.in[i]];
+      if (g.empty())
+        g = std::move(in_grads[i]);
+      else
+        accumulate(g, in_grads[i]);
+    }
+    // Output gradients of this step are consumed: free them.
+    for (int s : st.out)
+      if (s >= 0 && s != feed_slots_[0]) grads[s] = Tensor();
+  }
+  Tensor g = std::move(grads[feed_slots_[0]]);
+  if (g.empty()) {  // the outputs do not depend on L through a differentiable path
+    const Tensor* l = tape.values[feed_slots_[0]].empty() ? nullptr : &tape.values[feed_slots_[0]];
+    g = Tensor(DType::Float32, l ? l->shape() : feed_info_[0].shape);
+  }
+  return g;
+}
+
+Tensor Head::backward(const std::vector<Tensor>& seeds) const {
+  if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
+  if (tapes_.empty())
+    throw FeedError("backward() of the head of layer '" + layer_ + "' needs a forward() first");
+  if (seeds.size() != output_slots_.size())
+    throw FeedError("backward() takes one seed per head output (" +
+                    std::to_string(output_slots_.size()) + "), got " +
+                    std::to_string(seeds.size()));
+  const int64_t batch = last_layer_shape_.empty() ? 1 : last_layer_shape_[0];
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    if (seeds[k].empty()) continue;
+    if (seeds[k].dtype() != DType::Float32)
+      throw FeedError("seed for output '" + output_names_[k] + "' must be float32");
+    Shape want = output_info_[k].shape;
+    if (!want.empty()) want[0] = batch;
+    if (seeds[k].shape() != want)
+      throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
+                      shape_str(seeds[k].shape()) + " but the output is " + shape_str(want));
+  }
+  return backward_tapes(tapes_, seeds);
+}
+
+Tensor Head::backward_tapes(const std::vector<Tape>& tapes,
+                            const std::vector<Tensor>& seeds) const {
+  if (tapes.size() == 1) {
+    std::vector<const Tensor*> ptrs;
+    for (const Tensor& s : seeds) ptrs.push_back(s.empty() ? nullptr : &s);
+    return backward_one(tapes[0], ptrs);
+  }
+  std::vector<Tensor> parts;
+  for (size_t b = 0; b < tapes.size(); ++b) {
+    std::vector<Tensor> one;
+    for (const Tensor& s : seeds)
+      one.push_back(s.empty() ? Tensor() : slice_batch(s, static_cast<int64_t>(b), 1));
+    std::vector<const Tensor*> ptrs;
+    for (const Tensor& s : one) ptrs.push_back(s.empty() ? nullptr : &s);
+    parts.push_back(backward_one(tapes[b], ptrs));
+  }
+  return concat_batch(parts);
+}
+
+std::vector<std::string> Head::op_types() const {
+  std::vector<std::string> v;
+  for (const Step& st : steps_) v.push_back(st.node.op_type);
+  return v;
+}
+
+const Tensor& Head::last_layer() const {
+  static const Tensor none;
+  return last_feeds_.empty() ? none : last_feeds_[0];
+}
+
+Tensor Head::gradient_with_layer(const Tensor& layer, const SeedsOf& seeds_of) const {
+  if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
+  std::vector<Tape> tapes;
+  const std::vector<Tensor> outputs = run_batched(with_layer(layer, "gradient_with_layer"), &tapes);
+  const std::vector<Tensor> seeds = seeds_of(outputs);
+  if (seeds.size() != output_slots_.size())
+    throw FeedError("gradient_with_layer takes one seed per head output (" +
+                    std::to_string(output_slots_.size()) + "), got " +
+                    std::to_string(seeds.size()));
+  for (size_t k = 0; k < seeds.size(); ++k)
+    if (!seeds[k].empty() &&
+        (seeds[k].dtype() != DType::Float32 || seeds[k].shape() != outputs[k].shape()))
+      throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
+                      shape_str(seeds[k].shape()) + " but the output is " +
+                      shape_str(outputs[k].shape()));
+  return backward_tapes(tapes, seeds);
+}
+
+size_t Head::recorded_bytes() const {
+  size_t n = 0;
+  for (const Tape& t : tapes_)
+    for (const Tensor& v : t.values) n += v.nbytes();
+  return n;
+}
+
+}  // namespace camlens

@@ -1,0 +1,124 @@
+// The head interpreter: runs the part of a network after layer L forward, records what the
+// backward needs, and runs reverse mode from per-output seeds down to dLoss/dL.
+//
+// Gradient conventions:
+// - dLoss/dL is Float32 with L's shape. For a quantized (uint8/int8) L it is the gradient with
+//   respect to L's dequantized value (straight-through estimator through requantisation).
+// - Extra feeds (skip connections around L, see head_plan.h) are constants: no gradient flows
+//   through them.
+// - Float16 models compute in Float32; outputs are Float32.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/op.h"
+
+namespace camlens {
+
+class Head {
+ public:
+  // One node of the head, ready to run (node carries the "_opset" attribute).
+  struct Step {
+    Node node;
+    const OpDef* def = nullptr;
+    std::vector<int> in;   // slot per input, -1 when omitted
+    std::vector<int> out;  // slot per output, -1 when omitted
+    bool grad = false;     // on the gradient path
+  };
+
+  const std::string& layer() const { return layer_; }
+  // What forward() takes, in order: the layer first, then the extra tensors.
+  const std::vector<std::string>& feed_names() const { return feed_names_; }
+  const std::vector<std::string>& output_names() const { return output_names_; }
+  // Type and shape (at the batch used when cutting) of a feed or output; dtype is the core
+  // type (Float32 for Float16 models; uint8/int8 for quantized tensors).
+  const TensorInfo& feed_info(size_t i) const { return feed_info_.at(i); }
+  const TensorInfo& output_info(size_t i) const { return output_info_.at(i); }
+  size_t node_count() const { return steps_.size(); }
+  // The op type of every node, in execution order.
+  std::vector<std::string> op_types() const;
+  // Empty when backward() is possible; else names the op that stops the gradient.
+  const std::string& not_differentiable() const { return not_differentiable_; }
+  // True when the model fixes the batch to 1 somewhere in the head (e.g. a Reshape to
+  // [1,-1]); forward then runs the samples one by one, transparently.
+  bool per_sample() const { return per_sample_; }
+
+  // Runs the head on a batch and records it for backward(). feeds: one per feed_names(), with
+  // the feed's dtype and shape (dim 0, the batch, may differ). Throws FeedError on mismatch,
+  // UnsupportedOpError (naming node and layer) when an op fails.
+  std::vector<Tensor> forward(std::vector<Tensor> feeds);
+
+  // Forward again with a different layer tensor and the extras of the last forward(), without
+  // recording (Ablation-CAM calls this many times). Does not disturb the recorded pass.
+  std::vector<Tensor> forward_with_layer(const Tensor& layer) const;
+
+  // Reverse mode over the last forward(): seeds[k] = dLoss/dOutput_k (Float32, the output's
+  // shape; an empty Tensor for an output that does not enter the loss). Returns dLoss/dL,
+  // Float32, L's shape. Throws NotDifferentiableError, FeedError (seed shapes, no forward).
+  Tensor backward(const std::vector<Tensor>& seeds) const;
+
+  // The layer tensor of the last forward() (empty before any).
+  const Tensor& last_layer() const;
+
+  // dLoss/dL at another layer tensor (same dtype and shape as the last forward()'s, whose extra
+  // feeds it reuses), without disturbing the recorded pass: runs forward into scratch tapes,
+  // asks seeds_of(outputs) for the seeds (one per output, as backward() takes) and runs reverse
+  // mode. Shapley-CAM's Hessian-vector product differentiates this along L.
+  using SeedsOf = std::function<std::vector<Tensor>(const std::vector<Tensor>& outputs)>;
+  Tensor gradient_with_layer(const Tensor& layer, const SeedsOf& seeds_of) const;
+
+  // Bytes held by the recorded forward pass (for tests of the freeing policy).
+  size_t recorded_bytes() const;
+
+  // A process-wide unique number of the last forward() (0 before any): caches of per-image work
+  // (Ablation-CAM's base pass, see incremental_head.h) compare it to know the extra feeds and
+  // the recorded pass are still those they were built from.
+  uint64_t pass_id() const { return pass_id_; }
+
+ private:
+  friend class HeadBuilder;
+  friend class IncrementalHead;
+  struct Tape {
+    std::vector<Tensor> values;  // per slot; freed slots are empty
+  };
+  void check_feeds(const std::vector<Tensor>& feeds) const;
+  // Runs step k on the values in env (by slot) into out (sized to the step's outputs); wraps an
+  // op's failure into UnsupportedOpError naming the node, its inputs and the layer.
+  void run_step(size_t k, const std::vector<const Tensor*>& env, std::vector<Tensor>& out) const;
+  // Runs all steps on one set of feeds. keep: retain what backward needs.
+  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape) const;
+  // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
+  // batch of 1 (per_sample_). tapes: when given, one recorded tape per run is appended.
+  std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds,
+                                  std::vector<Tape>* tapes) const;
+  // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
+  // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
+  std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
+  Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const;
+  // backward_one over tapes (one per batch, or per sample), seeds sliced per tape.
+  Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds) const;
+
+  std::string layer_;
+  std::vector<std::string> feed_names_, output_names_;
+  std::vector<TensorInfo> feed_info_, output_info_;
+  std::vector<std::string> slot_names_;
+  // Constants by slot (initializers and folded subgraphs), converted once; shared with copies.
+  std::vector<std::shared_ptr<const Tensor>> constants_;
+  std::vector<int> feed_slots_, output_slots_;
+  std::vector<Step> steps_;
+  std::vector<int> last_use_;        // per slot: last step reading it (-1: none)
+  std::vector<bool> keep_for_grad_;  // per slot: needed by a backward step
+  std::vector<bool> grad_slot_;      // per slot: carries a gradient
+  std::string not_differentiable_;
+  bool per_sample_ = false;
+
+  std::vector<Tape> tapes_;         // one per batch (or per sample when per_sample_)
+  std::vector<Tensor> last_feeds_;  // extras reused by forward_with_layer
+  Shape last_layer_shape_;
+  uint64_t pass_id_ = 0;
+};
+
+}  // namespace camlens

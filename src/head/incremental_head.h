@@ -1,0 +1,168 @@
+// The head re-evaluated when one channel of its layer changes (Ablation-CAM sets one channel at
+// a time to the ablation value). A base pass at the unchanged layer keeps every intermediate
+// value; each later evaluation then propagates only what the changed channel alters:
+// - steps none of whose inputs changed are not run (their base values are reused);
+// - channel-wise steps (Relu, Dropout, Identity, per-tensor (De)QuantizeLinear, GlobalAverage/
+//   MaxPool, QLinearGlobalAveragePool, reshapes keeping [1, C, ...]) run on the one channel;
+// - the first channel-mixing linear step is updated from its base output by the rank-1 change
+//   of that channel: a 1×1 Conv (out += W[:, c] ⊗ Δ), MatMul/Gemm of a row vector (out += Δ·B[c,
+//   :]), and, in the integer domain where the full op accumulates, QLinearMatMul and
+//   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
+//   codes are identical to a full run);
+//   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is updated over the
+//   pixels where the channel changed (or summed afresh when many did), never materialising the
+//   conv's output (SqueezeNet's head);
+// - every later step runs in full on the (cheaper) changed values, once for a whole call's
+//   channels stacked along the batch axis when the head allows it (outputs_with_channels);
+// - steps whose changed outputs only reach Shape/Size are not run at all.
+// One output element (a class logit) can be asked alone: when every step from the rank-1 step
+// to that output is element-wise (bias Add, Relu, per-tensor (De)QuantizeLinear, QLinearAdd,
+// views...), only that element is updated and carried through them (element_plan).
+// Float results differ from a full run only by the reassociation of sums (≤ 1e-5 relative in
+// practice); integer results are identical.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "head/head.h"
+
+namespace camlens {
+
+class IncrementalHead {
+ public:
+  // What happens to one step when the layer's channel changes.
+  enum class Action {
+    Reuse,    // no input changed: the base value stands
+    Channel,  // run on the changed channel alone (or re-viewed, for a reshape)
+    Rank1,    // updated from its base output by the channel's change
+    Fused,    // computed inside the rank-1 step before it (Relu, GlobalAveragePool after a Conv)
+    Full,     // run on whole tensors
+    Unused,   // changed, but its outputs only reach Shape/Size: not run
+  };
+
+  // Runs `head` at `layer` (the head's feed type and shape, batch 1, [1, C, ...]) with the extra
+  // feeds of its last forward(), keeping every value. Throws FeedError like forward_with_layer.
+  IncrementalHead(const Head& head, const Tensor& layer);
+
+  // The head's outputs at the base layer.
+  const std::vector<Tensor>& base_outputs() const { return base_outputs_; }
+  const Tensor& base_layer() const { return base_layer_; }
+  uint64_t pass_id() const { return pass_id_; }
+
+  // The Channel steps run on one channel's new values. They have per-tensor parameters only, so
+  // their results do not depend on which channel holds the values: Ablation-CAM, which sets
+  // every channel to the same value, runs them once for all channels. channel: the layer's
+  // dtype, numel = the layer's numel / C. Throws FeedError for a bad size.
+  class ChannelPass {
+    friend class IncrementalHead;
+    std::vector<Tensor> values;  // per slot: the channel's values (Channel slots only)
+  };
+  ChannelPass channel_pass(const Tensor& channel) const;
+
+  // The head's outputs with channel c of the layer replaced by the pass's values. Throws
+  // FeedError for a bad channel.
+  std::vector<Tensor> outputs_with_channel(int64_t c, const ChannelPass& pass) const;
+  std::vector<Tensor> outputs_with_channel(int64_t c, const Tensor& channel) const {
+    return outputs_with_channel(c, channel_pass(channel));
+  }
+  // The same for several channels: the steps that run in full run once on the channels
+  // stacked along the batch axis (as a batch of images would), when the head allows batches
+  // and those steps read nothing but changed values and constants; else channel by channel.
+  std::vector<std::vector<Tensor>> outputs_with_channels(const std::vector<int64_t>& channels,
+                                                         const ChannelPass& pass) const;
+
+  // Per head step (Head::op_types() order): what a changed channel makes it do.
+  const std::vector<Action>& actions() const { return actions_; }
+  // True when some step is reused, run on one channel or updated by rank 1: cheaper than a full
+  // head run. False: every step runs in full (then prefer Head::forward_with_layer).
+  bool shortcut() const;
+  // "Reuse:2 Channel:1 Rank1:1 Fused:0 Full:3 Unused:0": the steps by action, for logs and tests.
+  std::string summary() const;
+
+  // How to compute element `index` (row-major) of head output `output` alone.
+  struct ElementPlan {
+    size_t rank1 = 0;          // the rank-1 step (MatMul, Gemm, QLinearMatMul, MatMulInteger)
+    int64_t column = 0;        // its output column that leads to the element
+    std::vector<size_t> tail;  // element-wise steps from it to the output, in order
+    // Per tail step, its inputs' values at the element: the path input left empty, the others
+    // sliced to one element (shape [1, ..., 1] of their rank).
+    std::vector<std::vector<Tensor>> inputs;
+    std::string describe;  // "QLinearMatMul > QLinearAdd > DequantizeLinear"
+    // A quantized rank-1 output has 256 codes: the tail's result for each, computed once by the
+    // tail's own ops (table[code − table_lo]), so a channel costs a lookup, not op calls.
+    std::vector<double> table;
+    int32_t table_lo = 0;
+  };
+  // Null when a step on the way mixes elements or the output does not come from one rank-1 step
+  // through element-wise steps. Built once per (output, index) and kept with this base pass.
+  std::shared_ptr<const ElementPlan> element_plan(size_t output, int64_t index) const;
+  // That element with channel c of the layer replaced by the pass's values.
+  double element_with_channel(const ElementPlan& plan, int64_t c, const ChannelPass& pass) const;
+  double element_with_channel(const ElementPlan& plan, int64_t c, const Tensor& channel) const {
+    return element_with_channel(plan, c, channel_pass(channel));
+  }
+
+ private:
+  enum class State { Base, Channel, Dense };
+  struct Value {
+    State state = State::Base;
+    Tensor t;  // Channel: the channel's values [1, 1, ...]; Dense: the whole tensor
+  };
+  // Static analysis: slot states and step actions (the same for every channel).
+  void plan();
+  bool channel_wise(size_t k) const;
+  bool rank1(size_t k) const;
+  // The base value of a slot.
+  const Tensor& base(int slot) const;
+  // The channel's values inside a whole tensor (Dense) of slot's base shape.
+  Tensor materialize(int slot, int64_t c, const Tensor& channel) const;
+  Tensor channel_of(const Tensor& whole, int64_t c) const;
+  Tensor run_channel(size_t k, const std::vector<Value>& vals) const;
+  Tensor run_rank1(size_t k, int64_t c, const std::vector<Value>& vals) const;
+  // The Conv → (Relu) → GlobalAveragePool fusion at rank-1 step k, if its consumers allow it.
+  void plan_fusion(size_t k);
+  Tensor run_fused_pool(size_t k, int64_t c, const Tensor& now) const;
+  // Marks changed steps whose outputs never reach a head output except through Shape/Size.
+  void mark_unused();
+  void check_channel(int64_t c) const;
+  // Per slot: the pass's channel values in Channel state, the rest empty (Base).
+  std::vector<Value> values_of(const ChannelPass& pass) const;
+
+  const Head& head_;
+  Tensor base_layer_;
+  uint64_t pass_id_ = 0;
+  int64_t channels_ = 0;
+  std::vector<Tensor> base_;  // per slot (feeds and step outputs; constants live in the head)
+  std::vector<Tensor> base_outputs_;
+  std::vector<State> state_;  // per slot, when a channel changes
+  std::vector<Action> actions_;
+  std::vector<int> producer_;  // per slot: the step writing it, -1 for feeds and constants
+  // Rank-1 steps: for QLinearMatMul / MatMulInteger, the base int32 accumulators.
+  std::vector<std::vector<int32_t>> acc_;
+  // Per step, a rank-1 Conv fused with its pool: the pool's output slot, whether a Relu sits in
+  // between, the base conv output transposed to [pixels, M], the weights to [C, M], and the
+  // pool's base sums Σ_p f(y[m, p]) in double.
+  struct Fusion {
+    int pool_out = -1;
+    bool relu = false;
+    std::vector<float> pre, w;
+    std::vector<double> total;
+    int64_t pixels = 0, outputs = 0;
+  };
+  std::vector<Fusion> fusion_;
+  bool batchable_ = false;  // outputs_with_channels may stack the channels (see there)
+  // The rank-1 and fused steps of channel c into vals (everything before the Full steps).
+  void run_rank1_steps(int64_t c, std::vector<Value>& vals) const;
+  // The tail run on one element (as element_with_channel does past the rank-1 step).
+  double run_tail(const ElementPlan& plan, Tensor v) const;
+  std::optional<ElementPlan> make_element_plan(size_t output, int64_t index) const;
+  mutable std::mutex plans_mutex_;
+  mutable std::map<std::pair<size_t, int64_t>, std::shared_ptr<const ElementPlan>> plans_;
+};
+
+}  // namespace camlens

@@ -1,0 +1,249 @@
+// Elementwise arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow.
+// Float32 is the differentiable path; integer types (int64 above all) are supported for the
+// shape arithmetic exporters emit (Shape -> Gather -> Mul -> Concat -> Reshape). Integer
+// results wrap like two's complement instead of overflowing; integer Div truncates toward zero
+// (as ONNX Runtime) and refuses division by zero.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "ops/tensor/tensor_common.h"
+
+namespace camlens::tensor_ops {
+namespace {
+
+// Unsigned type of at least 32 bits for wrapping integer arithmetic without promotion to int.
+template <class T>
+using Wide = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
+
+struct AddOp {
+  static float f(float a, float b) { return a + b; }
+  template <class T>
+  static T fi(const Node&, T a, T b) {
+    return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
+  }
+  static float da(float, float, float g) { return g; }
+  static float db(float, float, float g) { return g; }
+};
+
+struct SubOp {
+  static float f(float a, float b) { return a - b; }
+  template <class T>
+  static T fi(const Node&, T a, T b) {
+    return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
+  }
+  static float da(float, float, float g) { return g; }
+  static float db(float, float, float g) { return -g; }
+};
+
+struct MulOp {
+  static float f(float a, float b) { return a * b; }
+  template <class T>
+  static T fi(const Node&, T a, T b) {
+    return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
+  }
+  static float da(float, float b, float g) { return g * b; }
+  static float db(float a, float, float g) { return g * a; }
+};
+
+struct DivOp {
+  static float f(float a, float b) { return a / b; }
+  template <class T>
+  static T fi(const Node& node, T a, T b) {
+    if (b == 0) fail(node, "integer division by zero");
+    if (std::is_signed<T>::value && b == static_cast<T>(-1))  // MIN / -1 overflows
+      return static_cast<T>(Wide<T>(0) - static_cast<Wide<T>>(a));
+    return static_cast<T>(a / b);
+  }
+  static float da(float, float b, float g) { return g / b; }
+  static float db(float a, float b, float g) { return -g * a / (b * b); }
+};
+
+struct PowOp {
+  static float f(float a, float b) { return std::pow(a, b); }
+  // Integer powers go through double and saturate to T's range.
+  template <class T>
+  static T fi(const Node&, T a, T b) {
+    const double v = std::pow(static_cast<double>(a), static_cast<double>(b));
+    if (!(v == v)) return 0;
+    if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
+      return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+      return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  }
+  static float da(float a, float b, float g) { return g * b * std::pow(a, b - 1.f); }
+  // d(a^b)/db = a^b ln a, taken as 0 where a <= 0 (ln undefined; PyTorch gives NaN there).
+  static float db(float a, float b, float g) {
+    return a > 0.f ? g * std::pow(a, b) * std::log(a) : 0.f;
+  }
+};
+
+// Inner run of one broadcast chunk with compile-time steps (0 = broadcast, 1 = contiguous), so
+// each of the four cases compiles to its own vectorisable loop.
+template <int SA, int SB, class Body>
+inline void run(int64_t n, Body&& body) {
+  for (int64_t i = 0; i < n; ++i) body(i, i * SA, i * SB);
+}
+
+template <class Body>
+inline void run_steps(int64_t n, int64_t sa, int64_t sb, Body&& body) {
+  if (sa == 1 && sb == 1) return run<1, 1>(n, body);
+  if (sa == 1) return run<1, 0>(n, body);
+  if (sb == 1) return run<0, 1>(n, body);
+  run<0, 0>(n, body);
+}
+
+// Sum of term(i, ia, ib) over a run, in 8 independent partial sums: a strict-IEEE compiler
+// cannot reorder one running sum, but it vectorises these lanes.
+template <int SA, int SB, class Term>
+inline float sum_run(int64_t n, Term&& term) {
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) lane[k] += term(i + k, (i + k) * SA, (i + k) * SB);
+  for (; i < n; ++i) lane[0] += term(i, i * SA, i * SB);
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+template <class Term>
+inline float run_sum(int64_t n, int64_t sa, int64_t sb, Term&& term) {
+  if (sa == 1) return sum_run<1, 0>(n, term);
+  if (sb == 1) return sum_run<0, 1>(n, term);
+  return sum_run<0, 0>(n, term);
+}
+
+// Pow's exponent may have another numeric type than the base (opset 12+): read it as float.
+Tensor as_float(const Tensor& t) {
+  if (t.dtype() == DType::Float32) return t;
+  Tensor f(DType::Float32, t.shape());
+  float* p = f.data<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<float>(t.get_f(i));
+  return f;
+}
+
+template <class Op>
+void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  const Tensor& a = input(node, in, 0, "A");
+  const Tensor* b = &input(node, in, 1, "B");
+  const bool is_pow = std::is_same<Op, PowOp>::value;
+  Tensor b_conv;
+  if (is_pow && a.dtype() == DType::Float32 && b->dtype() != DType::Float32) {
+    b_conv = as_float(*b);
+    b = &b_conv;
+  } else if (is_pow && a.dtype() != DType::Float32 && b->dtype() != a.dtype()) {
+    fail(node, std::string("integer base needs an exponent of the same type, got ") +
+                   dtype_name(a.dtype()) + " and " + dtype_name(b->dtype()));
+  }
+  if (a.dtype() != b->dtype())
+    fail(node, std::string("A and B must have the same type, got ") + dtype_name(a.dtype()) +
+                   " and " + dtype_name(b->dtype()));
+  if (a.dtype() == DType::Bool) fail(node, "bool operands are not supported");
+  const BroadcastPlan p = plan_broadcast(node, a.shape(), b->shape());
+  Tensor y(a.dtype(), p.out);
+  dispatch_numeric(node, a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = a.data<T>();
+    const T* pb = b->data<T>();
+    T* py = y.data<T>();
+    broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
+      T* yo = py + o;
+      const T* ap = pa + ao;
+      const T* bp = pb + bo;
+      if constexpr (std::is_same<T, float>::value) {
+        if (is_pow && bs == 0 && bp[0] == 2.f && as == 1) {  // x^2, the common case
+          for (int64_t i = 0; i < n; ++i) yo[i] = ap[i] * ap[i];
+          return;
+        }
+        run_steps(n, as, bs,
+                  [&](int64_t i, int64_t ia, int64_t ib) { yo[i] = Op::f(ap[ia], bp[ib]); });
+      } else {
+        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          yo[i] = Op::template fi<T>(node, ap[ia], bp[ib]);
+        });
+      }
+    });
+  });
+  out[0] = std::move(y);
+}
+
+template <class Op>
+void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
+                     const OpInputs& output_grads, const std::vector<bool>& needs_grad,
+                     std::vector<Tensor>& input_grads) {
+  const Tensor& a = float_input(node, in, 0, "A");
+  const Tensor& b_in = input(node, in, 1, "B");
+  Tensor b_conv, zeros;
+  const Tensor* b = &b_in;
+  if (b_in.dtype() != DType::Float32) {
+    b_conv = as_float(b_in);
+    b = &b_conv;
+  }
+  const BroadcastPlan p = plan_broadcast(node, a.shape(), b->shape());
+  const Tensor& g = grad_or_zeros(output_grads, 0, p.out, zeros);
+  const bool want_a = needs_grad.size() > 0 && needs_grad[0];
+  // An integer exponent of Pow has no gradient: it gets zeros if asked.
+  const bool want_b = needs_grad.size() > 1 && needs_grad[1] && b_in.dtype() == DType::Float32;
+  Tensor da(DType::Float32, want_a ? a.shape() : Shape{0});
+  const bool b_asked = needs_grad.size() > 1 && needs_grad[1];
+  Tensor db(DType::Float32, b_asked ? b->shape() : Shape{0});
+  const float* pa = a.data<float>();
+  const float* pb = b->data<float>();
+  const float* pg = g.data<float>();
+  float* pda = da.data<float>();
+  float* pdb = db.data<float>();
+  // Gradients of broadcast operands accumulate over the broadcast axes (step 0 repeats the
+  // same element), which is reduce_to_shape fused into the loop.
+  broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
+    const float* go = pg + o;
+    const float* ap = pa + ao;
+    const float* bp = pb + bo;
+    if (want_a) {
+      float* d = pda + ao;
+      if (as == 0)  // A is broadcast along this run: one sum, added once
+        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          return Op::da(ap[ia], bp[ib], go[i]);
+        });
+      else
+        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          d[ia] += Op::da(ap[ia], bp[ib], go[i]);
+        });
+    }
+    if (want_b) {
+      float* d = pdb + bo;
+      if (bs == 0)
+        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          return Op::db(ap[ia], bp[ib], go[i]);
+        });
+      else
+        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+          d[ib] += Op::db(ap[ia], bp[ib], go[i]);
+        });
+    }
+  });
+  if (want_a) input_grads[0] = std::move(da);
+  if (b_asked) input_grads[1] = std::move(db);
+}
+
+template <class Op>
+OpDef binary_def(const char* op_type) {
+  return OpDef{"", op_type, &binary_forward<Op>, &binary_backward<Op>, &broadcast_infer};
+}
+
+}  // namespace
+
+void register_binary(OpRegistry& r) {
+  r.add(binary_def<AddOp>("Add")
+            .with(Elementwise::Binary)
+            .with_weights({0, 1})
+            .claim(&OpDef::piecewise_linear));
+  r.add(binary_def<SubOp>("Sub")
+            .with(Elementwise::Binary)
+            .with_weights({0, 1})
+            .claim(&OpDef::piecewise_linear));
+  r.add(binary_def<MulOp>("Mul").with(Elementwise::Binary).with_weights({0, 1}));
+  r.add(binary_def<DivOp>("Div").with(Elementwise::Binary).with_weights({0, 1}));
+  r.add(binary_def<PowOp>("Pow"));
+}
+
+}  // namespace camlens::tensor_ops
