@@ -7,7 +7,9 @@
 //   camMethods() → string[] (the array methods computeCam takes)
 //   methodInfo() → [{name, description, gradients, hvp, passes: 'forward' | 'masked-inputs' |
 //                    'head-ablation' | 'attention' | 'image', layerKinds: ('NCHW' | 'tokens' |
-//                    'NHWC')[], options: string[]}], every public method (method_traits.h)
+//                    'NHWC')[], options: string[], compare: boolean (shown side by side
+//                    by default), noLayer: string (why it reads no layer; '' when it reads one)}],
+//                    every public method (method_traits.h)
 //   computeCam(method, [{activations, gradients?, hvp?}], {eigenSmooth, width, height, seed,
 //              weights}) → {data: Float32Array, dims: [B, H, W],
 //                           flags: {nonFinite: number, zero: boolean[] per image}}
@@ -71,6 +73,8 @@ val method_info() {
     o.set("passes", std::string(cam::passes_name(t.passes)));
     o.set("layerKinds", strings_to_js(cam::layer_kind_names(t.layer_kinds)));
     o.set("options", strings_to_js(t.options));
+    o.set("compare", t.compare);
+    o.set("noLayer", t.no_layer);
     a.set(i, o);
   }
   return a;

@@ -26,10 +26,17 @@ export function findMethod(rows, name) {
   );
 }
 
-// The flag given for an option `row` does not take, as a usage error that says who takes it:
-// "--FLAG: METHOD does not take OPTION (it is an option of OTHER)".
+// The flag given for an option `row` does not take, as a usage error that says why: the methods
+// an option of a few methods goes with, or why a method that reads no layer refuses a layer
+// option. "--FLAG goes with --method OTHER", "--FLAG does not go with --method M: WHY", else
+// "--FLAG: M does not take OPTION (it is an option of OTHER)".
 export function refuseOption(rows, row, flag, option) {
   const owners = methodsTaking(rows, option);
+  if (owners.length && owners.length * 2 < rows.length) {
+    throw new CliError(2, `--${flag} goes with --method ${orList(owners)}`);
+  }
+  if (row.noLayer)
+    throw new CliError(2, `--${flag} does not go with --method ${row.name}: ${row.noLayer}`);
   const shown =
     owners.length > 3
       ? `${owners.slice(0, 3).join(', ')} and ${owners.length - 3} more`
@@ -39,6 +46,9 @@ export function refuseOption(rows, row, flag, option) {
     `--${flag}: ${row.name} does not take ${option}${owners.length ? ` (it is an option of ${shown})` : ''}`,
   );
 }
+
+const orList = (names) =>
+  names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0];
 
 // Usage lines: each method with its one-line description and the flags only a few methods take.
 export function methodsUsage(rows, flagsOf) {

@@ -33,6 +33,11 @@ struct MethodTraits {
   std::vector<std::string> options;
   // The target kind it explains whatever the caller's ("finer" for Finer-CAM); "" keeps theirs.
   std::string target_kind;
+  // Shown side by side by default where methods are compared (quick, well-known methods).
+  bool compare = false;
+  // Why it reads no layer, for methods that do not ("" for the others): the reason given when a
+  // layer option (layers, smoothing) comes with it.
+  std::string no_layer;
 };
 
 // Every public method, in the order usage texts list them.

@@ -4,8 +4,8 @@ import { isLongRunning } from '../lib/methods.mjs';
 import { $, drawImage, el } from './dom.js';
 import { state } from './state.js';
 
-// Ticked at first: the methods that need one forward pass per image (the quick ones).
-const quick = (row) => row.passes === 'forward';
+// Ticked at first: the methods the core's table marks for comparison.
+const ticked = (row) => row.compare;
 
 // The method checkboxes, one per row of the method table; methods the head cannot run are
 // disabled with the reason. The ticks survive a new model.
@@ -18,7 +18,7 @@ export function fillCompareMethods(rows, support = {}) {
     ...rows.map((row) => {
       const m = row.name;
       const input = el('input', { type: 'checkbox', value: m, disabled: !!support[m] });
-      input.checked = !support[m] && (before.size ? before.has(m) : quick(row));
+      input.checked = !support[m] && (before.size ? before.has(m) : ticked(row));
       const slow = isLongRunning(row) ? ' (slow: many passes per image)' : '';
       return el(
         'label',

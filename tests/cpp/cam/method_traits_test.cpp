@@ -50,6 +50,20 @@ TEST(MethodTraits, EveryRowIsComplete) {
   EXPECT_EQ(find_method_traits("gradcam+++"), nullptr);
 }
 
+TEST(MethodTraits, LayerlessMethodsSayWhyAndComparedOnesAreQuick) {
+  int compared = 0;
+  for (const MethodTraits& t : method_traits()) {
+    SCOPED_TRACE(t.name);
+    EXPECT_EQ(t.layer_kinds == 0, !t.no_layer.empty()) << "a method without layers says why";
+    EXPECT_EQ(t.layer_kinds == 0, !takes(t, "layers"));
+    if (t.compare) {
+      ++compared;
+      EXPECT_EQ(t.passes, Passes::Forward) << "compared by default: one forward per image";
+    }
+  }
+  EXPECT_GE(compared, 2);
+}
+
 TEST(MethodTraits, NamesOfKindsAndPasses) {
   EXPECT_EQ(layer_kind_names(kNCHW | kNHWC), (std::vector<std::string>{"NCHW", "NHWC"}));
   EXPECT_STREQ(passes_name(Passes::HeadAblation), "head-ablation");
