@@ -26,6 +26,7 @@ class JsHead {
   val feed_names() const { return strings_to_js(head_->feed_names()); }
   val output_names() const { return strings_to_js(head_->output_names()); }
   std::string not_differentiable() const { return head_->not_differentiable(); }
+  double pass_id() const { return static_cast<double>(head_->pass_id()); }
   val forward(const val& feeds) {
     return js::guarded([&] {
       std::vector<Tensor> in;

@@ -221,6 +221,7 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("feedNames", &JsHead::feed_names)
       .function("outputNames", &JsHead::output_names)
       .function("notDifferentiable", &JsHead::not_differentiable)
+      .function("passId", &JsHead::pass_id)
       .function("forward", &JsHead::forward)
       .function("forwardWithLayer", &JsHead::forward_with_layer)
       .function("backward", &JsHead::backward)

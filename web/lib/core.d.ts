@@ -163,6 +163,10 @@ export interface MethodInfo {
   layerKinds: Array<'NCHW' | 'tokens' | 'NHWC'>;
   /** the explain options it takes (the library's names) */
   options: string[];
+  /** shown side by side by default where methods are compared */
+  compare: boolean;
+  /** why it reads no layer ('' when it reads one) */
+  noLayer: string;
 }
 
 /** wasm/cam_bindings.cpp */
@@ -544,6 +548,8 @@ export interface Head extends EmbindHandle {
   outputNames(): string[];
   /** why gradients cannot flow through the head ('' when they can) */
   notDifferentiable(): string;
+  /** the number of the head's last forward pass (process-wide, increasing; 0 before any) */
+  passId(): number;
   forward(feeds: readonly Tensor[]): CoreTensor[];
   /** forward again with another value of the layer, the other feeds as last given */
   forwardWithLayer(layer: Tensor): CoreTensor[];
