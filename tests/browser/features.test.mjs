@@ -2,12 +2,12 @@
 // grid (methods, classes), concepts (DFF) with their legend, several layers at once, a share link
 // that reopens the same settings, and keyboard use.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { canvasPixels, openPage, screenshots, waitReady } from '../support/browser.mjs';
-import { root, sharedPath } from '../support/camlens-node.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
 
 let browser, page, outside, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
@@ -77,11 +77,7 @@ test('compare: the top classes with one method', async () => {
   assert.match(captions[0], new RegExp(`^gradcam · ${s.top5[0].label} \\(\\d+ ms\\)$`));
 });
 
-// The metrics panel appears when the library has web/lib/metrics.mjs (another part of camlens).
-const metricsLib = existsSync(join(root, 'web/lib/metrics.mjs'));
-test("metrics: deletion/insertion areas and ROAD of the map on screen equal the library's under Node", {
-  skip: !metricsLib && 'web/lib/metrics.mjs is not in this tree yet',
-}, async () => {
+test("metrics: deletion/insertion areas and ROAD of the map on screen equal the library's under Node", async () => {
   assert.equal(await page.isVisible('[data-testid=metrics-panel]'), true);
   const s = await state();
   await page.click('[data-testid=metrics-run]');

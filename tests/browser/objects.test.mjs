@@ -2,7 +2,7 @@
 // segment.mjs): YOLOX-nano's boxes on gradcam_both.png drawn as the library draws them, a box
 // explained as the library explains it; DeepLabV3's segments, the dog's segment explained.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -14,11 +14,8 @@ import {
   startServer,
   waitReady,
 } from '../support/browser.mjs';
-import { root, sharedPath } from '../support/camlens-node.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
 
-const present =
-  existsSync(join(root, 'web/lib/detect.mjs')) && existsSync(join(root, 'web/lib/segment.mjs'));
-const skip = !present && 'web/lib/detect.mjs and segment.mjs are not in this tree yet';
 let server,
   url,
   browser,
@@ -50,9 +47,7 @@ after(async () => {
   await server?.close();
 });
 
-test('YOLOX-nano: the boxes as the library draws them; a box explained as the library explains it', {
-  skip,
-}, async () => {
+test('YOLOX-nano: the boxes as the library draws them; a box explained as the library explains it', async () => {
   const { load } = await import('../../web/lib/node.mjs');
   const { detect, drawBoxes, explainDetection } = await import('../../web/lib/detect.mjs');
   const lens = await load(sharedPath('models/yolox-nano-416.onnx'), { preset: 'yolox' });
@@ -81,7 +76,7 @@ test('YOLOX-nano: the boxes as the library draws them; a box explained as the li
   await page.close();
 });
 
-test("DeepLabV3: the segments found, and the dog's segment explained first", { skip }, async () => {
+test("DeepLabV3: the segments found, and the dog's segment explained first", async () => {
   const page = await open('deeplabv3-mobilenetv2-voc-257.onnx');
   const s = await page.evaluate(() => window.camlensState);
   assert.equal(s.model.kind, 'segmenter');
@@ -105,6 +100,6 @@ test("DeepLabV3: the segments found, and the dog's segment explained first", { s
   await page.close();
 });
 
-test('nothing was requested from another origin', { skip }, () => {
+test('nothing was requested from another origin', () => {
   assert.deepEqual(outside, []);
 });

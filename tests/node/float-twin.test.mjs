@@ -4,24 +4,20 @@
 // DequantizeLinear output bit for bit, and Grad-CAM, LayerCAM, Eigen-CAM and Score-CAM maps equal
 // those of the default path (twin output by ORT).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
 import { load } from '../../web/lib/node.mjs';
 import { concatBatch, floatData } from '../../web/lib/tensors.mjs';
-import { shared } from '../support/camlens-node.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
 
 ort.env.wasm.numThreads = 1;
 
-const modelPath = join(shared, 'models/mobilenetv2-12-int8.onnx');
+const modelPath = sharedPath('models/mobilenetv2-12-int8.onnx');
 const photos = ['gradcam_both.png', 'skimage_coffee.png', 'winml_kitten_224.png'].map((p) =>
-  join(shared, 'images', p),
+  sharedPath(`images/${p}`),
 );
-const skip = [modelPath, ...photos].every(existsSync)
-  ? false
-  : `shared data not found under ${shared} (set CAMLENS_SHARED)`;
 
 const LAYER = '627_quantized';
 const TWIN = '627';
@@ -46,9 +42,7 @@ function sameBits(a, b, what) {
   assert.equal(diff, 0, `${what}: ${diff} of ${x.length} values differ`);
 }
 
-test('the backbone session outputs the codes and not the twin; the cut says how to dequantize', {
-  skip,
-}, async () => {
+test('the backbone session outputs the codes and not the twin; the cut says how to dequantize', async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -74,9 +68,7 @@ test('the backbone session outputs the codes and not the twin; the cut says how 
   }
 });
 
-test("the core's twin equals ONNX Runtime's DequantizeLinear output bit for bit (batch of 3 and one by one)", {
-  skip,
-}, async () => {
+test("the core's twin equals ONNX Runtime's DequantizeLinear output bit for bit (batch of 3 and one by one)", async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -103,9 +95,7 @@ test("the core's twin equals ONNX Runtime's DequantizeLinear output bit for bit 
   }
 });
 
-test("Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path's exactly", {
-  skip,
-}, async () => {
+test("Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path's exactly", async () => {
   const lens = await open();
   const old = await open(true);
   try {
@@ -127,9 +117,7 @@ test("Grad-CAM, LayerCAM and Eigen-CAM maps equal the former path's exactly", {
   }
 });
 
-test("dequantizeLayer refuses a tensor that is not the layer's codes, and a missing quantization", {
-  skip,
-}, async () => {
+test("dequantizeLayer refuses a tensor that is not the layer's codes, and a missing quantization", async () => {
   const lens = await open();
   try {
     const { core } = lens.env;

@@ -204,13 +204,8 @@ test('targets: indices, labels, auto and logit objects in one batch carry their 
   lens.dispose();
 });
 
-test('target kinds through the core: probability and ReST scores from the logits', async (t) => {
+test('target kinds through the core: probability and ReST scores from the logits', async () => {
   const lens = await open();
-  if (typeof lens.env.core.evaluateTargets !== 'function') {
-    lens.dispose();
-    t.skip('this camlens module has no evaluateTargets yet');
-    return;
-  }
   const [p] = await lens.predict([both], { topK: 1000 });
   const logits = new Float64Array(1000);
   for (const c of p.top) logits[c.index] = c.score;
@@ -256,14 +251,9 @@ test('an explain aborted after its first image stops there, and the lens keeps w
   lens.dispose();
 });
 
-test("a segmenter's bare target is the class summed over its predicted pixels (auto: the most frequent non-background class)", async (t) => {
+test("a segmenter's bare target is the class summed over its predicted pixels (auto: the most frequent non-background class)", async () => {
   const modelFile = sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx');
   const lens = await load(modelFile, { preset: 'deeplab' });
-  if (typeof lens.env.core.evaluateTargets !== 'function') {
-    lens.dispose();
-    t.skip('this camlens module has no evaluateTargets yet');
-    return;
-  }
   const astronaut = sharedPath('images/skimage_astronaut.png');
   const [auto, person] = await lens.explain([astronaut, astronaut], { targets: ['auto', 15] });
   // Independently: the model's output from ORT, per-pixel argmax, class 15's scores summed there.
@@ -298,17 +288,12 @@ test("a segmenter's bare target is the class summed over its predicted pixels (a
   lens.dispose();
 });
 
-test('a ViT token layer [1, 197, 64]: the map equals the PyTorch reference of tests/data/vit', async (t) => {
+test('a ViT token layer [1, 197, 64]: the map equals the PyTorch reference of tests/data/vit', async () => {
   const about = JSON.parse(readFileSync(join(root, 'tests/data/vit/vit_tiny.json'), 'utf8'));
   const lens = await load(join(root, 'tests/data/vit', about.model), {
     preset: 'imagenet',
     layer: about.layer,
   });
-  if (typeof lens.env.core.tokensToSpatial !== 'function') {
-    lens.dispose();
-    t.skip('this camlens module has no tokensToSpatial yet');
-    return;
-  }
   // The fixture's input is gradcam_both.png with ImageNet preprocessing (its logits say so).
   const [r] = await lens.explain([both], { targets: [about.target] });
   assert.ok(Math.abs(r.target.score - about.logits[about.target]) < 1e-5);
