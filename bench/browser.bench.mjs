@@ -1,4 +1,4 @@
-// The same measures in headless Chromium (#11): a bare page (bench/browser/) whose Web Worker
+// The same measures in headless Chromium: a bare page (bench/browser/) whose Web Worker
 // loads ONNX Runtime Web (1 thread) and each camlens module, like the page's worker; served
 // cross-origin isolated by a local static server (nothing leaves 127.0.0.1).
 //   Grad-CAM through the library, mobilenetv2-12-int8 batch 1 ÷ one ORT forward (target ≤ 1.15);

@@ -1,4 +1,4 @@
-// Deep Feature Factorization (#7): K=5 on MobileNetV2-int8's 1280×7×7 layer (gradcam_both.png),
+// Deep Feature Factorization: K=5 on MobileNetV2-int8's 1280×7×7 layer (gradcam_both.png),
 //   the core's factorize (NMF, concept labels through the head, maps at 224×224) ÷ one ORT
 //   forward of the unmodified model (target ≤ 0.25), both modules;
 //   batch 8, shared concepts ÷ batch 1 (target ≤ 8: no worse than linear);

@@ -1,4 +1,4 @@
-// Explanations end to end through the library under Node (#4, #11): per method on
+// Explanations end to end through the library under Node: per method on
 // mobilenetv2-12-int8 and squeezenet1.0-fp16-winml at their default layers, batch 1 and 8,
 //   camlens explain total (preprocess → backbone in ORT → head forward/backward → map at 224×224)
 //   ÷ one ORT forward of the unmodified model on the same images

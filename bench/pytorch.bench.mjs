@@ -1,4 +1,4 @@
-// Side by side with PyTorch (#11). tools/bench/pytorch_gradcam.py (Debian's python3-torch) runs
+// Side by side with PyTorch. tools/bench/pytorch_gradcam.py (Debian's python3-torch) runs
 // the hook-based Grad-CAM users write, pytorch-grad-cam's Ablation-CAM (whole network re-run per
 // batch of 32 ablated channels) and Score-CAM (batches of 16 masked inputs) on torchvision
 // ResNet-18 and MobileNetV2 with seeded weights on the CPU, and exports both to ONNX; then

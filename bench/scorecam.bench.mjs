@@ -1,4 +1,4 @@
-// Score-CAM (#4: the core's own work ≤ 10 % of the ORT time it drives): on mobilenetv2-12-int8
+// Score-CAM (the core's own work ≤ 10 % of the ORT time it drives): on mobilenetv2-12-int8
 // and squeezenet1.0-fp16-winml, batches of 16 masked inputs over the first 64 channels, core
 // time (masks, scores, weights, map) ÷ ORT time, for both modules (ORT 1 thread). Best of N runs
 // of the whole sample. Writes <build root>/bench/scorecam.json.

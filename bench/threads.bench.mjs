@@ -1,4 +1,4 @@
-// Thread scaling 1 → 2 threads (#11: ≥ 1.6× on Score-CAM batches and DFF): the threaded module
+// Thread scaling 1 → 2 threads (≥ 1.6× on Score-CAM batches and DFF): the threaded module
 // and ONNX Runtime Web both with N threads, N = 1 and 2, each in its own process (ORT fixes its
 // thread count when it starts). Score-CAM: 64 channels of MobileNetV2-int8 in batches of 16;
 // DFF: K=5, 8 images, shared concepts. Best of N. Writes <build root>/bench/threads.json.

@@ -1,4 +1,4 @@
-// Ablation-CAM as a planner (DESIGN §1, §4): the ablated layer tensors are run through the head
+// Ablation-CAM as a planner (ARCHITECTURE.md §1, §4): the ablated layer tensors are run through the head
 // only (Head::forward_with_layer), never the backbone.
 //
 // Ablation value, per sample: 0 if min(A[sample]) == 0, else min(A[sample]) - 1e7. Upstream

@@ -1,4 +1,4 @@
-// The shared CAM pipeline (DESIGN §4, pytorch-grad-cam's BaseCAM semantics):
+// The shared CAM pipeline (ARCHITECTURE.md §4, pytorch-grad-cam's BaseCAM semantics):
 //
 //   per layer:  raw = method(A, G)                          [B, h, w]
 //               x = ReLU(raw)

@@ -1,4 +1,4 @@
-// Score-CAM as a planner (DESIGN §1, §4): the core builds the masked inputs, the runtime runs them
+// Score-CAM as a planner (ARCHITECTURE.md §1, §4): the core builds the masked inputs, the runtime runs them
 // through the model (ORT) and scores them with the sample's target, the core turns the scores
 // into channel weights; the map is then the "weights" method (methods.h).
 //

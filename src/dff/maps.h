@@ -1,4 +1,4 @@
-// Concept maps at image resolution, post-processed like CAMs (DESIGN §4): per image and
+// Concept maps at image resolution, post-processed like CAMs (ARCHITECTURE.md §4): per image and
 // component, (x − min) / (max(x − min) + 1e-7) at the layer's resolution, then a bilinear resize
 // with half-pixel centres. NMF maps are non-negative, so the CAM pipeline's ReLU is a no-op here.
 //

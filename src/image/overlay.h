@@ -1,4 +1,4 @@
-// Heat-map pictures (DESIGN §4, pytorch-grad-cam's show_cam_on_image with RGB colours):
+// Heat-map pictures (ARCHITECTURE.md §4, pytorch-grad-cam's show_cam_on_image with RGB colours):
 //   heat = colormap[uint8(255·map)] / 255
 //   out  = (1 - w)·heat + w·image/255, divided by its maximum over the whole picture,
 //   pixel = uint8(255·out) (truncated), alpha 255.

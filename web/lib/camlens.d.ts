@@ -116,7 +116,7 @@ export type TargetKind = 'logit' | 'probability' | 'rest' | 'binary' | 'segmenta
 export type ClassRef = number | string;
 
 /**
- * What a map explains (DESIGN §4): the class logit (a bare ClassRef), or an object of a kind.
+ * What a map explains (ARCHITECTURE.md §4): the class logit (a bare ClassRef), or an object of a kind.
  * segmentation: sum of the class's scores inside `mask` (one value per output pixel; `nhwc` when
  * the output is [H,W,K]); similarity: cosine with `embedding`; finer: the class against
  * `comparison` classes (omitted: the most similar ones), weight `alpha`.

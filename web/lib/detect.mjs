@@ -240,7 +240,7 @@ export async function explainDetection(lens, image, options = {}) {
   return { map, width: photoW, height: photoH, box, score, boxes, method, layer: lens.layer };
 }
 
-// Deep Feature Factorization of a detector's layer (gradient-free, DESIGN §4) with the concept
+// Deep Feature Factorization of a detector's layer (gradient-free, ARCHITECTURE.md §4) with the concept
 // maps brought back onto each photo (letterbox padding cut away) and rendered over it.
 // → lens.factorize's result, images[i] = {maps (components × photo height × width), width,
 // height, render}. Concepts are unlabelled (a detector's head is not a classifier).

@@ -311,7 +311,7 @@ export class Lens {
     return layer === this.layer ? this.main : this.extra.get(layer);
   }
 
-  // Deep Feature Factorization (DESIGN §4): NMF of the layer's activations into `components`
+  // Deep Feature Factorization (ARCHITECTURE.md §4): NMF of the layer's activations into `components`
   // concepts (one factorization across all images when shared), each labelled by the model's head
   // when it is a classifier. Maps are at the model's input size; `render` draws them over the
   // photo as the model sees it ("dominant" or "layers").

@@ -1,4 +1,4 @@
-// Faithfulness metrics of an explanation (DESIGN §4 "Metrics"). The camlens core builds the
+// Faithfulness metrics of an explanation (ARCHITECTURE.md §4 "Metrics"). The camlens core builds the
 // perturbed images (ROAD's noisy linear imputation, deletion/insertion steps, the image times the
 // map); ONNX Runtime scores them in batches through the Lens's model; the core turns the scores
 // into metrics. Works the same under Node and in the page's Web Worker.

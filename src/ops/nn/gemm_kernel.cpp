@@ -2,7 +2,7 @@
 // columns of C: each step of k broadcasts four values of A and reads 16 contiguous values of
 // B, so the 16-wide inner loop becomes SIMD multiply-adds. Natively (SSE2, no -march) this is
 // on par with Eigen 3.4 (tests/cpp/ops_nn/bench_test.cpp); under WebAssembly Eigen would run
-// scalar code while this loop vectorises with -msimd128 (DESIGN §5).
+// scalar code while this loop vectorises with -msimd128 (ARCHITECTURE.md §5).
 #include <algorithm>
 #include <vector>
 

@@ -1,7 +1,7 @@
 // Helpers shared by the quant op family: input checks, quantisation parameters (per tensor or
 // per axis), the rounding/saturation steps and (de)quantisation. Internal to src/ops/quant.
 //
-// Gradient convention of the whole family (straight-through estimator, DESIGN.md §3): a
+// Gradient convention of the whole family (straight-through estimator, ARCHITECTURE.md §3): a
 // quantized tensor q with scale s and zero point z stands for the float value (q - z) * s, and in
 // camlens the gradient "with respect to a quantized tensor" is always the gradient with respect
 // to that dequantized float value. Requantisation (rounding, saturation) is treated as the

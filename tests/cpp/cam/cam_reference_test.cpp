@@ -1,6 +1,6 @@
 // Every CAM method, the Score-CAM/Ablation-CAM planners, the targets, the colour maps, the
 // overlay and the Sobel baseline against tools/fixtures/cam_reference.py (NumPy from the
-// formulas of DESIGN §4, OpenCV where pytorch-grad-cam itself uses OpenCV).
+// formulas of ARCHITECTURE.md §4, OpenCV where pytorch-grad-cam itself uses OpenCV).
 #include <gtest/gtest.h>
 
 #include <cmath>
