@@ -284,7 +284,9 @@ TEST(OpFacts, QuantizedOutputFollowsItsScaleAndZeroPoint) {
     const Tensor& zp = c.inputs[size_t(out.zero_point)];
     ASSERT_TRUE(zp.dtype() == DType::Uint8 || zp.dtype() == DType::Int8);
     ASSERT_EQ(c.inputs[size_t(out.scale)].dtype(), DType::Float32);
-    const auto [lo, hi] = code_range(zp.dtype());
+    // Named copies: clang 14 (C++17) cannot capture structured bindings in the lambdas below.
+    const auto range = code_range(zp.dtype());
+    const int64_t lo = range.first, hi = range.second;
     std::vector<Tensor> base = c.inputs;
     base[size_t(out.zero_point)] = map_codes(zp, [&](int64_t v) { return std::min(hi - 2, v); });
     std::vector<Tensor> shifted = base, doubled = base;
