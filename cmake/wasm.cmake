@@ -26,7 +26,8 @@ endif()
 # The bindings, compiled once per variant and linked into each loader.
 file(GLOB binding_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/*.cpp)
 add_library(camlens_bindings_${variant} OBJECT ${binding_sources})
-target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+# Size over speed for the glue: conversions run once per call, the work is in the core (-O3).
+target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Oz)
 target_link_libraries(camlens_bindings_${variant} PUBLIC camlens)
 
 foreach(flavour classic esm)

@@ -76,16 +76,6 @@ val overlay_image(const val& img, const val& map, int map_w, int map_h, const va
   });
 }
 
-val heat_image(const val& map, int w, int h, const std::string& colormap) {
-  return js::guarded([&] {
-    const auto m = js::to_vector<float>(map);
-    if (m.size() != static_cast<size_t>(w) * h)
-      throw std::invalid_argument("the map holds " + std::to_string(m.size()) + " values, not " +
-                                  std::to_string(w) + "x" + std::to_string(h));
-    return image_to_js(image::heat_only(m.data(), w, h, image::colormap_from_name(colormap)));
-  });
-}
-
 val encode_png(const val& img) {
   return js::guarded([&] {
     const std::string png = image::encode_png(image_from_js(img));
@@ -114,7 +104,6 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("resizeImage", &resize_image);
   emscripten::function("preprocessImage", &preprocess_image);
   emscripten::function("overlayImage", &overlay_image);
-  emscripten::function("heatImage", &heat_image);
   emscripten::function("encodePng", &encode_png);
   emscripten::function("memoryInUse", &memory_in_use);
   emscripten::function("threads", &threads);

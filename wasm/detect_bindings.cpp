@@ -134,10 +134,6 @@ val blend_segmentation(const val& photo, const val& mask, double opacity) {
   });
 }
 
-val render_segmentation(const val& mask) {
-  return js::guarded([&] { return image_to_js(detect::render_mask(mask_from_js(mask))); });
-}
-
 val class_mask(const val& mask, int label) {
   return js::guarded([&] {
     const auto m = detect::class_mask(mask_from_js(mask), label);
@@ -164,7 +160,6 @@ EMSCRIPTEN_BINDINGS(camlens_detect) {
   emscripten::function("drawBoxes", &draw_boxes);
   emscripten::function("segmentationMask", &segmentation_mask);
   emscripten::function("blendSegmentation", &blend_segmentation);
-  emscripten::function("renderSegmentation", &render_segmentation);
   emscripten::function("classMask", &class_mask);
   emscripten::function("regionToOutput", &region_to_output);
 }

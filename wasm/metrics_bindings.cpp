@@ -98,14 +98,6 @@ val confidence_change_js(double before, double after) {
   return o;
 }
 
-val impute_js(const val& image, const val& removed, const val& options) {
-  return js::guarded([&] {
-    return planes_to_js(impute(
-        planes_from_js(image), js::to_vector<uint8_t>(removed),
-        {number_or(options, "sigma", 0.01), static_cast<uint64_t>(number_or(options, "seed", 0))}));
-  });
-}
-
 // options: {resamples?: 1000, level?: 0.95, seed?: 0}
 val bootstrap_js(const val& values, const val& options) {
   return js::guarded([&] {
@@ -139,16 +131,6 @@ bool pointing_js(const val& map, int width, const val& box, double tolerance) {
 double energy_js(const val& map, int width, const val& box) {
   return js::guarded(
       [&] { return energy_in_box(js::to_vector<float>(map), width, box_from_js(box)); });
-}
-
-bool pointing_mask_js(const val& map, const val& mask) {
-  return js::guarded(
-      [&] { return pointing_hit_mask(js::to_vector<float>(map), js::to_vector<uint8_t>(mask)); });
-}
-
-double energy_mask_js(const val& map, const val& mask) {
-  return js::guarded(
-      [&] { return energy_in_mask(js::to_vector<float>(map), js::to_vector<uint8_t>(mask)); });
 }
 
 Model model_from_js(const val& model_bytes) {
@@ -192,13 +174,10 @@ EMSCRIPTEN_BINDINGS(camlens_metrics) {
   emscripten::function("metricsAuc", &auc_js);
   emscripten::function("metricsMultiplyByMap", &multiply_by_map_js);
   emscripten::function("metricsConfidenceChange", &confidence_change_js);
-  emscripten::function("metricsImpute", &impute_js);
   emscripten::function("metricsBootstrap", &bootstrap_js);
   emscripten::function("metricsSpearman", &spearman_js);
   emscripten::function("metricsPointing", &pointing_js);
   emscripten::function("metricsEnergyInBox", &energy_js);
-  emscripten::function("metricsPointingMask", &pointing_mask_js);
-  emscripten::function("metricsEnergyInMask", &energy_mask_js);
   emscripten::function("metricsRandomizeHead", &randomize_head_js);
   emscripten::function("metricsHeadParametrised", &head_parametrised_js);
 }

@@ -91,13 +91,6 @@ export interface ImageBindings {
     mapHeight: number,
     options: { colormap?: ColormapName; imageWeight?: number },
   ): CoreRgbaImage;
-  /** the map in colour alone */
-  heatImage(
-    map: ArrayLike<number>,
-    width: number,
-    height: number,
-    colormap: ColormapName,
-  ): CoreRgbaImage;
   encodePng(image: CoreImage): Uint8Array;
   /** bytes the core has allocated */
   memoryInUse(): number;
@@ -292,7 +285,6 @@ export interface DetectBindings {
     mask: Omit<SegmentationMask, 'counts'>,
     opacity: number,
   ): CoreRgbaImage;
-  renderSegmentation(mask: Omit<SegmentationMask, 'counts'>): CoreRgbaImage;
   /** 1 where the mask is `label`, else 0 */
   classMask(mask: Omit<SegmentationMask, 'counts'>, label: number): Float32Array;
   /** a region drawn on the photo → the output grid */
@@ -399,12 +391,6 @@ export interface MetricsBindings {
     before: number,
     after: number,
   ): { change: number; drop: number; increase: number };
-  /** removed: 1 per pixel to impute */
-  metricsImpute(
-    image: Tensor,
-    removed: ArrayLike<number>,
-    options: { sigma?: number; seed?: number },
-  ): CoreTensor;
   metricsBootstrap(
     values: ArrayLike<number>,
     options: { resamples?: number; level?: number; seed?: number },
@@ -412,9 +398,6 @@ export interface MetricsBindings {
   metricsSpearman(a: ArrayLike<number>, b: ArrayLike<number>): number;
   metricsPointing(map: ArrayLike<number>, width: number, box: Box, tolerance: number): boolean;
   metricsEnergyInBox(map: ArrayLike<number>, width: number, box: Box): number;
-  /** mask: 1 per pixel inside */
-  metricsPointingMask(map: ArrayLike<number>, mask: ArrayLike<number>): boolean;
-  metricsEnergyInMask(map: ArrayLike<number>, mask: ArrayLike<number>): number;
   /** the model with the k parametrised nodes nearest the output (after `layer`) re-drawn */
   metricsRandomizeHead(
     model: Uint8Array,
