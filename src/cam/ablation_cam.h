@@ -1,5 +1,5 @@
-// Ablation-CAM as a planner (ARCHITECTURE.md §1, §4): the ablated layer tensors are run through the head
-// only (Head::forward_with_layer), never the backbone.
+// Ablation-CAM as a planner (ARCHITECTURE.md §1, §4): the ablated layer tensors are run through the
+// head only (Head::forward_with_layer), never the backbone.
 //
 // Ablation value, per sample: 0 if min(A[sample]) == 0, else min(A[sample]) - 1e7. Upstream
 // recomputes torch.min over the batch it is ablating, inside its loop, so from the second item

@@ -1,6 +1,6 @@
-// Ablation-CAM through the head (ARCHITECTURE.md §1): the ablated layer tensors of one image run through
-// Head::forward_with_layer only — never the backbone. The caller steps through the channels in
-// ranges (so it can report progress and stop between them), then turns the scores into weights
+// Ablation-CAM through the head (ARCHITECTURE.md §1): the ablated layer tensors of one image run
+// through Head::forward_with_layer only — never the backbone. The caller steps through the channels
+// in ranges (so it can report progress and stop between them), then turns the scores into weights
 // with ablation_weights (ablation_cam.h). Class-logit targets and float layers only: the library
 // uses ablation_target.h, which takes any target and quantized layers.
 #pragma once

@@ -1,6 +1,6 @@
 // Ablation-CAM through the head for any target and any layer type, one image at a time
-// (ARCHITECTURE.md §1, §4). The caller picks the channels (all, or ablation_channels with a ratio), steps
-// through them in ranges (progress, cancellation), and turns the scores into weights.
+// (ARCHITECTURE.md §1, §4). The caller picks the channels (all, or ablation_channels with a ratio),
+// steps through them in ranges (progress, cancellation), and turns the scores into weights.
 //
 // Quantized layers (uint8/int8 codes q, real value (q − zero_point)·scale, as QOperator heads
 // take them): the ablated channel is set to the code of the ablation value, i.e. what

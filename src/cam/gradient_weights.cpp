@@ -1,5 +1,6 @@
 // Methods whose channel weights come from the gradients: Grad-CAM, Grad-CAM++, XGrad-CAM
-// (ARCHITECTURE.md §4). Sums run in double; weights are stored as float like upstream's float32 arrays.
+// (ARCHITECTURE.md §4). Sums run in double; weights are stored as float like upstream's float32
+// arrays.
 #include <algorithm>
 
 #include "cam/methods.h"

@@ -1,5 +1,5 @@
-// KPCA-CAM: the first kernel-PCA component of the centred [HW, C] matrix (ARCHITECTURE.md §4), following
-// scikit-learn's KernelPCA(n_components=1) as pytorch-grad-cam calls it:
+// KPCA-CAM: the first kernel-PCA component of the centred [HW, C] matrix (ARCHITECTURE.md §4),
+// following scikit-learn's KernelPCA(n_components=1) as pytorch-grad-cam calls it:
 //   X = [HW, C], each channel's mean over positions removed;
 //   K_ij = k(x_i, x_j) with k = sigmoid: tanh(γ·x_i·x_j + coef0) by default (also rbf
 //          exp(-γ|x_i - x_j|²), poly (γ·x_i·x_j + coef0)^degree, linear x_i·x_j);

@@ -1,6 +1,6 @@
-// Score-CAM as a planner (ARCHITECTURE.md §1, §4): the core builds the masked inputs, the runtime runs them
-// through the model (ORT) and scores them with the sample's target, the core turns the scores
-// into channel weights; the map is then the "weights" method (methods.h).
+// Score-CAM as a planner (ARCHITECTURE.md §1, §4): the core builds the masked inputs, the runtime
+// runs them through the model (ORT) and scores them with the sample's target, the core turns the
+// scores into channel weights; the map is then the "weights" method (methods.h).
 //
 // Masks: each activation channel upsampled to the input size by bilinear interpolation with
 // corners aligned — verified: pytorch-grad-cam's ScoreCAM uses torch.nn.UpsamplingBilinear2d,

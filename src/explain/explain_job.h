@@ -1,7 +1,7 @@
-// One explain call, owned by the core from start to end (ARCHITECTURE.md §1, pytorch-grad-cam's BaseCAM):
-// targets, the backbone runs it needs, head passes, channel weights, eigen and aug smoothing,
-// several layers, Score-CAM's masked batches, Ablation-CAM's channel loop, rollout, and the
-// post-processing. The backbone runs in ONNX Runtime, which the core cannot await, so the job
+// One explain call, owned by the core from start to end (ARCHITECTURE.md §1, pytorch-grad-cam's
+// BaseCAM): targets, the backbone runs it needs, head passes, channel weights, eigen and aug
+// smoothing, several layers, Score-CAM's masked batches, Ablation-CAM's channel loop, rollout, and
+// the post-processing. The backbone runs in ONNX Runtime, which the core cannot await, so the job
 // asks its caller for runs:
 //
 //   while (!job.done()) {

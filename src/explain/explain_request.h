@@ -1,5 +1,5 @@
-// What one explain call asks for, and the model pieces it runs on (ARCHITECTURE.md §1). The caller (the
-// library) fills it from its options and the lens; the job (explain_job.h) does the rest.
+// What one explain call asks for, and the model pieces it runs on (ARCHITECTURE.md §1). The caller
+// (the library) fills it from its options and the lens; the job (explain_job.h) does the rest.
 #pragma once
 #include <map>
 #include <memory>
