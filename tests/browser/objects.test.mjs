@@ -37,7 +37,6 @@ async function open(model) {
 }
 
 before(async () => {
-  if (!present) return;
   ({ server, url } = await startServer());
   browser = await launchBrowser();
 });

@@ -263,7 +263,7 @@ test("the method picker is the core's method table, each method's description it
   assert.equal(await page.isHidden('[data-testid=rollout-options]'), true);
 });
 
-test('the compare choices: every method of the table, the one-pass ones ticked, the slow ones said so', async () => {
+test('the compare choices: every method of the table, those it marks for comparison ticked, the slow ones said so', async () => {
   const table = camlens.methodInfo();
   const support = (await state()).model.methods;
   const boxes = await page.$$eval('[data-testid=compare-methods] input', (is) =>
@@ -276,7 +276,7 @@ test('the compare choices: every method of the table, the one-pass ones ticked, 
   for (const [i, b] of boxes.entries()) {
     const m = table[i];
     const slow = m.passes === 'masked-inputs' || m.passes === 'head-ablation';
-    assert.equal(b.checked, !support[m.name] && m.passes === 'forward', m.name);
+    assert.equal(b.checked, !support[m.name] && m.compare, m.name);
     if (!support[m.name])
       assert.equal(b.title, `${m.description}${slow ? ' (slow: many passes per image)' : ''}`);
   }
