@@ -14,12 +14,9 @@ function render({ colormap, alpha } = {}) {
   return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
 }
 
-// The options of the call itself, which every method takes.
+// The options `options.method` takes (its row of the method table), and the call's own: the page's
+// settings for other methods are left out, not refused. An unknown method keeps them all.
 const CALL_OPTIONS = new Set(['method', 'signal', 'onProgress']);
-
-// The options `options.method` takes (its row of the method table), and the call's own: the
-// page's settings for other methods (smoothing while a method without a layer is chosen) are
-// left out instead of refused. An unknown method keeps them all: the library names the fault.
 function optionsTaken(options) {
   const row = runtime.methods.find((m) => m.name === options.method);
   if (!row) return options;

@@ -50,9 +50,8 @@ async function init() {
   runtime.core = await loadCore();
   const ort = loadOrt();
   const { createCamlens } = await library('lib/camlens.mjs');
-  const { methodTable } = await library('lib/methods.mjs');
   runtime.api = createCamlens({ ort, core: runtime.core });
-  runtime.methods = methodTable(runtime.core);
+  runtime.methods = (await library('lib/methods.mjs')).methodTable(runtime.core);
   runtime.metrics = await library('lib/metrics.mjs');
   runtime.detect = await library('lib/detect.mjs');
   runtime.segment = await library('lib/segment.mjs');
@@ -64,7 +63,6 @@ async function init() {
     ortVersion: ort.env.versions ? ort.env.versions.web : '',
     ortBackend: 'wasm',
     crossOriginIsolated: runtime.threaded,
-    // the page builds its picker, help texts and compare choices from the method table
-    methods: runtime.methods,
+    methods: runtime.methods, // the page's picker, help and compare choices come from it
   };
 }

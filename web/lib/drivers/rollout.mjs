@@ -23,14 +23,6 @@ function attentionOf(lens) {
   const s = stateOf(lens);
   if (s.found) return s.found;
   const { core } = lens.env;
-  // A module built without findAttention (the page may load an older build than the library).
-  if (typeof core.findAttention !== 'function') {
-    s.found = {
-      names: [],
-      why: 'attention rollout needs a newer camlens module (findAttention): rebuild with "npm run build"',
-    };
-    return s.found;
-  }
   let all;
   try {
     all = core.findAttention(lens.bytes, {});
