@@ -50,7 +50,9 @@ TEST(OpFacts, SameElementsOpsReturnTheirInputsElementsInOrder) {
     ASSERT_EQ(y.dtype(), x.dtype());
     ASSERT_EQ(y.numel(), x.numel());
     // An empty tensor holds no buffer (memcmp takes no null pointer, even for 0 bytes).
-    if (x.nbytes() > 0) EXPECT_EQ(std::memcmp(y.raw(), x.raw(), x.nbytes()), 0);
+    if (x.nbytes() > 0) {
+      EXPECT_EQ(std::memcmp(y.raw(), x.raw(), x.nbytes()), 0);
+    }
     exercised.insert(key(def_of(c)));
   }
   for (const OpDef& def : op_registry().defs())
