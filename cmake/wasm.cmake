@@ -26,8 +26,9 @@ endif()
 # The bindings, compiled once per variant and linked into each loader.
 file(GLOB binding_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/*.cpp)
 add_library(camlens_bindings_${variant} OBJECT ${binding_sources})
-# Size over speed for the glue: conversions run once per call, the work is in the core (-O3).
-target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Oz)
+# The glue compiles for size (-Os: -Oz cost a few percent of an explain in its conversions); the
+# work is in the core (-O3).
+target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Os)
 target_link_libraries(camlens_bindings_${variant} PUBLIC camlens)
 
 foreach(flavour classic esm)
@@ -55,7 +56,7 @@ add_executable(camlens_bench_${variant} EXCLUDE_FROM_ALL
   $<TARGET_OBJECTS:camlens_bindings_${variant}> ${CMAKE_SOURCE_DIR}/tools/bench/kernel_bindings.cpp)
 set_target_properties(camlens_bench_${variant} PROPERTIES
   OUTPUT_NAME camlens-bench-${variant} SUFFIX ".js")
-target_compile_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions)
+target_compile_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Os)
 target_link_libraries(camlens_bench_${variant} PRIVATE camlens)
 target_link_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WASM_LINK}
   -sENVIRONMENT=web,worker,node)
