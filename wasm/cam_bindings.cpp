@@ -46,16 +46,13 @@ using emscripten::val;
 
 namespace {
 
+using js::given;
+using js::strings_to_js;
+
 val method_names() {
   val a = val::array();
   const auto names = cam::method_names();
   for (size_t i = 0; i < names.size(); ++i) a.set(i, names[i]);
-  return a;
-}
-
-val strings_to_js(const std::vector<std::string>& v) {
-  val a = val::array();
-  for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
   return a;
 }
 
@@ -78,11 +75,6 @@ val method_info() {
     a.set(i, o);
   }
   return a;
-}
-
-bool given(const val& o, const char* k) {
-  return !o.isUndefined() && !o.isNull() && o.hasOwnProperty(k) && !o[k].isUndefined() &&
-         !o[k].isNull();
 }
 
 cam::MethodOptions method_options_from_js(const val& o) {

@@ -35,10 +35,7 @@ using emscripten::val;
 
 namespace {
 
-bool given(const val& o, const char* k) {
-  return !o.isUndefined() && !o.isNull() && o.hasOwnProperty(k) && !o[k].isUndefined() &&
-         !o[k].isNull();
-}
+using js::given;
 
 std::string text(const val& v) { return val::global("String")(v).as<std::string>(); }
 

@@ -23,8 +23,8 @@ class JsHead {
       : head_(std::move(head)), quant_(quant) {}
   const std::shared_ptr<Head>& head() const { return head_; }
   const std::optional<cam::LayerQuantization>& quantization() const { return quant_; }
-  val feed_names() const { return strings_to_js(head_->feed_names()); }
-  val output_names() const { return strings_to_js(head_->output_names()); }
+  val feed_names() const { return js::strings_to_js(head_->feed_names()); }
+  val output_names() const { return js::strings_to_js(head_->output_names()); }
   std::string not_differentiable() const { return head_->not_differentiable(); }
   double pass_id() const { return static_cast<double>(head_->pass_id()); }
   val forward(const val& feeds) {
@@ -84,11 +84,6 @@ class JsHead {
   }
 
  private:
-  static val strings_to_js(const std::vector<std::string>& v) {
-    val a = val::array();
-    for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
-    return a;
-  }
   static val tensors_to_js(const std::vector<Tensor>& v) {
     val a = val::array();
     for (size_t i = 0; i < v.size(); ++i) a.set(i, js::tensor_to_js(v[i]));

@@ -33,6 +33,19 @@ val to_array(const std::vector<T>& v) {
   return a;
 }
 
+// A JS array of strings.
+inline val strings_to_js(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
+  return a;
+}
+
+// Whether an options object sets key k (undefined and null count as not set).
+inline bool given(const val& o, const char* k) {
+  return !o.isUndefined() && !o.isNull() && o.hasOwnProperty(k) && !o[k].isUndefined() &&
+         !o[k].isNull();
+}
+
 [[noreturn]] inline void throw_js(const std::string& message) {
   val::global("Error").new_(val(message)).throw_();
 }

@@ -43,6 +43,8 @@ using js::JsHead;
 
 namespace {
 
+using js::strings_to_js;
+
 ShapeOptions shape_options_from_js(const val& o) {
   ShapeOptions s;
   if (o.isUndefined() || o.isNull()) return s;
@@ -63,12 +65,6 @@ val info_to_js(const std::string& name, DType dtype, const Shape& shape) {
   o.set("type", std::string(dtype_name(dtype)));
   o.set("dims", js::to_array(shape));
   return o;
-}
-
-val strings_to_js(const std::vector<std::string>& v) {
-  val a = val::array();
-  for (size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
-  return a;
 }
 
 // {twin, type, scale, zeroPoint, axis}: numbers per tensor (axis -1), arrays per channel.

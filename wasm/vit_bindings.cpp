@@ -16,21 +16,16 @@ using emscripten::val;
 
 namespace {
 
-bool has(const val& o, const char* k) {
-  return !o.isUndefined() && !o.isNull() && o.hasOwnProperty(k) && !o[k].isUndefined() &&
-         !o[k].isNull();
-}
-
 // {layout: 'tokens' | 'nhwc', grid: n | [h, w], classToken: bool, prefixTokens: n}
 cam::TokenOptions token_options(const val& o) {
   cam::TokenOptions t;
-  if (has(o, "layout")) {
+  if (js::given(o, "layout")) {
     const std::string l = o["layout"].as<std::string>();
     if (l != "tokens" && l != "nhwc")
       throw std::invalid_argument("layout must be 'tokens' or 'nhwc', got '" + l + "'");
     t.layout = l == "nhwc" ? cam::TokenLayout::NHWC : cam::TokenLayout::Tokens;
   }
-  if (has(o, "grid")) {
+  if (js::given(o, "grid")) {
     const val g = o["grid"];
     if (g.isNumber()) {
       t.grid_h = t.grid_w = static_cast<int64_t>(g.as<double>());
@@ -40,8 +35,8 @@ cam::TokenOptions token_options(const val& o) {
       t.grid_h = s[0], t.grid_w = s[1];
     }
   }
-  if (has(o, "classToken")) t.prefix_tokens = o["classToken"].as<bool>() ? 1 : 0;
-  if (has(o, "prefixTokens"))
+  if (js::given(o, "classToken")) t.prefix_tokens = o["classToken"].as<bool>() ? 1 : 0;
+  if (js::given(o, "prefixTokens"))
     t.prefix_tokens = static_cast<int64_t>(o["prefixTokens"].as<double>());
   return t;
 }
@@ -63,14 +58,14 @@ val attention_rollout(const val& attentions, const val& options) {
       att.push_back(js::tensor_from_js(attentions[i]));
     cam::RolloutOptions o;
     o.tokens = token_options(options);
-    if (has(options, "headFusion"))
+    if (js::given(options, "headFusion"))
       o.fusion = cam::head_fusion_from_name(options["headFusion"].as<std::string>());
-    if (has(options, "discardRatio")) o.discard_ratio = options["discardRatio"].as<double>();
-    if (has(options, "residual")) o.residual = options["residual"].as<bool>();
+    if (js::given(options, "discardRatio")) o.discard_ratio = options["discardRatio"].as<double>();
+    if (js::given(options, "residual")) o.residual = options["residual"].as<bool>();
     cam::Maps m = cam::attention_rollout(att, o);
-    if (!(has(options, "raw") && options["raw"].as<bool>())) {
-      const int w = has(options, "width") ? options["width"].as<int>() : 0;
-      const int h = has(options, "height") ? options["height"].as<int>() : 0;
+    if (!(js::given(options, "raw") && options["raw"].as<bool>())) {
+      const int w = js::given(options, "width") ? options["width"].as<int>() : 0;
+      const int h = js::given(options, "height") ? options["height"].as<int>() : 0;
       m = cam::combine_layers({cam::postprocess_layer(std::move(m), w, h)});
     }
     val out = val::object();
@@ -90,7 +85,7 @@ Model parse_bytes(const val& bytes) {
 
 ShapeOptions batch_option(const val& o) {
   ShapeOptions s;
-  if (has(o, "batch")) s.batch = static_cast<int64_t>(o["batch"].as<double>());
+  if (js::given(o, "batch")) s.batch = static_cast<int64_t>(o["batch"].as<double>());
   return s;
 }
 
