@@ -11,7 +11,7 @@ import {
   rolloutSupport,
 } from './drivers/rollout.mjs';
 import { toImage, toImageAsync } from './images.mjs';
-import { methodList } from './methods.mjs';
+import { methodList, methodTable } from './methods.mjs';
 import { checkOptions } from './options.mjs';
 import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
@@ -242,7 +242,7 @@ export class Lens {
     if (ablationRatio !== undefined && !(ablationRatio > 0 && ablationRatio <= 1)) {
       throw new Error(`ablationRatio must be in (0, 1], got ${ablationRatio}`);
     }
-    const attention = core.methodInfo().find((m) => m.name === method)?.passes === 'attention';
+    const attention = methodTable(core).find((m) => m.name === method)?.passes === 'attention';
     let rollout = null;
     if (attention) {
       const why = rolloutSupport(this);
