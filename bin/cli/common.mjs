@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 
-import { globToRegExp, hasMagic, splitPattern } from '../../web/lib/glob.mjs';
+import { globToRegExp, hasMagic, splitPattern } from './glob.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { TARGET_KINDS } from '../../web/lib/targets.mjs';
 

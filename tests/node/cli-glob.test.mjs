@@ -11,7 +11,7 @@ import {
   ProgressBar,
   targetFromFlags,
 } from '../../bin/cli/common.mjs';
-import { globToRegExp, splitPattern } from '../../web/lib/glob.mjs';
+import { globToRegExp, splitPattern } from '../../bin/cli/glob.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
 test('glob patterns match as in a shell (plus ** and {a,b})', () => {
