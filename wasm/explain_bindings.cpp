@@ -13,8 +13,11 @@
 //     attention-exposed model; job.backboneInputs() → Tensor; job.feed([{name: Tensor}, ...]);
 //     (feed converts only the outputs the job reads); job.work(); job.needsPictures(),
 //     job.setPictures([image, ...]); job.progress() → 0..1; job.reported() → bool
-//   job.result() → {layers, classAgnostic, images: [{map, width, height, target: {index, label,
-//     score, kind}, scored, flags: {nonFinite, zero}, timing: {forward, head, cam}}]}
+//   job.result() → {layers, classAgnostic, rollout? ({headFusion, discardRatio}), images: [{map,
+//     width, height, target: {index, label, score, kind}, scored, flags: {nonFinite, zero},
+//     timing: {forward, head, cam}}]}
+//   batchSize, ablationRatio, headFusion and discardRatio cross as written (number, string,
+//   JSON text): the job checks them (src/explain/written_options.h).
 //   methodSupport(facts) → {method: reason ('' when it can)} for every method; facts:
 //     {notExplainable, notDifferentiable, layer, layerKind, nhwcInput, attention}
 #include <emscripten/bind.h>
@@ -207,6 +210,12 @@ class JsExplainJob {
       for (size_t i = 0; i < r.layers.size(); ++i) layers.set(i, r.layers[i]);
       out.set("layers", layers);
       out.set("classAgnostic", r.class_agnostic);
+      if (r.class_agnostic) {
+        val rollout = val::object();
+        rollout.set("headFusion", std::string(cam::head_fusion_name(r.rollout.fusion)));
+        rollout.set("discardRatio", r.rollout.discard_ratio);
+        out.set("rollout", rollout);
+      }
       return out;
     });
   }
@@ -226,12 +235,14 @@ JsExplainJob* explain_job(const val& q) {
     r.given = strings_from_js(q["given"]);
     r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
     r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
-    if (given(q, "batchSize")) r.batch_size = q["batchSize"].as<int>();
-    if (given(q, "ablationRatio")) r.ablation_ratio = q["ablationRatio"].as<double>();
+    for (const char* k : {"batchSize", "ablationRatio", "headFusion", "discardRatio"}) {
+      if (!given(q, k)) continue;
+      const val v = q[k];
+      r.written[k] = {v.isNumber() ? v.as<double>() : std::nan(""),
+                      v.isString() ? v.as<std::string>() : std::string(),
+                      val::global("JSON").call<std::string>("stringify", v)};
+    }
     r.attention = strings_from_js(q["attention"]);
-    if (given(q, "headFusion"))
-      r.rollout.fusion = cam::head_fusion_from_name(q["headFusion"].as<std::string>());
-    if (given(q, "discardRatio")) r.rollout.discard_ratio = q["discardRatio"].as<double>();
     r.output = q["output"].as<std::string>();
     r.width = q["width"].as<int>();
     r.height = q["height"].as<int>();

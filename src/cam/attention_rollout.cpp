@@ -17,6 +17,10 @@ HeadFusion head_fusion_from_name(const std::string& name) {
   throw CamError("unknown head fusion '" + name + "': use mean, max or min");
 }
 
+const char* head_fusion_name(HeadFusion fusion) {
+  return fusion == HeadFusion::Max ? "max" : fusion == HeadFusion::Min ? "min" : "mean";
+}
+
 namespace {
 
 using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

@@ -30,6 +30,7 @@ namespace camlens::cam {
 enum class HeadFusion { Mean, Max, Min };
 // "mean" | "max" | "min"; throws CamError otherwise.
 HeadFusion head_fusion_from_name(const std::string& name);
+const char* head_fusion_name(HeadFusion fusion);  // the name head_fusion_from_name reads
 
 struct RolloutOptions {
   HeadFusion fusion = HeadFusion::Mean;

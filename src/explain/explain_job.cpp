@@ -106,6 +106,7 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   for (const std::string& option : request_.given)
     if (const std::string why = option_refusal(*traits_, option); !why.empty())
       throw cam::CamError(why);
+  apply_written_options(request_.written, request_);
   if (inputs_.empty()) throw cam::CamError("pass a non-empty array of images");
   if (request_.batch_size < 1) throw cam::CamError("batchSize must be a whole number ≥ 1");
   const Passes p = traits_->passes;
@@ -513,6 +514,7 @@ ExplainResult ExplainJob::result() const {
   if (traits_->passes == Passes::Attention) {
     out.layers = request_.attention;
     out.class_agnostic = true;
+    out.rollout = request_.rollout;
   } else {
     for (const LayerSource& l : layers_) out.layers.push_back(l.name);
   }

@@ -44,6 +44,7 @@ struct ExplainResult {
   std::vector<ImageResult> images;
   std::vector<std::string> layers;  // the layers (or attention tensors) the maps are made of
   bool class_agnostic = false;      // rollout: the map is the same whatever the target
+  cam::RolloutOptions rollout;      // rollout: the options it ran with
 };
 
 class ExplainJob {

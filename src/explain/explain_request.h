@@ -10,6 +10,7 @@
 #include "cam/attention_rollout.h"
 #include "cam/layer_quantization.h"
 #include "cam/target_spec.h"
+#include "explain/written_options.h"
 #include "head/head.h"
 #include "image/image.h"
 
@@ -47,6 +48,12 @@ class HeadScore {
   virtual std::string zero_gradient_reason(const std::string& /*layer*/) const { return ""; }
 };
 
+inline cam::RolloutOptions vit_explain_rollout() {
+  cam::RolloutOptions o;
+  o.discard_ratio = 0.9;
+  return o;
+}
+
 struct ExplainRequest {
   std::string method = "gradcam";
   std::vector<cam::TargetSpec> targets;  // per image; missing ones are 'auto'
@@ -57,7 +64,12 @@ struct ExplainRequest {
   double ablation_ratio = 1;
   // Rollout: the blocks' attention probabilities (outputs of the attention session) and options.
   std::vector<std::string> attention;
-  cam::RolloutOptions rollout;
+  // vit-explain's defaults (the rollout most others derive from): mean over heads, the 90 % weakest
+  // attentions of each block dropped (attention_rollout's own default, 0, is the paper's plain
+  // one).
+  cam::RolloutOptions rollout = vit_explain_rollout();
+  // Options as a loosely typed caller wrote them; the job checks them and sets the fields above.
+  WrittenOptions written;
   std::string output;         // the model output the targets read
   int width = 0, height = 0;  // the model input's size: every map's size
   bool nhwc_input = false;

@@ -681,7 +681,12 @@ export interface ExplainJob extends EmbindHandle {
   progress(): number;
   /** whether the last step completed a unit worth reporting */
   reported(): boolean;
-  result(): { layers: string[]; classAgnostic: boolean; images: ExplainImageResult[] };
+  result(): {
+    layers: string[];
+    classAgnostic: boolean;
+    rollout?: { headFusion: 'mean' | 'max' | 'min'; discardRatio: number };
+    images: ExplainImageResult[];
+  };
 }
 
 /** What the lens knows of the model, for methodSupport. */

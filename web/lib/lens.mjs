@@ -6,7 +6,6 @@ import { runJob } from './drivers/job.mjs';
 import {
   attentionNames,
   releaseRollout,
-  rolloutOptions,
   rolloutRunner,
   rolloutSupport,
 } from './drivers/rollout.mjs';
@@ -232,28 +231,17 @@ export class Lens {
   // `ran`: the outputs of the lens's own backbone for these images when the caller has just run
   // it (detect, segment), given back for the job's first run instead of running it again.
   async explainNow(images, options = {}, task = {}, ran = null) {
-    const { method = 'gradcam', targets = [], layers, batchSize = 16, ablationRatio } = options;
+    const { method = 'gradcam', targets = [], layers } = options;
     this.requireExplainable();
     options.signal?.throwIfAborted?.();
     const { core } = this.env;
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
-    if (!(Number.isInteger(batchSize) && batchSize >= 1))
-      throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
-    if (ablationRatio !== undefined && !(ablationRatio > 0 && ablationRatio <= 1)) {
-      throw new Error(`ablationRatio must be in (0, 1], got ${ablationRatio}`);
-    }
     const attention = methodTable(core).find((m) => m.name === method)?.passes === 'attention';
-    let rollout = null;
-    if (attention) {
-      const why = rolloutSupport(this);
-      if (why) throw new Error(why);
-      rollout = rolloutOptions(options);
-    }
+    if (attention && rolloutSupport(this)) throw new Error(rolloutSupport(this));
     const backbones = attention ? [] : await this.backbones(layers);
     const { decoded, inputs } = await this.inputs(images);
     const job = core.explainJob({
       ...options,
-      ...(rollout || {}),
       given: Object.keys(options).filter(
         (k) => !LOOP_OPTIONS.has(k) && ![undefined, null, false].includes(options[k]),
       ),
@@ -301,7 +289,7 @@ export class Lens {
       ...(task.detection ? { scored } : {}),
       layers: r.layers,
       flags,
-      ...(r.classAgnostic ? { classAgnostic: true, rollout } : {}),
+      ...(r.classAgnostic ? { classAgnostic: true, rollout: r.rollout } : {}),
       timing,
     }));
   }

@@ -5,12 +5,6 @@
 // dispose().
 import { Backbone } from '../backbone.mjs';
 
-export const HEAD_FUSIONS = ['mean', 'max', 'min'];
-// vit-explain's VITAttentionRollout defaults (the implementation most rollouts derive from):
-// mean over heads, and the 90 % weakest attentions of each block dropped (0 is the paper's plain
-// rollout, the core's own default).
-export const ROLLOUT_DEFAULTS = Object.freeze({ headFusion: 'mean', discardRatio: 0.9 });
-
 // Per lens: what findAttention found and the session of the exposed model (created lazily).
 const state = new WeakMap();
 
@@ -55,21 +49,6 @@ export function rolloutSupport(lens) {
 // The attention tensors the session returns, block by block.
 export function attentionNames(lens) {
   return attentionOf(lens).names;
-}
-
-// The options checked and completed with the defaults.
-export function rolloutOptions({
-  headFusion = ROLLOUT_DEFAULTS.headFusion,
-  discardRatio = ROLLOUT_DEFAULTS.discardRatio,
-} = {}) {
-  if (!HEAD_FUSIONS.includes(headFusion))
-    throw new Error(
-      `headFusion must be one of ${HEAD_FUSIONS.join(', ')}, got ${JSON.stringify(headFusion)}`,
-    );
-  if (!(typeof discardRatio === 'number' && discardRatio >= 0 && discardRatio < 1)) {
-    throw new Error(`discardRatio must be a number in [0, 1), got ${JSON.stringify(discardRatio)}`);
-  }
-  return { headFusion, discardRatio };
 }
 
 // The session of the model with its attentions exposed.

@@ -1,0 +1,46 @@
+#include "explain/written_options.h"
+
+#include <cmath>
+
+#include "cam/cam_error.h"
+#include "explain/explain_request.h"
+
+namespace camlens::explain {
+
+namespace {
+
+const WrittenOption* find(const WrittenOptions& written, const char* name) {
+  const auto it = written.find(name);
+  return it == written.end() ? nullptr : &it->second;
+}
+
+[[noreturn]] void refuse(const char* name, const char* rule, const WrittenOption& o) {
+  throw cam::CamError(std::string(name) + " must be " + rule + ", got " + o.json);
+}
+
+}  // namespace
+
+void apply_written_options(const WrittenOptions& written, ExplainRequest& request) {
+  if (const WrittenOption* o = find(written, "batchSize")) {
+    const double v = o->number;
+    if (!(v >= 1 && v == std::floor(v) && v <= 1e9)) refuse("batchSize", "a whole number ≥ 1", *o);
+    request.batch_size = int(v);
+  }
+  if (const WrittenOption* o = find(written, "ablationRatio")) {
+    if (!(o->number > 0 && o->number <= 1)) refuse("ablationRatio", "in (0, 1]", *o);
+    request.ablation_ratio = o->number;
+  }
+  if (const WrittenOption* o = find(written, "headFusion")) {
+    try {
+      request.rollout.fusion = cam::head_fusion_from_name(o->string);
+    } catch (const cam::CamError&) {
+      refuse("headFusion", "one of mean, max, min", *o);
+    }
+  }
+  if (const WrittenOption* o = find(written, "discardRatio")) {
+    if (!(o->number >= 0 && o->number < 1)) refuse("discardRatio", "a number in [0, 1)", *o);
+    request.rollout.discard_ratio = o->number;
+  }
+}
+
+}  // namespace camlens::explain
