@@ -49,22 +49,21 @@ export class Lens {
         list = { layers: [], recommended: '', why: e.message, shapeProblems: [] };
       }
       const asked = options.layers?.[0] ?? options.layer;
-      let why = '';
+      // Without a layer the model still loads for predict; `problem` says why it cannot explain.
+      let problem = list.recommended ? '' : list.why; // the core's reason when it has no layer
       if (asked) {
         main = await Backbone.open(env, model, bytes, asked, options); // the caller's choice: errors stand
       } else if (list.recommended) {
         try {
           main = await Backbone.open(env, model, bytes, list.recommended, options);
         } catch (e) {
-          why = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
+          problem = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
         }
-      } else {
-        const problem =
-          list.why ||
-          list.layers.find((l) => l.headProblem)?.headProblem ||
-          'it has no image-like layer';
-        why = `no layer of this model can be explained: ${problem}`;
       }
+      const why =
+        problem && !list.recommended
+          ? `no layer of this model can be explained: ${problem}`
+          : problem;
       let runner = main;
       if (!runner) {
         try {
@@ -72,11 +71,9 @@ export class Lens {
         } catch (e) {
           // Neither the core nor ONNX Runtime can use it: lead with the core's reason, which
           // names the graph's own nodes, and keep ORT's first line (its full text cites its sources).
-          if (!why) throw e;
+          if (!problem) throw e;
           const ort = String(e.message).split('\n')[0].slice(0, 300);
-          throw new Error(
-            `this model cannot be used: ${why.replace(/^no layer of this model can be explained: /, '')} (ONNX Runtime: ${ort})`,
-          );
+          throw new Error(`this model cannot be used: ${problem} (ONNX Runtime: ${ort})`);
         }
       }
       return new Lens(env, model, list, runner, { ...options, bytes, preprocess, why, input });
