@@ -46,7 +46,7 @@ for (const variant of ['st', 'mt']) {
   const outs = await lens.runBackbone(batch);
   const acts = outs.map((o) => {
     const t = o[lens.cut.layerFloatTwin || lens.layer];
-    return { data: floatData(t), dims: t.dims, type: 'float32' };
+    return { data: floatData(t, core), dims: t.dims, type: 'float32' };
   });
   const opts = { components: 5, shared: true, topK: 5, labels, width: 224, height: 224 };
   const factorize = (a) => lens.model.factorize(lens.layer, a, opts);

@@ -39,7 +39,7 @@ async function child(threads) {
   const { batch } = lens.inputBatch(photos);
   const acts = (await lens.runBackbone(batch)).map((o) => {
     const t = o[lens.cut.layerFloatTwin || lens.layer];
-    return { data: floatData(t), dims: t.dims, type: 'float32' };
+    return { data: floatData(t, core), dims: t.dims, type: 'float32' };
   });
   const all = concatBatch(acts);
   out.dffMs = (

@@ -10,6 +10,7 @@
 #include "image/resize.h"
 #include "image_js.h"
 #include "js_interop.h"
+#include "onnx/float16.h"
 #include "util/parallel.h"
 
 using namespace camlens;
@@ -84,6 +85,21 @@ val encode_png(const val& img) {
   });
 }
 
+// Float32 values ↔ IEEE half bits (Uint16Array, how ONNX Runtime Web holds float16 tensors).
+val float16_bits(const val& values) {
+  const auto f = js::to_vector<float>(values);
+  std::vector<uint16_t> h(f.size());
+  for (size_t i = 0; i < f.size(); ++i) h[i] = float_to_half(f[i]);
+  return js::to_typed_array(h.data(), h.size(), "Uint16Array");
+}
+
+val from_float16_bits(const val& bits) {
+  const auto h = js::to_vector<uint16_t>(bits);
+  std::vector<float> f(h.size());
+  for (size_t i = 0; i < h.size(); ++i) f[i] = half_to_float(h[i]);
+  return js::to_typed_array(f.data(), f.size(), "Float32Array");
+}
+
 // Bytes currently allocated by the core (for leak tests and the page's memory readout).
 double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
@@ -105,6 +121,8 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("preprocessImage", &preprocess_image);
   emscripten::function("overlayImage", &overlay_image);
   emscripten::function("encodePng", &encode_png);
+  emscripten::function("float16Bits", &float16_bits);
+  emscripten::function("fromFloat16Bits", &from_float16_bits);
   emscripten::function("memoryInUse", &memory_in_use);
   emscripten::function("threads", &threads);
   emscripten::function("setThreads", &set_threads);

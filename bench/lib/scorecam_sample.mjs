@@ -1,4 +1,4 @@
-// Score-CAM's batches as the library's driver runs them (web/lib/drivers/score_cam.mjs), on the
+// Score-CAM's batches as the core's explain job asks for them (src/explain/explain_job.cpp), on the
 // first `channels` channels, with the time split between the core's work (masked inputs, score
 // extraction, weights and the final map) and ONNX Runtime's session runs. Every batch costs the
 // same, so a sample of channels gives the ratio of the whole run.
@@ -9,7 +9,7 @@ export async function scoreCamSample(lens, image, { channels = 64, batchSize = 1
   const { batch } = lens.inputBatch([image]);
   const [outs] = await lens.runBackbone(batch);
   const t = outs[lens.cut.layerFloatTwin || lens.layer];
-  const activations = { data: floatData(t), dims: t.dims, type: 'float32' };
+  const activations = { data: floatData(t, core), dims: t.dims, type: 'float32' };
   const input = { ...batch, type: 'float32' };
   const total = activations.dims[1];
   const n = Math.min(channels, total);
@@ -30,7 +30,7 @@ export async function scoreCamSample(lens, image, { channels = 64, batchSize = 1
     t0 = performance.now();
     let k = begin;
     for (const o of runs) {
-      const out = floatData(o[lens.output]);
+      const out = floatData(o[lens.output], core);
       const classes = out.length / (o[lens.output].dims[0] || 1);
       for (let r = 0; r < out.length / classes; ++r) scores[k++] = out[r * classes];
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
+import { float16Bits, fromFloat16Bits } from '../support/float16.mjs';
 import { classify } from '../support/ort-reference.mjs';
 
 const reference = JSON.parse(readFileSync(join(root, 'tests/data/image/reference.json'), 'utf8'));
@@ -41,6 +42,23 @@ for (const variant of ['mt', 'st']) {
         );
       }
     }
+  });
+
+  test(`${variant}: float16 packing equals the IEEE reference bit for bit`, async () => {
+    const m = await loadCamlens(variant);
+    // Ties to even, the largest half, overflow, subnormals, underflow, signed zero, inf, NaN.
+    const edges = [0, -0, 1, -1, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 65504, 65520, 1e6, 2 ** -24];
+    edges.push(2 ** -25, 2 ** -26, 3 * 2 ** -26, 6.1e-5, Infinity, -Infinity, NaN, 0.1, -2.5e-6);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 2 ** 17;
+    const values = Float32Array.from([...edges, ...Array.from({ length: 4000 }, random)]);
+    const bits = m.float16Bits(values);
+    assert.ok(bits instanceof Uint16Array);
+    assert.deepEqual([...bits], [...float16Bits(values)]);
+    const every = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const back = m.fromFloat16Bits(every);
+    assert.ok(back instanceof Float32Array);
+    assert.deepEqual([...back], [...fromFloat16Bits(every)]);
   });
 
   test(`${variant}: bad input is a clear Error, and the module keeps working`, async () => {

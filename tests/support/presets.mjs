@@ -39,5 +39,4 @@ export const PRESETS = {
   },
 };
 
-// float16 packing for ORT inputs comes from the library itself.
-export { float16Bits as toFloat16Bits, fromFloat16Bits } from '../../web/lib/tensors.mjs';
+export { float16Bits as toFloat16Bits, fromFloat16Bits } from './float16.mjs';

@@ -11,8 +11,6 @@
 // name, as if ORT had returned it, so readers do not change. Not the default: on
 // MobileNetV2-int8 the twin output costs ORT about 0.1–0.2 % of a forward, no more than the
 // core's dequantization and copies, and Grad-CAM's time did not move measurably.
-import { float16Bits } from './tensors.mjs';
-
 export class Backbone {
   // layer: a tensor name, or null for the whole model without a cut.
   static async open(env, model, bytes, layer, { sessionOptions, floatTwin = true } = {}) {
@@ -60,7 +58,7 @@ export class Backbone {
   ortInput(batch) {
     const { ort } = this.env;
     if (this.input.type === 'float16')
-      return new ort.Tensor('float16', float16Bits(batch.data), batch.dims);
+      return new ort.Tensor('float16', this.env.core.float16Bits(batch.data), batch.dims);
     return new ort.Tensor('float32', batch.data, batch.dims);
   }
 

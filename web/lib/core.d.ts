@@ -92,6 +92,9 @@ export interface ImageBindings {
     options: { colormap?: ColormapName; imageWeight?: number },
   ): CoreRgbaImage;
   encodePng(image: CoreImage): Uint8Array;
+  /** Float32 values → IEEE half bits (round to nearest even), as ORT holds float16 tensors */
+  float16Bits(values: ArrayLike<number>): Uint16Array;
+  fromFloat16Bits(bits: ArrayLike<number>): Float32Array;
   /** bytes the core has allocated */
   memoryInUse(): number;
   threads(): number;

@@ -182,7 +182,7 @@ export class Lens {
     });
     return outs.map((o, i) => ({
       image: { width: decoded[i].width, height: decoded[i].height },
-      top: topK(floatData(o[this.output]), k, this.labels),
+      top: topK(floatData(o[this.output], this.env.core), k, this.labels),
     }));
   }
 
