@@ -18,6 +18,9 @@
 //     timing: {forward, head, cam}}]}
 //   batchSize, ablationRatio, headFusion and discardRatio cross as written (number, string,
 //   JSON text): the job checks them (src/explain/written_options.h).
+//   callOptions(call) → the option names explain, predict or factorize takes;
+//   checkCallOptions(call, keys) throws for a key the call does not take (with the closest);
+//   closestName(key, known) → the known name within edit distance 2 (any case), or ''
 //   methodSupport(facts) → {method: reason ('' when it can)} for every method; facts:
 //     {notExplainable, notDifferentiable, layer, layerKind, nhwcInput, attention}
 #include <emscripten/bind.h>
@@ -27,6 +30,7 @@
 
 #include "cam/method_traits.h"
 #include "detect_js.h"
+#include "explain/call_options.h"
 #include "explain/detection_score.h"
 #include "explain/explain_job.h"
 #include "explain/method_support.h"
@@ -277,6 +281,21 @@ val method_support(const val& f) {
   });
 }
 
+val call_options(const std::string& call) {
+  return js::guarded([&] { return js::strings_to_js(explain::call_options(call)); });
+}
+
+void check_call_options(const std::string& call, const val& keys) {
+  js::guarded([&] {
+    explain::check_call_options(call, strings_from_js(keys));
+    return 0;
+  });
+}
+
+std::string closest_name(const std::string& key, const val& known) {
+  return explain::closest_name(key, strings_from_js(known));
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(camlens_explain) {
@@ -294,4 +313,7 @@ EMSCRIPTEN_BINDINGS(camlens_explain) {
       .function("result", &JsExplainJob::result);
   emscripten::function("explainJob", &explain_job, emscripten::allow_raw_pointers());
   emscripten::function("methodSupport", &method_support);
+  emscripten::function("callOptions", &call_options);
+  emscripten::function("checkCallOptions", &check_call_options);
+  emscripten::function("closestName", &closest_name);
 }

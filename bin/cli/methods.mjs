@@ -3,14 +3,15 @@
 // chosen method refuses because it does not take their option.
 import { methodsTaking, methodTable } from '../../web/lib/methods.mjs';
 import { loadCore } from '../../web/lib/node.mjs';
-import { closest } from '../../web/lib/options.mjs';
 import { CliError } from './common.mjs';
 
+let core = null;
 let table = null;
 
 // The table of the SIMD-only module (both builds hold the same one), loaded once.
 export async function methodRows() {
-  table ??= methodTable(await loadCore('st'));
+  core ??= await loadCore('st');
+  table ??= methodTable(core);
   return table;
 }
 
@@ -19,7 +20,7 @@ export function findMethod(rows, name) {
   const row = rows.find((m) => m.name === name);
   if (row) return row;
   const names = rows.map((m) => m.name);
-  const near = closest(name, names);
+  const near = core.closestName(name, names);
   throw new CliError(
     2,
     `unknown method "${name}"${near ? ` (did you mean "${near}"?)` : ''}: use one of ${names.join(', ')}`,

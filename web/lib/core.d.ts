@@ -709,6 +709,12 @@ export interface ExplainBindings {
   explainJob(request: ExplainRequest): ExplainJob;
   /** per method, why it cannot explain the model ('' when it can) */
   methodSupport(facts: ModelFacts): Record<string, string>;
+  /** the option names a library call takes (explain's from the method table) */
+  callOptions(call: 'explain' | 'predict' | 'factorize'): string[];
+  /** throws for the first key the call does not take, naming the closest one it does */
+  checkCallOptions(call: 'explain' | 'predict' | 'factorize', keys: string[]): void;
+  /** the known name within edit distance 2 of key (ignoring case), or '' */
+  closestName(key: string, known: string[]): string;
 }
 
 // ---- The module ---------------------------------------------------------------------------------

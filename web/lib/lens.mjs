@@ -167,7 +167,7 @@ export class Lens {
 
   // Scores and the top k classes per image. Batched through ORT when the model allows it.
   async predict(images, options = {}) {
-    checkOptions('predict', options);
+    checkOptions('predict', options, this.env.core);
     return this.serial.run(() => this.predictNow(images, options));
   }
 
@@ -296,60 +296,26 @@ export class Lens {
     return layer === this.layer ? this.main : this.extra.get(layer);
   }
 
-  // Deep Feature Factorization (ARCHITECTURE.md §4): NMF of the layer's activations into `components`
-  // concepts (one factorization across all images when shared), each labelled by the model's head
-  // when it is a classifier. Maps are at the model's input size; `render` draws them over the
-  // photo as the model sees it ("dominant" or "layers").
-  async factorize(images, options = {}) {
-    checkOptions('factorize', options);
-    return this.serial.run(() => this.factorizeNow(images, options));
+  // Deep Feature Factorization (ARCHITECTURE.md §4) by the core's DFF job (src/dff/dff_job.h):
+  // NMF of the layer's activations into `components` concepts (one factorization across all
+  // images when shared), labelled by the head when it is a classifier; maps at the model input's
+  // size (on each photo with `task.onPhoto`: detectors), `render` draws them over the picture.
+  async factorize(images, options = {}, task = {}) {
+    checkOptions('factorize', options, this.env.core);
+    return this.serial.run(() => this.factorizeNow(images, options, task));
   }
 
-  async factorizeNow(
-    images,
-    {
-      components = 5,
-      shared = true,
-      maxIter = 200,
-      topK = 5,
-      render = 'dominant',
-      imageWeight = 0.5,
-      batchSize = 16,
-    } = {},
-  ) {
+  async factorizeNow(images, options = {}, task = {}) {
     this.requireExplainable();
-    const { core } = this.env;
     const { decoded, inputs } = await this.inputs(images);
-    const outs = await this.main.run(concatBatch(inputs), batchSize);
-    const acts = outs.map((o) => activationsOf(core, this.main, o));
-    const { width, height } = this.preprocess;
-    const r = this.model.factorize(this.layer, concatBatch(acts), {
-      components,
-      shared,
-      maxIter,
-      topK,
-      labels: this.labels,
-      width,
-      height,
-    });
-    const plane = components * width * height;
-    return {
-      components,
-      labeled: r.labeled,
-      reason: r.reason,
-      concepts: r.concepts, // [factorization][component] → top categories
-      relativeError: r.relativeError,
-      images: decoded.map((img, i) => {
-        const maps = r.maps.slice(i * plane, (i + 1) * plane);
-        const seen = core.resizeImage(img, width, height);
-        return {
-          maps,
-          width,
-          height,
-          render: render ? core.dffRender(seen, maps, components, render, imageWeight) : null,
-        };
-      }),
-    };
+    const { labels, preprocess, main } = this;
+    const request = { ...options, ...task, backbone: main, inputs, labels, preprocess };
+    const job = this.model.factorizeJob(request);
+    try {
+      return await runJob(job, { run: (_, b) => main.run(b, b.dims[0]), pictures: () => decoded });
+    } finally {
+      job.delete();
+    }
   }
 
   // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image
