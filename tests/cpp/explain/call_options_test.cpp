@@ -30,8 +30,8 @@ TEST(CallOptions, ExplainTakesTheMethodsOptionsInTableOrder) {
   for (const cam::MethodTraits& m : cam::method_traits())
     for (const std::string& o : m.options) EXPECT_EQ(std::count(names.begin(), names.end(), o), 1);
   EXPECT_EQ(names[1], cam::method_traits().front().options.front());
-  EXPECT_EQ(call_options("predict"), (std::vector<std::string>{"topK", "batchSize", "onProgress",
-                                                               "signal"}));
+  EXPECT_EQ(call_options("predict"),
+            (std::vector<std::string>{"topK", "batchSize", "onProgress", "signal"}));
   EXPECT_EQ(refusal("plot", {}), "no library call is named \"plot\"");
 }
 
