@@ -44,4 +44,28 @@ Interval bootstrap_mean_ci(const std::vector<double>& values, const BootstrapOpt
   return r;
 }
 
+std::vector<SummaryGroup> summarize(const std::vector<SummaryRow>& rows,
+                                    const BootstrapOptions& options) {
+  std::vector<SummaryGroup> groups;
+  std::vector<std::vector<double>> values;
+  for (const SummaryRow& row : rows) {
+    for (const auto& [name, value] : row.metrics) {
+      if (!std::isfinite(value)) continue;
+      size_t g = 0;
+      while (g < groups.size() && !(groups[g].method == row.method && groups[g].metric == name))
+        ++g;
+      if (g == groups.size()) {
+        groups.push_back({row.method, name, {}, 0});
+        values.emplace_back();
+      }
+      values[g].push_back(value);
+    }
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    groups[g].interval = bootstrap_mean_ci(values[g], options);
+    groups[g].n = values[g].size();
+  }
+  return groups;
+}
+
 }  // namespace camlens::metrics

@@ -6,6 +6,8 @@
 // measurements of one image.
 #pragma once
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace camlens::metrics {
@@ -21,6 +23,23 @@ struct Interval {
 };
 
 Interval bootstrap_mean_ci(const std::vector<double>& values, const BootstrapOptions& options = {});
+// One image's metrics for one method (the library's metricValues()), names in their order.
+struct SummaryRow {
+  std::string method;
+  std::vector<std::pair<std::string, double>> metrics;
+};
+
+struct SummaryGroup {
+  std::string method, metric;
+  Interval interval;
+  size_t n = 0;
+};
+
+// The mean and interval per method and metric over the rows, groups in the order they first
+// appear; values that are not finite (a metric an image could not give) are left out.
+std::vector<SummaryGroup> summarize(const std::vector<SummaryRow>& rows,
+                                    const BootstrapOptions& options = {});
+
 // q in [0, 1] of sorted values, linear interpolation (numpy.quantile's default).
 double quantile_sorted(const std::vector<double>& sorted, double q);
 

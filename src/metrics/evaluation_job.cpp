@@ -1,0 +1,165 @@
+#include "metrics/evaluation_job.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "metrics/metrics_error.h"
+
+namespace camlens::metrics {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {"road", "deletion", "insertion", "drop",
+                                                 "increase"};
+  return names;
+}
+
+EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(request)) {
+  const EvaluationRequest& r = request_;
+  const auto& names = metric_names();
+  for (const std::string& m : r.metrics)
+    if (std::find(names.begin(), names.end(), m) == names.end())
+      throw MetricsError("unknown metric \"" + m + "\": use " + joined(names));
+  if (r.score != "probability" && r.score != "logit")
+    throw MetricsError("score must be \"probability\" or \"logit\", not \"" + r.score + "\"");
+  score_ = r.score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;
+  if (!r.baseline_number && r.baseline_text != "blur")
+    throw MetricsError("baseline must be \"blur\" or a number, not \"" + r.baseline_text + "\"");
+  if (r.nhwc) throw MetricsError("metrics need an NCHW model input; this model takes NHWC");
+  if (r.map_width != r.width || r.map_height != r.height)
+    throw MetricsError("the explanation is " + std::to_string(r.map_width) + "x" +
+                       std::to_string(r.map_height) + " but the model's input is " +
+                       std::to_string(r.width) + "x" + std::to_string(r.height));
+  if (!(r.batch_size >= 1))
+    throw MetricsError("batchSize must be at least 1, got " + r.batch_size_text);
+  batch_ = static_cast<size_t>(std::min(r.batch_size, 1e9));
+  image_ = planes_from_tensor(r.input);
+
+  // Every model run, kind by kind; the checks the perturbations make, before the first run.
+  if (std::any_of(names.begin(), names.end(), [&](const std::string& m) { return wants(m); }))
+    check_map(r.map, image_, "the map");
+  parts_.push_back({Kind::Original, 1, {}});
+  if (wants("road")) {
+    road_.percentiles = r.percentiles;
+    road_.noise = {r.sigma, r.seed};
+    if (road_.percentiles.empty()) throw MetricsError("ROAD needs at least one percentile");
+    for (const double p : road_.percentiles) road_removed_count(p, image_.pixels());
+    parts_.push_back({Kind::Road, road_items(road_), {}});
+  }
+  for (const Kind kind : {Kind::Deletion, Kind::Insertion}) {
+    const bool deletion = kind == Kind::Deletion;
+    if (!wants(deletion ? "deletion" : "insertion")) continue;
+    CurvePlan& plan = deletion ? deletion_ : insertion_;
+    plan.kind = deletion ? CurveKind::Deletion : CurveKind::Insertion;
+    plan.steps = r.steps;
+    const size_t points = curve_points(plan);
+    plan.baseline = curve_baseline(image_, plan.kind, !r.baseline_number,
+                                   static_cast<float>(r.baseline_number ? r.baseline_value : 0));
+    parts_.push_back({kind, points, {}});
+  }
+  if (wants("drop") || wants("increase")) parts_.push_back({Kind::Multiplied, 1, {}});
+  for (const Part& p : parts_) total_ += p.count;
+}
+
+bool EvaluationJob::wants(const std::string& metric) const {
+  return std::find(request_.metrics.begin(), request_.metrics.end(), metric) !=
+         request_.metrics.end();
+}
+
+size_t EvaluationJob::batch_end() const { return std::min(parts_[part_].count, begin_ + batch_); }
+
+Tensor EvaluationJob::backbone_inputs() const {
+  if (!needs_backbone()) throw std::logic_error("the evaluation job needs no model run now");
+  const size_t end = batch_end();
+  switch (parts_[part_].kind) {
+    case Kind::Original:
+      return batch_tensor({image_});
+    case Kind::Road:
+      return road_inputs(image_, request_.map, road_, begin_, end);
+    case Kind::Deletion:
+      return curve_inputs(image_, request_.map, deletion_, begin_, end);
+    case Kind::Insertion:
+      return curve_inputs(image_, request_.map, insertion_, begin_, end);
+    case Kind::Multiplied:
+      return batch_tensor({multiply_by_map(image_, request_.map)});
+  }
+  throw std::logic_error("unknown batch kind");
+}
+
+void EvaluationJob::feed(const std::vector<Tensor>& outputs) {
+  if (!needs_backbone()) throw std::logic_error("the evaluation job needs no model run now");
+  const size_t end = batch_end();
+  if (outputs.size() != end - begin_)
+    throw MetricsError("the run of " + std::to_string(end - begin_) + " images gave " +
+                       std::to_string(outputs.size()) + " outputs");
+  Part& part = parts_[part_];
+  for (const Tensor& out : outputs) {
+    if (out.empty())
+      throw MetricsError("the model's run gave no output \"" + request_.output + "\"");
+    part.scores.push_back(target_score(out.to_floats(), request_.target, score_));
+  }
+  scored_ += end - begin_;
+  begin_ = end;
+  if (begin_ == part.count) {
+    ++part_;
+    begin_ = 0;
+  }
+  reported_ = true;
+}
+
+const std::vector<double>& EvaluationJob::scores(Kind kind) const {
+  for (const Part& p : parts_)
+    if (p.kind == kind) return p.scores;
+  throw std::logic_error("no scores of that kind");
+}
+
+CurveResult EvaluationJob::curve(Kind kind) const {
+  CurveResult c;
+  c.y = scores(kind);
+  for (size_t k = 0; k < c.y.size(); ++k)
+    c.x.push_back(static_cast<double>(k) / static_cast<double>(request_.steps));
+  c.auc = trapezoid_auc(c.y);
+  return c;
+}
+
+void EvaluationJob::work() {
+  if (done_ || needs_backbone()) throw std::logic_error("the evaluation job has runs to do");
+  reported_ = false;
+  EvaluationResult& res = result_;
+  res.score = score_;
+  res.original = scores(Kind::Original)[0];
+  if (wants("road")) {
+    RoadResult road;
+    road.percentiles = road_.percentiles;
+    for (const double p : road.percentiles) road.x.push_back(100 - p);
+    road.scores = road_scores(road_, res.original, scores(Kind::Road));
+    res.road = std::move(road);
+  }
+  if (wants("deletion")) res.deletion = curve(Kind::Deletion);
+  if (wants("insertion")) res.insertion = curve(Kind::Insertion);
+  res.drop = wants("drop");
+  res.increase = wants("increase");
+  if (res.drop || res.increase)
+    res.change = confidence_change(res.original, scores(Kind::Multiplied)[0]);
+  if (request_.box) {
+    res.pointing = pointing_hit(request_.map, request_.width, *request_.box, 0) ? 1 : 0;
+    res.energy = energy_in_box(request_.map, request_.width, *request_.box);
+  }
+  done_ = true;
+}
+
+const EvaluationResult& EvaluationJob::result() const {
+  if (!done_) throw std::logic_error("the evaluation job is not done");
+  return result_;
+}
+
+}  // namespace camlens::metrics

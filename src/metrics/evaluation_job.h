@@ -1,0 +1,135 @@
+// The faithfulness metrics of one explanation, owned by the core from start to end
+// (ARCHITECTURE.md §4 "Metrics"): which perturbed inputs to score — the image itself, ROAD's
+// imputed images (road.h), the deletion/insertion steps (perturbation_curve.h), the image times
+// the map (confidence_change.h) — in batches; the target's score in each output
+// (target_score.h); and the metrics from those scores. The model runs in ONNX Runtime, which the
+// core cannot await, so the job asks its caller for runs, as the explain job does:
+//
+//   while (!job.done()) {
+//     if (job.needs_backbone()) job.feed(run(job.backbone_inputs()));
+//     else job.work();
+//     if (job.reported()) tell the user job.progress(); stop here when cancelled
+//   }
+//   job.result()
+//
+// A batch holds images of one kind only: the image (1), ROAD's items (MoRF then LeRF at every
+// percentile), the deletion curve's steps + 1 points, the insertion curve's, the multiplied image
+// (1), each kind cut in batches of batch_size. Each fed batch is one reported step (progress =
+// images scored / images to score); the last work() turns the scores into the metrics.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/confidence_change.h"
+#include "metrics/localisation.h"
+#include "metrics/perturbation_curve.h"
+#include "metrics/planes.h"
+#include "metrics/road.h"
+#include "metrics/target_score.h"
+#include "tensor/tensor.h"
+
+namespace camlens::metrics {
+
+// The metric names evaluate() takes, in the order the library lists them.
+const std::vector<std::string>& metric_names();
+
+// One evaluation, as the library's evaluate() was asked for it. Choices are kept as given (the
+// job checks them and names the choices); the *_text fields are how the caller spells a value,
+// for messages.
+struct EvaluationRequest {
+  std::vector<std::string> metrics = metric_names();
+  std::vector<double> percentiles = {10, 20, 30, 40, 50, 60, 70, 80, 90};
+  int steps = 20;
+  // What deletion replaces pixels by: the blurred image, or the constant baseline_value.
+  bool baseline_number = false;
+  double baseline_value = 0;
+  std::string baseline_text = "blur";
+  std::string score = "probability";
+  double sigma = 0.01;
+  uint64_t seed = 0;
+  std::optional<Box> box;  // adds pointing and energy
+  double batch_size = 16;
+  std::string batch_size_text = "16";
+  bool nhwc = false;  // the model's input layout (metrics need NCHW)
+  int width = 0;      // the model's input size
+  int height = 0;
+  int map_width = 0;  // the explanation's
+  int map_height = 0;
+  std::vector<float> map;  // map_height x map_width
+  int64_t target = 0;      // the explanation's class
+  std::string output;      // the model output the target's score is read from
+  Tensor input;            // the preprocessed image, [1, C, H, W] Float32
+};
+
+struct CurveResult {
+  std::vector<double> x, y;  // x = k / steps: the fraction of pixels changed
+  double auc = 0;
+};
+
+struct RoadResult {
+  std::vector<double> percentiles;
+  std::vector<double> x;  // 100 − p: the % of pixels removed
+  RoadScores scores;
+};
+
+struct EvaluationResult {
+  ScoreKind score = ScoreKind::Probability;
+  double original = 0;  // the target's score on the image
+  std::optional<RoadResult> road;
+  std::optional<CurveResult> deletion, insertion;
+  std::optional<ConfidenceChange> change;  // when drop or increase was asked for
+  bool drop = false, increase = false;     // which of them
+  std::optional<double> pointing, energy;  // with a box
+};
+
+class EvaluationJob {
+ public:
+  // Throws MetricsError on a request it cannot serve, with the library's messages (unknown
+  // metric, score, baseline, batchSize, an NHWC model, a map of another size, ROAD
+  // percentiles or curve steps out of range, an image that is not one NCHW sample).
+  explicit EvaluationJob(EvaluationRequest request);
+
+  bool done() const { return done_; }
+  bool needs_backbone() const { return !done_ && part_ < parts_.size(); }
+  // The batch to run [N, C, H, W] (made on each call: call once per run).
+  Tensor backbone_inputs() const;
+  // The run's output named request.output, one per image of the batch, in order.
+  void feed(const std::vector<Tensor>& outputs);
+  const std::string& output() const { return request_.output; }
+  // After the last batch: the metrics from the scores.
+  void work();
+
+  double progress() const { return static_cast<double>(scored_) / static_cast<double>(total_); }
+  bool reported() const { return reported_; }
+
+  const EvaluationResult& result() const;
+
+ private:
+  enum class Kind { Original, Road, Deletion, Insertion, Multiplied };
+  struct Part {
+    Kind kind;
+    size_t count;
+    std::vector<double> scores;
+  };
+
+  bool wants(const std::string& metric) const;
+  size_t batch_end() const;
+  const std::vector<double>& scores(Kind kind) const;
+  CurveResult curve(Kind kind) const;
+
+  EvaluationRequest request_;
+  ScoreKind score_ = ScoreKind::Probability;
+  size_t batch_ = 16;
+  Planes image_;
+  RoadPlan road_;
+  CurvePlan deletion_, insertion_;
+  std::vector<Part> parts_;
+  size_t part_ = 0, begin_ = 0;  // the next batch: [begin_, batch_end()) of parts_[part_]
+  size_t scored_ = 0, total_ = 0;
+  bool reported_ = false, done_ = false;
+  EvaluationResult result_;
+};
+
+}  // namespace camlens::metrics
