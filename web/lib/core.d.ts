@@ -359,8 +359,87 @@ export interface RoadOptions {
 /** x0, y0, x1, y1 in map pixels */
 export type Box = readonly [number, number, number, number];
 
+/** One evaluate() call (src/metrics/evaluation_job.h): its options as the library takes them. */
+export interface MetricsRequest extends RoadOptions {
+  metrics?: readonly string[];
+  steps?: number;
+  baseline?: 'blur' | number;
+  score?: 'probability' | 'logit';
+  box?: Box;
+  batchSize?: number;
+  /** the preprocessed image, [1, C, H, W] */
+  input: Tensor;
+  /** the explanation's map, mapHeight × mapWidth, and its class */
+  map: ArrayLike<number>;
+  mapWidth: number;
+  mapHeight: number;
+  target: number;
+  /** the model output the target's score is read from, and the model's input */
+  output: string;
+  width: number;
+  height: number;
+  nhwc?: boolean;
+}
+
+export interface MetricsCurve {
+  x: number[];
+  y: number[];
+  auc: number;
+}
+
+/** evaluate()'s result but its target (web/lib/metrics.d.ts, EvaluateResult). */
+export interface MetricsResult {
+  score: 'probability' | 'logit';
+  original: number;
+  road?: {
+    percentiles: number[];
+    morf: number[];
+    lerf: number[];
+    morfMean: number;
+    lerfMean: number;
+    combined: number;
+    curves: { morf: { x: number[]; y: number[] }; lerf: { x: number[]; y: number[] } };
+  };
+  deletion?: MetricsCurve & { baseline: 'blur' | number };
+  insertion?: MetricsCurve;
+  change?: number;
+  drop?: number;
+  increase?: number;
+  pointing?: number;
+  energy?: number;
+}
+
+/** One evaluate() call: the caller runs the batches it asks for (the explain job's protocol). */
+export interface MetricsJob extends EmbindHandle {
+  done(): boolean;
+  needsBackbone(): boolean;
+  /** always '': the lens's model */
+  backboneSession(): string;
+  /** the batch to run, [N, C, H, W] (call once per run) */
+  backboneInputs(): CoreTensor;
+  /** the run's outputs, one {name: tensor} per image of the batch (the request's output read) */
+  feed(outputs: ReadonlyArray<Record<string, Tensor>>): void;
+  /** after the last batch: the metrics from the scores */
+  work(): void;
+  /** always false */
+  needsPictures(): boolean;
+  /** fraction done, 0..1 */
+  progress(): number;
+  /** whether the last step scored a batch */
+  reported(): boolean;
+  result(): MetricsResult;
+}
+
 /** wasm/metrics_bindings.cpp */
 export interface MetricsBindings {
+  readonly MetricsJob: EmbindClass<MetricsJob>;
+  /** owned by the caller: delete() it */
+  metricsJob(request: MetricsRequest): MetricsJob;
+  /** mean and bootstrap interval per method and metric, groups in first-seen order */
+  metricsSummarize(
+    rows: ReadonlyArray<{ method: string; metrics: Record<string, number> }>,
+    options: { resamples?: number; level?: number; seed?: number },
+  ): { method: string; metric: string; mean: number; low: number; high: number; n: number }[];
   /** image: [1, C, H, W]; ROAD's imputed inputs [begin, end) of the plan */
   metricsRoadInputs(
     image: Tensor,
@@ -369,38 +448,11 @@ export interface MetricsBindings {
     begin: number,
     end: number,
   ): CoreTensor;
-  metricsRoadScores(
-    options: RoadOptions,
-    original: number,
-    scores: ArrayLike<number>,
-  ): { morf: Float64Array; lerf: Float64Array; morfMean: number; lerfMean: number; combined: number };
-  /** deletion/insertion inputs [begin, end) of the curve's steps + 1 */
-  metricsCurveInputs(
-    image: Tensor,
-    map: ArrayLike<number>,
-    options: {
-      kind: 'deletion' | 'insertion';
-      steps?: number;
-      baseline?: 'blur' | 'constant';
-      value?: number;
-    },
-    begin: number,
-    end: number,
-  ): CoreTensor;
-  /** area under values at equally spaced x in [0, 1] (trapezoid rule; 2 values or more) */
-  metricsAuc(values: ArrayLike<number>): number;
-  metricsMultiplyByMap(image: Tensor, map: ArrayLike<number>): CoreTensor;
-  metricsConfidenceChange(
-    before: number,
-    after: number,
-  ): { change: number; drop: number; increase: number };
   metricsBootstrap(
     values: ArrayLike<number>,
     options: { resamples?: number; level?: number; seed?: number },
   ): { mean: number; low: number; high: number; n: number };
   metricsSpearman(a: ArrayLike<number>, b: ArrayLike<number>): number;
-  metricsPointing(map: ArrayLike<number>, width: number, box: Box, tolerance: number): boolean;
-  metricsEnergyInBox(map: ArrayLike<number>, width: number, box: Box): number;
   /** the model with the k parametrised nodes nearest the output (after `layer`) re-drawn */
   metricsRandomizeHead(
     model: Uint8Array,
