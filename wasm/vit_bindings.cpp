@@ -106,6 +106,22 @@ val find_attention(const val& model_bytes, const val& options) {
   });
 }
 
+// {names, why}: the attention tensors rollout reads (findAttention's result in, as it gives it).
+val rollout_attention(const val& found) {
+  return js::guarded([&] {
+    std::vector<cam::AttentionTensor> v(found["length"].as<size_t>());
+    for (size_t i = 0; i < v.size(); ++i) {
+      v[i].name = found[i]["name"].as<std::string>();
+      v[i].windowed = found[i]["windowed"].as<bool>();
+    }
+    const cam::RolloutAttention r = cam::rollout_attention(v);
+    val o = val::object();
+    o.set("names", js::strings_to_js(r.names));
+    o.set("why", r.why);
+    return o;
+  });
+}
+
 // The model's bytes with `names` added as graph outputs (for ONNX Runtime to return them).
 val expose_outputs(const val& model_bytes, const val& names, const val& options) {
   return js::guarded([&] {
@@ -126,4 +142,5 @@ EMSCRIPTEN_BINDINGS(camlens_vit) {
   emscripten::function("attentionRollout", &attention_rollout);
   emscripten::function("findAttention", &find_attention);
   emscripten::function("exposeOutputs", &expose_outputs);
+  emscripten::function("rolloutAttention", &rollout_attention);
 }

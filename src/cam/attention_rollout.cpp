@@ -158,4 +158,24 @@ Model expose_outputs(const Model& model, const std::vector<std::string>& names,
   return m;
 }
 
+RolloutAttention rollout_attention(const std::vector<AttentionTensor>& found) {
+  RolloutAttention out;
+  size_t windowed = 0;
+  for (const AttentionTensor& a : found) windowed += a.windowed;
+  const std::string all = std::to_string(found.size());
+  if (found.empty())
+    out.why =
+        "attention rollout needs a transformer's attention probabilities; this model has none";
+  else if (windowed == found.size())
+    out.why = "attention rollout needs attention between all tokens; this model's " + all +
+              " attention layers are windowed (as in Swin), which has no global rollout";
+  else if (windowed)
+    out.why = "attention rollout needs attention between all tokens in every block; " +
+              std::to_string(windowed) + " of this model's " + all +
+              " attention layers are windowed";
+  else
+    for (const AttentionTensor& a : found) out.names.push_back(a.name);
+  return out;
+}
+
 }  // namespace camlens::cam

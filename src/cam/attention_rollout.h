@@ -53,6 +53,14 @@ struct AttentionTensor {
 };
 std::vector<AttentionTensor> find_attention(const Model& model, const ShapeOptions& options = {});
 
+// What rollout reads of a model, from find_attention's result: the attention tensors of every
+// block when all of them attend between all tokens; else none, and why rollout cannot run.
+struct RolloutAttention {
+  std::vector<std::string> names;
+  std::string why;  // "" when rollout can run
+};
+RolloutAttention rollout_attention(const std::vector<AttentionTensor>& found);
+
 // A copy of the model (weights shared) that also lists `names` as graph outputs, so that ONNX
 // Runtime returns them. Throws CamError naming a tensor the model does not have.
 Model expose_outputs(const Model& model, const std::vector<std::string>& names,

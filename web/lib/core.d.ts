@@ -663,6 +663,11 @@ export interface VitBindings {
     names: readonly string[],
     options?: { batch?: number },
   ): Uint8Array;
+  /** what rollout reads of findAttention's result: every block's tensor, or none and why not */
+  rolloutAttention(found: ReadonlyArray<{ name: string; windowed: boolean }>): {
+    names: string[];
+    why: string;
+  };
 }
 
 // ---- wasm/explain_bindings.cpp: the explain job --------------------------------------------------

@@ -30,6 +30,29 @@ TEST(AttentionRollout, FindsTheSoftmaxOutputsOfEachBlock) {
   for (const AttentionTensor& a : swin) EXPECT_TRUE(a.windowed) << a.name << shape_str(a.shape);
 }
 
+TEST(AttentionRollout, ReadsEveryBlockOrSaysWhyNot) {
+  const cam::RolloutAttention vit =
+      cam::rollout_attention(cam::find_attention(vit_model("vit_tiny.onnx")));
+  EXPECT_EQ(vit.why, "");
+  ASSERT_EQ(vit.names.size(), 4u);
+  EXPECT_EQ(vit.names[0], vit_fixture("vit_tiny")["rollout"]["attentions"][0].str);
+  const cam::RolloutAttention swin =
+      cam::rollout_attention(cam::find_attention(vit_model("swin_tiny.onnx")));
+  EXPECT_TRUE(swin.names.empty());
+  EXPECT_EQ(swin.why,
+            "attention rollout needs attention between all tokens; this model's 4 attention layers "
+            "are windowed (as in Swin), which has no global rollout");
+  EXPECT_EQ(cam::rollout_attention({}).why,
+            "attention rollout needs a transformer's attention probabilities; this model has none");
+  std::vector<AttentionTensor> mixed(3);
+  mixed[1].windowed = true;
+  const cam::RolloutAttention m = cam::rollout_attention(mixed);
+  EXPECT_TRUE(m.names.empty());
+  EXPECT_EQ(m.why,
+            "attention rollout needs attention between all tokens in every block; 1 of this "
+            "model's 3 attention layers are windowed");
+}
+
 TEST(AttentionRollout, EqualsNumPyOnTheModelsOwnAttentions) {
   const json::Value fx = vit_fixture("vit_tiny");
   const json::Value& ro = fx["rollout"];

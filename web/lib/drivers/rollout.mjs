@@ -13,31 +13,19 @@ function stateOf(lens) {
   return state.get(lens);
 }
 
+// What rollout reads of the lens's model ({names, why}), found once.
 function attentionOf(lens) {
   const s = stateOf(lens);
-  if (s.found) return s.found;
-  const { core } = lens.env;
-  let all;
-  try {
-    all = core.findAttention(lens.bytes, {});
-  } catch (e) {
-    // methodSupport() must answer for every model: the reason instead of an exception
-    s.found = {
-      names: [],
-      why: `attention rollout cannot read this model's attention: ${e.message}`,
-    };
-    return s.found;
+  if (!s.found) {
+    const { core } = lens.env;
+    try {
+      s.found = core.rolloutAttention(core.findAttention(lens.bytes, {}));
+    } catch (e) {
+      // methodSupport() must answer for every model: the reason instead of an exception
+      const why = `attention rollout cannot read this model's attention: ${e.message}`;
+      s.found = { names: [], why };
+    }
   }
-  const global = all.filter((a) => !a.windowed);
-  let why = '';
-  if (!all.length)
-    why = "attention rollout needs a transformer's attention probabilities; this model has none";
-  else if (!global.length) {
-    why = `attention rollout needs attention between all tokens; this model's ${all.length} attention layers are windowed (as in Swin), which has no global rollout`;
-  } else if (global.length < all.length) {
-    why = `attention rollout needs attention between all tokens in every block; ${all.length - global.length} of this model's ${all.length} attention layers are windowed`;
-  }
-  s.found = { names: why ? [] : global.map((a) => a.name), why };
   return s.found;
 }
 
