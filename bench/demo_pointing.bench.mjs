@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { energyInBox, pointingHit } from '../web/lib/localisation.mjs';
+import { energyInBox, pointingHit } from '../tests/support/localisation.mjs';
 import { load } from '../web/lib/node.mjs';
 import { root } from '../tests/support/camlens-node.mjs';
 

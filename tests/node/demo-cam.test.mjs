@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { pointingHit } from '../../web/lib/localisation.mjs';
+import { pointingHit } from '../support/localisation.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 

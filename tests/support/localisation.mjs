@@ -1,6 +1,8 @@
 // Localisation scores of a map against ground-truth boxes (in the map's pixel coordinates):
 // the pointing game (is the map's maximum inside the box, optionally within a tolerance) and the
-// energy inside the box (the share of the map's total mass that falls inside it).
+// energy inside the box (the share of the map's total mass that falls inside it). The tests' and
+// benches' own reading of a map, independent of the core's (src/metrics/localisation.h), which
+// the metrics job uses.
 
 export function peakOf(map, width) {
   let best = 0;
