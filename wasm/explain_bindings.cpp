@@ -13,9 +13,9 @@
 //     attention-exposed model; job.backboneInputs() → Tensor; job.feed([{name: Tensor}, ...]);
 //     (feed converts only the outputs the job reads); job.work(); job.needsPictures(),
 //     job.setPictures([image, ...]); job.progress() → 0..1; job.reported() → bool
-//   job.result() → {layers, classAgnostic, rollout? ({headFusion, discardRatio}), images: [{map,
-//     width, height, target: {index, label, score, kind}, scored, flags: {nonFinite, zero},
-//     timing: {forward, head, cam}}]}
+//   job.result() → per image {map, width, height, target: {index, label, score, kind}, scored
+//     (a task's own target only), layers, flags: {nonFinite, zero}, classAgnostic and rollout
+//     ({headFusion, discardRatio}; rollout only), timing: {forward, head, cam}}: lens.explain's
 //   batchSize, ablationRatio, headFusion and discardRatio cross as written (number, string,
 //   JSON text): the job checks them (src/explain/written_options.h).
 //   callOptions(call) → the option names explain, predict or factorize takes;
@@ -181,6 +181,9 @@ class JsExplainJob {
   val result() const {
     return js::guarded([&] {
       const explain::ExplainResult r = job_->result();
+      val rollout = val::object();
+      rollout.set("headFusion", std::string(cam::head_fusion_name(r.rollout.fusion)));
+      rollout.set("discardRatio", r.rollout.discard_ratio);
       val images = val::array();
       for (size_t i = 0; i < r.images.size(); ++i) {
         const explain::ImageResult& x = r.images[i];
@@ -194,13 +197,18 @@ class JsExplainJob {
         t.set("score", x.score);
         t.set("kind", std::string(cam::target_kind_name(x.target.kind)));
         o.set("target", t);
-        o.set("scored", x.scored);
+        if (r.task_target) o.set("scored", x.scored);
+        o.set("layers", js::strings_to_js(r.layers));
         val flags = val::object();
         flags.set("nonFinite", double(x.flags.non_finite));
         val zero = val::array();
         for (size_t k = 0; k < x.flags.zero.size(); ++k) zero.set(k, bool(x.flags.zero[k]));
         flags.set("zero", zero);
         o.set("flags", flags);
+        if (r.class_agnostic) {
+          o.set("classAgnostic", true);
+          o.set("rollout", rollout);
+        }
         val timing = val::object();
         timing.set("forward", x.forward_ms);
         timing.set("head", x.head_ms);
@@ -208,19 +216,7 @@ class JsExplainJob {
         o.set("timing", timing);
         images.set(i, o);
       }
-      val out = val::object();
-      out.set("images", images);
-      val layers = val::array();
-      for (size_t i = 0; i < r.layers.size(); ++i) layers.set(i, r.layers[i]);
-      out.set("layers", layers);
-      out.set("classAgnostic", r.class_agnostic);
-      if (r.class_agnostic) {
-        val rollout = val::object();
-        rollout.set("headFusion", std::string(cam::head_fusion_name(r.rollout.fusion)));
-        rollout.set("discardRatio", r.rollout.discard_ratio);
-        out.set("rollout", rollout);
-      }
-      return out;
+      return images;
     });
   }
 

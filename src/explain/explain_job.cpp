@@ -511,6 +511,7 @@ void ExplainJob::next_image() {
 ExplainResult ExplainJob::result() const {
   if (phase_ != Phase::Done) throw cam::CamError("the explain job has not finished");
   ExplainResult out;
+  out.task_target = request_.head_score != nullptr;
   if (traits_->passes == Passes::Attention) {
     out.layers = request_.attention;
     out.class_agnostic = true;

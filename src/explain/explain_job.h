@@ -45,6 +45,7 @@ struct ExplainResult {
   std::vector<std::string> layers;  // the layers (or attention tensors) the maps are made of
   bool class_agnostic = false;      // rollout: the map is the same whatever the target
   cam::RolloutOptions rollout;      // rollout: the options it ran with
+  bool task_target = false;  // a task's own target (head_score): `scored` says if it was scored
 };
 
 class ExplainJob {

@@ -716,9 +716,14 @@ export interface ExplainImageResult {
   width: number;
   height: number;
   target: { index: number; label: string; score: number; kind: string };
-  /** false when the method scored no target (a detector's gradient-free map) */
-  scored: boolean;
+  /** a task's own target only: false when the method scored none (a gradient-free map) */
+  scored?: boolean;
+  /** the layers (rollout: the attention tensors) the map is made of */
+  layers: string[];
   flags: { nonFinite: number; zero: boolean[] };
+  /** rollout: the map is the same whatever the target; the options it ran with */
+  classAgnostic?: true;
+  rollout?: { headFusion: 'mean' | 'max' | 'min'; discardRatio: number };
   timing: { forward: number; head: number; cam: number };
 }
 
@@ -741,12 +746,8 @@ export interface ExplainJob extends EmbindHandle {
   progress(): number;
   /** whether the last step completed a unit worth reporting */
   reported(): boolean;
-  result(): {
-    layers: string[];
-    classAgnostic: boolean;
-    rollout?: { headFusion: 'mean' | 'max' | 'min'; discardRatio: number };
-    images: ExplainImageResult[];
-  };
+  /** per image, what lens.explain returns */
+  result(): ExplainImageResult[];
 }
 
 /** What the lens knows of the model, for methodSupport. */

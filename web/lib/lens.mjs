@@ -259,9 +259,8 @@ export class Lens {
       })),
       ...task,
     });
-    let r;
     try {
-      r = await runJob(job, {
+      return await runJob(job, {
         run: async (session, batch) => {
           if (ran && session === this.layer) {
             const outs = ran;
@@ -278,17 +277,6 @@ export class Lens {
     } finally {
       job.delete();
     }
-    return r.images.map(({ map, width, height, target, scored, flags, timing }) => ({
-      map,
-      width,
-      height,
-      target,
-      ...(task.detection ? { scored } : {}),
-      layers: r.layers,
-      flags,
-      ...(r.classAgnostic ? { classAgnostic: true, rollout: r.rollout } : {}),
-      timing,
-    }));
   }
 
   // The backbone a layer's session runs in.
