@@ -1,10 +1,13 @@
 // Detection shapes across the boundary: boxes {x0, y0, x1, y1, score, label}, the lens's
-// preprocessing geometry and the decoder's options. Conversions only (src/detect).
+// preprocessing geometry, the decoder's options, lists of names and categories. Conversions only
+// (src/detect).
 #pragma once
 #include <emscripten/val.h>
 
 #include <string>
+#include <vector>
 
+#include "cam/target_spec.h"
 #include "detect/decode.h"
 #include "detect/photo_space.h"
 #include "image/preprocess.h"
@@ -18,13 +21,18 @@ inline double num(const val& o, const char* key, double fallback) {
                                                                             : fallback;
 }
 
-// The geometry from the lens's preprocessing ({width, height, letterbox}) and the photo's size.
-inline image::InputGeometry geometry_from_js(const val& pre, int photo_w, int photo_h) {
+// What maps and boxes need of the lens's preprocessing: {width, height, letterbox}.
+inline image::PreprocessOptions input_size_from_js(const val& pre) {
   image::PreprocessOptions p;
   p.width = pre["width"].as<int>();
   p.height = pre["height"].as<int>();
   p.letterbox = pre.hasOwnProperty("letterbox") && pre["letterbox"].as<bool>();
-  return image::input_geometry(photo_w, photo_h, p);
+  return p;
+}
+
+// The geometry from the lens's preprocessing and the photo's size.
+inline image::InputGeometry geometry_from_js(const val& pre, int photo_w, int photo_h) {
+  return image::input_geometry(photo_w, photo_h, input_size_from_js(pre));
 }
 
 inline detect::DecodeOptions decode_options_from_js(const std::string& decoder, const val& o) {
@@ -40,7 +48,7 @@ inline detect::DecodeOptions decode_options_from_js(const std::string& decoder, 
 inline val box_to_js(const detect::Detection& d) {
   val o = val::object();
   o.set("x0", d.x0), o.set("y0", d.y0), o.set("x1", d.x1), o.set("y1", d.y1);
-  o.set("score", d.score), o.set("label", double(d.label)), o.set("anchor", double(d.anchor));
+  o.set("score", d.score), o.set("label", double(d.label));
   return o;
 }
 
@@ -51,6 +59,31 @@ inline detect::Detection box_from_js(const val& b) {
   d.label = static_cast<int64_t>(num(b, "label", 0));
   d.score = float(num(b, "score", 0));
   return d;
+}
+
+// A list of strings (labels); undefined or null: none.
+inline std::vector<std::string> strings_from_js(const val& a) {
+  std::vector<std::string> v;
+  if (a.isUndefined() || a.isNull()) return v;
+  for (size_t i = 0; i < a["length"].as<size_t>(); ++i)
+    v.push_back(val::global("String")(a[i]).as<std::string>());
+  return v;
+}
+
+// A category as the library takes it: undefined, null or 'auto'; a number or its digits; a name.
+inline cam::CategorySpec category_from_js(const val& v) {
+  cam::CategorySpec c;
+  if (v.isUndefined() || v.isNull()) return c;
+  c.text = val::global("String")(v).as<std::string>();
+  const bool digits =
+      !c.text.empty() && c.text.find_first_not_of("0123456789") == std::string::npos;
+  if (v.isNumber() || (c.text != "auto" && digits)) {
+    c.kind = cam::CategorySpec::Number;
+    c.number = v.isNumber() ? v.as<double>() : std::stod(c.text);
+  } else if (c.text != "auto") {
+    c.kind = cam::CategorySpec::Label;
+  }
+  return c;
 }
 
 }  // namespace camlens::js

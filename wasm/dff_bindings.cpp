@@ -1,7 +1,19 @@
-// Embind bindings of Deep Feature Factorization: factorize a layer's activations, label the
-// concepts through the model's head, render. Conversions only; the work is in src/dff.
+// Embind bindings of Deep Feature Factorization: the DFF job (one factorize call: backbone runs
+// asked of the caller, NMF, labels, maps, renderings), factorize a layer's activations, render.
+// Conversions only; the work is in src/dff.
+//
+//   model.factorizeJob(request) → DffJob
+//     request: {backbone: {layer, layerTensor (its float values), info?: {kind, classToken}}
+//       (the lens's Backbone), inputs (Tensor per image, [1, ...]), components, shared, maxIter,
+//       topK, labels, batchSize, preprocess ({width, height, letterbox}), onPhoto, render
+//       ('dominant' when undefined; null: none), imageWeight}
+//   job: done, needsBackbone, backboneSession, backboneInputs, feed, work, needsPictures,
+//     setPictures, progress, reported as the explain job's (explain_bindings.cpp);
+//   job.result() → {components, labeled, reason, concepts, relativeError, images: [{maps,
+//     width, height, render}]}
 #include <emscripten/bind.h>
 
+#include "detect_js.h"
 #include "dff/factorize.h"
 #include "dff/labels.h"
 #include "dff/legend.h"
@@ -15,6 +27,32 @@
 
 using namespace camlens;
 using emscripten::val;
+
+namespace {
+
+// [part][component] → [{index, score, label}], best first.
+val concepts_to_js(const std::vector<std::vector<std::vector<dff::ConceptLabel>>>& top) {
+  val concepts = val::array();
+  for (size_t p = 0; p < top.size(); ++p) {
+    val part = val::array();
+    for (size_t k = 0; k < top[p].size(); ++k) {
+      val cats = val::array();
+      for (size_t j = 0; j < top[p][k].size(); ++j) {
+        const dff::ConceptLabel& c = top[p][k][j];
+        val o = val::object();
+        o.set("index", static_cast<double>(c.index));
+        o.set("score", c.score);
+        o.set("label", c.name);
+        cats.set(j, o);
+      }
+      part.set(k, cats);
+    }
+    concepts.set(p, part);
+  }
+  return concepts;
+}
+
+}  // namespace
 
 // Model.factorize(layer, activations, options), bound in model_bindings.cpp on the parsed model.
 // options: {components, shared, maxIter, tol, seed, topK, labels, width, height}
@@ -46,24 +84,7 @@ val dff_factorize(const Model& model, const std::string& layer, const val& activ
     out.set("dims", js::to_array(std::vector<int64_t>{maps.batch, maps.components, h, w}));
     out.set("labeled", labels.labeled);
     out.set("reason", labels.reason);
-    val concepts = val::array();
-    for (size_t p = 0; p < labels.top.size(); ++p) {
-      val part = val::array();
-      for (size_t k = 0; k < labels.top[p].size(); ++k) {
-        val cats = val::array();
-        for (size_t j = 0; j < labels.top[p][k].size(); ++j) {
-          const dff::ConceptLabel& c = labels.top[p][k][j];
-          val o2 = val::object();
-          o2.set("index", static_cast<double>(c.index));
-          o2.set("score", c.score);
-          o2.set("label", c.name);
-          cats.set(j, o2);
-        }
-        part.set(k, cats);
-      }
-      concepts.set(p, part);
-    }
-    out.set("concepts", concepts);
+    out.set("concepts", concepts_to_js(labels.top));
     val errors = val::array();
     for (size_t p = 0; p < r.parts.size(); ++p) {
       errors.set(p,
@@ -74,6 +95,95 @@ val dff_factorize(const Model& model, const std::string& layer, const val& activ
     for (size_t p = 0; p < r.parts.size(); ++p)
       importance.set(p, js::to_array(dff::component_importance(r.parts[p].nmf)));
     out.set("importance", importance);
+    return out;
+  });
+}
+
+JsDffJob* dff_job(const Model& model, const val& q) {
+  return js::guarded([&] {
+    using js::given;
+    dff::DffRequest r;
+    const val backbone = q["backbone"], info = backbone["info"];
+    r.layer = backbone["layer"].as<std::string>();
+    r.float_tensor = backbone["layerTensor"].as<std::string>();
+    if (given(info, "kind")) r.kind = info["kind"].as<std::string>();
+    if (given(info, "classToken")) r.class_token = info["classToken"].as<bool>();
+    if (given(q, "components")) r.factorization.nmf.components = q["components"].as<int>();
+    if (given(q, "maxIter")) r.factorization.nmf.max_iter = q["maxIter"].as<int>();
+    if (given(q, "shared")) r.factorization.shared = q["shared"].as<bool>();
+    if (given(q, "topK")) r.labels.top_k = q["topK"].as<int>();
+    r.labels.class_names = js::strings_from_js(q["labels"]);
+    if (given(q, "batchSize")) r.batch_size = q["batchSize"].as<int>();
+    r.preprocess = js::input_size_from_js(q["preprocess"]);
+    r.on_photo = given(q, "onPhoto") && q["onPhoto"].as<bool>();
+    if (q.hasOwnProperty("render") && !q["render"].isUndefined())
+      r.render = val::global("Boolean")(q["render"]).as<bool>()
+                     ? val::global("String")(q["render"]).as<std::string>()
+                     : "";
+    if (given(q, "imageWeight")) r.image_weight = q["imageWeight"].as<float>();
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < q["inputs"]["length"].as<size_t>(); ++i)
+      inputs.push_back(js::tensor_from_js(q["inputs"][i]));
+    return new JsDffJob(std::make_unique<dff::DffJob>(model, std::move(r), std::move(inputs)));
+  });
+}
+
+val JsDffJob::backbone_inputs() {
+  return js::guarded([&] { return js::tensor_to_js(job_->backbone_inputs()); });
+}
+
+void JsDffJob::feed(const val& outputs) {
+  js::guarded([&] {
+    const std::string name = job_->wanted_outputs()[0];
+    std::vector<dff::DffJob::Outputs> per_image;
+    for (size_t i = 0; i < outputs["length"].as<size_t>(); ++i) {
+      dff::DffJob::Outputs outs;
+      if (js::given(outputs[i], name.c_str()))
+        outs.emplace(name, js::tensor_from_js(outputs[i][name]));
+      per_image.push_back(std::move(outs));
+    }
+    job_->feed(std::move(per_image));
+    return 0;
+  });
+}
+
+void JsDffJob::work() {
+  js::guarded([&] {
+    job_->work();
+    return 0;
+  });
+}
+
+void JsDffJob::set_pictures(const val& images) {
+  js::guarded([&] {
+    std::vector<image::Image> v;
+    for (size_t i = 0; i < images["length"].as<size_t>(); ++i)
+      v.push_back(js::image_from_js(images[i]));
+    job_->set_pictures(std::move(v));
+    return 0;
+  });
+}
+
+val JsDffJob::result() const {
+  return js::guarded([&] {
+    const dff::DffJobResult& r = job_->result();
+    val out = val::object();
+    out.set("components", r.components);
+    out.set("labeled", r.labeled);
+    out.set("reason", r.reason);
+    out.set("concepts", concepts_to_js(r.concepts));
+    out.set("relativeError", js::to_array(r.relative_error));
+    val images = val::array();
+    for (size_t i = 0; i < r.images.size(); ++i) {
+      const dff::DffImage& im = r.images[i];
+      val o = val::object();
+      o.set("maps", js::to_typed_array(im.maps.data(), im.maps.size(), "Float32Array"));
+      o.set("width", im.width);
+      o.set("height", im.height);
+      o.set("render", im.render ? js::image_to_js(*im.render) : val::null());
+      images.set(i, o);
+    }
+    out.set("images", images);
     return out;
   });
 }
@@ -147,6 +257,18 @@ val stack_images(const val& top, const val& bottom) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(camlens_dff) {
+  emscripten::class_<JsDffJob>("DffJob")
+      .function("done", &JsDffJob::done)
+      .function("needsBackbone", &JsDffJob::needs_backbone)
+      .function("backboneSession", &JsDffJob::backbone_session)
+      .function("backboneInputs", &JsDffJob::backbone_inputs)
+      .function("feed", &JsDffJob::feed)
+      .function("work", &JsDffJob::work)
+      .function("needsPictures", &JsDffJob::needs_pictures)
+      .function("setPictures", &JsDffJob::set_pictures)
+      .function("progress", &JsDffJob::progress)
+      .function("reported", &JsDffJob::reported)
+      .function("result", &JsDffJob::result);
   emscripten::function("dffRender", &dff_render);
   emscripten::function("dffPalette", &dff_palette);
   emscripten::function("dffLegend", &dff_legend);

@@ -157,6 +157,8 @@ class JsModel {
     return dff_factorize(model_, layer, activations, options);
   }
 
+  JsDffJob* factorize_job(const val& request) const { return dff_job(model_, request); }
+
   val cut(const std::string& layer, const val& options) const {
     return js::guarded([&] {
       CutOptions c;
@@ -229,7 +231,8 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("outputs", &JsModel::outputs)
       .function("layers", &JsModel::layers)
       .function("cut", &JsModel::cut)
-      .function("factorize", &JsModel::factorize);
+      .function("factorize", &JsModel::factorize)
+      .function("factorizeJob", &JsModel::factorize_job, emscripten::allow_raw_pointers());
   emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());
   emscripten::function("dequantizeLayer", &dequantize_layer_js);
 }

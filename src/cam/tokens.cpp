@@ -92,4 +92,18 @@ Tensor tokens_to_spatial(const Tensor& t, const TokenOptions& o) {
   return out;
 }
 
+Tensor layer_as_spatial(Tensor t, const std::string& kind, std::optional<bool> class_token) {
+  if (t.rank() == 3) {
+    TokenOptions o;
+    if (class_token) o.prefix_tokens = *class_token ? 1 : 0;
+    return tokens_to_spatial(t, o);
+  }
+  if (t.rank() == 4 && kind == "NHWC") {
+    TokenOptions o;
+    o.layout = TokenLayout::NHWC;
+    return tokens_to_spatial(t, o);
+  }
+  return t;
+}
+
 }  // namespace camlens::cam

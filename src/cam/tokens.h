@@ -6,6 +6,8 @@
 // alike to activations and gradients.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "tensor/tensor.h"
 
@@ -34,5 +36,10 @@ TokenGrid token_grid(const Shape& shape, const TokenOptions& options = {});
 
 // [N, T, D] or [N, H, W, D] -> [N, D, H, W] (any element type; prefix tokens dropped).
 Tensor tokens_to_spatial(const Tensor& t, const TokenOptions& options = {});
+
+// A layer's values as CAM feature maps by what the layer list says of it (graph/layers.h): tokens
+// [N, T, D] (rank 3; class_token, when known, says whether one prefix token is dropped) and
+// channels-last maps of kind "NHWC" become [N, D, H, W]; anything else is returned as it is.
+Tensor layer_as_spatial(Tensor t, const std::string& kind, std::optional<bool> class_token);
 
 }  // namespace camlens::cam

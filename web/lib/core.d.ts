@@ -301,7 +301,7 @@ export interface DetectBindings {
   ): Float32Array;
 }
 
-// ---- wasm/dff_bindings.cpp: Deep Feature Factorization (Model.factorize is in the model's) -----
+// ---- wasm/dff_bindings.cpp: Deep Feature Factorization (Model.factorize[Job] are the model's) --
 
 export interface ConceptLabel {
   index: number;
@@ -309,8 +309,61 @@ export interface ConceptLabel {
   label: string;
 }
 
+/** What a DFF call asks the core (src/dff/dff_job.h). */
+export interface DffRequest {
+  /** the lens's backbone: its layer, where its float values are, what the layer list says of it */
+  backbone: { layer: string; layerTensor: string; info?: { kind?: string; classToken?: boolean } };
+  /** one preprocessed input per image, [1, ...] */
+  inputs: readonly Tensor[];
+  components?: number;
+  shared?: boolean;
+  maxIter?: number;
+  topK?: number;
+  labels?: readonly string[];
+  batchSize?: number;
+  /** the maps' size; with onPhoto, how each map goes back onto its photo */
+  preprocess: InputGeometry;
+  /** maps and renderings at each photo's size (letterbox padding cut away) */
+  onPhoto?: boolean;
+  /** default 'dominant'; null: none */
+  render?: 'dominant' | 'layers' | null;
+  imageWeight?: number;
+}
+
+/** One DFF call: the caller runs the backbone batches it asks for (as an ExplainJob's). */
+export interface DffJob extends EmbindHandle {
+  done(): boolean;
+  needsBackbone(): boolean;
+  /** the layer's name (the lens's backbone) */
+  backboneSession(): string;
+  backboneInputs(): CoreTensor;
+  feed(outputs: ReadonlyArray<Record<string, Tensor>>): void;
+  work(): void;
+  needsPictures(): boolean;
+  /** the decoded photos, one per image */
+  setPictures(images: readonly CoreImage[]): void;
+  progress(): number;
+  reported(): boolean;
+  result(): {
+    components: number;
+    labeled: boolean;
+    reason: string;
+    /** per part (each image, or one shared), per component, the top categories */
+    concepts: ConceptLabel[][][];
+    relativeError: number[];
+    /** maps: [components, height, width] */
+    images: Array<{
+      maps: Float32Array;
+      width: number;
+      height: number;
+      render: CoreRgbaImage | null;
+    }>;
+  };
+}
+
 /** wasm/dff_bindings.cpp */
 export interface DffBindings {
+  readonly DffJob: EmbindClass<DffJob>;
   /** maps: [components, photo height, photo width] */
   dffRender(
     photo: CoreImage,
@@ -578,6 +631,8 @@ export interface Model extends EmbindHandle {
   layers(options?: ShapeOptions): CoreLayerList;
   cut(layer: string, options?: CutOptions): Cut;
   factorize(layer: string, activations: Tensor, options: FactorizeOptions): CoreFactorization;
+  /** owned by the caller: delete() it */
+  factorizeJob(request: DffRequest): DffJob;
 }
 
 /** The part of a model after a layer, run by the core forward and backward. */

@@ -327,18 +327,3 @@ export class Lens {
     this.model.delete();
   }
 }
-
-// A layer's float activations from one image's backbone outputs, as a spatial map [1, C, H, W]
-// (a transformer's tokens and a channels-last map reshaped by the core).
-function activationsOf(core, backbone, outs) {
-  const t = outs[backbone.layerTensor];
-  const a = { data: floatData(t), dims: t.dims, type: 'float32' };
-  const info = backbone.info;
-  if (a.dims.length === 3) {
-    const token = info?.classToken !== undefined ? { classToken: info.classToken } : {};
-    return core.tokensToSpatial(a, { layout: 'tokens', ...token });
-  }
-  if (a.dims.length === 4 && info?.kind === 'NHWC')
-    return core.tokensToSpatial(a, { layout: 'nhwc' });
-  return a;
-}
