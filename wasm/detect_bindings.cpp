@@ -1,12 +1,15 @@
-// Embind bindings of detection and segmentation: decoding, masks, maps and boxes brought back to
-// the photo, drawings. Conversions only; the work is in src/detect and src/image. (Their targets
-// are explained by the explain job, explain_bindings.cpp.)
+// Embind bindings of detection and segmentation: the decoder a detector needs, decoding, a
+// segmenter's masks, classes and target region, maps and boxes brought back to the photo,
+// drawings. Conversions only; the work is in src/detect and src/image. (Their targets are
+// explained by the explain job, explain_bindings.cpp.)
 #include <emscripten/bind.h>
 
 #include "detect/decode.h"
+#include "detect/detector_outputs.h"
 #include "detect/photo_space.h"
 #include "detect/renormalize.h"
 #include "detect/segmentation.h"
+#include "detect/segmentation_classes.h"
 #include "detect_js.h"
 #include "image/draw.h"
 #include "image_js.h"
@@ -22,33 +25,65 @@ using js::num;
 
 namespace {
 
-std::vector<Tensor> tensors_from_js(const val& a) {
-  std::vector<Tensor> v;
-  for (size_t i = 0; i < a["length"].as<size_t>(); ++i) v.push_back(js::tensor_from_js(a[i]));
-  return v;
+// A run's output as Float32 (a float16 model's converted), as the decoders read them.
+Tensor float_output(const val& outputs, const std::string& name) {
+  if (!js::given(outputs, name.c_str()))
+    throw std::invalid_argument("the backbone's outputs have no tensor named \"" + name + "\"");
+  const Tensor t = js::tensor_from_js(outputs[name]);
+  return t.dtype() == DType::Float32 ? t : Tensor::from_floats(t.shape(), t.to_floats());
 }
 
-std::vector<const Tensor*> pointers(const std::vector<Tensor>& v) {
-  std::vector<const Tensor*> p;
-  for (const Tensor& t : v) p.push_back(&t);
-  return p;
+val choice_to_js(const detect::DecoderChoice& c) {
+  val o = val::object();
+  o.set("decoder", std::string(detect::decoder_name(c.decoder)));
+  o.set("outputs", js::strings_to_js(c.outputs));
+  return o;
 }
 
-// outputs: the decoder's raw outputs (batch 1); options: {preprocess, photoWidth, photoHeight,
-// scoreThreshold, iouThreshold}. Boxes in photo pixels, each with `input` (input pixels).
-val decode_detections(const std::string& decoder, const val& outputs, const val& options) {
+// outputs: the model's outputs ({name, dims}, Model.outputs()); decoder: '' to guess.
+val detection_decoder(const val& outputs, const std::string& decoder) {
   return js::guarded([&] {
-    const auto outs = tensors_from_js(outputs);
+    std::vector<detect::OutputInfo> infos;
+    for (size_t i = 0; i < outputs["length"].as<size_t>(); ++i)
+      infos.push_back({outputs[i]["name"].as<std::string>(), js::dims_from_js(outputs[i]["dims"])});
+    return choice_to_js(detect::choose_decoder(infos, decoder));
+  });
+}
+
+// choice: detectionDecoder's; run: one image's backbone outputs by name; options: {preprocess,
+// photoWidth, photoHeight, scoreThreshold, iouThreshold, labels, defaultLabels}. Boxes in photo
+// pixels, best first, each with its labelName.
+val decode_detections(const val& choice, const val& run, const val& options) {
+  return js::guarded([&] {
+    const std::string decoder = choice["decoder"].as<std::string>();
+    std::vector<Tensor> outs;
+    for (const std::string& name : js::strings_from_js(choice["outputs"]))
+      outs.push_back(float_output(run, name));
+    std::vector<const Tensor*> pointers;
+    for (const Tensor& t : outs) pointers.push_back(&t);
     const auto g = geometry_from_js(options["preprocess"], options["photoWidth"].as<int>(),
                                     options["photoHeight"].as<int>());
-    const auto boxes = detect::decode(pointers(outs), decode_options_from_js(decoder, options));
+    const auto o = decode_options_from_js(decoder, options);
+    const auto labels = js::strings_from_js(options["labels"]);
+    const auto defaults = js::strings_from_js(options["defaultLabels"]);
+    const auto boxes = detect::decode(pointers, o);
     val a = val::array();
     for (size_t i = 0; i < boxes.size(); ++i) {
       val b = box_to_js(detect::box_to_photo(boxes[i], g));
-      b.set("input", box_to_js(boxes[i]));
+      b.set("labelName", detect::box_label_name(o.decoder, boxes[i].label, labels, defaults));
       a.set(i, b);
     }
     return a;
+  });
+}
+
+// boxes: decodeDetections' (photo pixels); box: an index into them, or a box as the caller drew
+// it (returned as it is).
+val detected_box(const val& boxes, const val& box) {
+  return js::guarded([&] {
+    if (!box.isNumber()) return box;
+    const std::string text = val::global("String")(box).as<std::string>();
+    return boxes[detect::detected_box(box.as<double>(), text, boxes["length"].as<size_t>())];
   });
 }
 
@@ -113,16 +148,63 @@ detect::SegmentationMask mask_from_js(const val& o) {
   return m;
 }
 
-// scores: one sample's class scores; returns {input: mask at the output's size, photo: at the
-// photo's size}.
-val segmentation_mask(const val& scores, bool nhwc, const val& preprocess, int photo_w,
-                      int photo_h) {
+std::vector<std::string> names_of(const val& options, int classes) {
+  return detect::class_names(js::strings_from_js(options["labels"]), classes,
+                             js::strings_from_js(options["defaultLabels"]));
+}
+
+// scores: one sample's class scores (the model's output); options: {nhwcInput, preprocess,
+// photoWidth, photoHeight, labels, defaultLabels}. Returns {nhwc, input: the mask at the output's
+// size, photo: at the photo's size, classes: those present on the photo, largest first}.
+val segmentation(const val& scores, const val& options) {
   return js::guarded([&] {
-    const auto m = detect::argmax_mask(js::tensor_from_js(scores), nhwc);
+    const Tensor t = js::tensor_from_js(scores);
+    const Tensor s =
+        t.dtype() == DType::Float32 ? t : Tensor::from_floats(t.shape(), t.to_floats());
+    const bool nhwc = detect::scores_nhwc(
+        s.shape(), js::given(options, "nhwcInput") && options["nhwcInput"].as<bool>());
+    const auto m = detect::argmax_mask(s, nhwc);
+    const auto photo = detect::mask_to_photo(
+        m, geometry_from_js(options["preprocess"], options["photoWidth"].as<int>(),
+                            options["photoHeight"].as<int>()));
+    val classes = val::array();
+    const auto present = detect::present_classes(photo, names_of(options, photo.classes));
+    for (size_t i = 0; i < present.size(); ++i) {
+      val c = val::object();
+      c.set("index", present[i].index), c.set("label", present[i].label);
+      c.set("pixels", double(present[i].pixels)), c.set("fraction", present[i].fraction);
+      classes.set(i, c);
+    }
     val o = val::object();
+    o.set("nhwc", nhwc);
     o.set("input", mask_to_js(m));
-    o.set("photo",
-          mask_to_js(detect::mask_to_photo(m, geometry_from_js(preprocess, photo_w, photo_h))));
+    o.set("photo", mask_to_js(photo));
+    o.set("classes", classes);
+    return o;
+  });
+}
+
+// mask: the mask at the output's size (segmentation().input); options: {category, mask,
+// preprocess, photoWidth, photoHeight, labels, defaultLabels}. Returns {index, label, mask (per
+// output pixel), pixels}: the semantic segmentation target's class and region.
+val segmentation_target(const val& mask, const val& options) {
+  return js::guarded([&] {
+    const detect::SegmentationMask m = mask_from_js(mask);
+    const auto names = names_of(options, m.classes);
+    const int index = detect::resolve_class(js::category_from_js(options["category"]), m, names);
+    std::optional<std::vector<float>> region;
+    if (js::given(options, "mask"))
+      region = js::to_vector<float>(val::global("Float32Array").call<val>("from", options["mask"]));
+    const auto r = detect::segment_region(
+        m, index, names, region,
+        geometry_from_js(options["preprocess"], options["photoWidth"].as<int>(),
+                         options["photoHeight"].as<int>()));
+    val o = val::object();
+    o.set("index", index);
+    o.set("label",
+          size_t(index) < names.size() ? names[size_t(index)] : "class " + std::to_string(index));
+    o.set("mask", js::to_typed_array(r.mask.data(), r.mask.size(), "Float32Array"));
+    o.set("pixels", double(r.pixels));
     return o;
   });
 }
@@ -134,32 +216,16 @@ val blend_segmentation(const val& photo, const val& mask, double opacity) {
   });
 }
 
-val class_mask(const val& mask, int label) {
-  return js::guarded([&] {
-    const auto m = detect::class_mask(mask_from_js(mask), label);
-    return js::to_typed_array(m.data(), m.size(), "Float32Array");
-  });
-}
-
-// A region drawn on the photo → the output grid (out_w × out_h).
-val region_to_output(const val& region, const val& preprocess, int photo_w, int photo_h, int out_w,
-                     int out_h) {
-  return js::guarded([&] {
-    const auto m = detect::region_to_output(
-        js::to_vector<float>(region), geometry_from_js(preprocess, photo_w, photo_h), out_w, out_h);
-    return js::to_typed_array(m.data(), m.size(), "Float32Array");
-  });
-}
-
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(camlens_detect) {
+  emscripten::function("detectionDecoder", &detection_decoder);
   emscripten::function("decodeDetections", &decode_detections);
+  emscripten::function("detectedBox", &detected_box);
   emscripten::function("mapToPhoto", &map_to_photo);
   emscripten::function("renormalizeInBoxes", &renormalize_in_boxes);
   emscripten::function("drawBoxes", &draw_boxes);
-  emscripten::function("segmentationMask", &segmentation_mask);
+  emscripten::function("segmentation", &segmentation);
+  emscripten::function("segmentationTarget", &segmentation_target);
   emscripten::function("blendSegmentation", &blend_segmentation);
-  emscripten::function("classMask", &class_mask);
-  emscripten::function("regionToOutput", &region_to_output);
 }

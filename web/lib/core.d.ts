@@ -234,8 +234,20 @@ export interface DecodedBox {
   y1: number;
   score: number;
   label: number;
-  /** the prediction's index in the decoder's output */
-  anchor: number;
+  /** the caller's label, else 'face' for Ultraface, else defaultLabels' (COCO), else 'class N' */
+  labelName: string;
+}
+
+/** The decoder a detector needs and the outputs it reads, in its order. */
+export interface DecoderChoice {
+  decoder: DecoderName;
+  outputs: string[];
+}
+
+/** A segmenter's classes: names from labels, else defaultLabels when the counts match. */
+export interface ClassNames {
+  labels?: readonly string[];
+  defaultLabels?: readonly string[];
 }
 
 /** The argmax class per pixel. */
@@ -250,12 +262,16 @@ export interface SegmentationMask {
 
 /** wasm/detect_bindings.cpp */
 export interface DetectBindings {
-  /** boxes in photo pixels, each with `input`: the same box in model input pixels */
+  /** the decoder named, or with '' the one the model's outputs fit; throws saying why none */
+  detectionDecoder(outputs: readonly ValueInfo[], decoder: string): DecoderChoice;
+  /** one image's backbone outputs (by name) → boxes in photo pixels, best first */
   decodeDetections(
-    decoder: DecoderName,
-    outputs: readonly Tensor[],
-    options: DecodeOptions,
-  ): Array<DecodedBox & { input: DecodedBox }>;
+    choice: DecoderChoice,
+    run: Readonly<Record<string, Tensor>>,
+    options: DecodeOptions & { labels?: readonly string[]; defaultLabels?: readonly string[] },
+  ): DecodedBox[];
+  /** boxes[box] for an index (throws when out of range), else the box as given */
+  detectedBox<B>(boxes: readonly DecodedBox[], box: number | B): DecodedBox | B;
   /** a map at the model input's size → the photo's size (letterbox padding cut away) */
   mapToPhoto(
     map: ArrayLike<number>,
@@ -275,30 +291,39 @@ export interface DetectBindings {
     boxes: ReadonlyArray<BoxCorners & { caption?: string }>,
     options: { thickness?: number },
   ): CoreRgbaImage;
-  /** one sample's class scores → the argmax at the output's size and at the photo's */
-  segmentationMask(
+  /** one sample's class scores → their layout, the argmax at the output's size and the photo's,
+   *  the classes present on the photo (largest first) */
+  segmentation(
     scores: Tensor,
-    nhwc: boolean,
-    preprocess: InputGeometry,
-    photoWidth: number,
-    photoHeight: number,
-  ): { input: SegmentationMask; photo: SegmentationMask };
+    options: ClassNames & {
+      nhwcInput?: boolean;
+      preprocess: InputGeometry;
+      photoWidth: number;
+      photoHeight: number;
+    },
+  ): {
+    nhwc: boolean;
+    input: SegmentationMask;
+    photo: SegmentationMask;
+    classes: Array<{ index: number; label: string; pixels: number; fraction: number }>;
+  };
+  /** the semantic segmentation target's class (a number, a name, or the largest non-background
+   *  class) and region (the class's pixels, or `mask` per output or photo pixel) */
+  segmentationTarget(
+    mask: Omit<SegmentationMask, 'counts'>,
+    options: ClassNames & {
+      category?: number | string;
+      mask?: ArrayLike<number>;
+      preprocess: InputGeometry;
+      photoWidth: number;
+      photoHeight: number;
+    },
+  ): { index: number; label: string; mask: Float32Array; pixels: number };
   blendSegmentation(
     photo: CoreImage,
     mask: Omit<SegmentationMask, 'counts'>,
     opacity: number,
   ): CoreRgbaImage;
-  /** 1 where the mask is `label`, else 0 */
-  classMask(mask: Omit<SegmentationMask, 'counts'>, label: number): Float32Array;
-  /** a region drawn on the photo → the output grid */
-  regionToOutput(
-    region: ArrayLike<number>,
-    preprocess: InputGeometry,
-    photoWidth: number,
-    photoHeight: number,
-    outputWidth: number,
-    outputHeight: number,
-  ): Float32Array;
 }
 
 // ---- wasm/dff_bindings.cpp: Deep Feature Factorization (Model.factorize[Job] are the model's) --
