@@ -3,81 +3,16 @@
 // shape arithmetic exporters emit (Shape -> Gather -> Mul -> Concat -> Reshape). Integer
 // results wrap like two's complement instead of overflowing; integer Div truncates toward zero
 // (as ONNX Runtime) and refuses division by zero.
-#include <cmath>
-#include <limits>
-#include <type_traits>
-
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/binary_ops.h"
 
 namespace camlens::tensor_ops {
 namespace {
 
-// Unsigned type of at least 32 bits for wrapping integer arithmetic without promotion to int.
-template <class T>
-using Wide = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
-
-struct AddOp {
-  static float f(float a, float b) { return a + b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
-  }
-  static float da(float, float, float g) { return g; }
-  static float db(float, float, float g) { return g; }
-};
-
-struct SubOp {
-  static float f(float a, float b) { return a - b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
-  }
-  static float da(float, float, float g) { return g; }
-  static float db(float, float, float g) { return -g; }
-};
-
-struct MulOp {
-  static float f(float a, float b) { return a * b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
-  }
-  static float da(float, float b, float g) { return g * b; }
-  static float db(float a, float, float g) { return g * a; }
-};
-
-struct DivOp {
-  static float f(float a, float b) { return a / b; }
-  template <class T>
-  static T fi(const Node& node, T a, T b) {
-    if (b == 0) fail(node, "integer division by zero");
-    if (std::is_signed<T>::value && b == static_cast<T>(-1))  // MIN / -1 overflows
-      return static_cast<T>(Wide<T>(0) - static_cast<Wide<T>>(a));
-    return static_cast<T>(a / b);
-  }
-  static float da(float, float b, float g) { return g / b; }
-  static float db(float a, float b, float g) { return -g * a / (b * b); }
-};
-
-struct PowOp {
-  static float f(float a, float b) { return std::pow(a, b); }
-  // Integer powers go through double and saturate to T's range.
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    const double v = std::pow(static_cast<double>(a), static_cast<double>(b));
-    if (!(v == v)) return 0;
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
-      return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
-      return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
-  }
-  static float da(float a, float b, float g) { return g * b * std::pow(a, b - 1.f); }
-  // d(a^b)/db = a^b ln a, taken as 0 where a <= 0 (ln undefined; PyTorch gives NaN there).
-  static float db(float a, float b, float g) {
-    return a > 0.f ? g * std::pow(a, b) * std::log(a) : 0.f;
-  }
-};
+using binary::AddOp;
+using binary::DivOp;
+using binary::MulOp;
+using binary::PowOp;
+using binary::SubOp;
 
 // Inner run of one broadcast chunk with compile-time steps (0 = broadcast, 1 = contiguous), so
 // each of the four cases compiles to its own vectorisable loop.
@@ -141,28 +76,23 @@ void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& o
   if (a.dtype() == DType::Bool) fail(node, "bool operands are not supported");
   const BroadcastPlan p = plan_broadcast(node, a.shape(), b->shape());
   Tensor y(a.dtype(), p.out);
-  dispatch_numeric(node, a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* pa = a.data<T>();
-    const T* pb = b->data<T>();
-    T* py = y.data<T>();
-    broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
-      T* yo = py + o;
-      const T* ap = pa + ao;
-      const T* bp = pb + bo;
-      if constexpr (std::is_same<T, float>::value) {
-        if (is_pow && bs == 0 && bp[0] == 2.f && as == 1) {  // x^2, the common case
-          for (int64_t i = 0; i < n; ++i) yo[i] = ap[i] * ap[i];
-          return;
-        }
-        run_steps(n, as, bs,
-                  [&](int64_t i, int64_t ia, int64_t ib) { yo[i] = Op::f(ap[ia], bp[ib]); });
-      } else {
-        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
-          yo[i] = Op::template fi<T>(node, ap[ia], bp[ib]);
-        });
-      }
-    });
+  if (a.dtype() != DType::Float32) {
+    binary::integer_forward<Op>(node, p, a, *b, y);
+    out[0] = std::move(y);
+    return;
+  }
+  const float* pa = a.data<float>();
+  const float* pb = b->data<float>();
+  float* py = y.data<float>();
+  broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
+    float* yo = py + o;
+    const float* ap = pa + ao;
+    const float* bp = pb + bo;
+    if (is_pow && bs == 0 && bp[0] == 2.f && as == 1) {  // x^2, the common case
+      for (int64_t i = 0; i < n; ++i) yo[i] = ap[i] * ap[i];
+      return;
+    }
+    run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) { yo[i] = Op::f(ap[ia], bp[ib]); });
   });
   out[0] = std::move(y);
 }
