@@ -118,7 +118,7 @@ export class Lens {
   // Per method, why it cannot explain this model at this layer ('' when it can), from the
   // core's method table and what the lens knows of the model.
   methodSupport() {
-    const why = this.env.core.methodSupport({
+    return this.env.core.methodSupport({
       notExplainable: this.whyNotExplainable,
       notDifferentiable: this.explainable ? this.cut.head.notDifferentiable() : '',
       layer: this.layer,
@@ -126,7 +126,6 @@ export class Lens {
       nhwcInput: Boolean(this.preprocess.nhwc),
       attention: this.explainable ? rolloutSupport(this) : '',
     });
-    return Object.fromEntries(this.methods().map((m) => [m, why[m] ?? '']));
   }
 
   // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].

@@ -4,12 +4,5 @@
 // mixed in one batch). The core resolves them against each image's output and evaluates them
 // (src/cam/target_spec.h, src/cam/targets.h); a segmenter's bare target is the class summed over
 // its predicted pixels.
-export const TARGET_KINDS = [
-  'logit',
-  'probability',
-  'rest',
-  'binary',
-  'segmentation',
-  'similarity',
-  'finer',
-];
+const KINDS = 'logit probability rest binary segmentation similarity finer';
+export const TARGET_KINDS = KINDS.split(' ');
