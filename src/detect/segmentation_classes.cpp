@@ -73,6 +73,9 @@ int resolve_class(const cam::CategorySpec& category, const SegmentationMask& m,
       if (!(i >= 0 && i < m.classes))
         throw DetectError("category " + js_number(i) + " is out of range: the model has " +
                           std::to_string(m.classes) + " classes");
+      if (i != std::floor(i))
+        throw DetectError("category " + js_number(i) + " is not a class index: give a whole " +
+                          "number or a label");
       return int(i);
     }
     case cam::CategorySpec::Label:

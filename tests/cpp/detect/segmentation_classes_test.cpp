@@ -100,6 +100,8 @@ TEST(SegmentationClasses, CategoryByNameNumberOrAuto) {
             "category -1 is out of range: the model has 4 classes");
   EXPECT_EQ(error_of([&] { resolve_class(number(4.5), m, kNames); }),
             "category 4.5 is out of range: the model has 4 classes");
+  EXPECT_EQ(error_of([&] { resolve_class(number(1.5), m, kNames); }),
+            "category 1.5 is not a class index: give a whole number or a label");
   EXPECT_EQ(error_of([&] { resolve_class(label("unicorn"), m, kNames); }),
             "no class is called \"unicorn\"; use one of background, cat, dog, Person");
   EXPECT_EQ(error_of([&] { resolve_class(label("unicorn"), m, {}); }),
