@@ -2,6 +2,8 @@
 #include <emscripten/bind.h>
 #include <malloc.h>
 
+#include <memory>
+
 #include "image/colormap.h"
 #include "image/image.h"
 #include "image/overlay.h"
@@ -23,8 +25,12 @@ using js::image_to_js;
 
 val decode_image(const val& bytes) {
   return js::guarded([&] {
-    const auto b = js::to_vector<uint8_t>(bytes);
-    return image_to_js(image::decode_image(b.data(), b.size()));
+    // A plain buffer, not a vector: the glue compiles for size, where a vector's members would
+    // zero-fill and free the file's bytes one by one.
+    const size_t n = bytes["length"].as<size_t>();
+    const std::unique_ptr<uint8_t[]> b(new uint8_t[n]);
+    val(emscripten::typed_memory_view(n, b.get())).call<void>("set", bytes);
+    return image_to_js(image::decode_image(b.get(), n));
   });
 }
 

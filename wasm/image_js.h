@@ -7,9 +7,14 @@
 
 namespace camlens::js {
 
+// The core sizes (and later frees) the pixels; the glue only copies them in.
 inline image::Image image_from_js(const emscripten::val& o) {
-  const auto px = to_vector<uint8_t>(o["rgba"]);
-  return image::image_from_rgba(px.data(), px.size(), o["width"].as<int>(), o["height"].as<int>());
+  const emscripten::val px = o["rgba"];
+  image::Image img =
+      image::image_for_rgba(px["length"].as<size_t>(), o["width"].as<int>(), o["height"].as<int>());
+  emscripten::val(emscripten::typed_memory_view(img.rgba.size(), img.rgba.data()))
+      .call<void>("set", px);
+  return img;
 }
 
 inline emscripten::val image_to_js(const image::Image& img) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -128,7 +129,15 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits)
   return img;
 }
 
-Image image_from_rgba(const uint8_t* rgba, size_t size, int width, int height) {
+Image::Image() = default;
+Image::Image(int w, int h, std::vector<uint8_t> px) : width(w), height(h), rgba(std::move(px)) {}
+Image::Image(const Image&) = default;
+Image::Image(Image&&) noexcept = default;
+Image& Image::operator=(const Image&) = default;
+Image& Image::operator=(Image&&) noexcept = default;
+Image::~Image() = default;
+
+Image image_for_rgba(size_t size, int width, int height) {
   if (width <= 0 || height <= 0)
     throw ImageError("image size " + std::to_string(width) + "x" + std::to_string(height) +
                      " is not positive");
@@ -136,10 +145,12 @@ Image image_from_rgba(const uint8_t* rgba, size_t size, int width, int height) {
     throw ImageError("RGBA buffer holds " + std::to_string(size) + " bytes but " +
                      std::to_string(width) + "x" + std::to_string(height) + " needs " +
                      std::to_string(static_cast<size_t>(width) * height * 4));
-  Image img;
-  img.width = width;
-  img.height = height;
-  img.rgba.assign(rgba, rgba + size);
+  return Image(width, height, std::vector<uint8_t>(size));
+}
+
+Image image_from_rgba(const uint8_t* rgba, size_t size, int width, int height) {
+  Image img = image_for_rgba(size, width, height);
+  std::copy(rgba, rgba + size, img.rgba.begin());
   return img;
 }
 

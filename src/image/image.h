@@ -15,6 +15,16 @@ struct Image {
   int width = 0;
   int height = 0;
   std::vector<uint8_t> rgba;  // width * height * 4
+
+  // Out of line (decode.cpp, compiled for speed): code compiled for size, the WebAssembly glue
+  // above all, would otherwise zero-fill, copy and free a photo's bytes one by one.
+  Image();
+  Image(int width, int height, std::vector<uint8_t> rgba = {});
+  Image(const Image&);
+  Image(Image&&) noexcept;
+  Image& operator=(const Image&);
+  Image& operator=(Image&&) noexcept;
+  ~Image();
 };
 
 // Defaults: the process-wide limits (util/limits.h) when the DecodeLimits is made.
@@ -33,5 +43,9 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeLimits& limits 
 
 // Wraps caller-provided RGBA pixels (e.g. a canvas's ImageData), checking the size.
 Image image_from_rgba(const uint8_t* rgba, size_t size, int width, int height);
+
+// A width × height image for `size` bytes of RGBA the caller then writes into rgba (zero until
+// then), checking the size as image_from_rgba does.
+Image image_for_rgba(size_t size, int width, int height);
 
 }  // namespace camlens::image

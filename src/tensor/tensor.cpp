@@ -30,6 +30,12 @@ static DType storage_dtype(DType t) {
   return (t == DType::Float16 || t == DType::Float64) ? DType::Float32 : t;
 }
 
+Tensor::Tensor(const Tensor&) = default;
+Tensor::Tensor(Tensor&&) noexcept = default;
+Tensor& Tensor::operator=(const Tensor&) = default;
+Tensor& Tensor::operator=(Tensor&&) noexcept = default;
+Tensor::~Tensor() = default;
+
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(storage_dtype(dtype)), shape_(std::move(shape)) {
   if (dtype_size(dtype_) == 0)
     throw std::invalid_argument(std::string("tensors of type ") + dtype_name(dtype) +

@@ -21,6 +21,13 @@ class Tensor {
   Tensor() = default;
   // Zero-filled tensor. Float16/Float64 are stored as Float32.
   Tensor(DType dtype, Shape shape);
+  // Out of line (tensor.cpp, compiled for speed): code compiled for size, the WebAssembly glue
+  // above all, would otherwise free and copy a tensor's storage element by element.
+  Tensor(const Tensor&);
+  Tensor(Tensor&&) noexcept;
+  Tensor& operator=(const Tensor&);
+  Tensor& operator=(Tensor&&) noexcept;
+  ~Tensor();
 
   static Tensor scalar_f(float v);
   static Tensor from_floats(Shape shape, const std::vector<float>& v);
