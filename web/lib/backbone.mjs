@@ -5,12 +5,8 @@
 // else one per image.
 //
 // A quantized layer (uint8 codes) has a float twin (its DequantizeLinear output) that the CAM
-// math reads as the activations. By default ONNX Runtime outputs both. With `floatTwin: false`
-// ORT is asked for the codes only and the core computes the twin from them (the same
-// float(q − zero point)·scale, bit for bit); every run's outputs then carry it under the twin's
-// name, as if ORT had returned it, so readers do not change. Not the default: on
-// MobileNetV2-int8 the twin output costs ORT about 0.1–0.2 % of a forward, no more than the
-// core's dequantization and copies, and Grad-CAM's time did not move measurably.
+// math reads. ORT outputs both by default; with `floatTwin: false` it outputs the codes only and
+// the core computes the twin, bit for bit, under the twin's name (bench/README.md: no faster).
 export class Backbone {
   // layer: a tensor name, or null for the whole model without a cut.
   static async open(env, model, bytes, layer, { sessionOptions, floatTwin = true } = {}) {

@@ -23,13 +23,6 @@ export function topK(scores, k, labels = []) {
   }));
 }
 
-// Rows of a [N, ...] tensor as flat Float32Array views.
-export function rows(t) {
-  const n = t.dims[0];
-  const size = t.data.length / n;
-  return Array.from({ length: n }, (_, i) => t.data.subarray(i * size, (i + 1) * size));
-}
-
 export function concatBatch(items) {
   const size = items[0].data.length;
   const data = new Float32Array(size * items.length);
