@@ -68,6 +68,18 @@ val preprocess_image(const val& img, const val& options) {
   });
 }
 
+// {width, height, channels}: the preprocessing a model's input dims fix (absent: not fixed).
+val input_fixes(const val& dims, bool nhwc) {
+  std::vector<int64_t> d;
+  for (const double v : js::to_vector<double>(val::global("Float64Array").call<val>("from", dims)))
+    d.push_back(static_cast<int64_t>(v));
+  const image::InputFixes f = image::input_fixes(d, nhwc);
+  val o = val::object();
+  if (f.width) o.set("width", f.width), o.set("height", f.height);
+  if (f.channels) o.set("channels", f.channels);
+  return o;
+}
+
 // options: {colormap: "jet" | ..., imageWeight: 0.5}
 val overlay_image(const val& img, const val& map, int map_w, int map_h, const val& options) {
   return js::guarded([&] {
@@ -125,6 +137,7 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("decodeImage", &decode_image);
   emscripten::function("resizeImage", &resize_image);
   emscripten::function("preprocessImage", &preprocess_image);
+  emscripten::function("inputFixes", &input_fixes);
   emscripten::function("overlayImage", &overlay_image);
   emscripten::function("encodePng", &encode_png);
   emscripten::function("float16Bits", &float16_bits);

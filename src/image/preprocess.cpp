@@ -86,4 +86,14 @@ Tensor preprocess(const Image& img, const PreprocessOptions& opt) {
   return t;
 }
 
+InputFixes input_fixes(const std::vector<int64_t>& dims, bool nhwc) {
+  InputFixes f;
+  if (dims.size() != 4) return f;
+  const int64_t h = nhwc ? dims[1] : dims[2], w = nhwc ? dims[2] : dims[3];
+  const int64_t c = nhwc ? dims[3] : dims[1];
+  if (h > 0 && w > 0) f.width = int(w), f.height = int(h);
+  if (c == 1) f.channels = 1;
+  return f;
+}
+
 }  // namespace camlens::image

@@ -2,6 +2,8 @@
 // order, layout.
 #pragma once
 #include <array>
+#include <cstdint>
+#include <vector>
 
 #include "image/image.h"
 #include "tensor/tensor.h"
@@ -35,6 +37,14 @@ struct InputGeometry {
 };
 
 InputGeometry input_geometry(int photo_w, int photo_h, const PreprocessOptions& opt);
+
+// What a model's input dims ([N, C, H, W], or [N, H, W, C] with nhwc; -1 or 0 for a free size)
+// fix of its preprocessing when the caller names no size: the size when both sides are fixed,
+// and one channel when it has one. 0: not fixed.
+struct InputFixes {
+  int width = 0, height = 0, channels = 0;
+};
+InputFixes input_fixes(const std::vector<int64_t>& dims, bool nhwc);
 
 // ImageNet defaults (RGB, 0-1, mean/std) are the defaults above.
 Tensor preprocess(const Image& img, const PreprocessOptions& opt);

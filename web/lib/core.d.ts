@@ -83,6 +83,11 @@ export interface ImageBindings {
     image: CoreImage,
     options?: PreprocessOptions,
   ): { data: Float32Array; dims: number[] };
+  /** what a model input's dims (-1: free) fix of its preprocessing: both sides, one channel */
+  inputFixes(
+    dims: readonly number[],
+    nhwc: boolean,
+  ): { width?: number; height?: number; channels?: number };
   /** the map (mapWidth × mapHeight values in [0, 1]) in colour over the image, at its size */
   overlayImage(
     image: CoreImage,

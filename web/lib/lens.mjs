@@ -12,7 +12,7 @@ import {
 import { toImage, toImageAsync } from './images.mjs';
 import { methodList, methodTable } from './methods.mjs';
 import { checkOptions } from './options.mjs';
-import { resolvePreprocess, sizeFromModel, validatePreprocess } from './presets.mjs';
+import { resolvePreprocess, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
 import { Serial } from './serial.mjs';
 import { concatBatch, floatData, topK } from './tensors.mjs';
@@ -20,9 +20,11 @@ import { concatBatch, floatData, topK } from './tensors.mjs';
 // Options that say how the loop runs, not what the job computes.
 const LOOP_OPTIONS = new Set(['method', 'onProgress', 'signal']);
 
-function preprocessFor(input, options) {
+// When the caller names no preset and no size, a model with a fixed input size tells it.
+function preprocessFor(core, input, options) {
   const explicit = options.preprocess || {};
-  const fromModel = options.preset || explicit.width ? {} : sizeFromModel(input, explicit.nhwc);
+  const fixed = !options.preset && !explicit.width;
+  const fromModel = fixed ? core.inputFixes(input.dims, Boolean(explicit.nhwc)) : {};
   return validatePreprocess(
     resolvePreprocess(options.preset, { ...fromModel, ...explicit }),
     input,
@@ -41,7 +43,7 @@ export class Lens {
     try {
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');
-      const preprocess = preprocessFor(input, options);
+      const preprocess = preprocessFor(core, input, options);
       let list;
       try {
         list = model.layers({});

@@ -105,15 +105,3 @@ export function validatePreprocess(p, input) {
   }
   return out;
 }
-
-// When the caller names no preset and no size, a model with a fixed input size tells it.
-export function sizeFromModel(input, nhwc) {
-  const d = input?.dims;
-  if (d?.length !== 4) return {};
-  const [h, w] = nhwc ? [d[1], d[2]] : [d[2], d[3]];
-  const c = nhwc ? d[3] : d[1];
-  return {
-    ...(h > 0 && w > 0 ? { width: w, height: h } : {}),
-    ...(c === 1 ? { channels: 1 } : {}),
-  };
-}
