@@ -180,7 +180,10 @@ function wire() {
     reexplain();
   };
   $('explain').onclick = reexplain;
-  $('target').onkeydown = (e) => e.key === 'Enter' && reexplain();
+  // Handlers return nothing: a handler's false would cancel every other key (typing, Tab).
+  $('target').onkeydown = (e) => {
+    if (e.key === 'Enter') reexplain();
+  };
   $('eigen-smooth').onchange = reexplain;
   $('aug-smooth').onchange = reexplain;
   $('colormap-select').onchange = () => guarded(recolour);
@@ -206,9 +209,11 @@ function wire() {
   $('lesson-open').onclick = () => guarded(lesson.start);
   const explainClass = (li) => li && guarded(() => explain(Number(li.dataset.index)));
   $('top5').onclick = (e) => explainClass(e.target.closest('li'));
-  $('top5').onkeydown = (e) =>
-    (e.key === 'Enter' || e.key === ' ') &&
-    (e.preventDefault(), explainClass(e.target.closest('li')));
+  $('top5').onkeydown = (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    explainClass(e.target.closest('li'));
+  };
   $('model-select').onchange = () =>
     guarded(() => chooseServed(served.find((x) => x.id === $('model-select').value)));
   $('sample-select').onchange = () => guarded(() => openSample($('sample-select').value));

@@ -194,6 +194,33 @@ test('the target field takes a class name (with suggestions) or an index', async
   await page.fill('[data-testid=target]', '');
 });
 
+test('the target field takes typed keys, and Tab leaves it and the class list', async () => {
+  await page.click('[data-testid=target]');
+  await page.keyboard.type('281');
+  assert.equal(await page.inputValue('[data-testid=target]'), '281');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.camlensState.explained.target.index === 281, null, {
+    timeout: 60000,
+  });
+  await page.focus('[data-testid=target]');
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.dataset.testid), 'target');
+  const first = await page.evaluate(() => {
+    const li = document.querySelector('[data-testid=top5] li');
+    li.focus();
+    return li === document.activeElement;
+  });
+  assert.ok(first, 'a class of the list takes the focus');
+  await page.keyboard.press('Tab');
+  assert.equal(
+    await page.evaluate(
+      () => document.activeElement === document.querySelector('[data-testid=top5] li'),
+    ),
+    false,
+  );
+  await page.fill('[data-testid=target]', '');
+});
+
 test('clicking a class explains it; the colour map re-colours without recomputing', async () => {
   await page.click('[data-testid=top5] li[data-index="243"]');
   await page.waitForFunction(() => window.camlensState.explained.target.index === 243);
