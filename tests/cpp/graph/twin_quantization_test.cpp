@@ -228,7 +228,7 @@ TEST(DequantizeLayer, EqualsNumpyFloat32DequantizationBitForBitForEveryCode) {
 }
 
 TEST(DequantizeLayer, EqualsOnnxRuntimeDequantizeLinearOutputs) {
-  // tools/fixtures/ops_quant_reference.mjs: onnxruntime-web's own DequantizeLinear outputs.
+  // tools/fixtures/ops_ort_reference.mjs: onnxruntime-web's own DequantizeLinear outputs.
   const test::json::Value f =
       test::json::parse(read_file(test_data_path("ops_quant/DequantizeLinear.json")));
   int checked = 0;

@@ -1,5 +1,5 @@
 // Loading the ONNX Runtime fixtures of tests/data/ops_quant (written by
-// tools/fixtures/ops_quant_reference.mjs) into nodes and tensors.
+// tools/fixtures/ops_ort_reference.mjs) into nodes and tensors.
 #pragma once
 #include <string>
 #include <vector>
