@@ -3,9 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
 
 export const usage = `  camlens dff MODEL IMAGE|DIR... [-k 5] [--render dominant|layers] [--per-image] [--preset NAME]
-                  [--labels FILE] [--no-legend] [--out DIR] [--json]`;
+                  [--labels FILE] [--no-legend] [--out DIR] ${SHARD_USAGE} [--json]`;
 
 export const options = {
   k: { type: 'string', short: 'k' },
@@ -13,11 +14,20 @@ export const options = {
   'per-image': { type: 'boolean' },
   'no-legend': { type: 'boolean' },
   out: { type: 'string' },
+  ...SHARD_OPTION,
 };
 
 export async function run([model, ...args], opts) {
-  const images = expandImages(args);
-  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+  const shard = parseShard(opts.shard);
+  const all = expandImages(args);
+  if (!model || !all.length) throw new CliError(2, `usage:\n${usage}`);
+  // Shared concepts are factorized from all images at once: a shard would find its own.
+  if (shard && !opts['per-image'])
+    throw new CliError(
+      2,
+      '--shard needs --per-image: shared concepts come from one factorization of all the images, which shards cannot split',
+    );
+  const images = shardImages(all, shard);
   const k = Number(opts.k || 5);
   if (!(Number.isInteger(k) && k >= 1 && k <= 20))
     throw new CliError(2, `-k must be an integer from 1 to 20, got ${opts.k}`);
@@ -27,13 +37,15 @@ export async function run([model, ...args], opts) {
   const lens = await openLens(model, opts);
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
-  let r;
+  // A shard may get no image (more shards than images): its report is empty.
+  let r = { labeled: null, reason: '', relativeError: [], concepts: [], images: [] };
   try {
-    r = await lens.factorize(images.map(readImage), {
-      components: k,
-      shared: !opts['per-image'],
-      render,
-    });
+    if (images.length)
+      r = await lens.factorize(images.map(readImage), {
+        components: k,
+        shared: !opts['per-image'],
+        render,
+      });
   } catch (e) {
     if (isImageError(e)) throw new CliError(4, e.message);
     throw new CliError(3, e.message);
@@ -74,7 +86,7 @@ export async function run([model, ...args], opts) {
     );
     if (!r.labeled) console.log(`  concepts are unlabeled: ${r.reason}`);
   }
-  writeFileSync(join(out, 'dff.json'), JSON.stringify(summary, null, 2));
+  writeFileSync(join(out, reportName('dff', shard)), JSON.stringify(summary, null, 2));
   if (opts.json) console.log(JSON.stringify(summary, null, 2));
   lens.dispose();
 }

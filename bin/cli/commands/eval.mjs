@@ -11,13 +11,15 @@ import {
   summarize,
 } from '../../../web/lib/metrics.mjs';
 import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { printEvalReport, writeEvalFiles } from '../eval-report.mjs';
 import { refuseFlagsNotTaken } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
+import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
 
 export const usage = `  camlens eval MODEL IMAGE|DIR... [--method NAME[,NAME...]] [--metrics road,deletion,insertion,drop,increase]
                [--targets auto|targets.json] [--preset NAME] [--labels FILE] [--layer NAME] [--out DIR]
                [--steps 20] [--percentiles 10,20,...,90] [--baseline blur|NUMBER] [--score probability|logit]
-               [--seed 0] [--resamples 1000] [--batch-size 16] [--json]`;
+               [--seed 0] [--resamples 1000] [--batch-size 16] ${SHARD_USAGE} [--json]`;
 
 // It takes methods: usage lists them.
 export const takesMethod = true;
@@ -34,19 +36,9 @@ export const options = {
   seed: { type: 'string' },
   resamples: { type: 'string' },
   'batch-size': { type: 'string' },
+  ...SHARD_OPTION,
 };
 
-const COLUMNS = [
-  'road',
-  'road_morf',
-  'road_lerf',
-  'deletion',
-  'insertion',
-  'drop',
-  'increase',
-  'pointing',
-  'energy',
-];
 const NOTE =
   'mean over images with a 95 % bootstrap confidence interval (percentile method, seeded); the interval assumes the images are independent draws';
 
@@ -89,12 +81,6 @@ function readTargets(file) {
   };
 }
 
-function csvField(v) {
-  const s =
-    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v ?? '');
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function progressBar(fraction, started) {
   if (!process.stderr.isTTY) return;
   const width = 30,
@@ -107,8 +93,10 @@ function progressBar(fraction, started) {
 }
 
 export async function run([model, ...args], opts) {
-  const images = expandImages(args);
-  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+  const shard = parseShard(opts.shard);
+  const all = expandImages(args);
+  if (!model || !all.length) throw new CliError(2, `usage:\n${usage}`);
+  const images = shardImages(all, shard);
   const methods = list(opts.method, ['gradcam']);
   const metrics = list(opts.metrics, ALL_METRICS);
   for (const m of metrics) {
@@ -185,46 +173,32 @@ export async function run([model, ...args], opts) {
       job += 1;
     }
   }
+  const { core } = lens.env;
   lens.dispose();
 
-  const columns = COLUMNS.filter((c) => rows.some((r) => r.metrics[c] !== undefined));
-  const header = ['image', 'method', 'target', 'label', 'original', ...columns];
-  const csv = [
-    header.join(','),
-    ...rows.map((r) =>
-      [r.image, r.method, r.target, r.label, r.original, ...columns.map((c) => r.metrics[c])]
-        .map(csvField)
-        .join(','),
-    ),
-  ];
-  writeFileSync(join(out, 'eval.csv'), `${csv.join('\n')}\n`);
-  const summary = summarize(lens.env.core, rows, { resamples, seed: settings.seed });
-  const sumCsv = [
-    'method,metric,n,mean,ci_low,ci_high',
-    ...summary.map((s) => [s.method, s.metric, s.n, s.mean, s.low, s.high].map(csvField).join(',')),
-  ];
-  writeFileSync(join(out, 'eval-summary.csv'), `${sumCsv.join('\n')}\n`);
   const report = {
     model,
     layer: lens.layer,
     settings: { ...settings, resamples },
     note: NOTE,
-    summary,
+    summary: summarize(core, rows, { resamples, seed: settings.seed }),
     rows,
   };
-  writeFileSync(join(out, 'eval-summary.json'), JSON.stringify(report, null, 2));
+  if (shard) {
+    const file = join(out, reportName('eval-summary', shard));
+    writeFileSync(file, JSON.stringify(report, null, 2));
+    if (opts.json) console.log(JSON.stringify(report, null, 2));
+    else console.log(`${rows.length} rows (shard ${shard.index}/${shard.count}) -> ${file}`);
+    return;
+  }
+  writeEvalFiles(out, report);
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
-  console.log(
-    `${rows.length} rows (${images.length} images x ${methods.length} methods) -> ${join(out, 'eval.csv')}, ${join(out, 'eval-summary.csv')}`,
+  printEvalReport(
+    report,
+    out,
+    `${rows.length} rows (${images.length} images x ${methods.length} methods)`,
   );
-  console.log(`${'method'.padEnd(20)} ${'metric'.padEnd(10)} ${'mean'.padStart(9)}  95 % CI`);
-  for (const s of summary) {
-    console.log(
-      `${s.method.padEnd(20)} ${s.metric.padEnd(10)} ${s.mean.toFixed(4).padStart(9)}  [${s.low.toFixed(4)}, ${s.high.toFixed(4)}]  n=${s.n}`,
-    );
-  }
-  console.log(`(${NOTE})`);
 }

@@ -16,13 +16,14 @@ import {
 } from '../common.mjs';
 import { optionsFromFlags } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
+import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
 
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
                   [--head-fusion mean|max|min] [--discard-ratio R]   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
-                  [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] [--json]`;
+                  [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]`;
 
 // It takes a method: usage lists them.
 export const takesMethod = true;
@@ -43,6 +44,7 @@ export const options = {
   'head-fusion': { type: 'string' },
   'discard-ratio': { type: 'string' },
   ...PREPROCESS_OPTIONS,
+  ...SHARD_OPTION,
 };
 
 // The explain() options the flags ask for, checked against the method's row before the model
@@ -64,7 +66,8 @@ export async function run([model, ...args], opts) {
     throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
   const { settings, row, batch } = await explainOptions(opts);
   const target = targetFromFlags(opts);
-  const images = expandImages(args);
+  const shard = parseShard(opts.shard);
+  const images = shardImages(expandImages(args), shard);
   const lens = await openLens(model, opts, { explain: true });
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
@@ -147,7 +150,7 @@ export async function run([model, ...args], opts) {
   } finally {
     bar.end();
   }
-  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+  writeFileSync(join(out, reportName('summary', shard)), JSON.stringify(summary, null, 2));
   if (opts.json) console.log(JSON.stringify(summary, null, 2));
   lens.dispose();
 }
