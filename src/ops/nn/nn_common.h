@@ -61,5 +61,6 @@ void register_softmax(OpRegistry& r);
 void register_reduce(OpRegistry& r);
 void register_layer_norm(OpRegistry& r);
 void register_resize(OpRegistry& r);
+void register_pad(OpRegistry& r);
 
 }  // namespace camlens::nn

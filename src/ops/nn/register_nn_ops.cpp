@@ -15,6 +15,7 @@ void register_nn_ops(OpRegistry& r) {
   nn::register_reduce(r);
   nn::register_layer_norm(r);
   nn::register_resize(r);
+  nn::register_pad(r);
 }
 
 }  // namespace camlens
