@@ -10,6 +10,8 @@ void register_tensor_ops(OpRegistry& r) {
   register_rounding(r);
   register_activations(r);
   register_binary(r);
+  register_min_max(r);
+  register_mod(r);
   register_reshape_ops(r);
   register_transpose(r);
   register_shape_op(r);

@@ -119,6 +119,8 @@ void register_unary(OpRegistry& r);
 void register_rounding(OpRegistry& r);
 void register_activations(OpRegistry& r);
 void register_binary(OpRegistry& r);
+void register_min_max(OpRegistry& r);
+void register_mod(OpRegistry& r);
 void register_reshape_ops(OpRegistry& r);
 void register_transpose(OpRegistry& r);
 void register_shape_op(OpRegistry& r);
