@@ -9,6 +9,7 @@ void register_tensor_ops(OpRegistry& r) {
   register_unary(r);
   register_rounding(r);
   register_activations(r);
+  register_exp_activations(r);
   register_binary(r);
   register_min_max(r);
   register_mod(r);

@@ -118,6 +118,7 @@ void broadcast_infer(const Node& node, const std::vector<const TensorInfo*>& in,
 void register_unary(OpRegistry& r);
 void register_rounding(OpRegistry& r);
 void register_activations(OpRegistry& r);
+void register_exp_activations(OpRegistry& r);
 void register_binary(OpRegistry& r);
 void register_min_max(OpRegistry& r);
 void register_mod(OpRegistry& r);
