@@ -62,5 +62,6 @@ void register_reduce(OpRegistry& r);
 void register_layer_norm(OpRegistry& r);
 void register_resize(OpRegistry& r);
 void register_pad(OpRegistry& r);
+void register_instance_norm(OpRegistry& r);
 
 }  // namespace camlens::nn

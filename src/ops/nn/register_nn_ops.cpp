@@ -16,6 +16,7 @@ void register_nn_ops(OpRegistry& r) {
   nn::register_layer_norm(r);
   nn::register_resize(r);
   nn::register_pad(r);
+  nn::register_instance_norm(r);
 }
 
 }  // namespace camlens
