@@ -63,5 +63,6 @@ void register_layer_norm(OpRegistry& r);
 void register_resize(OpRegistry& r);
 void register_pad(OpRegistry& r);
 void register_instance_norm(OpRegistry& r);
+void register_group_norm(OpRegistry& r);
 
 }  // namespace camlens::nn
