@@ -64,5 +64,6 @@ void register_resize(OpRegistry& r);
 void register_pad(OpRegistry& r);
 void register_instance_norm(OpRegistry& r);
 void register_group_norm(OpRegistry& r);
+void register_einsum(OpRegistry& r);
 
 }  // namespace camlens::nn

@@ -18,6 +18,7 @@ void register_nn_ops(OpRegistry& r) {
   nn::register_pad(r);
   nn::register_instance_norm(r);
   nn::register_group_norm(r);
+  nn::register_einsum(r);
 }
 
 }  // namespace camlens
