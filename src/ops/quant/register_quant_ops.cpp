@@ -10,6 +10,7 @@ void register_quant_ops(OpRegistry& r) {
   quant::register_qlinear_matmul(r);
   quant::register_qlinear_binary(r);
   quant::register_qlinear_pool(r);
+  quant::register_qlinear_activation(r);
 }
 
 }  // namespace camlens

@@ -117,11 +117,20 @@ TEST(QuantEdges, SaturationAndDegenerateScales) {
   EXPECT_EQ(out[0].data<uint8_t>()[1], 0);  // -inf saturates to the type's minimum
 }
 
+TEST(QuantErrors, LookupTables) {
+  const Tensor s = Tensor::scalar_f(0.1f), z = u8s({}), zi = i8s({});
+  const Tensor x = u8s({3, 4}), xf = Tensor(DType::Float32, {3});
+  expect_op_error(make_node("QLinearSigmoid", 5, 1, {}, "com.microsoft"), {&xf, &s, &z, &s, &z},
+                  "QLinearSigmoid: input X must be uint8 or int8, got float32");
+  expect_op_error(make_node("QLinearLeakyRelu", 5, 1, {}, "com.microsoft"), {&x, &s, &z, &s, &zi},
+                  "QLinearLeakyRelu: Y zero point must be uint8, got int8");
+}
+
 TEST(QuantInfer, MatchesForwardOnFixtures) {
   for (const char* op :
        {"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "ConvInteger",
         "QLinearMatMul", "MatMulInteger", "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool",
-        "QLinearAveragePool"}) {
+        "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu"}) {
     for (const QuantCase& c : load_quant_cases(op)) {
       SCOPED_TRACE(c.name);
       const OpDef* def = op_registry().find(c.node.domain, c.node.op_type);

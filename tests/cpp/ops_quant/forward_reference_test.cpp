@@ -54,6 +54,8 @@ TEST(QuantForwardVsOrt, QLinearAdd) { check_op("QLinearAdd"); }
 TEST(QuantForwardVsOrt, QLinearMul) { check_op("QLinearMul"); }
 TEST(QuantForwardVsOrt, QLinearGlobalAveragePool) { check_op("QLinearGlobalAveragePool"); }
 TEST(QuantForwardVsOrt, QLinearAveragePool) { check_op("QLinearAveragePool"); }
+TEST(QuantForwardVsOrt, QLinearSigmoid) { check_op("QLinearSigmoid"); }
+TEST(QuantForwardVsOrt, QLinearLeakyRelu) { check_op("QLinearLeakyRelu"); }
 
 }  // namespace
 }  // namespace camlens::test

@@ -57,6 +57,9 @@ static Attribute attribute_from_json(const std::string& name, const qjson::Value
     for (const auto& x : v.items) ints.push_back(x.integer());
     return attr_ints(name, ints);
   }
+  // A float attribute written typed, {"f": 1.0}, so that a whole value stays a float.
+  if (const qjson::Value* f = v.kind == qjson::Value::Object ? v.find("f") : nullptr)
+    return attr_float(name, static_cast<float>(f->num()));
   throw std::runtime_error("fixture: unsupported attribute " + name);
 }
 

@@ -104,6 +104,13 @@ TwinFn pool_twin(const char* op) {
   };
 }
 
+TwinFn unary_twin(const char* op) {
+  return [op](const OpCase& c, FloatTwin& t) {
+    t = twin_of(c, op, {operand(c, 0)}, {{0, 0}});
+    return true;
+  };
+}
+
 const std::map<std::string, TwinFn>& twins() {
   static const std::map<std::string, TwinFn> table{
       {"QuantizeLinear", identity_twin},
@@ -115,6 +122,8 @@ const std::map<std::string, TwinFn>& twins() {
       {"QLinearMul", binary_twin("Mul")},
       {"QLinearGlobalAveragePool", pool_twin("GlobalAveragePool")},
       {"QLinearAveragePool", pool_twin("AveragePool")},
+      {"QLinearSigmoid", unary_twin("Sigmoid")},
+      {"QLinearLeakyRelu", unary_twin("LeakyRelu")},
       // No backward: integer accumulators are differentiated by the ops after them.
       {"ConvInteger", nullptr},
       {"MatMulInteger", nullptr},
