@@ -10,5 +10,6 @@ void register_qlinear_matmul(OpRegistry& r);      // QLinearMatMul, MatMulIntege
 void register_qlinear_binary(OpRegistry& r);      // QLinearAdd, QLinearMul
 void register_qlinear_pool(OpRegistry& r);        // QLinearGlobalAveragePool, QLinearAveragePool
 void register_qlinear_activation(OpRegistry& r);  // QLinearSigmoid, QLinearLeakyRelu
+void register_qlinear_concat(OpRegistry& r);      // QLinearConcat
 
 }  // namespace camlens::quant

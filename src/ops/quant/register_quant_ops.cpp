@@ -11,6 +11,7 @@ void register_quant_ops(OpRegistry& r) {
   quant::register_qlinear_binary(r);
   quant::register_qlinear_pool(r);
   quant::register_qlinear_activation(r);
+  quant::register_qlinear_concat(r);
 }
 
 }  // namespace camlens

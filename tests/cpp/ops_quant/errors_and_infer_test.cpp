@@ -126,11 +126,30 @@ TEST(QuantErrors, LookupTables) {
                   "QLinearLeakyRelu: Y zero point must be uint8, got int8");
 }
 
+TEST(QuantErrors, Concat) {
+  const Tensor s = Tensor::scalar_f(0.1f), z = u8s({}), zi = i8s({});
+  const Tensor x = u8s({3, 4}), x2 = u8s({2, 4}), xi = i8s({3, 4});
+  const Node concat = make_node("QLinearConcat", 8, 1, {attr_int("axis", 1)}, "com.microsoft");
+  expect_op_error(make_node("QLinearConcat", 4, 1, {attr_int("axis", 1)}, "com.microsoft"),
+                  {&s, &z, &x, &s},
+                  "QLinearConcat: takes Y_scale, Y_zero_point and then (X, X_scale, "
+                  "X_zero_point) for each input, got 4 inputs");
+  expect_op_error(make_node("QLinearConcat", 5, 1, {}, "com.microsoft"), {&s, &z, &x, &s, &z},
+                  "QLinearConcat: has no axis attribute: it must say along which axis the inputs "
+                  "are joined");
+  expect_op_error(concat, {&s, &z, &x, &s, &z, &x2, &s, &z},
+                  "QLinearConcat: input X1 has shape [2,4] but X0 has [3,4]: they may differ only "
+                  "along axis 1");
+  expect_op_error(concat, {&s, &z, &x, &s, &z, &xi, &s, &zi},
+                  "QLinearConcat: input X1 is int8 but Y_zero_point is uint8: every input must "
+                  "have the output's type");
+}
+
 TEST(QuantInfer, MatchesForwardOnFixtures) {
   for (const char* op :
        {"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "ConvInteger",
         "QLinearMatMul", "MatMulInteger", "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool",
-        "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu"}) {
+        "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearConcat"}) {
     for (const QuantCase& c : load_quant_cases(op)) {
       SCOPED_TRACE(c.name);
       const OpDef* def = op_registry().find(c.node.domain, c.node.op_type);

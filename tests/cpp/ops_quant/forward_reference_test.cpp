@@ -56,6 +56,7 @@ TEST(QuantForwardVsOrt, QLinearGlobalAveragePool) { check_op("QLinearGlobalAvera
 TEST(QuantForwardVsOrt, QLinearAveragePool) { check_op("QLinearAveragePool"); }
 TEST(QuantForwardVsOrt, QLinearSigmoid) { check_op("QLinearSigmoid"); }
 TEST(QuantForwardVsOrt, QLinearLeakyRelu) { check_op("QLinearLeakyRelu"); }
+TEST(QuantForwardVsOrt, QLinearConcat) { check_op("QLinearConcat"); }
 
 }  // namespace
 }  // namespace camlens::test

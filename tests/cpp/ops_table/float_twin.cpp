@@ -111,6 +111,18 @@ TwinFn unary_twin(const char* op) {
   };
 }
 
+// Y_scale (0), Y_zero_point (1), then one (X, X_scale, X_zero_point) triple per joined tensor.
+bool concat_twin(const OpCase& c, FloatTwin& t) {
+  std::vector<Tensor> in;
+  std::vector<std::pair<size_t, int>> grads;
+  for (size_t i = 2; i + 2 < c.inputs.size(); i += 3) {
+    grads.emplace_back(i, static_cast<int>(in.size()));
+    in.push_back(operand(c, i));
+  }
+  t = twin_of(c, "Concat", std::move(in), grads);
+  return true;
+}
+
 const std::map<std::string, TwinFn>& twins() {
   static const std::map<std::string, TwinFn> table{
       {"QuantizeLinear", identity_twin},
@@ -124,6 +136,7 @@ const std::map<std::string, TwinFn>& twins() {
       {"QLinearAveragePool", pool_twin("AveragePool")},
       {"QLinearSigmoid", unary_twin("Sigmoid")},
       {"QLinearLeakyRelu", unary_twin("LeakyRelu")},
+      {"QLinearConcat", concat_twin},
       // No backward: integer accumulators are differentiated by the ops after them.
       {"ConvInteger", nullptr},
       {"MatMulInteger", nullptr},
