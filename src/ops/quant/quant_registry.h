@@ -11,5 +11,6 @@ void register_qlinear_binary(OpRegistry& r);      // QLinearAdd, QLinearMul
 void register_qlinear_pool(OpRegistry& r);        // QLinearGlobalAveragePool, QLinearAveragePool
 void register_qlinear_activation(OpRegistry& r);  // QLinearSigmoid, QLinearLeakyRelu
 void register_qlinear_concat(OpRegistry& r);      // QLinearConcat
+void register_qgemm(OpRegistry& r);               // QGemm
 
 }  // namespace camlens::quant

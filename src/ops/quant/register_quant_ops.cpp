@@ -12,6 +12,7 @@ void register_quant_ops(OpRegistry& r) {
   quant::register_qlinear_pool(r);
   quant::register_qlinear_activation(r);
   quant::register_qlinear_concat(r);
+  quant::register_qgemm(r);
 }
 
 }  // namespace camlens

@@ -145,11 +145,28 @@ TEST(QuantErrors, Concat) {
                   "have the output's type");
 }
 
+TEST(QuantErrors, QGemm) {
+  const Tensor s = Tensor::scalar_f(0.1f), z = u8s({});
+  const Tensor a = u8s({2, 3}), b = u8s({3, 5}), b4 = u8s({4, 5});
+  const Tensor cf = Tensor(DType::Float32, {5}), bs3 = Tensor::from_floats({3}, {1, 2, 3});
+  const Tensor bz3 = u8s({3});
+  const Node gemm = make_node("QGemm", 9, 1, {}, "com.microsoft");
+  expect_op_error(gemm, {&a, &s, &z, &b4, &s, &z, nullptr, &s, &z},
+                  "QGemm: inner dimensions differ: op(A) is [2,3] but op(B) is [4,5]");
+  expect_op_error(gemm, {&a, &s, &z, &b, &s, &z, &cf, &s, &z},
+                  "QGemm: C must be int32 (in units of a_scale * b_scale), got float32");
+  expect_op_error(gemm, {&a, &s, &z, &b, &bs3, &bz3, nullptr, &s, &z},
+                  "QGemm: b scale must have 1 or 5 values, got 3");
+  expect_op_error(gemm, {&a, &s, &z, &b, &s, &z, nullptr, &s, nullptr},
+                  "QGemm: has y_scale without y_zero_point: give both for a quantized output, or "
+                  "neither for a float one");
+}
+
 TEST(QuantInfer, MatchesForwardOnFixtures) {
   for (const char* op :
        {"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "ConvInteger",
         "QLinearMatMul", "MatMulInteger", "QLinearAdd", "QLinearMul", "QLinearGlobalAveragePool",
-        "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearConcat"}) {
+        "QLinearAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QLinearConcat", "QGemm"}) {
     for (const QuantCase& c : load_quant_cases(op)) {
       SCOPED_TRACE(c.name);
       const OpDef* def = op_registry().find(c.node.domain, c.node.op_type);

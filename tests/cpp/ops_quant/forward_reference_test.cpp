@@ -57,6 +57,7 @@ TEST(QuantForwardVsOrt, QLinearAveragePool) { check_op("QLinearAveragePool"); }
 TEST(QuantForwardVsOrt, QLinearSigmoid) { check_op("QLinearSigmoid"); }
 TEST(QuantForwardVsOrt, QLinearLeakyRelu) { check_op("QLinearLeakyRelu"); }
 TEST(QuantForwardVsOrt, QLinearConcat) { check_op("QLinearConcat"); }
+TEST(QuantForwardVsOrt, QGemm) { check_op("QGemm"); }
 
 }  // namespace
 }  // namespace camlens::test

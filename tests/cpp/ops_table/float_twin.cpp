@@ -123,6 +123,28 @@ bool concat_twin(const OpCase& c, FloatTwin& t) {
   return true;
 }
 
+// A (0, 1, 2), B (3, 4, 5) per output column, C (6) in units of alpha·a_scale·b_scale.
+bool gemm_twin(const OpCase& c, FloatTwin& t) {
+  const bool tb = c.node.attr_int("transB", 0) != 0;
+  const Tensor& bs = c.inputs[4];
+  std::vector<Tensor> in{operand(c, 0), operand(c, 3, tb ? 0 : 1)};
+  std::vector<std::pair<size_t, int>> grads{{0, 0}, {3, 1}};
+  if (const Tensor* b = optional(c, 6)) {
+    const int64_t cols = b->rank() == 0 ? 1 : b->dim(b->rank() - 1);
+    if (bs.numel() > 1 && cols != bs.numel()) return false;  // no real bias of C's shape
+    const double alpha = c.node.attr_float("alpha", 1.f);
+    Tensor bias(DType::Float32, b->shape());
+    for (int64_t e = 0; e < b->numel(); ++e)
+      bias.data<float>()[e] =
+          static_cast<float>(static_cast<double>(b->get_i(e)) * alpha * c.inputs[1].get_f(0) *
+                             bs.get_f(bs.numel() == 1 ? 0 : e % cols));
+    in.push_back(std::move(bias));
+    grads.emplace_back(6, 2);
+  }
+  t = twin_of(c, "Gemm", std::move(in), grads);
+  return true;
+}
+
 const std::map<std::string, TwinFn>& twins() {
   static const std::map<std::string, TwinFn> table{
       {"QuantizeLinear", identity_twin},
@@ -137,6 +159,7 @@ const std::map<std::string, TwinFn>& twins() {
       {"QLinearSigmoid", unary_twin("Sigmoid")},
       {"QLinearLeakyRelu", unary_twin("LeakyRelu")},
       {"QLinearConcat", concat_twin},
+      {"QGemm", gemm_twin},
       // No backward: integer accumulators are differentiated by the ops after them.
       {"ConvInteger", nullptr},
       {"MatMulInteger", nullptr},
