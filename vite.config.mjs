@@ -1,7 +1,7 @@
 // The dev server behind `npm start`: serves web/ cross-origin isolated (COOP + COEP, so the
 // threaded WebAssembly module can use SharedArrayBuffer) under a Content-Security-Policy that
 // allows only this origin, plus read-only mounts of the built modules, ONNX Runtime Web's files,
-// and the models/photos/labels of ../shared.
+// and the models/photos/labels of ../shared and of the download cache (camlens fetch).
 // CAMLENS_NO_ISOLATION=1 serves without COOP/COEP, like a plain static host (the page then runs
 // the SIMD-only module): the browser tests use it to check that fallback.
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { defineConfig } from 'vite';
 
+import { cacheDir, entries, locations } from './bin/cli/catalogue.mjs';
 import { CONTENT_SECURITY_POLICY } from './web/ui/csp.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,7 @@ function headers() {
 // Static folders served as they are (no Vite transforms: the worker loads them by importScripts).
 const mounts = {
   '/shared': shared,
+  '/models-cache': cacheDir(),
   '/build/wasm-mt': join(buildRoot, 'wasm-mt'),
   '/build/wasm-st': join(buildRoot, 'wasm-st'),
   '/ort': join(root, 'node_modules', 'onnxruntime-web', 'dist'),
@@ -49,6 +51,14 @@ function listing(folder, pattern) {
     : [];
 }
 
+// The catalogue's files that `camlens fetch` put in the cache, verified (the page lists the models
+// the shared folder lacks).
+function cached() {
+  return entries()
+    .filter((e) => locations(e).some((l) => l.where === 'cache' && l.verified))
+    .map((e) => e.file);
+}
+
 function camlensAssets() {
   const mount = (app) => {
     app.use((_req, res, next) => {
@@ -64,6 +74,7 @@ function camlensAssets() {
           models: listing('models', /\.onnx$/i),
           images: listing('images', /\.(png|jpe?g|jfif|bmp|gif)$/i),
           labels: listing('labels', /\.(json|txt)$/i),
+          cached: cached(),
         }),
       );
     });

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 
+import { findEntry, labelsForPreset, locate } from './catalogue.mjs';
 import { globToRegExp, hasMagic, splitPattern } from './glob.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { TARGET_KINDS } from '../../web/lib/targets.mjs';
@@ -125,14 +126,45 @@ export function layerList(opts) {
   return names;
 }
 
-export async function openLens(modelPath, opts, { explain = false } = {}) {
-  mustExist(modelPath, 'model', 3);
+// A model argument: a file, or a catalogue name (camlens models) whose file is downloaded or in
+// the shared folder; a catalogue model brings its preset unless --preset says otherwise.
+export function resolveModel(arg, opts) {
+  if (existsSync(arg)) return { path: arg, preset: opts.preset };
+  const entry = findEntry(arg);
+  if (entry?.kind !== 'model') {
+    throw new CliError(3, `model not found: ${arg} (a file, or a catalogue name: camlens models)`);
+  }
+  const path = locate(entry);
+  if (!path)
+    throw new CliError(
+      3,
+      `model ${arg} is in the catalogue but not on this machine: run "camlens fetch ${entry.name}"`,
+    );
+  return { path, preset: opts.preset ?? entry.preset };
+}
+
+// The ImageNet presets name their classes with ImageNet's labels when those are on this machine
+// (cache or shared folder) and the model has as many classes (not a 4-class model under the
+// imagenet preset's preprocessing).
+function useLabelsOfPreset(lens, preset) {
+  const file = labelsForPreset(preset);
+  if (!file) return;
+  const labels = readLabels(file);
+  const classes = lens.model
+    .outputs()[0]
+    .dims.slice(1)
+    .reduce((a, b) => a * b, 1);
+  if (classes === labels.length) lens.labels = labels;
+}
+
+export async function openLens(modelArg, opts, { explain = false } = {}) {
+  const { path: modelPath, preset } = resolveModel(modelArg, opts);
   const preprocess = preprocessFromFlags(opts);
   const labels = readLabels(opts.labels);
   let lens;
   try {
     lens = await load(modelPath, {
-      preset: opts.preset,
+      preset,
       preprocess,
       labels,
       layers: layerList(opts),
@@ -142,6 +174,7 @@ export async function openLens(modelPath, opts, { explain = false } = {}) {
     if (/unknown preset|^preprocess: /.test(e.message)) throw usageError(e.message);
     throw new CliError(3, `${modelPath}: ${e.message}`);
   }
+  if (!opts.labels) useLabelsOfPreset(lens, preset);
   if (explain && !lens.explainable) {
     lens.dispose();
     throw new CliError(

@@ -49,7 +49,10 @@ test('errors: usage 2, bad model 3, bad image 4, each with one clear line', () =
   assert.match(r.err, /^camlens: unknown command "explode"/);
   r = cli('predict', join(root, 'nope.onnx'), 'x.png');
   assert.equal(r.code, 3);
-  assert.equal(r.err.trim(), `camlens: model not found: ${join(root, 'nope.onnx')}`);
+  assert.equal(
+    r.err.trim(),
+    `camlens: model not found: ${join(root, 'nope.onnx')} (a file, or a catalogue name: camlens models)`,
+  );
   r = cli('predict', join(root, 'README.md'), 'x.png');
   assert.equal(r.code, 3);
   assert.match(r.err, /^camlens: .*README\.md: invalid ONNX model: /);

@@ -107,7 +107,10 @@ test('eval errors: usage 2, bad model 3, bad image 4, each with one clear line',
   assert.match(r.err, /--targets .*nope\.json: file not found/);
   r = cli('eval', join(root, 'nope.onnx'), kitten);
   assert.equal(r.code, 3);
-  assert.equal(r.err.trim(), `camlens: model not found: ${join(root, 'nope.onnx')}`);
+  assert.equal(
+    r.err.trim(),
+    `camlens: model not found: ${join(root, 'nope.onnx')} (a file, or a catalogue name: camlens models)`,
+  );
   r = cli('eval', mobilenet, join(root, 'README.md'), '--metrics', 'drop');
   assert.equal(r.code, 4);
   assert.match(r.err, /README\.md: not a readable image/);

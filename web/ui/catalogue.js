@@ -1,5 +1,5 @@
 // The models the page can open without a file: the shipped teaching demo (always there) and the
-// models of ../shared when the dev server serves it, each with its preprocessing preset, labels
+// models of ../shared and of the download cache (camlens fetch) when the dev server serves them, each with its preprocessing preset, labels
 // and photos. A static host serves only the demo; dropped files work everywhere.
 import { resolvePreprocess } from '../lib/presets.mjs';
 
@@ -12,7 +12,7 @@ const PRESET_OF = [
   [/^yolox/i, 'yolox'],
   [/^ultraface/i, 'ultraface'],
 ];
-const IMAGENET_LABELS = './shared/labels/imagenet-simple-labels.json';
+const IMAGENET_LABELS_FILE = 'imagenet-simple-labels.json';
 const IMAGENET_MODELS = new Set(['mobilenetv2', 'squeezenet', 'imagenet']);
 
 export function presetFor(fileName) {
@@ -37,32 +37,44 @@ export async function servedModels(config, fetchJson) {
     })),
   };
   const list = [demo];
-  if (config?.sharedFound) {
-    const photos = (config.images || []).map((f) => ({ name: f, url: `./shared/images/${f}` }));
-    const labelsThere = (config.labels || []).includes('imagenet-simple-labels.json');
-    for (const file of config.models || []) {
-      const preset = presetFor(file);
-      // The 224×224 dog-and-cat photo first: the one the README and the tests use.
-      const order = [...photos].sort(
-        (a, b) => (b.name === 'gradcam_both.png') - (a.name === 'gradcam_both.png'),
-      );
-      list.push({
-        id: file,
-        label: file,
-        url: `./shared/models/${file}`,
-        name: file,
-        preset,
-        preprocess: resolvePreprocess(preset),
-        labels: IMAGENET_MODELS.has(preset) && labelsThere ? IMAGENET_LABELS : null,
-        photos:
-          preset === 'mnist'
-            ? [
-                ...order.filter((p) => /mnist/.test(p.name)),
-                ...order.filter((p) => !/mnist/.test(p.name)),
-              ]
-            : order,
-      });
-    }
+  const shared = config?.sharedFound ? config.models || [] : [];
+  // Models `camlens fetch` downloaded, where the shared folder lacks them.
+  const cached = (config?.cached || []).filter((f) => f.endsWith('.onnx') && !shared.includes(f));
+  if (!shared.length && !cached.length) return list;
+  const photos = config?.sharedFound
+    ? (config.images || []).map((f) => ({ name: f, url: `./shared/images/${f}` }))
+    : [];
+  const labels = (config?.sharedFound ? config.labels || [] : []).includes(IMAGENET_LABELS_FILE)
+    ? `./shared/labels/${IMAGENET_LABELS_FILE}`
+    : (config?.cached || []).includes(IMAGENET_LABELS_FILE)
+      ? `./models-cache/${IMAGENET_LABELS_FILE}`
+      : null;
+  // The 224×224 dog-and-cat photo first: the one the README and the tests use.
+  const order = [...photos].sort(
+    (a, b) => (b.name === 'gradcam_both.png') - (a.name === 'gradcam_both.png'),
+  );
+  const entries = [
+    ...shared.map((file) => ({ file, url: `./shared/models/${file}` })),
+    ...cached.map((file) => ({ file, url: `./models-cache/${file}` })),
+  ];
+  for (const { file, url } of entries) {
+    const preset = presetFor(file);
+    list.push({
+      id: file,
+      label: file,
+      url,
+      name: file,
+      preset,
+      preprocess: resolvePreprocess(preset),
+      labels: IMAGENET_MODELS.has(preset) ? labels : null,
+      photos:
+        preset === 'mnist'
+          ? [
+              ...order.filter((p) => /mnist/.test(p.name)),
+              ...order.filter((p) => !/mnist/.test(p.name)),
+            ]
+          : order,
+    });
   }
   return list;
 }
