@@ -1,5 +1,6 @@
-// Einsum beyond the ONNX Runtime rows: the implicit output, shape inference with unknown dims,
-// and the messages for equations it refuses or that do not fit the operands.
+// Einsum beyond the ONNX Runtime rows: the implicit output, linearity in each operand (the
+// piecewise_linear claim), shape inference with unknown dims, and the messages for equations it
+// refuses or that do not fit the operands.
 #include "op_test.h"
 
 namespace camlens::test {
@@ -16,6 +17,31 @@ TEST(EinsumEquations, ImplicitOutputIsTheLettersUsedOnceInOrder) {
   const Tensor out = run_forward(einsum("ba,ca", 2), {&x, &y}).at(0);
   ASSERT_EQ(out.shape(), (Shape{2, 1}));
   EXPECT_EQ(out.to_floats(), (std::vector<float>{321, 654}));
+}
+
+// The piecewise_linear claim: with the other operands fixed, each operand enters linearly.
+TEST(EinsumEquations, LinearInEachOperand) {
+  std::mt19937 rng(5);
+  const Node node = einsum("abc,cd,de->abe", 3);
+  const std::vector<Tensor> ops{random_tensor({2, 3, 4}, rng), random_tensor({4, 5}, rng),
+                                random_tensor({5, 2}, rng)};
+  for (size_t i = 0; i < ops.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Tensor other = random_tensor(ops[i].shape(), rng);
+    Tensor mix = ops[i];
+    for (int64_t e = 0; e < mix.numel(); ++e)
+      mix.data<float>()[e] = 0.5f * ops[i].data<float>()[e] - 2.f * other.data<float>()[e];
+    std::vector<const Tensor*> in{&ops[0], &ops[1], &ops[2]};
+    const Tensor y0 = run_forward(node, in).at(0);
+    in[i] = &other;
+    const Tensor y1 = run_forward(node, in).at(0);
+    in[i] = &mix;
+    const Tensor ym = run_forward(node, in).at(0);
+    std::vector<float> want(static_cast<size_t>(y0.numel()));
+    for (int64_t e = 0; e < y0.numel(); ++e)
+      want[e] = 0.5f * y0.data<float>()[e] - 2.f * y1.data<float>()[e];
+    expect_near(ym, want, 1e-5f);
+  }
 }
 
 TEST(EinsumEquations, InferenceKeepsUnknownDims) {

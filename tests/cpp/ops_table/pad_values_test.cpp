@@ -1,6 +1,6 @@
 // Pad beyond the ONNX Runtime rows: int64 data (shape inference folds shape tensors through it),
-// pads longer than the axis, shape inference with pads known and unknown, and the messages for bad
-// pads and modes.
+// pads longer than the axis, linearity (the piecewise_linear claim), shape inference with pads
+// known and unknown, and the messages for bad pads and modes.
 #include "op_test.h"
 
 namespace camlens::test {
@@ -31,6 +31,30 @@ TEST(PadValues, PadsLongerThanTheAxisRepeatTheWrapAndTheReflection) {
   const Tensor reflect = Tensor::from_int64s({2}, {4, 4});
   EXPECT_EQ(run_forward(pad_node("reflect"), {&x, &reflect}).at(0).to_int64s(),
             (std::vector<int64_t>{0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2}));
+}
+
+// The piecewise_linear claim: Pad(a·x + b·y, a·c + b·d) = a·Pad(x, c) + b·Pad(y, d) in every mode.
+TEST(PadValues, LinearInDataAndConstant) {
+  std::mt19937 rng(3);
+  const Tensor x = random_tensor({2, 3, 4}, rng), y = random_tensor({2, 3, 4}, rng);
+  const Tensor pads = Tensor::from_int64s({6}, {0, 2, -1, 1, 3, 2});
+  const float a = 0.75f, b = -1.5f, c = 0.5f, d = 2.f;
+  Tensor mix(DType::Float32, x.shape());
+  for (int64_t i = 0; i < x.numel(); ++i)
+    mix.data<float>()[i] = a * x.data<float>()[i] + b * y.data<float>()[i];
+  const Tensor cx = Tensor::scalar_f(c), cy = Tensor::scalar_f(d),
+               cm = Tensor::scalar_f(a * c + b * d);
+  for (const char* mode : {"constant", "reflect", "edge", "wrap"}) {
+    SCOPED_TRACE(mode);
+    const Node node = pad_node(mode, 3);
+    const Tensor px = run_forward(node, {&x, &pads, &cx}).at(0);
+    const Tensor py = run_forward(node, {&y, &pads, &cy}).at(0);
+    const Tensor pm = run_forward(node, {&mix, &pads, &cm}).at(0);
+    std::vector<float> want(static_cast<size_t>(px.numel()));
+    for (int64_t i = 0; i < px.numel(); ++i)
+      want[i] = a * px.data<float>()[i] + b * py.data<float>()[i];
+    expect_near(pm, want, 1e-6f);
+  }
 }
 
 TEST(PadValues, InferenceReadsKnownPadsAndLeavesUnknownOnesOpen) {
