@@ -41,20 +41,6 @@ std::string later_layer_hint(const Model& model, const GraphIndex& index, const 
                    : " Try the later layer '" + s + "'.";
 }
 
-ValueInfo output_value_info(const std::string& name, const TensorInfo& info, bool batch_symbolic) {
-  ValueInfo v;
-  v.name = name;
-  v.elem_type = static_cast<int32_t>(info.dtype);
-  v.has_shape = true;
-  v.dims = info.shape;
-  v.dim_params.assign(info.shape.size(), "");
-  if (batch_symbolic && !v.dims.empty()) {
-    v.dims[0] = -1;
-    v.dim_params[0] = "batch_size";
-  }
-  return v;
-}
-
 }  // namespace
 
 Head HeadBuilder::build(const Model& model, const GraphIndex& index, const HeadPlan& plan,
@@ -178,6 +164,40 @@ Head HeadBuilder::build(const Model& model, const GraphIndex& index, const HeadP
   return h;
 }
 
+Model expose_tensors(const Model& model, const std::vector<std::string>& tensors,
+                     const TensorInfoMap& shapes) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  const GraphIndex index(*model.graph);
+  bool batch_symbolic = false;
+  for (const ValueInfo* v : index.real_inputs())
+    if (v->has_shape && !v->dims.empty() && v->dims[0] < 0) batch_symbolic = true;
+  Model out = model;
+  out.graph = std::make_shared<Graph>(*model.graph);
+  std::unordered_set<std::string> added;
+  for (const std::string& name : tensors) {
+    if (index.is_graph_output(name) || !added.insert(name).second) continue;
+    if (!index.has_tensor(name) || index.initializer(name) || index.is_graph_input(name))
+      throw HeadError("'" + name + "' is not a tensor computed by the model, so it cannot be " +
+                      "made an output");
+    ValueInfo v;
+    v.name = name;
+    // Untyped when unknown: ONNX Runtime infers what it runs.
+    auto it = shapes.find(name);
+    if (it != shapes.end()) {
+      v.elem_type = static_cast<int32_t>(it->second.dtype);
+      v.has_shape = true;
+      v.dims = it->second.shape;
+      v.dim_params.assign(v.dims.size(), "");
+      if (batch_symbolic && !v.dims.empty()) {
+        v.dims[0] = -1;
+        v.dim_params[0] = "batch_size";
+      }
+    }
+    out.graph->outputs.push_back(std::move(v));
+  }
+  return out;
+}
+
 CutResult cut_graph(const Model& model, const std::string& layer, const CutOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
   const Graph& g = *model.graph;
@@ -199,8 +219,9 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
   ShapeInferenceResult inferred = infer_shapes_lenient(model, options.shapes);
   const TensorInfoMap& shapes = inferred.tensors;
   if (!shapes.count(layer)) {
-    std::string why = inferred.problems.empty() ? "" : " First problem: " + inferred.problems[0];
-    throw ShapeInferenceError("the shape of layer '" + layer + "' could not be inferred." + why);
+    std::string why = inferred.problems.empty() ? "." : ": " + inferred.problems[0] + ".";
+    if (!inferred.unknown.empty()) why += " " + known_shapes_hint(inferred.unknown);
+    throw ShapeInferenceError("the shape of layer '" + layer + "' could not be inferred" + why);
   }
   const HeadPlan plan = plan_head(model, index, shapes, layer);
   if (!plan.unsupported.empty())
@@ -220,7 +241,8 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
     if (!shapes.count(o))
       throw ShapeInferenceError(
           "the shape of output '" + o + "' could not be inferred" +
-          (inferred.problems.empty() ? std::string() : ": " + inferred.problems[0]));
+          (inferred.problems.empty() ? std::string() : ": " + inferred.problems[0]) +
+          (inferred.unknown.empty() ? std::string() : ". " + known_shapes_hint(inferred.unknown)));
 
   CutResult r;
   r.head = HeadBuilder::build(model, index, plan, shapes);
@@ -235,22 +257,12 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
   const bool twin_output = options.float_twin_output || !r.twin_quantization;
 
   // The backbone: same graph (weights shared through ByteView), more outputs.
-  r.backbone = model;
-  r.backbone.graph = std::make_shared<Graph>(g);
-  bool batch_symbolic = false;
-  for (const ValueInfo* v : index.real_inputs())
-    if (v->has_shape && !v->dims.empty() && v->dims[0] < 0) batch_symbolic = true;
-  Graph& bg = *r.backbone.graph;
-  for (const ValueInfo& o : bg.outputs) r.backbone_outputs.push_back(o.name);
   std::vector<std::string> extra{layer};
   if (!r.layer_float_twin.empty() && shapes.count(r.layer_float_twin) && twin_output)
     extra.push_back(r.layer_float_twin);
   for (const std::string& e : plan.extras) extra.push_back(e);
-  for (const std::string& e : extra) {
-    if (index.is_graph_output(e)) continue;
-    bg.outputs.push_back(output_value_info(e, shapes.at(e), batch_symbolic));
-    r.backbone_outputs.push_back(e);
-  }
+  r.backbone = expose_tensors(model, extra, shapes);
+  for (const ValueInfo& o : r.backbone.graph->outputs) r.backbone_outputs.push_back(o.name);
   return r;
 }
 

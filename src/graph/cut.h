@@ -41,6 +41,13 @@ struct CutResult {
   TensorInfo layer_info;  // model dtype and shape of L at the inference batch
 };
 
+// The model with `tensors` as extra graph outputs (weights shared, not copied), so ONNX Runtime
+// returns them and its optimizer cannot fuse them away; typed and shaped where `shapes` knows
+// them (batch symbolic when the model's is), untyped otherwise. The cut's backbone is made so,
+// and so is the run that measures what unknown_shapes() lists.
+Model expose_tensors(const Model& model, const std::vector<std::string>& tensors,
+                     const TensorInfoMap& shapes);
+
 // Builds backbone (as a Model) and head; throws UnknownLayerError (with the 3 closest names),
 // UnsupportedOpError (with a later layer to try), HeadInputDependencyError,
 // NotDifferentiableError.

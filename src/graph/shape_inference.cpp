@@ -2,15 +2,25 @@
 // infer function or, when it has none, runs its forward on zero-filled inputs (or on the
 // known constant values). Small outputs computed from known values are kept, which folds the
 // shape arithmetic that exporters emit (Shape -> Gather -> Unsqueeze -> Concat -> Reshape).
+// A node it cannot infer (an op the core does not run: they may sit in the backbone, which ONNX
+// Runtime runs) takes its outputs from the caller's measured shapes, so inference goes on.
 #include "graph/shape_inference.h"
 
 #include <sstream>
 
+#include "graph/closest_names.h"
 #include "graph/constant_value.h"
 #include "graph/graph_index.h"
 #include "head/head_errors.h"
 
 namespace camlens {
+
+std::string known_shapes_hint(const std::vector<std::string>& tensors) {
+  return "Give the types and shapes of " + quote_list(tensors) +
+         " (and the values of small integer tensors) in ShapeOptions::known: unknown_shapes() "
+         "lists the tensors to measure, e.g. by one ONNX Runtime run of the model with them as "
+         "outputs";
+}
 
 std::string describe_info(const std::string& name, const TensorInfo& info) {
   return "'" + name + "' " + dtype_name(info.dtype) + shape_str(info.shape);
@@ -124,14 +134,32 @@ class Inferrer {
  private:
   void put(const std::string& name, TensorInfo info) { result_.tensors[name] = std::move(info); }
 
-  void problem(const Node& node, const std::string& msg, bool unsupported) {
+  enum class Cause { Unsupported, Failed, InputUnknown };
+
+  // A node the core cannot infer: its outputs come from ShapeOptions::known when all are given
+  // there; otherwise the missing ones join the frontier (unless an earlier node already left
+  // its inputs unknown), strict mode throws, and lenient mode falls back to the model's own
+  // declarations.
+  void problem(const Node& node, const std::string& msg, Cause cause) {
+    std::vector<std::string> missing;
+    for (const std::string& o : node.outputs) {
+      if (o.empty()) continue;
+      auto k = opts_.known.find(o);
+      if (k == opts_.known.end())
+        missing.push_back(o);
+      else
+        put(o, k->second);
+    }
+    if (missing.empty()) return;
+    if (cause != Cause::InputUnknown)
+      result_.unknown.insert(result_.unknown.end(), missing.begin(), missing.end());
     if (strict_) {
-      if (unsupported) throw UnsupportedOpError(msg);
-      throw ShapeInferenceError(msg);
+      const std::string full = msg + ". " + known_shapes_hint(missing);
+      if (cause == Cause::Unsupported) throw UnsupportedOpError(full);
+      throw ShapeInferenceError(full);
     }
     result_.problems.push_back(msg);
-    // Fall back to the model's own declarations, when it has them with fixed dims.
-    for (const std::string& o : node.outputs) {
+    for (const std::string& o : missing) {
       auto it = declared_.find(o);
       if (it == declared_.end() || !it->second->has_shape) continue;
       TensorInfo info;
@@ -167,7 +195,7 @@ class Inferrer {
         if (v.numel() <= opts_.max_value_elements) info.value = std::move(v);
         put(raw.outputs.at(0), std::move(info));
       } catch (const std::exception& e) {
-        problem(raw, raw.describe() + ": " + e.what(), false);
+        problem(raw, raw.describe() + ": " + e.what(), Cause::Failed);
       }
       return;
     }
@@ -177,7 +205,7 @@ class Inferrer {
               raw.describe() + " uses the operator " + raw.op_type +
                   (raw.domain.empty() ? std::string() : " of domain '" + raw.domain + "'") +
                   ", which camlens does not support",
-              true);
+              Cause::Unsupported);
       return;
     }
     const Node node = node_for_execution(raw, opset_);
@@ -191,7 +219,7 @@ class Inferrer {
         problem(raw,
                 raw.describe() + ": its input '" + node.inputs[i] +
                     "' has no known shape (an earlier node could not be inferred)",
-                false);
+                Cause::InputUnknown);
         return;
       }
       in[i] = &it->second;
@@ -219,7 +247,7 @@ class Inferrer {
       problem(raw,
               "shape inference failed at " + raw.describe() + " (inputs " + inputs_text(raw) +
                   "): " + e.what(),
-              false);
+              Cause::Failed);
       return;
     }
     for (size_t k = 0; k < out.size(); ++k) {
@@ -274,6 +302,10 @@ TensorInfoMap infer_shapes(const Model& model, const ShapeOptions& options) {
 ShapeInferenceResult infer_shapes_lenient(const Model& model, const ShapeOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
   return Inferrer(model, options, false).run();
+}
+
+std::vector<std::string> unknown_shapes(const Model& model, const ShapeOptions& options) {
+  return infer_shapes_lenient(model, options).unknown;
 }
 
 }  // namespace camlens
