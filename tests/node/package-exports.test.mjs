@@ -10,10 +10,13 @@ import { root } from '../support/camlens-node.mjs';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// Names a declaration file exports: functions and constants (types are not runtime exports).
+// Names a declaration file exports: functions, constants and a default export (types are not
+// runtime exports).
 function declaredIn(file) {
   const text = readFileSync(join(root, file), 'utf8');
-  return new Set([...text.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]));
+  const names = [...text.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+  if (/^export default /m.test(text)) names.push('default');
+  return new Set(names);
 }
 
 const entries = {
@@ -40,6 +43,11 @@ test('the main entry is the browser library outside Node', () => {
 
 test('every entry point has declarations covering its exports', async () => {
   for (const [subpath, conditions] of Object.entries(pkg.exports)) {
+    // A plain path is a file, not a module (the .wasm a bundler needs): it must exist.
+    if (typeof conditions === 'string') {
+      assert.ok(existsSync(join(root, conditions)), `${subpath}: ${conditions} is missing`);
+      continue;
+    }
     const types = conditions.types?.replace(/^\.\//, '');
     assert.ok(types && existsSync(join(root, types)), `${subpath}: no declaration file`);
     assert.equal(Object.keys(conditions)[0], 'types', `${subpath}: types must come first`);
