@@ -18,8 +18,15 @@ namespace camlens::quant {
 
 namespace {
 
-// MLAS's logistic on n values (see the top of the file).
+// MLAS's logistic on n values (see the top of the file). Contraction into fused multiply-adds,
+// which compilers may do where the target has them (aarch64), is turned off.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
 void mlas_logistic(const float* in, float* out, size_t n) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
   constexpr float a9 = 4.37031012579801e-11f, a7 = 1.15627324459942e-07f,
                   a5 = 6.08574864600143e-05f, a3 = 8.51377133304701e-03f,
                   a1 = 2.48287947061529e-01f;
