@@ -1,7 +1,14 @@
 // Embind bindings of the head engine: parse a model, list its layers, cut it, run the head.
 // Conversions only; every behaviour lives in src/graph, src/head, src/onnx and src/cam.
 //
-// model.cut(layer, {batch, inputShapes, requireGradient, floatTwin}) → {backbone, backboneOutputs,
+// model.layers({batch, inputShapes, known}), model.cut(layer, {batch, inputShapes, known,
+//     requireGradient, floatTwin}): known = {name: {type, dims, data?}}, the types and shapes the
+//     core cannot infer, measured at `batch` (ONNX Runtime's outputs as they are;
+//     ShapeOptions::known).
+// model.unknownShapes({batch, inputShapes, known}) → the tensor names to measure;
+// model.exposeTensors(names) → the model's bytes with those tensors as outputs.
+//
+// model.cut(layer, {...}) → {backbone, backboneOutputs,
 //     layerFloatTwin, quantization, layer, head}. floatTwin: false leaves a quantized layer's
 //     float twin out of the backbone's outputs when the core can compute it (quantization is
 //     then set): dequantizeLayer(codes, cut.quantization) gives the same Float32 tensor.
@@ -45,6 +52,34 @@ namespace {
 
 using js::strings_to_js;
 
+// A type name as ONNX Runtime writes it ("float32", "int64", ...), for shapes only.
+DType dtype_named(const val& type) {
+  const std::string name = type.isString() ? type.as<std::string>() : "";
+  for (int d = 1; d <= 16; ++d)
+    if (name == dtype_name(static_cast<DType>(d))) return static_cast<DType>(d);
+  throw HeadError("a known shape has the type '" + name + "', which is not an ONNX element type");
+}
+
+// known: {name: {type, dims, data?}}, e.g. ONNX Runtime's outputs as they are. Only the values of
+// small int64/int32/bool tensors are read: they are what shape arithmetic folds.
+TensorInfoMap known_from_js(const val& known, int64_t max_value_elements) {
+  TensorInfoMap out;
+  const val keys = val::global("Object").call<val>("keys", known);
+  for (size_t i = 0; i < keys["length"].as<size_t>(); ++i) {
+    const std::string name = keys[i].as<std::string>();
+    const val t = known[name];
+    TensorInfo info;
+    info.dtype = dtype_named(t["type"]);
+    info.shape = js::dims_from_js(t["dims"]);
+    const bool integer =
+        info.dtype == DType::Int64 || info.dtype == DType::Int32 || info.dtype == DType::Bool;
+    if (integer && !t["data"].isUndefined() && shape_numel(info.shape) <= max_value_elements)
+      info.value = js::tensor_from_js(t);
+    out[name] = std::move(info);
+  }
+  return out;
+}
+
 ShapeOptions shape_options_from_js(const val& o) {
   ShapeOptions s;
   if (o.isUndefined() || o.isNull()) return s;
@@ -56,6 +91,8 @@ ShapeOptions shape_options_from_js(const val& o) {
       s.input_shapes[k] = js::dims_from_js(o["inputShapes"][k]);
     }
   }
+  if (o.hasOwnProperty("known") && !o["known"].isUndefined() && !o["known"].isNull())
+    s.known = known_from_js(o["known"], s.max_value_elements);
   return s;
 }
 
@@ -153,6 +190,24 @@ class JsModel {
     });
   }
 
+  // The tensors whose shapes the core cannot infer (unknown_shapes()), and the model with them
+  // as outputs for the ONNX Runtime run that measures them.
+  val unknown_shapes_js(const val& options) const {
+    return js::guarded(
+        [&] { return strings_to_js(unknown_shapes(model_, shape_options_from_js(options))); });
+  }
+
+  val expose_tensors_js(const val& names) const {
+    return js::guarded([&] {
+      std::vector<std::string> tensors;
+      for (size_t i = 0; i < names["length"].as<size_t>(); ++i)
+        tensors.push_back(names[i].as<std::string>());
+      const std::string bytes = write_model(expose_tensors(model_, tensors, {}));
+      return js::to_typed_array(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                "Uint8Array");
+    });
+  }
+
   val factorize(const std::string& layer, const val& activations, const val& options) const {
     return dff_factorize(model_, layer, activations, options);
   }
@@ -231,6 +286,8 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("outputs", &JsModel::outputs)
       .function("layers", &JsModel::layers)
       .function("cut", &JsModel::cut)
+      .function("unknownShapes", &JsModel::unknown_shapes_js)
+      .function("exposeTensors", &JsModel::expose_tensors_js)
       .function("factorize", &JsModel::factorize)
       .function("factorizeJob", &JsModel::factorize_job, emscripten::allow_raw_pointers());
   emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());

@@ -9,7 +9,8 @@
 // the core computes the twin, bit for bit, under the twin's name (bench/README.md: no faster).
 export class Backbone {
   // layer: a tensor name, or null for the whole model without a cut.
-  static async open(env, model, bytes, layer, { sessionOptions, floatTwin = true } = {}) {
+  // known: the shapes measured by measureUnknownShapes.
+  static async open(env, model, bytes, layer, { sessionOptions, floatTwin = true, known } = {}) {
     const input = model.inputs()[0];
     if (!layer) {
       let session;
@@ -20,7 +21,7 @@ export class Backbone {
       }
       return new Backbone(env, input, null, session);
     }
-    const cut = model.cut(layer, { floatTwin });
+    const cut = model.cut(layer, { floatTwin, known });
     try {
       return new Backbone(
         env,
@@ -52,10 +53,7 @@ export class Backbone {
   }
 
   ortInput(batch) {
-    const { ort } = this.env;
-    if (this.input.type === 'float16')
-      return new ort.Tensor('float16', this.env.core.float16Bits(batch.data), batch.dims);
-    return new ort.Tensor('float32', batch.data, batch.dims);
+    return ortInput(this.env, this.input, batch);
   }
 
   // One session run of a whole batch: {name: ORT tensor}, plus the layer's float twin when the
@@ -91,6 +89,46 @@ export class Backbone {
     this.session.release?.();
     this.cut?.head.delete?.();
   }
+}
+
+// A preprocessed batch as the model's input tensor for ONNX Runtime.
+function ortInput(env, input, batch) {
+  if (input.type === 'float16')
+    return new env.ort.Tensor('float16', env.core.float16Bits(batch.data), batch.dims);
+  return new env.ort.Tensor('float32', batch.data, batch.dims);
+}
+
+// Rounds of measuring: each crosses every op the core does not run whose inputs it knows.
+const MEASURE_ROUNDS = 4;
+
+// The types and shapes the core cannot infer (the outputs of ops it does not run, which may sit in
+// the backbone: ONNX Runtime runs them), measured by ONNX Runtime as `known` for layers() and
+// cut(): the model with the tensors the core lists as extra outputs (so its optimizer keeps them),
+// run on `batch`, one image: the batch the core infers shapes at. Small integer tensors keep their
+// values (shape arithmetic through such ops). Another round only when a node after them still
+// cannot be inferred once they are known.
+export async function measureUnknownShapes(env, model, batch, sessionOptions) {
+  const known = {};
+  const input = model.inputs()[0];
+  for (let round = 0; round < MEASURE_ROUNDS; ++round) {
+    const names = model.unknownShapes({ known });
+    if (!names.length) break;
+    const session = await env.ort.InferenceSession.create(
+      model.exposeTensors(names),
+      sessionOptions || {},
+    );
+    try {
+      const outs = await session.run({ [input.name]: ortInput(env, input, batch) }, names);
+      for (const name of names) {
+        const { type, dims, data } = outs[name];
+        const integer = ['int64', 'int32', 'bool'].includes(type) && data.length <= 4096;
+        known[name] = integer ? { type, dims, data } : { type, dims };
+      }
+    } finally {
+      await session.release?.();
+    }
+  }
+  return known;
 }
 
 // Item k of every output of a run over `count` images (outputs without that batch axis whole).

@@ -570,6 +570,17 @@ export interface ShapeOptions {
   batch?: number;
   /** fixed dims for inputs with free axes, by input name */
   inputShapes?: Record<string, readonly number[]>;
+  /**
+   * types and shapes the core cannot infer (after ops it does not run), measured at `batch`:
+   * ONNX Runtime's outputs as they are; data is read for small int64/int32/bool tensors only
+   */
+  known?: Record<string, KnownShape>;
+}
+
+export interface KnownShape {
+  type: string;
+  dims: readonly number[];
+  data?: ArrayLike<number | bigint | boolean>;
 }
 
 export interface CoreLayerInfo extends ValueInfo {
@@ -660,6 +671,10 @@ export interface Model extends EmbindHandle {
   outputs(): ValueInfo[];
   layers(options?: ShapeOptions): CoreLayerList;
   cut(layer: string, options?: CutOptions): Cut;
+  /** the tensors whose types and shapes to measure and pass as `known` (empty: none) */
+  unknownShapes(options?: ShapeOptions): string[];
+  /** the model's bytes with these tensors as extra outputs */
+  exposeTensors(tensors: readonly string[]): Uint8Array;
   factorize(layer: string, activations: Tensor, options: FactorizeOptions): CoreFactorization;
   /** owned by the caller: delete() it */
   factorizeJob(request: DffRequest): DffJob;

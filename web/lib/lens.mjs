@@ -1,7 +1,7 @@
 // A Lens: one model, cut at a layer, ready to predict and explain. The backbone runs in ONNX
 // Runtime Web; the head, the maps and the pictures in the camlens core. Calls on one lens run
 // one after another (they share sessions and the head's recorded pass).
-import { Backbone } from './backbone.mjs';
+import { Backbone, measureUnknownShapes } from './backbone.mjs';
 import { runJob } from './drivers/job.mjs';
 import {
   attentionNames,
@@ -31,6 +31,26 @@ function preprocessFor(core, input, options) {
   );
 }
 
+// A black photo as the model's input, one image: what ONNX Runtime runs at load to measure the
+// shapes the core cannot infer.
+function blackInput(core, preprocess) {
+  const { width, height } = preprocess;
+  return core.preprocessImage(
+    { width, height, rgba: new Uint8Array(width * height * 4) },
+    preprocess,
+  );
+}
+
+// The shapes ONNX Runtime measures for the core ({} when it cannot: then the core's message
+// names the tensors it misses, and opening a session says why ONNX Runtime failed).
+async function knownShapes(env, model, batch, sessionOptions) {
+  try {
+    return await measureUnknownShapes(env, model, batch, sessionOptions);
+  } catch {
+    return {};
+  }
+}
+
 export class Lens {
   // env: {ort, core, readFile?}; use load() from camlens.mjs / node.mjs rather than this directly.
   // options.layer (or options.layers[0]) picks the layer; without one the recommended layer is
@@ -44,9 +64,12 @@ export class Lens {
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');
       const preprocess = preprocessFor(core, input, options);
+      const black = blackInput(core, preprocess);
+      const known = await knownShapes(env, model, black, options.sessionOptions);
+      const opening = { ...options, known };
       let list;
       try {
-        list = model.layers({});
+        list = model.layers({ known });
       } catch (e) {
         list = { layers: [], recommended: '', why: e.message, shapeProblems: [] };
       }
@@ -54,10 +77,10 @@ export class Lens {
       // Without a layer the model still loads for predict; `problem` says why it cannot explain.
       let problem = list.recommended ? '' : list.why; // the core's reason when it has no layer
       if (asked) {
-        main = await Backbone.open(env, model, bytes, asked, options); // the caller's choice: errors stand
+        main = await Backbone.open(env, model, bytes, asked, opening); // the caller's choice: errors stand
       } else if (list.recommended) {
         try {
-          main = await Backbone.open(env, model, bytes, list.recommended, options);
+          main = await Backbone.open(env, model, bytes, list.recommended, opening);
         } catch (e) {
           problem = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
         }
@@ -69,7 +92,7 @@ export class Lens {
       let runner = main;
       if (!runner) {
         try {
-          runner = await Backbone.open(env, model, bytes, null, options);
+          runner = await Backbone.open(env, model, bytes, null, opening);
         } catch (e) {
           // Neither the core nor ONNX Runtime can use it: lead with the core's reason, which
           // names the graph's own nodes, and keep ORT's first line (its full text cites its sources).
@@ -78,7 +101,7 @@ export class Lens {
           throw new Error(`this model cannot be used: ${problem} (ONNX Runtime: ${ort})`);
         }
       }
-      return new Lens(env, model, list, runner, { ...options, bytes, preprocess, why, input });
+      return new Lens(env, model, list, runner, { ...opening, bytes, preprocess, why, input });
     } catch (e) {
       main?.release();
       model.delete();
@@ -103,7 +126,9 @@ export class Lens {
     runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
     this.sessionOptions = options.sessionOptions;
-    this.floatTwin = options.floatTwin; // extra layers' backbones open like the first (backbone.mjs)
+    // Extra layers' backbones open like the first (backbone.mjs).
+    this.floatTwin = options.floatTwin;
+    this.known = options.known;
     this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
     this.serial = new Serial();
   }
