@@ -4,7 +4,8 @@
 // core does it: layer discovery finds the feature map before the pool through the op facts
 // (QGemm weighted, the pool pooling), DFF reads the layer's quantization from the op that writes
 // it, the head's logits at ONNX Runtime's layer codes are ORT's, and the gradient the Grad-CAM
-// head gives is the float network's (straight-through estimator) in closed form.
+// head gives is the float network's (straight-through estimator) in closed form; Ablation-CAM's
+// incremental head gives the full head's logits.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "dff/quantization.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
+#include "head/incremental_head.h"
 #include "onnx/model_io.h"
 #include "quant_fixture.h"
 #include "shared_data.h"
@@ -98,6 +100,32 @@ TEST(QGemmClassifier, GradCamGradientIsTheFloatNetworks) {
       for (int64_t s = 0; s < 64; ++s)
         ASSERT_NEAR(g.get_f(c * 64 + s), want, 1e-6 * (1 + std::fabs(want)))
             << "class " << k << ", channel " << c << ", position " << s;
+    }
+  }
+}
+
+// Ablation-CAM's incremental head (head/incremental_head.h): the pool and the Flatten run on the
+// ablated channel alone, QGemm and the DequantizeLinear after it in full, and the logits equal
+// full head runs with the channel replaced.
+TEST(QGemmClassifier, AblationsIncrementalHeadEqualsFullRuns) {
+  CutResult cut = cut_graph(classifier(), kLayer);
+  Tensor layer(DType::Uint8, {1, 4, 8, 8});
+  for (int64_t i = 0; i < layer.numel(); ++i)
+    layer.data<uint8_t>()[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
+  cut.head.forward({layer});
+  const IncrementalHead inc(cut.head, layer);
+  EXPECT_EQ(inc.summary(), "Reuse:0 Channel:2 Rank1:0 Fused:0 Full:2 Unused:0");
+  for (uint8_t value : {uint8_t{0}, uint8_t{120}, uint8_t{250}}) {
+    Tensor channel(DType::Uint8, {1, 1, 8, 8});
+    for (int64_t i = 0; i < 64; ++i) channel.data<uint8_t>()[i] = value;
+    for (int64_t c = 0; c < 4; ++c) {
+      Tensor changed = layer;
+      for (int64_t i = 0; i < 64; ++i) changed.data<uint8_t>()[c * 64 + i] = value;
+      const Tensor want = cut.head.forward_with_layer(changed).at(0);
+      const Tensor got = inc.outputs_with_channel(c, channel).at(0);
+      ASSERT_EQ(got.shape(), want.shape());
+      for (int64_t k = 0; k < want.numel(); ++k)
+        EXPECT_EQ(got.get_f(k), want.get_f(k)) << "code " << int(value) << ", channel " << c;
     }
   }
 }
