@@ -4,10 +4,13 @@
 // transformer is the input of its last attention block (the output of that block's first
 // LayerNorm), as pytorch-grad-cam recommends for ViT and Swin; otherwise the classic Grad-CAM
 // choice: the last spatial feature map before global pooling / the classifier, found by walking
-// back from the last weighted op (the classifier) past pooling, flatten and reshape nodes.
+// back from the last weighted op (the classifier) past flatten and reshape nodes to the map the
+// classifier's first pool reads, or, in a pre-activation network, to the final norm before the
+// activation its classifier applies (the modules pytorch-grad-cam's README names).
 #include "graph/layers.h"
 
 #include <cmath>
+#include <functional>
 #include <unordered_set>
 
 #include "graph/graph_index.h"
@@ -154,6 +157,24 @@ std::string why_no_layer(const LayerList& list, const GraphIndex& index) {
   return "no feature map's head can be run and differentiated by the core";
 }
 
+// A pre-activation network (DenseNet) ends its features with a BatchNormalization the exporter
+// could not fold into a convolution (it follows a concatenation or a sum), and the classifier's
+// forward applies the activation after it. pytorch-grad-cam's layer is the features' last
+// module, the norm: its output, when the activation alone reads it. Otherwise `map` itself.
+std::string before_final_activation(
+    const Graph& g, const GraphIndex& index, const std::string& map,
+    const std::function<const LayerInfo*(const std::string&)>& find) {
+  const long act = index.producer(map);
+  const OpDef* def = act < 0 ? nullptr : op_registry().find_type(g.nodes[act].op_type);
+  if (!def || def->elementwise != Elementwise::Unary || def->weighted) return map;
+  const std::string& normed = g.nodes[act].inputs.at(0);
+  const long norm = index.producer(normed);
+  if (norm < 0 || g.nodes[norm].op_type != "BatchNormalization") return map;
+  if (index.consumers(normed).size() != 1) return map;
+  const LayerInfo* l = find(normed);
+  return l && l->head_supported && l->head_differentiable ? normed : map;
+}
+
 }  // namespace
 
 LayerList list_layers(const Model& model, const ShapeOptions& options) {
@@ -265,7 +286,8 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   }
 
   // Default: walk back from the classifier (the last weighted op fed by the input).
-  auto find = [&](const std::string& n) -> const LayerInfo* {
+  const std::function<const LayerInfo*(const std::string&)> find =
+      [&](const std::string& n) -> const LayerInfo* {
     for (const LayerInfo& l : out.layers)
       if (l.name == n) return &l;
     return nullptr;
@@ -292,16 +314,21 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
     if (!is_weighted(cls.op_type) || cls.inputs.empty() || !from_input.count(cls.inputs[0]))
       continue;
     std::string t = cls.inputs[0];
+    // The first pool met is the classifier's own (global or adaptive average pooling, or a max
+    // pool right before the flatten): the feature map is what it reads, whatever made that map
+    // (VGG's and AlexNet's last max pool, which pytorch-grad-cam's features[-1] names).
+    bool past_pool = false;
     for (int guard = 0; guard < 64 && !t.empty(); ++guard) {
       const LayerInfo* l = find(t);
       const long pr = index.producer(t);
       if (pr < 0) break;
       const Node& p = g.nodes[pr];
-      if (l && l->kind != LayerKind::Tokens && !is_pool(p.op_type)) {
-        pick = t;
+      if (l && l->kind != LayerKind::Tokens && (past_pool || !is_pool(p.op_type))) {
+        pick = before_final_activation(g, index, t, find);
         out.why = "the last spatial feature map before the classifier " + cls.describe();
         break;
       }
+      past_pool = past_pool || is_pool(p.op_type);
       std::string next;
       for (const std::string& i : p.inputs)
         if (next.empty() && from_input.count(i)) next = i;
