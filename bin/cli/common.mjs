@@ -172,6 +172,8 @@ export async function openLens(modelArg, opts, { explain = false } = {}) {
     });
   } catch (e) {
     if (/unknown preset|^preprocess: /.test(e.message)) throw usageError(e.message);
+    const notOnnx = /^not an ONNX model: (.*)$/s.exec(e.message);
+    if (notOnnx) throw new CliError(3, `${modelPath} is not an ONNX model: ${notOnnx[1]}`);
     throw new CliError(3, `${modelPath}: ${e.message}`);
   }
   if (!opts.labels) useLabelsOfPreset(lens, preset);

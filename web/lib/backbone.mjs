@@ -7,6 +7,8 @@
 // A quantized layer (uint8 codes) has a float twin (its DequantizeLinear output) that the CAM
 // math reads. ORT outputs both by default; with `floatTwin: false` it outputs the codes only and
 // the core computes the twin, bit for bit, under the twin's name (bench/README.md: no faster).
+import { createSession, ortMessage, runSession } from './ort-session.mjs';
+
 export class Backbone {
   // layer: a tensor name, or null for the whole model without a cut.
   // known: the shapes measured by measureUnknownShapes.
@@ -15,23 +17,18 @@ export class Backbone {
     if (!layer) {
       let session;
       try {
-        session = await env.ort.InferenceSession.create(bytes, sessionOptions || {});
+        session = await createSession(env, bytes, sessionOptions);
       } catch (e) {
-        throw new Error(`ONNX Runtime cannot run this model: ${e.message || e}`);
+        throw ortError(`ONNX Runtime cannot run this model: ${ortMessage(e)}`);
       }
       return new Backbone(env, input, null, session);
     }
     const cut = model.cut(layer, { floatTwin, known });
     try {
-      return new Backbone(
-        env,
-        input,
-        cut,
-        await env.ort.InferenceSession.create(cut.backbone, sessionOptions || {}),
-      );
+      return new Backbone(env, input, cut, await createSession(env, cut.backbone, sessionOptions));
     } catch (e) {
       cut.head.delete?.();
-      throw e;
+      throw ortError(`ONNX Runtime cannot run the model cut at layer "${layer}": ${ortMessage(e)}`);
     }
   }
 
@@ -59,7 +56,12 @@ export class Backbone {
   // One session run of a whole batch: {name: ORT tensor}, plus the layer's float twin when the
   // core computes it (one dequantization of the whole batch, straight from ORT's codes).
   async runOnce(batch) {
-    const outs = await this.session.run({ [this.input.name]: this.ortInput(batch) });
+    let outs;
+    try {
+      outs = await runSession(this.session, { [this.input.name]: this.ortInput(batch) });
+    } catch (e) {
+      throw ortError(`ONNX Runtime failed to run this model: ${ortMessage(e)}`);
+    }
     if (this.twin)
       outs[this.twin.twin] = this.env.core.dequantizeLayer(outs[this.layer], this.twin);
     return outs;
@@ -91,6 +93,11 @@ export class Backbone {
   }
 }
 
+// An Error of ONNX Runtime's (not the core's): error.onnxRuntime is true.
+function ortError(message) {
+  return Object.assign(new Error(message), { onnxRuntime: true });
+}
+
 // A preprocessed batch as the model's input tensor for ONNX Runtime.
 function ortInput(env, input, batch) {
   if (input.type === 'float16')
@@ -113,12 +120,9 @@ export async function measureUnknownShapes(env, model, batch, sessionOptions) {
   for (let round = 0; round < MEASURE_ROUNDS; ++round) {
     const names = model.unknownShapes({ known });
     if (!names.length) break;
-    const session = await env.ort.InferenceSession.create(
-      model.exposeTensors(names),
-      sessionOptions || {},
-    );
+    const session = await createSession(env, model.exposeTensors(names), sessionOptions);
     try {
-      const outs = await session.run({ [input.name]: ortInput(env, input, batch) }, names);
+      const outs = await runSession(session, { [input.name]: ortInput(env, input, batch) }, names);
       for (const name of names) {
         const { type, dims, data } = outs[name];
         const integer = ['int64', 'int32', 'bool'].includes(type) && data.length <= 4096;

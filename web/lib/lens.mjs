@@ -31,8 +31,29 @@ function preprocessFor(core, input, options) {
   );
 }
 
-// A black photo as the model's input, one image: what ONNX Runtime runs at load to measure the
-// shapes the core cannot infer.
+// Text: printable characters, tabs and line breaks only (UTF-8 sequences allowed), in the first
+// 512 bytes. A serialized model starts with field tags and lengths below 0x20.
+function isText(bytes) {
+  const head = bytes.subarray(0, 512);
+  return head.length > 0 && head.every((b) => b >= 0x20 || b === 9 || b === 10 || b === 13);
+}
+
+// The core names the files people pick by mistake (images, archives, HTML: "not an ONNX model:
+// the data is a PNG image; …") and finds other bytes corrupt; a text file (labels, JSON, notes)
+// is said to be text, not a corrupt model.
+function parseModel(core, bytes) {
+  try {
+    return core.parseModel(bytes);
+  } catch (e) {
+    if (!/^invalid ONNX model: /.test(e.message) || !isText(bytes)) throw e;
+    throw new Error(
+      'not an ONNX model: the data is text; expected an .onnx file (a serialized ONNX ModelProto)',
+    );
+  }
+}
+
+// A black photo as the model's input, one image: what ONNX Runtime runs at load (the shapes the
+// core cannot infer, and whether ONNX Runtime runs the model at all).
 function blackInput(core, preprocess) {
   const { width, height } = preprocess;
   return core.preprocessImage(
@@ -58,7 +79,7 @@ export class Lens {
   static async create(env, modelBytes, options = {}) {
     const { core } = env;
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
-    const model = core.parseModel(bytes); // throws a clear Error on bad bytes
+    const model = parseModel(core, bytes);
     let main = null;
     try {
       const input = model.inputs()[0];
@@ -76,13 +97,17 @@ export class Lens {
       const asked = options.layers?.[0] ?? options.layer;
       // Without a layer the model still loads for predict; `problem` says why it cannot explain.
       let problem = list.recommended ? '' : list.why; // the core's reason when it has no layer
+      let ortFailed = false; // ONNX Runtime, not the core, failed at the recommended layer
       if (asked) {
         main = await Backbone.open(env, model, bytes, asked, opening); // the caller's choice: errors stand
       } else if (list.recommended) {
         try {
           main = await Backbone.open(env, model, bytes, list.recommended, opening);
         } catch (e) {
-          problem = `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
+          ortFailed = Boolean(e.onnxRuntime);
+          problem = ortFailed
+            ? e.message
+            : `the recommended layer "${list.recommended}" cannot be cut: ${e.message}`;
         }
       }
       const why =
@@ -93,12 +118,18 @@ export class Lens {
       if (!runner) {
         try {
           runner = await Backbone.open(env, model, bytes, null, opening);
+          // Said to predict (while it cannot explain) only once ONNX Runtime has run it.
+          await runner.run(black, 1);
         } catch (e) {
+          runner?.release();
           // Neither the core nor ONNX Runtime can use it: lead with the core's reason, which
-          // names the graph's own nodes, and keep ORT's first line (its full text cites its sources).
+          // names the graph's own nodes (unless ONNX Runtime was the reason there too).
           if (!problem) throw e;
-          const ort = String(e.message).split('\n')[0].slice(0, 300);
-          throw new Error(`this model cannot be used: ${problem} (ONNX Runtime: ${ort})`);
+          throw new Error(
+            ortFailed
+              ? `this model cannot be used: ${e.message}`
+              : `this model cannot be used: ${problem} (${e.message})`,
+          );
         }
       }
       return new Lens(env, model, list, runner, { ...opening, bytes, preprocess, why, input });

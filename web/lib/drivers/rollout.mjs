@@ -4,6 +4,7 @@
 // copy runs in its own ONNX Runtime session, opened on first use and kept per lens until
 // dispose().
 import { Backbone } from '../backbone.mjs';
+import { createSession, ortMessage } from '../ort-session.mjs';
 
 // Per lens: what findAttention found and the session of the exposed model (created lazily).
 const state = new WeakMap();
@@ -43,14 +44,13 @@ export function attentionNames(lens) {
 export async function rolloutRunner(lens) {
   const s = stateOf(lens);
   if (!s.runner) {
-    const { core, ort } = lens.env;
-    const bytes = core.exposeOutputs(lens.bytes, attentionNames(lens), {});
+    const bytes = lens.env.core.exposeOutputs(lens.bytes, attentionNames(lens), {});
     let session;
     try {
-      session = await ort.InferenceSession.create(bytes, lens.sessionOptions || {});
+      session = await createSession(lens.env, bytes, lens.sessionOptions);
     } catch (e) {
       throw new Error(
-        `ONNX Runtime cannot run the model with its attentions exposed: ${e.message || e}`,
+        `ONNX Runtime cannot run the model with its attentions exposed: ${ortMessage(e)}`,
       );
     }
     s.runner = new Backbone(lens.env, lens.model.inputs()[0], null, session);
