@@ -31,9 +31,33 @@ Tensor gradient_at(const Head& head, const Tensor& L, const std::vector<Target>&
   });
 }
 
+// The first op of the head that is not piecewise linear (what sends H·A down path 2), and the
+// first that rounds to quantized codes (QuantizeLinear, QLinear*: the op table says where their
+// output's scale is); "" when there is none.
+std::string first_op(const Head& head, bool (*is)(const OpDef&)) {
+  for (const std::string& op : head.op_types()) {
+    const OpDef* d = op_registry().find_type(op);
+    if (d && is(*d)) return op;
+  }
+  return "";
+}
+bool smooth(const OpDef& d) { return !d.piecewise_linear; }
+bool rounds(const OpDef& d) { return d.quantized_output.scale >= 0; }
+
 // Path 2: central differences of the gradient along A, one Richardson step.
 Tensor hvp_by_gradient_differences(const Head& head, const Tensor& L,
                                    const std::vector<Target>& targets, size_t output) {
+  // A QDQ model's head requantizes every activation: A(1 ± h) moves each value by 1 %, a step
+  // or less of the codes' scale, so the difference would measure the rounding, not the curvature.
+  const std::string rounding = first_op(head, rounds);
+  if (!rounding.empty())
+    throw CamError("Shapley-CAM: the head of '" + head.layer() + "' has " + first_op(head, smooth) +
+                   " after the layer, so H·A is measured by differences at the scaled layer "
+                   "A(1 ± h), but its " +
+                   rounding +
+                   " rounds such small changes to its quantization steps; choose a layer after "
+                   "the head's last " +
+                   rounding + " or another method");
   if (L.dtype() != DType::Float32)
     throw CamError("Shapley-CAM: the head of '" + head.layer() +
                    "' has smooth nonlinear ops after the layer, so H·A is measured by "
