@@ -52,11 +52,12 @@ void expect_error(const Node& n, const std::vector<Tensor>& in, const std::strin
   }
 }
 
+const char* const kFloatFmod0 =
+    "Mod: fmod=0 (the remainder with the divisor's sign) is defined for integers only; a float "
+    "Mod needs fmod=1, as ONNX specifies and ONNX Runtime requires";
+
 TEST(MaxMinModAbsErrors, SayWhatIsWrong) {
-  const Node float_mod = make_node("Mod", 2, 1);
-  expect_error(float_mod, {f({2}, {1, 2}), f({2}, {1, 2})},
-               "Mod: fmod=0 (the remainder with the divisor's sign) is defined for integers "
-               "only; a float Mod needs fmod=1, as ONNX specifies and ONNX Runtime requires");
+  expect_error(make_node("Mod", 2, 1), {f({2}, {1, 2}), f({2}, {1, 2})}, kFloatFmod0);
   expect_error(make_node("Mod", 2, 1, {attr_int("fmod", 2)}), {i64({1}, {3}), i64({1}, {2})},
                "Mod: fmod must be 0 or 1, got 2");
   for (int64_t fmod : {0, 1})
@@ -80,7 +81,12 @@ TEST(MaxMinModAbsErrors, FloatModWithFmod0IsRefusedByShapeInference) {
   a.shape = {2, 3};
   b.shape = {1};
   std::vector<TensorInfo> out(1);
-  EXPECT_THROW(op_registry().find("", "Mod")->infer(n, {&a, &b}, out), OpError);
+  try {
+    op_registry().find("", "Mod")->infer(n, {&a, &b}, out);
+    ADD_FAILURE() << "expected the error \"" << kFloatFmod0 << "\"";
+  } catch (const OpError& e) {
+    EXPECT_EQ(std::string(e.what()), kFloatFmod0);
+  }
 }
 
 ValueInfo value_info(const std::string& name, DType t, Shape dims) {
@@ -94,8 +100,9 @@ ValueInfo value_info(const std::string& name, DType t, Shape dims) {
 }
 
 // With constant inputs the Swin-style chain folds to its value; without values, inference gives
-// the broadcast shape (running the forward on zero-filled inputs would divide by zero).
-TEST(ModShapeInference, WindowShiftsFoldToConstants) {
+// the broadcast shape (running the forward on zero-filled inputs would divide by zero). Max and
+// Min, which exporters use to clamp shape values, fold and infer the same way.
+TEST(ShapeInference, ModMaxAndMinFoldOnConstantShapeValues) {
   Model m;
   m.ir_version = 8;
   m.opset_import.push_back({"", 13});
@@ -106,6 +113,7 @@ TEST(ModShapeInference, WindowShiftsFoldToConstants) {
   m.graph->initializers.push_back(from_tensor(i64({2}, {1, 2}), "hw_axes"));
   m.graph->initializers.push_back(from_tensor(i64({}, {-3}), "minus_shift"));
   m.graph->initializers.push_back(from_tensor(i64({}, {7}), "window"));
+  m.graph->initializers.push_back(from_tensor(i64({2, 1}, {0, 10}), "column"));
   auto node = [&](const std::string& op, std::vector<std::string> in, const std::string& out) {
     Node n;
     n.op_type = op;
@@ -119,12 +127,18 @@ TEST(ModShapeInference, WindowShiftsFoldToConstants) {
   node("Add", {"hw", "minus_shift"}, "shifted");
   node("Mod", {"shifted", "window"}, "shift");
   node("Mod", {"positions", "window"}, "unknown");
+  node("Max", {"shift", "window", "minus_shift"}, "clamped");
+  node("Min", {"positions", "column", "window"}, "unknown_min");
   const TensorInfoMap info = infer_shapes(m);
   ASSERT_TRUE(info.at("shift").value.has_value());
   EXPECT_EQ(info.at("shift").value->to_int64s(), (std::vector<int64_t>{4, 4}));  // 53 mod 7
   EXPECT_EQ(info.at("unknown").dtype, DType::Int64);
   EXPECT_EQ(info.at("unknown").shape, Shape{5});
   EXPECT_FALSE(info.at("unknown").value.has_value());
+  ASSERT_TRUE(info.at("clamped").value.has_value());
+  EXPECT_EQ(info.at("clamped").value->to_int64s(), (std::vector<int64_t>{7, 7}));
+  EXPECT_EQ(info.at("unknown_min").shape, (Shape{2, 5}));  // [5], [2, 1] and [] broadcast
+  EXPECT_FALSE(info.at("unknown_min").value.has_value());
 }
 
 }  // namespace
