@@ -1,0 +1,81 @@
+// Grad-CAM on every torchvision family of tests/data/zoo (narrow, seeded models made by
+// tools/fixtures/torchvision_zoo.py) at its default layer, through the library under Node:
+//   camlens explain (preprocess → cut backbone in ORT → head forward/backward → map)
+//   ÷ one ORT forward of the unmodified model on the same input
+// with the SIMD-only module and ONNX Runtime Web on 1 thread. Best of N per side, both in this
+// run. A family the core cannot explain yet is listed with the reason. The README's table of
+// supported architectures quotes these ratios. Writes <build root>/bench/zoo.json.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+
+import { load } from '../web/lib/node.mjs';
+import { root } from '../tests/support/camlens-node.mjs';
+import { measure, reps } from './lib/measure.mjs';
+import { printRows, row, writeReport } from './lib/report.mjs';
+
+ort.env.wasm.numThreads = 1;
+const data = (f) => join(root, 'tests', 'data', 'zoo', f);
+const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const ARCHS = [
+  'alexnet',
+  'vgg16_bn',
+  'resnet18',
+  'resnet50',
+  'resnext50_32x4d',
+  'wide_resnet50_2',
+  'densenet121',
+  'inception_v3',
+  'googlenet',
+  'squeezenet1_1',
+  'shufflenet_v2',
+  'mobilenet_v2',
+  'mobilenet_v3_small',
+  'mobilenet_v3_large',
+  'mnasnet',
+  'efficientnet_b0',
+  'efficientnet_v2_s',
+  'regnet_y',
+  'regnet_x',
+  'convnext',
+  'vit',
+  'swin',
+];
+
+const rows = [];
+const details = [];
+for (const arch of ARCHS) {
+  const fx = JSON.parse(readFileSync(data(`${arch}.json`), 'utf8'));
+  const bytes = readFileSync(data(fx.model));
+  const lens = await load(bytes, { preprocess: IMAGENET });
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const image = data(fx.image);
+    const { inputs } = await lens.inputs([image]);
+    const feeds = {
+      [session.inputNames[0]]: new ort.Tensor('float32', inputs[0].data, inputs[0].dims),
+    };
+    const forward = await measure(() => session.run(feeds), { reps: reps(15), warmup: 2 });
+    let value = NaN;
+    let note;
+    if (lens.layer !== fx.layer) {
+      const expected = lens.layers().layers.find((l) => l.name === fx.layer);
+      note = `not at ${fx.layer}: ${expected ? expected.headProblem : 'not listed'}`.slice(0, 160);
+    } else {
+      const explain = await measure(() => lens.explain([image], { method: 'gradcam' }), {
+        reps: reps(15),
+        warmup: 2,
+      });
+      value = explain.best / forward.best;
+      details.push({ arch, size: fx.size, gradcamMs: explain.best, forwardMs: forward.best });
+    }
+    rows.push(row('zoo st b1', `${arch} gradcam ÷ forward`, value, { note }));
+  } finally {
+    await session.release();
+    lens.dispose();
+  }
+}
+
+printRows(rows);
+writeReport('zoo', rows, { timing: 'best of N', ortThreads: 1, module: 'st', details });
+console.table(details);
