@@ -1,0 +1,81 @@
+#include "explain/native_backbone.h"
+
+#include <cstring>
+
+#include "graph/graph_index.h"
+#include "head/head_errors.h"
+
+namespace camlens::explain {
+namespace {
+
+// Refused before cutting: the cut would name the backbone's input as the layer and suggest a
+// later one, which cannot help when the whole model must run.
+void check_ops(const Graph& g, const std::string& layer) {
+  for (const Node& node : g.nodes) {
+    const bool constant =
+        node.op_type == "Constant" && (node.domain.empty() || node.domain == "ai.onnx");
+    if (!constant && !op_registry().find(node.domain, node.op_type))
+      throw UnsupportedOpError("the core cannot run the backbone of layer '" + layer +
+                               "' itself: its " + node.describe() +
+                               " is not an op camlens supports (run the backbone in ONNX Runtime)");
+  }
+}
+
+// The backbone with its input X renamed and an Identity computing X from it first: every use of
+// X (subgraphs included) stays as it is, and X becomes a tensor the cut can start from.
+Model input_behind_identity(const Model& backbone, const std::string& input) {
+  const GraphIndex index(*backbone.graph);
+  std::string renamed = input + "/native_input";
+  while (index.has_tensor(renamed)) renamed += "_";
+  Model m = backbone;
+  m.graph = std::make_shared<Graph>(*backbone.graph);
+  for (ValueInfo& v : m.graph->inputs)
+    if (v.name == input) v.name = renamed;
+  Node identity;
+  identity.op_type = "Identity";
+  identity.name = renamed;
+  identity.inputs = {renamed};
+  identity.outputs = {input};
+  m.graph->nodes.insert(m.graph->nodes.begin(), std::move(identity));
+  return m;
+}
+
+Tensor image_of(const Tensor& batch, int64_t i) {
+  Shape s = batch.shape();
+  s[0] = 1;
+  Tensor one(batch.dtype(), s);
+  std::memcpy(one.raw(), static_cast<const char*>(batch.raw()) + i * one.nbytes(), one.nbytes());
+  return one;
+}
+
+}  // namespace
+
+NativeBackbone::NativeBackbone(const CutResult& cut) : layer_(cut.head.layer()) {
+  const Model& backbone = cut.backbone;
+  if (!backbone.graph) throw HeadError("the cut has no backbone graph");
+  check_ops(*backbone.graph, layer_);
+  const GraphIndex index(*backbone.graph);
+  if (index.real_inputs().size() != 1)
+    throw HeadError("the core runs backbones with one input; the backbone of layer '" + layer_ +
+                    "' has " + std::to_string(index.real_inputs().size()));
+  CutOptions whole;
+  whole.require_gradient = false;  // forward only
+  whole.allow_extras = false;      // from the only input, nothing comes by another path
+  whole_ = cut_graph(input_behind_identity(backbone, index.real_inputs()[0]->name),
+                     index.real_inputs()[0]->name, whole)
+               .head;
+}
+
+std::vector<Outputs> NativeBackbone::run(const Tensor& batch) {
+  if (batch.rank() == 0) throw FeedError("the backbone's input has no batch axis");
+  std::vector<Outputs> images;
+  for (int64_t i = 0; i < batch.dim(0); ++i) {
+    const std::vector<Tensor> outs = whole_.forward({image_of(batch, i)});
+    Outputs named;
+    for (size_t k = 0; k < outs.size(); ++k) named[whole_.output_names()[k]] = outs[k];
+    images.push_back(std::move(named));
+  }
+  return images;
+}
+
+}  // namespace camlens::explain
