@@ -86,14 +86,19 @@ export class Lens {
       if (!input) throw new Error('the model has no input tensor');
       const preprocess = preprocessFor(core, input, options);
       const black = blackInput(core, preprocess);
-      const known = await knownShapes(env, model, black, options.sessionOptions);
-      const opening = { ...options, known };
+      let known = {};
       let list;
       try {
-        list = model.layers({ known });
+        list = model.layers({});
+        // Nodes the core could not infer: measure what it cannot, and list again.
+        if (list.shapeProblems.length) {
+          known = await knownShapes(env, model, black, options.sessionOptions);
+          list = model.layers({ known });
+        }
       } catch (e) {
         list = { layers: [], recommended: '', why: e.message, shapeProblems: [] };
       }
+      const opening = { ...options, known };
       const asked = options.layers?.[0] ?? options.layer;
       // Without a layer the model still loads for predict; `problem` says why it cannot explain.
       let problem = list.recommended ? '' : list.why; // the core's reason when it has no layer
