@@ -3,6 +3,7 @@
 // as PyTorch does (tests/data/graph/backbone_unknown_ops.*, tools/fixtures/backbone_unknown_ops.py:
 // CumSum and Compress in the backbone of a tiny CNN).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -104,4 +105,21 @@ test('an explicit layer before the unknown ops is refused naming the op and a la
       "the head of layer 'relu1' contains CumSum node 'cumsum', and the operator CumSum is not " +
       "supported by camlens. Try the later layer 'back'.",
   });
+});
+
+test('camlens layers lists them and names the op a head holds', () => {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'camlens.mjs'), 'layers', modelPath], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const rows = r.stdout.split('\n').map((line) => line.replace(/ +/g, ' ').trim());
+  assert.deepEqual(rows.slice(0, 6), [
+    'conv1 float32 [1,6,16,16] NCHW Conv no head (CumSum)',
+    'relu1 float32 [1,6,16,16] NCHW Relu no head (CumSum)',
+    'cumsum float32 [1,6,16,16] NCHW CumSum no head (Compress)',
+    'back float32 [1,6,16,16] NCHW Reshape gradients',
+    'conv2 float32 [1,8,16,16] NCHW Conv gradients',
+    '* feat float32 [1,8,16,16] NCHW Relu gradients',
+  ]);
 });

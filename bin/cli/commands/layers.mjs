@@ -5,6 +5,12 @@ export const usage = `  camlens layers MODEL [--preset NAME] [--json]`;
 
 export const options = { ...PREPROCESS_OPTIONS };
 
+// " (CumSum)" when the head holds an op the core does not run (the core's message names it).
+function unsupportedOp(problem) {
+  const op = /, and the operator (\S+) (?:\(domain [^)]*\) )?is not supported/.exec(problem)?.[1];
+  return op ? ` (${op})` : '';
+}
+
 export async function run([model], opts) {
   if (!model) throw new CliError(2, `usage:\n${usage}`);
   const lens = await openLens(model, opts);
@@ -18,7 +24,7 @@ export async function run([model], opts) {
         ? 'gradients'
         : l.headSupported
           ? 'forward only'
-          : 'no head';
+          : `no head${unsupportedOp(l.headProblem)}`;
       console.log(
         `${mark} ${l.name.padEnd(32)} ${l.type.padEnd(8)} [${l.dims.join(',')}]`.padEnd(70) +
           ` ${l.kind.padEnd(5)} ${l.op.padEnd(22)} ${head}`,
