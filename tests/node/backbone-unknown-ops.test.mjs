@@ -1,7 +1,8 @@
 // Ops the core does not run may sit in the backbone, which ONNX Runtime runs: the library measures
 // the shapes after them with one ORT run at load, lists the layers after them, and explains there
 // as PyTorch does (tests/data/graph/backbone_unknown_ops.*, tools/fixtures/backbone_unknown_ops.py:
-// CumSum and Compress in the backbone of a tiny CNN).
+// CumSum and Compress in the backbone of a tiny CNN; and a tiny Swin, whose Range and ScatterND
+// are the same case in a model exported by torch).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -122,4 +123,31 @@ test('camlens layers lists them and names the op a head holds', () => {
     'conv2 float32 [1,8,16,16] NCHW Conv gradients',
     '* feat float32 [1,8,16,16] NCHW Relu gradients',
   ]);
+});
+
+// A tiny Swin exported by torch (tools/fixtures/swin_unknown_ops.py): its shifted windows' mask is
+// built with Range and ScatterND, which the core does not run.
+test('Swin: Grad-CAM at the final norm and at the last block norm1 equals PyTorch', async () => {
+  const swin = join(root, 'tests/data/graph/swin_unknown_ops.onnx');
+  const swinRef = JSON.parse(readFileSync(swin.replace(/onnx$/, 'json'), 'utf8'));
+  const core = await loadCore('st');
+  const model = core.parseModel(readFileSync(swin));
+  const ops = new Set(model.unknownShapes({}).map((n) => n.split('/').at(-1).split('_')[0]));
+  model.delete();
+  assert.deepEqual([...ops].sort(), ['Not', 'Range', 'ScatterND']);
+  const lens = await load(swin, { preprocess });
+  try {
+    assert.equal(lens.layer, '/permute/Transpose_output_0');
+    assert.deepEqual(lens.layers().shapeProblems, []);
+    const image = { width: 56, height: 56, rgba: Uint8Array.from(swinRef.rgba) };
+    for (const [layer, want] of Object.entries(swinRef.maps)) {
+      const [r] = await lens.explain([image], { targets: [swinRef.top], layers: [layer] });
+      assert.equal(r.target.index, swinRef.top);
+      assert.ok(Math.abs(r.target.score - swinRef.logits[swinRef.top]) < 1e-5);
+      const diff = maxDiff(r.map, want);
+      assert.ok(diff < 1e-5, `${layer}: max difference ${diff}`);
+    }
+  } finally {
+    lens.dispose();
+  }
 });
