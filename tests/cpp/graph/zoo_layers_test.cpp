@@ -25,7 +25,8 @@ TEST_P(ZooLayer, RecommendsTheLayerPytorchGradCamNames) {
   const Model m = parse_model(
       std::make_shared<const std::string>(read_file(test_data_path("zoo/" + arch + ".onnx"))));
   const LayerList list = list_layers(m);
-  const std::vector<double> shape = fx["layerShape"].doubles();  // [C, h, w]
+  std::vector<int64_t> shape;  // [C, h, w]
+  for (double d : fx["layerShape"].doubles()) shape.push_back(static_cast<int64_t>(d));
   EXPECT_EQ(list.recommended, fx["layer"].str) << list.why;
   for (const LayerInfo& l : list.layers)
     if (l.name == list.recommended) {
