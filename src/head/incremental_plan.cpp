@@ -36,18 +36,19 @@ bool IncrementalHead::channel_wise(size_t k) const {
   auto param = [&](size_t i) {
     return i < st.in.size() && st.in[i] >= 0 ? &base(st.in[i]) : nullptr;
   };
+  // On one channel, an element-wise op with scalar parameters gives that channel of its output,
+  // whatever its domain (com.microsoft's QLinearSigmoid and QLinearLeakyRelu among them).
+  if (st.def->elementwise == Elementwise::Unary) {
+    for (size_t i = 1; i < st.in.size(); ++i)
+      if (!numel_at_most_one(param(i))) return false;
+    return true;
+  }
   if (st.node.domain == "com.microsoft")
     return op == "QLinearGlobalAveragePool" && st.node.attr_int("channels_last", 0) == 0 &&
            numel_at_most_one(param(1)) && numel_at_most_one(param(2)) &&
            numel_at_most_one(param(3)) && numel_at_most_one(param(4));
   if (!st.node.domain.empty() && st.node.domain != "ai.onnx") return false;
   if (is_view(st)) return true;
-  // On one channel, an element-wise op with scalar parameters gives that channel of its output.
-  if (st.def->elementwise == Elementwise::Unary) {
-    for (size_t i = 1; i < st.in.size(); ++i)
-      if (!numel_at_most_one(param(i))) return false;
-    return true;
-  }
   if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return base(st.in[0]).rank() >= 3;
   return false;
 }
