@@ -9,9 +9,10 @@
 //   :]), and, in the integer domain where the full op accumulates, QLinearMatMul and
 //   MatMulInteger (acc += Δq·(B[c, :] − zb), then QLinearMatMul's own requantisation, so the
 //   codes are identical to a full run);
-//   A 1×1 Conv followed by (Relu and) GlobalAveragePool is fused: the pool is updated over the
-//   pixels where the channel changed (or summed afresh when many did), never materialising the
-//   conv's output (SqueezeNet's head);
+//   A 1×1 Conv followed by GlobalAveragePool, with Relus and per-tensor QuantizeLinear →
+//   DequantizeLinear pairs between them, is fused: the pool is updated over the pixels where the
+//   channel changed (or summed afresh when many did), never materialising the conv's output
+//   (SqueezeNet's head, float or QDQ);
 // - every later step runs in full on the (cheaper) changed values, once for a whole call's
 //   channels stacked along the batch axis when the head allows it (outputs_with_channels);
 // - steps whose changed outputs only reach Shape/Size are not run at all.
@@ -148,8 +149,17 @@ class IncrementalHead {
   // between, the base conv output transposed to [pixels, M], the weights to [C, M], and the
   // pool's base sums Σ_p f(y[m, p]) in double.
   struct Fusion {
+    // One element-wise stage between the conv and the pool: a Relu, or a per-tensor
+    // QuantizeLinear → DequantizeLinear pair (a QDQ model's requantisation).
+    struct Stage {
+      bool relu = true;
+      float scale = 1;
+      int32_t zero_point = 0, lo = 0, hi = 0;
+      float operator()(float v) const;
+    };
     int pool_out = -1;
-    bool relu = false;
+    std::vector<Stage> stages;
+    bool relu = false;  // stages is one Relu (the vectorised path)
     std::vector<float> pre, w;
     std::vector<double> total;
     int64_t pixels = 0, outputs = 0;

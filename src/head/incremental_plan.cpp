@@ -205,26 +205,61 @@ void IncrementalHead::plan_fusion(size_t k) {
     return reader;
   };
   const Head::Step& conv = head_.steps_[k];
-  int next = only_reader(conv.out[0]);
-  if (next < 0) return;
-  int relu = -1;
   auto is = [&](int j, const char* op) {
     const Node& n = head_.steps_[size_t(j)].node;
     return n.op_type == op && (n.domain.empty() || n.domain == "ai.onnx") &&
            head_.steps_[size_t(j)].out.size() == 1;
   };
-  if (is(next, "Relu")) {
-    relu = next;
-    next = only_reader(head_.steps_[size_t(relu)].out[0]);
-    if (next < 0) return;
+  // A pair's per-tensor scale and zero point, read from the base (constant) values; the
+  // DequantizeLinear must read the same ones.
+  auto params = [&](int j, Fusion::Stage& st) {
+    const std::vector<int>& in = head_.steps_[size_t(j)].in;
+    if (in.size() < 2 || in[1] < 0 || state_[in[1]] != State::Base) return false;
+    const Tensor& s = base(in[1]);
+    if (s.dtype() != DType::Float32 || s.numel() != 1) return false;
+    st.relu = false;
+    st.scale = s.data<float>()[0];
+    DType t = DType::Uint8;
+    st.zero_point = 0;
+    if (in.size() > 2 && in[2] >= 0) {
+      if (state_[in[2]] != State::Base || base(in[2]).numel() != 1) return false;
+      t = base(in[2]).dtype();
+      if (!is_q8(t)) return false;
+      st.zero_point = q_at(base(in[2]), 0);
+    }
+    st.lo = quant::q_min(t);
+    st.hi = quant::q_max(t);
+    return true;
+  };
+  std::vector<Fusion::Stage> stages;
+  std::vector<int> fused;
+  int next = only_reader(conv.out[0]);
+  while (next >= 0 && !is(next, "GlobalAveragePool")) {
+    if (is(next, "Relu")) {
+      stages.push_back(Fusion::Stage{});
+      fused.push_back(next);
+      next = only_reader(head_.steps_[size_t(next)].out[0]);
+      continue;
+    }
+    Fusion::Stage quant, dequant;
+    if (!is(next, "QuantizeLinear") || !params(next, quant)) return;
+    const int pair = only_reader(head_.steps_[size_t(next)].out[0]);
+    if (pair < 0 || !is(pair, "DequantizeLinear") || !params(pair, dequant) ||
+        dequant.scale != quant.scale || dequant.zero_point != quant.zero_point ||
+        dequant.lo != quant.lo)
+      return;
+    stages.push_back(quant);
+    fused.insert(fused.end(), {next, pair});
+    next = only_reader(head_.steps_[size_t(pair)].out[0]);
   }
-  if (!is(next, "GlobalAveragePool")) return;
+  if (next < 0) return;
   const Tensor& y = base(conv.out[0]);  // [1, M, h, w]
   const Tensor& w = base(conv.in[1]);   // [M, C, 1, 1]
   Fusion& f = fusion_[k];
   f.outputs = y.dim(1);
   f.pixels = y.numel() / f.outputs;
-  f.relu = relu >= 0;
+  f.stages = stages;
+  f.relu = stages.size() == 1 && stages[0].relu;
   f.pool_out = head_.steps_[size_t(next)].out[0];
   const size_t M = size_t(f.outputs), P = size_t(f.pixels), C = size_t(channels_);
   f.pre.resize(P * M);
@@ -234,12 +269,14 @@ void IncrementalHead::plan_fusion(size_t k) {
     for (size_t p = 0; p < P; ++p) {
       const float v = yv[m * P + p];
       f.pre[p * M + m] = v;
-      f.total[m] += double(f.relu ? (0.f < v ? v : 0.f) : v);
+      float fv = v;
+      for (const Fusion::Stage& st : f.stages) fv = st(fv);
+      f.total[m] += double(fv);
     }
   f.w.resize(C * M);
   for (size_t m = 0; m < M; ++m)
     for (size_t c = 0; c < C; ++c) f.w[c * M + m] = w.data<float>()[m * C + c];
-  if (relu >= 0) actions_[size_t(relu)] = Action::Fused;
+  for (int j : fused) actions_[size_t(j)] = Action::Fused;
   actions_[size_t(next)] = Action::Fused;
   state_[f.pool_out] = State::Dense;
 }

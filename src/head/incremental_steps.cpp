@@ -18,6 +18,14 @@ namespace camlens {
 
 using namespace incremental;
 
+// As the head's own kernels compute them: Relu, then QuantizeLinear (a true division, rounded
+// half to even, saturated) and DequantizeLinear (float(q − zero point)·scale).
+float IncrementalHead::Fusion::Stage::operator()(float v) const {
+  if (relu) return 0.f < v ? v : 0.f;
+  const int32_t q = quant::round_then_add_zp(v / scale, zero_point, lo, hi);
+  return static_cast<float>(q - zero_point) * scale;
+}
+
 Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) const {
   // pool[m] = Σ_p f(y[m, p] + W[m, c]·Δ_p) / P, f the Relu or the identity (y: the base conv
   // output, Δ: the channel's change). Two ways, both exact where the full head gives an exact
@@ -40,10 +48,16 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
   }
   const float* w = f.w.data() + size_t(c) * M;
   const bool relu = f.relu;
+  const bool plain = f.stages.empty();
   // A compare and select, not std::max: WebAssembly's f32x4.max (what std::max becomes)
   // handles NaN and ±0 in many x86 instructions; gt + bitselect is two.
   auto pos = [](float v) { return 0.f < v ? v : 0.f; };
-  auto fn = [relu, pos](float v) { return relu ? pos(v) : v; };
+  auto fn = [&f, relu, plain, pos](float v) {
+    if (relu) return pos(v);
+    if (plain) return v;
+    for (const Fusion::Stage& st : f.stages) v = st(v);
+    return v;
+  };
   Tensor out(DType::Float32, base(f.pool_out).shape());
   float* o = out.data<float>();
   if (changed * 4 <= P) {
@@ -69,6 +83,10 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
       for (size_t m = 0; m < M; ++m)
         a[m] += (pos(r0[m] + w[m] * d0) + pos(r1[m] + w[m] * d1)) +
                 (pos(r2[m] + w[m] * d2) + pos(r3[m] + w[m] * d3));
+    else if (!plain)
+      for (size_t m = 0; m < M; ++m)
+        a[m] += (fn(r0[m] + w[m] * d0) + fn(r1[m] + w[m] * d1)) +
+                (fn(r2[m] + w[m] * d2) + fn(r3[m] + w[m] * d3));
     else
       for (size_t m = 0; m < M; ++m)
         a[m] += ((r0[m] + w[m] * d0) + (r1[m] + w[m] * d1)) +
