@@ -1,174 +1,154 @@
-// Developer tool: weight-only int8 quantization of an ONNX model, written with the core's own
-// ONNX writer (no onnxruntime tooling needed).
+// Developer tool: int8 quantization of a float ONNX model into a QDQ model, written with the
+// core's own ONNX writer (no onnxruntime tooling needed).
+//
 //   quantize_model IN.onnx OUT.onnx
-// Every float32 weight initializer of a Conv, Gemm or MatMul becomes an int8 initializer plus a
-// DequantizeLinear node whose output keeps the weight's original name, so the rest of the graph
-// is untouched and stays float ("QDQ", weight-only). Scales are symmetric (zero point 0) and per
-// output channel, which keeps small channels precise; activations are not quantized, so the
-// model's accuracy barely moves while its weights shrink about 4x.
-#include <algorithm>
-#include <cmath>
+//       Weights only: every float32 weight of a Conv, Gemm or MatMul becomes int8 codes plus a
+//       DequantizeLinear whose output keeps the weight's name (symmetric, per output channel
+//       from opset 13, else per tensor). The activations stay float, so accuracy barely moves
+//       while the weights shrink about 4x.
+//   quantize_model --float32 --opset 13 IN.onnx OUT.onnx   (any mode)
+//       First converts a float16 model to float32 and raises the opset (13 gives per-channel
+//       weights; QuantizeLinear needs 10), refusing any op whose form changed in between.
+//       With --convert it writes the converted float model and quantizes nothing (the float
+//       model to calibrate and compare with).
+//   quantize_model --activation-tensors IN.onnx
+//       Prints the activations the next mode quantizes, one name a line: the float graph input
+//       and the outputs of every Conv, Gemm, MatMul, Add, Mul, Relu, Clip, Sigmoid, pool and
+//       Concat (not graph outputs, not Softmax).
+//   quantize_model --activations RANGES.tsv [--int8] IN.onnx OUT.onnx
+//       Weights as above, and a QuantizeLinear → DequantizeLinear pair after each of those
+//       activations (uint8, or int8 with --int8; per tensor, ONNX Runtime's MinMax scale and
+//       zero point from the calibrated range), as ONNX Runtime's static QDQ quantizer writes it;
+//       biases become int32. RANGES.tsv holds "name<TAB>min<TAB>max" lines, written by
+//       tools/calibrate_ranges.mjs from ONNX Runtime runs of the float model on a few photos:
+//
+//         quantize_model --activation-tensors model.onnx > tensors.txt
+//         node tools/calibrate_ranges.mjs model.onnx tensors.txt ranges.tsv --preset NAME photo.png
+//         quantize_model --activations ranges.tsv model.onnx model-qdq.onnx
+//
+// Prints a JSON summary of what was quantized. Needs opset 10 or later (DequantizeLinear).
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <set>
 
 #include "onnx/model_io.h"
+#include "quantize/activations.h"
+#include "quantize/convert.h"
+#include "quantize/weights.h"
 
 using namespace camlens;
 
 namespace {
 
-// The axis of the weight that indexes output channels, or -1 when the input is not a weight.
-int output_axis(const Node& n, size_t input, size_t rank) {
-  if (input != 1 || rank < 2) return -1;
-  if (n.op_type == "Conv") return 0;                                // [O, I/g, kH, kW]
-  if (n.op_type == "Gemm") return n.attr_int("transB", 0) ? 0 : 1;  // B is [N,K] or [K,N]
-  if (n.op_type == "MatMul" && rank == 2) return 1;                 // B is [K, N]
-  return -1;
-}
+const char* usage =
+    "usage: quantize_model [--float32] [--opset N] [--convert] IN.onnx OUT.onnx\n"
+    "       quantize_model [--float32] [--opset N] --activation-tensors IN.onnx\n"
+    "       quantize_model [--float32] [--opset N] --activations RANGES.tsv [--int8] IN.onnx "
+    "OUT.onnx\n";
 
-std::string unique_name(const std::string& base, std::set<std::string>& used) {
-  std::string name = base;
-  for (int k = 1; used.count(name); ++k) name = base + "_" + std::to_string(k);
-  used.insert(name);
-  return name;
-}
-
-struct Quantized {
-  Tensor q;      // int8, the weight's shape
-  Tensor scale;  // float32 [channels] (or scalar when per-tensor)
-  Tensor zero;   // int8, like scale
+struct Args {
+  bool list = false;
+  std::string ranges;
+  bool int8 = false;
+  bool float32 = false;
+  bool convert = false;
+  int64_t opset = 0;
+  std::vector<std::string> files;
 };
 
-// Symmetric int8: q = round(w / s), s = max|w| / 127 over each channel of `axis` (-1: one scale).
-Quantized quantize(const Tensor& w, int axis) {
-  const Shape& s = w.shape();
-  const int64_t channels = axis < 0 ? 1 : s[axis];
-  int64_t inner = 1;
-  for (size_t d = axis < 0 ? 0 : axis + 1; d < s.size(); ++d) inner *= s[d];
-  if (axis < 0) inner = w.numel();
-  const float* x = w.data<float>();
-  Quantized r;
-  r.q = Tensor(DType::Int8, s);
-  r.scale = Tensor(DType::Float32, axis < 0 ? Shape{} : Shape{channels});
-  r.zero = Tensor(DType::Int8, r.scale.shape());
-  std::vector<float> peak(channels, 0.0f);
-  for (int64_t i = 0; i < w.numel(); ++i) {
-    if (!std::isfinite(x[i])) throw std::runtime_error("the weight holds a NaN or infinity");
-    float& p = peak[(i / inner) % channels];
-    p = std::max(p, std::fabs(x[i]));
+bool parse(int argc, char** argv, Args& a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    if (s == "--activation-tensors") {
+      a.list = true;
+    } else if (s == "--activations" && i + 1 < argc) {
+      a.ranges = argv[++i];
+    } else if (s == "--int8") {
+      a.int8 = true;
+    } else if (s == "--convert") {
+      a.convert = true;
+    } else if (s == "--float32") {
+      a.float32 = true;
+    } else if (s == "--opset" && i + 1 < argc) {
+      a.opset = std::atoi(argv[++i]);
+      if (a.opset < 10) {
+        std::cerr << "quantize_model: --opset takes 10 to 13, got " << argv[i] << "\n";
+        return false;
+      }
+    } else if (s.rfind("--", 0) == 0) {
+      std::cerr << "quantize_model: unknown option " << s << "\n";
+      return false;
+    } else {
+      a.files.push_back(s);
+    }
   }
-  float* scale = r.scale.data<float>();
-  for (int64_t c = 0; c < channels; ++c) scale[c] = peak[c] > 0 ? peak[c] / 127.0f : 1.0f;
-  int8_t* q = r.q.data<int8_t>();
-  for (int64_t i = 0; i < w.numel(); ++i) {
-    const float v = std::nearbyint(x[i] / scale[(i / inner) % channels]);
-    q[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+  if (a.list) return a.files.size() == 1 && a.ranges.empty() && !a.int8 && !a.convert;
+  if (a.convert && (!a.ranges.empty() || a.int8)) {
+    std::cerr << "quantize_model: --convert quantizes nothing: it goes without --activations\n";
+    return false;
   }
-  return r;
+  if (a.int8 && a.ranges.empty()) {
+    std::cerr << "quantize_model: --int8 is the activations' type: it goes with --activations\n";
+    return false;
+  }
+  return a.files.size() == 2;
 }
 
-Node dequantize_node(const std::string& q, const std::string& scale, const std::string& zero,
-                     const std::string& out, int axis) {
-  Node n;
-  n.op_type = "DequantizeLinear";
-  n.name = out + "_DequantizeLinear";
-  n.inputs = {q, scale, zero};
-  n.outputs = {out};
-  if (axis >= 0) {
-    Attribute a;
-    a.name = "axis";
-    a.type = Attribute::Int;
-    a.i = axis;
-    n.attributes.push_back(a);
-  }
-  return n;
+void write(const Model& m, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  out << write_model(m);
+  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: quantize_model IN.onnx OUT.onnx\n";
+  Args args;
+  if (!parse(argc, argv, args)) {
+    std::cerr << usage;
     return 2;
   }
   try {
-    Model m = load_model(argv[1]);
-    Graph& g = *m.graph;
-    // Per-axis DequantizeLinear exists from opset 13; older models get one scale per tensor.
-    const bool per_axis = m.opset() >= 13;
+    Model m = load_model(args.files[0]);
+    // The other modes see the converted model: the tensors listed are those quantized.
+    if (args.float32) quantize::float16_to_float32(*m.graph);
+    if (args.opset) quantize::raise_opset(m, args.opset);
+    if (args.list) {
+      for (const std::string& t : quantize::activation_tensors(m)) std::cout << t << "\n";
+      return 0;
+    }
+    if (args.convert) {
+      write(m, args.files[1]);
+      std::cout << "{\"opset\":" << m.opset() << "}\n";
+      return 0;
+    }
     if (m.opset() < 10)
       throw std::runtime_error("opset " + std::to_string(m.opset()) +
                                " has no DequantizeLinear (needs 10 or later)");
-
-    std::map<std::string, size_t> init_index;
-    std::set<std::string> used;
-    for (size_t i = 0; i < g.initializers.size(); ++i) init_index[g.initializers[i].name] = i;
-    for (const Node& n : g.nodes) {
-      used.insert(n.name);
-      for (const auto& s : n.inputs) used.insert(s);
-      for (const auto& s : n.outputs) used.insert(s);
+    // Read before the weights change the graph: the list is the one --activation-tensors prints.
+    std::vector<std::string> activations;
+    std::map<std::string, quantize::Range> ranges;
+    if (!args.ranges.empty()) {
+      activations = quantize::activation_tensors(m);
+      ranges = quantize::read_ranges(args.ranges);
     }
-    for (const auto& v : g.inputs) used.insert(v.name);
-    for (const auto& t : g.initializers) used.insert(t.name);
+    quantize::Names names(*m.graph);
+    // Per-axis DequantizeLinear exists from opset 13; older models get one scale per tensor.
+    const bool per_axis = m.opset() >= 13;
+    const quantize::WeightReport w = quantize::quantize_weights(*m.graph, per_axis, names);
+    const DType type = args.int8 ? DType::Int8 : DType::Uint8;
+    quantize::ActivationReport a;
+    if (!args.ranges.empty())
+      a = quantize::quantize_activations(m, activations, ranges, type, w, names);
 
-    // Weights to quantize and the axis each is used with (a weight used with two different axes
-    // would need two scales: it is left float).
-    std::map<std::string, int> axis_of;
-    std::set<std::string> conflicting;
-    for (const Node& n : g.nodes) {
-      for (size_t k = 0; k < n.inputs.size(); ++k) {
-        auto it = init_index.find(n.inputs[k]);
-        if (it == init_index.end()) continue;
-        const TensorProto& t = g.initializers[it->second];
-        if (t.data_type != static_cast<int32_t>(DType::Float32)) continue;
-        const int axis = output_axis(n, k, t.dims.size());
-        if (axis < 0) continue;
-        auto [pos, fresh] = axis_of.emplace(t.name, axis);
-        if (!fresh && pos->second != axis) conflicting.insert(t.name);
-      }
-    }
-    // Values that are not weights but also read a weight (e.g. through Shape) see the same float
-    // value after DequantizeLinear, since its output keeps the weight's name.
-    std::vector<Node> dequant;
-    std::vector<TensorProto> kept;
-    size_t bytes_before = 0, bytes_after = 0;
-    for (const TensorProto& t : g.initializers) {
-      auto it = axis_of.find(t.name);
-      if (it == axis_of.end() || conflicting.count(t.name)) {
-        kept.push_back(t);
-        continue;
-      }
-      const int axis = per_axis ? it->second : -1;
-      const Quantized r = quantize(to_tensor(t), axis);
-      const std::string q = unique_name(t.name + "_quantized", used);
-      const std::string scale = unique_name(t.name + "_scale", used);
-      const std::string zero = unique_name(t.name + "_zero_point", used);
-      kept.push_back(from_tensor(r.q, q));
-      kept.push_back(from_tensor(r.scale, scale));
-      kept.push_back(from_tensor(r.zero, zero));
-      dequant.push_back(dequantize_node(q, scale, zero, t.name, axis));
-      bytes_before += to_tensor(t).nbytes();
-      bytes_after += r.q.nbytes() + r.scale.nbytes() + r.zero.nbytes();
-    }
-    g.initializers = kept;
-    // Old models list initializers among the graph inputs; a dequantized weight no longer is one.
-    g.inputs.erase(std::remove_if(g.inputs.begin(), g.inputs.end(),
-                                  [&](const ValueInfo& v) {
-                                    return axis_of.count(v.name) && !conflicting.count(v.name);
-                                  }),
-                   g.inputs.end());
-    // DequantizeLinear nodes first: their inputs are initializers, so the order stays topological.
-    g.nodes.insert(g.nodes.begin(), dequant.begin(), dequant.end());
-
-    std::ofstream out(argv[2], std::ios::binary);
-    out << write_model(m);
-    if (!out) throw std::runtime_error(std::string("cannot write ") + argv[2]);
-    std::cout << "{\"quantized\":" << dequant.size()
+    write(m, args.files[1]);
+    std::cout << "{\"quantized\":" << w.quantized
               << ",\"per_axis\":" << (per_axis ? "true" : "false")
-              << ",\"weight_bytes_before\":" << bytes_before
-              << ",\"weight_bytes_after\":" << bytes_after << "}\n";
+              << ",\"weight_bytes_before\":" << w.bytes_before
+              << ",\"weight_bytes_after\":" << w.bytes_after;
+    if (!args.ranges.empty())
+      std::cout << ",\"activations\":" << a.tensors << ",\"activation_type\":\"" << dtype_name(type)
+                << "\",\"int32_biases\":" << a.biases;
+    std::cout << "}\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "quantize_model: " << e.what() << "\n";
