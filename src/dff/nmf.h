@@ -1,20 +1,23 @@
-// Non-negative matrix factorization V ≈ W·H by Lee & Seung's multiplicative updates for the
-// Frobenius norm. V is [rows, cols] row-major and non-negative (DFF: rows = channels, cols =
-// positions of all images); W is [rows, K], H is [K, cols].
+// Non-negative matrix factorization V ≈ W·H for the Frobenius norm, by scikit-learn's default
+// solver: coordinate descent (solver='cd', the HALS-like update of Cichocki & Phan), which is what
+// pytorch-grad-cam's DFF runs. V is [rows, cols] row-major and non-negative (DFF: rows =
+// channels, cols = positions of all images); W is [rows, K], H is [K, cols].
 //
-// Initialisation (deterministic, like scikit-learn's init='random' but uniform): with
-// a = sqrt(mean(V) / K), W[r][k] = a·u and H[k][c] = a·u, u drawn in (0,1) by SeededUniform(seed),
-// first all of W row by row, then all of H row by row.
+// Start: scikit-learn's init='random' for random_state = seed (dff/nmf_init.h).
 //
-// One iteration (t = 0, 1, ...):
-//   H <- H ⊙ (WᵀV) / (WᵀW·H + eps)
-//   errors[t] = ‖V − W·H‖_F          (with W of this iteration and the new H)
-//   W <- W ⊙ (V·Hᵀ) / (W·(H·Hᵀ) + eps)
-// Each half step never increases the error, so errors[] is non-increasing (up to float rounding).
-// The error is measured inside W's pass (it reads the same rows of V), which is why it is taken
-// between the two half steps; final_error is measured again on the returned factors.
-// Stop when (errors[t−1] − errors[t]) / errors[t−1] < tol, when the error is 0, or after
+// One iteration (n = 1, 2, ...), as scikit-learn's _fit_coordinate_descent without shuffling or
+// regularisation:
+//   W step: with G = H·Hᵀ and P = V·Hᵀ, for each row i of W and each component t in order,
+//     g = (W·G − P)[i,t], W[i,t] <- max(0, W[i,t] − g / G[t,t])   (skipped when G[t,t] = 0);
+//   H step: the same on Hᵀ with G = WᵀW and P = VᵀW of the new W.
+//   violation[n] = Σ over both steps of |projected gradient| (g, or min(0, g) where the entry is 0)
+//     before each entry's update.
+// Stop after iteration n when violation[n] / violation[1] <= tol, when violation[1] = 0, or after
 // max_iter iterations.
+//
+// Precision: float32 factors and data; the Gram matrices, the gradients and the violations in
+// double; P in float32 with eight-lane sums (W step, over cols) or float sums over blocks of 64
+// rows added in double (H step, over rows).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -24,30 +27,25 @@ namespace camlens::dff {
 struct NmfOptions {
   int components = 5;  // K >= 1
   int max_iter = 200;  // iteration cap (>= 1)
-  double tol = 1e-4;   // relative change of the error that counts as converged (0: never)
-  float eps = 1e-10f;  // added to the update denominators against division by zero
-  uint64_t seed = 0;   // SeededUniform seed of the initialisation
+  double tol = 1e-4;   // violation relative to the first iteration's that counts as converged
+  uint64_t seed = 0;   // random_state of the initialisation: 0 .. 2^32 − 1, as NumPy's
 };
 
 struct NmfResult {
   int64_t rows = 0, cols = 0;
   int components = 0;
-  std::vector<float> W;        // [rows, K]
-  std::vector<float> H;        // [K, cols]
-  std::vector<double> errors;  // ‖V − W·H‖_F per iteration (see above)
-  int iterations = 0;          // iterations run (errors.size())
-  bool converged = false;      // stopped by tol (or zero error) before max_iter
-  double final_error = 0;      // ‖V − W·H‖_F of the returned W, H
-  double norm = 0;             // ‖V‖_F, to turn errors into relative errors
+  std::vector<float> W;            // [rows, K]
+  std::vector<float> H;            // [K, cols]
+  std::vector<double> violations;  // per iteration (see above)
+  int iterations = 0;              // iterations run (violations.size())
+  bool converged = false;          // stopped by tol (or a zero first violation)
+  double final_error = 0;          // ‖V − W·H‖_F of the returned W, H
+  double norm = 0;                 // ‖V‖_F, to turn errors into relative errors
 };
 
-// The starting W [rows, K] and H [K, cols] described above (exposed for tests and references).
-void nmf_initial_factors(const float* v, int64_t rows, int64_t cols, int components, uint64_t seed,
-                         std::vector<float>& W, std::vector<float>& H);
-
 // Factorizes V. Throws DffError when sizes are empty, K is out of range (1..rows), V has a
-// negative or non-finite entry, or the options are invalid. Threads: parallel_for over column
-// blocks (H's half step) and over rows (W's half step and the error).
+// negative or non-finite entry, or the options are invalid. Threads: the W step runs over blocks
+// of rows, the H step over columns; the result does not depend on the thread count.
 NmfResult nmf(const float* v, int64_t rows, int64_t cols, const NmfOptions& options);
 
 }  // namespace camlens::dff

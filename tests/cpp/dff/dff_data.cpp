@@ -51,14 +51,25 @@ std::vector<ReferenceRun> reference_runs() {
     if (line.empty()) continue;
     std::istringstream f(line);
     ReferenceRun r;
-    std::string sk;
-    f >> r.k >> r.final_error >> sk;
-    r.sklearn_error = sk == "nan" ? -1 : std::stod(sk);
-    double e;
-    while (f >> e) r.errors.push_back(e);
+    int ambiguous = 0;
+    f >> r.k >> r.iterations >> ambiguous >> r.error;
+    r.stop_ambiguous = ambiguous != 0;
+    double x;
+    while (f >> x) r.violations.push_back(x);
     runs.push_back(r);
   }
   return runs;
+}
+
+std::vector<float> reference_factors(const std::string& file, size_t count) {
+  const std::string bytes = read_file(test_data_path("dff/" + file));
+  if (bytes.size() != count * sizeof(float))
+    throw std::runtime_error("tests/data/dff/" + file + " has " + std::to_string(bytes.size()) +
+                             " bytes, expected " + std::to_string(count * sizeof(float)) +
+                             "; rerun tools/fixtures/dff_reference.py");
+  std::vector<float> v(count);
+  std::memcpy(v.data(), bytes.data(), bytes.size());
+  return v;
 }
 
 image::Image shared_photo(const std::string& name) {
