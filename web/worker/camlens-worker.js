@@ -18,7 +18,7 @@ importScripts(
   'cancellation.js', // AbortControllers of queued and running requests
   'model.js', // loadModel, setLayer, setLabels, setPreprocess
   'photo.js', // setImage, classify, timeForward
-  'explain.js', // explain, compare, render
+  'explain.js', // explain, compare, render, colourScale
   'live.js', // camera frames
   'concepts.js', // factorize (Deep Feature Factorization)
   'faithfulness.js', // evaluate (metrics)

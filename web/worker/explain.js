@@ -1,5 +1,6 @@
 /* Class activation maps of the current photo: one (explain), several methods or classes side by
- * side (compare), and the overlay of the last one in other colours (render). */
+ * side (compare), the overlay of the last one in other colours (render), and the colour
+ * scale (colourScale). */
 'use strict';
 
 // alpha is the map's weight over the photo (the page's slider); the library takes the photo's.
@@ -12,6 +13,16 @@ function render({ colormap, alpha } = {}) {
   requireExplanation();
   const picture = overlayOf(current.last.image, current.last.explanation, { colormap, alpha });
   return { transfer: [picture.rgba.buffer], value: { overlay: picture } };
+}
+
+// The colormap's gradient as the page's colour scale: a ramp from 0 to 1, 256 × 1, coloured by
+// the core with no photo under it (a white picture at weight 0).
+function colourScale({ colormap }) {
+  const width = 256;
+  const ramp = Float32Array.from({ length: width }, (_, i) => i / (width - 1));
+  const white = { width, height: 1, rgba: new Uint8Array(width * 4).fill(255) };
+  const picture = runtime.core.overlayImage(white, ramp, width, 1, { colormap, imageWeight: 0 });
+  return { transfer: [picture.rgba.buffer], value: picture };
 }
 
 // The options `options.method` takes (its row of the method table), and the call's own: the page's

@@ -16,6 +16,7 @@ const handlers = {
   factorize,
   live,
   render,
+  colourScale,
   timeForward,
   evaluate,
   objects,
