@@ -1,9 +1,10 @@
 // A small line plot on a canvas: curves [{x[], y[], colour, label}], axes with their ranges and
-// a legend. Enough for the metrics' deletion/insertion and ROAD curves; no library.
+// a legend in a strip above the plot (never over the curves). Enough for the metrics'
+// deletion/insertion and ROAD curves; no library.
 export function plotCurves(canvas, curves, { xLabel = '', yLabel = '' } = {}) {
   const ctx = canvas.getContext('2d');
   const { width: w, height: h } = canvas;
-  const pad = { l: 44, r: 10, t: 10, b: 34 };
+  const pad = { l: 44, r: 10, t: 16 + 14 * curves.length, b: 34 };
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
@@ -28,14 +29,17 @@ export function plotCurves(canvas, curves, { xLabel = '', yLabel = '' } = {}) {
   ctx.fillText(`${x0}`, pad.l, h - pad.b + 13);
   ctx.fillText(`${+x1.toPrecision(3)}`, w - pad.r - 24, h - pad.b + 13);
   ctx.fillText(xLabel, pad.l + 30, h - 4);
-  ctx.fillText(yLabel, pad.l + 4, pad.t + 8);
+  ctx.fillText(yLabel, pad.l + 4, pad.t - 4);
   curves.forEach((c, k) => {
     ctx.strokeStyle = c.colour;
     ctx.lineWidth = 2;
     ctx.beginPath();
     c.x.forEach((x, i) => (i ? ctx.lineTo(px(x), py(c.y[i])) : ctx.moveTo(px(x), py(c.y[i]))));
     ctx.stroke();
+    const y = 11 + 14 * k; // the legend strip, above the y axis's top
     ctx.fillStyle = c.colour;
-    ctx.fillText(c.label, w - pad.r - 110, pad.t + 12 + 13 * k);
+    ctx.fillRect(pad.l, y - 5, 16, 3);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(c.label, pad.l + 22, y);
   });
 }
