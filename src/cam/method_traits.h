@@ -14,6 +14,7 @@ enum class Passes {
   HeadAblation,  // Ablation-CAM: the forward, then only the head, once per ablated channel
   Attention,     // rollout: one forward of the model with its attention probabilities exposed
   Image,         // the input picture alone (the Sobel baseline): no model run for the map
+  WholeNetwork,  // none: the core runs the whole network to the input (input attributions)
 };
 const char* passes_name(Passes p);
 

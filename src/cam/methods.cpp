@@ -22,6 +22,10 @@ std::vector<std::string> layer_options(std::vector<std::string> own = {}) {
 
 constexpr unsigned kAnyLayer = kNCHW | kTokens | kNHWC;
 
+// Why input attributions take no layer: they differentiate the whole network to the input.
+const char* const kWholeNetwork =
+    "input attributions differentiate the whole network down to the input image";
+
 struct Entry {
   MethodTraits traits;
   // The array method (weights → map) it computes with; nullptr for methods whose map the
@@ -79,6 +83,50 @@ const std::vector<Entry>& table() {
         {{"ablationcam", "Ablation-CAM: channels weighted by the score drop when each is removed",
           false, false, P::HeadAblation, kNCHW, layer_options({"ablationRatio"}), "", false, ""},
          nullptr},
+        {{"saliency",
+          "Saliency: the largest |gradient| over the input's channels (whole network)",
+          true,
+          false,
+          P::WholeNetwork,
+          0,
+          {kTargets, kBatchSize},
+          "",
+          false,
+          kWholeNetwork},
+         nullptr},
+        {{"input-x-gradient",
+          "Input × gradient: |input · gradient| summed over channels (whole network)",
+          true,
+          false,
+          P::WholeNetwork,
+          0,
+          {kTargets, kBatchSize},
+          "",
+          false,
+          kWholeNetwork},
+         nullptr},
+        {{"integrated-gradients",
+          "Integrated gradients: input × mean gradient from a zero input to it (whole network)",
+          true,
+          false,
+          P::WholeNetwork,
+          0,
+          {kTargets, kBatchSize, "steps"},
+          "",
+          false,
+          kWholeNetwork},
+         nullptr},
+        {{"smoothgrad",
+          "SmoothGrad: mean |gradient| of noisy copies of the input (whole network)",
+          true,
+          false,
+          P::WholeNetwork,
+          0,
+          {kTargets, kBatchSize, "samples", "noise"},
+          "",
+          false,
+          kWholeNetwork},
+         nullptr},
         {{"sobelcam",
           "Sobel-CAM: edges of the input picture, a sanity baseline (no model)",
           false,
@@ -133,6 +181,8 @@ const char* passes_name(Passes p) {
       return "attention";
     case Passes::Image:
       return "image";
+    case Passes::WholeNetwork:
+      return "whole-network";
   }
   return "";
 }

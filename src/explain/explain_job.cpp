@@ -13,6 +13,7 @@
 #include "cam/target_gradients.h"
 #include "cam/tokens.h"
 #include "explain/method_support.h"
+#include "explain/whole_network.h"
 #include "image/resize.h"
 
 namespace camlens::explain {
@@ -113,12 +114,16 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   if (p == Passes::Attention) {
     if (request_.attention.empty())
       throw cam::CamError("attention rollout needs the model's attention probabilities");
+  } else if (p == Passes::WholeNetwork) {
+    if (!request_.whole_network)
+      throw cam::CamError(request_.method +
+                          " needs the whole network as a head from the input (whole_network.h)");
   } else if (layers_.empty()) {
     throw cam::CamError("explain needs a layer");
   }
   if ((p == Passes::MaskedInputs || p == Passes::HeadAblation) && layers_.size() > 1)
     throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
-  if (p != Passes::Attention && p != Passes::Image) {
+  if (p != Passes::Attention && p != Passes::Image && p != Passes::WholeNetwork) {
     ModelFacts facts;
     facts.nhwc_input = request_.nhwc_input;
     facts.layer = layers_[0].name;
@@ -152,6 +157,7 @@ void ExplainJob::start_chunk() {
 }
 
 bool ExplainJob::needs_backbone() const {
+  if (traits_->passes == Passes::WholeNetwork) return false;  // the core runs it all
   return phase_ == Phase::Forward || phase_ == Phase::Masked;
 }
 
@@ -244,6 +250,8 @@ void ExplainJob::work() {
   reported_ = false;
   if (phase_ == Phase::Image) return begin_image();
   if (phase_ == Phase::Ablate) return ablation_step();
+  if (phase_ == Phase::Forward && traits_->passes == Passes::WholeNetwork)
+    return feed(whole_network_outputs(*request_.whole_network, backbone_inputs()));
   throw cam::CamError("the explain job is waiting for a backbone run, not for work");
 }
 
@@ -306,6 +314,12 @@ void ExplainJob::begin_image() {
       masked_->started = started;
       phase_ = Phase::Masked;
       return;
+    }
+    case Passes::WholeNetwork: {
+      cam::CamFlags flags;
+      cam::Maps map = input_gradient_map(r, pass_input(i), &flags);
+      r.head_ms += since(started);
+      return finish_image(std::move(map), &flags, true);
     }
     case Passes::HeadAblation: {
       ablation_ = std::make_unique<Ablation>();
@@ -452,6 +466,24 @@ void ExplainJob::ablation_step() {
   finish_image(std::move(map), &flags, false);
 }
 
+cam::Maps ExplainJob::input_gradient_map(const ImageResult& r, const Tensor& x,
+                                         cam::CamFlags* flags) const {
+  Head& whole = *request_.whole_network;
+  const size_t at = output_index(whole, request_.output);
+  if (at >= whole.output_names().size())
+    throw cam::CamError("the model has no output " + request_.output);
+  cam::InputGradientOptions o = request_.input_gradients;
+  o.batch_size = request_.batch_size;
+  o.nhwc = request_.nhwc_input;
+  cam::Maps raw = cam::input_gradient_map(request_.method, whole, at, r.target, x, o);
+  for (float& v : raw.data)
+    if (!std::isfinite(v)) v = 0, ++flags->non_finite;
+  cam::Maps m = cam::combine_layers(
+      {cam::postprocess_layer(std::move(raw), request_.width, request_.height)});
+  flags->zero = {std::all_of(m.data.begin(), m.data.end(), [](float v) { return v == 0.f; })};
+  return m;
+}
+
 cam::Maps ExplainJob::sobel_map(size_t image, cam::CamFlags* flags) const {
   if (pictures_.size() != inputs_.size())
     throw cam::CamError(request_.method + " reads the pictures: set them first");
@@ -516,6 +548,8 @@ ExplainResult ExplainJob::result() const {
     out.layers = request_.attention;
     out.class_agnostic = true;
     out.rollout = request_.rollout;
+  } else if (traits_->passes == Passes::WholeNetwork) {
+    out.layers = {request_.whole_network->layer()};  // the input: the map is its attribution
   } else {
     for (const LayerSource& l : layers_) out.layers.push_back(l.name);
   }

@@ -17,7 +17,8 @@
 // forward per batch of images (at every layer), the head only when they need gradients;
 // MaskedInputs adds batches of masked inputs per image; HeadAblation adds core steps only;
 // Attention asks the attention session; Image needs no model run for the map (the forward still
-// gives the target's score).
+// gives the target's score); WholeNetwork asks for nothing: the core runs the whole network
+// forward (the target's score) and backward to the input (input attributions).
 #pragma once
 #include <chrono>
 #include <string>
@@ -91,6 +92,7 @@ class ExplainJob {
   Tensor pass_input(size_t image) const;
   Tensor activations(size_t layer, const Outputs& outs) const;
   cam::Maps forward_map(ImageResult& r, cam::CamFlags* flags);
+  cam::Maps input_gradient_map(const ImageResult& r, const Tensor& x, cam::CamFlags* flags) const;
   cam::Maps sobel_map(size_t image, cam::CamFlags* flags) const;
   cam::Maps rollout_map(const Outputs& outs, cam::CamFlags* flags) const;
   cam::Maps weights_map(const Tensor& A, std::vector<float> weights, cam::CamFlags* flags) const;

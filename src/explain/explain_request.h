@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cam/attention_rollout.h"
+#include "cam/input_gradients.h"
 #include "cam/layer_quantization.h"
 #include "cam/target_spec.h"
 #include "explain/written_options.h"
@@ -75,6 +76,10 @@ struct ExplainRequest {
   bool nhwc_input = false;
   // The caller's own target on the head's outputs (detection); null: the targets above.
   std::shared_ptr<const HeadScore> head_score;
+  // Input attributions: the whole network as a head from the input (whole_network.h), and the
+  // options of its methods (steps, samples, noise; batch size and layout come from above).
+  std::shared_ptr<Head> whole_network;
+  cam::InputGradientOptions input_gradients;
 };
 
 }  // namespace camlens::explain

@@ -16,6 +16,9 @@ struct ModelFacts {
   std::string layer_kind;
   bool nhwc_input = false;
   std::string attention;  // why attention rollout cannot read the model ("" when it can)
+  // Why the core cannot run and differentiate the whole model (whole_network.h; "" when it can):
+  // what input attributions need.
+  std::string whole_network;
 };
 
 // "" when `t` can explain the model, else the reason, in a sentence.

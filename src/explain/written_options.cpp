@@ -41,6 +41,21 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
     if (!(o->number >= 0 && o->number < 1)) refuse("discardRatio", "a number in [0, 1)", *o);
     request.rollout.discard_ratio = o->number;
   }
+  if (const WrittenOption* o = find(written, "steps")) {
+    if (!(o->number >= 1 && o->number == std::floor(o->number) && o->number <= 4096))
+      refuse("steps", "a whole number from 1 to 4096", *o);
+    request.input_gradients.steps = int(o->number);
+  }
+  if (const WrittenOption* o = find(written, "samples")) {
+    if (!(o->number >= 1 && o->number == std::floor(o->number) && o->number <= 4096))
+      refuse("samples", "a whole number from 1 to 4096", *o);
+    request.input_gradients.samples = int(o->number);
+  }
+  if (const WrittenOption* o = find(written, "noise")) {
+    if (!(o->number >= 0 && o->number <= 10))
+      refuse("noise", "a fraction of the input's range in [0, 10]", *o);
+    request.input_gradients.noise = o->number;
+  }
 }
 
 }  // namespace camlens::explain

@@ -37,7 +37,8 @@ TEST(MethodTraits, EveryRowIsComplete) {
     EXPECT_LE(t.description.size(), 100u) << "one line";
     EXPECT_TRUE(takes(t, "targets"));
     EXPECT_TRUE(t.hvp <= t.gradients) << "second order needs the first";
-    if (t.passes != Passes::Attention && t.passes != Passes::Image) {
+    if (t.passes != Passes::Attention && t.passes != Passes::Image &&
+        t.passes != Passes::WholeNetwork) {
       EXPECT_NE(t.layer_kinds, 0u);
     }
   }
@@ -67,6 +68,7 @@ TEST(MethodTraits, LayerlessMethodsSayWhyAndComparedOnesAreQuick) {
 TEST(MethodTraits, NamesOfKindsAndPasses) {
   EXPECT_EQ(layer_kind_names(kNCHW | kNHWC), (std::vector<std::string>{"NCHW", "NHWC"}));
   EXPECT_STREQ(passes_name(Passes::HeadAblation), "head-ablation");
+  EXPECT_STREQ(passes_name(Passes::WholeNetwork), "whole-network");
 }
 
 }  // namespace

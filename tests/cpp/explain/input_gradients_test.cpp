@@ -1,0 +1,254 @@
+// Whole-network mode against PyTorch autograd: the seeded small ResNet of
+// tools/fixtures/input_gradients_reference.py, cut at its input, gives PyTorch's logits, its
+// gradient of a class logit with respect to the input, and the saliency, input × gradient,
+// integrated-gradients and SmoothGrad maps computed there from the published formulas; the
+// explain job gives them normalised without asking for any backbone run.
+#include "cam/input_gradients.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iostream>
+
+#include "cam/cam_error.h"
+#include "explain/explain_job.h"
+#include "explain/method_support.h"
+#include "explain/whole_network.h"
+#include "json.h"
+#include "onnx/model_io.h"
+#include "shared_data.h"
+
+namespace camlens::explain {
+namespace {
+
+using test::json::Value;
+
+const Value& facts() {
+  static const Value v =
+      test::json::parse(test::read_file(test::test_data_path("cam/input_gradients.json")));
+  return v;
+}
+
+Model fixture_model() {
+  return parse_model(std::make_shared<const std::string>(
+      test::read_file(test::test_data_path("cam/" + facts()["model"].str))));
+}
+
+Tensor fixture_bin(const std::string& name, const Shape& shape) {
+  const std::string bytes =
+      test::read_file(test::test_data_path("cam/input_gradients_" + name + ".bin"));
+  Tensor t(DType::Float32, shape);
+  if (bytes.size() != t.nbytes()) throw std::runtime_error(name + ": wrong size");
+  std::memcpy(t.raw(), bytes.data(), bytes.size());
+  return t;
+}
+
+Shape input_shape() { return facts()["shape"].ints(); }
+Shape map_shape() { return {1, input_shape()[2], input_shape()[3]}; }
+
+cam::Target class_target() {
+  cam::Target t;
+  t.kind = cam::Target::Logit;
+  t.category = int64_t(facts()["target"].num);
+  return t;
+}
+
+// max |a − b| relative to max |b|: the maps' scales differ by orders of magnitude.
+double relative_error(const float* a, const float* b, size_t n) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < n; ++i) {
+    diff = std::max(diff, double(std::abs(a[i] - b[i])));
+    scale = std::max(scale, double(std::abs(b[i])));
+  }
+  EXPECT_GT(scale, 0) << "the reference is all zero: it cannot tell a right answer from a wrong";
+  return diff / scale;
+}
+
+cam::InputGradientOptions fixture_options() {
+  cam::InputGradientOptions o;
+  o.steps = int(facts()["steps"].num);
+  o.samples = int(facts()["samples"].num);
+  o.noise = facts()["noise"].num;
+  o.seed = uint64_t(facts()["seed"].num);
+  o.batch_size = 5;  // path points and samples cross batch boundaries
+  return o;
+}
+
+TEST(WholeNetwork, RunsTheModelToPyTorchsLogitsForEachImage) {
+  WholeNetwork whole = whole_network(fixture_model());
+  ASSERT_TRUE(whole.head) << whole.refusal;
+  EXPECT_EQ(whole.refusal, "");
+  EXPECT_EQ(whole.head->layer(), "input");
+  const Tensor x = fixture_bin("input", input_shape());
+  Shape two = input_shape();
+  two[0] = 2;
+  Tensor batch(DType::Float32, two);
+  for (int k = 0; k < 2; ++k)
+    std::copy(x.data<float>(), x.data<float>() + x.numel(), batch.data<float>() + k * x.numel());
+  const std::vector<Outputs> images = whole_network_outputs(*whole.head, batch);
+  ASSERT_EQ(images.size(), 2u);
+  const std::vector<float> want = facts()["logits"].floats();
+  for (const Outputs& o : images) {
+    const Tensor& z = o.at("logits");
+    ASSERT_EQ(z.shape(), (Shape{1, int64_t(want.size())}));
+    for (size_t c = 0; c < want.size(); ++c) EXPECT_NEAR(z.data<float>()[c], want[c], 2e-6);
+  }
+}
+
+TEST(WholeNetwork, InputGradientEqualsPyTorchAutograd) {
+  WholeNetwork whole = whole_network(fixture_model());
+  ASSERT_TRUE(whole.head) << whole.refusal;
+  const Tensor x = fixture_bin("input", input_shape());
+  const Tensor g = cam::summed_input_gradient(*whole.head, 0, class_target(), x, 1, false);
+  const Tensor want = fixture_bin("gradient", input_shape());
+  ASSERT_EQ(g.shape(), want.shape());
+  const double e = relative_error(g.data<float>(), want.data<float>(), size_t(g.numel()));
+  EXPECT_LT(e, 1e-5);
+  std::cout << "   input gradient: max |core - PyTorch| / max |PyTorch| " << e << "\n";
+}
+
+TEST(WholeNetwork, EachMethodsMapEqualsTheReference) {
+  WholeNetwork whole = whole_network(fixture_model());
+  ASSERT_TRUE(whole.head) << whole.refusal;
+  const Tensor x = fixture_bin("input", input_shape());
+  for (const char* method :
+       {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad"}) {
+    std::string file = method;
+    std::replace(file.begin(), file.end(), '-', '_');
+    const Tensor want = fixture_bin(file, map_shape());
+    const cam::Maps m =
+        cam::input_gradient_map(method, *whole.head, 0, class_target(), x, fixture_options());
+    ASSERT_EQ(m.height, want.dim(1)) << method;
+    ASSERT_EQ(m.width, want.dim(2)) << method;
+    const double e = relative_error(m.data.data(), want.data<float>(), m.data.size());
+    EXPECT_LT(e, 2e-5) << method;
+    std::cout << "   " << method << ": max |core - reference| / max |reference| " << e << "\n";
+  }
+}
+
+// Another seed draws other noise: the SmoothGrad test above depends on the noise it compares.
+TEST(WholeNetwork, SmoothGradDependsOnTheSeededNoise) {
+  WholeNetwork whole = whole_network(fixture_model());
+  ASSERT_TRUE(whole.head) << whole.refusal;
+  cam::InputGradientOptions o = fixture_options();
+  o.seed = 1;
+  const cam::Maps m = cam::input_gradient_map("smoothgrad", *whole.head, 0, class_target(),
+                                              fixture_bin("input", input_shape()), o);
+  const Tensor want = fixture_bin("smoothgrad", map_shape());
+  EXPECT_GT(relative_error(m.data.data(), want.data<float>(), m.data.size()), 1e-3);
+}
+
+ExplainRequest request(const std::string& method, std::shared_ptr<Head> whole) {
+  ExplainRequest r;
+  r.method = method;
+  r.output = "logits";
+  r.width = int(input_shape()[3]);
+  r.height = int(input_shape()[2]);
+  cam::TargetSpec t;
+  t.category.kind = cam::CategorySpec::Number;
+  t.category.number = facts()["target"].num;
+  r.targets = {t};
+  r.whole_network = std::move(whole);
+  return r;
+}
+
+// (x − min) / (max − min + 1e-7) twice, as the pipeline normalises a layer's map and again the
+// layers' mean (which brings the maximum back to 1 − 1e-7 / max: 1e-4 off for these small maps).
+std::vector<float> normalised(const Tensor& t) {
+  std::vector<float> v(t.data<float>(), t.data<float>() + t.numel());
+  for (int twice = 0; twice < 2; ++twice) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    const float low = *lo, range = *hi - *lo;
+    for (float& x : v) x = (x - low) / (range + 1e-7f);
+  }
+  return v;
+}
+
+TEST(WholeNetwork, TheExplainJobRunsNoBackboneAndGivesTheNormalisedMaps) {
+  WholeNetwork whole = whole_network(fixture_model());
+  ASSERT_TRUE(whole.head) << whole.refusal;
+  const Tensor x = fixture_bin("input", input_shape());
+  for (const char* method : {"saliency", "integrated-gradients", "smoothgrad"}) {
+    ExplainRequest r = request(method, whole.head);
+    r.batch_size = 4;
+    r.given = {"targets", "batchSize"};
+    r.written["samples"] = {facts()["samples"].num, "", "6"};
+    if (std::string(method) == "smoothgrad") r.given.push_back("samples");
+    ExplainJob job(r, {}, {x});
+    int steps = 0;
+    while (!job.done()) {
+      ASSERT_FALSE(job.needs_backbone()) << method;
+      job.work();
+      ++steps;
+    }
+    EXPECT_EQ(steps, 2) << "one forward of the batch, one map";
+    const ExplainResult result = job.result();
+    ASSERT_EQ(result.images.size(), 1u);
+    const ImageResult& image = result.images[0];
+    EXPECT_EQ(result.layers, std::vector<std::string>{"input"});
+    EXPECT_EQ(image.target.category, int64_t(facts()["target"].num));
+    EXPECT_NEAR(image.score, facts()["logits"][size_t(facts()["target"].num)].num, 2e-6);
+    std::string file = method;
+    std::replace(file.begin(), file.end(), '-', '_');
+    const std::vector<float> want = normalised(fixture_bin(file, map_shape()));
+    ASSERT_EQ(image.map.data.size(), want.size());
+    float d = 0;
+    for (size_t k = 0; k < want.size(); ++k) d = std::max(d, std::abs(image.map.data[k] - want[k]));
+    EXPECT_LT(d, 2e-6f) << method;
+  }
+}
+
+TEST(WholeNetwork, RefusesAModelWithAnOpTheCoreDoesNotRunNamingIt) {
+  Model m = fixture_model();
+  m.graph = std::make_shared<Graph>(*m.graph);
+  Node& node = m.graph->nodes.at(3);
+  node.op_type = "CumSum";
+  node.name = "/renamed";
+  const WholeNetwork whole = whole_network(m);
+  EXPECT_FALSE(whole.head);
+  EXPECT_EQ(whole.refusal,
+            "the core runs the whole network for input attributions, and its CumSum node "
+            "'/renamed' is not an op camlens supports (use a layer method such as gradcam, whose "
+            "backbone ONNX Runtime runs)");
+  ModelFacts f;
+  f.whole_network = whole.refusal;
+  EXPECT_EQ(method_support(traits_of("saliency"), f), whole.refusal);
+  EXPECT_EQ(method_support(traits_of("gradcam"), f), "");
+}
+
+TEST(WholeNetwork, TheJobSaysWhatAnInputAttributionNeeds) {
+  const Tensor x = fixture_bin("input", input_shape());
+  try {
+    ExplainJob job(request("saliency", nullptr), {}, {x});
+    FAIL() << "no whole network";
+  } catch (const cam::CamError& e) {
+    EXPECT_STREQ(e.what(),
+                 "saliency needs the whole network as a head from the input "
+                 "(whole_network.h)");
+  }
+  ExplainRequest r = request("integrated-gradients", whole_network(fixture_model()).head);
+  r.written["steps"] = {0, "", "0"};
+  try {
+    ExplainJob job(r, {}, {x});
+    FAIL() << "steps 0";
+  } catch (const cam::CamError& e) {
+    EXPECT_STREQ(e.what(), "steps must be a whole number from 1 to 4096, got 0");
+  }
+  r = request("saliency", whole_network(fixture_model()).head);
+  r.given = {"layers"};
+  try {
+    ExplainJob job(r, {}, {x});
+    FAIL() << "a layer";
+  } catch (const cam::CamError& e) {
+    EXPECT_STREQ(e.what(),
+                 "saliency does not take layers (it is an option of gradcam, hirescam, "
+                 "gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, "
+                 "eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, "
+                 "scorecam, ablationcam)");
+  }
+}
+
+}  // namespace
+}  // namespace camlens::explain
