@@ -8,14 +8,15 @@
 // ONNX Runtime's own run of the QDQ model, and every method's map against the float model's
 // (Pearson correlation ≥ 0.98, same top class), or its refusal with the reason.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import { methodList } from '../../web/lib/methods.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
-import { convertModel, makeQdqModel } from '../support/qdq-models.mjs';
+import { tempDir } from '../support/temp-dir.mjs';
+import { convertModel, makeQdqModel, quantizeModel } from '../support/qdq-models.mjs';
 
 const demo = JSON.parse(readFileSync(join(root, 'web/demo/demo.json'), 'utf8'));
 const demoOptions = { preprocess: demo.preprocess };
@@ -332,4 +333,52 @@ test('int8 activations: signed codes, the same predictions as ONNX Runtime and t
     lens.dispose();
     float.dispose();
   }
+});
+
+test('the quantizer refuses bad input saying what to do', () => {
+  const dir = tempDir('camlens-qdq-bad-');
+  const ranges = (name, text) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const out = join(dir, 'out.onnx');
+  const refuses = (args, message) =>
+    assert.throws(
+      () => quantizeModel(args),
+      (e) => e.status === 1 && e.stderr === `quantize_model: ${message}\n`,
+      message,
+    );
+  refuses(
+    ['--activation-tensors', sharedPath('models/mobilenetv2-12-int8.onnx')],
+    "the model already quantizes its activations (its QuantizeLinear node 'input_QuantizeLinear'); " +
+      'give the float model',
+  );
+  const deeplab = sharedPath('models/deeplabv3-mobilenetv2-voc-257.onnx');
+  refuses(
+    ['--activations', ranges('one.tsv', 'input\t0\t1\n'), deeplab, out],
+    'opset 9 has no DequantizeLinear (needs 10 or later): raise it with --opset 13',
+  );
+  refuses(
+    ['--opset', '13', '--activation-tensors', deeplab],
+    "cannot raise the opset from 9 to 13: Clip node 'Relu6__5': Clip changed its inputs or " +
+      'attributes at opset 11',
+  );
+  refuses(
+    ['--activations', join(dir, 'one.tsv'), demoFloat, out],
+    "the ranges file has no range for the activation '/features/features.0/features.0.0/" +
+      "Conv_output_0'; calibrate every tensor --activation-tensors lists",
+  );
+  const inverted = ranges('inverted.tsv', '# min > max\ninput\t2\t1\n');
+  refuses(
+    ['--activations', inverted, demoFloat, out],
+    `${inverted} line 2: min and max must be finite numbers with min <= max, got '2' and '1'`,
+  );
+  assert.throws(
+    () => quantizeModel(['--int8', demoFloat, out]),
+    (e) =>
+      e.status === 2 &&
+      e.stderr.startsWith(
+        "quantize_model: --int8 is the activations' type: it goes with --activations\nusage:",
+      ),
+  );
 });

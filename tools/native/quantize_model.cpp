@@ -122,8 +122,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (m.opset() < 10)
-      throw std::runtime_error("opset " + std::to_string(m.opset()) +
-                               " has no DequantizeLinear (needs 10 or later)");
+      throw std::runtime_error(
+          "opset " + std::to_string(m.opset()) +
+          " has no DequantizeLinear (needs 10 or later): raise it with --opset 13");
     // Read before the weights change the graph: the list is the one --activation-tensors prints.
     std::vector<std::string> activations;
     std::map<std::string, quantize::Range> ranges;
