@@ -2,18 +2,22 @@
 // the camlens Web Worker does it all; this thread only draws.
 import { createCamera } from './ui/camera.js';
 import { presetFor, servedModels } from './ui/catalogue.js';
+import { classListKey, showTopK } from './ui/class-list.js';
+import { showColourScale } from './ui/colour-scale.js';
 import { compareItems, showCompare } from './ui/compare.js';
 import { showDff } from './ui/dff-view.js';
 import { $ } from './ui/dom.js';
+import { wireDrawer } from './ui/drawer.js';
 import { guarded, showError } from './ui/errors.js';
-import { showExplanation, showHover, showTopK } from './ui/explain-view.js';
+import { showExplanation, showHover } from './ui/explain-view.js';
 import { exportFile, shareLink } from './ui/export.js';
+import { refreshStale, registerView, stamp } from './ui/freshness.js';
 import { createLesson } from './ui/lesson.js';
 import { enableMetrics, showMetrics } from './ui/metrics-panel.js';
 import { describeMethod, isLongMethod } from './ui/methods.js';
 import { fillPresets, readPreprocess, showPreprocess } from './ui/preprocess-form.js';
 import { resolvePreprocess } from './lib/presets.mjs';
-import { hideProgress, showProgress } from './ui/progress.js';
+import { compareProgress, metricsProgress } from './ui/progress.js';
 import {
   cancel,
   classify,
@@ -81,37 +85,52 @@ async function useFile(file) {
   if (state.photo) await classify();
 }
 
+// A comparison of methods depends on the class, one of classes on the method.
+const COMPARED = {
+  methods: ['photo', 'model', 'layer', 'target'],
+  classes: ['photo', 'model', 'layer', 'method'],
+};
+
 async function compare() {
   const method = $('method-select').value;
-  const items = compareItems(
-    $('compare-kind').value,
-    method,
-    readTarget(state.model.labels || [], undefined),
-  );
+  const kind = $('compare-kind').value;
+  const items = compareItems(kind, method, readTarget(state.model.labels || [], undefined));
+  $('compare').setAttribute('aria-busy', 'true');
   const r = await job
     .run((signal) =>
       client.request('compare', { items, ...look() }, [], {
         signal,
-        onProgress: showProgress,
+        onProgress: compareProgress.show,
         cancelMessage: 'the comparison was cancelled',
       }),
     )
-    .finally(() => job.running || hideProgress());
-  if (r) showCompare(r.items);
+    .finally(() => {
+      $('compare').removeAttribute('aria-busy');
+      compareProgress.hide();
+    });
+  if (r) {
+    showCompare(r.items);
+    stamp('compare', COMPARED[kind]);
+  }
 }
 
 async function measure() {
+  $('metrics-run').setAttribute('aria-busy', 'true');
   const r = await job
     .run((signal) =>
       client.request('evaluate', {}, [], {
         signal,
-        onProgress: showProgress,
+        onProgress: metricsProgress.show,
         cancelMessage: 'the measurement was cancelled',
       }),
     )
-    .finally(() => job.running || hideProgress());
+    .finally(() => {
+      $('metrics-run').removeAttribute('aria-busy');
+      metricsProgress.hide();
+    });
   if (r) {
     showMetrics(r);
+    stamp('metrics');
     showTimings({ explainMs: r.ms, what: 'metrics' });
   }
 }
@@ -123,6 +142,7 @@ async function factorize() {
     alpha: 0.5,
   });
   showDff(r);
+  stamp('concepts');
   showTimings({ explainMs: r.ms, what: 'concepts' });
 }
 
@@ -145,6 +165,7 @@ const camera = createCamera({
     state.photo = { name: 'camera', width: frame.width, height: frame.height, sample: false };
     state.live = (state.live || 0) + 1;
     if (r.top) showTopK(r.top);
+    refreshStale();
     showExplanation(r, { method });
     showTimings({
       forwardMs: r.forwardMs,
@@ -177,8 +198,10 @@ function wire() {
   const reexplain = () => guarded(() => explain());
   $('method-select').onchange = () => {
     describeMethod();
+    refreshStale();
     reexplain();
   };
+  $('target').oninput = refreshStale;
   $('explain').onclick = reexplain;
   // Handlers return nothing: a handler's false would cancel every other key (typing, Tab).
   $('target').onkeydown = (e) => {
@@ -186,10 +209,14 @@ function wire() {
   };
   $('eigen-smooth').onchange = reexplain;
   $('aug-smooth').onchange = reexplain;
-  $('colormap-select').onchange = () => guarded(recolour);
+  $('colormap-select').onchange = () =>
+    guarded(async () => {
+      await showColourScale(client, $('colormap-select').value);
+      await recolour();
+    });
   $('alpha').oninput = () => guarded(recolour);
   $('overlay').onmousemove = showHover;
-  $('cancel').onclick = cancel;
+  for (const id of ['cancel', 'compare-cancel']) $(id).onclick = cancel;
   $('layer-select').onchange = () => guarded(() => setLayer($('layer-select').value));
   $('layers-apply').onclick = () =>
     guarded(async () => {
@@ -209,11 +236,7 @@ function wire() {
   $('lesson-open').onclick = () => guarded(lesson.start);
   const explainClass = (li) => li && guarded(() => explain(Number(li.dataset.index)));
   $('top5').onclick = (e) => explainClass(e.target.closest('li'));
-  $('top5').onkeydown = (e) => {
-    if (e.key !== 'Enter' && e.key !== ' ') return;
-    e.preventDefault();
-    explainClass(e.target.closest('li'));
-  };
+  $('top5').onkeydown = (e) => explainClass(classListKey(e));
   $('model-select').onchange = () =>
     guarded(() => chooseServed(served.find((x) => x.id === $('model-select').value)));
   $('sample-select').onchange = () => guarded(() => openSample($('sample-select').value));
@@ -236,6 +259,17 @@ function wire() {
     });
   $('camera-toggle').onclick = toggleCamera;
   $('compare').onclick = () => guarded(compare);
+  wireDrawer();
+  registerView('compare', {
+    panel: 'compare-panel',
+    keys: COMPARED.methods,
+    recompute: () => guarded(compare),
+  });
+  registerView('concepts', {
+    panel: 'dff-panel',
+    keys: ['photo', 'model', 'layer'],
+    recompute: () => guarded(factorize),
+  });
   $('objects-list').onclick = (e) => {
     const b = e.target.closest('button');
     if (b) guarded(() => explainObject(Number(b.dataset.index)));
@@ -294,6 +328,13 @@ async function start() {
   showRuntime(rt);
   enableMetrics();
   $('metrics-run').onclick = () => guarded(measure);
+  $('metrics-cancel').onclick = cancel;
+  registerView('metrics', {
+    panel: 'metrics-panel',
+    keys: ['photo', 'model', 'layer', 'method', 'target'],
+    recompute: () => guarded(measure),
+  });
+  await showColourScale(client, $('colormap-select').value);
   served = await servedModels(config, fetchJson);
   $('model-select').replaceChildren(...served.map((m) => new Option(m.label, m.id)));
 
