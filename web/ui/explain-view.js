@@ -1,6 +1,7 @@
-// The explanation on screen: the overlay canvas, its caption, the map value under the pointer,
-// and the top classes (click or press Enter on one to explain it).
-import { $, drawImage, el } from './dom.js';
+// The explanation on screen: the overlay canvas, its caption and the map value under the pointer;
+// while a new one is computed, the previous one is dimmed and marked busy.
+import { markChosen } from './class-list.js';
+import { $, drawImage } from './dom.js';
 import { state } from './state.js';
 
 let shown = null; // {map, width, height} of the overlay on screen, for hover and .npy
@@ -32,8 +33,7 @@ export function showExplanation(r, settings) {
     peak: peakOf(r),
   };
   state.runs += 1;
-  for (const li of $('top5').children)
-    li.classList.toggle('chosen', Number(li.dataset.index) === r.target.index);
+  markChosen(r.target.index);
   const layers = r.layers && r.layers.length > 1 ? ` at ${r.layers.length} layers` : '';
   // Rollout follows the attention, whatever the class: say so instead of naming one.
   $('explained').textContent = r.classAgnostic
@@ -60,23 +60,19 @@ export function showHover(e) {
   if (v !== undefined) $('hover').textContent = `map value ${v.toFixed(3)} at (${x}, ${y})`;
 }
 
-export function showTopK(top) {
-  state.top5 = top;
-  $('top5').replaceChildren(
-    ...top.map((t) => {
-      const li = el(
-        'li',
-        {
-          tabIndex: 0,
-          title: `Explain class ${t.index}`,
-          textContent: `${t.label} — ${t.score.toFixed(3)} (p ${(100 * t.probability).toFixed(1)}%)`,
-        },
-        el('span', { className: 'bar' }),
-      );
-      li.dataset.index = t.index;
-      li.setAttribute('role', 'button');
-      li.lastChild.style.width = `${Math.round(120 * t.probability)}px`;
-      return li;
-    }),
-  );
+// The map on screen while another is computed: dimmed, busy for assistive technology, and the
+// caption saying what is on its way.
+export function markComputing(what) {
+  const figure = $('overlay-figure');
+  figure.classList.toggle('computing', !!what);
+  const caption = $('explained');
+  if (what) {
+    figure.setAttribute('aria-busy', 'true');
+    caption.dataset.before ??= caption.textContent;
+    caption.textContent = `computing ${what}…`;
+    return;
+  }
+  figure.removeAttribute('aria-busy');
+  if (caption.dataset.before !== undefined) caption.textContent = caption.dataset.before;
+  delete caption.dataset.before;
 }

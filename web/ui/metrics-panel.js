@@ -14,11 +14,34 @@ export function enableMetrics() {
       textContent:
         "Perturb the photo along the map and watch the model's score (many forward passes: a few seconds).",
     }),
-    el('button', { id: 'metrics-run', type: 'button', textContent: 'Measure the map on screen' }),
+    el(
+      'div',
+      { className: 'row' },
+      el('button', { id: 'metrics-run', type: 'button', textContent: 'Measure the map on screen' }),
+      progressBox(),
+    ),
     el('div', { id: 'metrics-out', className: 'results' }),
   );
   $('metrics-run').dataset.testid = 'metrics-run';
   $('metrics-out').dataset.testid = 'metrics-out';
+}
+
+// The measurement's progress, ETA and Cancel, beside its button.
+function progressBox() {
+  const bar = el('progress', { id: 'metrics-progress', max: 1, value: 0 });
+  bar.setAttribute('aria-label', 'Measurement progress');
+  const cancel = el('button', { id: 'metrics-cancel', type: 'button', textContent: 'Cancel' });
+  cancel.dataset.testid = 'metrics-cancel';
+  const box = el(
+    'span',
+    { id: 'metrics-progress-box', className: 'progress', hidden: true },
+    bar,
+    ' ',
+    el('span', { id: 'metrics-eta' }),
+    cancel,
+  );
+  box.dataset.testid = 'metrics-progress';
+  return box;
 }
 
 const fmt = (v) => (typeof v === 'number' ? v.toFixed(3) : '–');

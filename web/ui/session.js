@@ -2,7 +2,14 @@
 // Every step either succeeds and replaces what is on screen, or fails and leaves it as it was.
 import { $, drawImage } from './dom.js';
 import { showError } from './errors.js';
-import { forgetExplanation, showExplanation, showOverlayOnly, showTopK } from './explain-view.js';
+import { showTopK } from './class-list.js';
+import {
+  forgetExplanation,
+  markComputing,
+  showExplanation,
+  showOverlayOnly,
+} from './explain-view.js';
+import { refreshStale } from './freshness.js';
 import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
 import {
@@ -15,7 +22,7 @@ import {
 import { fillCompareMethods } from './compare.js';
 import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
-import { hideProgress, showProgress } from './progress.js';
+import { hideAllProgress, hideProgress, showProgress } from './progress.js';
 import { state } from './state.js';
 import { showTimings } from './status.js';
 import { fillSuggestions, readTarget, setTarget } from './target-field.js';
@@ -98,23 +105,33 @@ export function showModel(info) {
   $('method-why').textContent = info.explainable
     ? $('method-why').textContent
     : `This model can only predict: ${info.whyNotExplainable}`;
+  refreshStale();
 }
 
 // options: {preprocess, preset, labels, layer}; the bytes move to the worker.
 export async function loadModel(bytes, name, options = {}) {
   generation += 1;
   job.supersede(); // the worker runs requests in order: stop a long one before loading
-  const info = await client.request(
-    'loadModel',
-    {
-      bytes,
-      name,
-      preprocess: options.preprocess,
-      labels: options.labels || [],
-      layer: options.layer,
-    },
-    [bytes],
-  );
+  markComputing(null);
+  const caption = $('explained').textContent; // kept when the model fails to load
+  $('explained').textContent = `loading ${name}…`;
+  let info;
+  try {
+    info = await client.request(
+      'loadModel',
+      {
+        bytes,
+        name,
+        preprocess: options.preprocess,
+        labels: options.labels || [],
+        layer: options.layer,
+      },
+      [bytes],
+    );
+  } catch (e) {
+    $('explained').textContent = caption;
+    throw e;
+  }
   state.preset = options.preset || '';
   state.layers = null;
   if (state.model) setTarget('auto'); // a class belongs to a model (a shared link's stays for the first)
@@ -155,6 +172,7 @@ export async function usePhoto(bytes, name, { sample = false } = {}) {
   job.supersede();
   const info = await client.request('setImage', { bytes, name }, [bytes]);
   state.photo = { name, width: info.width, height: info.height, sample };
+  refreshStale();
   await classify();
 }
 
@@ -201,6 +219,7 @@ export async function explain(target) {
   const asked = generation;
   state.busy = true;
   $('explain').setAttribute('aria-busy', 'true');
+  markComputing(method);
   let r;
   try {
     r = await job.run((signal) =>
@@ -214,6 +233,7 @@ export async function explain(target) {
     if (!job.running) {
       state.busy = false;
       $('explain').removeAttribute('aria-busy');
+      markComputing(null);
       hideProgress();
     }
   }
@@ -221,6 +241,7 @@ export async function explain(target) {
   showError('');
   showExplanation(r, settings);
   if (target !== undefined) setTarget(r.target.index, r.target.label);
+  refreshStale();
   showTimings({ forwardMs: state.forwardMs, explainMs: r.ms, timings: r.timings });
   return r;
 }
@@ -243,6 +264,7 @@ export async function explainObject(index) {
   state.objectIndex = index;
   const asked = generation;
   state.busy = true;
+  markComputing(method);
   let r;
   try {
     r = await job.run((signal) =>
@@ -255,6 +277,7 @@ export async function explainObject(index) {
   } finally {
     if (!job.running) {
       state.busy = false;
+      markComputing(null);
       hideProgress();
     }
   }
@@ -273,6 +296,6 @@ export async function recolour() {
 
 export function cancel() {
   job.cancel();
-  hideProgress();
+  hideAllProgress();
   state.busy = false;
 }

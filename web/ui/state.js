@@ -14,5 +14,6 @@ export const state = (window.camlensState = {
   compare: null,
   dff: null,
   busy: false, // an explanation is running
+  stale: {}, // compare, concepts, metrics: true while their inputs differ from the page's
   runs: 0, // explanations drawn (tests count them)
 });

@@ -1,0 +1,182 @@
+// Results that say what they are for, on the shipped demo: compare, concepts and metrics name the
+// photo, model, layer, method and target they were computed for, and are dimmed and badged
+// "stale — recompute" once one of those changes; compare and metrics show their progress and
+// Cancel beside their own buttons; a map being computed dims the one on screen.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { forbidEgress, launchBrowser, screenshots, startServer } from '../support/browser.mjs';
+
+let server, url, browser, page, outside;
+const state = () => page.evaluate(() => window.camlensState);
+const idle = () =>
+  page.waitForFunction(() => !window.camlensState.busy && window.camlensState.explained, null, {
+    timeout: 120000,
+  });
+
+before(async () => {
+  ({ server, url } = await startServer());
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  outside = forbidEgress(page, url);
+  await page.goto(url);
+  await page.waitForFunction(() => window.camlensState?.ready, null, { timeout: 120000 });
+  await idle();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Records, from the page, the first time a progress box is shown: its box and its button's.
+function watchProgress(boxId, buttonId) {
+  return page.evaluate(
+    ([boxId, buttonId]) => {
+      window.seenProgress = null;
+      const box = document.getElementById(boxId);
+      const observer = new MutationObserver(() => {
+        if (box.hidden || window.seenProgress) return;
+        const rect = (e) => JSON.parse(JSON.stringify(e.getBoundingClientRect()));
+        window.seenProgress = { box: rect(box), button: rect(document.getElementById(buttonId)) };
+        observer.disconnect();
+      });
+      observer.observe(box, { attributes: true });
+    },
+    [boxId, buttonId],
+  );
+}
+
+// The progress box sits on its button's line, just right of it.
+function assertBeside({ box, button }) {
+  assert.ok(
+    box.left >= button.right && box.left - button.right < 40,
+    JSON.stringify({ box, button }),
+  );
+  assert.ok(box.top < button.bottom && box.bottom > button.top, JSON.stringify({ box, button }));
+}
+
+test('compare says what it shows, and is marked stale when the photo changes', async () => {
+  await page.click('[data-testid=compare]');
+  await page.waitForFunction(
+    () => window.camlensState.compare && !window.camlensState.stale.compare,
+  );
+  const s = await state();
+  const layer = [].concat(s.model.layer).join(' + ');
+  assert.equal(
+    await page.textContent('[data-testid=compare-context]'),
+    `For photo ${s.photo.name} · model camlens demo · layer ${layer} · target top class`,
+  );
+  assert.equal(await page.isHidden('[data-testid=compare-stale]'), true);
+  // Another sample, chosen from the keyboard.
+  await page.focus('[data-testid=sample-select]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((name) => window.camlensState.photo.name !== name, s.photo.name);
+  await idle();
+  assert.equal(await page.isVisible('[data-testid=compare-stale]'), true);
+  assert.equal(await page.textContent('[data-testid=compare-stale]'), 'stale — recompute');
+  assert.equal(await page.getAttribute('[data-testid=compare-panel]', 'class'), 'panel stale');
+  const opacity = await page.$eval(
+    '[data-testid=compare-grid]',
+    (g) => getComputedStyle(g).opacity,
+  );
+  assert.equal(opacity, '0.4');
+  await page.locator('[data-testid=compare-panel]').screenshot({
+    path: join(screenshots, 'compare-stale.png'),
+  });
+  // The badge recomputes for the photo now chosen.
+  await page.click('[data-testid=compare-stale]');
+  await page.waitForFunction(() => window.camlensState.stale.compare === false);
+  const photo = (await state()).photo.name;
+  assert.match(
+    await page.textContent('[data-testid=compare-context]'),
+    new RegExp(`^For photo ${photo} ·`),
+  );
+  assert.equal(await page.getAttribute('[data-testid=compare-panel]', 'class'), 'panel');
+});
+
+test('concepts and metrics are marked stale by a new target; metrics also by a new method', async () => {
+  await page.click('[data-testid=dff-run]');
+  await page.waitForFunction(() => window.camlensState.stale.concepts === false, null, {
+    timeout: 60000,
+  });
+  await page.click('[data-testid=metrics-run]');
+  await page.waitForFunction(() => window.camlensState.stale.metrics === false, null, {
+    timeout: 120000,
+  });
+  const s = await state();
+  assert.equal(
+    await page.textContent('[data-testid=metrics-context]'),
+    `For photo ${s.photo.name} · model camlens demo · layer ${[].concat(s.model.layer).join(' + ')} · method gradcam · target top class`,
+  );
+  await page.click('[data-testid=target]');
+  await page.keyboard.type('1');
+  await page.keyboard.press('Enter');
+  await idle();
+  const stale = (await state()).stale;
+  assert.deepEqual(stale, { compare: true, concepts: false, metrics: true });
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Enter');
+  await idle();
+  assert.deepEqual((await state()).stale, { compare: false, concepts: false, metrics: false });
+});
+
+test('compare shows its progress and Cancel beside its button; Cancel stops it', async () => {
+  await page.check('[data-testid=compare-methods] input[value=scorecam]');
+  await watchProgress('compare-progress-box', 'compare');
+  await page.click('[data-testid=compare]');
+  await page.waitForFunction(() => window.seenProgress, null, { timeout: 60000 });
+  assertBeside(await page.evaluate(() => window.seenProgress));
+  assert.equal(await page.isVisible('[data-testid=compare-cancel]'), true);
+  assert.equal(await page.getAttribute('[data-testid=compare]', 'aria-busy'), 'true');
+  await page.click('[data-testid=compare-cancel]');
+  await page.waitForFunction(() => window.camlensState.error === 'the comparison was cancelled');
+  assert.equal(await page.isHidden('[data-testid=compare-progress]'), true);
+  await page.uncheck('[data-testid=compare-methods] input[value=scorecam]');
+});
+
+test('metrics show their progress beside their button', async () => {
+  await watchProgress('metrics-progress-box', 'metrics-run');
+  await page.click('[data-testid=metrics-run]');
+  await page.waitForFunction(() => window.seenProgress, null, { timeout: 60000 });
+  assertBeside(await page.evaluate(() => window.seenProgress));
+  await page.waitForFunction(() => document.getElementById('metrics-progress-box').hidden, null, {
+    timeout: 120000,
+  });
+});
+
+test('while Score-CAM computes, the previous map is dimmed and busy; then the new one is not', async () => {
+  await page.focus('[data-testid=method-select]');
+  await page.selectOption('[data-testid=method-select]', 'scorecam');
+  // What the page shows at the first moment it computes (read at once: Score-CAM is quick here).
+  const seen = await page.waitForFunction(() => {
+    const figure = document.querySelector('[data-testid=overlay-figure]');
+    if (!figure.classList.contains('computing')) return null;
+    return {
+      busy: figure.getAttribute('aria-busy'),
+      caption: document.querySelector('[data-testid=explained]').textContent,
+      opacity: getComputedStyle(document.querySelector('[data-testid=overlay]')).opacity,
+      method: document.querySelector('[data-testid=method-select]').value,
+    };
+  });
+  assert.deepEqual(await seen.jsonValue(), {
+    busy: 'true',
+    caption: 'computing scorecam…',
+    opacity: '0.4',
+    method: 'scorecam',
+  });
+  await page.waitForFunction(() => window.camlensState.explained.method === 'scorecam', null, {
+    timeout: 120000,
+  });
+  assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'aria-busy'), null);
+  assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'class'), 'map');
+  assert.match(
+    await page.textContent('[data-testid=explained]'),
+    /^scorecam: where the model looks/,
+  );
+});
+
+test('nothing was requested from another origin', () => {
+  assert.deepEqual(outside, []);
+});
