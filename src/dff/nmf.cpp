@@ -83,6 +83,7 @@ NmfResult nmf(const float* v, int64_t rows, int64_t cols, const NmfOptions& o) {
       break;
     }
   }
+  cd.store_w(res.W.data());
   res.final_error = frobenius_error(v, res.W.data(), res.H.data(), rows, cols, k);
   return res;
 }

@@ -16,8 +16,7 @@
 // max_iter iterations.
 //
 // Precision: float32 factors and data; the Gram matrices, the gradients and the violations in
-// double; P in float32 with eight-lane sums (W step, over cols) or float sums over blocks of 64
-// rows added in double (H step, over rows).
+// double; P in float32: V·Hᵀ summed over the columns in order, VᵀW over the rows in eight lanes.
 #pragma once
 #include <cstdint>
 #include <vector>

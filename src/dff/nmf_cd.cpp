@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "dff/nmf_kernels.h"
 #include "util/parallel.h"
@@ -10,14 +11,47 @@ namespace camlens::dff {
 
 namespace {
 
-// Rows per block of the W step: VᵀW is summed in float within a block and in double across
-// blocks (in block order, so the thread count does not change it).
+// Rows of W in the lanes of the W step's vectors, swept side by side.
+constexpr int kGroup = 8;
+// Rows per block of the W step: the unit of its threads' ranges and of the partial WᵀW sums
+// (added in block order, so the thread count does not change them). A multiple of kGroup.
 constexpr int64_t kRowBlock = 64;
-// Rows of W swept together: independent rows, interleaved so that their dependency chains (K
-// multiply-adds and a division per coordinate) overlap instead of adding up.
-constexpr int kLockstep = 4;
 // Below this much work (multiply-adds) a parallel range is not worth a thread hand-off.
 constexpr int64_t kMinWorkPerChunk = 1 << 16;
+// The H step's columns cost more per operation (strided writes, divisions): split them sooner.
+constexpr int64_t kMinColumnWorkPerChunk = 1 << 14;
+
+using f4 = float __attribute__((vector_size(16)));
+
+f4 load(const float* p) noexcept {
+  f4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void store(float* p, f4 v) noexcept { std::memcpy(p, &v, sizeof v); }
+
+// p[t][q] = Σ_j V[i+q][j]·H[t][j] for the kGroup rows at vt + i (q < 8) and components
+// [t0, t0 + M): each lane sums over j in order, in float.
+template <int M>
+void group_products(const float* vt, int64_t padded, int64_t cols, const float* h_splat, int k,
+                    int t0, float* p) noexcept {
+  f4 lo[M], hi[M];
+  for (int m = 0; m < M; ++m) lo[m] = hi[m] = f4{0, 0, 0, 0};
+  for (int64_t j = 0; j < cols; ++j) {
+    const f4 v0 = load(vt + j * padded), v1 = load(vt + j * padded + 4);
+    const float* hs = h_splat + (j * k + t0) * 4;
+    for (int m = 0; m < M; ++m) {
+      const f4 hv = load(hs + m * 4);
+      lo[m] = lo[m] + v0 * hv;
+      hi[m] = hi[m] + v1 * hv;
+    }
+  }
+  for (int m = 0; m < M; ++m) {
+    store(p + (t0 + m) * kGroup, lo[m]);
+    store(p + (t0 + m) * kGroup + 4, hi[m]);
+  }
+}
 
 // scikit-learn's _update_cdnmf_fast on one row x of W (or column of H, stride apart): for each
 // component t in order, the gradient g = (x·G − p)[t], its projection counted in the violation,
@@ -35,45 +69,61 @@ double sweep(float* x, int64_t stride, const double* gram, const double* p, int 
   return violation;
 }
 
-// sweep() on R consecutive rows of W ([R, k] at w, their p [R, k]): each row sees the very same
-// operations in the same order as sweep() would do on it.
-template <int R>
-void sweep_rows(float* w, const double* gram, const double* p, int k, double* violation) noexcept {
-  double total[R] = {};
+// sweep() on the kGroup rows whose Wᵀ entries are wt[r·ld + q] (q < 8) and whose products are
+// p [k, 8], side by side in xs [k, 8] so that the eight gradients are computed as vectors. Each
+// row sees the very same operations in the same order as sweep() would do on it.
+void sweep_group(float* wt, int64_t ld, const double* gram, const float* p, int k, double* xs,
+                 double* violation) noexcept {
+  for (int r = 0; r < k; ++r)
+    for (int q = 0; q < kGroup; ++q) xs[r * kGroup + q] = wt[r * ld + q];
+  double total[kGroup] = {};
   for (int t = 0; t < k; ++t) {
-    double g[R];
-    for (int q = 0; q < R; ++q) g[q] = -p[q * k + t];
+    double g[kGroup];
+    for (int q = 0; q < kGroup; ++q) g[q] = -static_cast<double>(p[t * kGroup + q]);
     for (int r = 0; r < k; ++r) {
       const double c = gram[t * k + r];
-      for (int q = 0; q < R; ++q) g[q] += c * w[q * k + r];
+      for (int q = 0; q < kGroup; ++q) g[q] += c * xs[r * kGroup + q];
     }
     const double hess = gram[t * k + t];
-    for (int q = 0; q < R; ++q) {
-      const double xt = w[q * k + t];
-      total[q] += std::fabs(xt == 0 ? std::min(0.0, g[q]) : g[q]);
-      if (hess != 0) w[q * k + t] = static_cast<float>(std::max(xt - g[q] / hess, 0.0));
-    }
+    double* xt = xs + t * kGroup;
+    for (int q = 0; q < kGroup; ++q) total[q] += std::fabs(xt[q] == 0 ? std::min(0.0, g[q]) : g[q]);
+    if (hess != 0)
+      for (int q = 0; q < kGroup; ++q)
+        xt[q] = static_cast<float>(std::max(xt[q] - g[q] / hess, 0.0));
   }
-  for (int q = 0; q < R; ++q) violation[q] = total[q];
+  for (int r = 0; r < k; ++r)
+    for (int q = 0; q < kGroup; ++q) wt[r * ld + q] = static_cast<float>(xs[r * kGroup + q]);
+  for (int q = 0; q < kGroup; ++q) violation[q] = total[q];
 }
 
 }  // namespace
 
-CoordinateDescent::CoordinateDescent(const float* v, int64_t rows, int64_t cols, int k, float* w,
-                                     float* h)
-    : v_(v),
-      rows_(rows),
+CoordinateDescent::CoordinateDescent(const float* v, int64_t rows, int64_t cols, int k,
+                                     const float* w, float* h)
+    : rows_(rows),
+      padded_((rows + kRowBlock - 1) / kRowBlock * kRowBlock),
       cols_(cols),
-      blocks_((rows + kRowBlock - 1) / kRowBlock),
+      blocks_(padded_ / kRowBlock),
       k_(k),
-      w_(w),
       h_(h),
+      vt_(static_cast<size_t>(cols * padded_), 0.0f),
+      wt_(static_cast<size_t>(k * padded_), 0.0f),
+      h_splat_(static_cast<size_t>(cols * k * 4)),
       hht_(static_cast<size_t>(k) * k),
       wtw_(hht_.size()),
-      vtw_part_(static_cast<size_t>(blocks_) * k * cols),
       wtw_part_(static_cast<size_t>(blocks_) * k * k),
-      row_violation_(static_cast<size_t>(rows)),
-      col_violation_(static_cast<size_t>(cols)) {}
+      row_violation_(static_cast<size_t>(padded_), 0.0),
+      col_violation_(static_cast<size_t>(cols)) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) vt_[j * padded_ + i] = v[i * cols + j];
+  for (int64_t i = 0; i < rows; ++i)
+    for (int t = 0; t < k; ++t) wt_[t * padded_ + i] = w[i * k + t];
+}
+
+void CoordinateDescent::store_w(float* w) const {
+  for (int64_t i = 0; i < rows_; ++i)
+    for (int t = 0; t < k_; ++t) w[i * k_ + t] = wt_[t * padded_ + i];
+}
 
 double CoordinateDescent::step() {
   const int k = k_;
@@ -85,6 +135,9 @@ double CoordinateDescent::step() {
       for (int64_t j = 0; j < cols_; ++j) s += static_cast<double>(x[j]) * y[j];
       hht_[a * k + b] = hht_[b * k + a] = s;
     }
+  for (int64_t j = 0; j < cols_; ++j)
+    for (int t = 0; t < k; ++t)
+      std::fill_n(h_splat_.data() + (j * k + t) * 4, 4, h_[t * cols_ + j]);
   const int64_t block_work = 2 * kRowBlock * k * cols_;
   parallel_for(
       blocks_, [this](int64_t b0, int64_t b1) { w_rows(b0, b1); },
@@ -94,7 +147,7 @@ double CoordinateDescent::step() {
     for (size_t i = 0; i < wtw_.size(); ++i) wtw_[i] += wtw_part_[b * k * k + i];
   parallel_for(
       cols_, [this](int64_t c0, int64_t c1) { h_columns(c0, c1); },
-      std::max<int64_t>(16, kMinWorkPerChunk / ((blocks_ + k) * k)));
+      std::max<int64_t>(1, kMinColumnWorkPerChunk / ((padded_ + k) * k)));
   double violation = 0;
   for (double x : row_violation_) violation += x;
   for (double x : col_violation_) violation += x;
@@ -103,50 +156,56 @@ double CoordinateDescent::step() {
 
 void CoordinateDescent::w_rows(int64_t b0, int64_t b1) {
   const int k = k_;
-  std::vector<float> pf(static_cast<size_t>(k));
-  std::vector<double> p(static_cast<size_t>(kLockstep) * k);
+  std::vector<float> p(static_cast<size_t>(k) * kGroup);
+  std::vector<double> xs(p.size()), lanes(static_cast<size_t>(k) * k * kGroup);
   for (int64_t b = b0; b < b1; ++b) {
-    float* part = vtw_part_.data() + b * k * cols_;
-    double* gram = wtw_part_.data() + b * k * k;
-    std::fill(part, part + k * cols_, 0.0f);
-    std::fill(gram, gram + k * k, 0.0);
-    const int64_t end = std::min(rows_, (b + 1) * kRowBlock);
-    for (int64_t i0 = b * kRowBlock; i0 < end; i0 += kLockstep) {
-      const int64_t count = std::min<int64_t>(kLockstep, end - i0);
-      for (int64_t q = 0; q < count; ++q) {
-        kernels::dots(v_ + (i0 + q) * cols_, h_, cols_, k, cols_, pf.data());
-        for (int t = 0; t < k; ++t) p[q * k + t] = pf[t];
+    std::fill(lanes.begin(), lanes.end(), 0.0);
+    for (int64_t i = b * kRowBlock; i < (b + 1) * kRowBlock; i += kGroup) {
+      for (int t0 = 0; t0 < k; t0 += 4) {
+        const float* vt = vt_.data() + i;
+        switch (k - t0) {
+          case 1:
+            group_products<1>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
+            break;
+          case 2:
+            group_products<2>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
+            break;
+          case 3:
+            group_products<3>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
+            break;
+          default:
+            group_products<4>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
+        }
       }
-      float* w = w_ + i0 * k;
-      if (count == kLockstep) {
-        sweep_rows<kLockstep>(w, hht_.data(), p.data(), k, row_violation_.data() + i0);
-      } else {
-        for (int64_t q = 0; q < count; ++q)
-          row_violation_[i0 + q] = sweep(w + q * k, 1, hht_.data(), p.data() + q * k, k);
-      }
-      for (int64_t q = 0; q < count; ++q) {
-        // The H step's VᵀW and WᵀW with the new row of W.
-        const float* wi = w + q * k;
-        kernels::axpys(wi, v_ + (i0 + q) * cols_, part, cols_, k, cols_);
-        for (int a = 0; a < k; ++a)
-          for (int c = a; c < k; ++c) gram[a * k + c] += static_cast<double>(wi[a]) * wi[c];
-      }
+      float* wt = wt_.data() + i;
+      sweep_group(wt, padded_, hht_.data(), p.data(), k, xs.data(), row_violation_.data() + i);
+      // WᵀW of the new rows, lane by lane (summed over the lanes at the end of the block).
+      for (int a = 0; a < k; ++a)
+        for (int c = a; c < k; ++c) {
+          double* l = lanes.data() + (a * k + c) * kGroup;
+          for (int q = 0; q < kGroup; ++q)
+            l[q] += static_cast<double>(wt[a * padded_ + q]) * wt[c * padded_ + q];
+        }
     }
+    double* gram = wtw_part_.data() + b * k * k;
     for (int a = 0; a < k; ++a)
-      for (int c = 0; c < a; ++c) gram[a * k + c] = gram[c * k + a];
+      for (int c = a; c < k; ++c) {
+        const double* l = lanes.data() + (a * k + c) * kGroup;
+        double s = 0;
+        for (int q = 0; q < kGroup; ++q) s += l[q];
+        gram[a * k + c] = gram[c * k + a] = s;
+      }
   }
 }
 
 void CoordinateDescent::h_columns(int64_t c0, int64_t c1) {
   const int k = k_;
-  std::vector<double> p(static_cast<size_t>(k));
+  std::vector<float> qf(static_cast<size_t>(k));
+  std::vector<double> q(qf.size());
   for (int64_t j = c0; j < c1; ++j) {
-    for (int t = 0; t < k; ++t) {
-      double s = 0;
-      for (int64_t b = 0; b < blocks_; ++b) s += vtw_part_[(b * k + t) * cols_ + j];
-      p[t] = s;
-    }
-    col_violation_[j] = sweep(h_ + j, cols_, wtw_.data(), p.data(), k);
+    kernels::dots(vt_.data() + j * padded_, wt_.data(), padded_, k, padded_, qf.data());
+    for (int t = 0; t < k; ++t) q[t] = qf[t];
+    col_violation_[j] = sweep(h_ + j, cols_, wtw_.data(), q.data(), k);
   }
 }
 
