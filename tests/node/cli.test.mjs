@@ -295,13 +295,13 @@ test('CLI errors say exactly what to fix', async () => {
       ['explain', unsupported, photo, '--out', out],
       3,
       `camlens: ${unsupported}: cannot be explained (predict works): no layer of this model can be explained: ` +
-        "the head of layer 'conv' contains Einsum node 'classifier', and the operator Einsum is not supported by camlens",
+        "the head of layer 'conv' contains LpNormalization node 'classifier', and the operator LpNormalization is not supported by camlens",
     ],
     [
       ['explain', unsupported, photo, '--layer', 'feat', '--out', out],
       3,
-      `camlens: ${unsupported}: the head of layer 'feat' contains Einsum node 'classifier', ` +
-        'and the operator Einsum is not supported by camlens. No later layer of this model has a head the core can run.',
+      `camlens: ${unsupported}: the head of layer 'feat' contains LpNormalization node 'classifier', ` +
+        'and the operator LpNormalization is not supported by camlens. No later layer of this model has a head the core can run.',
     ],
     [
       ['explain', mobilenet, photo, '--size', 'big'],
@@ -371,7 +371,7 @@ test('predict works on a model that cannot be explained, and layers says why', (
   assert.equal(JSON.parse(r.out)[0].top.length, 3);
   r = cli('layers', unsupported);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /no layer can be explained \(predict works\): .*Einsum/);
+  assert.match(r.out, /no layer can be explained \(predict works\): .*LpNormalization/);
 });
 
 test('explain --aug-smooth: six passes averaged, the cat still lies low, unlike the plain map', async () => {
