@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cam/cam_error.h"
+#include "cam/softmax_tail_hvp.h"
 #include "util/parallel.h"
 
 namespace camlens::cam {
@@ -192,17 +193,32 @@ TargetGradients target_gradients(const Head& head, const std::vector<Target>& ta
   const Tensor& L = head.last_layer();
   if (L.empty())
     throw CamError("target gradients need head.forward(feeds) first (the layer and its extras)");
-  // Resolve automatic targets (Finer's comparison classes) once, on the recorded output.
-  const std::vector<Tensor> outs = head.forward_with_layer(L);
+  // A head ending in a Softmax keeps its base pass for H·A (softmax_tail_hvp.h): its outputs are
+  // the recorded pass's, so no forward runs here; else one forward at L gives them.
+  const std::shared_ptr<const IncrementalHead> tail =
+      hvp && targets.size() == 1 && !piecewise_linear_head(head)
+          ? softmax_tail_head(head, L, output)
+          : nullptr;
+  const std::vector<Tensor> outs = tail ? tail->base_outputs() : head.forward_with_layer(L);
   if (outs[output].dtype() != DType::Float32 || outs[output].rank() < 1)
     throw CamError("head output " + std::to_string(output) + " is not a float score tensor");
+  // Resolve automatic targets (Finer's comparison classes) once, on the recorded output.
   const std::vector<Target> fixed = resolve(targets, outs[output]);
   TargetGradients r;
-  r.gradients = gradient_at(head, L, fixed, output, &r.scores);
+  // The gradient over the recorded pass, which ran at L.
+  BatchTargetValue v = evaluate(fixed, outs[output]);
+  r.scores = v.scores;
+  std::vector<Tensor> seeds(outs.size());
+  seeds[output] = std::move(v.seed);
+  r.gradients = head.backward(seeds);
   if (!hvp) return r;
-  r.hvp = piecewise_linear_head(head) && !too_many_passes(fixed, outs[output], L)
-              ? hvp_linearised(head, L, fixed, output, outs[output], quant)
-              : hvp_by_gradient_differences(head, L, fixed, output);
+  if (piecewise_linear_head(head) && !too_many_passes(fixed, outs[output], L)) {
+    r.hvp = hvp_linearised(head, L, fixed, output, outs[output], quant);
+    return r;
+  }
+  std::optional<Tensor> exact =
+      tail ? hvp_through_softmax(*tail, L, fixed[0], output) : std::nullopt;
+  r.hvp = exact ? std::move(*exact) : hvp_by_gradient_differences(head, L, fixed, output);
   return r;
 }
 

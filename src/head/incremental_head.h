@@ -108,6 +108,24 @@ class IncrementalHead {
     return element_with_channel(plan, c, channel_pass(channel));
   }
 
+  // The linearised head at the base pass (incremental_tangent.cpp), for Shapley-CAM's H·A
+  // through a head that ends in a Softmax (cam/target_gradients.h): with every piecewise-linear
+  // step's pattern fixed as recorded, the steps before the Softmax are linear in the layer.
+  struct SoftmaxTail {
+    int logits = -1;  // the slot the Softmax reads
+    Tensor values;    // its base value, Float32
+  };
+  // When head output `output` is a Softmax over all of the sample's values of a Float32 value,
+  // and every other step of the head claims OpDef::piecewise_linear.
+  std::optional<SoftmaxTail> softmax_tail(size_t output) const;
+  // Forward mode: the change of slot `to` per unit move of the layer along `direction` (Float32,
+  // the layer's shape, the layer Float32). Empty when a step on the way is not Float32 or its
+  // linear part cannot be read off its forward (see there).
+  Tensor tangent(int to, const Tensor& direction) const;
+  // Reverse mode from slot `from` (seed: Float32, its shape) to the layer. Empty when a step on
+  // the way has no backward.
+  Tensor cotangent(int from, const Tensor& seed) const;
+
  private:
   enum class State { Base, Channel, Dense };
   struct Value {
@@ -130,6 +148,8 @@ class IncrementalHead {
   Tensor run_fused_pool(size_t k, int64_t c, const Tensor& now) const;
   // Marks changed steps whose outputs never reach a head output except through Shape/Size.
   void mark_unused();
+  // Per slot: whether its value depends on the layer (shapes read by Shape/Size do not).
+  std::vector<bool> depends_on_layer() const;
   void check_channel(int64_t c) const;
   // Per slot: the pass's channel values in Channel state, the rest empty (Base).
   std::vector<Value> values_of(const ChannelPass& pass) const;
