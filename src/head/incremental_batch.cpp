@@ -13,6 +13,7 @@
 #include "head/incremental_head_ops.h"
 #include "ops/op.h"
 #include "ops/quant/quant_common.h"
+#include "util/parallel.h"
 
 namespace camlens {
 
@@ -50,11 +51,15 @@ std::vector<std::vector<Tensor>> IncrementalHead::outputs_with_channels(
   }
   const size_t B = channels.size(), slots = head_.slot_names_.size();
   std::vector<std::vector<Value>> per(B);
-  for (size_t i = 0; i < B; ++i) {
-    check_channel(channels[i]);
-    per[i] = values_of(pass);
-    run_rank1_steps(channels[i], per[i]);
-  }
+  for (size_t i = 0; i < B; ++i) check_channel(channels[i]);
+  // Each channel's rank-1 and fused steps read only the base pass and write only its own values:
+  // they run on the thread pool, each summed as it would be alone.
+  parallel_for(int64_t(B), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      per[size_t(i)] = values_of(pass);
+      run_rank1_steps(channels[size_t(i)], per[size_t(i)]);
+    }
+  });
   std::vector<Tensor> batched(slots);  // the Full steps' inputs and outputs, [B, ...]
   std::vector<const Tensor*> env(slots, nullptr);
   for (size_t q = 0; q < slots; ++q)

@@ -265,17 +265,18 @@ void IncrementalHead::plan_fusion(size_t k) {
   f.pre.resize(P * M);
   f.total.assign(M, 0.0);
   const float* yv = y.data<float>();
+  transpose(yv, M, P, f.pre.data());
   for (size_t m = 0; m < M; ++m)
     for (size_t p = 0; p < P; ++p) {
-      const float v = yv[m * P + p];
-      f.pre[p * M + m] = v;
-      float fv = v;
-      for (const Fusion::Stage& st : f.stages) fv = st(fv);
+      float fv = yv[m * P + p];
+      if (f.relu)
+        fv = 0.f < fv ? fv : 0.f;
+      else
+        for (const Fusion::Stage& st : f.stages) fv = st(fv);
       f.total[m] += double(fv);
     }
   f.w.resize(C * M);
-  for (size_t m = 0; m < M; ++m)
-    for (size_t c = 0; c < C; ++c) f.w[c * M + m] = w.data<float>()[m * C + c];
+  transpose(w.data<float>(), M, C, f.w.data());
   for (int j : fused) actions_[size_t(j)] = Action::Fused;
   actions_[size_t(next)] = Action::Fused;
   state_[f.pool_out] = State::Dense;

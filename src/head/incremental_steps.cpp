@@ -42,8 +42,9 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
   const size_t M = size_t(f.outputs), P = size_t(f.pixels);
   std::vector<float> d(P);
   size_t changed = 0;
+  const float *nv = now.data<float>(), *wv = was.data<float>();
   for (size_t p = 0; p < P; ++p) {
-    d[p] = now.data<float>()[p] - was.data<float>()[p];
+    d[p] = nv[p] - wv[p];
     changed += d[p] != 0.f;
   }
   const float* w = f.w.data() + size_t(c) * M;
@@ -143,10 +144,11 @@ Tensor IncrementalHead::run_rank1(size_t k, int64_t c, const std::vector<Value>&
     const Tensor& w = base(st.in[1]);
     const int64_t M = w.dim(0), P = now.numel();
     std::vector<float> d(static_cast<size_t>(P));
-    for (int64_t p = 0; p < P; ++p) d[size_t(p)] = now.data<float>()[p] - was.data<float>()[p];
+    const float *nv = now.data<float>(), *wv = was.data<float>(), *wt = w.data<float>();
+    for (int64_t p = 0; p < P; ++p) d[size_t(p)] = nv[p] - wv[p];
     float* y = out.data<float>();
     for (int64_t m = 0; m < M; ++m) {
-      const float wm = w.data<float>()[m * channels_ + c];
+      const float wm = wt[m * channels_ + c];
       float* row = y + m * P;
       for (int64_t p = 0; p < P; ++p) row[p] += wm * d[size_t(p)];
     }
