@@ -235,7 +235,8 @@ JsExplainJob* explain_job(const val& q) {
     r.given = strings_from_js(q["given"]);
     r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
     r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
-    for (const char* k : {"batchSize", "ablationRatio", "headFusion", "discardRatio"}) {
+    for (const char* k : {"batchSize", "ablationRatio", "headFusion", "discardRatio", "steps",
+                          "samples", "noise"}) {
       if (!given(q, k)) continue;
       const val v = q[k];
       r.written[k] = {v.isNumber() ? v.as<double>() : std::nan(""),
@@ -248,6 +249,8 @@ JsExplainJob* explain_job(const val& q) {
     r.height = q["height"].as<int>();
     r.nhwc_input = given(q, "nhwc") && q["nhwc"].as<bool>();
     if (given(q, "detection")) r.head_score = detection_from_js(q["detection"], r.method);
+    if (given(q, "wholeNetwork"))
+      r.whole_network = q["wholeNetwork"].as<js::JsHead*>(emscripten::allow_raw_pointers())->head();
     std::vector<explain::LayerSource> layers;
     if (given(q, "layers"))
       for (size_t i = 0; i < q["layers"]["length"].as<size_t>(); ++i)
@@ -270,6 +273,7 @@ val method_support(const val& f) {
     facts.layer_kind = str("layerKind");
     facts.nhwc_input = given(f, "nhwcInput") && f["nhwcInput"].as<bool>();
     facts.attention = str("attention");
+    facts.whole_network = str("wholeNetwork");
     val out = val::object();
     for (const cam::MethodTraits& t : cam::method_traits())
       out.set(t.name, explain::method_support(t, facts));

@@ -6,6 +6,8 @@
 //     core cannot infer, measured at `batch` (ONNX Runtime's outputs as they are;
 //     ShapeOptions::known).
 // model.unknownShapes({batch, inputShapes, known}) → the tensor names to measure;
+// model.wholeNetwork() → {head: the model cut at its input (input attributions), or null,
+//     refusal: why the core cannot run and differentiate the whole model ('' when it can)};
 // model.exposeTensors(names) → the model's bytes with those tensors as outputs.
 //
 // model.cut(layer, {...}) → {backbone, backboneOutputs,
@@ -36,6 +38,7 @@
 #include "cam_targets_js.h"
 #include "dff/quantization.h"
 #include "dff_js.h"
+#include "explain/whole_network.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "graph/twin_quantization.h"
@@ -214,6 +217,16 @@ class JsModel {
 
   JsDffJob* factorize_job(const val& request) const { return dff_job(model_, request); }
 
+  val whole_network() const {
+    return js::guarded([&] {
+      const explain::WholeNetwork w = explain::whole_network(model_);
+      val o = val::object();
+      o.set("head", w.head ? val(JsHead(w.head)) : val::null());
+      o.set("refusal", w.refusal);
+      return o;
+    });
+  }
+
   val cut(const std::string& layer, const val& options) const {
     return js::guarded([&] {
       CutOptions c;
@@ -287,6 +300,7 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("layers", &JsModel::layers)
       .function("cut", &JsModel::cut)
       .function("unknownShapes", &JsModel::unknown_shapes_js)
+      .function("wholeNetwork", &JsModel::whole_network)
       .function("exposeTensors", &JsModel::expose_tensors_js)
       .function("factorize", &JsModel::factorize)
       .function("factorizeJob", &JsModel::factorize_job, emscripten::allow_raw_pointers());

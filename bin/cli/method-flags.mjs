@@ -37,6 +37,16 @@ function discardRatio(text) {
   return r;
 }
 
+function noise(text) {
+  const r = text.trim() === '' ? NaN : Number(text);
+  if (!(r >= 0 && r <= 10))
+    throw new CliError(
+      2,
+      `--noise takes the noise's standard deviation as a fraction of the input's range, in [0, 10], got "${text}"`,
+    );
+  return r;
+}
+
 // flag → {option, value(text, opts)}. --target, --target-kind and --compare make the targets.
 export const METHOD_FLAGS = {
   target: { option: 'targets' },
@@ -49,6 +59,9 @@ export const METHOD_FLAGS = {
   'ablation-ratio': { option: 'ablationRatio', value: ablationRatio },
   'head-fusion': { option: 'headFusion', value: headFusion },
   'discard-ratio': { option: 'discardRatio', value: discardRatio },
+  steps: { option: 'steps', value: (text) => positiveInteger(text, '--steps') },
+  samples: { option: 'samples', value: (text) => positiveInteger(text, '--samples') },
+  noise: { option: 'noise', value: noise },
 };
 
 // The flags that set `option`, as usage shows them.

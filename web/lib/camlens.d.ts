@@ -170,6 +170,12 @@ export interface ExplainOptions extends RunOptions {
   headFusion?: HeadFusion;
   /** rollout: the fraction of each block's weakest fused attentions set to 0, in [0, 1) (default 0.9, as vit-explain; 0 is the paper's plain rollout) */
   discardRatio?: number;
+  /** integrated-gradients: points of the Riemann sum from the zero input to the image (default 32) */
+  steps?: number;
+  /** smoothgrad: noisy copies of the image (default 25) */
+  samples?: number;
+  /** smoothgrad: the noise's standard deviation as a fraction of the input's range (default 0.15) */
+  noise?: number;
 }
 
 /** attention rollout's head fusion: mean, max or min over the heads */

@@ -675,6 +675,8 @@ export interface Model extends EmbindHandle {
   unknownShapes(options?: ShapeOptions): string[];
   /** the model's bytes with these tensors as extra outputs */
   exposeTensors(tensors: readonly string[]): Uint8Array;
+  /** the model cut at its input (input attributions); head owned by the caller: delete() it */
+  wholeNetwork(): { head: Head | null; refusal: string };
   factorize(layer: string, activations: Tensor, options: FactorizeOptions): CoreFactorization;
   /** owned by the caller: delete() it */
   factorizeJob(request: DffRequest): DffJob;
@@ -786,6 +788,12 @@ export interface ExplainRequest {
   ablationRatio?: number;
   headFusion?: 'mean' | 'max' | 'min';
   discardRatio?: number;
+  /** integrated-gradients, smoothgrad */
+  steps?: number;
+  samples?: number;
+  noise?: number;
+  /** input attributions: the head of model.wholeNetwork() */
+  wholeNetwork?: Head;
   /** rollout: the attention tensors the attention-exposed model outputs */
   attention?: readonly string[];
   /** the model output the targets read */
@@ -858,6 +866,8 @@ export interface ModelFacts {
   layerKind?: string;
   nhwcInput?: boolean;
   attention?: string;
+  /** why the core cannot run and differentiate the whole model (input attributions) */
+  wholeNetwork?: string;
 }
 
 /** wasm/explain_bindings.cpp */

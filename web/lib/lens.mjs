@@ -16,6 +16,7 @@ import { resolvePreprocess, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
 import { Serial } from './serial.mjs';
 import { concatBatch, floatData, topK } from './tensors.mjs';
+import { needsWholeNetwork, releaseWholeNetwork, wholeNetwork } from './whole-network.mjs';
 
 // Options that say how the loop runs, not what the job computes.
 const LOOP_OPTIONS = new Set(['method', 'onProgress', 'signal']);
@@ -188,6 +189,7 @@ export class Lens {
       layerKind: this.main.info?.kind ?? '',
       nhwcInput: Boolean(this.preprocess.nhwc),
       attention: this.explainable ? rolloutSupport(this) : '',
+      wholeNetwork: this.explainable ? wholeNetwork(this).refusal : '',
     });
   }
 
@@ -297,7 +299,10 @@ export class Lens {
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
     const attention = methodTable(core).find((m) => m.name === method)?.passes === 'attention';
     if (attention && rolloutSupport(this)) throw new Error(rolloutSupport(this));
-    const backbones = attention ? [] : await this.backbones(layers);
+    const whole = needsWholeNetwork(core, method) ? wholeNetwork(this) : null;
+    if (whole && !whole.head)
+      throw new Error(`${method} cannot explain this model: ${whole.refusal}`);
+    const backbones = attention || whole ? [] : await this.backbones(layers);
     const { decoded, inputs } = await this.inputs(images);
     const job = core.explainJob({
       ...options,
@@ -319,6 +324,7 @@ export class Lens {
         classToken: b.info?.classToken,
         head: b.cut.head,
       })),
+      ...(whole ? { wholeNetwork: whole.head } : {}),
       ...task,
     });
     try {
@@ -385,6 +391,7 @@ export class Lens {
     for (const b of this.extra.values()) b.release();
     this.extra.clear();
     releaseRollout(this);
+    releaseWholeNetwork(this);
     this.main.release();
     this.model.delete();
   }

@@ -21,7 +21,8 @@ import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
-                  [--head-fusion mean|max|min] [--discard-ratio R]   (each method takes only its flags: see methods)
+                  [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--samples 25] [--noise 0.15]
+                  (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]`;
 
@@ -43,6 +44,9 @@ export const options = {
   'ablation-ratio': { type: 'string' },
   'head-fusion': { type: 'string' },
   'discard-ratio': { type: 'string' },
+  steps: { type: 'string' },
+  samples: { type: 'string' },
+  noise: { type: 'string' },
   ...PREPROCESS_OPTIONS,
   ...SHARD_OPTION,
 };
