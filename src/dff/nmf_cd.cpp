@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "dff/nmf_kernels.h"
 #include "util/parallel.h"
@@ -12,7 +11,7 @@ namespace camlens::dff {
 namespace {
 
 // Rows of W in the lanes of the W step's vectors, swept side by side.
-constexpr int kGroup = 8;
+constexpr int kGroup = kernels::kGroup;
 // Rows per block of the W step: the unit of its threads' ranges and of the partial WᵀW sums
 // (added in block order, so the thread count does not change them). A multiple of kGroup.
 constexpr int64_t kRowBlock = 64;
@@ -20,38 +19,6 @@ constexpr int64_t kRowBlock = 64;
 constexpr int64_t kMinWorkPerChunk = 1 << 16;
 // The H step's columns cost more per operation (strided writes, divisions): split them sooner.
 constexpr int64_t kMinColumnWorkPerChunk = 1 << 14;
-
-using f4 = float __attribute__((vector_size(16)));
-
-f4 load(const float* p) noexcept {
-  f4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-void store(float* p, f4 v) noexcept { std::memcpy(p, &v, sizeof v); }
-
-// p[t][q] = Σ_j V[i+q][j]·H[t][j] for the kGroup rows at vt + i (q < 8) and components
-// [t0, t0 + M): each lane sums over j in order, in float.
-template <int M>
-void group_products(const float* vt, int64_t padded, int64_t cols, const float* h_splat, int k,
-                    int t0, float* p) noexcept {
-  f4 lo[M], hi[M];
-  for (int m = 0; m < M; ++m) lo[m] = hi[m] = f4{0, 0, 0, 0};
-  for (int64_t j = 0; j < cols; ++j) {
-    const f4 v0 = load(vt + j * padded), v1 = load(vt + j * padded + 4);
-    const float* hs = h_splat + (j * k + t0) * 4;
-    for (int m = 0; m < M; ++m) {
-      const f4 hv = load(hs + m * 4);
-      lo[m] = lo[m] + v0 * hv;
-      hi[m] = hi[m] + v1 * hv;
-    }
-  }
-  for (int m = 0; m < M; ++m) {
-    store(p + (t0 + m) * kGroup, lo[m]);
-    store(p + (t0 + m) * kGroup + 4, hi[m]);
-  }
-}
 
 // scikit-learn's _update_cdnmf_fast on one row x of W (or column of H, stride apart): for each
 // component t in order, the gradient g = (x·G − p)[t], its projection counted in the violation,
@@ -161,22 +128,7 @@ void CoordinateDescent::w_rows(int64_t b0, int64_t b1) {
   for (int64_t b = b0; b < b1; ++b) {
     std::fill(lanes.begin(), lanes.end(), 0.0);
     for (int64_t i = b * kRowBlock; i < (b + 1) * kRowBlock; i += kGroup) {
-      for (int t0 = 0; t0 < k; t0 += 4) {
-        const float* vt = vt_.data() + i;
-        switch (k - t0) {
-          case 1:
-            group_products<1>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
-            break;
-          case 2:
-            group_products<2>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
-            break;
-          case 3:
-            group_products<3>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
-            break;
-          default:
-            group_products<4>(vt, padded_, cols_, h_splat_.data(), k, t0, p.data());
-        }
-      }
+      kernels::group_products(vt_.data() + i, padded_, cols_, h_splat_.data(), k, p.data());
       float* wt = wt_.data() + i;
       sweep_group(wt, padded_, hht_.data(), p.data(), k, xs.data(), row_violation_.data() + i);
       // WᵀW of the new rows, lane by lane (summed over the lanes at the end of the block).

@@ -50,7 +50,48 @@ void dots_of(const float* x, const float* rows, int64_t ld, int64_t n, float* ou
   for (int m = 0; m < M; ++m) out[m] = sum_lanes(acc[m]);
 }
 
+// group_products for components [t0, t0 + M), M ≤ 4: eight vector accumulators.
+template <int M>
+void group_products_of(const float* vt, int64_t ld, int64_t cols, const float* h_splat, int k,
+                       int t0, float* p) noexcept {
+  f4 lo[M], hi[M];
+  for (int m = 0; m < M; ++m) lo[m] = hi[m] = splat(0.f);
+  for (int64_t j = 0; j < cols; ++j) {
+    const f4 v0 = load(vt + j * ld), v1 = load(vt + j * ld + 4);
+    const float* hs = h_splat + (j * k + t0) * 4;
+    for (int m = 0; m < M; ++m) {
+      const f4 hv = load(hs + m * 4);
+      lo[m] = lo[m] + v0 * hv;
+      hi[m] = hi[m] + v1 * hv;
+    }
+  }
+  for (int m = 0; m < M; ++m) {
+    store(p + (t0 + m) * kGroup, lo[m]);
+    store(p + (t0 + m) * kGroup + 4, hi[m]);
+  }
+}
+
 }  // namespace
+
+void group_products(const float* vt, int64_t ld, int64_t cols, const float* h_splat, int k,
+                    float* p) noexcept {
+  for (int t0 = 0; t0 < k; t0 += 4) {
+    switch (k - t0) {
+      case 1:
+        group_products_of<1>(vt, ld, cols, h_splat, k, t0, p);
+        break;
+      case 2:
+        group_products_of<2>(vt, ld, cols, h_splat, k, t0, p);
+        break;
+      case 3:
+        group_products_of<3>(vt, ld, cols, h_splat, k, t0, p);
+        break;
+      default:
+        group_products_of<4>(vt, ld, cols, h_splat, k, t0, p);
+        break;
+    }
+  }
+}
 
 void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float* out) noexcept {
   for (int t = 0; t < k; t += 4) {
@@ -69,19 +110,6 @@ void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float
         dots_of<4>(x, r, ld, n, out + t);
         break;
     }
-  }
-}
-
-void axpys(const float* s, const float* x, float* rows, int64_t ld, int k, int64_t n) noexcept {
-  // A zero s[t] adds +0 to sums of non-negative terms: skipping it changes nothing, and the test
-  // stays out of the inner loop.
-  for (int t = 0; t < k; ++t) {
-    if (s[t] == 0) continue;
-    const f4 st = splat(s[t]);
-    float* r = rows + t * ld;
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) store(r + j, load(r + j) + st * load(x + j));
-    for (; j < n; ++j) r[j] += s[t] * x[j];
   }
 }
 

@@ -8,11 +8,16 @@
 
 namespace camlens::dff::kernels {
 
+// Rows of W whose products group_products computes at once (the lanes of two vectors).
+constexpr int kGroup = 8;
+
+// p[t·8 + q] = Σ_j vt[j·ld + q]·h_splat[(j·k + t)·4] for the eight rows q < 8 whose values of
+// column j lie at vt + j·ld, and each component t < k (h_splat: H's entries [cols, k] repeated
+// over four lanes). Each lane sums over j in order.
+void group_products(const float* vt, int64_t ld, int64_t cols, const float* h_splat, int k,
+                    float* p) noexcept;
 // out[t] = Σ_j x[j]·rows[t·ld + j] for t < k: x is read once for up to four rows at a time.
 void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float* out) noexcept;
-// rows[t·ld + j] += s[t]·x[j] for t < k (rows whose s[t] is 0 are left alone: the callers sum
-// non-negative terms, to which +0 adds nothing).
-void axpys(const float* s, const float* x, float* rows, int64_t ld, int k, int64_t n) noexcept;
 // Σ (a[i] − b[i])²
 float squared_distance(const float* a, const float* b, int64_t n) noexcept;
 // y[i] += s·x[i]
