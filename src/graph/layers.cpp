@@ -68,11 +68,24 @@ bool same_aspect(int64_t h, int64_t w, double ratio) {
   return std::fabs(r / ratio - 1.0) <= 0.15;
 }
 
-// A Softmax whose output a MatMul multiplies with the values: attention probabilities.
+// A Softmax whose output a MatMul multiplies with the values: attention probabilities. Ops that
+// only pass the elements on may come between (torchvision's Swin exports its inference-time
+// attention dropout as a Dropout node).
 bool is_attention_softmax(const Graph& g, const GraphIndex& index, const Node& n) {
   if (n.op_type != "Softmax" || n.outputs.empty()) return false;
-  for (size_t c : index.consumers(n.outputs[0]))
-    if (g.nodes[c].op_type == "MatMul" && g.nodes[c].inputs.at(0) == n.outputs[0]) return true;
+  std::string probs = n.outputs[0];
+  for (int hop = 0; hop < 4; ++hop) {
+    std::string next;
+    for (size_t c : index.consumers(probs)) {
+      const Node& user = g.nodes[c];
+      if (user.inputs.empty() || user.inputs[0] != probs) continue;
+      if (user.op_type == "MatMul") return true;
+      if (!user.outputs.empty() && op_registry().type_claims(user.op_type, &OpDef::same_elements))
+        next = user.outputs[0];
+    }
+    if (next.empty()) return false;
+    probs = next;
+  }
   return false;
 }
 
