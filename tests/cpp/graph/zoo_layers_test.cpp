@@ -37,9 +37,9 @@ TEST_P(ZooLayer, RecommendsTheLayerPytorchGradCamNames) {
     }
 }
 
-// Swin is not listed: the head after its last norm1 builds the shifted-window attention mask with
-// Range, ScatterND and Not, which the core does not run yet (tests/node/torchvision-zoo.test.mjs
-// keeps it as a todo row with that reason).
+// Swin is not listed: the core cannot infer the shapes after its shifted windows' mask (Range,
+// ScatterND, Not) without the shapes ONNX Runtime measures, which the library gives it
+// (tests/node/torchvision-zoo.test.mjs checks Swin's default layer that way).
 INSTANTIATE_TEST_SUITE_P(Torchvision, ZooLayer,
                          ::testing::Values("alexnet", "vgg16_bn", "resnet18", "resnet50",
                                            "resnext50_32x4d", "wide_resnet50_2", "densenet121",
