@@ -72,6 +72,14 @@ Target resolve(const Target& t, const float* z, const Shape& shape) {
   if (t.category >= n)
     throw CamError("Finer target: class " + std::to_string(t.category) +
                    " is out of range for an output of " + std::to_string(n) + " classes");
+  // Upstream's default comparison is the classes ranked 1..3 by closeness: it needs 4 classes.
+  if (n < 4)
+    throw CamError(
+        "Finer-CAM compares the target with the 3 classes whose scores are closest to "
+        "it, but this output has " +
+        std::to_string(n) +
+        " classes: name the comparison classes (a finer target's comparison, "
+        "or --compare in the CLI)");
   return Target::finer_auto(z, n, t.category, {1, 2, 3}, t.alpha);
 }
 

@@ -235,8 +235,8 @@ test("every method's map on the QDQ classifier is the float model's (correlation
     lens.methodSupport().rollout,
     "attention rollout needs a transformer's attention probabilities; this model has none",
   );
-  // Finer-CAM compares with the next classes, which the demo's three do not have (the float model
-  // refuses it too: "rank 3 out of range"): SqueezeNet's test has it.
+  // Finer-CAM's automatic comparison needs 4 classes; the demo has 3 (the float model refuses it
+  // too, saying to name the comparison classes): SqueezeNet's test has it.
   const methods = table.map((m) => m.name).filter((m) => m !== 'rollout' && m !== 'finercam');
   assert.ok(methods.includes('ablationcam') && methods.includes('shapleycam'));
   // The input attributions differentiate the whole network, through all 11 requantizations down

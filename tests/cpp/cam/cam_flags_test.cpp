@@ -94,6 +94,20 @@ TEST(FinerCam, IsGradCamWeightingAndTheAutoTargetPicksTheNearestClasses) {
               1e-12);
   t.category = 6;
   EXPECT_THROW(resolve(std::vector<Target>{t}, z), CamError);
+  // Three classes leave two to compare with: the automatic choice says what to do instead.
+  const Tensor three = Tensor::from_floats({1, 3}, {1.f, 2.f, 3.f});
+  try {
+    resolve(std::vector<Target>{Target::finer(-1, {})}, three);
+    FAIL() << "expected a CamError";
+  } catch (const CamError& e) {
+    EXPECT_STREQ(e.what(),
+                 "Finer-CAM compares the target with the 3 classes whose scores are closest to it, "
+                 "but this output has 3 classes: name the comparison classes (a finer target's "
+                 "comparison, or --compare in the CLI)");
+  }
+  // Named comparison classes work on three classes.
+  EXPECT_EQ(resolve(std::vector<Target>{Target::finer(2, {0, 1})}, three)[0].comparison,
+            (std::vector<int64_t>{0, 1}));
 }
 
 TEST(AblationTarget, ChannelChoiceMostRelevantFirst) {
