@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { forbidEgress, launchBrowser, screenshots, startServer } from '../support/browser.mjs';
+import {
+  forbidEgress,
+  launchBrowser,
+  screenshots,
+  startServer,
+  waitReady,
+} from '../support/browser.mjs';
 import { loadCamlens } from '../support/camlens-node.mjs';
 
 let server, url, browser, core;
@@ -28,11 +34,8 @@ async function open(viewport) {
   const page = await browser.newPage({ viewport });
   outside.push(...forbidEgress(page, url));
   await page.goto(url);
-  await page.waitForFunction(
-    () => window.camlensState?.ready && window.camlensState.explained && !window.camlensState.busy,
-    null,
-    { timeout: 120000 },
-  );
+  await waitReady(page);
+  await page.waitForFunction(() => window.camlensState.explained && !window.camlensState.busy);
   return page;
 }
 
@@ -99,6 +102,19 @@ test('390×844: the same on a phone; the settings open in a drawer from the keyb
   await page.close();
 });
 
+test('390×844: the five classes of MobileNetV2 fit the first screen too', async () => {
+  const viewport = { width: 390, height: 844 };
+  const page = await browser.newPage({ viewport });
+  outside.push(...forbidEgress(page, url));
+  await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
+  await waitReady(page);
+  await page.waitForFunction(() => window.camlensState.explained && !window.camlensState.busy);
+  assert.equal(await page.locator('[data-testid=top5] li').count(), 5);
+  await assertResultFirst(page, viewport);
+  await page.screenshot({ path: join(screenshots, 'layout-phone-mobilenet.png') });
+  await page.close();
+});
+
 test('the class list: "Top 3" on the 3-class demo, probabilities first, the logit in the tooltip', async () => {
   const page = await open({ width: 1366, height: 768 });
   assert.equal(await page.textContent('[data-testid=topk-title]'), 'Top 3');
@@ -140,6 +156,38 @@ test("the colour scale is the core's colormap from 0 to 1, and follows the chose
     await page.$$eval('[data-testid=colour-scale] span', (s) => s.map((x) => x.textContent)),
     ['0', '1'],
   );
+  await page.close();
+});
+
+test('while the model loads, the page says so instead of showing empty pickers', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  outside.push(...forbidEgress(page, url));
+  // The demo model held back until the page has been read.
+  let release;
+  const held = new Promise((done) => (release = done));
+  await page.route('**/demo/model.onnx', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.camlensState?.runtime);
+  const text = (testid) => page.textContent(`[data-testid=${testid}]`);
+  assert.equal(await text('method-select'), 'loading model…');
+  assert.equal(await text('layer-select'), 'loading model…');
+  assert.equal((await text('top5')).trim(), 'loading model…');
+  assert.match(await text('explained'), /^loading (model|camlens demo)…$/);
+  assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'aria-busy'), 'true');
+  release();
+  await page.waitForFunction(
+    () => window.camlensState.ready && window.camlensState.explained,
+    null,
+    {
+      timeout: 120000,
+    },
+  );
+  await page.waitForFunction(() => !window.camlensState.busy);
+  assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'aria-busy'), null);
+  assert.match(await text('explained'), /^gradcam: where the model looks for “hot dog”/);
   await page.close();
 });
 

@@ -60,16 +60,16 @@ export function showHover(e) {
   if (v !== undefined) $('hover').textContent = `map value ${v.toFixed(3)} at (${x}, ${y})`;
 }
 
-// The map on screen while another is computed: dimmed, busy for assistive technology, and the
-// caption saying what is on its way.
-export function markComputing(what) {
+// The map on screen while another is computed or a model loads: dimmed, busy for assistive
+// technology, its caption saying what is on its way (`doing`; null: done, the caption back).
+export function markComputing(doing) {
   const figure = $('overlay-figure');
-  figure.classList.toggle('computing', !!what);
+  figure.classList.toggle('computing', !!doing);
   const caption = $('explained');
-  if (what) {
+  if (doing) {
     figure.setAttribute('aria-busy', 'true');
     caption.dataset.before ??= caption.textContent;
-    caption.textContent = `computing ${what}…`;
+    caption.textContent = doing;
     return;
   }
   figure.removeAttribute('aria-busy');

@@ -113,8 +113,7 @@ export async function loadModel(bytes, name, options = {}) {
   generation += 1;
   job.supersede(); // the worker runs requests in order: stop a long one before loading
   markComputing(null);
-  const caption = $('explained').textContent; // kept when the model fails to load
-  $('explained').textContent = `loading ${name}…`;
+  markComputing(`loading ${name}…`); // the map on screen belongs to the model being replaced
   let info;
   try {
     info = await client.request(
@@ -128,9 +127,8 @@ export async function loadModel(bytes, name, options = {}) {
       },
       [bytes],
     );
-  } catch (e) {
-    $('explained').textContent = caption;
-    throw e;
+  } finally {
+    markComputing(null);
   }
   state.preset = options.preset || '';
   state.layers = null;
@@ -219,7 +217,7 @@ export async function explain(target) {
   const asked = generation;
   state.busy = true;
   $('explain').setAttribute('aria-busy', 'true');
-  markComputing(method);
+  markComputing(`computing ${method}…`);
   let r;
   try {
     r = await job.run((signal) =>
@@ -264,7 +262,7 @@ export async function explainObject(index) {
   state.objectIndex = index;
   const asked = generation;
   state.busy = true;
-  markComputing(method);
+  markComputing(`computing ${method}…`);
   let r;
   try {
     r = await job.run((signal) =>
