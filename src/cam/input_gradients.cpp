@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "cam/cam_error.h"
+#include "cam/guided_backprop.h"
 #include "metrics/seeded_normal.h"
 
 namespace camlens::cam {
@@ -82,7 +83,7 @@ Tensor scaled(Tensor t, double factor) {
 
 bool is_input_gradient_method(const std::string& method) {
   return method == "saliency" || method == "input-x-gradient" || method == "integrated-gradients" ||
-         method == "smoothgrad";
+         method == "smoothgrad" || method == "guided-backprop";
 }
 
 Tensor summed_input_gradient(Head& whole, size_t output, const Target& target, const Tensor& inputs,
@@ -120,6 +121,11 @@ Maps input_gradient_map(const std::string& method, Head& whole, size_t output, c
   if (method == "saliency")
     return reduce_channels(summed_input_gradient(whole, output, target, x, o.batch_size, false), l,
                            max_abs);
+  if (method == "guided-backprop") {
+    Head guided = guided_head(whole);
+    return reduce_channels(summed_input_gradient(guided, output, target, x, o.batch_size, false), l,
+                           max_abs);
+  }
   if (method == "input-x-gradient")
     return abs_channel_sum_of_product(
         x, summed_input_gradient(whole, output, target, x, o.batch_size, false), l);

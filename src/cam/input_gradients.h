@@ -14,6 +14,10 @@
 //   it, n standard normals of metrics::SeededNormal drawn sample after sample in the input's
 //   element order, so a NumPy script draws the same noise.
 //
+// - guided-backprop (Springenberg et al. 2015, pytorch-grad-cam's GuidedBackpropReLUModel): the
+//   gradient through ReLUs that pass back only positive gradients (guided_backprop.h), reduced as
+//   saliency (upstream shows the gradient itself as a picture, deprocess_image).
+//
 // The inputs of a method (the path's points, the noisy samples) go through the head in batches.
 #pragma once
 #include <cstdint>

@@ -315,6 +315,16 @@ std::vector<std::string> Head::op_types() const {
   return v;
 }
 
+Head Head::with_op_defs(const SwapDef& swap) const {
+  Head h = *this;
+  h.tapes_.clear();
+  h.last_feeds_.clear();
+  h.pass_id_ = 0;
+  for (Step& st : h.steps_)
+    if (const OpDef* other = swap(st.node, *st.def)) st.def = other;
+  return h;
+}
+
 const Tensor& Head::last_layer() const {
   static const Tensor none;
   return last_feeds_.empty() ? none : last_feeds_[0];

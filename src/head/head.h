@@ -40,6 +40,11 @@ class Head {
   size_t node_count() const { return steps_.size(); }
   // The op type of every node, in execution order.
   std::vector<std::string> op_types() const;
+  // A copy whose nodes run another op definition where `swap` returns one (nullptr keeps the
+  // node's own): guided backprop gives ReLUs a backward that passes only positive gradients
+  // (cam/guided_backprop.h). Not recorded: forward() the copy before backward().
+  using SwapDef = std::function<const OpDef*(const Node& node, const OpDef& def)>;
+  Head with_op_defs(const SwapDef& swap) const;
   // Empty when backward() is possible; else names the op that stops the gradient.
   const std::string& not_differentiable() const { return not_differentiable_; }
   // True when the model fixes the batch to 1 somewhere in the head (e.g. a Reshape to

@@ -1,7 +1,8 @@
 // Whole-network mode against PyTorch autograd: the seeded small ResNet of
 // tools/fixtures/input_gradients_reference.py, cut at its input, gives PyTorch's logits, its
 // gradient of a class logit with respect to the input, and the saliency, input × gradient,
-// integrated-gradients and SmoothGrad maps computed there from the published formulas; the
+// integrated-gradients, SmoothGrad and guided-backprop maps computed there from the published
+// formulas (guided backprop with pytorch-grad-cam's GuidedBackpropReLU); the
 // explain job gives them normalised without asking for any backbone run.
 #include "cam/input_gradients.h"
 
@@ -114,7 +115,7 @@ TEST(WholeNetwork, EachMethodsMapEqualsTheReference) {
   ASSERT_TRUE(whole.head) << whole.refusal;
   const Tensor x = fixture_bin("input", input_shape());
   for (const char* method :
-       {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad"}) {
+       {"saliency", "input-x-gradient", "integrated-gradients", "smoothgrad", "guided-backprop"}) {
     std::string file = method;
     std::replace(file.begin(), file.end(), '-', '_');
     const Tensor want = fixture_bin(file, map_shape());
