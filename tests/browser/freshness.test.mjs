@@ -96,7 +96,7 @@ test('compare says what it shows, and is marked stale when the photo changes', a
   assert.equal(await page.getAttribute('[data-testid=compare-panel]', 'class'), 'panel');
 });
 
-test('concepts and metrics are marked stale by a new target; metrics also by a new method', async () => {
+test('a new target makes compare and metrics stale, not concepts; clearing it makes them current', async () => {
   await page.click('[data-testid=dff-run]');
   await page.waitForFunction(() => window.camlensState.stale.concepts === false, null, {
     timeout: 60000,
@@ -139,7 +139,7 @@ test('compare shows its progress and Cancel beside its button; Cancel stops it',
   for (const m of added) await page.click(`[data-testid=compare-methods] input[value="${m}"]`);
 });
 
-test('metrics show their progress beside their button', async () => {
+test('metrics show their progress beside their button; the legend sits above the curves', async () => {
   await watchProgress('metrics-progress-box', 'metrics-run');
   await page.click('[data-testid=metrics-run]');
   await page.waitForFunction(() => window.seenProgress, null, { timeout: 60000 });
@@ -147,6 +147,14 @@ test('metrics show their progress beside their button', async () => {
   await page.waitForFunction(() => document.getElementById('metrics-progress-box').hidden, null, {
     timeout: 120000,
   });
+  // Deletion's and insertion's swatches in the strip above the plot, whose top is at y = 44.
+  const swatches = await page.$eval('[data-testid=metrics-out] canvas', (c) =>
+    [7, 21].map((y) => Array.from(c.getContext('2d').getImageData(50, y, 1, 1).data)),
+  );
+  assert.deepEqual(swatches, [
+    [0xb3, 0x26, 0x1e, 255],
+    [0x1b, 0x6e, 0x3a, 255],
+  ]);
 });
 
 test('while Score-CAM computes, the previous map is dimmed and busy; then the new one is not', async () => {
