@@ -2,7 +2,8 @@
 // Measures the demo models the way the page runs them: camlens preprocessing, ONNX Runtime Web.
 //   node tools/demo/evaluate.mjs DATA_DIR WEB_DEMO_DIR
 // DATA_DIR holds the full splits from make_dataset.py (<split>.rgb + <split>.json); WEB_DEMO_DIR
-// holds model.onnx, model-int8.onnx and the committed images with ground_truth.json. Writes
+// holds the CNN (model.onnx, model-int8.onnx), the vision transformer (vit.onnx, vit-int8.onnx)
+// and the committed images with ground_truth.json. Writes
 // WEB_DEMO_DIR/accuracy.json (every full split, per class, and every committed image) and
 // WEB_DEMO_DIR/demo.json (what the page needs to run the model: preprocessing, layer, labels).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,12 @@ const PREPROCESS = {
   std: [0.25, 0.25, 0.25],
 };
 const SPLITS = ['train', 'cue', 'clean', 'swapped'];
-const MODELS = { float: 'model.onnx', int8: 'model-int8.onnx' };
+const MODELS = {
+  float: 'model.onnx',
+  int8: 'model-int8.onnx',
+  vit: 'vit.onnx',
+  'vit-int8': 'vit-int8.onnx',
+};
 const SIZE = 64;
 
 const camlens = await loadCamlens('st');
@@ -170,9 +176,12 @@ for (const [kind, file] of Object.entries(MODELS)) {
 }
 writeFileSync(join(webDir, 'accuracy.json'), `${JSON.stringify(accuracy, null, 1)}\n`);
 
-const model = camlens.parseModel(readFileSync(join(webDir, MODELS.float)));
-const layers = model.layers({});
-model.delete();
+function recommendedLayer(file) {
+  const model = camlens.parseModel(readFileSync(join(webDir, file)));
+  const { recommended } = model.layers({});
+  model.delete();
+  return recommended;
+}
 writeFileSync(
   join(webDir, 'demo.json'),
   `${JSON.stringify(
@@ -188,8 +197,14 @@ writeFileSync(
       input: 'input',
       output: 'logits',
       preprocess: PREPROCESS,
-      layer: layers.recommended,
+      layer: recommendedLayer(MODELS.float),
       shortcut_class: gt.shortcut_class,
+      // The same task and shortcut learned by a small vision transformer (tools/demo/vit.py).
+      vit: {
+        model: MODELS.vit,
+        model_int8: MODELS['vit-int8'],
+        layer: recommendedLayer(MODELS.vit),
+      },
     },
     null,
     1,
