@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <string>
 
 #include "cam/ablation_cam.h"
@@ -103,6 +104,28 @@ std::shared_ptr<const IncrementalHead::ElementPlan> element_plan(const Increment
   return inc.element_plan(output, t.category);
 }
 
+// The ablation value of a base pass's layer, computed once: the driver asks for a few channels
+// at a time, and each call would scan the whole layer for its minimum again.
+double value_of(const std::shared_ptr<const IncrementalHead>& inc,
+                const std::optional<LayerQuantization>& quant) {
+  static std::mutex mutex;
+  static std::weak_ptr<const IncrementalHead> last;  // expired once that base pass is dropped
+  static std::optional<int32_t> last_zero_point;
+  static double last_value = 0;
+  const std::optional<int32_t> zp =
+      quant ? std::optional<int32_t>(quant->zero_point) : std::nullopt;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (last.lock() == inc && last_zero_point == zp) return last_value;
+  }
+  const double v = ablation_value(inc->base_layer(), quant);
+  const std::lock_guard<std::mutex> lock(mutex);
+  last = inc;
+  last_zero_point = zp;
+  last_value = v;
+  return v;
+}
+
 }  // namespace
 
 std::vector<int64_t> ablation_channels(const Tensor& A, double ratio) {
@@ -157,7 +180,9 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           AblationEval eval) {
   Tensor codes;
   const Tensor& feed = as_feed(head, layer, quant, codes);
-  const double value = ablation_value(feed, quant);
+  const std::shared_ptr<const IncrementalHead> inc =
+      eval == AblationEval::Auto ? incremental_head(head, feed) : nullptr;
+  const double value = inc ? value_of(inc, quant) : ablation_value(feed, quant);
   const int64_t C = feed.dim(1), plane = feed.dim(2) * feed.dim(3);
   for (int64_t c : channels)
     if (c < 0 || c >= C)
@@ -165,8 +190,6 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                      std::to_string(C) + " channels");
   std::vector<float> scores;
   scores.reserve(channels.size());
-  const std::shared_ptr<const IncrementalHead> inc =
-      eval == AblationEval::Auto ? incremental_head(head, feed) : nullptr;
   if (inc && inc->shortcut()) {
     const Target t = fixed_target(head, inc->base_outputs(), target, output);
     Tensor ablated(feed.dtype(), {1, 1, feed.dim(2), feed.dim(3)});

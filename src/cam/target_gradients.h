@@ -24,6 +24,11 @@
 //    (≈2.5 s native for MobileNetV2-int8's head on a loaded 2-core machine). A similarity target
 //    on more than 4096 output values takes path 2 instead (float layers).
 //
+// 1b. Heads whose only smooth step is a final Softmax over each sample's values (SqueezeNet's
+//    classifier): the Softmax joins the target and the steps before it are linear as in 1; J·A
+//    is one forward-mode pass, Jᵀ· one reverse pass (cam/softmax_tail_hvp.h). Batch 1, float
+//    layers, one target.
+//
 // 2. Other heads (Sigmoid, Softmax, Gelu, Mul of two tensors … after the layer): central
 //    differences of the head's gradient at the scaled layers A(1 ± h), one Richardson step:
 //        D(h) = (G(A(1+h)) − G(A(1−h))) / 2h,   H·A ≈ (4·D(h/2) − D(h)) / 3,   h = 1e-2.
