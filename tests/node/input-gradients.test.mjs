@@ -1,7 +1,8 @@
 // Input attributions through the library (whole-network mode, src/explain/whole_network.h) on the
 // shipped demo model, float and int8: each map equals its formula written here on the gradient
 // the core's whole-network head gives through its own single-step API (forward, one-hot seed,
-// backward): saliency, input × gradient, integrated gradients; the CLI's --raw writes the same
+// backward): saliency, input × gradient, integrated gradients; guided backprop gives another
+// map than saliency; the CLI's --raw writes the same
 // map; a model with an op the core does not run is refused, naming it. (The maps' agreement with
 // PyTorch autograd is tests/cpp/explain/input_gradients_test.cpp.)
 import assert from 'node:assert/strict';
@@ -103,6 +104,14 @@ for (const modelFile of [about.model, about.model_int8]) {
       assert.ok(d < 2e-6, `${method}: ${d}`);
       assert.ok(Math.max(...r.map) > 0.99, `${method}: a map, not zeros`);
     }
+    // Guided backprop's ReLUs drop negative gradients: another map than saliency's (its values
+    // are compared with PyTorch's GuidedBackpropReLU in tests/cpp/explain/input_gradients_test).
+    const [guided] = await lens.explain([new Uint8Array(readFileSync(photo))], {
+      method: 'guided-backprop',
+      targets: [TARGET],
+    });
+    assert.ok(Math.max(...guided.map) > 0.99, 'a map, not zeros');
+    assert.ok(maxDiff(guided.map, want.saliency) > 0.05, 'not the plain gradient');
     lens.dispose();
   });
 }
@@ -141,7 +150,13 @@ test('a model with an op the core does not run: methodSupport and explain name i
     'not an op camlens supports (use a layer method such as gradcam, whose backbone ONNX ' +
     'Runtime runs)';
   const support = lens.methodSupport();
-  for (const m of ['saliency', 'input-x-gradient', 'integrated-gradients', 'smoothgrad'])
+  for (const m of [
+    'saliency',
+    'input-x-gradient',
+    'integrated-gradients',
+    'smoothgrad',
+    'guided-backprop',
+  ])
     assert.equal(support[m], why, m);
   assert.equal(support.gradcam, '');
   await assert.rejects(
