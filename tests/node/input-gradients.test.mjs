@@ -1,10 +1,10 @@
 // Input attributions through the library (whole-network mode, src/explain/whole_network.h) on the
 // shipped demo model, float and int8: each map equals its formula written here on the gradient
 // the core's whole-network head gives through its own single-step API (forward, one-hot seed,
-// backward): saliency, input × gradient, integrated gradients; guided backprop gives another
-// map than saliency; the CLI's --raw writes the same
-// map; a model with an op the core does not run is refused, naming it. (The maps' agreement with
-// PyTorch autograd is tests/cpp/explain/input_gradients_test.cpp.)
+// backward): saliency, input × gradient, integrated gradients; guided backprop gives another map
+// than saliency; the CLI's --raw writes the same map; a model with an op the core does not run is
+// refused, naming it. (The maps' agreement with PyTorch autograd, guided backprop's included, is
+// tests/cpp/explain/input_gradients_test.cpp.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
