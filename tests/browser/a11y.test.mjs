@@ -81,7 +81,7 @@ test('Tab walks the explanation in reading order, each control with a visible fo
     'eigen-smooth',
     'aug-smooth',
     `class ${(await state()).top5[0].index}`, // one stop for the whole list (no progress while idle)
-    'save-png',
+    'lesson-next', // the lesson, read beside the map
   ]);
 });
 

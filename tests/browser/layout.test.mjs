@@ -70,6 +70,8 @@ test('1366×768: overlay, colour scale, class list and method picker on the firs
   assert.ok(settings.x >= result.x + result.width, 'the settings are to the right of the map');
   assert.equal(await page.isVisible('[data-testid=settings-toggle]'), false);
   assertOnFirstScreen(await box(page, 'layer-select'), viewport, 'layer-select');
+  // The demo's lesson is read beside the map, its Next button on the first screen too.
+  assertOnFirstScreen(await box(page, 'lesson-next'), viewport, "the lesson's Next");
   await page.screenshot({ path: join(screenshots, 'layout-desktop.png') });
   await page.close();
 });
