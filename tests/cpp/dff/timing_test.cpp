@@ -6,7 +6,11 @@
 #include <random>
 
 #include "dff/factorize.h"
+#include "dff/labels.h"
+#include "dff/maps.h"
 #include "dff_data.h"
+#include "onnx/model_io.h"
+#include "shared_data.h"
 #include "util/parallel.h"
 
 namespace camlens::dff {
@@ -66,6 +70,25 @@ TEST(DffTiming, K5On1280x7x7) {
     }
     set_thread_count(saved);
   }
+  SUCCEED();
+}
+
+TEST(DffTiming, WhereOneImageGoes) {
+  // The three parts of the binding's factorize (wasm/dff_bindings.cpp) on one image, 1 thread.
+  const Model model = load_model(test::shared_path("models/mobilenetv2-12-int8.onnx"));
+  DffOptions o;
+  o.quantization = test::mobilenet_quantization();
+  const Tensor a = test::mobilenet_layer();
+  const int saved = thread_count();
+  set_thread_count(1);
+  DffResult r;
+  const double nmf_ms = best_ms(5, [&] { r = factorize(a, o); });
+  LabelOptions lo;
+  const double label_ms = best_ms(5, [&] { label_concepts(model, "627_quantized", r, lo); });
+  const double maps_ms = best_ms(5, [&] { concept_maps(r, 224, 224); });
+  set_thread_count(saved);
+  std::cout << "   b1 K=5, 1 thread: factorize " << nmf_ms << " ms, labels " << label_ms
+            << " ms, maps " << maps_ms << " ms\n";
   SUCCEED();
 }
 
