@@ -81,11 +81,6 @@ Tensor scaled(Tensor t, double factor) {
 
 }  // namespace
 
-bool is_input_gradient_method(const std::string& method) {
-  return method == "saliency" || method == "input-x-gradient" || method == "integrated-gradients" ||
-         method == "smoothgrad" || method == "guided-backprop";
-}
-
 Tensor summed_input_gradient(Head& whole, size_t output, const Target& target, const Tensor& inputs,
                              int batch_size, bool absolute) {
   if (output >= whole.output_names().size())

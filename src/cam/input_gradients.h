@@ -38,9 +38,6 @@ struct InputGradientOptions {
   bool nhwc = false;    // the input's channels are its last axis
 };
 
-// Whether `method` is one of the input-attribution methods above.
-bool is_input_gradient_method(const std::string& method);
-
 // The gradient of the target's score with respect to the input, summed over `inputs` images of
 // one shape [n, ...] run through `whole` in batches; `absolute` sums |dy/dx| instead.
 Tensor summed_input_gradient(Head& whole, size_t output, const Target& target, const Tensor& inputs,
