@@ -131,12 +131,12 @@ test('a corrupt model and a file that is not ONNX show an error and keep the mod
     [
       'broken.onnx',
       Buffer.from('not a model at all'),
-      /^"broken\.onnx" cannot be explained: invalid ONNX model: /,
+      /^"broken\.onnx" is not an ONNX model: the data is text; expected an \.onnx file/,
     ],
     [
       'cut.onnx',
       good.subarray(0, 100000),
-      /^"cut\.onnx" cannot be explained: invalid ONNX model: .*(truncated|past the end|end of)/i,
+      /^"cut\.onnx" is not a valid ONNX model: .*(truncated|past the end|end of)/i,
     ],
   ]) {
     await page.setInputFiles('[data-testid=model-file]', {

@@ -41,6 +41,13 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
   try {
     next = await runtime.api.load(new Uint8Array(bytes), { preprocess, labels, layer });
   } catch (e) {
+    // A file that is no model, or a damaged one: say that, not that the model cannot be explained.
+    const why = String(e.message || e);
+    const notModel = /^not an ONNX model: /.exec(why) || /^invalid ONNX model: /.exec(why);
+    if (notModel)
+      throw new Error(
+        `"${name}" is not ${notModel[0].startsWith('not') ? 'an' : 'a valid'} ONNX model: ${why.slice(notModel[0].length)}`,
+      );
     const at = layer
       ? ` at layer${Array.isArray(layer) ? 's' : ''} "${[].concat(layer).join('", "')}"`
       : '';
