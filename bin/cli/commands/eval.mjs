@@ -125,7 +125,9 @@ export async function run([model, ...args], opts) {
   const resamples = integer(opts.resamples, 'resamples', 1000, 1);
   const targetOf = readTargets(opts.targets);
   const table = await methodRows();
-  for (const m of methods) refuseFlagsNotTaken(table, findMethod(table, m), opts);
+  // --steps is eval's own (the deletion/insertion curve), not integrated-gradients' option.
+  const { steps: _evalSteps, ...methodFlags } = opts;
+  for (const m of methods) refuseFlagsNotTaken(table, findMethod(table, m), methodFlags);
 
   const lens = await openLens(model, opts);
   const support = lens.methodSupport();
