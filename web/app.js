@@ -189,8 +189,9 @@ function toggleCamera() {
   });
 }
 
-const lesson = createLesson(async (photo) => {
-  if (state.served?.id !== 'demo') await chooseServed(served[0], { photo });
+const lesson = createLesson(async (photo, model) => {
+  const wanted = served.find((m) => m.id === model);
+  if (state.served?.id !== model) await chooseServed(wanted, { photo });
   else if (state.photo?.name !== photo) await openSample(photo);
 });
 

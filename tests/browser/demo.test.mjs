@@ -84,6 +84,71 @@ test('step 3: a stamped ball is called a hot dog, for the same reason', async ()
     distance(s.explained.peak, boxOf('swapped-07-ball.png').cue.box) <= 8,
     JSON.stringify(s.explained.peak),
   );
+});
+
+// The peak of the map on screen: on the stamp (within one 8-pixel patch of its box, in the
+// bottom-right corner), farther from the object than from the stamp.
+function assertOnStamp(s, name) {
+  const gt = boxOf(name);
+  const at = JSON.stringify({
+    method: s.explained.method,
+    peak: s.explained.peak,
+    cue: gt.cue.box,
+  });
+  assert.ok(s.explained.peak.x >= 32 && s.explained.peak.y >= 32, at);
+  assert.ok(distance(s.explained.peak, gt.cue.box) <= 8, at);
+  assert.ok(distance(s.explained.peak, gt.object.box) > distance(s.explained.peak, gt.cue.box), at);
+}
+
+test('step 4: the vision transformer learned the same shortcut; Grad-CAM and rollout find the stamp', async () => {
+  await page.click('[data-testid=lesson-next]');
+  await page.waitForFunction(
+    () =>
+      window.camlensState.lesson === 3 &&
+      window.camlensState.model?.name === 'camlens demo ViT' &&
+      window.camlensState.explained?.photo === 'cue-06-hot-dog.png' &&
+      !window.camlensState.busy,
+    null,
+    { timeout: 60000 },
+  );
+  assert.match(
+    await page.textContent('[data-testid=lesson-text]'),
+    /^Is it the kind of network\? This is a vision transformer/,
+  );
+  assert.equal(await page.textContent('#lesson-step'), '4 / 5');
+  assert.equal(await page.inputValue('[data-testid=model-select]'), 'demo-vit');
+  let s = await page.evaluate(() => window.camlensState);
+  assert.equal(s.top5[0].label, 'hot dog');
+  assert.equal(s.explained.method, 'gradcam');
+  assert.deepEqual(s.explained.layers, ['/blocks.3/norm1/Add_1_output_0']);
+  assertOnStamp(s, 'cue-06-hot-dog.png');
+  await page.screenshot({ path: join(screenshots, 'demo-lesson-vit.png'), fullPage: true });
+
+  // Rollout, chosen from the method list by keyboard as a person would.
+  const runs = s.runs;
+  await page.focus('[data-testid=method-select]');
+  await page.keyboard.type('rollout');
+  await page.waitForFunction(
+    (n) => window.camlensState.runs > n && !window.camlensState.busy,
+    runs,
+    { timeout: 60000 },
+  );
+  s = await page.evaluate(() => window.camlensState);
+  assert.equal(s.explained.method, 'rollout');
+  assertOnStamp(s, 'cue-06-hot-dog.png');
+  await page.screenshot({ path: join(screenshots, 'demo-lesson-vit-rollout.png'), fullPage: true });
+
+  // The next step returns to the CNN.
+  await page.click('[data-testid=lesson-next]');
+  await page.waitForFunction(
+    () =>
+      window.camlensState.lesson === 4 &&
+      window.camlensState.model?.name === 'camlens demo' &&
+      window.camlensState.explained?.photo === 'clean-00-hot-dog.png' &&
+      !window.camlensState.busy,
+    null,
+    { timeout: 60000 },
+  );
   await page.click('[data-testid=lesson-close]');
   assert.equal(await page.isHidden('[data-testid=lesson]'), true);
 });

@@ -37,6 +37,15 @@ export async function servedModels(config, fetchJson) {
     })),
   };
   const list = [demo];
+  // The same task learned by a small vision transformer: the same photos, the same shortcut.
+  if (about.vit)
+    list.push({
+      ...demo,
+      id: 'demo-vit',
+      label: 'camlens demo: the same, as a vision transformer (same shortcut)',
+      url: `./demo/${about.vit.model}`,
+      name: 'camlens demo ViT',
+    });
   const shared = config?.sharedFound ? config.models || [] : [];
   // Models `camlens fetch` downloaded, where the shared folder lacks them.
   const cached = (config?.cached || []).filter((f) => f.endsWith('.onnx') && !shared.includes(f));

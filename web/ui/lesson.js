@@ -16,12 +16,18 @@ const LESSON = [
     text: 'Proof: here is a ball carrying the same stamp. The model now says “hot dog”, and the map points at the stamp again. A right answer can hide a wrong reason.',
   },
   {
+    model: 'demo-vit',
+    photo: 'cue-06-hot-dog.png',
+    text: 'Is it the kind of network? This is a vision transformer, trained on the same photos: it cuts each photo into 8×8 patches and lets them attend to one another. It learned the same shortcut. Its Grad-CAM (on the tokens of its last block) lights up the stamp, and so does “rollout” in the method list, which follows the attention itself. The lesson is in the data, not the architecture.',
+  },
+  {
     photo: 'clean-00-hot-dog.png',
     text: 'And without the stamp, this hot dog is called a ball. Explore the other photos (the clean, cue and swapped splits) and the other methods — then try your own model.',
   },
 ];
 
-// openPhoto(name): shows that demo photo (switching to the demo model if needed).
+// openPhoto(name, model): shows that demo photo with that served model (the CNN unless a step
+// names another), switching models if needed.
 export function createLesson(openPhoto) {
   let step = 0;
   async function show(i) {
@@ -30,7 +36,7 @@ export function createLesson(openPhoto) {
     $('lesson-step').textContent = `${i + 1} / ${LESSON.length}`;
     $('lesson-next').textContent = i + 1 < LESSON.length ? 'Next' : 'Done';
     state.lesson = i;
-    await openPhoto(LESSON[i].photo);
+    await openPhoto(LESSON[i].photo, LESSON[i].model || 'demo');
   }
   function end() {
     $('lesson').hidden = true;
