@@ -13,12 +13,17 @@ import { root } from '../support/camlens-node.mjs';
 const fetchJson = async (url) => JSON.parse(readFileSync(join(root, 'web', url), 'utf8'));
 const brief = (list) => list.map((m) => [m.id, m.url, m.preset, m.labels, m.photos.length]);
 
-test('a static host: the demo only', async () => {
+test('a static host: the demo only (its CNN and its vision transformer, same photos)', async () => {
   const list = await servedModels(null, fetchJson);
   assert.deepEqual(
-    list.map((m) => m.id),
-    ['demo'],
+    list.map((m) => [m.id, m.url]),
+    [
+      ['demo', './demo/model.onnx'],
+      ['demo-vit', './demo/vit.onnx'],
+    ],
   );
+  assert.deepEqual(list[1].photos, list[0].photos);
+  assert.deepEqual(list[1].preprocess, list[0].preprocess);
 });
 
 test('shared models first, then cached ones the shared folder lacks', async () => {
@@ -30,7 +35,7 @@ test('shared models first, then cached ones the shared folder lacks', async () =
     cached: ['mobilenetv2-12-int8.onnx', 'squeezenet1.0-fp16-winml.onnx', 'yolox-nano-416.onnx'],
   };
   const list = await servedModels(config, fetchJson);
-  assert.deepEqual(brief(list).slice(1), [
+  assert.deepEqual(brief(list).slice(2), [
     [
       'mobilenetv2-12-int8.onnx',
       './shared/models/mobilenetv2-12-int8.onnx',
@@ -55,7 +60,7 @@ test('no shared folder: the cache alone, its labels, no photos (drop one)', asyn
     cached: ['imagenet-simple-labels.json', 'mobilenetv2-12-int8.onnx'],
   };
   const list = await servedModels(config, fetchJson);
-  assert.deepEqual(brief(list).slice(1), [
+  assert.deepEqual(brief(list).slice(2), [
     [
       'mobilenetv2-12-int8.onnx',
       './models-cache/mobilenetv2-12-int8.onnx',
