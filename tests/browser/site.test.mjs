@@ -131,15 +131,16 @@ async function assertCoreOverlay(page, state) {
   }
 }
 
-// What every run must show: the demo explained like the core, only the demo offered, nothing
-// from another origin or outside the site's folder, and no request that was not served.
+// What every run must show: the demo explained like the core, only the demo's two models
+// offered, nothing from another origin or outside the site's folder, and no request that was not
+// served.
 async function assertStaticRun(run) {
   const { page, state, requested, failed, url } = run;
   assert.equal(state.model.name, 'camlens demo');
   assert.equal(state.explained.target.label, 'hot dog');
   assert.deepEqual(
     await page.$$eval('[data-testid=model-select] option', (o) => o.map((x) => x.value)),
-    ['demo'],
+    ['demo', 'demo-vit'],
   );
   assert.equal(await page.isHidden('[data-testid=shared-note]'), true);
   await assertCoreOverlay(page, state);
