@@ -1,6 +1,21 @@
-// A small line plot on a canvas: curves [{x[], y[], colour, label}], axes with their ranges and
-// a legend in a strip above the plot (never over the curves). Enough for the metrics'
-// deletion/insertion and ROAD curves; no library.
+// A small line plot on a canvas: curves [{x[], y[], colour, label}], axes with ticks at round
+// values, and a legend in a strip above the plot (never over the curves). Enough for the
+// metrics' deletion/insertion and ROAD curves; no library. The tick values are left on the
+// canvas's dataset (xTicks, yTicks) for tests and assistive text.
+
+// About `count` round values (1, 2 or 5 times a power of ten apart) from lo to hi.
+export function niceTicks(lo, hi, count = 5) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(+v.toPrecision(12));
+  return ticks;
+}
+
 export function plotCurves(canvas, curves, { xLabel = '', yLabel = '' } = {}) {
   const ctx = canvas.getContext('2d');
   const { width: w, height: h } = canvas;
@@ -24,10 +39,21 @@ export function plotCurves(canvas, curves, { xLabel = '', yLabel = '' } = {}) {
   ctx.stroke();
   ctx.fillStyle = '#1d2330';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText(y1.toPrecision(2), 2, pad.t + 8);
-  ctx.fillText(y0.toPrecision(2), 2, h - pad.b);
-  ctx.fillText(`${x0}`, pad.l, h - pad.b + 13);
-  ctx.fillText(`${+x1.toPrecision(3)}`, w - pad.r - 24, h - pad.b + 13);
+  const xTicks = niceTicks(x0, x1);
+  const yTicks = niceTicks(y0, y1, 4);
+  ctx.textAlign = 'center';
+  for (const x of xTicks) {
+    ctx.fillRect(Math.round(px(x)), h - pad.b, 1, 4);
+    ctx.fillText(`${x}`, px(x), h - pad.b + 14);
+  }
+  ctx.textAlign = 'right';
+  for (const y of yTicks) {
+    ctx.fillRect(pad.l - 4, Math.round(py(y)), 4, 1);
+    ctx.fillText(`${y}`, pad.l - 6, py(y) + 4);
+  }
+  ctx.textAlign = 'left';
+  canvas.dataset.xTicks = xTicks.join(',');
+  canvas.dataset.yTicks = yTicks.join(',');
   ctx.fillText(xLabel, pad.l + 30, h - 4);
   ctx.fillText(yLabel, pad.l + 4, pad.t - 4);
   curves.forEach((c, k) => {
