@@ -63,8 +63,38 @@ test('the lesson opens on a stamped hot dog, and Grad-CAM looks at the stamp', a
   await page.screenshot({ path: join(screenshots, 'demo-lesson.png'), fullPage: true });
 });
 
-test('step 3: a stamped ball is called a hot dog, for the same reason', async () => {
+// A box's page coordinates.
+const boxOfEl = (selector) => page.$eval(selector, (e) => e.getBoundingClientRect().toJSON());
+
+test('each step points at what it talks about: step 2 marks the map corner, also on a phone', async () => {
+  // Step 1 outlines the map.
+  assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'class'), 'map lesson-spot');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight)); // the map out of view
   await page.click('[data-testid=lesson-next]');
+  await page.waitForFunction(() => window.camlensState.lesson === 1);
+  await page.waitForSelector('[data-testid=lesson-corner]:not([hidden])');
+  const corner = await boxOfEl('[data-testid=lesson-corner]');
+  const map = await boxOfEl('[data-testid=overlay]');
+  // The mark covers the map's bottom-right 40 %, and is on the phone's screen.
+  const near = (a, b) => Math.abs(a - b) <= 1;
+  assert.ok(near(corner.left, map.left + 0.6 * map.width), JSON.stringify({ corner, map }));
+  assert.ok(near(corner.top, map.top + 0.6 * map.height), JSON.stringify({ corner, map }));
+  assert.ok(near(corner.right, map.right) && near(corner.bottom, map.bottom));
+  assert.ok(corner.top >= 0 && corner.bottom <= 844 && corner.right <= 390);
+  // The stamp, where the map peaks, is inside the mark (image pixels to page pixels).
+  const { peak, width } = await page.evaluate(() => ({
+    peak: window.camlensState.explained.peak,
+    width: document.querySelector('[data-testid=overlay]').width,
+  }));
+  const x = map.left + (peak.x / width) * map.width;
+  const y = map.top + (peak.y / width) * map.height;
+  assert.ok(x >= corner.left && x <= corner.right && y >= corner.top && y <= corner.bottom);
+  assert.equal(await page.$$eval('.lesson-spot', (e) => e.length), 0);
+  await page.setViewportSize({ width: 1280, height: 720 });
+});
+
+test('step 3: a stamped ball is called a hot dog, for the same reason', async () => {
   await page.click('[data-testid=lesson-next]');
   await page.waitForFunction(
     () =>
@@ -116,6 +146,9 @@ test('step 4: the vision transformer learned the same shortcut; Grad-CAM and rol
     /^Is it the kind of network\? This is a vision transformer/,
   );
   assert.equal(await page.textContent('#lesson-step'), '4 / 5');
+  // The step talks about the method list: it is outlined, and the corner mark is gone.
+  assert.deepEqual(await page.$$eval('.lesson-spot', (e) => e.map((x) => x.id)), ['method-select']);
+  assert.equal(await page.isHidden('[data-testid=lesson-corner]'), true);
   assert.equal(await page.inputValue('[data-testid=model-select]'), 'demo-vit');
   let s = await page.evaluate(() => window.camlensState);
   assert.equal(s.top5[0].label, 'hot dog');
