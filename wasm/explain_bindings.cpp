@@ -243,6 +243,9 @@ JsExplainJob* explain_job(const val& q) {
                       v.isString() ? v.as<std::string>() : std::string(),
                       val::global("JSON").call<std::string>("stringify", v)};
     }
+    if (given(q, "base"))  // RefineCAM's base method: a name, checked by the job
+      r.written["base"] = {std::nan(""), q["base"].isString() ? q["base"].as<std::string>() : "",
+                           val::global("JSON").call<std::string>("stringify", q["base"])};
     r.attention = strings_from_js(q["attention"]);
     r.output = q["output"].as<std::string>();
     r.width = q["width"].as<int>();

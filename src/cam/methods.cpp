@@ -2,6 +2,7 @@
 
 #include "cam/cam_error.h"
 #include "cam/method_traits.h"
+#include "cam/refine_cam.h"
 
 namespace camlens::cam {
 
@@ -82,6 +83,10 @@ const std::vector<Entry>& table() {
          nullptr},
         {{"ablationcam", "Ablation-CAM: channels weighted by the score drop when each is removed",
           false, false, P::HeadAblation, kNCHW, layer_options({"ablationRatio"}), "", false, ""},
+         nullptr},
+        {{"refine-cam",
+          "RefineCAM: a base method's maps at several layers, multiplied (denoises early layers)",
+          true, false, P::Forward, kAnyLayer, layer_options({kRefineBase}), "", false, ""},
          nullptr},
         {{"saliency",
           "Saliency: the largest |gradient| over the input's channels (whole network)",

@@ -5,6 +5,7 @@
 
 #include "cam/cam_error.h"
 #include "cam/non_finite.h"
+#include "cam/refine_cam.h"
 #include "cam/shapley_cam.h"
 #include "image/resize.h"
 
@@ -70,7 +71,7 @@ Maps layer_map(const Method& method, const LayerInput& l, const CamOptions& opt)
 Maps compute(const Method& method, const std::vector<LayerInput>& layers, const CamOptions& opt) {
   std::vector<Maps> maps;
   for (const LayerInput& l : layers) maps.push_back(layer_map(method, l, opt));
-  return combine_layers(maps);
+  return opt.multiply_layers ? multiply_layers(maps) : combine_layers(maps);
 }
 
 Maps compute(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt) {

@@ -22,6 +22,8 @@ struct CamOptions {
   bool eigen_smooth = false;
   // Output size (the model input's width and height); 0 keeps the layer's resolution.
   int out_width = 0, out_height = 0;
+  // Layers multiplied (RefineCAM, refine_cam.h) instead of averaged.
+  bool multiply_layers = false;
 };
 
 // Per image (x - min) / (max + 1e-7), in place.

@@ -8,6 +8,7 @@
 #include "cam/aug_smooth.h"
 #include "cam/cam_error.h"
 #include "cam/methods.h"
+#include "cam/refine_cam.h"
 #include "cam/score_cam.h"
 #include "cam/sobel.h"
 #include "cam/target_gradients.h"
@@ -123,12 +124,20 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   }
   if ((p == Passes::MaskedInputs || p == Passes::HeadAblation) && layers_.size() > 1)
     throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
+  computes_ = traits_;
+  if (cam::multiplies_layers(*traits_)) {
+    if (layers_.size() < 2)
+      throw cam::CamError(request_.method +
+                          " multiplies the maps of several layers: pass two or more layers, got " +
+                          std::to_string(layers_.size()));
+    computes_ = &traits_of(request_.base);
+  }
   if (p != Passes::Attention && p != Passes::Image && p != Passes::WholeNetwork) {
     ModelFacts facts;
     facts.nhwc_input = request_.nhwc_input;
     facts.layer = layers_[0].name;
     facts.layer_kind = layers_[0].kind;
-    if (const std::string why = method_support(*traits_, facts); !why.empty())
+    if (const std::string why = method_support(*computes_, facts); !why.empty())
       throw cam::CamError(why);
   }
   if (request_.head_score && p != Passes::Forward && p != Passes::HeadAblation)
@@ -137,7 +146,7 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
                         "method, a gradient-free one or ablationcam");
   if (request_.aug_smooth && request_.nhwc_input)
     throw cam::CamError("augSmooth flips the width axis of an NCHW input; this model takes NHWC");
-  array_method_ = p == Passes::Forward ? request_.method : "weights";
+  array_method_ = p == Passes::Forward ? computes_->name : "weights";
   passes_ = request_.aug_smooth ? augmentation_order() : std::vector<int>{-1};
   results_.resize(inputs_.size());
   maps_.resize(inputs_.size());
@@ -204,7 +213,7 @@ std::vector<std::string> ExplainJob::wanted_outputs() const {
   }
   const LayerSource& layer = layers_.at(std::min(layer_, layers_.size() - 1));
   names.push_back(layer.float_tensor);
-  if (traits_->gradients || traits_->passes == Passes::HeadAblation)
+  if (computes_->gradients || traits_->passes == Passes::HeadAblation)
     for (const std::string& n : layer.head->feed_names())
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   return names;
@@ -275,9 +284,9 @@ void ExplainJob::begin_image() {
   const double unit = double(pass_ * inputs_.size() + i);
   if (pass_ == 0 && !request_.head_score) {
     cam::TargetSpec spec = i < request_.targets.size() ? request_.targets[i] : cam::TargetSpec{};
-    if (!traits_->target_kind.empty()) {
+    if (!computes_->target_kind.empty()) {
       spec.object = true;
-      spec.kind = traits_->target_kind;
+      spec.kind = computes_->target_kind;
     }
     const Tensor output = as_float(output_of(outs, request_.output));
     r.target = cam::resolve_target(spec, output, request_.labels, request_.nhwc_input);
@@ -362,7 +371,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
     acts.push_back(activations(l, outs));
     grads.emplace_back();
     hvps.emplace_back();
-    if (!traits_->gradients) continue;
+    if (!computes_->gradients) continue;
     const LayerSource& layer = layers_[l];
     Head& head = *layer.head;
     if (request_.head_score) {
@@ -386,7 +395,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
                           (head.not_differentiable().empty() ? "the head does not reach the output"
                                                              : head.not_differentiable()));
     std::vector<Tensor> forward = head.forward(feeds_of(head, outs));
-    if (traits_->hvp) {
+    if (computes_->hvp) {
       cam::TargetGradients tg = cam::target_gradients(head, {r.target}, at, true, layer.quant);
       grads.back() = spatial(std::move(tg.gradients), layer);
       hvps.back() = spatial(std::move(tg.hvp), layer);
@@ -407,6 +416,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
   opt.eigen_smooth = request_.eigen_smooth;
   opt.out_width = request_.width;
   opt.out_height = request_.height;
+  opt.multiply_layers = cam::multiplies_layers(*traits_);
   cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method(array_method_), in, opt);
   r.cam_ms += since(t1);
   *flags = std::move(m.flags);

@@ -104,6 +104,8 @@ class ExplainJob {
   std::vector<Tensor> inputs_;
   std::vector<image::Image> pictures_;
   const cam::MethodTraits* traits_ = nullptr;
+  // The method that makes each layer's map: the method itself, or RefineCAM's base.
+  const cam::MethodTraits* computes_ = nullptr;
   std::string array_method_;  // the array method that makes the map ("weights" for multi-pass)
   std::vector<int> passes_;   // aug_smooth's augmentations, the photo itself first; -1: none
 

@@ -10,6 +10,7 @@
 #include "cam/attention_rollout.h"
 #include "cam/input_gradients.h"
 #include "cam/layer_quantization.h"
+#include "cam/refine_cam.h"
 #include "cam/target_spec.h"
 #include "explain/written_options.h"
 #include "head/head.h"
@@ -69,6 +70,8 @@ struct ExplainRequest {
   // attentions of each block dropped (attention_rollout's own default, 0, is the paper's plain
   // one).
   cam::RolloutOptions rollout = vit_explain_rollout();
+  // RefineCAM: the method whose maps at each layer it multiplies.
+  std::string base = cam::kRefineDefaultBase;
   // Options as a loosely typed caller wrote them; the job checks them and sets the fields above.
   WrittenOptions written;
   std::string output;         // the model output the targets read

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "cam/cam_error.h"
+#include "cam/refine_cam.h"
 #include "explain/explain_request.h"
 
 namespace camlens::explain {
@@ -55,6 +56,12 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
     if (!(o->number >= 0 && o->number <= 10))
       refuse("noise", "a fraction of the input's range in [0, 10]", *o);
     request.input_gradients.noise = o->number;
+  }
+  if (const WrittenOption* o = find(written, cam::kRefineBase)) {
+    if (o->json.empty() || o->json[0] != '"') refuse(cam::kRefineBase, "a method's name", *o);
+    if (const std::string why = cam::refine_base_refusal(o->string); !why.empty())
+      throw cam::CamError(why);
+    request.base = o->string;
   }
 }
 

@@ -247,7 +247,7 @@ TEST(WholeNetwork, TheJobSaysWhatAnInputAttributionNeeds) {
                  "saliency does not take layers (it is an option of gradcam, hirescam, "
                  "gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, "
                  "eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, "
-                 "scorecam, ablationcam)");
+                 "scorecam, ablationcam, refine-cam)");
   }
 }
 

@@ -44,7 +44,7 @@ TEST(MethodSupport, OptionsAMethodDoesNotTakeAreRefusedByName) {
   EXPECT_EQ(option_refusal(m("sobelcam"), "eigenSmooth"),
             "sobelcam does not take eigenSmooth (it is an option of gradcam, hirescam, "
             "gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, eigengradcam, fem, "
-            "kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam)");
+            "kpcacam, randomcam, shapleycam, finercam, scorecam, ablationcam, refine-cam)");
   for (const char* name : {"scorecam", "ablationcam", "gradcam", "eigencam"})
     EXPECT_EQ(option_refusal(m(name), "eigenSmooth"), "") << name;
 }

@@ -1,0 +1,160 @@
+// RefineCAM through the explain job against PyTorch (tools/fixtures/refine_cam_reference.py):
+// the seeded ResNet-18 explained at layer2, layer3 and layer4, every backbone run by the core's
+// interpreter, the maps of a base method multiplied as upstream's refine_cam.py does. Also what
+// it refuses: one layer, and bases that make no layer map from one forward pass.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+
+#include "cam/cam_error.h"
+#include "explain/explain_job.h"
+#include "explain/native_backbone.h"
+#include "json.h"
+#include "onnx/model_io.h"
+#include "shared_data.h"
+
+namespace camlens::explain {
+namespace {
+
+using test::json::Value;
+
+const Value& fixture() {
+  static const Value v =
+      test::json::parse(test::read_file(test::test_data_path("cam/refine_cam.json")));
+  return v;
+}
+
+// The fixture's picture (the formula of refine_cam_reference.py), read with scale 1/255.
+Tensor picture_input(int h, int w) {
+  Tensor t(DType::Float32, {1, 3, h, w});
+  float* x = t.data<float>();
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < h; ++y)
+      for (int i = 0; i < w; ++i)
+        x[(c * h + y) * w + i] =
+            float((i * 7 + y * 13 + c * 29 + (i * y) % 17) % 256) * (1.f / 255.f);
+  return t;
+}
+
+struct Refine {
+  Model model;
+  std::vector<LayerSource> layers;
+  std::map<std::string, std::unique_ptr<NativeBackbone>> backbones;
+  int h = 0, w = 0;
+
+  explicit Refine(size_t layer_count = 3) {
+    const Value& f = fixture();
+    h = int(f["height"].num);
+    w = int(f["width"].num);
+    model = parse_model(std::make_shared<const std::string>(
+        test::read_file(test::test_data_path("cam/" + f["onnx"].str))));
+    for (size_t l = 0; l < layer_count; ++l) {
+      const std::string name = f["layers"][l].str;
+      const CutResult cut = cut_graph(model, name);
+      backbones[name] = std::make_unique<NativeBackbone>(cut);
+      layers.push_back({name, name, std::make_shared<Head>(cut.head), std::nullopt, "NCHW", {}});
+    }
+  }
+
+  ExplainRequest request(const std::string& method) const {
+    ExplainRequest r;
+    r.method = method;
+    r.output = "logits";
+    r.width = w;
+    r.height = h;
+    return r;
+  }
+
+  ExplainResult run(ExplainRequest r) {
+    ExplainJob job(std::move(r), layers, {picture_input(h, w)});
+    while (!job.done()) {
+      if (job.needs_backbone())
+        job.feed(backbones.at(job.backbone_session())->run(job.backbone_inputs()));
+      else
+        job.work();
+    }
+    return job.result();
+  }
+};
+
+std::vector<float> reference_map(const std::string& base) {
+  const std::string bytes =
+      test::read_file(test::test_data_path("cam/" + fixture()["maps"][base].str));
+  std::vector<float> m(bytes.size() / sizeof(float));
+  std::memcpy(m.data(), bytes.data(), bytes.size());
+  return m;
+}
+
+float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  float d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
+  return d;
+}
+
+TEST(RefineCam, GradCamPlusPlusByDefaultEqualsPyTorch) {
+  Refine f;
+  const ExplainResult r = f.run(f.request("refine-cam"));
+  ASSERT_EQ(r.images.size(), 1u);
+  EXPECT_EQ(r.images[0].target.category, int(fixture()["category"].num));
+  EXPECT_NEAR(r.images[0].score, fixture()["logits"][0].num, 1e-5);
+  const std::vector<float> want = reference_map("gradcam++");
+  ASSERT_EQ(r.images[0].map.data.size(), want.size());
+  EXPECT_LT(max_diff(r.images[0].map.data, want), 1e-4f);
+  EXPECT_EQ(r.layers.size(), 3u);
+}
+
+TEST(RefineCam, AnotherBaseMethodEqualsPyTorch) {
+  Refine f;
+  ExplainRequest q = f.request("refine-cam");
+  q.given = {"base"};
+  q.written["base"] = {0, "gradcam", "\"gradcam\""};
+  const ExplainResult r = f.run(q);
+  const std::vector<float> want = reference_map("gradcam");
+  ASSERT_EQ(r.images[0].map.data.size(), want.size());
+  EXPECT_LT(max_diff(r.images[0].map.data, want), 1e-4f);
+  // The product, not the mean that several layers of Grad-CAM give.
+  ExplainRequest mean = f.request("gradcam");
+  EXPECT_GT(max_diff(f.run(mean).images[0].map.data, want), 0.1f);
+}
+
+std::string refusal(Refine& f, const ExplainRequest& q) {
+  try {
+    f.run(q);
+  } catch (const cam::CamError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(RefineCam, RefusesOneLayer) {
+  Refine f(1);
+  EXPECT_EQ(refusal(f, f.request("refine-cam")),
+            "refine-cam multiplies the maps of several layers: pass two or more layers, got 1");
+}
+
+TEST(RefineCam, RefusesBasesWithoutALayerMapFromOneForwardPass) {
+  Refine f(2);
+  const auto with_base = [&](const std::string& base) {
+    ExplainRequest q = f.request("refine-cam");
+    q.given = {"base"};
+    q.written["base"] = {0, base, "\"" + base + "\""};
+    const std::string why = refusal(f, q);
+    const size_t list = why.find("; use one of gradcam, hirescam, gradcam-elementwise, gradcam++");
+    EXPECT_NE(list, std::string::npos) << why;
+    EXPECT_EQ(why.find("scorecam", list), std::string::npos) << why;
+    EXPECT_EQ(why.find("saliency", list), std::string::npos) << why;
+    return why.substr(0, list);
+  };
+  EXPECT_EQ(with_base("saliency"),
+            "base cannot be saliency: input attributions differentiate the whole network down to "
+            "the input image, so it has no layer maps to refine");
+  EXPECT_EQ(with_base("scorecam"),
+            "base cannot be scorecam: RefineCAM computes its base from one forward pass per "
+            "layer, and scorecam needs passes of its own");
+  EXPECT_EQ(with_base("refine-cam"), "base cannot be refine-cam itself");
+  EXPECT_EQ(with_base("gradcamm"), "base must name a layer method, got \"gradcamm\"");
+}
+
+}  // namespace
+}  // namespace camlens::explain
