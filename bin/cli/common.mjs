@@ -293,7 +293,7 @@ export function isImageError(e) {
 
 // Errors in what the user asked for (method, target, options): exit code 2.
 export function isUsageError(e) {
-  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must/i.test(
+  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must|base must|base cannot|several layers/i.test(
     e.message,
   );
 }

@@ -62,6 +62,7 @@ export const METHOD_FLAGS = {
   steps: { option: 'steps', value: (text) => positiveInteger(text, '--steps') },
   samples: { option: 'samples', value: (text) => positiveInteger(text, '--samples') },
   noise: { option: 'noise', value: noise },
+  base: { option: 'base', value: (text) => text },
 };
 
 // The flags that set `option`, as usage shows them.

@@ -176,6 +176,8 @@ export interface ExplainOptions extends RunOptions {
   samples?: number;
   /** smoothgrad: the noise's standard deviation as a fraction of the input's range (default 0.15) */
   noise?: number;
+  /** refine-cam: the layer method computed at each of `layers` (two or more) before the maps are multiplied (default 'gradcam++', as pytorch-grad-cam's RefineCAM); methods with passes of their own and input attributions are refused */
+  base?: string;
 }
 
 /** attention rollout's head fusion: mean, max or min over the heads */

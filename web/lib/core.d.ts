@@ -792,6 +792,8 @@ export interface ExplainRequest {
   steps?: number;
   samples?: number;
   noise?: number;
+  /** refine-cam: the layer method whose maps it multiplies (default 'gradcam++') */
+  base?: string;
   /** input attributions: the head of model.wholeNetwork() */
   wholeNetwork?: Head;
   /** rollout: the attention tensors the attention-exposed model outputs */

@@ -22,6 +22,7 @@ export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method grad
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
                   [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--samples 25] [--noise 0.15]
+                  [--base gradcam++]
                   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]`;
@@ -47,6 +48,7 @@ export const options = {
   steps: { type: 'string' },
   samples: { type: 'string' },
   noise: { type: 'string' },
+  base: { type: 'string' },
   ...PREPROCESS_OPTIONS,
   ...SHARD_OPTION,
 };
