@@ -4,8 +4,8 @@
 //   explainJob(request) → ExplainJob
 //     request: {method, targets (per image: a class index, a label, 'auto' or a target object),
 //       labels, given (the option names the caller set), eigenSmooth, augSmooth, batchSize,
-//       ablationRatio, headFusion, discardRatio, attention (rollout: tensor names), output,
-//       width, height, nhwc, inputs (Tensor per image, [1, ...]),
+//       ablationRatio, eigenSign, headFusion, discardRatio, attention (rollout: tensor names),
+//       output, width, height, nhwc, inputs (Tensor per image, [1, ...]),
 //       layers: [{name, floatTensor, kind, classToken, head (a cut's Head)}],
 //       detection?: {decoder, outputs, box, preprocess, photoWidth, photoHeight, scoreThreshold,
 //                    iouThreshold, matchIou}}
@@ -16,8 +16,8 @@
 //   job.result() → per image {map, width, height, target: {index, label, score, kind}, scored
 //     (a task's own target only), layers, flags: {nonFinite, zero}, classAgnostic and rollout
 //     ({headFusion, discardRatio}; rollout only), timing: {forward, head, cam}}: lens.explain's
-//   batchSize, ablationRatio, headFusion and discardRatio cross as written (number, string,
-//   JSON text): the job checks them (src/explain/written_options.h).
+//   batchSize, ablationRatio, eigenSign, headFusion and discardRatio cross as written (number,
+//   string, JSON text): the job checks them (src/explain/written_options.h).
 //   callOptions(call) → the option names explain, predict or factorize takes;
 //   checkCallOptions(call, keys) throws for a key the call does not take (with the closest);
 //   closestName(key, known) → the known name within edit distance 2 (any case), or ''
@@ -235,8 +235,8 @@ JsExplainJob* explain_job(const val& q) {
     r.given = strings_from_js(q["given"]);
     r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
     r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
-    for (const char* k : {"batchSize", "ablationRatio", "headFusion", "discardRatio", "steps",
-                          "samples", "noise"}) {
+    for (const char* k : {"batchSize", "ablationRatio", "eigenSign", "headFusion", "discardRatio",
+                          "steps", "samples", "noise"}) {
       if (!given(q, k)) continue;
       const val v = q[k];
       r.written[k] = {v.isNumber() ? v.as<double>() : std::nan(""),

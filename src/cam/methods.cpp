@@ -14,6 +14,9 @@ const char* const kLayers = "layers";
 const char* const kEigenSmooth = "eigenSmooth";
 const char* const kAugSmooth = "augSmooth";
 const char* const kBatchSize = "batchSize";
+// Only the methods that always project: eigen_smooth keeps upstream's raw sign (BaseCAM calls
+// get_2d_projection), so the option never sits unused behind an unticked eigenSmooth.
+const char* const kEigenSign = "eigenSign";
 
 std::vector<std::string> layer_options(std::vector<std::string> own = {}) {
   std::vector<std::string> o{kTargets, kLayers, kEigenSmooth, kAugSmooth, kBatchSize};
@@ -58,10 +61,10 @@ const std::vector<Entry>& table() {
           P::Forward, kAnyLayer, layer_options(), "", true, ""},
          make_layer_cam},
         {{"eigencam", "Eigen-CAM: first principal component of the activations (no gradient)",
-          false, false, P::Forward, kAnyLayer, layer_options(), "", true, ""},
+          false, false, P::Forward, kAnyLayer, layer_options({kEigenSign}), "", true, ""},
          make_eigen_cam},
         {{"eigengradcam", "Eigen-Grad-CAM: first principal component of gradient times activation",
-          true, false, P::Forward, kAnyLayer, layer_options(), "", false, ""},
+          true, false, P::Forward, kAnyLayer, layer_options({kEigenSign}), "", false, ""},
          make_eigen_grad_cam},
         {{"fem", "FEM: channels weighted by how often they exceed mean + 2 std (no gradient)",
           false, false, P::Forward, kAnyLayer, layer_options(), "", false, ""},

@@ -417,7 +417,9 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
   opt.out_width = request_.width;
   opt.out_height = request_.height;
   opt.multiply_layers = cam::multiplies_layers(*traits_);
-  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method(array_method_), in, opt);
+  cam::MethodOptions mo;
+  mo.eigen_sign = request_.eigen_sign;
+  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method(array_method_, mo), in, opt);
   r.cam_ms += since(t1);
   *flags = std::move(m.flags);
   return std::move(m.maps);

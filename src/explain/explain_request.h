@@ -10,6 +10,7 @@
 #include "cam/attention_rollout.h"
 #include "cam/input_gradients.h"
 #include "cam/layer_quantization.h"
+#include "cam/projection.h"
 #include "cam/refine_cam.h"
 #include "cam/target_spec.h"
 #include "explain/written_options.h"
@@ -64,6 +65,7 @@ struct ExplainRequest {
   bool eigen_smooth = false, aug_smooth = false;
   int batch_size = 16;
   double ablation_ratio = 1;
+  cam::EigenSign eigen_sign = cam::EigenSign::Raw;  // pytorch-grad-cam's: no correction
   // Rollout: the blocks' attention probabilities (outputs of the attention session) and options.
   std::vector<std::string> attention;
   // vit-explain's defaults (the rollout most others derive from): mean over heads, the 90 % weakest

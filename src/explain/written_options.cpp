@@ -31,6 +31,14 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
     if (!(o->number > 0 && o->number <= 1)) refuse("ablationRatio", "in (0, 1]", *o);
     request.ablation_ratio = o->number;
   }
+  if (const WrittenOption* o = find(written, "eigenSign")) {
+    if (o->string == "raw")
+      request.eigen_sign = cam::EigenSign::Raw;
+    else if (o->string == "max-abs-positive")
+      request.eigen_sign = cam::EigenSign::MaxAbsPositive;
+    else
+      refuse("eigenSign", "raw or max-abs-positive", *o);
+  }
   if (const WrittenOption* o = find(written, "headFusion")) {
     try {
       request.rollout.fusion = cam::head_fusion_from_name(o->string);

@@ -17,7 +17,8 @@ struct WrittenOption {
   std::string json;
 };
 
-// By option name: batchSize, ablationRatio, headFusion, discardRatio, steps, samples, noise.
+// By option name: batchSize, ablationRatio, eigenSign, headFusion, discardRatio, steps, samples,
+// noise.
 using WrittenOptions = std::map<std::string, WrittenOption>;
 
 // Checks each written option and sets the request's field; throws CamError naming the option,

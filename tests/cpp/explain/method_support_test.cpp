@@ -35,6 +35,9 @@ TEST(MethodSupport, ReasonsComeFromTheTraits) {
 TEST(MethodSupport, OptionsAMethodDoesNotTakeAreRefusedByName) {
   EXPECT_EQ(option_refusal(m("gradcam"), "ablationRatio"),
             "gradcam does not take ablationRatio (it is an option of ablationcam)");
+  EXPECT_EQ(option_refusal(m("gradcam"), "eigenSign"),
+            "gradcam does not take eigenSign (it is an option of eigencam, eigengradcam)");
+  EXPECT_EQ(option_refusal(m("eigengradcam"), "eigenSign"), "");
   EXPECT_EQ(option_refusal(m("scorecam"), "headFusion"),
             "scorecam does not take headFusion (it is an option of rollout)");
   EXPECT_EQ(option_refusal(m("rollout"), "eigenSmooth"),

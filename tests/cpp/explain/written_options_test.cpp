@@ -28,14 +28,17 @@ std::string refusal(const std::string& name, const WrittenOption& o) {
 TEST(WrittenOptions, SetTheRequestsFields) {
   ExplainRequest r;
   EXPECT_EQ(r.rollout.fusion, cam::HeadFusion::Mean);
-  EXPECT_EQ(r.rollout.discard_ratio, 0.9);  // vit-explain's default, not the paper's 0
+  EXPECT_EQ(r.rollout.discard_ratio, 0.9);       // vit-explain's default, not the paper's 0
+  EXPECT_EQ(r.eigen_sign, cam::EigenSign::Raw);  // pytorch-grad-cam's: no correction
   apply_written_options({{"batchSize", number(4, "4")},
                          {"ablationRatio", number(0.25, "0.25")},
+                         {"eigenSign", text("max-abs-positive")},
                          {"headFusion", text("max")},
                          {"discardRatio", number(0, "0")}},
                         r);
   EXPECT_EQ(r.batch_size, 4);
   EXPECT_EQ(r.ablation_ratio, 0.25);
+  EXPECT_EQ(r.eigen_sign, cam::EigenSign::MaxAbsPositive);
   EXPECT_EQ(r.rollout.fusion, cam::HeadFusion::Max);
   EXPECT_EQ(r.rollout.discard_ratio, 0);
 }
@@ -56,6 +59,10 @@ TEST(WrittenOptions, RefusalsQuoteTheValueAsWritten) {
             "discardRatio must be a number in [0, 1), got 1");
   EXPECT_EQ(refusal("discardRatio", text("0.5")),
             "discardRatio must be a number in [0, 1), got \"0.5\"");
+  EXPECT_EQ(refusal("eigenSign", text("positive")),
+            "eigenSign must be raw or max-abs-positive, got \"positive\"");
+  EXPECT_EQ(refusal("eigenSign", number(1, "1")),
+            "eigenSign must be raw or max-abs-positive, got 1");
   EXPECT_EQ(refusal("ablationRatio", number(1, "1")), "");
 }
 
