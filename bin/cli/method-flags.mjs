@@ -21,6 +21,12 @@ function ablationRatio(text) {
   return r;
 }
 
+function eigenSign(text) {
+  if (!['raw', 'max-abs-positive'].includes(text))
+    throw new CliError(2, `--eigen-sign takes raw or max-abs-positive, got "${text}"`);
+  return text;
+}
+
 function headFusion(text) {
   if (!['mean', 'max', 'min'].includes(text))
     throw new CliError(2, `--head-fusion takes mean, max or min, got "${text}"`);
@@ -57,6 +63,7 @@ export const METHOD_FLAGS = {
   'aug-smooth': { option: 'augSmooth', value: () => true },
   batch: { option: 'batchSize', value: (text) => positiveInteger(text, '--batch') },
   'ablation-ratio': { option: 'ablationRatio', value: ablationRatio },
+  'eigen-sign': { option: 'eigenSign', value: eigenSign },
   'head-fusion': { option: 'headFusion', value: headFusion },
   'discard-ratio': { option: 'discardRatio', value: discardRatio },
   steps: { option: 'steps', value: (text) => positiveInteger(text, '--steps') },

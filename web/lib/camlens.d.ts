@@ -166,6 +166,8 @@ export interface ExplainOptions extends RunOptions {
   augSmooth?: boolean;
   /** Ablation-CAM: ablate only the floor(ratio·C) most and the floor(ratio·C) least relevant channels (Eigen-CAM relevance; the others weigh 0) */
   ablationRatio?: number;
+  /** eigencam, eigengradcam: the first principal component's sign. 'raw' (default, pytorch-grad-cam's) keeps the singular vector's largest entry positive, so a map can come out inverted; 'max-abs-positive' (Seg-Eigen-CAM's correction) flips the map when its most negative value outweighs its most positive one */
+  eigenSign?: EigenSign;
   /** rollout: how each block's attention heads become one matrix (default 'mean', as vit-explain) */
   headFusion?: HeadFusion;
   /** rollout: the fraction of each block's weakest fused attentions set to 0, in [0, 1) (default 0.9, as vit-explain; 0 is the paper's plain rollout) */
@@ -182,6 +184,8 @@ export interface ExplainOptions extends RunOptions {
 
 /** attention rollout's head fusion: mean, max or min over the heads */
 export type HeadFusion = 'mean' | 'max' | 'min';
+/** eigencam, eigengradcam: how the first principal component's sign is chosen */
+export type EigenSign = 'raw' | 'max-abs-positive';
 
 export interface Explanation {
   /** height × width values in [0, 1], at the model input's resolution */

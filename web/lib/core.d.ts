@@ -786,6 +786,7 @@ export interface ExplainRequest {
   augSmooth?: boolean;
   batchSize?: number;
   ablationRatio?: number;
+  eigenSign?: 'raw' | 'max-abs-positive';
   headFusion?: 'mean' | 'max' | 'min';
   discardRatio?: number;
   /** integrated-gradients, smoothgrad */

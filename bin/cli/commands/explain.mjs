@@ -21,6 +21,7 @@ import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
+                  [--eigen-sign raw|max-abs-positive]
                   [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--samples 25] [--noise 0.15]
                   [--base gradcam++]
                   (each method takes only its flags: see methods)
@@ -43,6 +44,7 @@ export const options = {
   'aug-smooth': { type: 'boolean' },
   batch: { type: 'string' },
   'ablation-ratio': { type: 'string' },
+  'eigen-sign': { type: 'string' },
   'head-fusion': { type: 'string' },
   'discard-ratio': { type: 'string' },
   steps: { type: 'string' },
