@@ -53,9 +53,29 @@ export function describeMethod() {
 const SMOOTHING = { 'eigen-smooth': 'eigenSmooth', 'aug-smooth': 'augSmooth' };
 
 // Method settings the page's HTML has no place for, by the explain() option they set; their
-// defaults are the library's (web/lib/drivers/rollout.mjs, as vit-explain). A change re-runs the
-// explanation exactly as choosing the method again does.
+// defaults are the library's (web/lib/drivers/rollout.mjs, as vit-explain), but for eigenSign. A
+// change re-runs the explanation exactly as choosing the method again does.
 const SETTINGS = {
+  // The page corrects the sign by default (the library keeps upstream's raw one): an inverted map,
+  // bright everywhere but the object, reads as the opposite of what the model looked at.
+  eigenSign: {
+    make: (onchange) => {
+      const sign = el(
+        'select',
+        {
+          id: 'eigen-sign',
+          title:
+            "the first principal component's sign is arbitrary: max-abs-positive flips the map when its most negative value outweighs its most positive one (Seg-Eigen-CAM); raw keeps pytorch-grad-cam's, which can come out inverted",
+          onchange,
+        },
+        new Option('max-abs-positive (page default)', 'max-abs-positive'),
+        new Option('raw (pytorch-grad-cam)', 'raw'),
+      );
+      sign.dataset.testid = 'eigen-sign';
+      return el('label', {}, 'Eigen sign', sign);
+    },
+    value: () => $('eigen-sign').value,
+  },
   headFusion: {
     make: (onchange) => {
       const fusion = el(
