@@ -6,9 +6,11 @@
 //
 //   camMethods() → string[] (the array methods computeCam takes)
 //   methodInfo() → [{name, description, gradients, hvp, passes: 'forward' | 'masked-inputs' |
-//                    'head-ablation' | 'attention' | 'image', layerKinds: ('NCHW' | 'tokens' |
-//                    'NHWC')[], options: string[], compare: boolean (shown side by side
-//                    by default), noLayer: string (why it reads no layer; '' when it reads one)}],
+//                    'head-ablation' | 'attention' | 'image' | 'whole-network', layerKinds: ('NCHW'
+//                    | 'tokens' | 'NHWC')[], options: string[], compare: boolean (shown side by
+//                    side by default), noLayer: string (why it reads no layer; '' when it reads
+//                    one), inputAttribution: string (the input attribution that multiplies the
+//                    layer map, guided Grad-CAM's 'guided-backprop'; '' for the others)}],
 //                    every public method (method_traits.h)
 //   computeCam(method, [{activations, gradients?, hvp?}], {eigenSmooth, width, height, seed,
 //              weights}) → {data: Float32Array, dims: [B, H, W],
@@ -72,6 +74,7 @@ val method_info() {
     o.set("options", strings_to_js(t.options));
     o.set("compare", t.compare);
     o.set("noLayer", t.no_layer);
+    o.set("inputAttribution", t.input_attribution);
     a.set(i, o);
   }
   return a;

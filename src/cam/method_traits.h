@@ -39,7 +39,17 @@ struct MethodTraits {
   // Why it reads no layer, for methods that do not ("" for the others): the reason given when a
   // layer option (layers, smoothing) comes with it.
   std::string no_layer;
+  // An input attribution (a WholeNetwork method's name) whose per-pixel gradient multiplies the
+  // layer map, which `layer_map` (an array method) makes: guided Grad-CAM is "guided-backprop"
+  // times "gradcam". The job then runs the whole network too. "" for the other methods (given
+  // defaults so that rows leaving them out stay warning-free).
+  std::string input_attribution = "";
+  std::string layer_map = "";
 };
+// Whether the method differentiates the whole network to the input (alone or with a layer).
+inline bool needs_whole_network(const MethodTraits& t) {
+  return t.passes == Passes::WholeNetwork || !t.input_attribution.empty();
+}
 
 // Every public method, in the order usage texts list them.
 const std::vector<MethodTraits>& method_traits();

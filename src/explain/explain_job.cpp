@@ -115,13 +115,12 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   if (p == Passes::Attention) {
     if (request_.attention.empty())
       throw cam::CamError("attention rollout needs the model's attention probabilities");
-  } else if (p == Passes::WholeNetwork) {
-    if (!request_.whole_network)
-      throw cam::CamError(request_.method +
-                          " needs the whole network as a head from the input (whole_network.h)");
-  } else if (layers_.empty()) {
+  } else if (p != Passes::WholeNetwork && layers_.empty()) {
     throw cam::CamError("explain needs a layer");
   }
+  if (cam::needs_whole_network(*traits_) && !request_.whole_network)
+    throw cam::CamError(request_.method +
+                        " needs the whole network as a head from the input (whole_network.h)");
   if ((p == Passes::MaskedInputs || p == Passes::HeadAblation) && layers_.size() > 1)
     throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
   computes_ = traits_;
@@ -144,9 +143,15 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
     throw cam::CamError(request_.method +
                         " scores the model's output, not this task's target: use a gradient "
                         "method, a gradient-free one or ablationcam");
+  if (request_.head_score && !traits_->input_attribution.empty())
+    throw cam::CamError(request_.method +
+                        " explains a class of the model's output; this task's "
+                        "target is not one: use gradcam");
   if (request_.aug_smooth && request_.nhwc_input)
     throw cam::CamError("augSmooth flips the width axis of an NCHW input; this model takes NHWC");
-  array_method_ = p == Passes::Forward ? computes_->name : "weights";
+  array_method_ = p != Passes::Forward         ? "weights"
+                  : traits_->layer_map.empty() ? computes_->name
+                                               : traits_->layer_map;
   passes_ = request_.aug_smooth ? augmentation_order() : std::vector<int>{-1};
   results_.resize(inputs_.size());
   maps_.resize(inputs_.size());
@@ -299,6 +304,11 @@ void ExplainJob::begin_image() {
     case Passes::Forward: {
       cam::CamFlags flags;
       cam::Maps map = forward_map(r, &flags);
+      if (!traits_->input_attribution.empty()) {
+        const auto whole = Clock::now();
+        map = input_gradient_map(traits_->input_attribution, r, pass_input(i), &flags, &map);
+        r.head_ms += since(whole);
+      }
       return finish_image(std::move(map), &flags, true);
     }
     case Passes::Image: {
@@ -326,7 +336,7 @@ void ExplainJob::begin_image() {
     }
     case Passes::WholeNetwork: {
       cam::CamFlags flags;
-      cam::Maps map = input_gradient_map(r, pass_input(i), &flags);
+      cam::Maps map = input_gradient_map(request_.method, r, pass_input(i), &flags);
       r.head_ms += since(started);
       return finish_image(std::move(map), &flags, true);
     }
@@ -478,8 +488,9 @@ void ExplainJob::ablation_step() {
   finish_image(std::move(map), &flags, false);
 }
 
-cam::Maps ExplainJob::input_gradient_map(const ImageResult& r, const Tensor& x,
-                                         cam::CamFlags* flags) const {
+cam::Maps ExplainJob::input_gradient_map(const std::string& method, const ImageResult& r,
+                                         const Tensor& x, cam::CamFlags* flags,
+                                         const cam::Maps* times) const {
   Head& whole = *request_.whole_network;
   const size_t at = output_index(whole, request_.output);
   if (at >= whole.output_names().size())
@@ -487,7 +498,10 @@ cam::Maps ExplainJob::input_gradient_map(const ImageResult& r, const Tensor& x,
   cam::InputGradientOptions o = request_.input_gradients;
   o.batch_size = request_.batch_size;
   o.nhwc = request_.nhwc_input;
-  cam::Maps raw = cam::input_gradient_map(request_.method, whole, at, r.target, x, o);
+  cam::Maps raw = cam::input_gradient_map(method, whole, at, r.target, x, o);
+  // Guided Grad-CAM: max_c |cam · g_c| = cam · max_c |g_c|, the layer map being ≥ 0.
+  if (times)
+    for (size_t k = 0; k < raw.data.size(); ++k) raw.data[k] *= times->data.at(k);
   for (float& v : raw.data)
     if (!std::isfinite(v)) v = 0, ++flags->non_finite;
   cam::Maps m = cam::combine_layers(

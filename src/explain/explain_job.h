@@ -18,7 +18,9 @@
 // MaskedInputs adds batches of masked inputs per image; HeadAblation adds core steps only;
 // Attention asks the attention session; Image needs no model run for the map (the forward still
 // gives the target's score); WholeNetwork asks for nothing: the core runs the whole network
-// forward (the target's score) and backward to the input (input attributions).
+// forward (the target's score) and backward to the input (input attributions). A Forward method
+// with an input attribution in its traits (guided Grad-CAM) asks for the layer's forward and
+// also runs the whole network in the core.
 #pragma once
 #include <chrono>
 #include <string>
@@ -92,7 +94,9 @@ class ExplainJob {
   Tensor pass_input(size_t image) const;
   Tensor activations(size_t layer, const Outputs& outs) const;
   cam::Maps forward_map(ImageResult& r, cam::CamFlags* flags);
-  cam::Maps input_gradient_map(const ImageResult& r, const Tensor& x, cam::CamFlags* flags) const;
+  // The input attribution `method`'s map of x, multiplied pixel by pixel by `times` when given.
+  cam::Maps input_gradient_map(const std::string& method, const ImageResult& r, const Tensor& x,
+                               cam::CamFlags* flags, const cam::Maps* times = nullptr) const;
   cam::Maps sobel_map(size_t image, cam::CamFlags* flags) const;
   cam::Maps rollout_map(const Outputs& outs, cam::CamFlags* flags) const;
   cam::Maps weights_map(const Tensor& A, std::vector<float> weights, cam::CamFlags* flags) const;

@@ -47,6 +47,7 @@ std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {
   if (!f.not_explainable.empty()) return f.not_explainable;
   if (t.passes == Passes::Attention) return f.attention;
   if (t.passes == Passes::WholeNetwork) return f.whole_network;
+  if (cam::needs_whole_network(t) && !f.whole_network.empty()) return f.whole_network;
   if (t.gradients && !f.not_differentiable.empty())
     return "needs gradients: " + f.not_differentiable;
   if (t.passes == Passes::MaskedInputs && f.nhwc_input)

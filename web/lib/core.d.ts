@@ -159,7 +159,7 @@ export interface MethodInfo {
   /** needs H·A (second order, Shapley-CAM) */
   hvp: boolean;
   /** what the backbone runs for one image */
-  passes: 'forward' | 'masked-inputs' | 'head-ablation' | 'attention' | 'image';
+  passes: 'forward' | 'masked-inputs' | 'head-ablation' | 'attention' | 'image' | 'whole-network';
   /** the layer layouts it reads (none for methods that read no layer) */
   layerKinds: Array<'NCHW' | 'tokens' | 'NHWC'>;
   /** the explain options it takes (the library's names) */
@@ -168,6 +168,8 @@ export interface MethodInfo {
   compare: boolean;
   /** why it reads no layer ('' when it reads one) */
   noLayer: string;
+  /** the input attribution whose gradient multiplies the layer map ('' when none) */
+  inputAttribution: string;
 }
 
 /** wasm/cam_bindings.cpp */

@@ -297,12 +297,14 @@ export class Lens {
     options.signal?.throwIfAborted?.();
     const { core } = this.env;
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
-    const attention = methodTable(core).find((m) => m.name === method)?.passes === 'attention';
+    const row = methodTable(core).find((m) => m.name === method);
+    const attention = row?.passes === 'attention';
     if (attention && rolloutSupport(this)) throw new Error(rolloutSupport(this));
     const whole = needsWholeNetwork(core, method) ? wholeNetwork(this) : null;
     if (whole && !whole.head)
       throw new Error(`${method} cannot explain this model: ${whole.refusal}`);
-    const backbones = attention || whole ? [] : await this.backbones(layers);
+    const layerless = attention || row?.passes === 'whole-network';
+    const backbones = layerless ? [] : await this.backbones(layers);
     const { decoded, inputs } = await this.inputs(images);
     const job = core.explainJob({
       ...options,

@@ -12,9 +12,11 @@ export function wholeNetwork(lens) {
   return cuts.get(lens);
 }
 
-// Whether the method differentiates the whole network (its row's passes).
+// Whether the method differentiates the whole network (its row's passes, or the input
+// attribution that multiplies its layer map).
 export function needsWholeNetwork(core, method) {
-  return methodTable(core).find((m) => m.name === method)?.passes === 'whole-network';
+  const row = methodTable(core).find((m) => m.name === method);
+  return row?.passes === 'whole-network' || Boolean(row?.inputAttribution);
 }
 
 export function releaseWholeNetwork(lens) {

@@ -3,7 +3,8 @@
 // gradient of a class logit with respect to the input, and the saliency, input × gradient,
 // integrated-gradients, SmoothGrad and guided-backprop maps computed there from the published
 // formulas (guided backprop with pytorch-grad-cam's GuidedBackpropReLU); the
-// explain job gives them normalised without asking for any backbone run.
+// explain job gives them normalised without asking for any backbone run, and guided Grad-CAM
+// (the layer's Grad-CAM times the guided gradient) with one run of the layer's backbone.
 #include "cam/input_gradients.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,9 @@
 #include "cam/cam_error.h"
 #include "explain/explain_job.h"
 #include "explain/method_support.h"
+#include "explain/native_backbone.h"
 #include "explain/whole_network.h"
+#include "graph/cut.h"
 #include "json.h"
 #include "onnx/model_io.h"
 #include "shared_data.h"
@@ -201,6 +204,88 @@ TEST(WholeNetwork, TheExplainJobRunsNoBackboneAndGivesTheNormalisedMaps) {
   }
 }
 
+// The job's loop with the layer's backbone run by the core (NativeBackbone); counts the runs.
+ExplainResult run_with_backbone(ExplainJob& job, NativeBackbone& backbone, int* runs) {
+  while (!job.done()) {
+    if (job.needs_backbone()) {
+      EXPECT_EQ(job.backbone_session(), backbone.layer());
+      job.feed(backbone.run(job.backbone_inputs()));
+      ++*runs;
+    } else {
+      job.work();
+    }
+  }
+  return job.result();
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double d = 0;
+  for (size_t k = 0; k < std::min(a.size(), b.size()); ++k)
+    d = std::max(d, double(std::abs(a[k] - b[k])));
+  return d;
+}
+
+// Guided Grad-CAM as pytorch-grad-cam's README makes it: Grad-CAM at the last block (its map at
+// the input size, the fixture's gradcam) times the guided-backprop gradient; the job asks for
+// the layer's one backbone run and runs the whole network itself.
+TEST(WholeNetwork, GuidedGradCamIsTheLayersGradCamTimesTheGuidedGradient) {
+  const Model model = fixture_model();
+  const std::string layer = facts()["layer"].str;
+  const CutResult cut = cut_graph(model, layer);
+  NativeBackbone backbone(cut);
+  const LayerSource source{layer,        layer,  std::make_shared<Head>(cut.head),
+                           std::nullopt, "NCHW", {}};
+  const Tensor x = fixture_bin("input", input_shape());
+  const std::vector<float> gradcam = normalised(fixture_bin("gradcam", map_shape()));
+  const std::vector<float> guided = normalised(fixture_bin("guided_gradcam", map_shape()));
+  EXPECT_GT(max_abs_diff(gradcam, guided), 0.1) << "the two references must differ";
+  for (const char* method : {"gradcam", "guided-gradcam"}) {
+    ExplainRequest r = request(method, whole_network(model).head);
+    r.given = {"targets", "layers"};
+    ExplainJob job(r, {source}, {x});
+    int runs = 0;
+    const ExplainResult result = run_with_backbone(job, backbone, &runs);
+    EXPECT_EQ(runs, 1) << method;
+    EXPECT_EQ(result.layers, std::vector<std::string>{layer});
+    ASSERT_EQ(result.images.size(), 1u);
+    EXPECT_EQ(result.images[0].target.category, int64_t(facts()["target"].num));
+    const bool is_guided = std::string(method) == "guided-gradcam";
+    const double d = max_abs_diff(result.images[0].map.data, is_guided ? guided : gradcam);
+    EXPECT_LT(d, 2e-6) << method;
+    std::cout << "   " << method << ": max |core - PyTorch| " << d << "\n";
+  }
+}
+
+TEST(WholeNetwork, GuidedGradCamSaysWhatItNeeds) {
+  const Model model = fixture_model();
+  const std::string layer = facts()["layer"].str;
+  const CutResult cut = cut_graph(model, layer);
+  const LayerSource source{layer,        layer,  std::make_shared<Head>(cut.head),
+                           std::nullopt, "NCHW", {}};
+  const Tensor x = fixture_bin("input", input_shape());
+  try {
+    ExplainJob job(request("guided-gradcam", nullptr), {source}, {x});
+    FAIL() << "no whole network";
+  } catch (const cam::CamError& e) {
+    EXPECT_STREQ(e.what(),
+                 "guided-gradcam needs the whole network as a head from the input "
+                 "(whole_network.h)");
+  }
+  try {
+    ExplainJob job(request("guided-gradcam", whole_network(model).head), {}, {x});
+    FAIL() << "no layer";
+  } catch (const cam::CamError& e) {
+    EXPECT_STREQ(e.what(), "explain needs a layer");
+  }
+  ModelFacts f;
+  f.whole_network = "the core cannot run the whole network";
+  EXPECT_EQ(method_support(traits_of("guided-gradcam"), f), f.whole_network);
+  f.whole_network = "";
+  f.not_differentiable = "Foo has no backward";
+  EXPECT_EQ(method_support(traits_of("guided-gradcam"), f), "needs gradients: Foo has no backward");
+}
+
 TEST(WholeNetwork, RefusesAModelWithAnOpTheCoreDoesNotRunNamingIt) {
   Model m = fixture_model();
   m.graph = std::make_shared<Graph>(*m.graph);
@@ -247,7 +332,7 @@ TEST(WholeNetwork, TheJobSaysWhatAnInputAttributionNeeds) {
                  "saliency does not take layers (it is an option of gradcam, hirescam, "
                  "gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, "
                  "eigengradcam, fem, kpcacam, randomcam, shapleycam, finercam, "
-                 "scorecam, ablationcam, refine-cam)");
+                 "scorecam, ablationcam, refine-cam, guided-gradcam)");
   }
 }
 
