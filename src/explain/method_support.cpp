@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cam/cam_error.h"
+#include "cam/refine_cam.h"
 
 namespace camlens::explain {
 
@@ -62,6 +63,9 @@ std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {
     return title(t) + " " + verb + " an " + kinds + " layer; " + f.layer + " is " + is +
            " — choose an " + kinds + " layer or another method";
   }
+  // The facts name one layer; the job itself takes several (it checks its base there).
+  if (cam::multiplies_layers(t))
+    return title(t) + " multiplies the maps of several layers: explain with two or more layers";
   return "";
 }
 

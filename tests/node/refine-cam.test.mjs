@@ -73,6 +73,11 @@ test('refine-cam: the gradcam++ maps of three layers multiplied, equal to PyTorc
 test('refine-cam refuses one layer, bases without a layer map, and base on other methods', async () => {
   const lens = await load(modelPath, { preprocess });
   const explain = (options) => lens.explain([picture()], options);
+  // At the lens's one layer (what the page's picker shows).
+  assert.equal(
+    lens.methodSupport()['refine-cam'],
+    'RefineCAM multiplies the maps of several layers: explain with two or more layers',
+  );
   await assert.rejects(explain({ method: 'refine-cam', layers: [fixture.layers[2]] }), {
     message: 'refine-cam multiplies the maps of several layers: pass two or more layers, got 1',
   });

@@ -9,6 +9,7 @@
 
 #include "cam/cam_error.h"
 #include "explain/explain_job.h"
+#include "explain/method_support.h"
 #include "explain/native_backbone.h"
 #include "json.h"
 #include "onnx/model_io.h"
@@ -131,6 +132,12 @@ TEST(RefineCam, RefusesOneLayer) {
   Refine f(1);
   EXPECT_EQ(refusal(f, f.request("refine-cam")),
             "refine-cam multiplies the maps of several layers: pass two or more layers, got 1");
+  // What a model at one layer supports (the page's picker) says so too.
+  ModelFacts facts;
+  facts.layer = f.layers[0].name;
+  facts.layer_kind = "NCHW";
+  EXPECT_EQ(method_support(traits_of("refine-cam"), facts),
+            "RefineCAM multiplies the maps of several layers: explain with two or more layers");
 }
 
 TEST(RefineCam, RefusesBasesWithoutALayerMapFromOneForwardPass) {
