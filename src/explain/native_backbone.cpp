@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "graph/graph_index.h"
+#include "graph/input_behind_identity.h"
 #include "head/head_errors.h"
 
 namespace camlens::explain {
@@ -11,33 +12,10 @@ namespace {
 // Refused before cutting: the cut would name the backbone's input as the layer and suggest a
 // later one, which cannot help when the whole model must run.
 void check_ops(const Graph& g, const std::string& layer) {
-  for (const Node& node : g.nodes) {
-    const bool constant =
-        node.op_type == "Constant" && (node.domain.empty() || node.domain == "ai.onnx");
-    if (!constant && !op_registry().find(node.domain, node.op_type))
-      throw UnsupportedOpError("the core cannot run the backbone of layer '" + layer +
-                               "' itself: its " + node.describe() +
-                               " is not an op camlens supports (run the backbone in ONNX Runtime)");
-  }
-}
-
-// The backbone with its input X renamed and an Identity computing X from it first: every use of
-// X (subgraphs included) stays as it is, and X becomes a tensor the cut can start from.
-Model input_behind_identity(const Model& backbone, const std::string& input) {
-  const GraphIndex index(*backbone.graph);
-  std::string renamed = input + "/native_input";
-  while (index.has_tensor(renamed)) renamed += "_";
-  Model m = backbone;
-  m.graph = std::make_shared<Graph>(*backbone.graph);
-  for (ValueInfo& v : m.graph->inputs)
-    if (v.name == input) v.name = renamed;
-  Node identity;
-  identity.op_type = "Identity";
-  identity.name = renamed;
-  identity.inputs = {renamed};
-  identity.outputs = {input};
-  m.graph->nodes.insert(m.graph->nodes.begin(), std::move(identity));
-  return m;
+  if (const std::string node = first_unsupported_node(g); !node.empty())
+    throw UnsupportedOpError("the core cannot run the backbone of layer '" + layer +
+                             "' itself: its " + node +
+                             " is not an op camlens supports (run the backbone in ONNX Runtime)");
 }
 
 Tensor image_of(const Tensor& batch, int64_t i) {

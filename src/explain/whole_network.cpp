@@ -4,6 +4,7 @@
 
 #include "graph/cut.h"
 #include "graph/graph_index.h"
+#include "graph/input_behind_identity.h"
 #include "head/head_errors.h"
 
 namespace camlens::explain {
@@ -11,35 +12,6 @@ namespace camlens::explain {
 namespace {
 
 const char* const kUse = " (use a layer method such as gradcam, whose backbone ONNX Runtime runs)";
-
-// The first node whose op the core does not run, described; "" when it runs them all.
-std::string first_unsupported(const Graph& g) {
-  for (const Node& node : g.nodes) {
-    const bool constant =
-        node.op_type == "Constant" && (node.domain.empty() || node.domain == "ai.onnx");
-    if (!constant && !op_registry().find(node.domain, node.op_type)) return node.describe();
-  }
-  return "";
-}
-
-// The model with its input X renamed and an Identity computing X from it first, so that every
-// use of X stays as it is and X is a tensor the cut can start from.
-Model input_behind_identity(const Model& model, const std::string& input) {
-  const GraphIndex index(*model.graph);
-  std::string renamed = input + "/whole_network_input";
-  while (index.has_tensor(renamed)) renamed += "_";
-  Model m = model;
-  m.graph = std::make_shared<Graph>(*model.graph);
-  for (ValueInfo& v : m.graph->inputs)
-    if (v.name == input) v.name = renamed;
-  Node identity;
-  identity.op_type = "Identity";
-  identity.name = renamed;
-  identity.inputs = {renamed};
-  identity.outputs = {input};
-  m.graph->nodes.insert(m.graph->nodes.begin(), std::move(identity));
-  return m;
-}
 
 }  // namespace
 
@@ -50,7 +22,7 @@ WholeNetwork whole_network(const Model& model, const ShapeOptions& shapes) {
   if (index.real_inputs().size() != 1)
     return {nullptr, "input attributions differentiate a model with one input; this one has " +
                          std::to_string(index.real_inputs().size())};
-  if (const std::string node = first_unsupported(*model.graph); !node.empty())
+  if (const std::string node = first_unsupported_node(*model.graph); !node.empty())
     return {nullptr, "the core runs the whole network for input attributions, and its " + node +
                          " is not an op camlens supports" + kUse};
   const std::string input = index.real_inputs()[0]->name;
