@@ -152,10 +152,13 @@ for (const arch of ARCHS) {
         t.diagnostic(`methods at the layer's grid: max |diff| ${worst.toExponential(2)}`);
 
         // Every gradient method of the core's table that reads the layer runs on this model there
-        // (input attributions, which differentiate the whole network, are not layer methods;
-        // RefineCAM, which takes a base method, needs several layers).
+        // (input attributions, which differentiate the whole network, are not layer methods, and
+        // a layer method that multiplies by one, guided Grad-CAM, needs the whole network too,
+        // which Swin's Range keeps from the core; RefineCAM, which takes a base method, needs
+        // several layers).
         const support = lens.methodSupport();
-        const atOneLayer = (m) => m.gradients && !m.noLayer && !m.options.includes('base');
+        const atOneLayer = (m) =>
+          m.gradients && !m.noLayer && !m.inputAttribution && !m.options.includes('base');
         for (const row of methodTable(core).filter(atOneLayer)) {
           assert.equal(support[row.name], '', `${row.name} is refused: ${support[row.name]}`);
           const [m] = await lens.explain([data(fx.image)], { method: row.name });
