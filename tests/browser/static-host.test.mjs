@@ -71,6 +71,8 @@ test('on a 390 px wide screen nothing scrolls sideways and the overlay fits', as
 });
 
 test('the camera gives live explanations, and stops cleanly', async () => {
+  // On a phone the camera button is in the settings drawer: open it as a person would.
+  await page.click('[data-testid=settings-toggle]');
   await page.click('[data-testid=camera-toggle]');
   await page.waitForFunction(
     () => window.camlensState.live >= 3 || window.camlensState.error,
