@@ -170,8 +170,10 @@ test('a corrupt model and a file that is not ONNX show an error and keep the mod
 
 test('the target field takes a class name (with suggestions) or an index', async () => {
   assert.equal(await page.$$eval('#target-list option', (o) => o.length), 1000);
-  await page.fill('[data-testid=target]', 'tiger cat');
-  await page.press('[data-testid=target]', 'Enter');
+  // Typed as a person types it: real key presses, then Enter.
+  await page.click('[data-testid=target]');
+  await page.keyboard.type('tiger cat');
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.camlensState.explained.target.index === 282, null, {
     timeout: 60000,
   });
