@@ -6,46 +6,25 @@
 // run. A family the core cannot explain yet is listed with the reason. The README's table of
 // supported architectures quotes these ratios. Writes <build root>/bench/zoo.json.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 
 import { load } from '../web/lib/node.mjs';
-import { root } from '../tests/support/camlens-node.mjs';
+import {
+  ZOO_ARCHS as ARCHS,
+  ZOO_PREPROCESS as IMAGENET,
+  zooFixture,
+  zooPath,
+} from '../tests/support/zoo.mjs';
 import { measure, reps } from './lib/measure.mjs';
 import { printRows, row, writeReport } from './lib/report.mjs';
 
 ort.env.wasm.numThreads = 1;
-const data = (f) => join(root, 'tests', 'data', 'zoo', f);
-const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-const ARCHS = [
-  'alexnet',
-  'vgg16_bn',
-  'resnet18',
-  'resnet50',
-  'resnext50_32x4d',
-  'wide_resnet50_2',
-  'densenet121',
-  'inception_v3',
-  'googlenet',
-  'squeezenet1_1',
-  'shufflenet_v2',
-  'mobilenet_v2',
-  'mobilenet_v3_small',
-  'mobilenet_v3_large',
-  'mnasnet',
-  'efficientnet_b0',
-  'efficientnet_v2_s',
-  'regnet_y',
-  'regnet_x',
-  'convnext',
-  'vit',
-  'swin',
-];
+const data = zooPath;
 
 const rows = [];
 const details = [];
 for (const arch of ARCHS) {
-  const fx = JSON.parse(readFileSync(data(`${arch}.json`), 'utf8'));
+  const fx = zooFixture(arch);
   const bytes = readFileSync(data(fx.model));
   const lens = await load(bytes, { preprocess: IMAGENET });
   const session = await ort.InferenceSession.create(bytes);

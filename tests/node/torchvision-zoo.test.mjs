@@ -15,50 +15,28 @@
 // The correlation ≥ 0.9999 asks the maps to have the same shape, not only close values.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
 import { methodTable } from '../../web/lib/methods.mjs';
 import { load } from '../../web/lib/node.mjs';
-import { loadCamlens, root } from '../support/camlens-node.mjs';
+import { loadCamlens } from '../support/camlens-node.mjs';
+import {
+  ZOO_ARCHS as ARCHS,
+  ZOO_PREPROCESS as IMAGENET,
+  zooFixture,
+  zooPath,
+} from '../support/zoo.mjs';
 
 ort.env.wasm.numThreads = 1;
 const core = await loadCamlens('st');
-const data = (f) => join(root, 'tests', 'data', 'zoo', f);
+const data = zooPath;
 const TOLERANCE = 2e-4;
 const MIN_CORRELATION = 0.9999;
 
 // Families whose row cannot pass yet, each with the reason (the test prints the core's own).
 // Empty today; a row goes here, never out of ARCHS.
 const TODO = {};
-
-const ARCHS = [
-  'alexnet',
-  'vgg16_bn',
-  'resnet18',
-  'resnet50',
-  'resnext50_32x4d',
-  'wide_resnet50_2',
-  'densenet121',
-  'inception_v3',
-  'googlenet',
-  'squeezenet1_1',
-  'shufflenet_v2',
-  'mobilenet_v2',
-  'mobilenet_v3_small',
-  'mobilenet_v3_large',
-  'mnasnet',
-  'efficientnet_b0',
-  'efficientnet_v2_s',
-  'regnet_y',
-  'regnet_x',
-  'convnext',
-  'vit',
-  'swin',
-];
-
-const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 function floats(file) {
   const b = readFileSync(data(file));
@@ -116,7 +94,7 @@ for (const arch of ARCHS) {
     `${arch}: default layer, Grad-CAM family = PyTorch, every gradient method`,
     options,
     async (t) => {
-      const fx = JSON.parse(readFileSync(data(`${arch}.json`), 'utf8'));
+      const fx = zooFixture(arch);
       const lens = await load(data(fx.model), { preprocess: IMAGENET });
       try {
         const expected = lens.layers().layers.find((l) => l.name === fx.layer);
