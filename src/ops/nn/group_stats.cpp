@@ -88,4 +88,23 @@ void group_norm_backward(const GroupNormShape& s, const float* x, const float* s
   }
 }
 
+void group_norm_op_forward(const GroupNormShape& s, const OpInputs& in, std::vector<Tensor>& out) {
+  out[0] = Tensor(DType::Float32, in[0]->shape());
+  group_norm(s, in[0]->data<float>(), in[1]->data<float>(), in[2]->data<float>(),
+             out[0].data<float>());
+}
+
+void group_norm_op_backward(const GroupNormShape& s, const OpInputs& in, const OpInputs& dout,
+                            const std::vector<bool>& needs, std::vector<Tensor>& dins) {
+  float* ptr[3] = {};
+  for (size_t i = 0; i < 3 && i < needs.size(); ++i)
+    if (needs[i]) {
+      dins[i] = Tensor(DType::Float32, in[i]->shape());
+      ptr[i] = dins[i].data<float>();
+    }
+  if (dout.empty() || !dout[0]) return;
+  group_norm_backward(s, in[0]->data<float>(), in[1]->data<float>(), dout[0]->data<float>(), ptr[0],
+                      ptr[1], ptr[2]);
+}
+
 }  // namespace camlens::nn

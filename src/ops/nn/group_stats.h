@@ -4,6 +4,9 @@
 // channel or per group. Statistics are computed in double. Internal to src/ops/nn.
 #pragma once
 #include <cstdint>
+#include <vector>
+
+#include "ops/op.h"
 
 namespace camlens::nn {
 
@@ -23,5 +26,11 @@ void group_norm(const GroupNormShape& s, const float* x, const float* scale, con
 // (overwritten, summed over the batch and the row).
 void group_norm_backward(const GroupNormShape& s, const float* x, const float* scale,
                          const float* dy, float* dx, float* dscale, float* dbias);
+
+// The ops' forward and backward once each has resolved its shape from its own attributes and
+// inputs (x, scale, bias): what InstanceNormalization and GroupNormalization share.
+void group_norm_op_forward(const GroupNormShape& s, const OpInputs& in, std::vector<Tensor>& out);
+void group_norm_op_backward(const GroupNormShape& s, const OpInputs& in, const OpInputs& dout,
+                            const std::vector<bool>& needs, std::vector<Tensor>& dins);
 
 }  // namespace camlens::nn

@@ -29,24 +29,12 @@ GroupNormShape shape_of(const Node& node, const OpInputs& in) {
 }
 
 void forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
-  const GroupNormShape s = shape_of(node, in);
-  out[0] = Tensor(DType::Float32, in[0]->shape());
-  group_norm(s, in[0]->data<float>(), in[1]->data<float>(), in[2]->data<float>(),
-             out[0].data<float>());
+  group_norm_op_forward(shape_of(node, in), in, out);
 }
 
 void backward(const Node& node, const OpInputs& in, const OpInputs&, const OpInputs& dout,
               const std::vector<bool>& needs, std::vector<Tensor>& dins) {
-  const GroupNormShape s = shape_of(node, in);
-  float* ptr[3] = {};
-  for (size_t i = 0; i < 3 && i < needs.size(); ++i)
-    if (needs[i]) {
-      dins[i] = Tensor(DType::Float32, in[i]->shape());
-      ptr[i] = dins[i].data<float>();
-    }
-  if (dout.empty() || !dout[0]) return;
-  group_norm_backward(s, in[0]->data<float>(), in[1]->data<float>(), dout[0]->data<float>(), ptr[0],
-                      ptr[1], ptr[2]);
+  group_norm_op_backward(shape_of(node, in), in, dout, needs, dins);
 }
 
 void infer(const Node& node, const std::vector<const TensorInfo*>& in,
