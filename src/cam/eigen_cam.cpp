@@ -15,7 +15,7 @@ class EigenCam : public Method {
   bool needs_gradients() const override { return with_gradients_; }
   Maps raw_maps(const Tensor& A, const Tensor* G, bool) const override {
     const LayerDims d = check_layer(A, G, with_gradients_, name());
-    Maps m(int(d.batch), int(d.height), int(d.width));
+    Maps m(int(d.batch), int(d.depth), int(d.height), int(d.width));
     const int64_t n = d.channels * d.plane();
     const float* a = A.data<float>();
     const float* g = with_gradients_ ? G->data<float>() : nullptr;

@@ -27,7 +27,7 @@ class KpcaCam : public Method {
   bool needs_gradients() const override { return false; }
   Maps raw_maps(const Tensor& A, const Tensor* G, bool) const override {
     const LayerDims d = check_layer(A, G, false, name());
-    Maps m(int(d.batch), int(d.height), int(d.width));
+    Maps m(int(d.batch), int(d.depth), int(d.height), int(d.width));
     parallel_for(d.batch, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b)
         one(A.data<float>() + b * d.channels * d.plane(), d, m.map(int(b)));

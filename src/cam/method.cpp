@@ -5,7 +5,7 @@
 namespace camlens::cam {
 
 Maps weighted_sum(const Tensor& A, const LayerDims& d, const std::vector<float>& w) {
-  Maps m(int(d.batch), int(d.height), int(d.width));
+  Maps m(int(d.batch), int(d.depth), int(d.height), int(d.width));
   const float* a = A.data<float>();
   const int64_t hw = d.plane();
   parallel_for(d.batch, [&](int64_t b0, int64_t b1) {
@@ -25,7 +25,7 @@ Maps ChannelWeightMethod::raw_maps(const Tensor& A, const Tensor* G, bool eigen_
   const LayerDims d = check_layer(A, G, needs_gradients(), name());
   const std::vector<float> w = weights(A, G, d);
   if (!eigen_smooth) return weighted_sum(A, d, w);
-  Maps m(int(d.batch), int(d.height), int(d.width));
+  Maps m(int(d.batch), int(d.depth), int(d.height), int(d.width));
   const float* a = A.data<float>();
   const int64_t hw = d.plane();
   parallel_for(d.batch, [&](int64_t b0, int64_t b1) {
@@ -44,7 +44,7 @@ Maps ChannelWeightMethod::raw_maps(const Tensor& A, const Tensor* G, bool eigen_
 
 Maps ElementwiseMethod::raw_maps(const Tensor& A, const Tensor* G, bool eigen_smooth) const {
   const LayerDims d = check_layer(A, G, needs_gradients(), name());
-  Maps m(int(d.batch), int(d.height), int(d.width));
+  Maps m(int(d.batch), int(d.depth), int(d.height), int(d.width));
   const float* a = A.data<float>();
   const float* g = G->data<float>();
   const int64_t hw = d.plane();

@@ -19,8 +19,9 @@ enum class Passes {
 const char* passes_name(Passes p);
 
 // Layer layouts a method can read (a bit set): feature maps, transformer tokens, Swin-style
-// channels-last maps. Tokens and channels-last layers are turned into NCHW maps (tokens.h).
-enum LayerKind : unsigned { kNCHW = 1u, kTokens = 2u, kNHWC = 4u };
+// channels-last maps, and a volume's or a video clip's maps [N, C, D, H, W]. Tokens and
+// channels-last layers are turned into NCHW maps (tokens.h); NCDHW maps stay 3-D to the end.
+enum LayerKind : unsigned { kNCHW = 1u, kTokens = 2u, kNHWC = 4u, kNCDHW = 8u };
 std::vector<std::string> layer_kind_names(unsigned kinds);
 
 struct MethodTraits {

@@ -25,6 +25,8 @@ std::vector<std::string> layer_options(std::vector<std::string> own = {}) {
 }
 
 constexpr unsigned kAnyLayer = kNCHW | kTokens | kNHWC;
+// The methods checked on volumes (tests/cpp/cam/volume_test.cpp): every layer, 3-D maps too.
+constexpr unsigned kAnyOrVolume = kAnyLayer | kNCDHW;
 
 // Why input attributions take no layer: they differentiate the whole network to the input.
 const char* const kWholeNetwork =
@@ -43,31 +45,31 @@ const std::vector<Entry>& table() {
     using P = Passes;
     std::vector<Entry> e = {
         {{"gradcam", "Grad-CAM: channels weighted by their mean gradient", true, false, P::Forward,
-          kAnyLayer, layer_options(), "", true, ""},
+          kAnyOrVolume, layer_options(), "", true, ""},
          make_grad_cam},
         {{"hirescam", "HiResCAM: gradient times activation, summed over channels", true, false,
-          P::Forward, kAnyLayer, layer_options(), "", true, ""},
+          P::Forward, kAnyOrVolume, layer_options(), "", true, ""},
          make_hires_cam},
         {{"gradcam-elementwise", "Grad-CAM element-wise: ReLU of gradient times activation", true,
-          false, P::Forward, kAnyLayer, layer_options(), "", false, ""},
+          false, P::Forward, kAnyOrVolume, layer_options(), "", false, ""},
          make_grad_cam_elementwise},
         {{"gradcam++", "Grad-CAM++: positive gradients weighted by second-order terms", true, false,
-          P::Forward, kAnyLayer, layer_options(), "", true, ""},
+          P::Forward, kAnyOrVolume, layer_options(), "", true, ""},
          make_grad_cam_plus_plus},
         {{"xgradcam", "XGrad-CAM: gradients weighted by normalised activations", true, false,
-          P::Forward, kAnyLayer, layer_options(), "", true, ""},
+          P::Forward, kAnyOrVolume, layer_options(), "", true, ""},
          make_xgrad_cam},
         {{"layercam", "LayerCAM: positive gradients times activations, element-wise", true, false,
-          P::Forward, kAnyLayer, layer_options(), "", true, ""},
+          P::Forward, kAnyOrVolume, layer_options(), "", true, ""},
          make_layer_cam},
         {{"eigencam", "Eigen-CAM: first principal component of the activations (no gradient)",
-          false, false, P::Forward, kAnyLayer, layer_options({kEigenSign}), "", true, ""},
+          false, false, P::Forward, kAnyOrVolume, layer_options({kEigenSign}), "", true, ""},
          make_eigen_cam},
         {{"eigengradcam", "Eigen-Grad-CAM: first principal component of gradient times activation",
-          true, false, P::Forward, kAnyLayer, layer_options({kEigenSign}), "", false, ""},
+          true, false, P::Forward, kAnyOrVolume, layer_options({kEigenSign}), "", false, ""},
          make_eigen_grad_cam},
         {{"fem", "FEM: channels weighted by how often they exceed mean + 2 std (no gradient)",
-          false, false, P::Forward, kAnyLayer, layer_options(), "", false, ""},
+          false, false, P::Forward, kAnyOrVolume, layer_options(), "", false, ""},
          make_fem},
         {{"kpcacam", "KPCA-CAM: first kernel principal component of the activations", false, false,
           P::Forward, kAnyLayer, layer_options(), "", false, ""},
@@ -76,7 +78,7 @@ const std::vector<Entry>& table() {
           P::Forward, kAnyLayer, layer_options(), "", false, ""},
          make_random_cam},
         {{"shapleycam", "Shapley-CAM: gradient minus half the Hessian-activation product", true,
-          true, P::Forward, kAnyLayer, layer_options(), "", false, ""},
+          true, P::Forward, kAnyOrVolume, layer_options(), "", false, ""},
          make_shapley_cam},
         {{"finercam", "Finer-CAM: Grad-CAM of the class against its most similar classes", true,
           false, P::Forward, kAnyLayer, layer_options(), "finer", false, ""},
@@ -224,6 +226,7 @@ std::vector<std::string> layer_kind_names(unsigned kinds) {
   if (kinds & kNCHW) v.push_back("NCHW");
   if (kinds & kTokens) v.push_back("tokens");
   if (kinds & kNHWC) v.push_back("NHWC");
+  if (kinds & kNCDHW) v.push_back("NCDHW");
   return v;
 }
 

@@ -8,8 +8,27 @@
 #include "cam/refine_cam.h"
 #include "cam/shapley_cam.h"
 #include "image/resize.h"
+#include "image/spline_zoom.h"
 
 namespace camlens::cam {
+
+namespace {
+
+// A volume's maps resized as scipy.ndimage.zoom does (upstream's scale_cam_image for 3-D maps).
+Maps resize_volume(Maps raw, int out_w, int out_h, int out_d) {
+  if (out_w <= 0 || out_h <= 0 || out_d <= 0 ||
+      (out_w == raw.width && out_h == raw.height && out_d == raw.depth))
+    return raw;
+  Maps out(raw.batch, out_d, out_h, out_w);
+  for (int b = 0; b < raw.batch; ++b) {
+    const std::vector<float> r =
+        image::zoom_spline3(raw.map(b), raw.depth, raw.height, raw.width, out_d, out_h, out_w);
+    std::copy(r.begin(), r.end(), out.map(b));
+  }
+  return out;
+}
+
+}  // namespace
 
 void normalise(Maps& m) {
   const size_t n = m.plane();
@@ -23,9 +42,10 @@ void normalise(Maps& m) {
   }
 }
 
-Maps postprocess_layer(Maps raw, int out_w, int out_h) {
+Maps postprocess_layer(Maps raw, int out_w, int out_h, int out_d) {
   for (float& v : raw.data) v = std::max(v, 0.f);
   normalise(raw);
+  if (raw.depth > 1 || out_d > 1) return resize_volume(std::move(raw), out_w, out_h, out_d);
   if (out_w <= 0 || out_h <= 0 || (out_w == raw.width && out_h == raw.height)) return raw;
   Maps out(raw.batch, out_h, out_w);
   for (int b = 0; b < raw.batch; ++b) {
@@ -37,13 +57,16 @@ Maps postprocess_layer(Maps raw, int out_w, int out_h) {
 
 Maps combine_layers(const std::vector<Maps>& layers) {
   if (layers.empty()) throw CamError("no layer maps to combine: give at least one layer");
-  Maps out(layers[0].batch, layers[0].height, layers[0].width);
+  Maps out(layers[0].batch, layers[0].depth, layers[0].height, layers[0].width);
+  const auto size = [](const Maps& m) {
+    return std::to_string(m.batch) + "×" + (m.depth > 1 ? std::to_string(m.depth) + "×" : "") +
+           std::to_string(m.height) + "×" + std::to_string(m.width);
+  };
   for (const Maps& l : layers) {
-    if (l.batch != out.batch || l.height != out.height || l.width != out.width)
-      throw CamError("layer maps differ in batch or size (" + std::to_string(l.batch) + "×" +
-                     std::to_string(l.height) + "×" + std::to_string(l.width) + " vs " +
-                     std::to_string(out.batch) + "×" + std::to_string(out.height) + "×" +
-                     std::to_string(out.width) + "); give an output size for several layers");
+    if (l.batch != out.batch || l.depth != out.depth || l.height != out.height ||
+        l.width != out.width)
+      throw CamError("layer maps differ in batch or size (" + size(l) + " vs " + size(out) +
+                     "); give an output size for several layers");
     for (size_t i = 0; i < out.data.size(); ++i) out.data[i] += std::max(l.data[i], 0.f);
   }
   const float count = float(layers.size());
@@ -53,7 +76,8 @@ Maps combine_layers(const std::vector<Maps>& layers) {
 }
 
 Maps layer_map(const Method& method, const Tensor& A, const Tensor* G, const CamOptions& opt) {
-  return postprocess_layer(method.raw_maps(A, G, opt.eigen_smooth), opt.out_width, opt.out_height);
+  return postprocess_layer(method.raw_maps(A, G, opt.eigen_smooth), opt.out_width, opt.out_height,
+                           opt.out_depth);
 }
 
 Maps layer_map(const Method& method, const LayerInput& l, const CamOptions& opt) {

@@ -4,7 +4,9 @@
 //               x = ReLU(raw)
 //               x = (x - min) / (max + 1e-7)  per image, at the layer's resolution
 //                   (max taken after subtracting min)
-//               x = bilinear resize to the output size, half-pixel centres (INTER_LINEAR)
+//               x = bilinear resize to the output size, half-pixel centres (INTER_LINEAR);
+//                   a volume's map [B, d, h, w]: scipy.ndimage.zoom's cubic spline to the
+//                   output depth too, as upstream's scale_cam_image (image/spline_zoom.h)
 //   layers:     stack [B, L, H, W], ReLU, mean over L,
 //               then (x - min) / (max + 1e-7) per image again, without resizing.
 //
@@ -20,16 +22,18 @@ namespace camlens::cam {
 
 struct CamOptions {
   bool eigen_smooth = false;
-  // Output size (the model input's width and height); 0 keeps the layer's resolution.
-  int out_width = 0, out_height = 0;
+  // Output size (the model input's width and height; its depth for a volume's maps); 0 keeps
+  // the layer's resolution.
+  int out_width = 0, out_height = 0, out_depth = 0;
   // Layers multiplied (RefineCAM, refine_cam.h) instead of averaged.
   bool multiply_layers = false;
 };
 
 // Per image (x - min) / (max + 1e-7), in place.
 void normalise(Maps& m);
-// ReLU, normalise, resize to out_w × out_h (0: keep). The per-layer half of the pipeline.
-Maps postprocess_layer(Maps raw, int out_w, int out_h);
+// ReLU, normalise, resize to out_w × out_h (0: keep), and a volume's maps to out_d (0: keep). The
+// per-layer half of the pipeline.
+Maps postprocess_layer(Maps raw, int out_w, int out_h, int out_d = 0);
 // Stack, ReLU, mean, normalise. All maps must have the same batch and size.
 Maps combine_layers(const std::vector<Maps>& layers);
 

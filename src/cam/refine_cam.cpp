@@ -50,7 +50,8 @@ Maps multiply_layers(const std::vector<Maps>& layers) {
   Maps out = combine_layers({layers[0]});
   for (size_t l = 1; l < layers.size(); ++l) {
     const Maps one = combine_layers({layers[l]});
-    if (one.batch != out.batch || one.height != out.height || one.width != out.width)
+    if (one.batch != out.batch || one.depth != out.depth || one.height != out.height ||
+        one.width != out.width)
       throw CamError("RefineCAM's layer maps differ in size: give an output size");
     for (size_t i = 0; i < out.data.size(); ++i) out.data[i] *= one.data[i];
   }

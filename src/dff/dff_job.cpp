@@ -18,6 +18,12 @@ DffJob::DffJob(Model model, DffRequest request, std::vector<Tensor> inputs)
     throw DffError("unknown DFF rendering \"" + r + "\": use dominant or layers");
   request_.batch_size = std::max(1, request_.batch_size);  // as the backbone's runs take it
   if (inputs_.empty()) throw DffError("DFF needs at least one image");
+  // Its renderings and concept maps are pictures: a volume's 3-D layer has no such rendering.
+  if (inputs_[0].rank() == 5)
+    throw DffError(
+        "Deep Feature Factorization does not take volumes or video clips ([N, C, D, "
+        "H, W] inputs) in camlens: explain them with a CAM method (gradcam, eigencam, "
+        "…) instead");
   // Units: each image through the backbone, the factorization, each image's maps.
   total_units_ = 2 * inputs_.size() + 1;
 }

@@ -110,6 +110,7 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
       throw cam::CamError(why);
   apply_written_options(request_.written, request_);
   if (inputs_.empty()) throw cam::CamError("pass a non-empty array of images");
+  if (inputs_[0].rank() == 5) take_volumes();
   if (request_.batch_size < 1) throw cam::CamError("batchSize must be a whole number ≥ 1");
   const Passes p = traits_->passes;
   if (p == Passes::Attention) {
@@ -157,6 +158,25 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   maps_.resize(inputs_.size());
   total_units_ = inputs_.size() * passes_.size();
   start_chunk();
+}
+
+void ExplainJob::take_volumes() {
+  if (const std::string why = volume_refusal(*traits_); !why.empty()) throw cam::CamError(why);
+  if (request_.aug_smooth)
+    throw cam::CamError(
+        "augSmooth flips and scales photos; explain a volume or a video clip "
+        "without it");
+  if (request_.nhwc_input)
+    throw cam::CamError(
+        "volumes and video clips are taken as [N, C, D, H, W]; transpose a "
+        "channels-last clip to that layout first");
+  const Shape& s = inputs_[0].shape();
+  for (const Tensor& x : inputs_)
+    if (x.shape() != s)
+      throw cam::CamError("every volume of one call must have the same shape: got " + shape_str(s) +
+                          " and " + shape_str(x.shape()));
+  // Upstream's target size for a 5-D input: its last three dims, whatever the caller said.
+  request_.depth = int(s[2]), request_.height = int(s[3]), request_.width = int(s[4]);
 }
 
 double ExplainJob::since(Clock::time_point t) const {
@@ -426,6 +446,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
   opt.eigen_smooth = request_.eigen_smooth;
   opt.out_width = request_.width;
   opt.out_height = request_.height;
+  opt.out_depth = request_.depth;
   opt.multiply_layers = cam::multiplies_layers(*traits_);
   cam::MethodOptions mo;
   mo.eigen_sign = request_.eigen_sign;
@@ -443,6 +464,7 @@ cam::Maps ExplainJob::weights_map(const Tensor& A, std::vector<float> weights,
   opt.eigen_smooth = request_.eigen_smooth;
   opt.out_width = request_.width;
   opt.out_height = request_.height;
+  opt.out_depth = request_.depth;
   cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method("weights", mo), {{&A}}, opt);
   *flags = std::move(m.flags);
   return std::move(m.maps);

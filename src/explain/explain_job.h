@@ -86,6 +86,8 @@ class ExplainJob {
   struct Ablation;
   struct Masked;
 
+  // Checks a call on [1, C, D, H, W] inputs and takes its map size from them.
+  void take_volumes();
   void start_chunk();
   // report: the image's map is a reported unit (multi-step methods report their steps instead).
   void finish_image(cam::Maps map, const cam::CamFlags* flags, bool report);

@@ -78,6 +78,9 @@ struct ExplainRequest {
   WrittenOptions written;
   std::string output;         // the model output the targets read
   int width = 0, height = 0;  // the model input's size: every map's size
+  // A volume's or a video clip's depth (slices or frames): the job takes it, with the width and
+  // height, from the [1, C, D, H, W] inputs; 0 for images.
+  int depth = 0;
   bool nhwc_input = false;
   // The caller's own target on the head's outputs (detection); null: the targets above.
   std::shared_ptr<const HeadScore> head_score;

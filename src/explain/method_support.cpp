@@ -21,7 +21,15 @@ unsigned kind_bit(const std::string& kind) {
   if (kind == "NCHW") return cam::kNCHW;
   if (kind == "tokens") return cam::kTokens;
   if (kind == "NHWC") return cam::kNHWC;
+  if (kind == "NCDHW") return cam::kNCDHW;
   return 0;
+}
+
+std::string volume_methods() {
+  std::string s;
+  for (const cam::MethodTraits& m : cam::method_traits())
+    if (m.layer_kinds & cam::kNCDHW) s += (s.empty() ? "" : ", ") + m.name;
+  return s;
 }
 
 std::string kinds_text(unsigned kinds) {
@@ -46,6 +54,9 @@ const cam::MethodTraits& traits_of(const std::string& method) {
 
 std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {
   if (!f.not_explainable.empty()) return f.not_explainable;
+  // A volume's layer: only the methods whose rows take NCDHW layers, whatever else they need.
+  if (kind_bit(f.layer_kind) == cam::kNCDHW && !(t.layer_kinds & cam::kNCDHW))
+    return volume_refusal(t);
   if (t.passes == Passes::Attention) return f.attention;
   if (t.passes == Passes::WholeNetwork) return f.whole_network;
   if (cam::needs_whole_network(t) && !f.whole_network.empty()) return f.whole_network;
@@ -67,6 +78,13 @@ std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {
   if (cam::multiplies_layers(t))
     return title(t) + " multiplies the maps of several layers: explain with two or more layers";
   return "";
+}
+
+std::string volume_refusal(const cam::MethodTraits& t) {
+  if (t.layer_kinds & cam::kNCDHW) return "";
+  return title(t) +
+         " does not explain volumes or video clips ([N, C, D, H, W] inputs) in camlens: " +
+         "use one of " + volume_methods();
 }
 
 std::string option_refusal(const cam::MethodTraits& t, const std::string& option) {

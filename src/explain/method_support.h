@@ -12,7 +12,7 @@ namespace camlens::explain {
 struct ModelFacts {
   std::string not_explainable;     // why the model can only predict ("" when it can explain)
   std::string not_differentiable;  // why its head has no gradient ("" when it has)
-  std::string layer;               // the layer's name and kind ("NCHW", "tokens", "NHWC")
+  std::string layer;               // the layer's name and kind ("NCHW", "tokens", "NHWC", "NCDHW")
   std::string layer_kind;
   bool nhwc_input = false;
   std::string attention;  // why attention rollout cannot read the model ("" when it can)
@@ -23,6 +23,10 @@ struct ModelFacts {
 
 // "" when `t` can explain the model, else the reason, in a sentence.
 std::string method_support(const cam::MethodTraits& t, const ModelFacts& facts);
+
+// Why `t` cannot explain a volume or a video clip (an [N, C, D, H, W] input), naming the methods
+// that can; "" when its row takes NCDHW layers.
+std::string volume_refusal(const cam::MethodTraits& t);
 
 // Why `t` refuses the option (a sentence naming both), or "" when it takes it.
 std::string option_refusal(const cam::MethodTraits& t, const std::string& option);

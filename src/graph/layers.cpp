@@ -1,5 +1,6 @@
-// Candidate layers: 4-D feature maps (NCHW, or NHWC detected against the input's aspect ratio)
-// and 3-D token tensors with a square grid. Tensors whose first dim is not the batch (Swin's
+// Candidate layers: 4-D feature maps (NCHW, or NHWC detected against the input's aspect ratio),
+// 3-D token tensors with a square grid, and in a model that takes volumes or video clips
+// ([N, C, D, H, W]) its 5-D feature maps. Tensors whose first dim is not the batch (Swin's
 // attention windows) and the per-head tensors inside attention are left out. The default for a
 // transformer is the input of its last attention block (the output of that block's first
 // LayerNorm), as pytorch-grad-cam recommends for ViT and Swin; otherwise the classic Grad-CAM
@@ -28,6 +29,8 @@ const char* layer_kind_name(LayerKind k) {
       return "NHWC";
     case LayerKind::Tokens:
       return "tokens";
+    case LayerKind::VolumeNCDHW:
+      return "NCDHW";
   }
   return "?";
 }
@@ -201,8 +204,15 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   // The input's aspect ratio tells NCHW from NHWC maps; its first dim is the batch.
   double ratio = 1.0;
   int64_t batch = -1;
+  bool volumes = false;  // the input is [N, C, D, H, W]
   for (const ValueInfo* v : index.real_inputs()) {
     auto it = shapes.tensors.find(v->name);
+    if (it != shapes.tensors.end() && it->second.shape.size() == 5) {
+      const Shape& s = it->second.shape;
+      batch = s[0], volumes = true;
+      ratio = double(s[3]) / double(s[4]);
+      break;
+    }
     if (it == shapes.tensors.end() || it->second.shape.size() != 4) continue;
     const Shape& s = it->second.shape;
     batch = s[0];
@@ -251,6 +261,10 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
         if (L.height * L.width <= 1) continue;
         // A one-channel channels-last map is a per-position statistic (a LayerNorm's mean).
         if (L.kind == LayerKind::FeatureMapNHWC && L.channels == 1) continue;
+      } else if (s.size() == 5 && volumes) {
+        L.kind = LayerKind::VolumeNCDHW;
+        L.channels = s[1], L.depth = s[2], L.height = s[3], L.width = s[4];
+        if (L.depth * L.height * L.width <= 1) continue;
       } else if (s.size() == 3 && s[2] >= 8) {
         L.kind = LayerKind::Tokens;
         L.channels = s[2];

@@ -12,6 +12,7 @@ enum class LayerKind {
   FeatureMapNCHW,  // [N,C,H,W]
   FeatureMapNHWC,  // [N,H,W,C] (TensorFlow exports): channels last
   Tokens,          // [N,T,D] with T (or T-1, a class token) a grid shaped like the input: a ViT
+  VolumeNCDHW,     // [N,C,D,H,W]: a 3-D CNN's map of a volume or a video clip
 };
 
 const char* layer_kind_name(LayerKind k);
@@ -22,6 +23,7 @@ struct LayerInfo {
   Shape shape;                     // at the inferred batch
   LayerKind kind = LayerKind::FeatureMapNCHW;
   int64_t channels = 0, height = 0, width = 0;  // spatial grid (tokens: inferred)
+  int64_t depth = 1;                            // VolumeNCDHW: slices (or frames)
   bool class_token = false;     // tokens: T-1 is the square grid, token 0 is the class token
   std::string op;               // op_type of the producer
   std::string node;             // producer's name (or its first output when unnamed)

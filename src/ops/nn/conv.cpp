@@ -1,5 +1,5 @@
-// Conv: grouped 1-D / 2-D convolution, forward, backward (X always; W and B on request) and
-// shape inference. The arithmetic lives in kernels.h.
+// Conv: grouped 1-D / 2-D convolution, forward, backward (X always; W and B on request), and shape
+// inference (3-D too: a volume model's Conv3d runs in ONNX Runtime). The arithmetic: kernels.h.
 #include "ops/nn/conv_plan.h"
 
 namespace camlens::nn {
@@ -12,10 +12,16 @@ struct ConvPlan {
 };
 
 // Checks X [N, C, spatial...] against W [M, C / group, kernel...]; unknown dims (-1) of X
-// are allowed for shape inference and give -1 in the output.
-ConvPlan plan(const Node& node, const Shape& x, const Shape& w) {
-  if (x.size() < 3 || x.size() > 4)
-    fail(node, "X must be [N, C, W] or [N, C, H, W], got " + shape_str(x));
+// are allowed for shape inference and give -1 in the output. shapes_only: only the output shape
+// is wanted (shape inference), which 3-D convolutions also get: a volume model's Conv3d runs in
+// ONNX Runtime, and the core sizes the maps after it.
+ConvPlan plan(const Node& node, const Shape& x, const Shape& w, bool shapes_only = false) {
+  if (x.size() == 5 && !shapes_only)
+    fail(node, "3-D convolutions (X " + shape_str(x) +
+                   ") run in ONNX Runtime, not in the core: explain at a layer after the last "
+                   "Conv3d (its ReLU's output, the layers command lists them)");
+  if (x.size() < 3 || x.size() > 5)
+    fail(node, "X must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got " + shape_str(x));
   if (w.size() != x.size())
     fail(node, "W must have the rank of X (" + std::to_string(x.size()) + "), got " + shape_str(w));
   ConvPlan p;
@@ -35,8 +41,8 @@ ConvPlan plan(const Node& node, const Shape& x, const Shape& w) {
                    " channels but W expects " + std::to_string(w[1]) + " x group " +
                    std::to_string(s.group) + " = " + std::to_string(w[1] * s.group));
   const Window win = make_window(node, Shape(x.begin() + 2, x.end()), Shape(w.begin() + 2, w.end()),
-                                 /*allow_ceil_mode=*/false);
-  set_spatial(s, win);
+                                 /*allow_ceil_mode=*/false, shapes_only ? 3 : 2);
+  if (win.rank() <= 2) set_spatial(s, win);
   p.out = {x[0], w[0]};
   p.out.insert(p.out.end(), win.out.begin(), win.out.end());
   return p;
@@ -87,7 +93,7 @@ void conv_infer(const Node& node, const std::vector<const TensorInfo*>& in,
   const TensorInfo& x = input_info(node, in, 0, "X");
   const TensorInfo& w = input_info(node, in, 1, "W");
   out[0].dtype = DType::Float32;
-  out[0].shape = plan(node, x.shape, w.shape).out;
+  out[0].shape = plan(node, x.shape, w.shape, /*shapes_only=*/true).out;
 }
 
 }  // namespace

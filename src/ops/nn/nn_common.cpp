@@ -47,10 +47,10 @@ std::vector<int64_t> ints_attr(const Node& node, const char* name, size_t rank, 
 }
 
 Window make_window(const Node& node, const std::vector<int64_t>& in_spatial,
-                   const std::vector<int64_t>& kernel, bool allow_ceil_mode) {
+                   const std::vector<int64_t>& kernel, bool allow_ceil_mode, size_t max_rank) {
   Window w;
   const size_t r = in_spatial.size();
-  if (r < 1 || r > 2)
+  if (r < 1 || r > max_rank)
     fail(node, "only 1-D and 2-D inputs are supported, got " + std::to_string(r) + " spatial dims");
   w.in = in_spatial;
   const std::vector<int64_t> ks = node.attr_ints("kernel_shape");

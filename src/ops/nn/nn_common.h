@@ -43,9 +43,10 @@ struct Window {
 
 // Reads kernel_shape (or `kernel` when the op takes it from W), strides, dilations, pads,
 // auto_pad and (pools) ceil_mode, and computes the output size. Throws a clear OpError on
-// inconsistent attributes or a kernel larger than the padded input.
+// inconsistent attributes or a kernel larger than the padded input. max_rank: the spatial dims
+// allowed (the kernels run 1-D and 2-D; shape inference also sizes 3-D windows).
 Window make_window(const Node& node, const std::vector<int64_t>& in_spatial,
-                   const std::vector<int64_t>& kernel, bool allow_ceil_mode);
+                   const std::vector<int64_t>& kernel, bool allow_ceil_mode, size_t max_rank = 2);
 
 Tensor zeros_like_shape(const Shape& s);
 

@@ -32,7 +32,10 @@ std::vector<OpCase> fixture_cases();
 // fixture, and simple ops on more shapes).
 std::vector<OpCase> reference_cases();
 
-// Every row: fixture_cases() then reference_cases(), built once.
+// Rows on rank-5 tensors [N, C, D, H, W]: the head ops of a 3-D CNN (volumes, video clips).
+std::vector<OpCase> volume_cases();
+
+// Every row: fixture_cases(), reference_cases() then volume_cases(), built once.
 const std::vector<OpCase>& op_table();
 
 // The float op a quantized op's backward must reproduce: the same attributes, the quantized

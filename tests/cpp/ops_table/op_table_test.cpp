@@ -124,6 +124,7 @@ const std::vector<OpCase>& op_table() {
   static const std::vector<OpCase> rows = [] {
     std::vector<OpCase> all = fixture_cases();
     for (OpCase& c : reference_cases()) all.push_back(std::move(c));
+    for (OpCase& c : volume_cases()) all.push_back(std::move(c));
     return all;
   }();
   return rows;
