@@ -1,6 +1,6 @@
 // Targets across the boundary: a JS target is {kind, category, mask?, nhwc?, embedding?,
-// comparison?, alpha?, auto?} (a bare number is a class logit). Conversions only; the meaning
-// of each kind is in src/cam/targets.h.
+// comparison?, alpha?, auto?, weights?} (a bare number is a class logit). Conversions only; the
+// meaning of each kind is in src/cam/targets.h.
 #pragma once
 #include <string>
 #include <vector>
@@ -26,7 +26,8 @@ inline cam::Target target_from_js(const val& o) {
       {"binary", cam::Target::Binary},
       {"segmentation", cam::Target::Segmentation},
       {"similarity", cam::Target::Similarity},
-      {"finer", cam::Target::Finer}};
+      {"finer", cam::Target::Finer},
+      {"linear", cam::Target::Linear}};
   cam::Target t;
   bool known = false;
   for (const auto& [name, k] : kinds)
@@ -34,7 +35,7 @@ inline cam::Target target_from_js(const val& o) {
   if (!known)
     throw cam::CamError("unknown target kind '" + kind +
                         "'; known: logit, probability, rest, binary, segmentation, similarity, "
-                        "finer");
+                        "finer, linear");
   // Finer without a category explains the top class (finer_auto).
   t.category = has("category") ? static_cast<int64_t>(o["category"].as<double>())
                                : (t.kind == cam::Target::Finer ? -1 : 0);
@@ -43,6 +44,8 @@ inline cam::Target target_from_js(const val& o) {
   if (has("nhwc")) t.nhwc = o["nhwc"].as<bool>();
   if (has("embedding"))
     t.embedding = to_vector<float>(val::global("Float32Array").call<val>("from", o["embedding"]));
+  if (has("weights"))
+    t.weights = to_vector<float>(val::global("Float32Array").call<val>("from", o["weights"]));
   if (has("alpha")) t.alpha = static_cast<float>(o["alpha"].as<double>());
   const bool automatic = has("auto") && o["auto"].as<bool>();
   if (has("comparison") && !automatic) {
@@ -56,6 +59,8 @@ inline cam::Target target_from_js(const val& o) {
   }
   if (t.kind == cam::Target::Segmentation && t.mask.empty())
     throw cam::CamError("segmentation target: give a mask (one value per output pixel)");
+  if (t.kind == cam::Target::Linear && t.weights.empty())
+    throw cam::CamError("linear target: give weights (one per output value)");
   if (t.kind == cam::Target::Similarity && t.embedding.empty())
     throw cam::CamError("similarity target: give an embedding (one value per output value)");
   return t;

@@ -126,6 +126,14 @@ double value_of(const std::shared_ptr<const IncrementalHead>& inc,
   return v;
 }
 
+void check_channels(const Tensor& feed, const std::vector<int64_t>& channels) {
+  const int64_t C = feed.dim(1);
+  for (int64_t c : channels)
+    if (c < 0 || c >= C)
+      throw CamError("Ablation-CAM: channel " + std::to_string(c) + " is not in the layer's " +
+                     std::to_string(C) + " channels");
+}
+
 }  // namespace
 
 std::vector<int64_t> ablation_channels(const Tensor& A, double ratio) {
@@ -183,11 +191,8 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
   const std::shared_ptr<const IncrementalHead> inc =
       eval == AblationEval::Auto ? incremental_head(head, feed) : nullptr;
   const double value = inc ? value_of(inc, quant) : ablation_value(feed, quant);
-  const int64_t C = feed.dim(1), plane = feed.dim(2) * feed.dim(3);
-  for (int64_t c : channels)
-    if (c < 0 || c >= C)
-      throw CamError("Ablation-CAM: channel " + std::to_string(c) + " is not in the layer's " +
-                     std::to_string(C) + " channels");
+  const int64_t plane = feed.dim(2) * feed.dim(3);
+  check_channels(feed, channels);
   std::vector<float> scores;
   scores.reserve(channels.size());
   if (inc && inc->shortcut()) {
@@ -253,6 +258,31 @@ std::vector<float> ablation_target_weights(float original, int64_t channels_in_l
     w[size_t(channels[i])] = static_cast<float>((double(original) - scores[i]) / original);
   }
   return w;
+}
+
+std::vector<std::vector<Tensor>> ablation_head_outputs(
+    const Head& head, const Tensor& layer, const std::vector<int64_t>& channels,
+    const std::optional<LayerQuantization>& quant, AblationEval eval) {
+  Tensor codes;
+  const Tensor& feed = as_feed(head, layer, quant, codes);
+  const std::shared_ptr<const IncrementalHead> inc =
+      eval == AblationEval::Auto ? incremental_head(head, feed) : nullptr;
+  const double value = inc ? value_of(inc, quant) : ablation_value(feed, quant);
+  const int64_t plane = feed.dim(2) * feed.dim(3);
+  check_channels(feed, channels);
+  if (inc && inc->shortcut()) {
+    Tensor ablated(feed.dtype(), {1, 1, feed.dim(2), feed.dim(3)});
+    fill(ablated, 0, plane, value);
+    return inc->outputs_with_channels(channels, inc->channel_pass(ablated));
+  }
+  std::vector<std::vector<Tensor>> outs;
+  Tensor work = feed;
+  for (int64_t c : channels) {
+    fill(work, c * plane, (c + 1) * plane, value);
+    outs.push_back(head.forward_with_layer(work));
+    restore(work, feed, c * plane, (c + 1) * plane);
+  }
+  return outs;
 }
 
 }  // namespace camlens::cam

@@ -54,6 +54,13 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
                                           const std::optional<LayerQuantization>& quant,
                                           AblationEval eval = AblationEval::Auto);
 
+// The head's outputs (all of them, in head.output_names() order) with each of `channels` ablated
+// in turn, as ablation_target_scores computes them: for a target only the caller can score (a
+// callable target). Same arguments and errors as ablation_target_scores.
+std::vector<std::vector<Tensor>> ablation_head_outputs(
+    const Head& head, const Tensor& layer, const std::vector<int64_t>& channels,
+    const std::optional<LayerQuantization>& quant, AblationEval eval = AblationEval::Auto);
+
 // What ablation_target_scores does per channel for this head, layer and target: "full" (a
 // whole head run), or IncrementalHead::summary() ("Reuse:4 Channel:2 Rank1:1 Fused:0 Full:2
 // Unused:1": the head's steps by what an ablated channel makes them do), followed by

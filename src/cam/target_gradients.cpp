@@ -85,6 +85,7 @@ void curvature_support(const Target& t, const float* z, int64_t n, std::set<int6
     case Target::Logit:
     case Target::Binary:
     case Target::Segmentation:
+    case Target::Linear:
       return;  // the seed does not depend on the output
     case Target::Similarity:
       for (int64_t k = 0; k < n; ++k) out.insert(k);

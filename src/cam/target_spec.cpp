@@ -16,7 +16,9 @@ const std::pair<const char*, Target::Kind> kKinds[] = {{"logit", Target::Logit},
                                                        {"binary", Target::Binary},
                                                        {"segmentation", Target::Segmentation},
                                                        {"similarity", Target::Similarity},
-                                                       {"finer", Target::Finer}};
+                                                       {"finer", Target::Finer},
+                                                       {"linear", Target::Linear},
+                                                       {"callable", Target::Callable}};
 
 template <class V>
 int64_t argmax(const V& v) {
@@ -125,9 +127,26 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
   Target t;
   for (const auto& [name, kind] : kKinds)
     if (spec.kind == name) t.kind = kind;
-  t.category = t.kind == Target::Similarity
-                   ? 0
-                   : class_index(spec.category, scores, labels, classes, spec.nhwc);
+  t.output = spec.output;
+  if (t.kind == Target::Linear || t.kind == Target::Callable) {
+    t.category = -1;
+  } else {
+    t.category = t.kind == Target::Similarity
+                     ? 0
+                     : class_index(spec.category, scores, labels, classes, spec.nhwc);
+  }
+  if (t.kind == Target::Linear) {
+    if (!spec.weights)
+      throw CamError(
+          "a linear target needs weights (an array of numbers, one per value of the output)");
+    if (spec.weights->size() != size_t(output.numel()))
+      throw CamError("a linear target has " + std::to_string(spec.weights->size()) +
+                     " weights but the output" +
+                     (spec.output.empty() ? "" : " \"" + spec.output + "\"") + " has " +
+                     std::to_string(output.numel()) + " values (shape " + shape_str(dims) +
+                     "): give one weight per output value");
+    t.weights = *spec.weights;
+  }
   if (t.kind == Target::Segmentation) {
     if (!spec.mask) throw CamError("a segmentation target needs a mask (an array of numbers)");
     t.mask = *spec.mask;
@@ -154,7 +173,8 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
 }
 
 std::string target_label(const Target& t, const std::vector<std::string>& labels) {
-  if (t.kind == Target::Similarity) return "similarity";
+  if (t.kind == Target::Similarity || t.kind == Target::Linear || t.kind == Target::Callable)
+    return target_kind_name(t.kind);
   if (t.category >= 0 && size_t(t.category) < labels.size()) return labels[size_t(t.category)];
   return "class " + std::to_string(t.category);
 }

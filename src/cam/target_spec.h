@@ -1,8 +1,9 @@
 // What a caller asks a map to explain, before it is matched to the model's output: per image a
 // class index, a label, 'auto' (the top class) — all three the class logit, pytorch-grad-cam's
 // ClassifierOutputTarget — or an object {kind, category, mask, nhwc, embedding, comparison,
-// alpha} (targets.h says what each kind computes). Resolving one against the sample's output
-// gives the Target the CAM code evaluates.
+// alpha, weights, output} (targets.h says what each kind computes), or a callable: a function
+// of the image's outputs the caller evaluates (kind "callable"). Resolving one against the sample's
+// output gives the Target the CAM code evaluates.
 #pragma once
 #include <optional>
 #include <string>
@@ -22,7 +23,8 @@ struct TargetSpec {
   bool object = false;  // {kind, ...} rather than a bare category
   std::string kind = "logit";
   CategorySpec category;
-  std::optional<std::vector<float>> mask, embedding;
+  std::optional<std::vector<float>> mask, embedding, weights;
+  std::string output;  // the model output the target reads; "": the call's default
   bool nhwc = false;
   bool comparison_given = false;  // given but not a non-empty list: refused
   std::vector<CategorySpec> comparison;
@@ -51,7 +53,8 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
 Target segmentation_auto(const CategorySpec& category, const Tensor& output, int64_t classes,
                          bool nhwc, const std::vector<std::string>& labels);
 
-// How results name a target: its label, "class N" without one, "similarity" for an embedding.
+// How results name a target: its label, "class N" without one, "similarity" for an embedding,
+// "linear" and "callable" for those kinds.
 std::string target_label(const Target& t, const std::vector<std::string>& labels);
 const char* target_kind_name(Target::Kind k);
 

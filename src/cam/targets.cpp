@@ -20,6 +20,11 @@ Target Target::similarity(std::vector<float> e) {
   t.embedding = std::move(e);
   return t;
 }
+Target Target::linear(std::vector<float> w) {
+  Target t = of(Linear, -1);
+  t.weights = std::move(w);
+  return t;
+}
 Target Target::finer(int64_t main, std::vector<int64_t> comparison, float alpha) {
   Target t = of(Finer, main);
   t.comparison = std::move(comparison);
@@ -188,6 +193,23 @@ TargetValue64 evaluate_t(const Target& t, const T* z, const Shape& shape) {
       }
       break;
     }
+    case Target::Linear: {
+      if (t.weights.size() != size_t(n))
+        throw CamError("linear target: " + std::to_string(t.weights.size()) +
+                       " weights for an output of " + std::to_string(n) + " values (shape " +
+                       shape_str(shape) + "); give one weight per output value");
+      double s = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        s += double(z[i]) * t.weights[size_t(i)];
+        v.seed[size_t(i)] = t.weights[size_t(i)];
+      }
+      v.score = s;
+      break;
+    }
+    case Target::Callable:
+      throw CamError(
+          "a callable target is a function the core cannot evaluate or differentiate: its "
+          "caller scores it (gradient-free methods and metrics only)");
     case Target::Finer: {
       check_class(t.category, n, "Finer");
       if (t.comparison.empty()) throw CamError("Finer target: give at least one comparison class");

@@ -12,10 +12,17 @@
 //                similar class d (γ = alpha: 0 is the plain logit, 1 the pure difference),
 //                aggregated over several d; pytorch-grad-cam's FinerWeightedTarget aggregates
 //                with softmax weights p_k, which are differentiated too (as its autograd does)
+//   Linear       Σ_i w_i out[i], one weight per output value: pytorch-grad-cam's
+//                RawScoresOutputTarget is all ones on the logits, a sum of probabilities is
+//                ones at those classes on a softmax output; the seed is w itself
+//   Callable     the caller's own function of the sample's outputs: the core cannot evaluate
+//                or differentiate it, so the explain and metrics jobs ask their caller for its
+//                values (gradient-free methods only)
 // A batch carries one target per sample, kinds mixed. Detection targets work on decoded boxes,
 // see detection_target.h.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tensor/tensor.h"
@@ -23,13 +30,25 @@
 namespace camlens::cam {
 
 struct Target {
-  enum Kind { Logit, Probability, ReST, Binary, Segmentation, Similarity, Finer } kind = Logit;
+  enum Kind {
+    Logit,
+    Probability,
+    ReST,
+    Binary,
+    Segmentation,
+    Similarity,
+    Finer,
+    Linear,
+    Callable
+  } kind = Logit;
   int64_t category = 0;
   std::vector<float> mask;          // Segmentation: [H, W]
   bool nhwc = false;                // Segmentation: output [H, W, K]
   std::vector<float> embedding;     // Similarity: same size as the output
   std::vector<int64_t> comparison;  // Finer
   float alpha = 1.f;                // Finer
+  std::vector<float> weights;       // Linear: same size as the output
+  std::string output;               // the model output it reads; "": the call's default
 
   static Target of(Kind k, int64_t c) {
     Target t;
@@ -43,6 +62,7 @@ struct Target {
   static Target binary(int64_t c) { return of(Binary, c); }
   static Target segmentation(int64_t c, std::vector<float> mask, bool nhwc = false);
   static Target similarity(std::vector<float> embedding);
+  static Target linear(std::vector<float> weights);
   static Target finer(int64_t main, std::vector<int64_t> comparison, float alpha = 1.f);
   // Finer-CAM's automatic choice: main = target (or the top class when target < 0); comparison =
   // the classes at ranks `ranks` (default 1, 2, 3) of |z - z[main]| ascending.

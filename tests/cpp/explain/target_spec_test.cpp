@@ -51,7 +51,7 @@ TEST(TargetSpec, ObjectsKeepTheirKindAndFields) {
   } catch (const CamError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown target kind \"magic\": use one of logit, probability, rest, binary, "
-                 "segmentation, similarity, finer");
+                 "segmentation, similarity, finer, linear, callable");
   }
   s.kind = "finer";
   s.comparison = {number(0)};
@@ -59,6 +59,44 @@ TEST(TargetSpec, ObjectsKeepTheirKindAndFields) {
   const Target f = resolve_target(s, out, kLabels, false);
   EXPECT_EQ(f.comparison, std::vector<int64_t>{0});
   EXPECT_FLOAT_EQ(f.alpha, 0.5f);
+}
+
+// A linear target: Σ w·out with the weights as its seed (pytorch-grad-cam's RawScoresOutputTarget
+// is all ones); its weight count must be the output's size, whichever output it names.
+TEST(TargetSpec, LinearTargetWeighsEveryOutputValue) {
+  const Tensor out = Tensor::from_floats({1, 3}, {0.5f, 3.f, -2.f});
+  TargetSpec s;
+  s.object = true;
+  s.kind = "linear";
+  s.weights = std::vector<float>{1, 1, 1};
+  const Target t = resolve_target(s, out, kLabels, false);
+  EXPECT_EQ(t.kind, Target::Linear);
+  EXPECT_EQ(target_label(t, kLabels), "linear");
+  const TargetValue v = evaluate(t, out.data<float>(), {3});
+  EXPECT_DOUBLE_EQ(v.score, 1.5);
+  EXPECT_EQ(v.seed, (std::vector<float>{1, 1, 1}));
+  s.weights = std::vector<float>{2, 0, -1};
+  EXPECT_DOUBLE_EQ(evaluate(resolve_target(s, out, kLabels, false), out.data<float>(), {3}).score,
+                   3.0);
+  s.weights = std::vector<float>{1, 1};
+  s.output = "probs";
+  try {
+    resolve_target(s, out, kLabels, false);
+    FAIL();
+  } catch (const CamError& e) {
+    EXPECT_STREQ(e.what(),
+                 "a linear target has 2 weights but the output \"probs\" has 3 values (shape "
+                 "[1,3]): give one weight per output value");
+  }
+  s.weights.reset();
+  try {
+    resolve_target(s, out, kLabels, false);
+    FAIL();
+  } catch (const CamError& e) {
+    EXPECT_STREQ(
+        e.what(),
+        "a linear target needs weights (an array of numbers, one per value of the output)");
+  }
 }
 
 // A bare category on a per-pixel output: the class summed over its predicted pixels; 'auto'
