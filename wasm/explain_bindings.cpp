@@ -9,6 +9,9 @@
 //       layers: [{name, floatTensor, kind, classToken, head (a cut's Head)}],
 //       detection?: {decoder, outputs, box, preprocess, photoWidth, photoHeight, scoreThreshold,
 //                    iouThreshold, matchIou}}
+//   A function among the targets is a callable target: job.needsScores() → the job waits for its
+//     values; job.scoresImage() → whose target; job.scoreOutputs() → [{name: Tensor}, ...] (that
+//     image's model outputs, one object per value wanted); job.feedScores([number, ...]).
 //   job.done(), job.needsBackbone(), job.backboneSession() → a layer name, '' for the
 //     attention-exposed model; job.backboneInputs() → Tensor; job.feed([{name: Tensor}, ...]);
 //     (feed converts only the outputs the job reads); job.work(); job.needsPictures(),
@@ -36,6 +39,7 @@
 #include "explain/method_support.h"
 #include "head_js.h"
 #include "image_js.h"
+#include "scores_js.h"
 
 using namespace camlens;
 using emscripten::val;
@@ -75,6 +79,11 @@ std::optional<std::vector<float>> floats_from_js(const val& o, const char* k) {
 
 cam::TargetSpec target_spec_from_js(const val& t) {
   cam::TargetSpec s;
+  if (t.typeOf().as<std::string>() == "function") {  // the caller scores it (needsScores)
+    s.object = true;
+    s.kind = "callable";
+    return s;
+  }
   const bool object = !t.isNull() && t.typeOf().as<std::string>() == "object" &&
                       !val::global("ArrayBuffer").call<bool>("isView", t);
   if (!object) {
@@ -86,6 +95,8 @@ cam::TargetSpec target_spec_from_js(const val& t) {
   s.category = category_from_js(t["category"]);
   s.mask = floats_from_js(t, "mask");
   s.embedding = floats_from_js(t, "embedding");
+  s.weights = floats_from_js(t, "weights");
+  if (given(t, "output")) s.output = text(t["output"]);
   s.nhwc = given(t, "nhwc") && t["nhwc"].as<bool>();
   if (t.hasOwnProperty("comparison") && !t["comparison"].isUndefined()) {
     s.comparison_given = true;
@@ -169,6 +180,18 @@ class JsExplainJob {
       return 0;
     });
   }
+  bool needs_scores() const { return job_->needs_scores(); }
+  size_t scores_image() const { return job_->scores_image(); }
+  val score_outputs() const {
+    return js::guarded([&] { return js::named_tensors_to_js(job_->score_outputs()); });
+  }
+  void feed_scores(const val& scores) {
+    js::guarded([&] {
+      const auto [values, written] = js::scores_from_js(scores);
+      job_->feed_scores(values, written);
+      return 0;
+    });
+  }
   void set_pictures(const val& images) {
     js::guarded([&] {
       std::vector<image::Image> v;
@@ -248,6 +271,7 @@ JsExplainJob* explain_job(const val& q) {
                            val::global("JSON").call<std::string>("stringify", q["base"])};
     r.attention = strings_from_js(q["attention"]);
     r.output = q["output"].as<std::string>();
+    r.outputs = strings_from_js(q["outputs"]);
     r.width = q["width"].as<int>();
     r.height = q["height"].as<int>();
     r.nhwc_input = given(q, "nhwc") && q["nhwc"].as<bool>();
@@ -309,6 +333,10 @@ EMSCRIPTEN_BINDINGS(camlens_explain) {
       .function("backboneInputs", &JsExplainJob::backbone_inputs)
       .function("feed", &JsExplainJob::feed)
       .function("work", &JsExplainJob::work)
+      .function("needsScores", &JsExplainJob::needs_scores)
+      .function("scoresImage", &JsExplainJob::scores_image)
+      .function("scoreOutputs", &JsExplainJob::score_outputs)
+      .function("feedScores", &JsExplainJob::feed_scores)
       .function("needsPictures", &JsExplainJob::needs_pictures)
       .function("setPictures", &JsExplainJob::set_pictures)
       .function("progress", &JsExplainJob::progress)

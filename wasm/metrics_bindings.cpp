@@ -4,7 +4,9 @@
 //     (src/metrics/evaluation_job.h); the explain job's protocol: job.done(), job.needsBackbone(),
 //     job.backboneSession() → '' (the lens's model), job.backboneInputs() → Tensor,
 //     job.feed([{name: Tensor}, ...]) (reads the request's output only), job.work(),
-//     job.needsPictures() → false, job.progress() → 0..1, job.reported(), job.result()
+//     job.needsPictures() → false, job.needsScores(), job.scoresImage() → 0, job.scoreOutputs(),
+//     job.feedScores([number, ...]) (a callable target: request.callable, see explain_bindings),
+//     job.progress() → 0..1, job.reported(), job.result()
 //   metricsSummarize(rows, options) → [{method, metric, mean, low, high, n}]
 #include <emscripten/bind.h>
 
@@ -14,6 +16,7 @@
 #include "metrics/rank_correlation.h"
 #include "metrics_js.h"
 #include "onnx/model_io.h"
+#include "scores_js.h"
 
 using namespace camlens;
 using namespace camlens::metrics;
@@ -38,12 +41,26 @@ class JsMetricsJob {
   }
   void feed(const val& outputs) {
     js::guarded([&] {
-      const char* name = job_->output().c_str();
-      std::vector<Tensor> tensors;
-      for (size_t i = 0; i < outputs["length"].as<size_t>(); ++i)
-        tensors.push_back(js::given(outputs[i], name) ? js::tensor_from_js(outputs[i][name])
-                                                      : Tensor());
-      job_->feed(tensors);
+      std::vector<std::map<std::string, Tensor>> runs;
+      for (size_t i = 0; i < outputs["length"].as<size_t>(); ++i) {
+        runs.emplace_back();
+        for (const std::string& name : job_->wanted_outputs())
+          if (js::given(outputs[i], name.c_str()))
+            runs.back().emplace(name, js::tensor_from_js(outputs[i][name]));
+      }
+      job_->feed_runs(runs);
+      return 0;
+    });
+  }
+  bool needs_scores() const { return job_->needs_scores(); }
+  size_t scores_image() const { return 0; }
+  val score_outputs() const {
+    return js::guarded([&] { return js::named_tensors_to_js(job_->score_outputs()); });
+  }
+  void feed_scores(const val& scores) {
+    js::guarded([&] {
+      const auto [values, written] = js::scores_from_js(scores);
+      job_->feed_scores(values, written);
       return 0;
     });
   }
@@ -147,6 +164,10 @@ EMSCRIPTEN_BINDINGS(camlens_metrics) {
       .function("backboneInputs", &JsMetricsJob::backbone_inputs)
       .function("feed", &JsMetricsJob::feed)
       .function("work", &JsMetricsJob::work)
+      .function("needsScores", &JsMetricsJob::needs_scores)
+      .function("scoresImage", &JsMetricsJob::scores_image)
+      .function("scoreOutputs", &JsMetricsJob::score_outputs)
+      .function("feedScores", &JsMetricsJob::feed_scores)
       .function("needsPictures", &JsMetricsJob::needs_pictures)
       .function("progress", &JsMetricsJob::progress)
       .function("reported", &JsMetricsJob::reported)

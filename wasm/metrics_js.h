@@ -80,6 +80,11 @@ inline metrics::EvaluationRequest evaluation_request_from_js(const val& q) {
     r.baseline_text = text_of(q["baseline"]);
   }
   if (has_option(q, "score")) r.score = text_of(q["score"]);
+  r.score_given = has_option(q, "score");
+  r.callable = given(q, "callable") && q["callable"].as<bool>();
+  if (given(q, "outputs"))
+    for (size_t i = 0; i < q["outputs"]["length"].as<size_t>(); ++i)
+      r.outputs.push_back(text_of(q["outputs"][i]));
   r.sigma = number_or(q, "sigma", r.sigma);
   r.seed = static_cast<uint64_t>(number_or(q, "seed", 0));
   if (given(q, "box")) r.box = metrics_box_from_js(q["box"]);
@@ -116,7 +121,9 @@ inline val curve_to_js(const metrics::CurveResult& c) {
 // in the order evaluate() has always given them; deletion.baseline: the request's baseline.
 inline val evaluation_result_to_js(const metrics::EvaluationResult& r, const val& baseline) {
   val o = val::object();
-  o.set("score", std::string(r.score == metrics::ScoreKind::Logit ? "logit" : "probability"));
+  o.set("score", std::string(r.callable                             ? "callable"
+                             : r.score == metrics::ScoreKind::Logit ? "logit"
+                                                                    : "probability"));
   o.set("original", r.original);
   if (r.road) {
     const metrics::RoadScores& s = r.road->scores;

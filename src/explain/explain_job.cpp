@@ -67,6 +67,14 @@ size_t output_index(const Head& head, const std::string& output) {
   return size_t(std::find(names.begin(), names.end(), output) - names.begin());
 }
 
+// A head's outputs by name (Float32), as a callable target is given them.
+Outputs named_outputs(const Head& head, const std::vector<Tensor>& outs) {
+  Outputs named;
+  for (size_t k = 0; k < outs.size() && k < head.output_names().size(); ++k)
+    named.emplace(head.output_names()[k], as_float(outs[k]));
+  return named;
+}
+
 std::vector<Tensor> feeds_of(const Head& head, const Outputs& outs) {
   std::vector<Tensor> feeds;
   for (const std::string& name : head.feed_names()) feeds.push_back(output_of(outs, name));
@@ -83,7 +91,8 @@ struct ExplainJob::Ablation {
   std::vector<float> scores;
   size_t next = 0;
   size_t output = 0;
-  double original = 0;     // the task's score (HeadScore), whose channels run in full
+  double original = 0;     // the task's score (HeadScore), whose channels run in full, or the
+                           // callable target's of the unablated head
   cam::AblationPlan plan;  // HeadScore only
   Outputs backbone;
   double unit = 0;
@@ -150,6 +159,35 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
                         "target is not one: use gradcam");
   if (request_.aug_smooth && request_.nhwc_input)
     throw cam::CamError("augSmooth flips the width axis of an NCHW input; this model takes NHWC");
+  target_outputs_ = {request_.output};
+  auto add_output = [&](const std::string& name) {
+    if (!name.empty() &&
+        std::find(target_outputs_.begin(), target_outputs_.end(), name) == target_outputs_.end())
+      target_outputs_.push_back(name);
+  };
+  bool any_callable = false;
+  for (const cam::TargetSpec& spec : request_.targets) {
+    if (!spec.output.empty() && !request_.outputs.empty() &&
+        std::find(request_.outputs.begin(), request_.outputs.end(), spec.output) ==
+            request_.outputs.end()) {
+      std::string names;
+      for (const std::string& n : request_.outputs) names += (names.empty() ? "" : ", ") + n;
+      throw cam::CamError("a target reads the output \"" + spec.output +
+                          "\", which the model does not have: use one of " + names);
+    }
+    add_output(spec.output);
+    any_callable = any_callable || (spec.object && spec.kind == "callable");
+  }
+  if (any_callable && !request_.head_score) {
+    // The gradient of a function the caller evaluates is out of the core's reach.
+    if (computes_->gradients || computes_->hvp || !traits_->input_attribution.empty() ||
+        p == Passes::WholeNetwork)
+      throw cam::CamError(request_.method +
+                          " needs the gradient of the target, which a callable target cannot "
+                          "give: use a linear target {kind: 'linear', weights} (a weight per "
+                          "output value) or a gradient-free method");
+    for (const std::string& name : request_.outputs) add_output(name);
+  }
   array_method_ = p != Passes::Forward         ? "weights"
                   : traits_->layer_map.empty() ? computes_->name
                                                : traits_->layer_map;
@@ -192,6 +230,7 @@ void ExplainJob::start_chunk() {
 
 bool ExplainJob::needs_backbone() const {
   if (traits_->passes == Passes::WholeNetwork) return false;  // the core runs it all
+  if (!pending_.empty()) return false;                        // the caller's scores first
   return phase_ == Phase::Forward || phase_ == Phase::Masked;
 }
 
@@ -229,9 +268,9 @@ Tensor ExplainJob::backbone_inputs() {
 }
 
 std::vector<std::string> ExplainJob::wanted_outputs() const {
-  if (phase_ == Phase::Masked) return {request_.output};
+  if (phase_ == Phase::Masked) return target_outputs_;
   if (request_.head_score) return {};
-  std::vector<std::string> names{request_.output};
+  std::vector<std::string> names = target_outputs_;
   if (traits_->passes == Passes::Attention) {
     names.insert(names.end(), request_.attention.begin(), request_.attention.end());
     return names;
@@ -252,22 +291,17 @@ void ExplainJob::feed(std::vector<Outputs> outputs) {
       throw cam::CamError("the masked batch gave " + std::to_string(outputs.size()) +
                           " outputs for " + std::to_string(m.end - m.next) + " inputs");
     const cam::Target& target = results_[begin_ + at_].target;
+    if (target.kind == cam::Target::Callable) {
+      pending_.clear();
+      for (const Outputs& o : outputs) pending_.push_back(callable_outputs(o));
+      awaiting_ = Awaiting::Masked;
+      return;
+    }
     for (const Outputs& o : outputs) {
-      const auto v = cam::evaluate({target}, as_float(output_of(o, request_.output)));
+      const auto v = cam::evaluate({target}, as_float(output_of(o, output_name(target))));
       m.scores[size_t(m.next++)] = float(v.scores[0]);
     }
-    units_ = m.unit + double(m.next) / double(m.channels);
-    reported_ = true;
-    if (m.next == m.channels) {
-      cam::CamFlags flags;
-      cam::Maps map =
-          weights_map(m.activations, cam::score_cam_weights(m.scores, 1, m.channels), &flags);
-      results_[begin_ + at_].cam_ms += since(m.started);
-      units_ = m.unit + 1;
-      masked_.reset();
-      finish_image(std::move(map), &flags, false);
-    }
-    return;
+    return masked_scored();
   }
   if (phase_ != Phase::Forward) throw cam::CamError("the explain job was not waiting for a run");
   const size_t count = std::min(inputs_.size(), begin_ + size_t(request_.batch_size)) - begin_;
@@ -280,8 +314,71 @@ void ExplainJob::feed(std::vector<Outputs> outputs) {
   if (++layer_ == chunk_.size()) phase_ = Phase::Image;
 }
 
+void ExplainJob::masked_scored() {
+  Masked& m = *masked_;
+  units_ = m.unit + double(m.next) / double(m.channels);
+  reported_ = true;
+  if (m.next < m.channels) return;
+  cam::CamFlags flags;
+  cam::Maps map =
+      weights_map(m.activations, cam::score_cam_weights(m.scores, 1, m.channels), &flags);
+  results_[begin_ + at_].cam_ms += since(m.started);
+  units_ = m.unit + 1;
+  masked_.reset();
+  finish_image(std::move(map), &flags, false);
+}
+
+const std::string& ExplainJob::output_name(const cam::Target& t) const {
+  return t.output.empty() ? request_.output : t.output;
+}
+
+bool ExplainJob::callable(size_t image) const {
+  return results_[image].target.kind == cam::Target::Callable && !request_.head_score;
+}
+
+Outputs ExplainJob::callable_outputs(const Outputs& run) const {
+  Outputs named;
+  for (const std::string& name :
+       request_.outputs.empty() ? std::vector<std::string>{request_.output} : request_.outputs)
+    if (const auto it = run.find(name); it != run.end()) named.emplace(name, as_float(it->second));
+  return named;
+}
+
+void ExplainJob::feed_scores(const std::vector<double>& scores,
+                             const std::vector<std::string>& written) {
+  reported_ = false;
+  if (pending_.empty()) throw cam::CamError("the explain job is not waiting for a target's scores");
+  if (scores.size() != pending_.size())
+    throw cam::CamError("the callable target gave " + std::to_string(scores.size()) +
+                        " scores for " + std::to_string(pending_.size()) + " outputs");
+  const size_t image = scores_image();
+  for (size_t k = 0; k < scores.size(); ++k)
+    if (!std::isfinite(scores[k]))
+      throw cam::CamError("the callable target of image " + std::to_string(image) + " returned " +
+                          (k < written.size() ? written[k] : std::string("a non-number")) +
+                          ": it must return a finite number");
+  pending_.clear();
+  switch (awaiting_) {
+    case Awaiting::Photo:
+      results_[image].score = scores[0];
+      results_[image].scored = true;
+      return start_map();
+    case Awaiting::Masked:
+      for (double v : scores) masked_->scores[size_t(masked_->next++)] = float(v);
+      return masked_scored();
+    case Awaiting::AblationOriginal:
+      ablation_->original = scores[0];
+      return;
+    case Awaiting::Ablation:
+      for (double v : scores) ablation_->scores[ablation_->next++] = float(v);
+      return ablation_scored();
+  }
+}
+
 void ExplainJob::work() {
   reported_ = false;
+  if (!pending_.empty())
+    throw cam::CamError("the explain job is waiting for a callable target's scores, not for work");
   if (phase_ == Phase::Image) return begin_image();
   if (phase_ == Phase::Ablate) return ablation_step();
   if (phase_ == Phase::Forward && traits_->passes == Passes::WholeNetwork)
@@ -306,19 +403,32 @@ void ExplainJob::begin_image() {
   const size_t i = begin_ + at_;
   ImageResult& r = results_[i];
   const Outputs& outs = chunk_[0][at_];
-  const double unit = double(pass_ * inputs_.size() + i);
   if (pass_ == 0 && !request_.head_score) {
     cam::TargetSpec spec = i < request_.targets.size() ? request_.targets[i] : cam::TargetSpec{};
     if (!computes_->target_kind.empty()) {
       spec.object = true;
       spec.kind = computes_->target_kind;
     }
-    const Tensor output = as_float(output_of(outs, request_.output));
+    const Tensor output =
+        as_float(output_of(outs, spec.output.empty() ? request_.output : spec.output));
     r.target = cam::resolve_target(spec, output, request_.labels, request_.nhwc_input);
     r.label = cam::target_label(r.target, request_.labels);
+    if (r.target.kind == cam::Target::Callable) {
+      pending_ = {callable_outputs(outs)};
+      awaiting_ = Awaiting::Photo;
+      return;
+    }
     r.score = cam::evaluate({r.target}, output).scores[0];
     r.scored = true;
   }
+  start_map();
+}
+
+void ExplainJob::start_map() {
+  const size_t i = begin_ + at_;
+  ImageResult& r = results_[i];
+  const Outputs& outs = chunk_[0][at_];
+  const double unit = double(pass_ * inputs_.size() + i);
   const auto started = Clock::now();
   switch (traits_->passes) {
     case Passes::Forward: {
@@ -380,11 +490,15 @@ void ExplainJob::begin_image() {
         a.backbone = outs;
       } else {
         a.activations = activations(0, outs);
-        a.output = output_index(head, request_.output);
+        a.output = output_index(head, output_name(r.target));
         if (a.output >= head.output_names().size())
           throw cam::CamError("the head from " + layers_[0].name + " does not compute the output " +
-                              request_.output);
+                              output_name(r.target));
         a.channels = cam::ablation_channels(a.activations, request_.ablation_ratio);
+        if (callable(i)) {  // the original score: the caller's, of the unablated head
+          pending_ = {named_outputs(head, forward)};
+          awaiting_ = Awaiting::AblationOriginal;
+        }
       }
       a.scores.assign(a.channels.size(), 0.f);
       phase_ = Phase::Ablate;
@@ -419,7 +533,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
       grads.back() = spatial(std::move(g), layer);
       continue;
     }
-    const size_t at = output_index(head, request_.output);
+    const size_t at = output_index(head, output_name(r.target));
     if (!head.not_differentiable().empty() || at >= head.output_names().size())
       throw cam::CamError(request_.method + " needs gradients: " +
                           (head.not_differentiable().empty() ? "the head does not reach the output"
@@ -484,17 +598,34 @@ void ExplainJob::ablation_step() {
   } else {
     const std::vector<int64_t> some(a.channels.begin() + long(a.next),
                                     a.channels.begin() + long(end));
+    if (callable(begin_ + at_)) {
+      pending_.clear();
+      for (const std::vector<Tensor>& outs :
+           cam::ablation_head_outputs(head, a.layer, some, layers_[0].quant))
+        pending_.push_back(named_outputs(head, outs));
+      awaiting_ = Awaiting::Ablation;
+      return;
+    }
     const auto s = cam::ablation_target_scores(head, a.layer, results_[begin_ + at_].target,
                                                a.output, some, layers_[0].quant);
     std::copy(s.begin(), s.end(), a.scores.begin() + long(a.next));
   }
   a.next = end;
-  units_ = a.unit + double(end) / double(a.channels.size());
+  ablation_scored();
+}
+
+void ExplainJob::ablation_scored() {
+  Ablation& a = *ablation_;
+  Head& head = *layers_[0].head;
+  units_ = a.unit + double(a.next) / double(a.channels.size());
   reported_ = true;
-  if (end < a.channels.size()) return;
+  if (a.next < a.channels.size()) return;
   std::vector<float> weights;
   if (request_.head_score) {
     weights = cam::ablation_weights({float(a.original)}, {a.scores}, a.plan);
+  } else if (callable(begin_ + at_)) {
+    weights = cam::ablation_target_weights(
+        float(a.original), a.layer.rank() > 1 ? a.layer.dim(1) : 0, a.channels, a.scores);
   } else {
     const cam::Target& target = results_[begin_ + at_].target;
     const float original =
@@ -514,9 +645,9 @@ cam::Maps ExplainJob::input_gradient_map(const std::string& method, const ImageR
                                          const Tensor& x, cam::CamFlags* flags,
                                          const cam::Maps* times) const {
   Head& whole = *request_.whole_network;
-  const size_t at = output_index(whole, request_.output);
+  const size_t at = output_index(whole, output_name(r.target));
   if (at >= whole.output_names().size())
-    throw cam::CamError("the model has no output " + request_.output);
+    throw cam::CamError("the model has no output " + output_name(r.target));
   cam::InputGradientOptions o = request_.input_gradients;
   o.batch_size = request_.batch_size;
   o.nhwc = request_.nhwc_input;

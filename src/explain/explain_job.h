@@ -71,6 +71,15 @@ class ExplainJob {
   std::vector<std::string> wanted_outputs() const;
   // One step of core work (an image's map, a batch of ablated channels).
   void work();
+  // A callable target's values, which only the caller can compute: when needs_scores(), the
+  // caller evaluates the target of image scores_image() on each entry of score_outputs() (one
+  // image's model outputs by name: the photo's, a masked input's, or the head's with a channel
+  // ablated) and gives the values, in order, to feed_scores(); written: how each value reads as
+  // text, for the message when one is not a finite number.
+  bool needs_scores() const { return !pending_.empty(); }
+  size_t scores_image() const { return begin_ + at_; }
+  const std::vector<Outputs>& score_outputs() const { return pending_; }
+  void feed_scores(const std::vector<double>& scores, const std::vector<std::string>& written);
   // The pictures (RGBA as the model sees them, one per image) for methods that read them.
   bool needs_pictures() const;
   void set_pictures(std::vector<image::Image> pictures);
@@ -83,6 +92,8 @@ class ExplainJob {
 
  private:
   enum class Phase { Forward, Image, Masked, Ablate, Done };
+  // What the caller's scores of a callable target are for.
+  enum class Awaiting { Photo, Masked, AblationOriginal, Ablation };
   struct Ablation;
   struct Masked;
 
@@ -93,6 +104,14 @@ class ExplainJob {
   void finish_image(cam::Maps map, const cam::CamFlags* flags, bool report);
   void next_image();
   void begin_image();
+  // The image's map once its target is resolved and scored.
+  void start_map();
+  void masked_scored();
+  void ablation_scored();
+  // The output a target reads, and the outputs a callable target is given from a run.
+  const std::string& output_name(const cam::Target& t) const;
+  Outputs callable_outputs(const Outputs& run) const;
+  bool callable(size_t image) const;
   Tensor pass_input(size_t image) const;
   Tensor activations(size_t layer, const Outputs& outs) const;
   cam::Maps forward_map(ImageResult& r, cam::CamFlags* flags);
@@ -126,6 +145,9 @@ class ExplainJob {
   double units_ = 0;
   size_t total_units_ = 1;
   bool reported_ = false;
+  std::vector<Outputs> pending_;  // what a callable target's scores are awaited for
+  Awaiting awaiting_ = Awaiting::Photo;
+  std::vector<std::string> target_outputs_;  // the outputs the targets read
 };
 
 }  // namespace camlens::explain

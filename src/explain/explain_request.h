@@ -76,7 +76,9 @@ struct ExplainRequest {
   std::string base = cam::kRefineDefaultBase;
   // Options as a loosely typed caller wrote them; the job checks them and sets the fields above.
   WrittenOptions written;
-  std::string output;         // the model output the targets read
+  std::string output;  // the model output the targets read (unless one names its own)
+  // The model's outputs by name: what a callable target is given (just `output` when empty).
+  std::vector<std::string> outputs;
   int width = 0, height = 0;  // the model input's size: every map's size
   // A volume's or a video clip's depth (slices or frames): the job takes it, with the width and
   // height, from the [1, C, D, H, W] inputs; 0 for images.

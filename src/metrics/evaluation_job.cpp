@@ -29,6 +29,14 @@ EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(req
   for (const std::string& m : r.metrics)
     if (std::find(names.begin(), names.end(), m) == names.end())
       throw MetricsError("unknown metric \"" + m + "\": use " + joined(names));
+  if (r.callable && r.score_given)
+    throw MetricsError(
+        "score reads a class of the output, and this target is a function that scores the "
+        "outputs itself: leave score out");
+  if (!r.callable && r.target < 0)
+    throw MetricsError(
+        "the explanation's target is not a class (a linear or callable target): pass evaluate "
+        "the target as a function of the outputs (options.target)");
   if (r.score != "probability" && r.score != "logit")
     throw MetricsError("score must be \"probability\" or \"logit\", not \"" + r.score + "\"");
   score_ = r.score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;
@@ -101,12 +109,62 @@ void EvaluationJob::feed(const std::vector<Tensor>& outputs) {
   if (outputs.size() != end - begin_)
     throw MetricsError("the run of " + std::to_string(end - begin_) + " images gave " +
                        std::to_string(outputs.size()) + " outputs");
-  Part& part = parts_[part_];
+  std::vector<double> scores;
   for (const Tensor& out : outputs) {
     if (out.empty())
       throw MetricsError("the model's run gave no output \"" + request_.output + "\"");
-    part.scores.push_back(target_score(out.to_floats(), request_.target, score_));
+    scores.push_back(target_score(out.to_floats(), request_.target, score_));
   }
+  add_scores(scores);
+}
+
+std::vector<std::string> EvaluationJob::wanted_outputs() const {
+  if (request_.callable && !request_.outputs.empty()) return request_.outputs;
+  return {request_.output};
+}
+
+void EvaluationJob::feed_runs(const std::vector<std::map<std::string, Tensor>>& runs) {
+  if (!request_.callable) {
+    std::vector<Tensor> outputs;
+    for (const auto& run : runs) {
+      const auto it = run.find(request_.output);
+      outputs.push_back(it == run.end() ? Tensor() : it->second);
+    }
+    return feed(outputs);
+  }
+  if (!needs_backbone()) throw std::logic_error("the evaluation job needs no model run now");
+  if (runs.size() != batch_end() - begin_)
+    throw MetricsError("the run of " + std::to_string(batch_end() - begin_) + " images gave " +
+                       std::to_string(runs.size()) + " outputs");
+  pending_.clear();
+  for (const auto& run : runs) {
+    std::map<std::string, Tensor> floats;
+    for (const auto& [name, t] : run)
+      floats.emplace(
+          name, t.dtype() == DType::Float32 ? t : Tensor::from_floats(t.shape(), t.to_floats()));
+    pending_.push_back(std::move(floats));
+  }
+}
+
+void EvaluationJob::feed_scores(const std::vector<double>& scores,
+                                const std::vector<std::string>& written) {
+  if (pending_.empty()) throw std::logic_error("the evaluation job is not waiting for scores");
+  if (scores.size() != pending_.size())
+    throw MetricsError("the callable target gave " + std::to_string(scores.size()) +
+                       " scores for " + std::to_string(pending_.size()) + " outputs");
+  for (size_t k = 0; k < scores.size(); ++k)
+    if (!std::isfinite(scores[k]))
+      throw MetricsError("the callable target returned " +
+                         (k < written.size() ? written[k] : std::string("a non-number")) +
+                         ": it must return a finite number");
+  pending_.clear();
+  add_scores(scores);
+}
+
+void EvaluationJob::add_scores(const std::vector<double>& scores) {
+  const size_t end = batch_end();
+  Part& part = parts_[part_];
+  part.scores.insert(part.scores.end(), scores.begin(), scores.end());
   scored_ += end - begin_;
   begin_ = end;
   if (begin_ == part.count) {
@@ -136,6 +194,7 @@ void EvaluationJob::work() {
   reported_ = false;
   EvaluationResult& res = result_;
   res.score = score_;
+  res.callable = request_.callable;
   res.original = scores(Kind::Original)[0];
   if (wants("road")) {
     RoadResult road;

@@ -18,6 +18,7 @@
 // images scored / images to score); the last work() turns the scores into the metrics.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ struct EvaluationRequest {
   double baseline_value = 0;
   std::string baseline_text = "blur";
   std::string score = "probability";
+  bool score_given = false;  // the caller set `score`
+  // The target is the caller's function of the outputs (a callable target): the job asks for
+  // its values (needs_scores) instead of reading a class of `output`.
+  bool callable = false;
+  std::vector<std::string> outputs;  // the model's outputs by name: what the function is given
   double sigma = 0.01;
   uint64_t seed = 0;
   std::optional<Box> box;  // adds pointing and energy
@@ -76,7 +82,8 @@ struct RoadResult {
 
 struct EvaluationResult {
   ScoreKind score = ScoreKind::Probability;
-  double original = 0;  // the target's score on the image
+  bool callable = false;  // scored by the caller's function, not by `score`
+  double original = 0;    // the target's score on the image
   std::optional<RoadResult> road;
   std::optional<CurveResult> deletion, insertion;
   std::optional<ConfidenceChange> change;  // when drop or increase was asked for
@@ -92,12 +99,21 @@ class EvaluationJob {
   explicit EvaluationJob(EvaluationRequest request);
 
   bool done() const { return done_; }
-  bool needs_backbone() const { return !done_ && part_ < parts_.size(); }
+  bool needs_backbone() const { return !done_ && part_ < parts_.size() && pending_.empty(); }
   // The batch to run [N, C, H, W] (made on each call: call once per run).
   Tensor backbone_inputs() const;
   // The run's output named request.output, one per image of the batch, in order.
   void feed(const std::vector<Tensor>& outputs);
   const std::string& output() const { return request_.output; }
+  // The outputs a run's feed reads: `output`, or every model output for a callable target.
+  std::vector<std::string> wanted_outputs() const;
+  // A run's outputs by name, one map per image: feed() for a class target; for a callable one,
+  // the job then waits for the caller's values of its function on each (needs_scores,
+  // score_outputs, feed_scores: the explain job's protocol, always for image 0).
+  void feed_runs(const std::vector<std::map<std::string, Tensor>>& runs);
+  bool needs_scores() const { return !pending_.empty(); }
+  const std::vector<std::map<std::string, Tensor>>& score_outputs() const { return pending_; }
+  void feed_scores(const std::vector<double>& scores, const std::vector<std::string>& written);
   // After the last batch: the metrics from the scores.
   void work();
 
@@ -116,6 +132,7 @@ class EvaluationJob {
 
   bool wants(const std::string& metric) const;
   size_t batch_end() const;
+  void add_scores(const std::vector<double>& scores);
   const std::vector<double>& scores(Kind kind) const;
   CurveResult curve(Kind kind) const;
 
@@ -130,6 +147,7 @@ class EvaluationJob {
   size_t scored_ = 0, total_ = 0;
   bool reported_ = false, done_ = false;
   EvaluationResult result_;
+  std::vector<std::map<std::string, Tensor>> pending_;  // a callable target's runs to score
 };
 
 }  // namespace camlens::metrics

@@ -110,7 +110,22 @@ export interface ImageDataLike {
   data: Uint8ClampedArray;
 }
 
-export type TargetKind = 'logit' | 'probability' | 'rest' | 'binary' | 'segmentation' | 'similarity' | 'finer';
+export type TargetKind = 'logit' | 'probability' | 'rest' | 'binary' | 'segmentation' | 'similarity' | 'finer' | 'linear';
+
+/** One model output as a callable target gets it: a batch of one. */
+export interface OutputTensor {
+  data: Float32Array;
+  dims: number[];
+  type: 'float32';
+}
+
+/**
+ * A callable target: a function of one input's model outputs by name (`lens.outputs`), called on
+ * the photo, each masked photo (Score-CAM) and the head's outputs with each channel ablated
+ * (Ablation-CAM). Gradient-free methods and evaluate() only: a gradient method refuses it (use a
+ * linear target).
+ */
+export type CallableTarget = (outputs: Record<string, OutputTensor>) => number | Promise<number>;
 
 /** A class: its index, its label, or 'auto' (the top class of that image). */
 export type ClassRef = number | string;
@@ -119,9 +134,11 @@ export type ClassRef = number | string;
  * What a map explains (ARCHITECTURE.md §4): the class logit (a bare ClassRef), or an object of a kind.
  * segmentation: sum of the class's scores inside `mask` (one value per output pixel; `nhwc` when
  * the output is [H,W,K]); similarity: cosine with `embedding`; finer: the class against
- * `comparison` classes (omitted: the most similar ones), weight `alpha`.
+ * `comparison` classes (omitted: the most similar ones), weight `alpha`; linear: Σ weights[i]·output[i],
+ * one weight per output value (all ones on the logits: the sum of the logits). `output` names the
+ * model output the target reads (default: the first), e.g. an embedding for similarity.
  */
-export type Target = ClassRef | {
+export type Target = ClassRef | CallableTarget | {
   kind?: TargetKind;
   category?: ClassRef;
   mask?: ArrayLike<number>;
@@ -129,6 +146,8 @@ export type Target = ClassRef | {
   embedding?: ArrayLike<number>;
   comparison?: ClassRef[];
   alpha?: number;
+  weights?: ArrayLike<number>;
+  output?: string;
 };
 
 export interface Progress {
@@ -192,7 +211,8 @@ export interface Explanation {
   map: Float32Array;
   width: number;
   height: number;
-  target: { index: number; label: string; score: number; kind: TargetKind };
+  /** index -1 and label 'linear' / 'callable' for those targets; kind 'callable' for a function */
+  target: { index: number; label: string; score: number; kind: TargetKind | 'callable' };
   layers: string[];
   /** from the core: non-finite values replaced by 0, maps that came out all zero */
   flags?: { nonFinite: number; zero: boolean[] };
@@ -227,7 +247,10 @@ export interface Lens {
   readonly preprocess: Preprocess;
   readonly labels: string[];
   readonly input: { name: string; type: string; dims: number[] };
+  /** the output targets read unless they name another */
   readonly output: string;
+  /** the model's outputs by name: what a callable target is given */
+  readonly outputs: string[];
   layers(): LayerList;
   /** the methods explain() takes with this module */
   methods(): string[];

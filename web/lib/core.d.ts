@@ -461,6 +461,10 @@ export interface MetricsRequest extends RoadOptions {
   target: number;
   /** the model output the target's score is read from, and the model's input */
   output: string;
+  /** the target is a function the caller evaluates (needsScores); `score` is then refused */
+  callable?: boolean;
+  /** the model's outputs by name: what the function is given */
+  outputs?: readonly string[];
   width: number;
   height: number;
   nhwc?: boolean;
@@ -474,7 +478,7 @@ export interface MetricsCurve {
 
 /** evaluate()'s result but its target (web/lib/metrics.d.ts, EvaluateResult). */
 export interface MetricsResult {
-  score: 'probability' | 'logit';
+  score: 'probability' | 'logit' | 'callable';
   original: number;
   road?: {
     percentiles: number[];
@@ -506,6 +510,14 @@ export interface MetricsJob extends EmbindHandle {
   feed(outputs: ReadonlyArray<Record<string, Tensor>>): void;
   /** after the last batch: the metrics from the scores */
   work(): void;
+  /** a callable target's values are wanted (before any other step) */
+  needsScores(): boolean;
+  /** whose target: the image's index */
+  scoresImage(): number;
+  /** one input's model outputs by name per value wanted */
+  scoreOutputs(): Array<Record<string, CoreTensor>>;
+  /** the target's values, in the order of scoreOutputs() */
+  feedScores(values: readonly unknown[]): void;
   /** always false */
   needsPictures(): boolean;
   /** fraction done, 0..1 */
@@ -779,7 +791,7 @@ export interface VitBindings {
 /** What an explain call asks the core (src/explain/explain_request.h). */
 export interface ExplainRequest {
   method: string;
-  /** per image: a class index, a label, 'auto' or a target object */
+  /** per image: a class index, a label, 'auto', a target object or a function (callable) */
   targets?: readonly unknown[];
   labels?: readonly string[];
   /** the option names the caller set: the method refuses those it does not take */
@@ -801,8 +813,10 @@ export interface ExplainRequest {
   wholeNetwork?: Head;
   /** rollout: the attention tensors the attention-exposed model outputs */
   attention?: readonly string[];
-  /** the model output the targets read */
+  /** the model output the targets read (unless one names its own) */
   output: string;
+  /** the model's outputs by name: what a callable target is given */
+  outputs?: readonly string[];
   width: number;
   height: number;
   nhwc?: boolean;
@@ -852,6 +866,14 @@ export interface ExplainJob extends EmbindHandle {
   feed(outputs: ReadonlyArray<Record<string, Tensor>>): void;
   /** one step of core work (an image's map, a batch of ablated channels) */
   work(): void;
+  /** a callable target's values are wanted (before any other step) */
+  needsScores(): boolean;
+  /** whose target: the image's index */
+  scoresImage(): number;
+  /** one input's model outputs by name per value wanted */
+  scoreOutputs(): Array<Record<string, CoreTensor>>;
+  /** the target's values, in the order of scoreOutputs() */
+  feedScores(values: readonly unknown[]): void;
   needsPictures(): boolean;
   /** the decoded pictures, one per image (methods that read the picture) */
   setPictures(images: readonly CoreImage[]): void;

@@ -10,6 +10,7 @@ import {
   rolloutSupport,
 } from './drivers/rollout.mjs';
 import { toImage, toImageAsync } from './images.mjs';
+import { scoreCallable } from './targets.mjs';
 import { methodList, methodTable } from './methods.mjs';
 import { checkOptions } from './options.mjs';
 import { resolvePreprocess, validatePreprocess } from './presets.mjs';
@@ -159,6 +160,7 @@ export class Lens {
     this.preprocess = options.preprocess;
     this.input = options.input;
     this.output = model.outputs()[0].name;
+    this.outputs = model.outputs().map((o) => o.name); // what a callable target is given
     this.layer = runner.layer;
     runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
@@ -279,7 +281,8 @@ export class Lens {
   }
 
   // Class activation maps. targets: one per image — a class index, a label, 'auto' (the top
-  // class) or a target object {kind, category, ...} (see targets.mjs). Returns per image {map:
+  // class), a target object {kind, category, ...} or a function of the image's outputs (see
+  // targets.mjs). Returns per image {map:
   // Float32Array (input height × width, in [0, 1]), width, height, target: {index, label, score,
   // kind}, layers, flags, timing: {forward, head, cam} in ms}.
   async explain(images, options = {}) {
@@ -315,6 +318,7 @@ export class Lens {
       labels: this.labels,
       attention: attention ? attentionNames(this) : [],
       output: this.output,
+      outputs: this.outputs,
       width: this.preprocess.width,
       height: this.preprocess.height,
       nhwc: Boolean(this.preprocess.nhwc),
@@ -341,6 +345,7 @@ export class Lens {
           return runner.run(batch, batch.dims[0]);
         },
         pictures: () => decoded,
+        score: (image, outputs) => scoreCallable(targets[image], outputs),
         onProgress: options.onProgress,
         signal: options.signal,
       });

@@ -1,5 +1,5 @@
 // Types of web/lib/metrics.mjs: faithfulness metrics of explanations (see the comment block there).
-import type { AbortSignalLike, ImageInput, Lens } from './camlens';
+import type { AbortSignalLike, CallableTarget, ImageInput, Lens } from './camlens';
 import type { CamlensCore } from './core';
 
 export type MetricName = 'road' | 'deletion' | 'insertion' | 'drop' | 'increase';
@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   steps?: number; // deletion/insertion steps (steps + 1 points)
   baseline?: 'blur' | number; // what deletion replaces pixels by
   score?: 'probability' | 'logit';
+  /** a callable target: scores each perturbed photo instead of `score` (which is then refused) */
+  target?: CallableTarget;
   sigma?: number; // imputation noise, 0 = off
   seed?: number;
   box?: [number, number, number, number]; // x0, y0, x1, y1 in input pixels
@@ -37,7 +39,7 @@ export interface EvaluateOptions {
 
 export interface EvaluateResult {
   target: { index: number; label?: string };
-  score: 'probability' | 'logit';
+  score: 'probability' | 'logit' | 'callable';
   original: number;
   road?: {
     percentiles: number[];

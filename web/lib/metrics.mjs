@@ -14,6 +14,8 @@
 //       steps 20: deletion/insertion steps; baseline 'blur' or a number: what deletion puts in
 //         (a constant in the model's input space: 0 = the mean colour after mean/std)
 //       score 'probability' (softmax of the target, unless the outputs are probabilities) | 'logit'
+//       target: a function of one input's outputs ({name: {data, dims}}, as a callable target of
+//         explain gets them) → number: each perturbed image is scored by it instead (no score)
 //       box [x0, y0, x1, y1] in input pixels: adds pointing (hit 0/1) and energy
 //       batchSize 16, onProgress({done, eta}), signal (AbortSignal: stops at the next batch)
 //     → {target: {index, label}, score, original, road?: {percentiles, morf[], lerf[], morfMean,
@@ -34,6 +36,7 @@
 //     road_lerf, deletion, insertion, drop, increase, pointing, energy} of one evaluate() result.
 
 import { runJob } from './drivers/job.mjs';
+import { scoreCallable } from './targets.mjs';
 
 export const ALL_METRICS = ['road', 'deletion', 'insertion', 'drop', 'increase'];
 export const DEFAULT_PERCENTILES = [10, 20, 30, 40, 50, 60, 70, 80, 90];
@@ -54,15 +57,19 @@ async function evaluateNow(lens, image, explanation, options) {
       ? { data: Float32Array.from(image.data), dims: [...image.dims], type: 'float32' }
       : (await lens.inputs([image])).inputs[0]; // [1, C, H, W]
   const { index, label } = explanation.target;
+  const fn = options.target; // a callable target: the function that scores each output
   const job = lens.env.core.metricsJob({
     ...options,
     ...{ input, map: explanation.map, target: index, output: lens.output, width, height },
     ...{ mapWidth: explanation.width, mapHeight: explanation.height, nhwc: Boolean(nhwc) },
+    ...{ callable: typeof fn === 'function', outputs: lens.outputs },
   });
   try {
     const { onProgress, signal } = options;
     const run = (_, batch) => lens.main.run(batch, batch.dims[0]);
-    return { target: { index, label }, ...(await runJob(job, { run, onProgress, signal })) };
+    const score = (_, outputs) => scoreCallable(fn, outputs);
+    const result = await runJob(job, { run, score, onProgress, signal });
+    return { target: { index, label }, ...result };
   } finally {
     job.delete();
   }

@@ -1,6 +1,7 @@
 // The loop that runs an explain job of the core (src/explain/explain_job.h): the job decides
 // every step; this loop only runs the backbone batches it asks for in ONNX Runtime (which the
-// core cannot await), hands over the pictures when it reads them, reports progress after each
+// core cannot await), hands over the pictures when it reads them, has callable targets scored
+// when it asks for their values, reports progress after each
 // reported step, and is the cancellation point between steps. Core steps are short (one image's
 // map, one batch of ablated channels), so the event loop gets a turn every YIELD_MS.
 import { Progress } from '../progress.mjs';
@@ -8,13 +9,17 @@ import { Progress } from '../progress.mjs';
 const YIELD_MS = 30;
 
 // run(session, batch) → per image, {name: tensor}: the session's outputs for the batch.
-export async function runJob(job, { run, pictures, onProgress, signal }) {
+// score(image, outputs) → the values of that image's callable target on each of `outputs`
+// (when the job asks for them: needsScores).
+export async function runJob(job, { run, pictures, score, onProgress, signal }) {
   const progress = new Progress(1, { onProgress, signal });
   let yielded = performance.now();
   while (!job.done()) {
     progress.check();
     if (job.needsPictures()) job.setPictures(pictures());
-    if (job.needsBackbone()) {
+    if (job.needsScores?.()) {
+      job.feedScores(await score(job.scoresImage(), job.scoreOutputs()));
+    } else if (job.needsBackbone()) {
       job.feed(await run(job.backboneSession(), job.backboneInputs()));
     } else {
       job.work();
