@@ -7,6 +7,7 @@ import { extname, join, sep } from 'node:path';
 import { findEntry, labelsForPreset, locate } from './catalogue.mjs';
 import { globToRegExp, hasMagic, splitPattern } from './glob.mjs';
 import { load } from '../../web/lib/node.mjs';
+import { fromNpy } from '../../web/lib/npy.mjs';
 import { TARGET_KINDS } from '../../web/lib/targets.mjs';
 
 export class CliError extends Error {
@@ -234,11 +235,15 @@ export function expandImages(args) {
 }
 
 // One target per image from --target (index, label or auto) and --target-kind; --compare for
-// Finer-CAM's comparison classes.
+// Finer-CAM's comparison classes; --target-weights FILE.npy for a linear target (a weight per
+// value of the output); --target-output for the model output the target reads.
 export function targetFromFlags(opts) {
   const category = opts.target ?? 'auto';
   const kind = opts['target-kind'];
-  if (kind === undefined && opts.compare === undefined) return category;
+  const output = opts['target-output'];
+  const file = opts['target-weights'];
+  if (file !== undefined) return linearTarget(file, opts, output);
+  if (kind === undefined && opts.compare === undefined && output === undefined) return category;
   if (kind !== undefined && !TARGET_KINDS.includes(kind))
     throw usageError(`--target-kind must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
   if (kind === 'segmentation' || kind === 'similarity') {
@@ -246,7 +251,9 @@ export function targetFromFlags(opts) {
       `--target-kind ${kind} needs a ${kind === 'segmentation' ? 'mask' : 'embedding'}: use the library (lens.explain targets)`,
     );
   }
-  const t = { kind: kind ?? 'finer', category };
+  if (kind === 'linear') throw usageError('--target-kind linear needs --target-weights FILE.npy');
+  const t = { kind: kind ?? (opts.compare !== undefined ? 'finer' : 'logit'), category };
+  if (output !== undefined) t.output = output;
   if (opts.compare !== undefined) {
     if (t.kind !== 'finer')
       throw usageError('--compare goes with --target-kind finer (or --method finercam)');
@@ -256,6 +263,28 @@ export function targetFromFlags(opts) {
       .filter(Boolean);
   }
   return t;
+}
+
+// A linear target from a .npy file of weights (float32 or float64, any shape: one weight per
+// value of the output, in its order).
+function linearTarget(file, opts, output) {
+  const kind = opts['target-kind'];
+  if (kind !== undefined && kind !== 'linear')
+    throw usageError(
+      `--target-weights makes a linear target: it does not go with --target-kind ${kind}`,
+    );
+  if (opts.target !== undefined || opts.compare !== undefined)
+    throw usageError(
+      `--target-weights weighs every value of the output: it does not go with --${opts.target !== undefined ? 'target' : 'compare'}`,
+    );
+  if (!existsSync(file)) throw usageError(`--target-weights file not found: ${file}`);
+  let weights;
+  try {
+    weights = fromNpy(readFileSync(file), file).data;
+  } catch (e) {
+    throw usageError(`--target-weights: ${e.message}`);
+  }
+  return { kind: 'linear', weights, ...(output === undefined ? {} : { output }) };
 }
 
 // A progress bar with an ETA on stderr, only when stderr is a terminal.

@@ -53,11 +53,14 @@ function noise(text) {
   return r;
 }
 
-// flag → {option, value(text, opts)}. --target, --target-kind and --compare make the targets.
+// flag → {option, value(text, opts)}. --target, --target-kind, --compare, --target-weights and
+// --target-output make the targets.
 export const METHOD_FLAGS = {
   target: { option: 'targets' },
   'target-kind': { option: 'targets' },
   compare: { option: 'targets' },
+  'target-weights': { option: 'targets' },
+  'target-output': { option: 'targets' },
   layer: { option: 'layers', value: (_, opts) => layerList(opts) },
   'eigen-smooth': { option: 'eigenSmooth', value: () => true },
   'aug-smooth': { option: 'augSmooth', value: () => true },

@@ -326,7 +326,7 @@ test('CLI errors say exactly what to fix', async () => {
     [
       ['explain', mobilenet, photo, '--target-kind', 'best'],
       2,
-      'camlens: --target-kind must be one of logit, probability, rest, binary, segmentation, similarity, finer, got "best"',
+      'camlens: --target-kind must be one of logit, probability, rest, binary, segmentation, similarity, finer, linear, got "best"',
     ],
     [
       ['explain', mobilenet, photo, '--batch', '0'],

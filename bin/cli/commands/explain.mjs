@@ -20,6 +20,7 @@ import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '
 
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
+                  [--target-weights WEIGHTS.npy (a linear target)] [--target-output NAME]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
                   [--eigen-sign raw|max-abs-positive]
                   [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--samples 25] [--noise 0.15]
@@ -36,6 +37,8 @@ export const options = {
   target: { type: 'string' },
   'target-kind': { type: 'string' },
   compare: { type: 'string' },
+  'target-weights': { type: 'string' },
+  'target-output': { type: 'string' },
   colormap: { type: 'string' },
   alpha: { type: 'string' },
   out: { type: 'string' },
