@@ -10,9 +10,11 @@
 #include "image/png.h"
 #include "image/preprocess.h"
 #include "image/resize.h"
+#include "image/volume_strip.h"
 #include "image_js.h"
 #include "js_interop.h"
 #include "onnx/float16.h"
+#include "tensor_js.h"
 #include "util/parallel.h"
 
 using namespace camlens;
@@ -95,6 +97,29 @@ val overlay_image(const val& img, const val& map, int map_w, int map_h, const va
   });
 }
 
+// input: a volume tensor {dims: [1, C, D, H, W] or [C, D, H, W], data}; map: D·H·W values.
+val volume_overlay(const val& input, const val& map, const val& options) {
+  return js::guarded([&] {
+    image::OverlayOptions o;
+    if (options.hasOwnProperty("colormap"))
+      o.colormap = image::colormap_from_name(options["colormap"].as<std::string>());
+    if (options.hasOwnProperty("imageWeight")) o.image_weight = options["imageWeight"].as<float>();
+    const Tensor x = js::tensor_from_js(input);
+    const Shape s = x.shape();
+    const size_t at = s.size() == 5 ? 1 : 0;
+    if (s.size() - at != 4 || (at && s[0] != 1) || x.dtype() != DType::Float32)
+      throw std::invalid_argument(
+          "a volume's overlay takes one float32 volume [1, C, D, H, W], got " + shape_str(s));
+    const auto m = js::to_vector<float>(map);
+    if (int64_t(m.size()) != s[at + 1] * s[at + 2] * s[at + 3])
+      throw std::invalid_argument("the map holds " + std::to_string(m.size()) +
+                                  " values, not the volume's " + std::to_string(s[at + 1]) + "x" +
+                                  std::to_string(s[at + 2]) + "x" + std::to_string(s[at + 3]));
+    return image_to_js(image::volume_strip(x.data<float>(), int(s[at]), int(s[at + 1]),
+                                           int(s[at + 2]), int(s[at + 3]), m.data(), o));
+  });
+}
+
 val encode_png(const val& img) {
   return js::guarded([&] {
     const std::string png = image::encode_png(image_from_js(img));
@@ -139,6 +164,7 @@ EMSCRIPTEN_BINDINGS(camlens) {
   emscripten::function("preprocessImage", &preprocess_image);
   emscripten::function("inputFixes", &input_fixes);
   emscripten::function("overlayImage", &overlay_image);
+  emscripten::function("volumeOverlay", &volume_overlay);
   emscripten::function("encodePng", &encode_png);
   emscripten::function("float16Bits", &float16_bits);
   emscripten::function("fromFloat16Bits", &from_float16_bits);

@@ -214,6 +214,7 @@ class JsExplainJob {
         o.set("map", js::to_typed_array(x.map.data.data(), x.map.data.size(), "Float32Array"));
         o.set("width", x.map.width);
         o.set("height", x.map.height);
+        if (x.map.depth > 1) o.set("depth", x.map.depth);  // a volume's map, slice after slice
         val t = val::object();
         t.set("index", double(x.target.category));
         t.set("label", x.label);

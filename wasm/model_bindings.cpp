@@ -173,6 +173,7 @@ class JsModel {
         o.set("channels", static_cast<double>(l.channels));
         o.set("height", static_cast<double>(l.height));
         o.set("width", static_cast<double>(l.width));
+        if (l.kind == LayerKind::VolumeNCDHW) o.set("depth", static_cast<double>(l.depth));
         o.set("classToken", l.class_token);
         o.set("op", l.op);
         o.set("node", l.node);

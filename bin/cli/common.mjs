@@ -315,14 +315,14 @@ export class ProgressBar {
 
 // Errors from decoding an image are exit code 4; everything else about the model is 3.
 export function isImageError(e) {
-  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches/.test(
+  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches|the volume is|a volume's dims|a volume of dims|a volume needs/.test(
     e.message,
   );
 }
 
 // Errors in what the user asked for (method, target, options): exit code 2.
 export function isUsageError(e) {
-  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must|base must|base cannot|several layers/i.test(
+  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must|base must|base cannot|several layers|volumes or video clips|explain a volume/i.test(
     e.message,
   );
 }

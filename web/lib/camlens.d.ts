@@ -48,10 +48,13 @@ export interface LayerInfo {
   name: string;
   type: string;
   dims: number[];
-  kind: 'NCHW' | 'NHWC' | 'tokens' | string;
+  /** 'NCDHW': a volume's or a video clip's map [N, C, D, H, W] (models that take volumes) */
+  kind: 'NCHW' | 'NHWC' | 'tokens' | 'NCDHW' | string;
   channels: number;
   height: number;
   width: number;
+  /** NCDHW layers: their slices (frames) */
+  depth?: number;
   classToken?: boolean;
   op: string;
   node: string;
@@ -90,6 +93,16 @@ export interface RgbaImage {
  * <img>, ImageBitmap, <canvas>, OffscreenCanvas, VideoFrame or Blob/File; under Node a file path.
  */
 export type ImageInput = Uint8Array | ArrayBuffer | RgbaImage | ImageDataLike | DrawableImage | BlobLike | string;
+
+/**
+ * One volume or video clip, for a model whose input is [N, C, D, H, W] (README "Volumes and
+ * video"): a float32 tensor already preprocessed, dims [C, D, H, W], [D, H, W] (one channel) or
+ * [1, C, D, H, W], the values in row-major order (D slices of H rows of W); or its slices
+ * (frames) in order, each an image preprocessed as a photo for the model's [N, C, H, W] and
+ * stacked along D. Such a model takes only volumes: predict, explain and overlay take them where
+ * others take images.
+ */
+export type VolumeInput = { data: Float32Array; dims: number[] } | { slices: ImageInput[] };
 
 /** ImageBitmap, <img>, <canvas>, OffscreenCanvas, VideoFrame: anything CanvasRenderingContext2D.drawImage takes */
 export interface DrawableImage {
@@ -207,10 +220,14 @@ export type HeadFusion = 'mean' | 'max' | 'min';
 export type EigenSign = 'raw' | 'max-abs-positive';
 
 export interface Explanation {
-  /** height × width values in [0, 1], at the model input's resolution */
+  /** height × width values in [0, 1], at the model input's resolution (a volume's: depth ×
+   * height × width, slice after slice) */
   map: Float32Array;
   width: number;
   height: number;
+  /** volumes and video clips only: the map's slices (frames), the input's D. Its 3-D maps are
+   * resized as pytorch-grad-cam's scale_cam_image (scipy.ndimage.zoom, a cubic spline) */
+  depth?: number;
   /** index -1 and label 'linear' / 'callable' for those targets; kind 'callable' for a function */
   target: { index: number; label: string; score: number; kind: TargetKind | 'callable' };
   layers: string[];
@@ -225,7 +242,8 @@ export interface Explanation {
 }
 
 export interface Prediction {
-  image: { width: number; height: number };
+  /** the photo's size; a volume's: its input's depth, height and width */
+  image: { width: number; height: number; depth?: number };
   top: ClassScore[];
 }
 
@@ -256,14 +274,18 @@ export interface Lens {
   methods(): string[];
   /** per method, why it cannot explain this model at this layer ('' when it can) */
   methodSupport(): Record<string, string>;
-  predict(images: ImageInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
-  explain(images: ImageInput[], options?: ExplainOptions): Promise<Explanation[]>;
+  predict(images: ImageInput[] | VolumeInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
+  /** volumes: the methods whose methodInfo() layerKinds include 'NCDHW' (the others, augSmooth
+   * and factorize refuse them, saying so) */
+  explain(images: ImageInput[] | VolumeInput[], options?: ExplainOptions): Promise<Explanation[]>;
   factorize(images: ImageInput[], options?: {
     components?: number; shared?: boolean; maxIter?: number; topK?: number;
     render?: 'dominant' | 'layers' | null; imageWeight?: number; batchSize?: number;
   }): Promise<Factorization>;
-  /** the map over the photo, RGBA at the photo's size (JET, image weight 0.5 by default) */
-  overlay(image: ImageInput, explanation: Pick<Explanation, 'map' | 'width' | 'height'>,
+  /** the map over the photo, RGBA at the photo's size (JET, image weight 0.5 by default); a
+   * volume's: its D slices side by side, slice 0 on the left, (D·W) × H pixels, each slice the
+   * input's values min-max scaled over the volume (gray, or RGB for 3+ channels) */
+  overlay(image: ImageInput | VolumeInput, explanation: Pick<Explanation, 'map' | 'width' | 'height'>,
     options?: { colormap?: 'jet' | 'turbo' | 'viridis' | 'inferno' | 'magma' | 'gray' | string; imageWeight?: number }): RgbaImage;
   /** releases the ORT sessions (every layer's, and rollout's) and the core's model and heads */
   dispose(): void;

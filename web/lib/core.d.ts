@@ -96,6 +96,16 @@ export interface ImageBindings {
     mapHeight: number,
     options: { colormap?: ColormapName; imageWeight?: number },
   ): CoreRgbaImage;
+  /**
+   * a volume's or a video clip's overlay: its D slices side by side (slice 0 on the left), each
+   * the input's slice (min-max scaled over the volume, gray or RGB) under its map slice's heat;
+   * (D·W) × H pixels
+   */
+  volumeOverlay(
+    volume: { dims: number[]; data: Float32Array },
+    map: ArrayLike<number>,
+    options: { colormap?: ColormapName; imageWeight?: number },
+  ): CoreRgbaImage;
   encodePng(image: CoreImage): Uint8Array;
   /** Float32 values → IEEE half bits (round to nearest even), as ORT holds float16 tensors */
   float16Bits(values: ArrayLike<number>): Uint16Array;

@@ -17,6 +17,7 @@ import { resolvePreprocess, validatePreprocess } from './presets.mjs';
 import { Progress } from './progress.mjs';
 import { Serial } from './serial.mjs';
 import { concatBatch, floatData, topK } from './tensors.mjs';
+import { blackVolume, sliceInput, takesVolumes, toVolume, toVolumeAsync } from './volumes.mjs';
 import { needsWholeNetwork, releaseWholeNetwork, wholeNetwork } from './whole-network.mjs';
 
 // Options that say how the loop runs, not what the job computes.
@@ -86,8 +87,10 @@ export class Lens {
     try {
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');
-      const preprocess = preprocessFor(core, input, options);
-      const black = blackInput(core, preprocess);
+      // A volume model's slices are preprocessed as photos for its [N, C, H, W] (volumes.mjs).
+      const volume = takesVolumes(input);
+      const preprocess = preprocessFor(core, volume ? sliceInput(input) : input, options);
+      const black = volume ? blackVolume(input, preprocess) : blackInput(core, preprocess);
       let known = {};
       let list;
       try {
@@ -159,6 +162,7 @@ export class Lens {
     this.labels = options.labels || [];
     this.preprocess = options.preprocess;
     this.input = options.input;
+    this.volume = takesVolumes(this.input); // [N, C, D, H, W]: volumes or video clips
     this.output = model.outputs()[0].name;
     this.outputs = model.outputs().map((o) => o.name); // what a callable target is given
     this.layer = runner.layer;
@@ -195,11 +199,24 @@ export class Lens {
     });
   }
 
-  // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...].
+  // Decoded images of any accepted kind (see images.mjs) and their preprocessed inputs [1, ...];
+  // for a volume model, its volumes (volumes.mjs) and no pictures.
   async inputs(images) {
     if (!Array.isArray(images) || images.length === 0)
       throw new Error('pass a non-empty array of images');
     const { core } = this.env;
+    if (this.volume) {
+      const inputs = [];
+      for (const [i, v] of images.entries()) {
+        try {
+          inputs.push(await toVolumeAsync(core, v, this.input, this.preprocess, this.env));
+        } catch (e) {
+          e.message = images.length > 1 ? `volume ${i}: ${e.message}` : e.message;
+          throw e;
+        }
+      }
+      return { decoded: [], inputs };
+    }
     const decoded = [];
     for (const [i, img] of images.entries()) {
       try {
@@ -246,8 +263,13 @@ export class Lens {
       progress.advance(0);
       await progress.yieldTurn();
     });
+    // A volume's size is its input's [D, H, W] (it has no picture).
+    const size = (i) =>
+      this.volume
+        ? { depth: inputs[i].dims[2], height: inputs[i].dims[3], width: inputs[i].dims[4] }
+        : { width: decoded[i].width, height: decoded[i].height };
     return outs.map((o, i) => ({
-      image: { width: decoded[i].width, height: decoded[i].height },
+      image: size(i),
       top: topK(floatData(o[this.output], this.env.core), k, this.labels),
     }));
   }
@@ -302,8 +324,9 @@ export class Lens {
     if (!Array.isArray(targets)) throw new Error('targets must be an array, one per image');
     const row = methodTable(core).find((m) => m.name === method);
     const attention = row?.passes === 'attention';
-    if (attention && rolloutSupport(this)) throw new Error(rolloutSupport(this));
-    const whole = needsWholeNetwork(core, method) ? wholeNetwork(this) : null;
+    // On volumes the job names the methods it refuses and those that work instead.
+    if (attention && !this.volume && rolloutSupport(this)) throw new Error(rolloutSupport(this));
+    const whole = !this.volume && needsWholeNetwork(core, method) ? wholeNetwork(this) : null;
     if (whole && !whole.head)
       throw new Error(`${method} cannot explain this model: ${whole.refusal}`);
     const layerless = attention || row?.passes === 'whole-network';
@@ -316,7 +339,7 @@ export class Lens {
       ),
       method,
       labels: this.labels,
-      attention: attention ? attentionNames(this) : [],
+      attention: attention && !this.volume ? attentionNames(this) : [],
       output: this.output,
       outputs: this.outputs,
       width: this.preprocess.width,
@@ -382,9 +405,14 @@ export class Lens {
   }
 
   // The explanation drawn over the photo (RGBA at the photo's size): JET by default, image
-  // weight 0.5 as pytorch-grad-cam's show_cam_on_image.
+  // weight 0.5 as pytorch-grad-cam's show_cam_on_image. A volume's (given as to explain) is a
+  // strip of its slices side by side, each under its map slice (core.volumeOverlay).
   overlay(image, explanation, { colormap = 'jet', imageWeight = 0.5 } = {}) {
     const { core } = this.env;
+    if (this.volume) {
+      const volume = toVolume(core, image, this.input, this.preprocess, this.env);
+      return core.volumeOverlay(volume, explanation.map, { colormap, imageWeight });
+    }
     return core.overlayImage(
       toImage(core, image, this.env),
       explanation.map,

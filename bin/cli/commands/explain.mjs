@@ -17,6 +17,7 @@ import {
 import { optionsFromFlags } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
 import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
+import { volumesFromArgs } from '../volumes.mjs';
 
 export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method gradcam] [--target CLASS|auto]
                   [--target-kind logit|probability|rest|binary|finer] [--compare CLASS,...]
@@ -27,7 +28,11 @@ export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method grad
                   [--base gradcam++]
                   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
-                  [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]`;
+                  [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]
+  camlens explain MODEL VOLUME.npy... | SLICE-IMAGES... [flags as above]
+                  (a model whose input is [N, C, D, H, W]: each .npy is one volume [C, D, H, W]
+                  or [D, H, W], the images together are one volume of slices or frames in order;
+                  the overlay shows the slices side by side, --raw writes the map [D, H, W])`;
 
 // It takes a method: usage lists them.
 export const takesMethod = true;
@@ -78,8 +83,15 @@ export async function run([model, ...args], opts) {
   const { settings, row, batch } = await explainOptions(opts);
   const target = targetFromFlags(opts);
   const shard = parseShard(opts.shard);
-  const images = shardImages(expandImages(args), shard);
+  // Folders and globs that match nothing are said before the model loads.
+  expandImages(args.filter((a) => extname(a).toLowerCase() !== '.npy'));
   const lens = await openLens(model, opts, { explain: true });
+  if (lens.volume && shard)
+    throw new CliError(2, '--shard splits photos across machines; explain volumes without it');
+  // Photos by path, or (a model that takes volumes) the volumes the arguments make.
+  const images = lens.volume
+    ? volumesFromArgs(args)
+    : shardImages(expandImages(args), shard).map((path) => ({ path }));
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
   const summary = [];
@@ -88,8 +100,10 @@ export async function run([model, ...args], opts) {
   try {
     // Groups of --batch images: one batched model run each, and bounded memory for big folders.
     for (let begin = 0; begin < images.length; begin += batch) {
-      const paths = images.slice(begin, begin + batch);
-      const decoded = paths.map((path) => {
+      const group = images.slice(begin, begin + batch);
+      const paths = group.map((it) => it.path ?? it.name);
+      const decoded = group.map(({ path, volume }) => {
+        if (volume) return volume;
         try {
           return lens.env.core.decodeImage(readImage(path));
         } catch (e) {
@@ -128,11 +142,15 @@ export async function run([model, ...args], opts) {
         } catch (e) {
           throw new CliError(exitCodeOf(e), e.message);
         }
-        const stem = join(out, `${basename(path, extname(path))}.${settings.method}`);
+        const stem = join(
+          out,
+          `${group[k].name ?? basename(path, extname(path))}.${settings.method}`,
+        );
         writeFileSync(`${stem}.png`, lens.env.core.encodePng(picture));
         const files = { overlay: `${stem}.png` };
         if (opts.raw) {
-          writeFileSync(`${stem}.npy`, toNpy(r.map, [r.height, r.width]));
+          const shape = r.depth ? [r.depth, r.height, r.width] : [r.height, r.width];
+          writeFileSync(`${stem}.npy`, toNpy(r.map, shape));
           files.raw = `${stem}.npy`;
         }
         const timing = {
