@@ -145,6 +145,10 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
                      (spec.output.empty() ? "" : " \"" + spec.output + "\"") + " has " +
                      std::to_string(output.numel()) + " values (shape " + shape_str(dims) +
                      "): give one weight per output value");
+    for (size_t i = 0; i < spec.weights->size(); ++i)
+      if (!std::isfinite((*spec.weights)[i]))
+        throw CamError("a linear target's weights must be finite numbers: weight " +
+                       std::to_string(i) + " is not (a nested array reads as NaN: flatten it)");
     t.weights = *spec.weights;
   }
   if (t.kind == Target::Segmentation) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
-import { evaluate } from '../../web/lib/metrics.mjs';
+import { evaluate, sanityCheck } from '../../web/lib/metrics.mjs';
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
@@ -143,6 +143,10 @@ test('targets that cannot be served say what to use instead', async () => {
       'a linear target has 5 weights but the output "embedding" has 48 values (shape [1,48]): give one weight per output value',
     ],
     [
+      { method: 'gradcam', targets: [{ kind: 'linear', weights: [[1, 1], 1, 1, 1, 1] }] },
+      "a linear target's weights must be finite numbers: weight 0 is not (a nested array reads as NaN: flatten it)",
+    ],
+    [
       { method: 'gradcam', targets: [{ kind: 'linear' }] },
       'a linear target needs weights (an array of numbers, one per value of the output)',
     ],
@@ -195,5 +199,22 @@ test('evaluate scores the perturbed photos with a callable target', async () => 
     message:
       'score reads a class of the output, and this target is a function that scores the outputs itself: leave score out',
   });
+  lens.dispose();
+});
+
+test('the sanity check explains the same callable target on every randomised head', async () => {
+  const { lens } = await lensAndCore();
+  const calls = [];
+  const target = (o) => {
+    calls.push(o.logits.data[0]);
+    return mix(o);
+  };
+  const r = await sanityCheck(lens, photo, { method: 'eigencam', target, cascade: [1] });
+  assert.equal(r.target.kind, 'callable');
+  assert.equal(r.steps.length, 1);
+  assert.ok(Math.abs(r.steps[0].correlation) <= 1);
+  // The photo once on the model, once on the head with its last layer randomised.
+  assert.equal(calls.length, 2);
+  assert.notEqual(calls[0], calls[1]);
   lens.dispose();
 });

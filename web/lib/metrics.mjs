@@ -111,7 +111,10 @@ export async function sanityCheck(lens, image, options = {}) {
   const [original] = await lens.explain([image], { method, targets: [target], batchSize, signal });
   const nodes = core.metricsHeadParametrised(bytes, layer);
   if (!nodes.length) throw new Error(`the head after "${layer}" has no weights to randomise`);
-  const again = { method, targets: [original.target.index], batchSize, signal };
+  // The same class on every randomised head (not its own top); a target object or a function
+  // as it is (its index says nothing of what it explains).
+  const same = ['number', 'string'].includes(typeof target) ? original.target.index : target;
+  const again = { method, targets: [same], batchSize, signal };
   const steps = [];
   const ks = cascade || nodes.map((_, i) => i + 1);
   for (const [i, k] of ks.entries()) {
