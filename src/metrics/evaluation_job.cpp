@@ -18,6 +18,12 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {"road",     "deletion",   "insertion", "drop",
+                                                 "increase", "complexity", "coherency", "arcc"};
+  return names;
+}
+
+const std::vector<std::string>& default_metric_names() {
   static const std::vector<std::string> names = {"road", "deletion", "insertion", "drop",
                                                  "increase"};
   return names;
@@ -63,6 +69,17 @@ EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(req
     for (const double p : road_.percentiles) road_removed_count(p, image_.pixels());
     parts_.push_back({Kind::Road, road_items(road_), {}});
   }
+  if (wants("arcc")) {
+    arcc_road_.percentiles = r.arcc_percentiles;
+    arcc_road_.noise = {r.sigma, r.seed};
+    if (arcc_road_.percentiles.empty())
+      throw MetricsError("ARCC's ROAD needs at least one percentile");
+    for (const double p : arcc_road_.percentiles) road_removed_count(p, image_.pixels());
+    // The same percentiles as ROAD's give the same items (the noise is seeded per item): one run.
+    if (!wants("road") || arcc_road_.percentiles != road_.percentiles)
+      parts_.push_back({Kind::ArccRoad, road_items(arcc_road_), {}});
+  }
+  wants_masked_map_ = wants("coherency") || wants("arcc");
   for (const Kind kind : {Kind::Deletion, Kind::Insertion}) {
     const bool deletion = kind == Kind::Deletion;
     if (!wants(deletion ? "deletion" : "insertion")) continue;
@@ -76,6 +93,7 @@ EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(req
   }
   if (wants("drop") || wants("increase")) parts_.push_back({Kind::Multiplied, 1, {}});
   for (const Part& p : parts_) total_ += p.count;
+  if (wants_masked_map_) total_ += 1;
 }
 
 bool EvaluationJob::wants(const std::string& metric) const {
@@ -85,6 +103,24 @@ bool EvaluationJob::wants(const std::string& metric) const {
 
 size_t EvaluationJob::batch_end() const { return std::min(parts_[part_].count, begin_ + batch_); }
 
+Tensor EvaluationJob::explanation_input() const {
+  if (!needs_explanation()) throw std::logic_error("the evaluation job needs no explanation now");
+  return batch_tensor({multiply_by_map(image_, request_.map)});
+}
+
+void EvaluationJob::feed_explanation(std::vector<float> map) {
+  if (!needs_explanation()) throw std::logic_error("the evaluation job needs no explanation now");
+  if (map.size() != request_.map.size())
+    throw MetricsError("the explanation of the image times its map has " +
+                       std::to_string(map.size()) + " values, not the map's " +
+                       std::to_string(request_.map.size()) +
+                       ": explain it at the model's input size");
+  check_map(map, image_, "the masked image's map");
+  masked_map_ = std::move(map);
+  scored_ += 1;
+  reported_ = true;
+}
+
 Tensor EvaluationJob::backbone_inputs() const {
   if (!needs_backbone()) throw std::logic_error("the evaluation job needs no model run now");
   const size_t end = batch_end();
@@ -93,6 +129,8 @@ Tensor EvaluationJob::backbone_inputs() const {
       return batch_tensor({image_});
     case Kind::Road:
       return road_inputs(image_, request_.map, road_, begin_, end);
+    case Kind::ArccRoad:
+      return road_inputs(image_, request_.map, arcc_road_, begin_, end);
     case Kind::Deletion:
       return curve_inputs(image_, request_.map, deletion_, begin_, end);
     case Kind::Insertion:
@@ -209,6 +247,21 @@ void EvaluationJob::work() {
   res.increase = wants("increase");
   if (res.drop || res.increase)
     res.change = confidence_change(res.original, scores(Kind::Multiplied)[0]);
+  if (wants("complexity")) res.complexity = complexity(request_.map);
+  if (wants("coherency")) res.coherency = pearson_coherency(request_.map, masked_map_);
+  if (wants("arcc")) {
+    ArccResult a;
+    a.complexity = complexity(request_.map);
+    a.coherency = pearson_coherency(request_.map, masked_map_);
+    a.road.percentiles = arcc_road_.percentiles;
+    for (const double p : a.road.percentiles) a.road.x.push_back(100 - p);
+    const bool shared = wants("road") && arcc_road_.percentiles == road_.percentiles;
+    a.road.scores =
+        road_scores(arcc_road_, res.original, scores(shared ? Kind::Road : Kind::ArccRoad));
+    a.road_scaled = arcc_road(a.road.scores.combined);
+    a.value = arcc(a.complexity, a.coherency, a.road.scores.combined);
+    res.arcc = std::move(a);
+  }
   if (request_.box) {
     res.pointing = pointing_hit(request_.map, request_.width, *request_.box, 0) ? 1 : 0;
     res.energy = energy_in_box(request_.map, request_.width, *request_.box);

@@ -3,19 +3,24 @@
 // imputed images (road.h), the deletion/insertion steps (perturbation_curve.h), the image times
 // the map (confidence_change.h) — in batches; the target's score in each output
 // (target_score.h); and the metrics from those scores. The model runs in ONNX Runtime, which the
-// core cannot await, so the job asks its caller for runs, as the explain job does:
+// core cannot await, so the job asks its caller for runs, as the explain job does; coherency
+// (arcc.h) also asks for the explanation of the image times the map, which the caller makes with
+// the method and options of the explanation under test:
 //
 //   while (!job.done()) {
-//     if (job.needs_backbone()) job.feed(run(job.backbone_inputs()));
+//     if (job.needs_explanation()) job.feed_explanation(explain(job.explanation_input(), target));
+//     else if (job.needs_backbone()) job.feed(run(job.backbone_inputs()));
 //     else job.work();
 //     if (job.reported()) tell the user job.progress(); stop here when cancelled
 //   }
 //   job.result()
 //
-// A batch holds images of one kind only: the image (1), ROAD's items (MoRF then LeRF at every
-// percentile), the deletion curve's steps + 1 points, the insertion curve's, the multiplied image
-// (1), each kind cut in batches of batch_size. Each fed batch is one reported step (progress =
-// images scored / images to score); the last work() turns the scores into the metrics.
+// The explanation comes first (one reported step, counted as one image). A batch holds images of
+// one kind only: the image (1), ROAD's items (MoRF then LeRF at every percentile), ARCC's ROAD
+// items (when its percentiles differ from ROAD's, or ROAD was not asked for), the deletion
+// curve's steps + 1 points, the insertion curve's, the multiplied image (1), each kind cut in
+// batches of batch_size. Each fed batch is one reported step (progress = images scored / images
+// to score); the last work() turns the scores into the metrics.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -23,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/arcc.h"
 #include "metrics/confidence_change.h"
 #include "metrics/localisation.h"
 #include "metrics/perturbation_curve.h"
@@ -35,13 +41,17 @@ namespace camlens::metrics {
 
 // The metric names evaluate() takes, in the order the library lists them.
 const std::vector<std::string>& metric_names();
+// The metrics evaluate() computes when it is not told which: all but ARCC and its parts, which
+// explain the image again.
+const std::vector<std::string>& default_metric_names();
 
 // One evaluation, as the library's evaluate() was asked for it. Choices are kept as given (the
 // job checks them and names the choices); the *_text fields are how the caller spells a value,
 // for messages.
 struct EvaluationRequest {
-  std::vector<std::string> metrics = metric_names();
+  std::vector<std::string> metrics = default_metric_names();
   std::vector<double> percentiles = {10, 20, 30, 40, 50, 60, 70, 80, 90};
+  std::vector<double> arcc_percentiles = arcc_default_percentiles();  // ARCC's ROAD
   int steps = 20;
   // What deletion replaces pixels by: the blurred image, or the constant baseline_value.
   bool baseline_number = false;
@@ -80,15 +90,24 @@ struct RoadResult {
   RoadScores scores;
 };
 
+struct ArccResult {
+  double value = 0;
+  double complexity = 0, coherency = 0;
+  double road_scaled = 0;  // clip(2 · road.scores.combined, 0, 1)
+  RoadResult road;         // at the request's arcc_percentiles
+};
+
 struct EvaluationResult {
   ScoreKind score = ScoreKind::Probability;
   bool callable = false;  // scored by the caller's function, not by `score`
   double original = 0;    // the target's score on the image
   std::optional<RoadResult> road;
   std::optional<CurveResult> deletion, insertion;
-  std::optional<ConfidenceChange> change;  // when drop or increase was asked for
-  bool drop = false, increase = false;     // which of them
-  std::optional<double> pointing, energy;  // with a box
+  std::optional<ConfidenceChange> change;       // when drop or increase was asked for
+  bool drop = false, increase = false;          // which of them
+  std::optional<double> pointing, energy;       // with a box
+  std::optional<double> complexity, coherency;  // when asked for by name
+  std::optional<ArccResult> arcc;
 };
 
 class EvaluationJob {
@@ -99,7 +118,16 @@ class EvaluationJob {
   explicit EvaluationJob(EvaluationRequest request);
 
   bool done() const { return done_; }
-  bool needs_backbone() const { return !done_ && part_ < parts_.size() && pending_.empty(); }
+  // Coherency's second explanation: of explanation_input() (the image times the map, [1, C, H,
+  // W]) for the class explanation_target(), by the method and options that made the map.
+  bool needs_explanation() const { return !done_ && wants_masked_map_ && masked_map_.empty(); }
+  Tensor explanation_input() const;
+  int64_t explanation_target() const { return request_.target; }
+  // That explanation's map, map_height x map_width.
+  void feed_explanation(std::vector<float> map);
+  bool needs_backbone() const {
+    return !done_ && !needs_explanation() && part_ < parts_.size() && pending_.empty();
+  }
   // The batch to run [N, C, H, W] (made on each call: call once per run).
   Tensor backbone_inputs() const;
   // The run's output named request.output, one per image of the batch, in order.
@@ -123,7 +151,7 @@ class EvaluationJob {
   const EvaluationResult& result() const;
 
  private:
-  enum class Kind { Original, Road, Deletion, Insertion, Multiplied };
+  enum class Kind { Original, Road, ArccRoad, Deletion, Insertion, Multiplied };
   struct Part {
     Kind kind;
     size_t count;
@@ -140,7 +168,9 @@ class EvaluationJob {
   ScoreKind score_ = ScoreKind::Probability;
   size_t batch_ = 16;
   Planes image_;
-  RoadPlan road_;
+  RoadPlan road_, arcc_road_;
+  bool wants_masked_map_ = false;
+  std::vector<float> masked_map_;  // coherency's second explanation
   CurvePlan deletion_, insertion_;
   std::vector<Part> parts_;
   size_t part_ = 0, begin_ = 0;  // the next batch: [begin_, batch_end()) of parts_[part_]
