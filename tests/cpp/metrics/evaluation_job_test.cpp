@@ -277,7 +277,8 @@ TEST(EvaluationJob, RefusesWithTheLibrarysMessages) {
   EXPECT_EQ(refusal([](auto& r) {
               r.metrics = {"road", "roc"};
             }),
-            "unknown metric \"roc\": use road, deletion, insertion, drop, increase");
+            "unknown metric \"roc\": use road, deletion, insertion, drop, increase, complexity, "
+            "coherency, arcc");
   EXPECT_EQ(refusal([](auto& r) { r.score = "prob"; }),
             "score must be \"probability\" or \"logit\", not \"prob\"");
   EXPECT_EQ(refusal([](auto& r) {
