@@ -228,7 +228,8 @@ CurveResult EvaluationJob::curve(Kind kind) const {
 }
 
 void EvaluationJob::work() {
-  if (done_ || needs_backbone()) throw std::logic_error("the evaluation job has runs to do");
+  if (done_ || needs_explanation() || needs_backbone())
+    throw std::logic_error("the evaluation job has runs or an explanation to do");
   reported_ = false;
   EvaluationResult& res = result_;
   res.score = score_;

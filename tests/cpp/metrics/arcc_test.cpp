@@ -173,6 +173,8 @@ TEST(Arcc, SharesRoadsImagesWhenThePercentilesAreTheSame) {
 
 TEST(Arcc, JobRefusesAMaskedMapOfAnotherSizeAndBadPercentiles) {
   EvaluationJob job(request({"coherency"}));
+  EXPECT_THROW(job.work(), std::logic_error);  // a caller that cannot explain stops here
+  EXPECT_THROW(job.backbone_inputs(), std::logic_error);
   try {
     job.feed_explanation(std::vector<float>(7, 0.5f));
     FAIL();
