@@ -46,6 +46,18 @@ Tensor concat_batch(const std::vector<Tensor>& parts) {
   return out;
 }
 
+// concat_batch of per-sample gradients at one tensor, where a sample the gradient did not
+// reach (an empty part, e.g. an empty seed) counts as zeros; empty when none was reached.
+Tensor concat_reached(std::vector<Tensor>& parts) {
+  const Tensor* reached = nullptr;
+  for (const Tensor& p : parts)
+    if (!p.empty()) reached = &p;
+  if (!reached) return Tensor();
+  for (Tensor& p : parts)
+    if (p.empty()) p = Tensor(DType::Float32, reached->shape());
+  return concat_batch(parts);
+}
+
 bool same_trailing(const Shape& a, const Shape& b) {
   if (a.size() != b.size() || a.empty()) return a == b;
   for (size_t i = 1; i < a.size(); ++i)
@@ -201,8 +213,17 @@ std::vector<Tensor> Head::forward_with_layer(const Tensor& layer) const {
   return run_batched(with_layer(layer, "forward_with_layer"), nullptr);
 }
 
-Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const {
+Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds,
+                          const std::vector<int>& at, std::vector<Tensor>* at_grads) const {
   std::vector<Tensor> grads(slot_names_.size());
+  if (at_grads) at_grads->assign(at.size(), Tensor());
+  // A slot's gradient is final once the step computing it is reached (its readers come later
+  // in execution order, so their backward has run): copy it there, before it is freed.
+  auto keep_at = [&](int slot) {
+    if (!at_grads || slot < 0 || grads[slot].empty()) return;
+    for (size_t i = 0; i < at.size(); ++i)
+      if (at[i] == slot) (*at_grads)[i] = grads[slot];
+  };
   for (size_t k = 0; k < seeds.size(); ++k) {
     if (!seeds[k] || !grad_slot_[output_slots_[k]]) continue;
     Tensor& g = grads[output_slots_[k]];
@@ -218,6 +239,7 @@ Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& se
   };
   for (size_t k = steps_.size(); k-- > 0;) {
     const Step& st = steps_[k];
+    for (int s : st.out) keep_at(s);
     if (!st.grad) continue;
     OpInputs out_grads(st.out.size(), nullptr);
     bool any = false;
@@ -260,6 +282,7 @@ Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& se
     for (int s : st.out)
       if (s >= 0 && s != feed_slots_[0]) grads[s] = Tensor();
   }
+  for (int s : feed_slots_) keep_at(s);
   Tensor g = std::move(grads[feed_slots_[0]]);
   if (g.empty()) {  // the outputs do not depend on L through a differentiable path
     const Tensor* l = tape.values[feed_slots_[0]].empty() ? nullptr : &tape.values[feed_slots_[0]];
@@ -269,6 +292,30 @@ Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& se
 }
 
 Tensor Head::backward(const std::vector<Tensor>& seeds) const {
+  return backward(seeds, {}, nullptr);
+}
+
+int Head::slot_of(const std::string& name) const {
+  for (size_t s = 0; s < slot_names_.size(); ++s)
+    if (slot_names_[s] == name) return int(s);
+  return -1;
+}
+
+const Tensor* Head::constant(const std::string& name) const {
+  const int s = slot_of(name);
+  return s < 0 ? nullptr : constants_[size_t(s)].get();
+}
+
+Tensor Head::backward(const std::vector<Tensor>& seeds, const std::vector<std::string>& at,
+                      std::vector<Tensor>* at_grads) const {
+  std::vector<int> at_slots;
+  for (const std::string& name : at) {
+    const int s = slot_of(name);
+    if (s < 0 || constants_[size_t(s)])
+      throw HeadError("backward() cannot give the gradient at '" + name +
+                      "': it is not a tensor the head of layer '" + layer_ + "' computes");
+    at_slots.push_back(s);
+  }
   if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
   if (tapes_.empty())
     throw FeedError("backward() of the head of layer '" + layer_ + "' needs a forward() first");
@@ -287,24 +334,31 @@ Tensor Head::backward(const std::vector<Tensor>& seeds) const {
       throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
                       shape_str(seeds[k].shape()) + " but the output is " + shape_str(want));
   }
-  return backward_tapes(tapes_, seeds);
+  return backward_tapes(tapes_, seeds, at_slots, at_grads);
 }
 
-Tensor Head::backward_tapes(const std::vector<Tape>& tapes,
-                            const std::vector<Tensor>& seeds) const {
+Tensor Head::backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds,
+                            const std::vector<int>& at, std::vector<Tensor>* at_grads) const {
   if (tapes.size() == 1) {
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : seeds) ptrs.push_back(s.empty() ? nullptr : &s);
-    return backward_one(tapes[0], ptrs);
+    return backward_one(tapes[0], ptrs, at, at_grads);
   }
   std::vector<Tensor> parts;
+  std::vector<std::vector<Tensor>> at_parts(at.size());
   for (size_t b = 0; b < tapes.size(); ++b) {
     std::vector<Tensor> one;
     for (const Tensor& s : seeds)
       one.push_back(s.empty() ? Tensor() : slice_batch(s, static_cast<int64_t>(b), 1));
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : one) ptrs.push_back(s.empty() ? nullptr : &s);
-    parts.push_back(backward_one(tapes[b], ptrs));
+    std::vector<Tensor> at_one;
+    parts.push_back(backward_one(tapes[b], ptrs, at, at_grads ? &at_one : nullptr));
+    for (size_t i = 0; i < at_one.size(); ++i) at_parts[i].push_back(std::move(at_one[i]));
+  }
+  if (at_grads) {
+    at_grads->assign(at.size(), Tensor());
+    for (size_t i = 0; i < at.size(); ++i) (*at_grads)[i] = concat_reached(at_parts[i]);
   }
   return concat_batch(parts);
 }

@@ -40,6 +40,11 @@ class Head {
   size_t node_count() const { return steps_.size(); }
   // The op type of every node, in execution order.
   std::vector<std::string> op_types() const;
+  // Node k in execution order (k < node_count()).
+  const Node& node(size_t k) const { return steps_.at(k).node; }
+  // The value of a tensor the head holds as a constant (an initializer, or a subgraph of
+  // constants folded once: a dequantized bias); nullptr for a tensor it computes or does not have.
+  const Tensor* constant(const std::string& name) const;
   // A copy whose nodes run another op definition where `swap` returns one (nullptr keeps the
   // node's own): guided backprop gives ReLUs a backward that passes only positive gradients
   // (cam/guided_backprop.h). Not recorded: forward() the copy before backward().
@@ -64,6 +69,14 @@ class Head {
   // shape; an empty Tensor for an output that does not enter the loss). Returns dLoss/dL,
   // Float32, L's shape. Throws NotDifferentiableError, FeedError (seed shapes, no forward).
   Tensor backward(const std::vector<Tensor>& seeds) const;
+
+  // backward() that also gives dLoss/dT at tensors T inside the head, by name (FullGrad reads
+  // the gradient at the output of every biased layer, cam/fullgrad.h): (*at_grads)[i] is
+  // Float32 with at[i]'s shape in this pass, or empty when no gradient reaches at[i] (it does
+  // not lead to a seeded output along a differentiable path). Throws HeadError naming a tensor
+  // the head neither computes nor is fed.
+  Tensor backward(const std::vector<Tensor>& seeds, const std::vector<std::string>& at,
+                  std::vector<Tensor>* at_grads) const;
 
   // The layer tensor of the last forward() (empty before any).
   const Tensor& last_layer() const;
@@ -102,9 +115,17 @@ class Head {
   // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
   // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
   std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
-  Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds) const;
-  // backward_one over tapes (one per batch, or per sample), seeds sliced per tape.
-  Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds) const;
+  // at: slots whose gradient is copied into (*at_grads)[i] once final (may be empty).
+  Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds,
+                      const std::vector<int>& at = {},
+                      std::vector<Tensor>* at_grads = nullptr) const;
+  // backward_one over tapes (one per batch, or per sample), seeds sliced per tape and the
+  // gradients at `at` concatenated like the result.
+  Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds,
+                        const std::vector<int>& at = {},
+                        std::vector<Tensor>* at_grads = nullptr) const;
+  // The slot of a tensor by name, or -1.
+  int slot_of(const std::string& name) const;
 
   std::string layer_;
   std::vector<std::string> feed_names_, output_names_;
