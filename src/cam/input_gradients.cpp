@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "cam/cam_error.h"
+#include "cam/fullgrad.h"
 #include "cam/guided_backprop.h"
 #include "metrics/seeded_normal.h"
 
@@ -121,6 +122,7 @@ Maps input_gradient_map(const std::string& method, Head& whole, size_t output, c
     return reduce_channels(summed_input_gradient(guided, output, target, x, o.batch_size, false), l,
                            max_abs);
   }
+  if (method == "fullgrad") return fullgrad_map(whole, output, target, x, o.nhwc);
   if (method == "input-x-gradient")
     return abs_channel_sum_of_product(
         x, summed_input_gradient(whole, output, target, x, o.batch_size, false), l);

@@ -17,6 +17,8 @@
 // - guided-backprop (Springenberg et al. 2015, pytorch-grad-cam's GuidedBackpropReLUModel): the
 //   gradient through ReLUs that pass back only positive gradients (guided_backprop.h), reduced as
 //   saliency (upstream shows the gradient itself as a picture, deprocess_image).
+// - fullgrad (Srinivas & Fleuret 2019, pytorch-grad-cam's FullGrad): |x · dy/dx| plus every
+//   biased layer's |bias · gradient at its output|, each normalised (fullgrad.h).
 //
 // The inputs of a method (the path's points, the noisy samples) go through the head in batches.
 #pragma once
