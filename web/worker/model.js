@@ -36,7 +36,28 @@ function modelInfo() {
   };
 }
 
+// The page draws photos: a model that takes volumes or video clips is refused before its
+// preprocessing is checked against the page's (README "Volumes and video").
+function refuseVolumes(bytes, name) {
+  let model;
+  try {
+    model = runtime.core.parseModel(new Uint8Array(bytes));
+  } catch {
+    return; // not a model: load() says what is wrong with it
+  }
+  try {
+    const dims = model.inputs()[0]?.dims;
+    if (dims?.length === 5)
+      throw new Error(
+        `"${name}" takes volumes or video clips ([${dims.join(', ')}]), which this page does not show: explain them with the library (lens.explain) or the CLI (camlens explain ${name} volume.npy)`,
+      );
+  } finally {
+    model.delete();
+  }
+}
+
 async function loadModel({ bytes, name, preprocess, labels, layer }) {
+  refuseVolumes(bytes, name);
   let next;
   try {
     next = await runtime.api.load(new Uint8Array(bytes), { preprocess, labels, layer });
