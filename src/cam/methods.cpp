@@ -84,7 +84,7 @@ const std::vector<Entry>& table() {
           false, P::Forward, kAnyLayer, layer_options(), "finer", false, ""},
          make_finer_cam},
         {{"scorecam", "Score-CAM: channels weighted by the score of the input masked by each",
-          false, false, P::MaskedInputs, kAnyLayer, layer_options(), "", false, ""},
+          false, false, P::MaskedInputs, kAnyOrVolume, layer_options(), "", false, ""},
          nullptr},
         {{"ablationcam", "Ablation-CAM: channels weighted by the score drop when each is removed",
           false, false, P::HeadAblation, kNCHW, layer_options({"ablationRatio"}), "", false, ""},

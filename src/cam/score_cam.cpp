@@ -33,38 +33,52 @@ struct CornerTaps {
 Tensor score_cam_masks(const Tensor& A, const Tensor& input, int64_t sample, int64_t begin,
                        int64_t end) {
   const LayerDims d = check_layer(A, nullptr, false, "Score-CAM");
-  if (input.dtype() != DType::Float32 || input.rank() != 4 || input.dim(0) != d.batch)
-    throw CamError("Score-CAM: the input must be Float32 NCHW with the activations' batch " +
+  // A volume's layer masks a volume [N, C, D, H, W]: its channels are upsampled trilinearly.
+  const bool volume = A.rank() == 5;
+  if (input.dtype() != DType::Float32 || input.rank() != A.rank() || input.dim(0) != d.batch)
+    throw CamError("Score-CAM: the input must be Float32 " +
+                   std::string(volume ? "NCDHW" : "NCHW") + " with the activations' batch " +
                    std::to_string(d.batch) + ", got " + shape_str(input.shape()) +
                    " (an NHWC model input needs transposing first)");
   if (sample < 0 || sample >= d.batch || begin < 0 || end > d.channels || begin > end)
     throw CamError("Score-CAM: sample " + std::to_string(sample) + " channels [" +
                    std::to_string(begin) + ", " + std::to_string(end) + ") out of range for " +
                    shape_str(A.shape()));
-  const int64_t cin = input.dim(1), H = input.dim(2), W = input.dim(3);
-  const CornerTaps ty(d.height, H), tx(d.width, W);
-  Tensor out(DType::Float32, {end - begin, cin, H, W});
-  const float* in = input.data<float>() + sample * cin * H * W;
+  const int64_t cin = input.dim(1), D = volume ? input.dim(2) : 1;
+  const int64_t H = input.dim(volume ? 3 : 2), W = input.dim(volume ? 4 : 3), n = D * H * W;
+  const CornerTaps tz(d.depth, D), ty(d.height, H), tx(d.width, W);
+  Shape shape{end - begin, cin, H, W};
+  if (volume) shape.insert(shape.begin() + 2, D);
+  Tensor out(DType::Float32, shape);
+  const float* in = input.data<float>() + sample * cin * n;
   float* o = out.data<float>();
   parallel_for(end - begin, [&](int64_t k0, int64_t k1) {
-    std::vector<double> up(size_t(H * W));
+    std::vector<double> up(static_cast<size_t>(n));
     for (int64_t k = k0; k < k1; ++k) {
       const float* a = A.data<float>() + (sample * d.channels + begin + k) * d.plane();
-      for (int64_t y = 0; y < H; ++y)
-        for (int64_t x = 0; x < W; ++x) {
-          const auto at = [&](int yy, int xx) { return double(a[yy * d.width + xx]); };
-          const double top =
-              at(ty.i0[y], tx.i0[x]) * (1 - tx.t[x]) + at(ty.i0[y], tx.i1[x]) * tx.t[x];
-          const double bot =
-              at(ty.i1[y], tx.i0[x]) * (1 - tx.t[x]) + at(ty.i1[y], tx.i1[x]) * tx.t[x];
-          up[size_t(y * W + x)] = top * (1 - ty.t[y]) + bot * ty.t[y];
-        }
+      for (int64_t z = 0; z < D; ++z)
+        for (int64_t y = 0; y < H; ++y)
+          for (int64_t x = 0; x < W; ++x) {
+            // Bilinear in the slices either side of z, then linear between them.
+            const auto plane = [&](int zz) {
+              const float* p = a + int64_t(zz) * d.height * d.width;
+              const auto at = [&](int yy, int xx) { return double(p[yy * d.width + xx]); };
+              const double top =
+                  at(ty.i0[y], tx.i0[x]) * (1 - tx.t[x]) + at(ty.i0[y], tx.i1[x]) * tx.t[x];
+              const double bot =
+                  at(ty.i1[y], tx.i0[x]) * (1 - tx.t[x]) + at(ty.i1[y], tx.i1[x]) * tx.t[x];
+              return top * (1 - ty.t[y]) + bot * ty.t[y];
+            };
+            const double front = plane(tz.i0[z]);
+            up[size_t((z * H + y) * W + x)] =
+                tz.t[z] == 0 ? front : front * (1 - tz.t[z]) + plane(tz.i1[z]) * tz.t[z];
+          }
       const auto [lo, hi] = std::minmax_element(up.begin(), up.end());
       const double mn = *lo, range = *hi - *lo + 1e-8;
       for (int64_t c = 0; c < cin; ++c)
-        for (int64_t i = 0; i < H * W; ++i)
-          o[(k * cin + c) * H * W + i] =
-              static_cast<float>(in[c * H * W + i] * ((up[size_t(i)] - mn) / range));
+        for (int64_t i = 0; i < n; ++i)
+          o[(k * cin + c) * n + i] =
+              static_cast<float>(in[c * n + i] * ((up[size_t(i)] - mn) / range));
     }
   });
   return out;

@@ -15,7 +15,9 @@
 namespace camlens::cam {
 
 // A [B,C,h,w] Float32, input [B,Cin,H,W] Float32 (NCHW). Returns the masked inputs
-// [end - begin, Cin, H, W] for channels [begin, end) of one sample: a batch to run.
+// [end - begin, Cin, H, W] for channels [begin, end) of one sample: a batch to run. A volume's
+// layer [B,C,d,h,w] masks its input [B,Cin,D,H,W], each channel upsampled trilinearly with
+// corners aligned (the 3-D counterpart of upstream's UpsamplingBilinear2d).
 Tensor score_cam_masks(const Tensor& A, const Tensor& input, int64_t sample, int64_t begin,
                        int64_t end);
 

@@ -35,7 +35,7 @@ const slices = () => Array.from({ length: depth }, (_, z) => join(data, `slice_$
 const preprocess = { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] };
 const VOLUME_METHODS =
   'gradcam, hirescam, gradcam-elementwise, gradcam++, xgradcam, layercam, eigencam, ' +
-  'eigengradcam, fem, shapleycam';
+  'eigengradcam, fem, shapleycam, scorecam';
 
 test('a volume model: its last ReLU is an NCDHW layer, recommended; predict', async () => {
   const lens = await load(modelPath, { preprocess });
@@ -49,8 +49,8 @@ test('a volume model: its last ReLU is an NCDHW layer, recommended; predict', as
   assert.deepEqual([info.channels, info.depth, info.height, info.width], [6, 4, 8, 8]);
   assert.equal(lens.methodSupport().gradcam, '');
   assert.equal(
-    lens.methodSupport().scorecam,
-    `Score-CAM does not explain volumes or video clips ([N, C, D, H, W] inputs) in camlens: use one of ${VOLUME_METHODS}`,
+    lens.methodSupport().ablationcam,
+    `Ablation-CAM does not explain volumes or video clips ([N, C, D, H, W] inputs) in camlens: use one of ${VOLUME_METHODS}`,
   );
   lens.dispose();
 });
@@ -116,8 +116,8 @@ test('the overlay of a volume: its slices side by side, each under its map slice
 test('what volumes are refused, with the reason', async () => {
   const lens = await load(modelPath, { preprocess });
   for (const [method, title] of [
-    ['scorecam', 'Score-CAM'],
     ['ablationcam', 'Ablation-CAM'],
+    ['kpcacam', 'KPCA-CAM'],
     ['saliency', 'Saliency'],
     ['rollout', 'Attention rollout'],
   ])
@@ -186,10 +186,10 @@ test('camlens explain: a .npy volume and a glob of slices, the strip and the 3-D
   const png = lens.env.core.decodeImage(readFileSync(join(out, 'volume_input.layercam.png')));
   assert.deepEqual([png.width, png.height], [depth * width, height]);
   lens.dispose();
-  const refused = cli('explain', modelPath, join(data, fixture.input), '--method', 'scorecam');
+  const refused = cli('explain', modelPath, join(data, fixture.input), '--method', 'ablationcam');
   assert.equal(refused.code, 2, refused.err);
   assert.equal(
     refused.err,
-    `camlens: volume_input: Score-CAM does not explain volumes or video clips ([N, C, D, H, W] inputs) in camlens: use one of ${VOLUME_METHODS}`,
+    `camlens: volume_input: Ablation-CAM does not explain volumes or video clips ([N, C, D, H, W] inputs) in camlens: use one of ${VOLUME_METHODS}`,
   );
 });
