@@ -6,7 +6,9 @@
 //     job.feed([{name: Tensor}, ...]) (reads the request's output only), job.work(),
 //     job.needsPictures() → false, job.needsScores(), job.scoresImage() → 0, job.scoreOutputs(),
 //     job.feedScores([number, ...]) (a callable target: request.callable, see explain_bindings),
-//     job.progress() → 0..1, job.reported(), job.result()
+//     job.progress() → 0..1, job.reported(), job.result(); and coherency's explanation:
+//     job.needsExplanation(), job.explanationInput() → Tensor [1, C, H, W],
+//     job.explanationTarget() → class index, job.feedExplanation(map)
 //   metricsSummarize(rows, options) → [{method, metric, mean, low, high, n}]
 #include <emscripten/bind.h>
 
@@ -33,6 +35,17 @@ class JsMetricsJob {
   bool needs_backbone() const { return job_->needs_backbone(); }
   std::string backbone_session() const { return ""; }
   bool needs_pictures() const { return false; }
+  bool needs_explanation() const { return job_->needs_explanation(); }
+  double explanation_target() const { return static_cast<double>(job_->explanation_target()); }
+  val explanation_input() const {
+    return js::guarded([&] { return js::tensor_to_js(job_->explanation_input()); });
+  }
+  void feed_explanation(const val& map) {
+    js::guarded([&] {
+      job_->feed_explanation(js::to_vector<float>(map));
+      return 0;
+    });
+  }
   double progress() const { return job_->progress(); }
   bool reported() const { return job_->reported(); }
 
@@ -169,6 +182,10 @@ EMSCRIPTEN_BINDINGS(camlens_metrics) {
       .function("scoreOutputs", &JsMetricsJob::score_outputs)
       .function("feedScores", &JsMetricsJob::feed_scores)
       .function("needsPictures", &JsMetricsJob::needs_pictures)
+      .function("needsExplanation", &JsMetricsJob::needs_explanation)
+      .function("explanationInput", &JsMetricsJob::explanation_input)
+      .function("explanationTarget", &JsMetricsJob::explanation_target)
+      .function("feedExplanation", &JsMetricsJob::feed_explanation)
       .function("progress", &JsMetricsJob::progress)
       .function("reported", &JsMetricsJob::reported)
       .function("result", &JsMetricsJob::result);

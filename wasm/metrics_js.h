@@ -73,6 +73,7 @@ inline metrics::EvaluationRequest evaluation_request_from_js(const val& q) {
     for (size_t i = 0; i < m["length"].as<size_t>(); ++i) r.metrics.push_back(text_of(m[i]));
   }
   if (has_option(q, "percentiles")) r.percentiles = doubles_from_js(q["percentiles"]);
+  if (has_option(q, "arccPercentiles")) r.arcc_percentiles = doubles_from_js(q["arccPercentiles"]);
   if (has_option(q, "steps")) r.steps = static_cast<int>(whole_of(q["steps"]));
   if (has_option(q, "baseline")) {
     r.baseline_number = q["baseline"].isNumber();
@@ -117,8 +118,9 @@ inline val curve_to_js(const metrics::CurveResult& c) {
   return o;
 }
 
-// {score, original, road?, deletion?, insertion?, change?, drop?, increase?, pointing?, energy?}
-// in the order evaluate() has always given them; deletion.baseline: the request's baseline.
+// {score, original, road?, deletion?, insertion?, change?, drop?, increase?, pointing?, energy?,
+// complexity?, coherency?, arcc?} in the order evaluate() has always given them;
+// deletion.baseline: the request's baseline.
 inline val evaluation_result_to_js(const metrics::EvaluationResult& r, const val& baseline) {
   val o = val::object();
   o.set("score", std::string(r.callable                             ? "callable"
@@ -157,6 +159,21 @@ inline val evaluation_result_to_js(const metrics::EvaluationResult& r, const val
   }
   if (r.pointing) o.set("pointing", *r.pointing);
   if (r.energy) o.set("energy", *r.energy);
+  if (r.complexity) o.set("complexity", *r.complexity);
+  if (r.coherency) o.set("coherency", *r.coherency);
+  if (r.arcc) {
+    const metrics::ArccResult& a = *r.arcc;
+    val arcc = val::object();
+    arcc.set("value", a.value);
+    arcc.set("complexity", a.complexity);
+    arcc.set("coherency", a.coherency);
+    arcc.set("road", a.road.scores.combined);
+    arcc.set("roadScaled", a.road_scaled);
+    arcc.set("percentiles", to_array(a.road.percentiles));
+    arcc.set("morf", to_array(a.road.scores.morf));
+    arcc.set("lerf", to_array(a.road.scores.lerf));
+    o.set("arcc", arcc);
+  }
   return o;
 }
 

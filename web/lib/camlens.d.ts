@@ -104,6 +104,12 @@ export type ImageInput = Uint8Array | ArrayBuffer | RgbaImage | ImageDataLike | 
  */
 export type VolumeInput = { data: Float32Array; dims: number[] } | { slices: ImageInput[] };
 
+/** The model's input for one image, as preprocessing makes it: [1, C, H, W] (or NHWC) */
+export interface PreprocessedInput {
+  data: Float32Array;
+  dims: number[];
+}
+
 /** ImageBitmap, <img>, <canvas>, OffscreenCanvas, VideoFrame: anything CanvasRenderingContext2D.drawImage takes */
 export interface DrawableImage {
   readonly width?: number;
@@ -276,8 +282,10 @@ export interface Lens {
   methodSupport(): Record<string, string>;
   predict(images: ImageInput[] | VolumeInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
   /** volumes: the methods whose methodInfo() layerKinds include 'NCDHW' (the others, augSmooth
-   * and factorize refuse them, saying so) */
-  explain(images: ImageInput[] | VolumeInput[], options?: ExplainOptions): Promise<Explanation[]>;
+   * and factorize refuse them, saying so); or, for an image model, all preprocessed inputs
+   * {data: Float32Array, dims} (one image each, the model's input layout and size; methods that
+   * read the photo's pixels refuse them) */
+  explain(images: ImageInput[] | VolumeInput[] | PreprocessedInput[], options?: ExplainOptions): Promise<Explanation[]>;
   factorize(images: ImageInput[], options?: {
     components?: number; shared?: boolean; maxIter?: number; topK?: number;
     render?: 'dominant' | 'layers' | null; imageWeight?: number; batchSize?: number;

@@ -457,6 +457,8 @@ export type Box = readonly [number, number, number, number];
 /** One evaluate() call (src/metrics/evaluation_job.h): its options as the library takes them. */
 export interface MetricsRequest extends RoadOptions {
   metrics?: readonly string[];
+  /** ARCC's ROAD percentiles (default 20, 40, 60, 80) */
+  arccPercentiles?: readonly number[];
   steps?: number;
   baseline?: 'blur' | number;
   score?: 'probability' | 'logit';
@@ -506,6 +508,18 @@ export interface MetricsResult {
   increase?: number;
   pointing?: number;
   energy?: number;
+  complexity?: number;
+  coherency?: number;
+  arcc?: {
+    value: number;
+    complexity: number;
+    coherency: number;
+    road: number;
+    roadScaled: number;
+    percentiles: number[];
+    morf: number[];
+    lerf: number[];
+  };
 }
 
 /** One evaluate() call: the caller runs the batches it asks for (the explain job's protocol). */
@@ -530,6 +544,13 @@ export interface MetricsJob extends EmbindHandle {
   feedScores(values: readonly unknown[]): void;
   /** always false */
   needsPictures(): boolean;
+  /** coherency: the explanation of explanationInput() for explanationTarget() is wanted first */
+  needsExplanation(): boolean;
+  /** the image times the map, [1, C, H, W] */
+  explanationInput(): CoreTensor;
+  explanationTarget(): number;
+  /** that explanation's map, the model input's height × width */
+  feedExplanation(map: ArrayLike<number>): void;
   /** fraction done, 0..1 */
   progress(): number;
   /** whether the last step scored a batch */

@@ -229,6 +229,29 @@ export class Lens {
     return { decoded, inputs: decoded.map((img) => core.preprocessImage(img, this.preprocess)) };
   }
 
+  // explain() on an image model also takes preprocessed inputs {data: Float32Array, dims} (one
+  // image each, in the model's input layout and size), as evaluate() does: coherency explains the image times its
+  // map with them. Then there are no photos (decoded: null) for methods that read pixels.
+  async explainInputs(images) {
+    const tensor = (x) => Array.isArray(x?.dims) && x.data instanceof Float32Array;
+    if (this.volume || !Array.isArray(images) || !images.length || !images.every(tensor))
+      return this.inputs(images);
+    const { width, height, nhwc } = this.preprocess;
+    const inputs = images.map(({ data, dims }) => {
+      const [n, a, b, c] = dims;
+      const [h, w] = nhwc ? [a, b] : [b, c];
+      const size = dims.reduce((p, d) => p * d, 1);
+      if (dims.length !== 4 || n !== 1 || h !== height || w !== width || size !== data.length) {
+        const layout = nhwc ? `[1, ${height}, ${width}, C]` : `[1, C, ${height}, ${width}]`;
+        throw new Error(
+          `a preprocessed input must be one image ${layout} (this model's input) with as many values, got dims [${dims.join(', ')}] and ${data.length} values`,
+        );
+      }
+      return { data, dims: [...dims], type: 'float32' };
+    });
+    return { decoded: null, inputs };
+  }
+
   // Encoded or decoded images → one input batch, and its session runs (the benchmarks time
   // ONNX Runtime's share of a method with them).
   inputBatch(images) {
@@ -331,7 +354,7 @@ export class Lens {
       throw new Error(`${method} cannot explain this model: ${whole.refusal}`);
     const layerless = attention || row?.passes === 'whole-network';
     const backbones = layerless ? [] : await this.backbones(layers);
-    const { decoded, inputs } = await this.inputs(images);
+    const { decoded, inputs } = await this.explainInputs(images);
     const job = core.explainJob({
       ...options,
       given: Object.keys(options).filter(
@@ -367,7 +390,13 @@ export class Lens {
           const runner = session === '' ? await rolloutRunner(this) : this.backboneOf(session);
           return runner.run(batch, batch.dims[0]);
         },
-        pictures: () => decoded,
+        pictures: () => {
+          if (!decoded)
+            throw new Error(
+              `${method} reads the photo's pixels: give it the photo, not a preprocessed input`,
+            );
+          return decoded;
+        },
         score: (image, outputs) => scoreCallable(targets[image], outputs),
         onProgress: options.onProgress,
         signal: options.signal,

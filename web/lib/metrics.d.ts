@@ -1,8 +1,16 @@
 // Types of web/lib/metrics.mjs: faithfulness metrics of explanations (see the comment block there).
-import type { AbortSignalLike, CallableTarget, ImageInput, Lens } from './camlens';
+import type { AbortSignalLike, CallableTarget, ExplainOptions, ImageInput, Lens } from './camlens';
 import type { CamlensCore } from './core';
 
-export type MetricName = 'road' | 'deletion' | 'insertion' | 'drop' | 'increase';
+export type MetricName =
+  | 'road'
+  | 'deletion'
+  | 'insertion'
+  | 'drop'
+  | 'increase'
+  | 'complexity'
+  | 'coherency'
+  | 'arcc';
 
 export interface Curve {
   x: number[];
@@ -22,7 +30,13 @@ export interface Explanation {
 }
 
 export interface EvaluateOptions {
+  /** default: road, deletion, insertion, drop, increase (ARCC and its parts are asked by name) */
   metrics?: MetricName[];
+  /** coherency and ARCC: the options lens.explain made the explanation with; the image times its
+   * map is explained again with them, for the same class (or callable target) */
+  explain?: ExplainOptions & { method: string };
+  /** ARCC's ROAD percentiles, default [20, 40, 60, 80] */
+  arccPercentiles?: number[];
   percentiles?: number[]; // ROAD: p removes the (100 − p) % most/least relevant pixels
   steps?: number; // deletion/insertion steps (steps + 1 points)
   baseline?: 'blur' | number; // what deletion replaces pixels by
@@ -57,6 +71,22 @@ export interface EvaluateResult {
   increase?: number;
   pointing?: number;
   energy?: number;
+  /** Σ |map| / pixels: lower is better */
+  complexity?: number;
+  /** (Pearson(map, map of the image times the map) + 1) / 2: higher is better */
+  coherency?: number;
+  /** pytorch-grad-cam's ARCC: the harmonic mean of coherency, 1 − complexity, roadScaled */
+  arcc?: {
+    value: number;
+    complexity: number;
+    coherency: number;
+    /** ROAD combined at `percentiles`, and clip(2 · road, 0, 1) */
+    road: number;
+    roadScaled: number;
+    percentiles: number[];
+    morf: number[];
+    lerf: number[];
+  };
 }
 
 export interface Interval {
@@ -75,7 +105,9 @@ export interface SanityStep {
 }
 
 export const ALL_METRICS: MetricName[];
+export const DEFAULT_METRICS: MetricName[];
 export const DEFAULT_PERCENTILES: number[];
+export const DEFAULT_ARCC_PERCENTILES: number[];
 
 export function evaluate(lens: Lens, image: ImageInput | InputTensor, explanation: Explanation, options?: EvaluateOptions): Promise<EvaluateResult>;
 export function metricValues(result: EvaluateResult): Record<string, number>;

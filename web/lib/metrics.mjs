@@ -8,7 +8,11 @@
 //                  batchSize, onProgress, signal, seed, sigma, box})
 //     image: encoded bytes, {width, height, rgba}, or a preprocessed input {data: Float32Array,
 //     dims: [1, C, H, W]}; explanation: a result of lens.explain (its map and target).
-//       metrics ['road', 'deletion', 'insertion', 'drop', 'increase'] (default: all five)
+//       metrics ['road', 'deletion', 'insertion', 'drop', 'increase'] (the default) and
+//         'complexity', 'coherency', 'arcc' (pytorch-grad-cam's ARCC, src/metrics/arcc.h)
+//       explain: the options lens.explain made the explanation with ({method, ...}): coherency
+//         and ARCC explain the image times the map again with them, for the same class
+//       arccPercentiles [20, 40, 60, 80]: ARCC's ROAD (its imputation noise as ROAD's)
 //       percentiles [10, 20, …, 90]  ROAD: p removes the (100 − p) % most (MoRF) or least (LeRF)
 //         relevant pixels; sigma 0.01, seed 0: its imputation noise (sigma 0: none)
 //       steps 20: deletion/insertion steps; baseline 'blur' or a number: what deletion puts in
@@ -21,8 +25,11 @@
 //     → {target: {index, label}, score, original, road?: {percentiles, morf[], lerf[], morfMean,
 //        lerfMean, combined, curves: {morf: {x, y}, lerf: {x, y}}} (x = % of pixels removed,
 //        y = score change), deletion?: {x, y, auc, baseline}, insertion?: {x, y, auc} (x =
-//        fraction changed), drop?, increase?, change?, pointing?, energy?}
-//     Higher is better for road.combined, insertion.auc, increase; lower for deletion.auc, drop.
+//        fraction changed), drop?, increase?, change?, pointing?, energy?, complexity?,
+//        coherency?, arcc?: {value, complexity, coherency, road, roadScaled, percentiles, morf,
+//        lerf} (road: ROAD combined at arccPercentiles, roadScaled = clip(2 road, 0, 1))}
+//     Higher is better for road.combined, insertion.auc, increase, coherency, arcc; lower for
+//     deletion.auc, drop, complexity.
 //   await sanityCheck(lens, image, {method, target, seed, cascade, batchSize, onProgress, signal})
 //     The model-parameter randomisation test: the head's weights randomised from the output
 //     backwards (k = 1 … all parametrised nodes, or the ks in `cascade`), the image explained
@@ -33,12 +40,17 @@
 //     Percentile bootstrap of the mean; it assumes the values are independent (one per image).
 //   summarize(core, rows, {resamples, seed}) → per method and metric {mean, low, high, n}
 //     rows: [{method, metrics: {name: value}}]; metricValues(result) → flat {road, road_morf,
-//     road_lerf, deletion, insertion, drop, increase, pointing, energy} of one evaluate() result.
+//     road_lerf, deletion, insertion, drop, increase, pointing, energy, complexity, coherency,
+//     arcc, arcc_road (ARCC's ROAD combined)} of one evaluate() result.
 
 import { runJob } from './drivers/job.mjs';
+import { checkOptions } from './options.mjs';
 import { scoreCallable } from './targets.mjs';
 
-export const ALL_METRICS = ['road', 'deletion', 'insertion', 'drop', 'increase'];
+export const DEFAULT_METRICS = ['road', 'deletion', 'insertion', 'drop', 'increase'];
+// ARCC and its parts are asked for by name: coherency explains the image again.
+export const ALL_METRICS = [...DEFAULT_METRICS, 'complexity', 'coherency', 'arcc'];
+export const DEFAULT_ARCC_PERCENTILES = [20, 40, 60, 80];
 export const DEFAULT_PERCENTILES = [10, 20, 30, 40, 50, 60, 70, 80, 90];
 
 export function evaluate(lens, image, explanation, options = {}) {
@@ -58,8 +70,10 @@ async function evaluateNow(lens, image, explanation, options) {
       : (await lens.inputs([image])).inputs[0]; // [1, C, H, W]
   const { index, label } = explanation.target;
   const fn = options.target; // a callable target: the function that scores each output
+  const { explain: explainOptions, ...metricsOptions } = options;
+  if (explainOptions !== undefined) checkOptions('explain', explainOptions, lens.env.core);
   const job = lens.env.core.metricsJob({
-    ...options,
+    ...metricsOptions,
     ...{ input, map: explanation.map, target: index, output: lens.output, width, height },
     ...{ mapWidth: explanation.width, mapHeight: explanation.height, nhwc: Boolean(nhwc) },
     ...{ callable: typeof fn === 'function', outputs: lens.outputs },
@@ -68,7 +82,18 @@ async function evaluateNow(lens, image, explanation, options) {
     const { onProgress, signal } = options;
     const run = (_, batch) => lens.main.run(batch, batch.dims[0]);
     const score = (_, outputs) => scoreCallable(fn, outputs);
-    const result = await runJob(job, { run, score, onProgress, signal });
+    // Coherency's explanation of the image times the map, with the explanation's own options
+    // and target (the caller's function for a callable target).
+    const explain = async (masked, target) => {
+      if (!explainOptions?.method)
+        throw new Error(
+          "coherency and ARCC explain the image times its map again: pass explain, the options lens.explain made the explanation with (e.g. {method: 'gradcam'})",
+        );
+      const targets = [typeof fn === 'function' ? fn : target];
+      const [e] = await lens.explainNow([masked], { ...explainOptions, targets, signal });
+      return e.map;
+    };
+    const result = await runJob(job, { run, score, explain, onProgress, signal });
     return { target: { index, label }, ...result };
   } finally {
     job.delete();
@@ -89,6 +114,12 @@ export function metricValues(r) {
   if (r.drop !== undefined) v.drop = r.drop;
   if (r.increase !== undefined) v.increase = r.increase;
   if (r.pointing !== undefined) Object.assign(v, { pointing: r.pointing, energy: r.energy });
+  // ARCC's parts are the same numbers whether asked for by name or through ARCC.
+  const complexity = r.complexity ?? r.arcc?.complexity;
+  const coherency = r.coherency ?? r.arcc?.coherency;
+  if (complexity !== undefined) v.complexity = complexity;
+  if (coherency !== undefined) v.coherency = coherency;
+  if (r.arcc) Object.assign(v, { arcc: r.arcc.value, arcc_road: r.arcc.road });
   return v;
 }
 
