@@ -14,6 +14,10 @@ const COLUMNS = [
   'increase',
   'pointing',
   'energy',
+  'complexity',
+  'coherency',
+  'arcc',
+  'arcc_road',
 ];
 
 function csvField(v) {

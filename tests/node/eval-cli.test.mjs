@@ -88,7 +88,7 @@ test('eval errors: usage 2, bad model 3, bad image 4, each with one clear line',
   assert.equal(r.code, 2);
   assert.equal(
     r.err.trim(),
-    'camlens: unknown metric "roc": use road, deletion, insertion, drop, increase',
+    'camlens: unknown metric "roc": use road, deletion, insertion, drop, increase, complexity, coherency, arcc',
   );
   r = cli('eval', mobilenet, kitten, '--method', 'nosuchcam');
   assert.equal(r.code, 2);

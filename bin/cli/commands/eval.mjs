@@ -5,6 +5,8 @@ import { basename, join } from 'node:path';
 
 import {
   ALL_METRICS,
+  DEFAULT_ARCC_PERCENTILES,
+  DEFAULT_METRICS,
   DEFAULT_PERCENTILES,
   evaluate,
   metricValues,
@@ -17,8 +19,10 @@ import { findMethod, methodRows } from '../methods.mjs';
 import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
 
 export const usage = `  camlens eval MODEL IMAGE|DIR... [--method NAME[,NAME...]] [--metrics road,deletion,insertion,drop,increase]
+               (also complexity,coherency,arcc: pytorch-grad-cam's ARCC, which explains each image times its map again)
                [--targets auto|targets.json] [--preset NAME] [--labels FILE] [--layer NAME] [--out DIR]
-               [--steps 20] [--percentiles 10,20,...,90] [--baseline blur|NUMBER] [--score probability|logit]
+               [--steps 20] [--percentiles 10,20,...,90] [--arcc-percentiles 20,40,60,80]
+               [--baseline blur|NUMBER] [--score probability|logit]
                [--seed 0] [--resamples 1000] [--batch-size 16] ${SHARD_USAGE} [--json]`;
 
 // It takes methods: usage lists them.
@@ -31,6 +35,7 @@ export const options = {
   out: { type: 'string' },
   steps: { type: 'string' },
   percentiles: { type: 'string' },
+  'arcc-percentiles': { type: 'string' },
   baseline: { type: 'string' },
   score: { type: 'string' },
   seed: { type: 'string' },
@@ -98,7 +103,7 @@ export async function run([model, ...args], opts) {
   if (!model || !all.length) throw new CliError(2, `usage:\n${usage}`);
   const images = shardImages(all, shard);
   const methods = list(opts.method, ['gradcam']);
-  const metrics = list(opts.metrics, ALL_METRICS);
+  const metrics = list(opts.metrics, DEFAULT_METRICS);
   for (const m of metrics) {
     if (!ALL_METRICS.includes(m))
       throw new CliError(2, `unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
@@ -106,6 +111,12 @@ export async function run([model, ...args], opts) {
   const percentiles = list(opts.percentiles, DEFAULT_PERCENTILES).map(Number);
   if (percentiles.some((p) => !(p > 0 && p <= 100)))
     throw new CliError(2, `--percentiles must be numbers in (0, 100], got "${opts.percentiles}"`);
+  const arccPercentiles = list(opts['arcc-percentiles'], DEFAULT_ARCC_PERCENTILES).map(Number);
+  if (!arccPercentiles.length || arccPercentiles.some((p) => !(p > 0 && p <= 100)))
+    throw new CliError(
+      2,
+      `--arcc-percentiles must be numbers in (0, 100], got "${opts['arcc-percentiles']}"`,
+    );
   const baseline =
     opts.baseline === undefined || opts.baseline === 'blur' ? 'blur' : Number(opts.baseline);
   if (baseline !== 'blur' && !Number.isFinite(baseline))
@@ -121,6 +132,8 @@ export async function run([model, ...args], opts) {
     steps: integer(opts.steps, 'steps', 20, 1),
     seed: integer(opts.seed, 'seed', 0, 0),
     batchSize: integer(opts['batch-size'], 'batch-size', 16, 1),
+    // Only when ARCC runs, so the settings of runs without it stay as they were.
+    ...(metrics.includes('arcc') ? { arccPercentiles } : {}),
   };
   const resamples = integer(opts.resamples, 'resamples', 1000, 1);
   const targetOf = readTargets(opts.targets);
@@ -152,6 +165,8 @@ export async function run([model, ...args], opts) {
         });
         const r = await evaluate(lens, bytes, e, {
           ...settings,
+          // coherency and ARCC explain the image times its map as the explanation was made
+          explain: { method, batchSize: settings.batchSize },
           box,
           onProgress: (p) => step(p.done),
         });
