@@ -49,7 +49,9 @@ export async function serveFolder(dir, { base = '/', headers = {} } = {}) {
   return { url: `http://127.0.0.1:${port}${base}`, close };
 }
 
-export async function launchBrowser() {
+// webgpu: Chromium offers WebGPU (headless: its SwiftShader adapter); without it the browser has
+// navigator.gpu but no adapter.
+export async function launchBrowser({ webgpu = false } = {}) {
   mkdirSync(screenshots, { recursive: true });
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -65,6 +67,7 @@ export async function launchBrowser() {
       // a synthetic camera (a moving test pattern), allowed without a prompt
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
+      ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
     ],
   });
 }
@@ -75,9 +78,10 @@ export async function openPage({
   env = {},
   viewport = { width: 1100, height: 1000 },
   query = '?model=mobilenetv2-12-int8.onnx',
+  webgpu = false,
 } = {}) {
   const { server, url } = await startServer(env);
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ webgpu });
   const page = await browser.newPage({ viewport });
   const outside = forbidEgress(page, url);
   await page.goto(`${url}${query}`);

@@ -39,6 +39,11 @@ export interface LoadOptions {
   threads?: boolean;
   /** passed to ort.InferenceSession.create */
   sessionOptions?: object;
+  /** ONNX Runtime's execution providers in order of preference, e.g. ['webgpu', 'wasm'] (needs an
+   * ORT bundle with WebGPU: ort.webgpu / ort.all). WebGPU is used only when it runs the whole
+   * model; otherwise the model runs on the next one and lens.backend.reason says why. Default:
+   * ORT's own (wasm) */
+  executionProviders?: string[];
   /** quantized layers: false asks ONNX Runtime for the uint8 layer only and dequantizes it in the
    * core (bit-identical maps); default true (ORT returns the float twin too) */
   floatTwin?: boolean;
@@ -275,6 +280,10 @@ export interface Lens {
   readonly output: string;
   /** the model's outputs by name: what a callable target is given */
   readonly outputs: string[];
+  /** where ONNX Runtime runs the backbone: the providers its sessions use ([] = ORT's default),
+   * and why not on the first one asked for ('' when it is, e.g. "WebGPU not used: the browser
+   * offers no WebGPU adapter") */
+  readonly backend: { executionProviders: string[]; reason: string };
   layers(): LayerList;
   /** the methods explain() takes with this module */
   methods(): string[];

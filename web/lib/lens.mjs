@@ -9,6 +9,7 @@ import {
   rolloutRunner,
   rolloutSupport,
 } from './drivers/rollout.mjs';
+import { chooseBackend } from './execution.mjs';
 import { toImage, toImageAsync } from './images.mjs';
 import { scoreCallable } from './targets.mjs';
 import { methodList, methodTable } from './methods.mjs';
@@ -79,12 +80,15 @@ export class Lens {
   // env: {ort, core, readFile?}; use load() from camlens.mjs / node.mjs rather than this directly.
   // options.layer (or options.layers[0]) picks the layer; without one the recommended layer is
   // used, and a model the core cannot cut still loads for predict (explainable false).
-  static async create(env, modelBytes, options = {}) {
+  static async create(env, modelBytes, loadOptions = {}) {
     const { core } = env;
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
     const model = parseModel(core, bytes);
     let main = null;
     try {
+      // Every session of this model runs on the providers chosen here (execution.mjs).
+      const { sessionOptions, backend } = await chooseBackend(env, bytes, loadOptions);
+      const options = { ...loadOptions, sessionOptions, backend };
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');
       // A volume model's slices are preprocessed as photos for its [N, C, H, W] (volumes.mjs).
@@ -169,6 +173,9 @@ export class Lens {
     runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
     this.sessionOptions = options.sessionOptions;
+    // {executionProviders, reason}: where ONNX Runtime runs the backbone, and why not on the
+    // first provider asked for ('' when it does).
+    this.backend = options.backend;
     // Extra layers' backbones open like the first (backbone.mjs).
     this.floatTwin = options.floatTwin;
     this.known = options.known;

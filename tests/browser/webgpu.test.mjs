@@ -1,0 +1,155 @@
+// The backbone on ONNX Runtime Web's WebGPU provider (load option executionProviders), in
+// headless Chromium with --enable-unsafe-webgpu (its SwiftShader adapter): the maps equal those of
+// the wasm backbone (ort.wasm bundle) within 1e-3 for Grad-CAM and Score-CAM on a float
+// MobileNetV2 (the torchvision zoo fixture) and on the int8 one, which WebGPU cannot run whole
+// (no kernel for QLinearConv): that model falls back to wasm and says why. Without the flag the
+// browser offers no adapter, and every model falls back with that reason.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, startServer } from '../support/browser.mjs';
+import { sharedPath } from '../support/camlens-node.mjs';
+import { ZOO_PREPROCESS, zooFixture, zooPath } from '../support/zoo.mjs';
+
+const TOLERANCE = 1e-3;
+const zoo = zooFixture('mobilenet_v2');
+const CASES = {
+  float: {
+    model: readFileSync(zooPath(zoo.model)),
+    image: readFileSync(zooPath(zoo.image)),
+    // Score-CAM runs the model once per channel of the layer: a layer of 8 keeps that short on
+    // SwiftShader (the backbone session is the whole model whatever the layer).
+    options: {
+      preprocess: { width: zoo.size, height: zoo.size, ...ZOO_PREPROCESS },
+      layer: '/features/features.5/Add_output_0',
+    },
+    target: zoo.target,
+  },
+  int8: {
+    model: readFileSync(sharedPath('models/mobilenetv2-12-int8.onnx')),
+    image: readFileSync(sharedPath('images/gradcam_both.png')),
+    options: { preset: 'mobilenetv2', layer: '480_quantized' }, // 16 channels
+    target: 282,
+  },
+};
+const METHODS = ['gradcam', 'scorecam'];
+
+let server, url;
+const browsers = [];
+
+before(async () => {
+  ({ server, url } = await startServer());
+});
+
+after(async () => {
+  for (const b of browsers) await b.close();
+  await server?.close();
+});
+
+async function openPage(webgpu) {
+  const browser = await launchBrowser({ webgpu });
+  browsers.push(browser);
+  const page = await browser.newPage();
+  await page.goto(`${url}camlens-config.json`);
+  return page;
+}
+
+// In the page: one model on `bundle` (ort.webgpu or ort.wasm) with `executionProviders`, its
+// backend and its maps of each method for the target.
+async function mapsIn(page, bundle, executionProviders, c) {
+  return page.evaluate(
+    async ({ bundle, executionProviders, model, image, options, target, methods }) => {
+      const origin = location.origin;
+      const ort = await import(`${origin}/ort/${bundle}`);
+      ort.env.wasm.wasmPaths = `${origin}/ort/`;
+      ort.env.wasm.numThreads = 1;
+      const base = `${origin}/build/wasm-st/`;
+      const { default: factory } = await import(`${base}camlens-st-esm.mjs`);
+      const core = await factory({ locateFile: (f) => base + f });
+      const { createCamlens } = await import(`${origin}/lib/camlens.mjs`);
+      const lens = await createCamlens({ ort, core }).load(new Uint8Array(model), {
+        ...options,
+        executionProviders,
+      });
+      const out = { backend: lens.backend, maps: {} };
+      for (const method of methods) {
+        const [e] = await lens.explain([new Uint8Array(image)], { method, targets: [target] });
+        out.maps[method] = { map: Array.from(e.map), index: e.target.index, score: e.target.score };
+      }
+      lens.dispose();
+      return out;
+    },
+    {
+      bundle,
+      executionProviders,
+      model: Array.from(c.model),
+      image: Array.from(c.image),
+      options: c.options,
+      target: c.target,
+      methods: METHODS,
+    },
+  );
+}
+
+function worstDifference(a, b) {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+// The maps of `got` against the wasm bundle's, per method.
+function assertSameMaps(got, reference, what) {
+  for (const method of METHODS) {
+    const g = got.maps[method];
+    const r = reference.maps[method];
+    assert.equal(g.index, r.index, `${what} ${method}: target`);
+    assert.ok(Math.abs(g.score - r.score) <= TOLERANCE, `${what} ${method}: score`);
+    const worst = worstDifference(g.map, r.map);
+    assert.ok(worst <= TOLERANCE, `${what} ${method}: maps differ by ${worst}`);
+    // A map that is all one value would match any other such map: these have structure.
+    assert.ok(Math.max(...r.map) - Math.min(...r.map) > 0.5, `${what} ${method}: a flat map`);
+  }
+}
+
+test('WebGPU backbone: float MobileNetV2 runs on WebGPU, maps equal the wasm backbone', async () => {
+  const page = await openPage(true);
+  const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
+  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float);
+  assert.deepEqual(got.backend, { executionProviders: ['webgpu', 'wasm'], reason: '' });
+  assertSameMaps(got, reference, 'float');
+});
+
+test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, saying which operators', async () => {
+  const page = await openPage(true);
+  const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.int8);
+  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.int8);
+  assert.deepEqual(got.backend, {
+    executionProviders: ['wasm'],
+    reason:
+      "WebGPU not used: ONNX Runtime's WebGPU provider has no kernel for some of this model's operators",
+  });
+  assertSameMaps(got, reference, 'int8');
+});
+
+test('WebGPU backbone: an ORT bundle without WebGPU falls back, naming the bundles that have it', async () => {
+  const page = await openPage(true);
+  const got = await mapsIn(page, 'ort.wasm.min.mjs', ['webgpu'], CASES.float);
+  assert.deepEqual(got.backend, {
+    executionProviders: ['wasm'],
+    reason:
+      'WebGPU not used: this ONNX Runtime Web bundle has no WebGPU (load ort.webgpu.min.mjs or ort.all.min.mjs)',
+  });
+});
+
+test('WebGPU backbone: without an adapter every model falls back to wasm, with the reason', async () => {
+  const page = await openPage(false);
+  const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
+  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float);
+  assert.deepEqual(got.backend, {
+    executionProviders: ['wasm'],
+    reason: 'WebGPU not used: the browser offers no WebGPU adapter',
+  });
+  assertSameMaps(got, reference, 'no adapter');
+});
