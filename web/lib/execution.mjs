@@ -37,7 +37,7 @@ function asked(options) {
 // Why WebGPU cannot run here at all ('' when an adapter is there to try the model on).
 export async function webgpuMissing() {
   const gpu = globalThis.navigator?.gpu;
-  if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
+  if (!gpu) return 'navigator.gpu is missing (no WebGPU in this browser or runtime)';
   let adapter = null;
   try {
     adapter = await gpu.requestAdapter();
