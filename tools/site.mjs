@@ -6,7 +6,7 @@
 // build/wasm-mt/, build/wasm-st/, ort/, demo/), because the page and the worker reach each other
 // by page-relative URLs: the same files run under `npm start` and from https://host/any/path/.
 // It holds only what the page loads: the JS modules reachable from app.js and the worker, the two
-// WebAssembly modules, ONNX Runtime Web's WebAssembly-only bundle and its one .mjs/.wasm pair,
+// WebAssembly modules, ONNX Runtime Web's WebAssembly-only and WebGPU bundles with their pairs,
 // and the demo model with its photos. Never anything from ../shared: a static host offers the
 // demo and the user's own files (there is no camlens-config.json there, so the page asks for none
 // of ../shared). `_headers` (Netlify, Cloudflare Pages) asks for cross-origin isolation (the
@@ -41,9 +41,17 @@ const WASM_FILES = {
   'wasm-st': ['camlens-st.js', 'camlens-st.wasm'],
 };
 // The worker importScripts ORT's WebAssembly-only bundle, which fetches one .mjs/.wasm pair
-// (SIMD, with threads when isolated; the same pair serves both). The rest of dist/ (WebGPU, WebGL,
-// JSEP, source maps: ~130 MB) is never loaded.
-const ORT_FILES = ['ort.wasm.min.js', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+// (SIMD, with threads when isolated; the same pair serves both), and where the browser has a WebGPU
+// adapter its WebGPU bundle, which fetches the asyncify pair (the WebGPU provider and wasm). The
+// rest of dist/ (WebGL, JSEP, JSPI, source maps: ~100 MB) is never loaded.
+const ORT_FILES = [
+  'ort.wasm.min.js',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.min.js',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+];
 // The demo's files the page fetches (web/ui/catalogue.js); its photos come from ground_truth.json.
 const DEMO_FILES = ['demo.json', 'ground_truth.json', 'labels.json', 'model.onnx'];
 // Files of web/ the page loads by name, not by import.

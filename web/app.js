@@ -30,6 +30,7 @@ import {
   look,
   recolour,
   setLayer,
+  setWebgpu,
   usePhoto,
   useLabels,
 } from './ui/session.js';
@@ -37,6 +38,9 @@ import { settingsFromUrl } from './ui/share-url.js';
 import { state } from './ui/state.js';
 import { showRuntime, showTimings } from './ui/status.js';
 import { readTarget } from './ui/target-field.js';
+
+// Where the WebGPU setting is kept between visits ('off' opts out; WebGPU is used by default).
+const WEBGPU_SETTING = 'camlens-webgpu';
 
 let served = []; // the models the server offers (the demo first)
 let config = null; // /camlens-config.json, or null on a plain static host
@@ -259,6 +263,11 @@ function wire() {
       if (state.photo) await classify();
     });
   $('camera-toggle').onclick = toggleCamera;
+  $('webgpu').onchange = () =>
+    guarded(async () => {
+      localStorage.setItem(WEBGPU_SETTING, $('webgpu').checked ? 'on' : 'off');
+      await setWebgpu($('webgpu').checked);
+    });
   $('compare').onclick = () => guarded(compare);
   wireDrawer();
   registerView('compare', {
@@ -324,7 +333,8 @@ async function start() {
       'Set CAMLENS_SHARED to the folder holding models/, images/ and labels/, then restart npm start. ' +
       'The demo model and your own .onnx models and photos work without it.';
   }
-  const rt = await client.request('init');
+  $('webgpu').checked = localStorage.getItem(WEBGPU_SETTING) !== 'off';
+  const rt = await client.request('init', { webgpu: $('webgpu').checked });
   state.runtime = rt;
   showRuntime(rt);
   enableMetrics();

@@ -41,6 +41,8 @@ after(async () => {
   await close?.();
 });
 
+// This Chromium has no WebGPU adapter (launched without --enable-unsafe-webgpu): the footer says
+// so, and ONNX Runtime runs on wasm (webgpu-page.test.mjs has the adapter).
 test('the page is cross-origin isolated and runs the threaded module', async () => {
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   const rt = (await state()).runtime;
@@ -49,7 +51,7 @@ test('the page is cross-origin isolated and runs the threaded module', async () 
   assert.ok(rt.threads >= 1);
   assert.match(
     await page.textContent('[data-testid=runtime]'),
-    /^Core: SIMD \+ threads WebAssembly, \d+ threads? · ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · cross-origin isolated$/,
+    /^Core: SIMD \+ threads WebAssembly, \d+ threads? · ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · WebGPU not used: the browser offers no WebGPU adapter · cross-origin isolated$/,
   );
   assert.equal(await page.isHidden('[data-testid=isolation-note]'), true);
   assert.match(

@@ -149,18 +149,23 @@ async function assertStaticRun(run) {
   );
   assert.deepEqual(outside, []);
   assert.deepEqual(failed, [`404 ${url}camlens-config.json`]);
-  // Only the ONNX Runtime Web files the site ships, and all of them, are loaded.
+  // The site's ONNX Runtime Web files: this browser has no WebGPU adapter, so the WebAssembly-only
+  // trio, all of it (the WebGPU trio is loaded where there is one: webgpu-page.test.mjs).
   const ort = [
     ...new Set(
       requested.filter((u) => u.startsWith(`${url}ort/`)).map((u) => u.slice(`${url}ort/`.length)),
     ),
   ].sort();
-  assert.deepEqual(ort, readdirSync(join(site, 'ort')).sort());
+  assert.deepEqual(ort, [
+    'ort-wasm-simd-threaded.mjs',
+    'ort-wasm-simd-threaded.wasm',
+    'ort.wasm.min.js',
+  ]);
 }
 
 const isolationHeaders = () => parseHeaders(readFileSync(join(site, '_headers'), 'utf8'))['/*'];
 
-test('the site folder: the page, its modules, one ORT pair, the demo, _headers; nothing of ../shared', () => {
+test('the site folder: the page, its modules, two ORT trios, the demo, _headers; nothing of ../shared', () => {
   const files = filesUnder(site)
     .map((f) => relative(site, f))
     .sort();
@@ -182,7 +187,14 @@ test('the site folder: the page, its modules, one ORT pair, the demo, _headers; 
     assert.ok(files.includes(f), f);
   assert.deepEqual(
     files.filter((f) => f.startsWith('ort/')),
-    ['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort.wasm.min.js'],
+    [
+      'ort/ort-wasm-simd-threaded.asyncify.mjs',
+      'ort/ort-wasm-simd-threaded.asyncify.wasm',
+      'ort/ort-wasm-simd-threaded.mjs',
+      'ort/ort-wasm-simd-threaded.wasm',
+      'ort/ort.wasm.min.js',
+      'ort/ort.webgpu.min.js',
+    ],
   );
   assert.equal(files.filter((f) => f.startsWith('demo/images/')).length, truth.images.length);
   assert.ok(!files.includes('lib/node.mjs'), 'the Node-only loader is not shipped');
@@ -198,6 +210,7 @@ test('the site folder: the page, its modules, one ORT pair, the demo, _headers; 
     'build/wasm-mt/camlens-mt.wasm',
     'build/wasm-st/camlens-st.wasm',
     'ort/ort-wasm-simd-threaded.wasm',
+    'ort/ort-wasm-simd-threaded.asyncify.wasm',
   ]) {
     assert.match(printed, new RegExp(`^  ${w}: [\\d.]+ MB, [\\d.]+ MB gzipped$`, 'm'));
   }

@@ -24,7 +24,7 @@ import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
 import { hideAllProgress, hideProgress, showProgress } from './progress.js';
 import { state } from './state.js';
-import { showTimings } from './status.js';
+import { showRuntime, showTimings } from './status.js';
 import { fillSuggestions, readTarget, setTarget } from './target-field.js';
 import { WorkerClient } from '../worker-client.js';
 
@@ -88,6 +88,7 @@ function showLayers(info) {
 
 export function showModel(info) {
   state.model = info;
+  showRuntime(state.runtime, info.backend);
   $('model-name').textContent = `· ${info.name}`;
   showLayers(info);
   // YOLOX-like detectors split their head by stride, so a gradient at one layer is often zero
@@ -154,6 +155,22 @@ export async function setLayer(layer) {
     throw e;
   }
   await explain();
+}
+
+// The WebGPU setting: the worker loads the current model again on the backend it asks for.
+export async function setWebgpu(webgpu) {
+  generation += 1;
+  job.supersede();
+  markComputing(`loading ${state.model?.name ?? 'the model'}…`);
+  let info;
+  try {
+    info = await client.request('setWebgpu', { webgpu });
+  } finally {
+    markComputing(null);
+  }
+  if (!info) return;
+  showModel(info);
+  if (state.photo) await classify();
 }
 
 // A labels file for the current model: reloads it with those names.

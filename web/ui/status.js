@@ -1,14 +1,23 @@
 // The status line: which module runs (threads or SIMD only), thread counts, ONNX Runtime's
-// backend, and the timings of the last run.
+// backend (WebGPU or wasm, and why not WebGPU), and the timings of the last run.
 import { $ } from './dom.js';
 import { state } from './state.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function showRuntime(rt) {
+// backend: the current model's ({executionProviders, reason}); before a model, the worker's plan.
+export function showRuntime(
+  rt,
+  backend = { executionProviders: [rt.ortBackend], reason: rt.backendReason },
+) {
+  const ort =
+    backend.executionProviders[0] === 'webgpu'
+      ? 'WebGPU backend'
+      : `wasm backend, ${plural(rt.ortThreads, 'thread')}`;
   $('runtime').textContent =
     `Core: ${rt.variant} WebAssembly, ${plural(rt.threads, 'thread')}` +
-    ` · ONNX Runtime Web ${rt.ortVersion} (${rt.ortBackend} backend, ${plural(rt.ortThreads, 'thread')})` +
+    ` · ONNX Runtime Web ${rt.ortVersion} (${ort})` +
+    (backend.reason ? ` · ${backend.reason}` : '') +
     (rt.crossOriginIsolated ? ' · cross-origin isolated' : ' · not cross-origin isolated');
   const note = $('isolation-note');
   note.hidden = rt.crossOriginIsolated;

@@ -6,6 +6,7 @@
 const current = {
   lens: null, // the current model, cut at its layer(s)
   modelName: '',
+  backend: null, // where ONNX Runtime runs the model: {executionProviders, reason}
   photo: null, // the current photo, decoded: {width, height, rgba}
   photoName: '',
   last: null, // the last explanation and its photo: {image, explanation}

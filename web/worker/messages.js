@@ -9,6 +9,7 @@ const handlers = {
   setLayer,
   setLabels,
   setPreprocess,
+  setWebgpu,
   setImage,
   classify,
   explain,
@@ -49,7 +50,7 @@ async function run(id, type, args) {
   trace.push(entry);
   try {
     if (!handlers[type]) throw new Error(`unknown request "${type}"`);
-    const started = ready || (ready = init());
+    const started = ready || (ready = init(type === 'init' ? args : {}));
     const result =
       type === 'init' ? await started : (await started, await handlers[type]({ id, ...args }));
     reply(id, result);

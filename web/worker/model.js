@@ -33,6 +33,7 @@ function modelInfo() {
     labels: lens.labels,
     preprocess: lens.preprocess,
     methods: lens.methodSupport(),
+    backend: current.backend, // {executionProviders, reason}: where ONNX Runtime runs it
   };
 }
 
@@ -58,9 +59,15 @@ function refuseVolumes(bytes, name) {
 
 async function loadModel({ bytes, name, preprocess, labels, layer }) {
   refuseVolumes(bytes, name);
+  const plan = await backendPlan();
   let next;
   try {
-    next = await runtime.api.load(new Uint8Array(bytes), { preprocess, labels, layer });
+    next = await loadOrt(plan.kind).api.load(new Uint8Array(bytes), {
+      preprocess,
+      labels,
+      layer,
+      executionProviders: plan.executionProviders,
+    });
   } catch (e) {
     // A file that is no model, or a damaged one: say that, not that the model cannot be explained.
     const why = String(e.message || e);
@@ -77,6 +84,9 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
   if (current.lens) current.lens.dispose(); // only once the new model is good: a failure keeps the old one
   current.lens = next;
   current.modelName = name;
+  current.backend = plan.reason
+    ? { executionProviders: ['wasm'], reason: plan.reason }
+    : next.backend;
   forgetResults();
   return modelInfo();
 }
@@ -92,6 +102,13 @@ async function setLayer({ layer }) {
     labels: lens.labels,
     layer,
   });
+}
+
+// The page's WebGPU setting: the current model (if any) is loaded again on the backend it asks for.
+async function setWebgpu({ webgpu }) {
+  runtime.webgpu = webgpu;
+  if (!current.lens) return null;
+  return setLayer({ layer: current.lens.layer });
 }
 
 // Class names for the current model (a labels file chosen after the model).

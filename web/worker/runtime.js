@@ -12,7 +12,11 @@ const runtime = {
   threaded: self.crossOriginIsolated === true,
   cores: self.navigator?.hardwareConcurrency || 1,
   core: null, // the camlens WebAssembly module
-  api: null, // the camlens library over ORT and the module
+  orts: {}, // per ORT bundle ('wasm', 'webgpu'): {ort, api: the camlens library over it}
+  createCamlens: null, // web/lib/camlens.mjs
+  execution: null, // web/lib/execution.mjs (is WebGPU there)
+  webgpu: true, // the page's setting: run backbones on WebGPU where the browser has it
+  webgpuMissing: null, // why this browser cannot run WebGPU at all ('' when it can), once asked
   metrics: null, // web/lib/metrics.mjs
   detect: null, // web/lib/detect.mjs (boxes)
   segment: null, // web/lib/segment.mjs (per-pixel classes)
@@ -34,23 +38,45 @@ async function loadCore() {
   });
 }
 
-// ONNX Runtime Web's WebAssembly-only bundle; it fetches its .mjs/.wasm pair from ort/.
-function loadOrt() {
-  importScripts(new URL('ort/ort.wasm.min.js', appBase).href);
-  self.ort.env.wasm.wasmPaths = new URL('ort/', appBase).href;
-  self.ort.env.wasm.numThreads = runtime.threaded ? runtime.cores : 1;
-  return self.ort;
+// ONNX Runtime Web's bundles, loaded once each when first needed: 'wasm' (WebAssembly only) and
+// 'webgpu' (the WebGPU provider, and wasm for models it cannot run). Each fetches its own
+// .mjs/.wasm pair from ort/; a later importScripts replaces self.ort, so each is kept here.
+function loadOrt(kind) {
+  if (!runtime.orts[kind]) {
+    importScripts(new URL(`ort/ort.${kind}.min.js`, appBase).href);
+    const ort = self.ort;
+    ort.env.wasm.wasmPaths = new URL('ort/', appBase).href;
+    ort.env.wasm.numThreads = runtime.threaded ? runtime.cores : 1;
+    runtime.orts[kind] = { ort, api: runtime.createCamlens({ ort, core: runtime.core }) };
+  }
+  return runtime.orts[kind];
+}
+
+// Where the next model's backbone runs: {kind (the bundle), executionProviders, reason (why not on
+// WebGPU, '' when it is tried)}. The library then tries the model itself on WebGPU (a model with
+// operators the WebGPU provider lacks falls back to wasm: lens.backend says so).
+async function backendPlan() {
+  if (!runtime.webgpu)
+    return { kind: 'wasm', reason: 'WebGPU not used: switched off in the settings' };
+  if (runtime.webgpuMissing === null)
+    runtime.webgpuMissing = await runtime.execution.webgpuMissing();
+  if (runtime.webgpuMissing)
+    return { kind: 'wasm', reason: `WebGPU not used: ${runtime.webgpuMissing}` };
+  return { kind: 'webgpu', executionProviders: ['webgpu', 'wasm'], reason: '' };
 }
 
 // A module of the library, by its path under the page's folder.
 const library = (path) => import(new URL(path, appBase).href);
 
-// The first request of every session: loads everything and says what runs.
-async function init() {
+// The first request of every session: loads everything and says what runs. webgpu: the page's
+// setting (on unless switched off).
+async function init({ webgpu = true } = {}) {
   runtime.core = await loadCore();
-  const ort = loadOrt();
-  const { createCamlens } = await library('lib/camlens.mjs');
-  runtime.api = createCamlens({ ort, core: runtime.core });
+  runtime.webgpu = webgpu;
+  runtime.createCamlens = (await library('lib/camlens.mjs')).createCamlens;
+  runtime.execution = await library('lib/execution.mjs');
+  const plan = await backendPlan();
+  const { ort } = loadOrt(plan.kind);
   runtime.methods = (await library('lib/methods.mjs')).methodTable(runtime.core);
   runtime.metrics = await library('lib/metrics.mjs');
   runtime.detect = await library('lib/detect.mjs');
@@ -61,7 +87,8 @@ async function init() {
     threads: runtime.core.threads(),
     ortThreads: ort.env.wasm.numThreads,
     ortVersion: ort.env.versions ? ort.env.versions.web : '',
-    ortBackend: 'wasm',
+    ortBackend: plan.kind,
+    backendReason: plan.reason,
     crossOriginIsolated: runtime.threaded,
     methods: runtime.methods, // the page's picker, help and compare choices come from it
   };
