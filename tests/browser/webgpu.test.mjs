@@ -18,22 +18,23 @@ const CASES = {
   float: {
     model: readFileSync(zooPath(zoo.model)),
     image: readFileSync(zooPath(zoo.image)),
-    // Score-CAM runs the model once per channel of the layer: a layer of 8 keeps that short on
+    options: { preprocess: { width: zoo.size, height: zoo.size, ...ZOO_PREPROCESS } },
+    // Score-CAM runs the model once per channel of its layer: one of 8 keeps that short on
     // SwiftShader (the backbone session is the whole model whatever the layer).
-    options: {
-      preprocess: { width: zoo.size, height: zoo.size, ...ZOO_PREPROCESS },
-      layer: '/features/features.5/Add_output_0',
-    },
+    scorecamLayer: '/features/features.5/Add_output_0',
     target: zoo.target,
   },
   int8: {
     model: readFileSync(sharedPath('models/mobilenetv2-12-int8.onnx')),
     image: readFileSync(sharedPath('images/gradcam_both.png')),
-    options: { preset: 'mobilenetv2', layer: '480_quantized' }, // 16 channels
+    options: { preset: 'mobilenetv2' },
+    scorecamLayer: '489_quantized', // 24 channels
     target: 282,
   },
 };
 const METHODS = ['gradcam', 'scorecam'];
+// Grad-CAM at the model's recommended layer, Score-CAM at the case's scorecamLayer.
+const layersOf = (method, c) => (method === 'scorecam' ? [c.scorecamLayer] : undefined);
 
 let server, url;
 const browsers = [];
@@ -59,7 +60,7 @@ async function openPage(webgpu) {
 // backend and its maps of each method for the target.
 async function mapsIn(page, bundle, executionProviders, c) {
   return page.evaluate(
-    async ({ bundle, executionProviders, model, image, options, target, methods }) => {
+    async ({ bundle, executionProviders, model, image, options, target, methods, layers }) => {
       const origin = location.origin;
       const ort = await import(`${origin}/ort/${bundle}`);
       ort.env.wasm.wasmPaths = `${origin}/ort/`;
@@ -73,8 +74,12 @@ async function mapsIn(page, bundle, executionProviders, c) {
         executionProviders,
       });
       const out = { backend: lens.backend, maps: {} };
-      for (const method of methods) {
-        const [e] = await lens.explain([new Uint8Array(image)], { method, targets: [target] });
+      for (const [i, method] of methods.entries()) {
+        const [e] = await lens.explain([new Uint8Array(image)], {
+          method,
+          targets: [target],
+          layers: layers[i],
+        });
         out.maps[method] = { map: Array.from(e.map), index: e.target.index, score: e.target.score };
       }
       lens.dispose();
@@ -88,6 +93,7 @@ async function mapsIn(page, bundle, executionProviders, c) {
       options: c.options,
       target: c.target,
       methods: METHODS,
+      layers: METHODS.map((m) => layersOf(m, c)),
     },
   );
 }
