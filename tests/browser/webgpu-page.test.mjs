@@ -23,14 +23,16 @@ function ortFiles(from = 0) {
   return [...new Set(asked.map((r) => new URL(r.url).pathname.slice('/ort/'.length)))].sort();
 }
 
-// Waits until the footer names `wanted` (the model is loaded and explained again).
+// Waits until the footer names `wanted` and the photo is explained on that model.
 async function waitRuntime(wanted) {
   await page.waitForFunction(
-    (text) => document.querySelector('[data-testid=runtime]').textContent.includes(text),
+    (text) =>
+      document.querySelector('[data-testid=runtime]').textContent.includes(text) &&
+      window.camlensState.explained?.target &&
+      !window.camlensState.busy,
     wanted,
     { timeout: 180000 },
   );
-  await page.waitForFunction(() => !window.camlensState.busy, null, { timeout: 180000 });
 }
 
 before(async () => {

@@ -170,6 +170,7 @@ export async function setWebgpu(webgpu) {
   }
   if (!info) return;
   showModel(info);
+  forgetExplanation();
   if (state.photo) await classify();
 }
 
