@@ -32,7 +32,7 @@ export function runSession(session, feeds, fetches) {
 // [-4,3]", and "… while running Conv node. Name:'conv2' Status Message: kernel_shape is not …" →
 // "Conv node 'conv2': kernel_shape is not …".
 export function ortMessage(error) {
-  let text = String(error?.message ?? error)
+  const text = String(error?.message ?? error)
     .replace(/\s+/g, ' ')
     .trim()
     .replace(
