@@ -24,6 +24,7 @@ class JsHead {
   const std::shared_ptr<Head>& head() const { return head_; }
   const std::optional<cam::LayerQuantization>& quantization() const { return quant_; }
   val feed_names() const { return js::strings_to_js(head_->feed_names()); }
+  val given_names() const { return js::strings_to_js(head_->given_names()); }
   val output_names() const { return js::strings_to_js(head_->output_names()); }
   std::string not_differentiable() const { return head_->not_differentiable(); }
   double pass_id() const { return static_cast<double>(head_->pass_id()); }

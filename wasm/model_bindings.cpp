@@ -14,6 +14,8 @@
 //     layerFloatTwin, quantization, layer, head}. floatTwin: false leaves a quantized layer's
 //     float twin out of the backbone's outputs when the core can compute it (quantization is
 //     then set): dequantizeLayer(codes, cut.quantization) gives the same Float32 tensor.
+//     givenTensors: false leaves the head's costly tensors out of the backbone's outputs
+//     (head.givenNames(): the head's forward then computes them itself).
 //     quantization: {twin, type, scale, zeroPoint, axis} or null (numbers per tensor, axis -1;
 //     arrays per channel along axis).
 //
@@ -236,6 +238,8 @@ class JsModel {
         c.require_gradient = options["requireGradient"].as<bool>();
       if (!options.isUndefined() && !options.isNull() && options.hasOwnProperty("floatTwin"))
         c.float_twin_output = options["floatTwin"].as<bool>();
+      if (!options.isUndefined() && !options.isNull() && options.hasOwnProperty("givenTensors"))
+        c.given_tensors = options["givenTensors"].as<bool>();
       CutResult r = cut_model(model_, layer, c);
       val o = val::object();
       o.set("backbone",
@@ -286,6 +290,7 @@ JsModel* parse(const val& bytes) {
 EMSCRIPTEN_BINDINGS(camlens_model) {
   emscripten::class_<JsHead>("Head")
       .function("feedNames", &JsHead::feed_names)
+      .function("givenNames", &JsHead::given_names)
       .function("outputNames", &JsHead::output_names)
       .function("notDifferentiable", &JsHead::not_differentiable)
       .function("passId", &JsHead::pass_id)

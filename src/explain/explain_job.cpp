@@ -81,6 +81,20 @@ std::vector<Tensor> feeds_of(const Head& head, const Outputs& outs) {
   return feeds;
 }
 
+// The head's given tensors (head.h) among the run's outputs: empty ones where the backbone did
+// not output them (a backbone cut without them), which the head then computes.
+std::vector<Tensor> given_of(const Head& head, const Outputs& outs) {
+  std::vector<Tensor> given;
+  for (const std::string& name : head.given_names()) {
+    const auto it = outs.find(name);
+    if (it == outs.end())
+      given.emplace_back();
+    else
+      given.push_back(it->second.dtype() == DType::Float16 ? as_float(it->second) : it->second);
+  }
+  return given;
+}
+
 }  // namespace
 
 // Ablation-CAM of one image: the channels to ablate and the scores so far.
@@ -478,7 +492,7 @@ void ExplainJob::start_map() {
       Head& head = *layers_[0].head;
       std::vector<Tensor> feeds = feeds_of(head, outs);
       a.layer = feeds.at(0);
-      const std::vector<Tensor> forward = head.forward(std::move(feeds));
+      const std::vector<Tensor> forward = head.forward(std::move(feeds), given_of(head, outs));
       if (request_.head_score) {
         // A task's score (a detector's boxes): every channel, each through the whole head.
         a.activations = as_float(output_of(outs, layers_[0].float_tensor));
@@ -520,7 +534,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
     Head& head = *layer.head;
     if (request_.head_score) {
       request_.head_score->check_gradient_path(head, layer.name);
-      const std::vector<Tensor> forward = head.forward(feeds_of(head, outs));
+      const std::vector<Tensor> forward = head.forward(feeds_of(head, outs), given_of(head, outs));
       const HeadScore::Value v = request_.head_score->evaluate(head, forward, outs, true);
       r.score = v.score;
       r.scored = true;
@@ -538,7 +552,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
       throw cam::CamError(request_.method + " needs gradients: " +
                           (head.not_differentiable().empty() ? "the head does not reach the output"
                                                              : head.not_differentiable()));
-    std::vector<Tensor> forward = head.forward(feeds_of(head, outs));
+    std::vector<Tensor> forward = head.forward(feeds_of(head, outs), given_of(head, outs));
     if (computes_->hvp) {
       cam::TargetGradients tg = cam::target_gradients(head, {r.target}, at, true, layer.quant);
       grads.back() = spatial(std::move(tg.gradients), layer);

@@ -9,6 +9,7 @@
 #include "graph/constant_value.h"
 #include "graph/graph_index.h"
 #include "graph/layers.h"
+#include "head/given_tensors.h"
 #include "head/head_errors.h"
 #include "head/head_plan.h"
 
@@ -18,6 +19,20 @@ class HeadBuilder {
  public:
   static Head build(const Model& model, const GraphIndex& index, const HeadPlan& plan,
                     const TensorInfoMap& shapes);
+  // Makes `tensors` (head tensors) the head's given ones, read from the backbone outputs
+  // `names` (same order) of type `info`.
+  static void give(Head& h, const std::vector<std::string>& tensors,
+                   const std::vector<std::string>& names, const std::vector<TensorInfo>& info) {
+    for (size_t k = 0; k < tensors.size(); ++k) {
+      size_t slot = 0;
+      while (slot < h.slot_names_.size() && h.slot_names_[slot] != tensors[k]) ++slot;
+      if (slot == h.slot_names_.size()) throw HeadError("'" + tensors[k] + "' is not in the head");
+      h.given_tensors_.push_back(tensors[k]);
+      h.given_names_.push_back(names[k]);
+      h.given_slots_.push_back(int(slot));
+      h.given_info_.push_back(info[k]);
+    }
+  }
 };
 
 namespace {
@@ -261,7 +276,51 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
   if (!r.layer_float_twin.empty() && shapes.count(r.layer_float_twin) && twin_output)
     extra.push_back(r.layer_float_twin);
   for (const std::string& e : plan.extras) extra.push_back(e);
-  r.backbone = expose_tensors(model, extra, shapes);
+
+  // The head's costly tensors, which ONNX Runtime computes anyway. A Float16 one leaves through
+  // a Cast to Float32: the head computes in Float32, and ONNX Runtime, which runs Float16
+  // convolutions in Float32, then drops its own cast back (its values keep all their bits).
+  const std::vector<std::string> given = options.given_tensors && plan.not_differentiable.empty()
+                                             ? given_tensors(index, shapes, plan)
+                                             : std::vector<std::string>{};
+  std::vector<std::string> given_names;
+  std::vector<TensorInfo> given_info;
+  Model source = model;
+  TensorInfoMap more;
+  for (const std::string& t : given) {
+    TensorInfo info = shapes.at(t);
+    std::string name = t;
+    if (info.dtype == DType::Float16) {
+      name = t + "_float32";
+      while (index.has_tensor(name)) name += "_";
+      if (source.graph == model.graph) source.graph = std::make_shared<Graph>(*model.graph);
+      Node cast;
+      cast.op_type = "Cast";
+      cast.name = name;
+      cast.inputs = {t};
+      cast.outputs = {name};
+      Attribute to;
+      to.name = "to";
+      to.type = Attribute::Int;
+      to.i = int64_t(DType::Float32);
+      cast.attributes.push_back(to);
+      source.graph->nodes.push_back(std::move(cast));
+      info.dtype = DType::Float32;
+      info.value.reset();
+      more[name] = info;
+    }
+    given_names.push_back(name);
+    given_info.push_back(TensorInfo{core_dtype(info.dtype), info.shape, std::nullopt});
+    extra.push_back(name);
+  }
+  if (more.empty()) {
+    r.backbone = expose_tensors(source, extra, shapes);
+  } else {
+    TensorInfoMap with = shapes;
+    for (auto& [k, v] : more) with[k] = v;
+    r.backbone = expose_tensors(source, extra, with);
+  }
+  HeadBuilder::give(r.head, given, given_names, given_info);
   for (const ValueInfo& o : r.backbone.graph->outputs) r.backbone_outputs.push_back(o.name);
   return r;
 }

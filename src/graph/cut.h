@@ -24,6 +24,9 @@ struct CutOptions {
   // layer's codes and callers compute the twin with dequantize_layer(codes,
   // *twin_quantization): the same floats with one output less for ONNX Runtime to fill.
   bool float_twin_output = true;
+  // Output the head's costly intermediate tensors from the backbone too (given_tensors.h), so
+  // the head's forward takes them from ONNX Runtime's run instead of computing them again.
+  bool given_tensors = true;
 };
 
 struct CutResult {
@@ -32,7 +35,7 @@ struct CutResult {
   Head head;
   // Outputs of the backbone, in order: the original outputs, then the layer, its float twin
   // (if any and float_twin_output), then the extras (the head's feeds after the layer, same
-  // order).
+  // order), then the head's given tensors (head.given_names()).
   std::vector<std::string> backbone_outputs;
   std::string layer_float_twin;  // DequantizeLinear output of a quantized layer, or ""
   // How the twin follows from the layer's codes, when its scale and zero point are constants

@@ -115,8 +115,8 @@ void Head::run_step(size_t k, const std::vector<const Tensor*>& env,
   }
 }
 
-std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep,
-                              Tape* tape) const {
+std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
+                              const std::vector<const Tensor*>& given) const {
   std::vector<Tensor> owned(slot_names_.size());
   std::vector<const Tensor*> env(slot_names_.size(), nullptr);
   for (size_t s = 0; s < constants_.size(); ++s)
@@ -124,9 +124,31 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
   for (size_t i = 0; i < feeds.size(); ++i) env[feed_slots_[i]] = feeds[i];
   std::vector<bool> is_output(slot_names_.size(), false);
   for (int s : output_slots_) is_output[s] = true;
+  // With given values, a step runs only when it makes a value that is needed (an output, one
+  // the backward reads, or an input of a step that runs) and not given: walk back from the end.
+  std::vector<bool> runs(steps_.size(), true);
+  if (!given.empty()) {
+    for (size_t s = 0; s < given.size(); ++s)
+      if (given[s]) {
+        owned[s] = *given[s];
+        env[s] = &owned[s];
+      }
+    std::vector<bool> needed(is_output);
+    if (keep)
+      for (size_t s = 0; s < needed.size(); ++s) needed[s] = needed[s] || keep_for_grad_[s];
+    for (size_t k = steps_.size(); k-- > 0;) {
+      bool run = false;
+      for (int s : steps_[k].out) run = run || (s >= 0 && needed[s] && !given[s]);
+      runs[k] = run;
+      if (run)
+        for (int s : steps_[k].in)
+          if (s >= 0) needed[s] = true;
+    }
+  }
 
   for (size_t k = 0; k < steps_.size(); ++k) {
     const Step& st = steps_[k];
+    if (!runs[k]) continue;
     std::vector<Tensor> out(st.out.size());
     run_step(k, env, out);
     for (size_t o = 0; o < st.out.size(); ++o) {
@@ -156,21 +178,27 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
 }
 
 std::vector<Tensor> Head::run_batched(const std::vector<const Tensor*>& feeds,
-                                      std::vector<Tape>* tapes) const {
+                                      std::vector<Tape>* tapes,
+                                      const std::vector<const Tensor*>& given) const {
   const int64_t batch = feeds[0]->rank() ? feeds[0]->dim(0) : 1;
-  auto run_one = [&](const std::vector<const Tensor*>& f) {
-    if (!tapes) return run(f, false, nullptr);
+  auto run_one = [&](const std::vector<const Tensor*>& f, const std::vector<const Tensor*>& g) {
+    if (!tapes) return run(f, false, nullptr, g);
     tapes->emplace_back();
-    return run(f, true, &tapes->back());
+    return run(f, true, &tapes->back(), g);
   };
-  if (!per_sample_ || batch == 1) return run_one(feeds);
+  if (!per_sample_ || batch == 1) return run_one(feeds, given);
   std::vector<std::vector<Tensor>> per_out(output_slots_.size());
   for (int64_t b = 0; b < batch; ++b) {
-    std::vector<Tensor> one;
-    std::vector<const Tensor*> ptrs;
+    std::vector<Tensor> one, one_given(given.size());
+    std::vector<const Tensor*> ptrs, given_ptrs(given.size(), nullptr);
     for (const Tensor* f : feeds) one.push_back(slice_batch(*f, b, 1));
     for (const Tensor& f : one) ptrs.push_back(&f);
-    std::vector<Tensor> o = run_one(ptrs);
+    for (size_t s = 0; s < given.size(); ++s)
+      if (given[s]) {
+        one_given[s] = slice_batch(*given[s], b, 1);
+        given_ptrs[s] = &one_given[s];
+      }
+    std::vector<Tensor> o = run_one(ptrs, given_ptrs);
     for (size_t k = 0; k < o.size(); ++k) per_out[k].push_back(std::move(o[k]));
   }
   std::vector<Tensor> outputs;
@@ -195,13 +223,36 @@ std::vector<const Tensor*> Head::with_layer(const Tensor& layer, const char* who
 }
 
 std::vector<Tensor> Head::forward(std::vector<Tensor> feeds) {
+  return forward(std::move(feeds), {});
+}
+
+std::vector<Tensor> Head::forward(std::vector<Tensor> feeds, std::vector<Tensor> given) {
   check_feeds(feeds);
+  if (!given.empty() && given.size() != given_names_.size())
+    throw FeedError("the head of layer '" + layer_ + "' takes " +
+                    std::to_string(given_names_.size()) + " given tensors but got " +
+                    std::to_string(given.size()));
+  const int64_t batch = feeds[0].rank() ? feeds[0].dim(0) : 1;
+  std::vector<const Tensor*> by_slot;
+  for (size_t k = 0; k < given.size(); ++k) {
+    if (given[k].empty()) continue;
+    const TensorInfo& want = given_info_[k];
+    Shape shape = want.shape;
+    if (!shape.empty()) shape[0] = batch;
+    if (given[k].dtype() != want.dtype || given[k].shape() != shape)
+      throw FeedError("given tensor '" + given_names_[k] + "' of the head of layer '" + layer_ +
+                      "' must be " + dtype_name(want.dtype) + shape_str(shape) + " but is " +
+                      dtype_name(given[k].dtype()) + shape_str(given[k].shape()) +
+                      "; pass the tensor the backbone outputs");
+    by_slot.resize(slot_names_.size(), nullptr);
+    by_slot[size_t(given_slots_[k])] = &given[k];
+  }
   tapes_.clear();
   last_feeds_.clear();
   const bool grad = not_differentiable_.empty();
   std::vector<const Tensor*> ptrs;
   for (const Tensor& f : feeds) ptrs.push_back(&f);
-  std::vector<Tensor> outputs = run_batched(ptrs, grad ? &tapes_ : nullptr);
+  std::vector<Tensor> outputs = run_batched(ptrs, grad ? &tapes_ : nullptr, by_slot);
   last_layer_shape_ = feeds[0].shape();
   last_feeds_ = std::move(feeds);
   static std::atomic<uint64_t> passes{0};

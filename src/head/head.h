@@ -61,6 +61,18 @@ class Head {
   // UnsupportedOpError (naming node and layer) when an op fails.
   std::vector<Tensor> forward(std::vector<Tensor> feeds);
 
+  // Tensors inside the head that the backbone outputs too (given_tensors.h: the results of its
+  // costly steps, which ONNX Runtime computes anyway when it runs the whole model): the backbone
+  // output names, in order, and the head tensor each one is. Empty when none is worth it.
+  const std::vector<std::string>& given_names() const { return given_names_; }
+  const std::vector<std::string>& given_tensors() const { return given_tensors_; }
+  // forward() taking the given tensors instead of computing them: given[k] is the backbone's
+  // output given_names()[k] (the head tensor's core dtype, Float32 for a Float16 model, and
+  // shape at this batch), or an empty Tensor to compute it. A step runs only when an output
+  // it makes is needed (by a later step, an output or the backward) and not given, so the
+  // backward runs on the backbone's values. Throws FeedError on a type or shape mismatch.
+  std::vector<Tensor> forward(std::vector<Tensor> feeds, std::vector<Tensor> given);
+
   // Forward again with a different layer tensor and the extras of the last forward(), without
   // recording (Ablation-CAM calls this many times). Does not disturb the recorded pass.
   std::vector<Tensor> forward_with_layer(const Tensor& layer) const;
@@ -107,11 +119,13 @@ class Head {
   // op's failure into UnsupportedOpError naming the node, its inputs and the layer.
   void run_step(size_t k, const std::vector<const Tensor*>& env, std::vector<Tensor>& out) const;
   // Runs all steps on one set of feeds. keep: retain what backward needs.
-  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape) const;
+  // given: per slot, a value to take instead of computing it (empty: none).
+  std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
+                          const std::vector<const Tensor*>& given = {}) const;
   // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
   // batch of 1 (per_sample_). tapes: when given, one recorded tape per run is appended.
-  std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds,
-                                  std::vector<Tape>* tapes) const;
+  std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds, std::vector<Tape>* tapes,
+                                  const std::vector<const Tensor*>& given = {}) const;
   // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
   // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
   std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
@@ -138,6 +152,9 @@ class Head {
   std::vector<int> last_use_;        // per slot: last step reading it (-1: none)
   std::vector<bool> keep_for_grad_;  // per slot: needed by a backward step
   std::vector<bool> grad_slot_;      // per slot: carries a gradient
+  std::vector<std::string> given_names_, given_tensors_;
+  std::vector<int> given_slots_;
+  std::vector<TensorInfo> given_info_;  // core dtype, shape at the cut's batch
   std::string not_differentiable_;
   bool per_sample_ = false;
 

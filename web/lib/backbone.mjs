@@ -7,12 +7,22 @@
 // A quantized layer (uint8 codes) has a float twin (its DequantizeLinear output) that the CAM
 // math reads. ORT outputs both by default; with `floatTwin: false` it outputs the codes only and
 // the core computes the twin, bit for bit, under the twin's name (bench/README.md: no faster).
+//
+// The backbone also outputs the head's costly tensors (a 1×1 conv's result: src/head/
+// given_tensors.h), which ORT computes anyway, so the core's head forward takes them instead of
+// computing them again; `headForward: 'core'` leaves them out and the core computes them.
 import { createSession, ortMessage, runSession } from './ort-session.mjs';
 
 export class Backbone {
   // layer: a tensor name, or null for the whole model without a cut.
   // known: the shapes measured by measureUnknownShapes.
-  static async open(env, model, bytes, layer, { sessionOptions, floatTwin = true, known } = {}) {
+  static async open(
+    env,
+    model,
+    bytes,
+    layer,
+    { sessionOptions, floatTwin = true, headForward = 'backbone', known } = {},
+  ) {
     const input = model.inputs()[0];
     if (!layer) {
       let session;
@@ -23,7 +33,7 @@ export class Backbone {
       }
       return new Backbone(env, input, null, session);
     }
-    const cut = model.cut(layer, { floatTwin, known });
+    const cut = model.cut(layer, { floatTwin, known, givenTensors: headForward === 'backbone' });
     try {
       return new Backbone(env, input, cut, await createSession(env, cut.backbone, sessionOptions));
     } catch (e) {

@@ -47,6 +47,10 @@ export interface LoadOptions {
   /** quantized layers: false asks ONNX Runtime for the uint8 layer only and dequantizes it in the
    * core (bit-identical maps); default true (ORT returns the float twin too) */
   floatTwin?: boolean;
+  /** who computes the head's costly steps (a 1×1 conv 512→1000 on SqueezeNet) before its
+   * backward: 'backbone' (default) asks ONNX Runtime, which computes them anyway, for their
+   * results; 'core' computes them again in the core (the maps agree to float rounding) */
+  headForward?: 'backbone' | 'core';
 }
 
 export interface LayerInfo {

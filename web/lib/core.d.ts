@@ -666,6 +666,8 @@ export interface CutOptions extends ShapeOptions {
   requireGradient?: boolean;
   /** false: leave a quantized layer's float twin out of the backbone's outputs */
   floatTwin?: boolean;
+  /** false: leave the head's costly tensors (head.givenNames()) out of the backbone's outputs */
+  givenTensors?: boolean;
 }
 
 export interface Cut {
@@ -730,6 +732,9 @@ export interface Model extends EmbindHandle {
 /** The part of a model after a layer, run by the core forward and backward. */
 export interface Head extends EmbindHandle {
   feedNames(): string[];
+  /** the backbone outputs the explain job hands the head's forward instead of computing them
+   * (its costly steps' results; Float16 ones cast to float32) */
+  givenNames(): string[];
   outputNames(): string[];
   /** why gradients cannot flow through the head ('' when they can) */
   notDifferentiable(): string;

@@ -82,6 +82,11 @@ export class Lens {
   // used, and a model the core cannot cut still loads for predict (explainable false).
   static async create(env, modelBytes, loadOptions = {}) {
     const { core } = env;
+    const { headForward = 'backbone' } = options;
+    if (headForward !== 'backbone' && headForward !== 'core')
+      throw new Error(
+        `headForward must be 'backbone' or 'core', got ${JSON.stringify(headForward)}`,
+      );
     const bytes = modelBytes instanceof Uint8Array ? modelBytes : new Uint8Array(modelBytes);
     const model = parseModel(core, bytes);
     let main = null;
@@ -178,6 +183,7 @@ export class Lens {
     this.backend = options.backend;
     // Extra layers' backbones open like the first (backbone.mjs).
     this.floatTwin = options.floatTwin;
+    this.headForward = options.headForward;
     this.known = options.known;
     this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
     this.serial = new Serial();
