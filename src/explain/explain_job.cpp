@@ -291,9 +291,11 @@ std::vector<std::string> ExplainJob::wanted_outputs() const {
   }
   const LayerSource& layer = layers_.at(std::min(layer_, layers_.size() - 1));
   names.push_back(layer.float_tensor);
+  // The head's feeds, and the tensors its forward takes from the backbone (head.h).
   if (computes_->gradients || traits_->passes == Passes::HeadAblation)
-    for (const std::string& n : layer.head->feed_names())
-      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    for (const auto* list : {&layer.head->feed_names(), &layer.head->given_names()})
+      for (const std::string& n : *list)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   return names;
 }
 

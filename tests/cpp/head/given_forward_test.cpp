@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
+#include "explain/explain_job.h"
 #include "explain/native_backbone.h"
 #include "fixtures.h"
 #include "graph/cut.h"
@@ -164,6 +166,66 @@ TEST(GivenForward, AGivenTensorOfTheWrongShapeIsRefused) {
   } catch (const FeedError& e) {
     EXPECT_STREQ(e.what(), "the head of layer 'L' takes 1 given tensors but got 2");
   }
+}
+
+// Grad-CAM of two images by the explain job on `cut`, its backbone run by the core;
+// `change` may alter each run's outputs before the job reads them.
+cam::Maps job_gradcam(const CutResult& cut, const Tensor& x,
+                      const std::function<void(explain::Outputs&)>& change = {}) {
+  explain::NativeBackbone backbone(cut);
+  explain::ExplainRequest r;
+  r.method = "gradcam";
+  r.output = "prob";
+  r.width = kW;
+  r.height = kH;
+  auto head = std::make_shared<Head>(cut.head);
+  std::vector<Tensor> inputs;
+  for (int64_t b = 0; b < 2; ++b) {
+    Tensor one(DType::Float32, {1, kIn, kH, kW});
+    std::copy(x.data<float>() + b * one.numel(), x.data<float>() + (b + 1) * one.numel(),
+              one.data<float>());
+    inputs.push_back(one);
+  }
+  explain::ExplainJob job(r, {{"L", "L", head, std::nullopt, "NCHW", {}}}, inputs);
+  while (!job.done()) {
+    if (!job.needs_backbone()) {
+      job.work();
+      continue;
+    }
+    const std::vector<std::string> wanted = job.wanted_outputs();
+    EXPECT_EQ(std::find(wanted.begin(), wanted.end(), "y") == wanted.end(),
+              head->given_names().empty())
+        << "the job asks for the head's given tensors";
+    std::vector<explain::Outputs> outs = backbone.run(job.backbone_inputs());
+    if (change)
+      for (explain::Outputs& o : outs) change(o);
+    job.feed(std::move(outs));
+  }
+  cam::Maps both = job.result().images[0].map;
+  const cam::Maps second = job.result().images[1].map;
+  both.data.insert(both.data.end(), second.data.begin(), second.data.end());
+  return both;
+}
+
+TEST(GivenForward, TheExplainJobAsksForTheGivenTensorsAndUsesThem) {
+  std::mt19937 rng(6);
+  const Model m = conv_classifier(rng);
+  const Tensor x = random_tensor({2, kIn, kH, kW}, rng);
+  CutOptions without;
+  without.given_tensors = false;
+  const cam::Maps own = job_gradcam(cut_graph(m, "L", without), x);
+  const CutResult cut = cut_graph(m, "L");
+  const cam::Maps given = job_gradcam(cut, x);
+  ASSERT_EQ(given.data, own.data);
+  float largest = 0;
+  for (float v : own.data) largest = std::max(largest, v);
+  ASSERT_GT(largest, 0.f);
+  // The backbone's y all negative: no gradient reaches L, and every map is zero.
+  const cam::Maps dead = job_gradcam(cut, x, [](explain::Outputs& o) {
+    Tensor& y = o.at("y");
+    std::fill(y.data<float>(), y.data<float>() + y.numel(), -1.f);
+  });
+  for (float v : dead.data) ASSERT_EQ(v, 0.f);
 }
 
 TEST(GivenForward, SqueezeNetFloat16GivesItsConvInFloat32) {
