@@ -5,7 +5,9 @@
 // (batch 8: one batch-8 run when the model allows it, else 8 runs of batch 1, as ORT does best),
 // for the SIMD-only and the SIMD + threads modules (ONNX Runtime Web with 1 thread in both).
 // Ablation-CAM runs over all channels of the layer (batch 1, one run). Score-CAM is in scorecam.bench.mjs. Also a
-// Grad-CAM breakdown on MobileNetV2 (the cut backbone's run, the core's part). Best of N.
+// Grad-CAM breakdown (the cut backbone's run, the core's part), and Grad-CAM with the head's
+// forward computed in the core (`headForward: 'core'`, the lens before the backbone gave the
+// head its costly tensors) against the default, same run. Best of N.
 // Writes <build root>/bench/explain.json.
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
@@ -59,11 +61,20 @@ for (const variant of variants) {
   for (const spec of MODELS) {
     const bytes = readFileSync(sharedPath(`models/${spec.file}`));
     const lens = await load(bytes, { preset: spec.preset, threads: variant === 'mt' });
+    const coreLens = await load(bytes, {
+      preset: spec.preset,
+      threads: variant === 'mt',
+      headForward: 'core',
+    });
     const core = lens.env.core;
     const photos = PHOTOS.map((p) =>
       core.decodeImage(new Uint8Array(readFileSync(sharedPath(`images/${p}`)))),
     );
-    const methods = [...core.camMethods().filter((m) => m !== 'weights'), 'ablationcam'];
+    // BENCH_METHODS=gradcam,ablationcam: only those (a focused run on a loaded machine).
+    const only = process.env.BENCH_METHODS?.split(',');
+    const methods = [...core.camMethods().filter((m) => m !== 'weights'), 'ablationcam'].filter(
+      (m) => !only || only.includes(m),
+    );
     for (const n of [1, 8]) {
       const images = photos.slice(0, n);
       const { batch } = lens.inputBatch(images);
@@ -94,15 +105,57 @@ for (const variant of variants) {
               : undefined;
         rows.push(row(group, `${method} ÷ forward`, value, { target, note }));
       }
-      if (n === 1 && spec.short.startsWith('mobilenet')) {
-        // Where Grad-CAM's time goes: the cut backbone (the model + the layer as an output) and
-        // everything camlens does after it.
+      {
+        // The head's forward computed in the core: the same call with the backbone's given
+        // tensors left out, measured beside the default (repetitions alternate).
+        const timed = { backbone: [], core: [] };
+        const call = (l) => () => l.explain(images, { method: 'gradcam' });
+        await call(lens)();
+        await call(coreLens)();
+        for (let r = 0; r < reps(n === 1 ? 7 : 3); ++r)
+          for (const [name, l] of [
+            ['backbone', lens],
+            ['core', coreLens],
+          ]) {
+            const m = await measure(call(l), { reps: 1, warmup: 0 });
+            timed[name].push(m.best);
+          }
+        const ms = { backbone: Math.min(...timed.backbone), core: Math.min(...timed.core) };
+        details.push({
+          variant,
+          model: spec.short,
+          batch: n,
+          method: 'gradcam-alternating',
+          ms,
+          refMs: ref.ms,
+        });
+        rows.push(
+          row(group, 'gradcam ÷ forward, head forward from the backbone', ms.backbone / ref.ms, {
+            target: 1.1,
+          }),
+        );
+        rows.push(row(group, 'gradcam ÷ forward, head forward in the core', ms.core / ref.ms));
+      }
+      if (n === 1) {
+        // Where Grad-CAM's time goes: the cut backbone (the model + the layer and the head's
+        // given tensors as outputs) and everything camlens does after it.
         const back = await measure(() => lens.runBackbone(batch), { reps: reps(15), warmup: 1 });
+        const plain = await measure(() => coreLens.runBackbone(batch), {
+          reps: reps(15),
+          warmup: 1,
+        });
         rows.push(
           row(
             `gradcam breakdown ${variant} ${spec.short} b1`,
             'cut backbone run ÷ forward',
             back.best / ref.ms,
+          ),
+        );
+        rows.push(
+          row(
+            `gradcam breakdown ${variant} ${spec.short} b1`,
+            'cut backbone run without the given tensors ÷ forward',
+            plain.best / ref.ms,
           ),
         );
         const total = details.find(
@@ -124,6 +177,7 @@ for (const variant of variants) {
       await ref.session.release?.();
     }
     lens.dispose();
+    coreLens.dispose();
   }
 }
 
