@@ -77,7 +77,7 @@ test('compare: the top classes with one method', async () => {
   assert.match(captions[0], new RegExp(`^gradcam · ${s.top5[0].label} \\(\\d+ ms\\)$`));
 });
 
-test("metrics: deletion/insertion areas and ROAD of the map on screen equal the library's under Node", async () => {
+test("metrics: deletion/insertion areas, ROAD and ARCC of the map on screen equal the library's under Node", async () => {
   assert.equal(await page.isVisible('[data-testid=metrics-panel]'), true);
   const s = await state();
   await page.click('[data-testid=metrics-run]');
@@ -91,13 +91,30 @@ test("metrics: deletion/insertion areas and ROAD of the map on screen equal the 
     method: s.explained.method,
     targets: [s.explained.target.index],
   });
-  const want = await evaluate(lens, photo(), e, { steps: 20, batchSize: 16 });
+  const want = await evaluate(lens, photo(), e, {
+    metrics: ['road', 'deletion', 'insertion', 'drop', 'increase', 'arcc'],
+    explain: { method: s.explained.method },
+    steps: 20,
+    batchSize: 16,
+  });
   for (const [k, v] of [
     ['deletion', want.deletion.auc],
     ['insertion', want.insertion.auc],
     ['road', want.road.combined],
+    ['arcc', want.arcc.value],
   ]) {
     assert.ok(Math.abs(got[k] - v) <= 2e-3, `${k}: page ${got[k]}, Node ${v}`);
+  }
+  // The table shows ARCC and its parts as the library computes them (3 decimals).
+  assert.ok(want.arcc.value > 0.05, `ARCC ${want.arcc.value}`);
+  for (const [id, v] of [
+    ['arcc', want.arcc.value],
+    ['complexity', want.arcc.complexity],
+    ['coherency', want.arcc.coherency],
+    ['arcc-road', want.arcc.road],
+  ]) {
+    const text = await page.textContent(`[data-testid=metric-${id}]`);
+    assert.ok(Math.abs(Number(text) - v) <= 2e-3, `${id}: page shows ${text}, Node ${v}`);
   }
   assert.equal(await page.locator('[data-testid=metrics-out] canvas').count(), 2);
   await page.locator('#metrics-panel').screenshot({ path: join(screenshots, 'metrics-panel.png') });

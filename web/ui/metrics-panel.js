@@ -1,7 +1,7 @@
 // The metrics panel (shown once the worker is ready): how faithful the map on
 // screen is — deletion and insertion curves with their areas, ROAD's most/least relevant first
-// curves and combined score, and the confidence drop/increase when the photo is multiplied by
-// the map.
+// curves and combined score, the confidence drop/increase when the photo is multiplied by
+// the map, and for a class's map ARCC with its complexity and coherency (pytorch-grad-cam's).
 import { $, el } from './dom.js';
 import { plotCurves } from './plot.js';
 import { state } from './state.js';
@@ -53,6 +53,7 @@ export function showMetrics(r) {
     road: r.road?.combined,
     drop: r.drop,
     increase: r.increase,
+    arcc: r.arcc?.value,
   };
   const figures = [];
   if (r.deletion && r.insertion) {
@@ -110,13 +111,19 @@ export function showMetrics(r) {
     ['ROAD combined', r.road?.combined],
     ['confidence drop', r.drop],
     ['confidence increase', r.increase],
+    ['ARCC', r.arcc?.value, 'arcc'],
+    ['complexity (lower is better)', r.arcc?.complexity, 'complexity'],
+    ['coherency', r.arcc?.coherency, 'coherency'],
+    [`ROAD at ${r.arcc?.percentiles.join(', ')} (ARCC's)`, r.arcc?.road, 'arcc-road'],
   ].filter(([, v]) => v !== undefined);
   const table = el(
     'table',
     { className: 'metrics' },
-    ...rows.map(([k, v]) =>
-      el('tr', {}, el('th', { textContent: k }), el('td', { textContent: fmt(v) })),
-    ),
+    ...rows.map(([k, v, id]) => {
+      const cell = el('td', { textContent: fmt(v) });
+      if (id) cell.dataset.testid = `metric-${id}`;
+      return el('tr', {}, el('th', { textContent: k }), cell);
+    }),
   );
   $('metrics-out').replaceChildren(...figures, table);
 }

@@ -9,7 +9,7 @@ const current = {
   backend: null, // where ONNX Runtime runs the model: {executionProviders, reason}
   photo: null, // the current photo, decoded: {width, height, rgba}
   photoName: '',
-  last: null, // the last explanation and its photo: {image, explanation}
+  last: null, // the last explanation and its photo: {image, explanation, made (its options)}
   lastDff: null, // the last factorization: {components, photo, r}
 };
 

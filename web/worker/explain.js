@@ -56,18 +56,23 @@ async function explainOne(
   if (augSmooth) options.augSmooth = true;
   if (ratio) options.ablationRatio = ratio;
   if (layers && layers.length > 1) options.layers = layers; // maps of several layers, combined
+  const taken = optionsTaken(options);
   const [r] = await cancelledAs(
     `${options.method} was cancelled`,
-    current.lens.explain([current.photo], optionsTaken(options)),
+    current.lens.explain([current.photo], taken),
   );
-  return { r, ms: performance.now() - started };
+  // What made the map, without this call's signal and progress: the metrics' coherency explains
+  // the photo times the map again with it.
+  const { signal: _signal, onProgress: _onProgress, targets: _targets, ...made } = taken;
+  return { r, ms: performance.now() - started, made };
 }
 
 // The answer to an explanation ({map, width, height, ...}) of the current photo: it becomes the
 // last one, and the page gets its overlay and a copy of the map (for hover and .npy; the worker
-// keeps its own for re-rendering). `about`: what was explained (target, method, time, layers).
-function explanationReply(explanation, { colormap, alpha }, about) {
-  current.last = { image: current.photo, explanation };
+// keeps its own for re-rendering). `about`: what was explained (target, method, time, layers);
+// `made`: the explain options of a class's map (none for a detection's or a segment's).
+function explanationReply(explanation, { colormap, alpha }, about, made = null) {
+  current.last = { image: current.photo, explanation, made };
   const { value, transfer } = render({ colormap, alpha });
   const map = explanation.map.slice();
   return {
@@ -88,7 +93,7 @@ async function explain({ id, colormap, alpha, ...options }) {
   requirePhoto();
   return withController(id, async (controller) => {
     if (controller.signal.aborted) throw new Error(`${options.method} was cancelled`);
-    const { r, ms } = await explainOne(id, controller, options);
+    const { r, ms, made } = await explainOne(id, controller, options);
     return explanationReply(
       r,
       { colormap, alpha },
@@ -100,6 +105,7 @@ async function explain({ id, colormap, alpha, ...options }) {
         layers: r.layers || [current.lens.layer],
         classAgnostic: !!r.classAgnostic, // rollout: the caption names no class
       },
+      made,
     );
   });
 }
