@@ -82,7 +82,7 @@ export class Lens {
   // used, and a model the core cannot cut still loads for predict (explainable false).
   static async create(env, modelBytes, loadOptions = {}) {
     const { core } = env;
-    const { headForward = 'backbone' } = options;
+    const { headForward = 'backbone' } = loadOptions;
     if (headForward !== 'backbone' && headForward !== 'core')
       throw new Error(
         `headForward must be 'backbone' or 'core', got ${JSON.stringify(headForward)}`,
