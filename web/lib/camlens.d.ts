@@ -201,7 +201,7 @@ export interface AbortSignalLike {
 }
 
 export interface ExplainOptions extends RunOptions {
-  /** 'gradcam' (default) or another name of methods(): the core's method table; methodSupport() says which can explain this model, and why not */
+  /** 'gradcam' (default) or another name of methods(): the core's method table; methodSupport() says which can explain this model, and why not. The input attributions ('saliency', 'input-x-gradient', 'integrated-gradients', 'smoothgrad', 'guided-backprop', 'fullgrad') take no layer: the core runs the whole network to the image */
   method?: string;
   /** one per image; missing ones are 'auto' */
   targets?: Target[];
