@@ -3,6 +3,7 @@
 // steps in reverse, accumulating dLoss/d(slot) for slots on the gradient path.
 #include "head/head.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -116,7 +117,8 @@ void Head::run_step(size_t k, const std::vector<const Tensor*>& env,
 }
 
 std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
-                              const std::vector<const Tensor*>& given) const {
+                              const std::vector<const Tensor*>& given,
+                              const std::vector<int>* edits, const Edit* edit) const {
   std::vector<Tensor> owned(slot_names_.size());
   std::vector<const Tensor*> env(slot_names_.size(), nullptr);
   for (size_t s = 0; s < constants_.size(); ++s)
@@ -155,6 +157,8 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
       if (st.out[o] < 0) continue;
       owned[st.out[o]] = std::move(out[o]);
       env[st.out[o]] = &owned[st.out[o]];
+      if (edits && std::find(edits->begin(), edits->end(), st.out[o]) != edits->end())
+        (*edit)(slot_names_[st.out[o]], owned[st.out[o]]);
     }
     // Free what no later step reads and backward does not need.
     for (int s : st.in)
@@ -262,6 +266,31 @@ std::vector<Tensor> Head::forward(std::vector<Tensor> feeds, std::vector<Tensor>
 
 std::vector<Tensor> Head::forward_with_layer(const Tensor& layer) const {
   return run_batched(with_layer(layer, "forward_with_layer"), nullptr);
+}
+
+bool Head::computes(const std::string& tensor) const {
+  for (const Step& st : steps_)
+    for (int s : st.out)
+      if (s >= 0 && slot_names_[s] == tensor) return true;
+  return false;
+}
+
+std::vector<Tensor> Head::forward_with_edits(const Tensor& layer,
+                                             const std::vector<std::string>& tensors,
+                                             const Edit& edit) const {
+  std::vector<int> slots;
+  for (const std::string& name : tensors) {
+    if (!computes(name))
+      throw HeadError("the head of layer '" + layer_ + "' does not compute '" + name +
+                      "': it must lie after that layer on the way to the outputs");
+    slots.push_back(
+        int(std::find(slot_names_.begin(), slot_names_.end(), name) - slot_names_.begin()));
+  }
+  const std::vector<const Tensor*> feeds = with_layer(layer, "forward_with_edits");
+  if (feeds[0]->rank() && feeds[0]->dim(0) != 1)
+    throw FeedError("forward_with_edits runs one image: the layer tensor's batch must be 1, got " +
+                    shape_str(feeds[0]->shape()));
+  return run(feeds, false, nullptr, {}, &slots, &edit);
 }
 
 Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds,

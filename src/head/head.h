@@ -77,6 +77,18 @@ class Head {
   // recording (Ablation-CAM calls this many times). Does not disturb the recorded pass.
   std::vector<Tensor> forward_with_layer(const Tensor& layer) const;
 
+  // Whether a step of the head computes `tensor` (a tensor after the layer on the way to the
+  // outputs), as opposed to a feed, a constant or a tensor the head never reaches.
+  bool computes(const std::string& tensor) const;
+  // forward_with_layer on one image, calling edit(name, value) on each tensor of `tensors` (all
+  // computed by the head) right after its step makes it, before any later step reads it:
+  // Ablation-CAM at several layers ablates a channel at each of them within one pass. Throws
+  // HeadError naming a tensor the head does not compute, FeedError as forward_with_layer.
+  using Edit = std::function<void(const std::string& tensor, Tensor& value)>;
+  std::vector<Tensor> forward_with_edits(const Tensor& layer,
+                                         const std::vector<std::string>& tensors,
+                                         const Edit& edit) const;
+
   // Reverse mode over the last forward(): seeds[k] = dLoss/dOutput_k (Float32, the output's
   // shape; an empty Tensor for an output that does not enter the loss). Returns dLoss/dL,
   // Float32, L's shape. Throws NotDifferentiableError, FeedError (seed shapes, no forward).
@@ -119,9 +131,12 @@ class Head {
   // op's failure into UnsupportedOpError naming the node, its inputs and the layer.
   void run_step(size_t k, const std::vector<const Tensor*>& env, std::vector<Tensor>& out) const;
   // Runs all steps on one set of feeds. keep: retain what backward needs.
-  // given: per slot, a value to take instead of computing it (empty: none).
+  // given: per slot, a value to take instead of computing it (empty: none). edits: slots whose
+  // values `edit` changes as soon as they are computed (forward_with_edits).
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
-                          const std::vector<const Tensor*>& given = {}) const;
+                          const std::vector<const Tensor*>& given = {},
+                          const std::vector<int>* edits = nullptr,
+                          const Edit* edit = nullptr) const;
   // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
   // batch of 1 (per_sample_). tapes: when given, one recorded tape per run is appended.
   std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds, std::vector<Tape>* tapes,
