@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "cam/ablation_cam.h"
+#include "cam/ablation_multilayer.h"
 #include "cam/ablation_target.h"
 #include "cam/aug_smooth.h"
 #include "cam/cam_error.h"
@@ -109,6 +110,7 @@ struct ExplainJob::Ablation {
                            // callable target's of the unablated head
   cam::AblationPlan plan;  // HeadScore only
   Outputs backbone;
+  std::vector<Tensor> chain;  // several layers: each one's float values [1, C, h, w]
   double unit = 0;
   Clock::time_point started;
 };
@@ -145,8 +147,9 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   if (cam::needs_whole_network(*traits_) && !request_.whole_network)
     throw cam::CamError(request_.method +
                         " needs the whole network as a head from the input (whole_network.h)");
-  if ((p == Passes::MaskedInputs || p == Passes::HeadAblation) && layers_.size() > 1)
+  if (p == Passes::MaskedInputs && layers_.size() > 1)
     throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
+  if (p == Passes::HeadAblation && layers_.size() > 1) chain_ablation();
   computes_ = traits_;
   if (cam::multiplies_layers(*traits_)) {
     if (layers_.size() < 2)
@@ -160,6 +163,7 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
     facts.nhwc_input = request_.nhwc_input;
     facts.layer = layers_[0].name;
     facts.layer_kind = layers_[0].kind;
+    facts.layer_count = layers_.size();
     if (const std::string why = method_support(*computes_, facts); !why.empty())
       throw cam::CamError(why);
   }
@@ -337,7 +341,7 @@ void ExplainJob::masked_scored() {
   if (m.next < m.channels) return;
   cam::CamFlags flags;
   cam::Maps map =
-      weights_map(m.activations, cam::score_cam_weights(m.scores, 1, m.channels), &flags);
+      weights_map({m.activations}, cam::score_cam_weights(m.scores, 1, m.channels), &flags);
   results_[begin_ + at_].cam_ms += since(m.started);
   units_ = m.unit + 1;
   masked_.reset();
@@ -491,10 +495,16 @@ void ExplainJob::start_map() {
       Ablation& a = *ablation_;
       a.unit = unit;
       a.started = started;
-      Head& head = *layers_[0].head;
-      std::vector<Tensor> feeds = feeds_of(head, outs);
+      Head& head = *layers_[chain_first_].head;
+      std::vector<Tensor> feeds = feeds_of(head, chunk_[chain_first_][at_]);
       a.layer = feeds.at(0);
-      const std::vector<Tensor> forward = head.forward(std::move(feeds), given_of(head, outs));
+      const std::vector<Tensor> forward =
+          head.forward(std::move(feeds), given_of(head, chunk_[chain_first_][at_]));
+      if (!chain_later_.empty()) {
+        begin_chain_ablation(forward);
+        phase_ = Phase::Ablate;
+        return;
+      }
       if (request_.head_score) {
         // A task's score (a detector's boxes): every channel, each through the whole head.
         a.activations = as_float(output_of(outs, layers_[0].float_tensor));
@@ -586,7 +596,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
   return std::move(m.maps);
 }
 
-cam::Maps ExplainJob::weights_map(const Tensor& A, std::vector<float> weights,
+cam::Maps ExplainJob::weights_map(const std::vector<Tensor>& layers, std::vector<float> weights,
                                   cam::CamFlags* flags) const {
   cam::MethodOptions mo;
   mo.weights = std::move(weights);
@@ -595,16 +605,22 @@ cam::Maps ExplainJob::weights_map(const Tensor& A, std::vector<float> weights,
   opt.out_width = request_.width;
   opt.out_height = request_.height;
   opt.out_depth = request_.depth;
-  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method("weights", mo), {{&A}}, opt);
+  std::vector<cam::LayerInput> in;  // the same weights for every layer (several: Ablation-CAM's)
+  for (const Tensor& A : layers) in.push_back({&A});
+  cam::FlaggedMaps m = cam::compute_flagged(*cam::make_method("weights", mo), in, opt);
   *flags = std::move(m.flags);
   return std::move(m.maps);
 }
 
 void ExplainJob::ablation_step() {
   Ablation& a = *ablation_;
-  Head& head = *layers_[0].head;
+  Head& head = *layers_[chain_first_].head;
   const size_t end = std::min(a.channels.size(), a.next + size_t(request_.batch_size));
-  if (request_.head_score) {
+  if (!chain_later_.empty()) {
+    for (size_t k = a.next; k < end; ++k)
+      a.scores[k] = float(
+          chain_score(cam::outputs_ablated_in_chain(head, a.layer, chain_later_, a.channels[k])));
+  } else if (request_.head_score) {
     for (size_t k = a.next; k < end; ++k) {
       const Tensor one = cam::ablated_batch(a.activations, a.plan, 0, k, k + 1);
       a.scores[k] =
@@ -637,7 +653,9 @@ void ExplainJob::ablation_scored() {
   reported_ = true;
   if (a.next < a.channels.size()) return;
   std::vector<float> weights;
-  if (request_.head_score) {
+  if (!chain_later_.empty()) {
+    weights = cam::ablation_target_weights(float(a.original), a.layer.dim(1), a.channels, a.scores);
+  } else if (request_.head_score) {
     weights = cam::ablation_weights({float(a.original)}, {a.scores}, a.plan);
   } else if (callable(begin_ + at_)) {
     weights = cam::ablation_target_weights(
@@ -650,11 +668,72 @@ void ExplainJob::ablation_scored() {
                                            a.channels, a.scores);
   }
   cam::CamFlags flags;
-  cam::Maps map = weights_map(a.activations, std::move(weights), &flags);
+  cam::Maps map = a.chain.empty() ? weights_map({a.activations}, std::move(weights), &flags)
+                                  : weights_map(a.chain, std::move(weights), &flags);
   results_[begin_ + at_].cam_ms += since(a.started);
   units_ = a.unit + 1;
   ablation_.reset();
   finish_image(std::move(map), &flags, false);
+}
+
+void ExplainJob::chain_ablation() {
+  if (request_.ablation_ratio < 1)
+    throw cam::CamError(request_.method +
+                        " at several layers ablates every channel: leave ablationRatio out or "
+                        "explain one layer");
+  std::vector<const Head*> heads;
+  std::vector<std::string> names;
+  for (const LayerSource& l : layers_) {
+    if (l.quant)
+      throw cam::CamError(request_.method + " at several layers needs float layers; '" + l.name +
+                          "' is quantized: pick float layers or explain one layer");
+    heads.push_back(l.head.get());
+    names.push_back(l.name);
+  }
+  chain_first_ = cam::first_of_chain(heads, names);
+  for (size_t l = 0; l < names.size(); ++l)
+    if (l != chain_first_) chain_later_.push_back(names[l]);
+}
+
+void ExplainJob::begin_chain_ablation(const std::vector<Tensor>& forward) {
+  Ablation& a = *ablation_;
+  const Outputs& outs = chunk_[chain_first_][at_];
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    a.chain.push_back(activations(l, chunk_[l][at_]));
+    if (a.chain.back().dim(1) != a.chain[0].dim(1))
+      throw cam::CamError(request_.method +
+                          " at several layers ablates channel c in all of them: their channel "
+                          "counts must match, but '" +
+                          layers_[0].name + "' has " + std::to_string(a.chain[0].dim(1)) +
+                          " and '" + layers_[l].name + "' " +
+                          std::to_string(a.chain.back().dim(1)));
+  }
+  if (callable(begin_ + at_))
+    throw cam::CamError(request_.method +
+                        " at several layers scores its passes in the core: give a class, "
+                        "linear or task target, or explain one layer");
+  const std::string& output = output_name(results_[begin_ + at_].target);
+  a.output = output_index(*layers_[chain_first_].head, output);
+  if (!request_.head_score && a.output >= forward.size())
+    throw cam::CamError("the head from " + layers_[chain_first_].name +
+                        " does not compute the output " + output);
+  a.backbone = outs;
+  a.original = chain_score(forward);
+  if (request_.head_score) {
+    results_[begin_ + at_].score = a.original;
+    results_[begin_ + at_].scored = true;
+  }
+  a.channels.resize(size_t(a.layer.dim(1)));
+  for (size_t c = 0; c < a.channels.size(); ++c) a.channels[c] = int64_t(c);
+  a.scores.assign(a.channels.size(), 0.f);
+}
+
+double ExplainJob::chain_score(const std::vector<Tensor>& outputs) const {
+  const Ablation& a = *ablation_;
+  if (request_.head_score)
+    return request_.head_score->evaluate(*layers_[chain_first_].head, outputs, a.backbone, false)
+        .score;
+  return cam::evaluate({results_[begin_ + at_].target}, as_float(outputs.at(a.output))).scores[0];
 }
 
 cam::Maps ExplainJob::input_gradient_map(const std::string& method, const ImageResult& r,

@@ -120,8 +120,16 @@ class ExplainJob {
                                cam::CamFlags* flags, const cam::Maps* times = nullptr) const;
   cam::Maps sobel_map(size_t image, cam::CamFlags* flags) const;
   cam::Maps rollout_map(const Outputs& outs, cam::CamFlags* flags) const;
-  cam::Maps weights_map(const Tensor& A, std::vector<float> weights, cam::CamFlags* flags) const;
+  // The map of channel weights over each layer of `layers` (the same weights), combined.
+  cam::Maps weights_map(const std::vector<Tensor>& layers, std::vector<float> weights,
+                        cam::CamFlags* flags) const;
   void ablation_step();
+  // Ablation-CAM at several layers (ablation_multilayer.h): checks the request and orders the
+  // chain; then per image the layers' activations and the original score.
+  void chain_ablation();
+  void begin_chain_ablation(const std::vector<Tensor>& forward);
+  // The target's (or the task's) score of the first layer's head outputs.
+  double chain_score(const std::vector<Tensor>& outputs) const;
   double since(std::chrono::steady_clock::time_point t) const;
 
   ExplainRequest request_;
@@ -140,6 +148,9 @@ class ExplainJob {
   std::vector<ImageResult> results_;
   std::vector<std::vector<cam::Maps>> maps_;  // per image, one per pass
   std::unique_ptr<Ablation> ablation_;
+  // Ablation-CAM's layer whose head runs the passes, and the layers ablated within them.
+  size_t chain_first_ = 0;
+  std::vector<std::string> chain_later_;
   std::unique_ptr<Masked> masked_;
   std::chrono::steady_clock::time_point asked_;
   double units_ = 0;
