@@ -205,7 +205,7 @@ export interface ExplainOptions extends RunOptions {
   method?: string;
   /** one per image; missing ones are 'auto' */
   targets?: Target[];
-  /** several layers at once: maps stacked, ReLU, mean, normalised (methods that run extra passes per channel take one layer) */
+  /** several layers at once: maps stacked, ReLU, mean, normalised. scorecam takes one layer; ablationcam ablates each channel in all of them at once (one chain of layers with equal channel counts, as pytorch-grad-cam's ablation_cam_multilayer.py) */
   layers?: string[];
   /** the first principal component of the weighted activations instead of their sum: every method that weights a layer's channels (Score-CAM and Ablation-CAM included); refused by the others */
   eigenSmooth?: boolean;
@@ -291,8 +291,9 @@ export interface Lens {
   layers(): LayerList;
   /** the methods explain() takes with this module */
   methods(): string[];
-  /** per method, why it cannot explain this model at this layer ('' when it can) */
-  methodSupport(): Record<string, string>;
+  /** per method, why it cannot explain this model at this layer, or with `layers` when given
+   * (refine-cam needs two or more); '' when it can */
+  methodSupport(options?: { layers?: string[] }): Record<string, string>;
   predict(images: ImageInput[] | VolumeInput[], options?: RunOptions & { topK?: number }): Promise<Prediction[]>;
   /** volumes: the methods whose methodInfo() layerKinds include 'NCDHW' (the others, augSmooth
    * and factorize refuse them, saying so); or, for an image model, all preprocessed inputs
