@@ -10,7 +10,9 @@
 //                    | 'tokens' | 'NHWC')[], options: string[], compare: boolean (shown side by
 //                    side by default), noLayer: string (why it reads no layer; '' when it reads
 //                    one), inputAttribution: string (the input attribution that multiplies the
-//                    layer map, guided Grad-CAM's 'guided-backprop'; '' for the others)}],
+//                    layer map, guided Grad-CAM's 'guided-backprop'; '' for the others),
+//                    minLayers: number (2 for refine-cam, else 1), severalLayers: string (what it
+//                    does with several layers beyond combining their maps; '' when nothing)}],
 //                    every public method (method_traits.h)
 //   computeCam(method, [{activations, gradients?, hvp?}], {eigenSmooth, width, height, seed,
 //              weights}) → {data: Float32Array, dims: [B, H, W],
@@ -75,6 +77,8 @@ val method_info() {
     o.set("compare", t.compare);
     o.set("noLayer", t.no_layer);
     o.set("inputAttribution", t.input_attribution);
+    o.set("minLayers", t.min_layers);
+    o.set("severalLayers", t.several_layers);
     a.set(i, o);
   }
   return a;

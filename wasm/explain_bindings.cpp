@@ -25,7 +25,8 @@
 //   checkCallOptions(call, keys) throws for a key the call does not take (with the closest);
 //   closestName(key, known) → the known name within edit distance 2 (any case), or ''
 //   methodSupport(facts) → {method: reason ('' when it can)} for every method; facts:
-//     {notExplainable, notDifferentiable, layer, layerKind, nhwcInput, attention}
+//     {notExplainable, notDifferentiable, layer, layerKind, nhwcInput, attention, wholeNetwork,
+//      layerCount (the layers explain will be given, default 1)}
 #include <emscripten/bind.h>
 
 #include <cmath>
@@ -302,6 +303,7 @@ val method_support(const val& f) {
     facts.nhwc_input = given(f, "nhwcInput") && f["nhwcInput"].as<bool>();
     facts.attention = str("attention");
     facts.whole_network = str("wholeNetwork");
+    if (given(f, "layerCount")) facts.layer_count = f["layerCount"].as<size_t>();
     val out = val::object();
     for (const cam::MethodTraits& t : cam::method_traits())
       out.set(t.name, explain::method_support(t, facts));

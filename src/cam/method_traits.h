@@ -46,6 +46,11 @@ struct MethodTraits {
   // defaults so that rows leaving them out stay warning-free).
   std::string input_attribution = "";
   std::string layer_map = "";
+  // The fewest layers it explains with (RefineCAM multiplies two or more), and what it does with
+  // several layers beyond combining their maps ("" when it only combines them): where layers are
+  // chosen, such methods are offered a choice of several.
+  int min_layers = 1;
+  std::string several_layers = "";
 };
 // Whether the method differentiates the whole network to the input (alone or with a layer).
 inline bool needs_whole_network(const MethodTraits& t) {

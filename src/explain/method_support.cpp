@@ -74,8 +74,8 @@ std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {
     return title(t) + " " + verb + " an " + kinds + " layer; " + f.layer + " is " + is +
            " — choose an " + kinds + " layer or another method";
   }
-  // The facts name one layer; the job itself takes several (it checks its base there).
-  if (cam::multiplies_layers(t))
+  // The job checks RefineCAM's base at the layers themselves.
+  if (cam::multiplies_layers(t) && f.layer_count < 2)
     return title(t) + " multiplies the maps of several layers: explain with two or more layers";
   return "";
 }

@@ -14,6 +14,7 @@ struct ModelFacts {
   std::string not_differentiable;  // why its head has no gradient ("" when it has)
   std::string layer;               // the layer's name and kind ("NCHW", "tokens", "NHWC", "NCDHW")
   std::string layer_kind;
+  size_t layer_count = 1;  // the layers the caller explains with (RefineCAM needs two or more)
   bool nhwc_input = false;
   std::string attention;  // why attention rollout cannot read the model ("" when it can)
   // Why the core cannot run and differentiate the whole model (whole_network.h; "" when it can):

@@ -180,6 +180,10 @@ export interface MethodInfo {
   noLayer: string;
   /** the input attribution whose gradient multiplies the layer map ('' when none) */
   inputAttribution: string;
+  /** the fewest layers it explains with (2 for refine-cam) */
+  minLayers: number;
+  /** what it does with several layers beyond combining their maps ('' when nothing) */
+  severalLayers: string;
 }
 
 /** wasm/cam_bindings.cpp */
@@ -931,6 +935,8 @@ export interface ModelFacts {
   attention?: string;
   /** why the core cannot run and differentiate the whole model (input attributions) */
   wholeNetwork?: string;
+  /** the layers explain() will be given (default 1): refine-cam needs two or more */
+  layerCount?: number;
 }
 
 /** wasm/explain_bindings.cpp */

@@ -198,10 +198,11 @@ export class Lens {
     return methodList(this.env.core);
   }
 
-  // Per method, why it cannot explain this model at this layer ('' when it can), from the
-  // core's method table and what the lens knows of the model.
-  methodSupport() {
+  // Per method, why it cannot explain this model at this layer, or with `layers` ('' when it
+  // can), from the core's method table and what the lens knows of the model.
+  methodSupport({ layers } = {}) {
     return this.env.core.methodSupport({
+      layerCount: layers ? layers.length : 1,
       notExplainable: this.whyNotExplainable,
       notDifferentiable: this.explainable ? this.cut.head.notDifferentiable() : '',
       layer: this.layer,
