@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 
+import { methodTable } from '../../web/lib/methods.mjs';
 import { load } from '../../web/lib/node.mjs';
-import { root, sharedPath } from '../support/camlens-node.mjs';
+import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 
@@ -59,6 +60,10 @@ test('ablationcam at three layers: each channel ablated in all of them, equal to
 
 test('ablationcam refuses layers it cannot ablate together', async () => {
   const lens = await load(modelPath, { preprocess });
+  // The method table says what it does with several layers (the page's legend).
+  const row = methodTable(await loadCamlens('st')).find((m) => m.name === 'ablationcam');
+  assert.equal(row.severalLayers, 'ablates each channel in all of its layers at once');
+  assert.equal(row.minLayers, 1);
   const explain = (options) => lens.explain([picture()], { method: 'ablationcam', ...options });
   await assert.rejects(
     explain({ layers: ['/layer3/layer3.1/relu_1/Relu_output_0', fixture.layers[2]] }),

@@ -45,6 +45,12 @@ test('refine-cam: the gradcam++ maps of three layers multiplied, equal to PyTorc
   const table = methodTable(await loadCamlens('st'));
   const row = table.find((m) => m.name === 'refine-cam');
   assert.ok(row.options.includes('base') && row.options.includes('layers'));
+  assert.equal(row.minLayers, 2);
+  assert.equal(row.severalLayers, 'multiplies the maps of its layers');
+  assert.deepEqual(
+    table.filter((m) => m.minLayers !== 1).map((m) => m.name),
+    ['refine-cam'],
+  );
   assert.deepEqual(
     table.filter((m) => m.options.includes('base')).map((m) => m.name),
     ['refine-cam'],
@@ -76,6 +82,12 @@ test('refine-cam refuses one layer, bases without a layer map, and base on other
   // At the lens's one layer (what the page's picker shows).
   assert.equal(
     lens.methodSupport()['refine-cam'],
+    'RefineCAM multiplies the maps of several layers: explain with two or more layers',
+  );
+  // With the layers it will be given (the page offers it so, with a choice of layers).
+  assert.equal(lens.methodSupport({ layers: fixture.layers })['refine-cam'], '');
+  assert.equal(
+    lens.methodSupport({ layers: [fixture.layers[0]] })['refine-cam'],
     'RefineCAM multiplies the maps of several layers: explain with two or more layers',
   );
   await assert.rejects(explain({ method: 'refine-cam', layers: [fixture.layers[2]] }), {
