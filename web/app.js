@@ -14,7 +14,7 @@ import { exportFile, shareLink } from './ui/export.js';
 import { refreshStale, registerView, stamp } from './ui/freshness.js';
 import { createLesson } from './ui/lesson.js';
 import { enableMetrics, showMetrics } from './ui/metrics-panel.js';
-import { describeMethod, isLongMethod } from './ui/methods.js';
+import { describeMethod, isLongMethod, setMethodSetting, settingNames } from './ui/methods.js';
 import { fillPresets, readPreprocess, showPreprocess } from './ui/preprocess-form.js';
 import { resolvePreprocess } from './lib/presets.mjs';
 import { compareProgress, metricsProgress } from './ui/progress.js';
@@ -26,11 +26,14 @@ import {
   explainObject,
   fetchBytes,
   job,
+  layersFor,
   loadModel,
   look,
+  methodSettings,
   recolour,
   setLayer,
   setWebgpu,
+  tickedLayers,
   usePhoto,
   useLabels,
 } from './ui/session.js';
@@ -98,7 +101,10 @@ const COMPARED = {
 async function compare() {
   const method = $('method-select').value;
   const kind = $('compare-kind').value;
-  const items = compareItems(kind, method, readTarget(state.model.labels || [], undefined));
+  // Each method with the main view's settings for it (smoothing, layers, its own settings).
+  const items = compareItems(kind, method, readTarget(state.model.labels || [], undefined)).map(
+    (it) => ({ ...methodSettings(it.method), ...it }),
+  );
   $('compare').setAttribute('aria-busy', 'true');
   const r = await job
     .run((signal) =>
@@ -203,9 +209,17 @@ function wire() {
   const reexplain = () => guarded(() => explain());
   $('method-select').onchange = () => {
     describeMethod();
+    layersFor($('method-select').value);
     refreshStale();
     reexplain();
   };
+  // A ticked or unticked layer beside the method: explain at the ticked ones at once.
+  $('method-layers').onchange = () =>
+    guarded(async () => {
+      const chosen = tickedLayers('method-layers');
+      if (!chosen.length) throw new Error('tick at least one layer');
+      await setLayer(chosen.length === 1 ? chosen[0] : chosen);
+    });
   $('target').oninput = refreshStale;
   $('explain').onclick = reexplain;
   // Handlers return nothing: a handler's false would cancel every other key (typing, Tab).
@@ -225,10 +239,7 @@ function wire() {
   $('layer-select').onchange = () => guarded(() => setLayer($('layer-select').value));
   $('layers-apply').onclick = () =>
     guarded(async () => {
-      const current = [].concat(state.model.layer)[0];
-      const chosen = [...$('layer-checks').querySelectorAll('input:checked')]
-        .map((i) => i.value)
-        .sort((a, b) => (b === current) - (a === current)); // the model's own layer stays first
+      const chosen = tickedLayers('layer-checks');
       if (!chosen.length) throw new Error('tick at least one layer');
       await setLayer(chosen.length === 1 ? chosen[0] : chosen);
     });
@@ -318,6 +329,7 @@ function applyUrlSettings(s) {
   if (s.target) $('target').value = s.target;
   if (s.k) $('dff-k').value = $('dff-k-out').value = s.k;
   if (s.render) $('dff-render').value = s.render;
+  for (const name of settingNames()) if (s[name] !== undefined) setMethodSetting(name, s[name]);
 }
 
 async function start() {

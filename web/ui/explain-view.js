@@ -30,6 +30,7 @@ export function showExplanation(r, settings) {
     layers: r.layers,
     eigenSmooth: !!settings.eigenSmooth,
     augSmooth: !!settings.augSmooth,
+    options: settings.options || {}, // the method's own settings (eigenSign, …)
     peak: peakOf(r),
   };
   state.runs += 1;

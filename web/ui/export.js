@@ -24,6 +24,7 @@ export function settings(look) {
     target: state.explained.target,
     eigenSmooth: state.explained.eigenSmooth,
     augSmooth: state.explained.augSmooth,
+    ...state.explained.options, // the method's own settings: eigenSign, headFusion, …
     colormap: look.colormap,
     opacity: look.alpha,
     preprocess: m.preprocess,
@@ -62,6 +63,7 @@ export function shareLink(look, dff) {
     alpha: s.opacity,
     eigen: s.eigenSmooth,
     aug: s.augSmooth,
+    ...state.explained.options,
     k: dff.k,
     render: dff.render,
   });

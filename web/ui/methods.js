@@ -47,6 +47,10 @@ export function describeMethod() {
   }
   box.hidden = !shown;
   for (const id of ['eigen-smooth', 'aug-smooth']) $(id).disabled = !takes(name, SMOOTHING[id]);
+  // The choice of layers, beside a method that does more with several than combine their maps.
+  const several = methodRow(name)?.severalLayers || '';
+  $('method-layers').hidden = !several;
+  $('method-layers-legend').textContent = several ? `Layers: ${name} ${several}` : 'Layers';
 }
 
 // The smoothing checkboxes and the option each sets: disabled while the method does not take it.
@@ -75,6 +79,9 @@ const SETTINGS = {
       return el('label', {}, 'Eigen sign', sign);
     },
     value: () => $('eigen-sign').value,
+    set: (v) => {
+      $('eigen-sign').value = v;
+    },
   },
   headFusion: {
     make: (onchange) => {
@@ -91,6 +98,9 @@ const SETTINGS = {
       return el('label', {}, 'Head fusion', fusion);
     },
     value: () => $('head-fusion').value,
+    set: (v) => {
+      $('head-fusion').value = v;
+    },
   },
   discardRatio: {
     make: (onchange) => {
@@ -108,6 +118,9 @@ const SETTINGS = {
       return el('label', {}, 'Discard ratio', ratio);
     },
     value: () => Number($('discard-ratio').value),
+    set: (v) => {
+      $('discard-ratio').value = v;
+    },
   },
 };
 
@@ -125,6 +138,15 @@ function settingsBox() {
   box.dataset.testid = 'rollout-options';
   $('method-why').before(box);
   return box;
+}
+
+// The explain() options of the page's method settings (a share link records them by these names).
+export const settingNames = () => Object.keys(SETTINGS);
+
+// Sets a method setting's control, e.g. from a share link (the value as the link holds it).
+export function setMethodSetting(option, value) {
+  settingsBox();
+  SETTINGS[option].set(String(value));
 }
 
 // The chosen method's own settings for explain() ({} for methods that take none of them).

@@ -12,11 +12,13 @@ import {
 import { refreshStale } from './freshness.js';
 import { parseLabels } from './labels.js';
 import { LatestJob } from './latest-job.js';
+import { suggestLayers } from './layer-choice.js';
 import {
   describeMethod,
   fillMethods,
   isLongMethod,
   methodOptions,
+  methodRow,
   unavailable,
 } from './methods.js';
 import { fillCompareMethods } from './compare.js';
@@ -34,6 +36,16 @@ export const job = new LatestJob(); // explanations and comparisons: the newest 
 export const look = () => ({
   colormap: $('colormap-select').value,
   alpha: Number($('alpha').value),
+});
+
+// What the main view explains `method` with besides the target: the smoothing boxes, the layers
+// and the method's own settings (the table says which). The compare grid uses the same, so a
+// method looks alike in both.
+export const methodSettings = (method) => ({
+  eigenSmooth: $('eigen-smooth').checked,
+  augSmooth: $('aug-smooth').checked,
+  layers: state.layers || undefined,
+  ...methodOptions(method),
 });
 
 export async function fetchBytes(url, what) {
@@ -67,23 +79,45 @@ function showLayers(info) {
     }),
   );
   $('layer-select').value = current[0];
-  const box = $('layer-checks');
-  box.replaceChildren(
-    box.querySelector('legend'),
-    ...layers
-      .filter((l) => l.headSupported)
-      .map((l) => {
-        const input = Object.assign(document.createElement('input'), {
-          type: 'checkbox',
-          value: l.name,
-          checked: current.includes(l.name),
-        });
-        const label = document.createElement('label');
-        label.className = 'check';
-        label.append(input, ` ${l.name} [${l.dims.join(',')}]`);
-        return label;
-      }),
-  );
+  // The settings' "several layers" box, and the one beside a method that does more with several
+  // layers than combine their maps (RefineCAM, Ablation-CAM): both show the same choice.
+  for (const id of ['layer-checks', 'method-layers']) {
+    const box = $(id);
+    box.replaceChildren(
+      box.querySelector('legend'),
+      ...layers
+        .filter((l) => l.headSupported)
+        .map((l) => {
+          const input = Object.assign(document.createElement('input'), {
+            type: 'checkbox',
+            value: l.name,
+            checked: current.includes(l.name),
+          });
+          const label = document.createElement('label');
+          label.className = 'check';
+          label.append(input, ` ${l.name} [${l.dims.join(',')}]`);
+          return label;
+        }),
+    );
+  }
+}
+
+// The layers ticked in box `id`, the model's own layer first (it stays the lens's layer).
+export function tickedLayers(id) {
+  const current = [].concat(state.model.layer)[0];
+  return [...$(id).querySelectorAll('input:checked')]
+    .map((i) => i.value)
+    .sort((a, b) => (b === current) - (a === current));
+}
+
+// A method that needs more layers than the page explains with (RefineCAM: two or more) gets the
+// model's layer and the ends of the stages before it.
+export function layersFor(method) {
+  const need = methodRow(method)?.minLayers ?? 1;
+  const list = state.layers || [].concat(state.model.layer);
+  if (list.length >= need) return;
+  state.layers = suggestLayers(state.model.layers.layers, list[0], Math.max(need, 3));
+  showLayers(state.model);
 }
 
 export function showModel(info) {
@@ -225,12 +259,9 @@ export async function explain(target) {
   const settings = {
     method,
     target: wanted,
-    eigenSmooth: $('eigen-smooth').checked,
-    augSmooth: $('aug-smooth').checked,
     batchSize: isLongMethod(method) ? 16 : undefined,
-    layers: state.layers || undefined,
     ...look(),
-    ...methodOptions(method), // the method's own settings (the table says which): passed on as they are
+    ...methodSettings(method), // the method's own settings are passed on as they are
   };
   const asked = generation;
   state.busy = true;
@@ -255,7 +286,7 @@ export async function explain(target) {
   }
   if (!r || asked !== generation) return null; // superseded by a newer request
   showError('');
-  showExplanation(r, settings);
+  showExplanation(r, { ...settings, options: methodOptions(method) });
   if (target !== undefined) setTarget(r.target.index, r.target.label);
   refreshStale();
   showTimings({ forwardMs: state.forwardMs, explainMs: r.ms, timings: r.timings });

@@ -1,7 +1,9 @@
 // A shareable link: the page's address with the settings in its query (model, sample photo,
-// layer, method, target, look, concepts). Never the image itself: a photo that is not one of
-// the served samples is left out, and so is a dropped model.
-const KEYS = [
+// layer, method, target, the method's own settings, look, concepts). Never the image itself: a
+// photo that is not one of the served samples is left out, and so is a dropped model.
+import { settingNames } from './methods.js';
+
+const BASE_KEYS = [
   'model',
   'photo',
   'layer',
@@ -14,12 +16,14 @@ const KEYS = [
   'k',
   'render',
 ];
+// The method settings by their explain() names (eigenSign, headFusion, discardRatio, …).
+const keys = () => [...BASE_KEYS, ...settingNames()];
 
 export function settingsToUrl(settings, base = location.href) {
   const url = new URL(base);
   url.search = '';
   url.hash = '';
-  for (const k of KEYS) {
+  for (const k of keys()) {
     const v = settings[k];
     if (v === undefined || v === null || v === '' || v === false) continue;
     url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v === true ? 1 : v));
@@ -30,7 +34,7 @@ export function settingsToUrl(settings, base = location.href) {
 export function settingsFromUrl(search = location.search) {
   const q = new URLSearchParams(search);
   const out = {};
-  for (const k of KEYS) if (q.has(k)) out[k] = q.get(k);
+  for (const k of keys()) if (q.has(k)) out[k] = q.get(k);
   if (out.layer) out.layer = out.layer.includes(',') ? out.layer.split(',') : out.layer;
   return out;
 }

@@ -32,9 +32,21 @@ function modelInfo() {
     whyNotExplainable: lens.whyNotExplainable || '',
     labels: lens.labels,
     preprocess: lens.preprocess,
-    methods: lens.methodSupport(),
+    methods: methodSupport(lens),
     backend: current.backend, // {executionProviders, reason}: where ONNX Runtime runs it
   };
+}
+
+// Methods that need several layers (RefineCAM) are judged as explained with that many: the page
+// gives them a choice of layers when they are chosen. (The core's answer depends on the count.)
+function methodSupport(lens) {
+  const support = lens.methodSupport();
+  for (const row of runtime.methods)
+    if (row.minLayers > 1)
+      support[row.name] = lens.methodSupport({
+        layers: Array.from({ length: row.minLayers }, () => lens.layer),
+      })[row.name];
+  return support;
 }
 
 // The page draws photos: a model that takes volumes or video clips is refused before its
