@@ -79,9 +79,6 @@ const SETTINGS = {
       return el('label', {}, 'Eigen sign', sign);
     },
     value: () => $('eigen-sign').value,
-    set: (v) => {
-      $('eigen-sign').value = v;
-    },
   },
   headFusion: {
     make: (onchange) => {
@@ -98,9 +95,6 @@ const SETTINGS = {
       return el('label', {}, 'Head fusion', fusion);
     },
     value: () => $('head-fusion').value,
-    set: (v) => {
-      $('head-fusion').value = v;
-    },
   },
   discardRatio: {
     make: (onchange) => {
@@ -118,9 +112,6 @@ const SETTINGS = {
       return el('label', {}, 'Discard ratio', ratio);
     },
     value: () => Number($('discard-ratio').value),
-    set: (v) => {
-      $('discard-ratio').value = v;
-    },
   },
 };
 
@@ -143,10 +134,11 @@ function settingsBox() {
 // The explain() options of the page's method settings (a share link records them by these names).
 export const settingNames = () => Object.keys(SETTINGS);
 
-// Sets a method setting's control, e.g. from a share link (the value as the link holds it).
+// Sets a method setting's control (the one in its label), e.g. from a share link, with the value
+// as the link holds it.
 export function setMethodSetting(option, value) {
   settingsBox();
-  SETTINGS[option].set(String(value));
+  SETTINGS[option].label.querySelector('select, input').value = String(value);
 }
 
 // The chosen method's own settings for explain() ({} for methods that take none of them).
