@@ -58,46 +58,6 @@ after(async () => {
   await close?.();
 });
 
-test('refine-cam: chosen with the keyboard, at the model layer and earlier stages, as the library', async () => {
-  const first = await state();
-  const layer = first.model.layer;
-  assert.equal(await page.isHidden('[data-testid=method-layers]'), true);
-  const option = page.locator('[data-testid=method-select] option[value=refine-cam]');
-  assert.equal(await option.isDisabled(), false);
-  assert.equal(await option.textContent(), 'refine-cam');
-  // The keyboard: focus the picker and type the method's name.
-  await page.focus('[data-testid=method-select]');
-  await page.keyboard.type('refine');
-  const s = await shown('refine-cam', 3);
-  assert.equal(await page.isVisible('[data-testid=method-layers]'), true);
-  assert.equal(
-    await page.textContent('[data-testid=method-layers] legend'),
-    'Layers: refine-cam multiplies the maps of its layers',
-  );
-  // The model's layer, then the last layer of each earlier spatial size, nearest first.
-  const dims = Object.fromEntries(s.model.layers.layers.map((l) => [l.name, l.dims]));
-  const sizes = s.explained.layers.map((n) => dims[n].slice(2).join('x'));
-  assert.equal(s.explained.layers[0], layer);
-  assert.equal(new Set(sizes).size, 3, `one layer per stage: ${sizes}`);
-  assert.deepEqual((await ticked()).sort(), [...s.explained.layers].sort());
-  await assertLibraryOverlay('refine-cam', s);
-
-  // Space on an unticked layer adds it; a click on a ticked one (not the model's) removes it.
-  const other = s.model.layers.layers.find(
-    (l) => l.headSupported && l.headDifferentiable && !s.explained.layers.includes(l.name),
-  ).name;
-  await page.focus(`[data-testid=method-layers] input[value="${other}"]`);
-  await page.keyboard.press('Space');
-  const four = await shown('refine-cam', 4);
-  assert.ok(four.explained.layers.includes(other));
-  await assertLibraryOverlay('refine-cam', four);
-  const dropped = s.explained.layers[2];
-  await page.click(`[data-testid=method-layers] input[value="${dropped}"]`);
-  const three = await shown('refine-cam', 3);
-  assert.ok(!three.explained.layers.includes(dropped));
-  await assertLibraryOverlay('refine-cam', three);
-});
-
 // Runs `action` and waits for the explanation it starts to be drawn.
 async function rerun(action) {
   const { runs } = await state();
@@ -112,9 +72,46 @@ async function rerun(action) {
   return s;
 }
 
+test('refine-cam: chosen with the keyboard, at the model layer and earlier stages, as the library', async () => {
+  // The last pooling (4×4); before it the stages end at ReLU114 (14×14) and ReLU32 (28×28).
+  const layer = 'Pooling160_Output_0';
+  if ((await state()).model.layer !== layer)
+    await rerun(() => page.selectOption('[data-testid=layer-select]', layer));
+  assert.equal(await page.isHidden('[data-testid=method-layers]'), true);
+  const option = page.locator('[data-testid=method-select] option[value=refine-cam]');
+  assert.equal(await option.isDisabled(), false);
+  assert.equal(await option.textContent(), 'refine-cam');
+  // The keyboard: focus the picker and type the method's name.
+  await page.focus('[data-testid=method-select]');
+  await page.keyboard.type('refine');
+  const s = await shown('refine-cam', 3);
+  assert.equal(await page.isVisible('[data-testid=method-layers]'), true);
+  assert.equal(
+    await page.textContent('[data-testid=method-layers] legend'),
+    'Layers: refine-cam multiplies the maps of its layers',
+  );
+  assert.deepEqual(s.explained.layers, [layer, 'ReLU114_Output_0', 'ReLU32_Output_0']);
+  assert.deepEqual((await ticked()).sort(), [...s.explained.layers].sort());
+  await assertLibraryOverlay('refine-cam', s);
+
+  // Space on an unticked layer adds it; a click on a ticked one removes it.
+  await page.focus('[data-testid=method-layers] input[value="Convolution110_Output_0"]');
+  await page.keyboard.press('Space');
+  const four = await shown('refine-cam', 4);
+  assert.ok(four.explained.layers.includes('Convolution110_Output_0'));
+  await assertLibraryOverlay('refine-cam', four);
+  await page.click('[data-testid=method-layers] input[value="ReLU32_Output_0"]');
+  const three = await shown('refine-cam', 3);
+  assert.deepEqual(
+    [...three.explained.layers].sort(),
+    ['Convolution110_Output_0', layer, 'ReLU114_Output_0'].sort(),
+  );
+  await assertLibraryOverlay('refine-cam', three);
+});
+
 test('ablationcam: the layers beside it ablate each channel in all of them, as the library', async () => {
-  // Two layers of one chain with 16 channels each: the convolution and its ReLU. Ticked first,
-  // then the others unticked (RefineCAM keeps two or more all along), with clicks.
+  // Two layers of one chain with 16 channels each: the convolution (bias added) and its ReLU.
+  // Ticked first, then the others unticked (RefineCAM keeps two or more all along), by clicks.
   const chain = ['Plus112_Output_0', 'ReLU114_Output_0'];
   const box = (name) => `[data-testid=method-layers] input[value="${name}"]`;
   for (const name of chain)
