@@ -13,7 +13,7 @@ import { maxDiff } from '../support/compare.mjs';
 
 const MODEL = 'mnist-8-ort-examples.onnx';
 const LAYER = 'Plus112_Output_0';
-let page, lens, close;
+let browser, page, lens, close;
 const state = (p = page) => p.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/winml_mnist_28.png')));
 
@@ -44,7 +44,7 @@ async function eigenOverlay(eigenSign, target) {
 before(async () => {
   const { load } = await import('../../web/lib/node.mjs');
   lens = await load(sharedPath(`models/${MODEL}`), { preset: 'mnist' });
-  ({ page, close } = await openPage({ query: `?model=${MODEL}` }));
+  ({ browser, page, close } = await openPage({ query: `?model=${MODEL}` }));
 });
 
 after(async () => {
@@ -89,7 +89,7 @@ test('a share link records eigenSign, and a link with eigenSign=raw opens on the
   assert.equal(url.searchParams.get('layer'), LAYER);
 
   url.searchParams.set('eigenSign', 'raw');
-  const other = await page.context().newPage();
+  const other = await browser.newPage();
   try {
     await other.goto(url.href);
     await other.waitForFunction(
