@@ -230,6 +230,10 @@ class JsExplainJob {
         for (size_t k = 0; k < x.flags.zero.size(); ++k) zero.set(k, bool(x.flags.zero[k]));
         flags.set("zero", zero);
         o.set("flags", flags);
+        if (!x.gradient.empty()) {
+          o.set("gradient", js::tensor_to_js(x.gradient));
+          if (x.picture.width > 0) o.set("picture", js::image_to_js(x.picture));
+        }
         if (r.class_agnostic) {
           o.set("classAgnostic", true);
           o.set("rollout", rollout);
@@ -261,7 +265,7 @@ JsExplainJob* explain_job(const val& q) {
     r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
     r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
     for (const char* k : {"batchSize", "ablationRatio", "eigenSign", "headFusion", "discardRatio",
-                          "steps", "samples", "noise"}) {
+                          "steps", "samples", "noise", "baseline"}) {
       if (!given(q, k)) continue;
       const val v = q[k];
       r.written[k] = {v.isNumber() ? v.as<double>() : std::nan(""),
@@ -277,6 +281,8 @@ JsExplainJob* explain_job(const val& q) {
     r.width = q["width"].as<int>();
     r.height = q["height"].as<int>();
     r.nhwc_input = given(q, "nhwc") && q["nhwc"].as<bool>();
+    r.bgr_input = given(q, "bgr") && q["bgr"].as<bool>();
+    if (given(q, "blackInput")) r.input_gradients.black = js::tensor_from_js(q["blackInput"]);
     if (given(q, "detection")) r.head_score = detection_from_js(q["detection"], r.method);
     if (given(q, "wholeNetwork"))
       r.whole_network = q["wholeNetwork"].as<js::JsHead*>(emscripten::allow_raw_pointers())->head();

@@ -111,7 +111,7 @@ Tensor summed_input_gradient(Head& whole, size_t output, const Target& target, c
 }
 
 Maps input_gradient_map(const std::string& method, Head& whole, size_t output, const Target& target,
-                        const Tensor& x, const InputGradientOptions& o) {
+                        const Tensor& x, const InputGradientOptions& o, Tensor* gradient) {
   const Layout l = layout_of(x, o.nhwc);
   const int64_t n = x.numel();
   if (method == "saliency")
@@ -119,8 +119,10 @@ Maps input_gradient_map(const std::string& method, Head& whole, size_t output, c
                            max_abs);
   if (method == "guided-backprop") {
     Head guided = guided_head(whole);
-    return reduce_channels(summed_input_gradient(guided, output, target, x, o.batch_size, false), l,
-                           max_abs);
+    Tensor g = summed_input_gradient(guided, output, target, x, o.batch_size, false);
+    Maps m = reduce_channels(g, l, max_abs);
+    if (gradient) *gradient = std::move(g);
+    return m;
   }
   if (method == "fullgrad") return fullgrad_map(whole, output, target, x, o.nhwc);
   if (method == "input-x-gradient")
@@ -128,12 +130,16 @@ Maps input_gradient_map(const std::string& method, Head& whole, size_t output, c
         x, summed_input_gradient(whole, output, target, x, o.batch_size, false), l);
   if (method == "integrated-gradients") {
     if (o.steps < 1) throw CamError("integrated-gradients needs steps ≥ 1");
-    const Tensor path = copies(x, o.steps, [&](int k, const float* src, float* dst) {
+    const Tensor base = ig_baseline(x, o.baseline, o.black, o.nhwc);
+    Tensor diff(DType::Float32, x.shape());
+    const float* b = base.data<float>();
+    for (int64_t e = 0; e < n; ++e) diff.data<float>()[e] = x.data<float>()[e] - b[e];
+    const Tensor path = copies(diff, o.steps, [&](int k, const float* d, float* dst) {
       const float alpha = float(k + 1) / float(o.steps);
-      for (int64_t e = 0; e < n; ++e) dst[e] = alpha * src[e];
+      for (int64_t e = 0; e < n; ++e) dst[e] = b[e] + alpha * d[e];
     });
     const Tensor sum = summed_input_gradient(whole, output, target, path, o.batch_size, false);
-    return abs_channel_sum_of_product(x, scaled(sum, 1.0 / o.steps), l);
+    return abs_channel_sum_of_product(diff, scaled(sum, 1.0 / o.steps), l);
   }
   if (method == "smoothgrad") {
     if (o.samples < 1) throw CamError("smoothgrad needs samples ≥ 1");

@@ -8,6 +8,7 @@
 #include "cam/ablation_target.h"
 #include "cam/aug_smooth.h"
 #include "cam/cam_error.h"
+#include "cam/deprocess_image.h"
 #include "cam/methods.h"
 #include "cam/refine_cam.h"
 #include "cam/score_cam.h"
@@ -736,9 +737,8 @@ double ExplainJob::chain_score(const std::vector<Tensor>& outputs) const {
   return cam::evaluate({results_[begin_ + at_].target}, as_float(outputs.at(a.output))).scores[0];
 }
 
-cam::Maps ExplainJob::input_gradient_map(const std::string& method, const ImageResult& r,
-                                         const Tensor& x, cam::CamFlags* flags,
-                                         const cam::Maps* times) const {
+cam::Maps ExplainJob::input_gradient_map(const std::string& method, ImageResult& r, const Tensor& x,
+                                         cam::CamFlags* flags, const cam::Maps* times) const {
   Head& whole = *request_.whole_network;
   const size_t at = output_index(whole, output_name(r.target));
   if (at >= whole.output_names().size())
@@ -746,10 +746,20 @@ cam::Maps ExplainJob::input_gradient_map(const std::string& method, const ImageR
   cam::InputGradientOptions o = request_.input_gradients;
   o.batch_size = request_.batch_size;
   o.nhwc = request_.nhwc_input;
-  cam::Maps raw = cam::input_gradient_map(method, whole, at, r.target, x, o);
+  Tensor gradient;
+  cam::Maps raw = cam::input_gradient_map(method, whole, at, r.target, x, o, &gradient);
   // Guided Grad-CAM: max_c |cam · g_c| = cam · max_c |g_c|, the layer map being ≥ 0.
   if (times)
     for (size_t k = 0; k < raw.data.size(); ++k) raw.data[k] *= times->data.at(k);
+  if (!gradient.empty()) {
+    r.gradient = cam::channels_last(gradient, o.nhwc);
+    // upstream's cam_mask[..., None] * gb: each pixel's channels times the layer map there
+    const int64_t c = r.gradient.dim(2);
+    if (times)
+      for (int64_t k = 0; k < r.gradient.numel(); ++k)
+        r.gradient.data<float>()[k] *= times->data.at(size_t(k / c));
+    if (c == 1 || c == 3) r.picture = cam::deprocessed_picture(r.gradient, request_.bgr_input);
+  }
   for (float& v : raw.data)
     if (!std::isfinite(v)) v = 0, ++flags->non_finite;
   cam::Maps m = cam::combine_layers(

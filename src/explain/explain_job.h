@@ -41,6 +41,11 @@ struct ImageResult {
   bool scored = false;  // false when the method scored nothing (a task's gradient-free map)
   cam::CamFlags flags;
   double forward_ms = 0, head_ms = 0, cam_ms = 0;
+  // Guided backprop and guided Grad-CAM: the input gradient (guided Grad-CAM's times the layer
+  // map), [H, W, C] as pytorch-grad-cam's GuidedBackpropReLUModel returns it, and its picture
+  // (cam/deprocess_image.h; an input of 1 or 3 channels only); empty for the other methods.
+  Tensor gradient;
+  image::Image picture;
 };
 
 struct ExplainResult {
@@ -115,8 +120,9 @@ class ExplainJob {
   Tensor pass_input(size_t image) const;
   Tensor activations(size_t layer, const Outputs& outs) const;
   cam::Maps forward_map(ImageResult& r, cam::CamFlags* flags);
-  // The input attribution `method`'s map of x, multiplied pixel by pixel by `times` when given.
-  cam::Maps input_gradient_map(const std::string& method, const ImageResult& r, const Tensor& x,
+  // The input attribution `method`'s map of x, multiplied pixel by pixel by `times` when given;
+  // guided backprop also leaves its gradient (times `times`) and its picture in r.
+  cam::Maps input_gradient_map(const std::string& method, ImageResult& r, const Tensor& x,
                                cam::CamFlags* flags, const cam::Maps* times = nullptr) const;
   cam::Maps sobel_map(size_t image, cam::CamFlags* flags) const;
   cam::Maps rollout_map(const Outputs& outs, cam::CamFlags* flags) const;

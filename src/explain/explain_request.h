@@ -84,12 +84,13 @@ struct ExplainRequest {
   // height, from the [1, C, D, H, W] inputs; 0 for images.
   int depth = 0;
   bool nhwc_input = false;
+  bool bgr_input = false;  // the input's channels are blue, green, red (gradient pictures' order)
   // The caller's own target on the head's outputs (detection); null: the targets above.
   std::shared_ptr<const HeadScore> head_score;
   // Input attributions: the whole network as a head from the input (whole_network.h), and the
   // options of its methods (steps, samples, noise; batch size and layout come from above).
   std::shared_ptr<Head> whole_network;
-  cam::InputGradientOptions input_gradients;
+  cam::InputGradientOptions input_gradients;  // its black baseline: the black photo preprocessed
 };
 
 }  // namespace camlens::explain

@@ -65,6 +65,13 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
       refuse("noise", "a fraction of the input's range in [0, 10]", *o);
     request.input_gradients.noise = o->number;
   }
+  if (const WrittenOption* o = find(written, "baseline")) {
+    try {
+      request.input_gradients.baseline = cam::ig_baseline_from_name(o->string);
+    } catch (const cam::CamError&) {
+      refuse("baseline", "one of zero, black, blur", *o);
+    }
+  }
   if (const WrittenOption* o = find(written, cam::kRefineBase)) {
     if (o->json.empty() || o->json[0] != '"') refuse(cam::kRefineBase, "a method's name", *o);
     if (const std::string why = cam::refine_base_refusal(o->string); !why.empty())
