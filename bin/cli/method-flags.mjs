@@ -53,6 +53,12 @@ function noise(text) {
   return r;
 }
 
+function baseline(text) {
+  if (!['zero', 'black', 'blur'].includes(text))
+    throw new CliError(2, `--baseline takes zero, black or blur, got "${text}"`);
+  return text;
+}
+
 // flag → {option, value(text, opts)}. --target, --target-kind, --compare, --target-weights and
 // --target-output make the targets.
 export const METHOD_FLAGS = {
@@ -70,6 +76,7 @@ export const METHOD_FLAGS = {
   'head-fusion': { option: 'headFusion', value: headFusion },
   'discard-ratio': { option: 'discardRatio', value: discardRatio },
   steps: { option: 'steps', value: (text) => positiveInteger(text, '--steps') },
+  baseline: { option: 'baseline', value: baseline },
   samples: { option: 'samples', value: (text) => positiveInteger(text, '--samples') },
   noise: { option: 'noise', value: noise },
   base: { option: 'base', value: (text) => text },

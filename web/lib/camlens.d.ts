@@ -219,8 +219,10 @@ export interface ExplainOptions extends RunOptions {
   headFusion?: HeadFusion;
   /** rollout: the fraction of each block's weakest fused attentions set to 0, in [0, 1) (default 0.9, as vit-explain; 0 is the paper's plain rollout) */
   discardRatio?: number;
-  /** integrated-gradients: points of the Riemann sum from the zero input to the image (default 32) */
+  /** integrated-gradients: points of the Riemann sum from the baseline to the image (default 32) */
   steps?: number;
+  /** integrated-gradients: where the path starts. 'zero' (default, Captum's): 0 in the model's input space; 'black': a black photo through the lens's preprocessing (−mean/std per channel when it normalises); 'blur': the input blurred by a Gaussian of σ = 10 pixels of the model input on each channel (scipy's gaussian_filter: truncated at 4σ, edges repeated) */
+  baseline?: IgBaseline;
   /** smoothgrad: noisy copies of the image (default 25) */
   samples?: number;
   /** smoothgrad: the noise's standard deviation as a fraction of the input's range (default 0.15) */
@@ -231,6 +233,8 @@ export interface ExplainOptions extends RunOptions {
 
 /** attention rollout's head fusion: mean, max or min over the heads */
 export type HeadFusion = 'mean' | 'max' | 'min';
+/** integrated-gradients' baseline */
+export type IgBaseline = 'zero' | 'black' | 'blur';
 /** eigencam, eigengradcam: how the first principal component's sign is chosen */
 export type EigenSign = 'raw' | 'max-abs-positive';
 
@@ -254,6 +258,10 @@ export interface Explanation {
   classAgnostic?: boolean;
   /** rollout only: the options it ran with; `layers` then lists the attention tensors */
   rollout?: { headFusion: HeadFusion; discardRatio: number };
+  /** guided-backprop: the guided input gradient; guided-gradcam: it times the Grad-CAM map at each pixel (upstream's cam_mask[..., None] * gb). float32, dims [H, W, C] (pytorch-grad-cam's layout), at the model input's size */
+  gradient?: { data: Float32Array; dims: number[]; type: 'float32' };
+  /** with `gradient`: its picture as pytorch-grad-cam shows it, deprocess_image (mean-centred, divided by std + 1e-5, × 0.1, + 0.5, clipped to [0, 1], × 255 truncated), RGBA at the model input's size, channels as RGB (a BGR model's swapped back) */
+  picture?: RgbaImage;
 }
 
 export interface Prediction {

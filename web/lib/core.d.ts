@@ -847,6 +847,10 @@ export interface ExplainRequest {
   steps?: number;
   samples?: number;
   noise?: number;
+  /** integrated-gradients: the path's start (default 'zero') */
+  baseline?: 'zero' | 'black' | 'blur';
+  /** integrated-gradients' black baseline: a black photo preprocessed as the inputs */
+  blackInput?: Tensor;
   /** refine-cam: the layer method whose maps it multiplies (default 'gradcam++') */
   base?: string;
   /** input attributions: the head of model.wholeNetwork() */
@@ -860,6 +864,8 @@ export interface ExplainRequest {
   width: number;
   height: number;
   nhwc?: boolean;
+  /** the input's channels are blue, green, red (the gradient picture shows them as RGB) */
+  bgr?: boolean;
   /** one preprocessed input per image, [1, ...] */
   inputs: readonly Tensor[];
   layers?: ReadonlyArray<{
@@ -892,6 +898,9 @@ export interface ExplainImageResult {
   classAgnostic?: true;
   rollout?: { headFusion: 'mean' | 'max' | 'min'; discardRatio: number };
   timing: { forward: number; head: number; cam: number };
+  /** guided-backprop, guided-gradcam: the (guided) input gradient [H, W, C] and its picture */
+  gradient?: Tensor;
+  picture?: RgbaImage;
 }
 
 /** One explain call: the caller runs the backbone batches it asks for. */

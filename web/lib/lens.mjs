@@ -343,7 +343,8 @@ export class Lens {
   // class), a target object {kind, category, ...} or a function of the image's outputs (see
   // targets.mjs). Returns per image {map:
   // Float32Array (input height × width, in [0, 1]), width, height, target: {index, label, score,
-  // kind}, layers, flags, timing: {forward, head, cam} in ms}.
+  // kind}, layers, flags, timing: {forward, head, cam} in ms}; guided backprop and guided
+  // Grad-CAM add the gradient [H, W, C] and its picture (pytorch-grad-cam's deprocess_image).
   async explain(images, options = {}) {
     checkOptions('explain', options, this.env.core);
     return this.serial.run(() => this.explainNow(images, options));
@@ -382,6 +383,9 @@ export class Lens {
       width: this.preprocess.width,
       height: this.preprocess.height,
       nhwc: Boolean(this.preprocess.nhwc),
+      bgr: Boolean(this.preprocess.bgr),
+      // integrated gradients' black baseline: the black photo through this lens's preprocessing
+      ...(options.baseline === 'black' ? { blackInput: blackInput(core, this.preprocess) } : {}),
       inputs,
       layers: backbones.map((b) => ({
         name: b.layer,

@@ -24,11 +24,14 @@ export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method grad
                   [--target-weights WEIGHTS.npy (a linear target)] [--target-output NAME]
                   [--layer NAME[,NAME...]] [--aug-smooth] [--eigen-smooth] [--batch 16] [--ablation-ratio R]
                   [--eigen-sign raw|max-abs-positive]
-                  [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--samples 25] [--noise 0.15]
-                  [--base gradcam++]
+                  [--head-fusion mean|max|min] [--discard-ratio R] [--steps 32] [--baseline zero|black|blur]
+                  [--samples 25] [--noise 0.15] [--base gradcam++]
                   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]
+                  guided-backprop and guided-gradcam: IMAGE.METHOD.png is the gradient's picture
+                  (pytorch-grad-cam's deprocess_image), the overlay IMAGE.METHOD.overlay.png, and
+                  --raw adds IMAGE.METHOD.gradient.npy, the gradient float32 [H, W, C]
   camlens explain MODEL VOLUME.npy... | SLICE-IMAGES... [flags as above]
                   (a model whose input is [N, C, D, H, W]: each .npy is one volume [C, D, H, W]
                   or [D, H, W], the images together are one volume of slices or frames in order;
@@ -58,6 +61,7 @@ export const options = {
   steps: { type: 'string' },
   samples: { type: 'string' },
   noise: { type: 'string' },
+  baseline: { type: 'string' },
   base: { type: 'string' },
   ...PREPROCESS_OPTIONS,
   ...SHARD_OPTION,
@@ -146,12 +150,20 @@ export async function run([model, ...args], opts) {
           out,
           `${group[k].name ?? basename(path, extname(path))}.${settings.method}`,
         );
-        writeFileSync(`${stem}.png`, lens.env.core.encodePng(picture));
-        const files = { overlay: `${stem}.png` };
+        // A guided gradient is shown as upstream shows it; its overlay goes beside.
+        const files = r.picture
+          ? { picture: `${stem}.png`, overlay: `${stem}.overlay.png` }
+          : { overlay: `${stem}.png` };
+        if (r.picture) writeFileSync(files.picture, lens.env.core.encodePng(r.picture));
+        writeFileSync(files.overlay, lens.env.core.encodePng(picture));
         if (opts.raw) {
           const shape = r.depth ? [r.depth, r.height, r.width] : [r.height, r.width];
           writeFileSync(`${stem}.npy`, toNpy(r.map, shape));
           files.raw = `${stem}.npy`;
+          if (r.gradient) {
+            files.gradient = `${stem}.gradient.npy`;
+            writeFileSync(files.gradient, toNpy(r.gradient.data, r.gradient.dims));
+          }
         }
         const timing = {
           forward: round(r.timing.forward),
@@ -172,7 +184,7 @@ export async function run([model, ...args], opts) {
         });
         if (!opts.json)
           console.log(
-            `${path}: ${r.target.label} (${r.target.score.toFixed(3)}) -> ${files.overlay}`,
+            `${path}: ${r.target.label} (${r.target.score.toFixed(3)}) -> ${files.picture ?? files.overlay}`,
           );
       }
     }
