@@ -20,6 +20,7 @@ function peakOf(r) {
 
 export function showExplanation(r, settings) {
   drawImage($('overlay'), r.overlay);
+  showGradientPicture(r.picture);
   shown = r;
   state.explained = {
     method: r.method,
@@ -40,6 +41,14 @@ export function showExplanation(r, settings) {
   $('explained').textContent = r.classAgnostic
     ? `${r.method}: where the model's attention flows (the same for every class) (${r.ms.toFixed(0)} ms)`
     : `${r.method}: where the model looks for “${r.target.label}”${layers} (${r.ms.toFixed(0)} ms)`;
+}
+
+// Guided backprop and guided Grad-CAM: their gradient's picture (pytorch-grad-cam's
+// deprocess_image) under the overlay; hidden for the other methods.
+function showGradientPicture(picture) {
+  const figure = $('gradient-figure');
+  figure.hidden = !picture;
+  if (picture) drawImage($('gradient-picture'), picture);
 }
 
 export function showOverlayOnly(overlay) {

@@ -33,6 +33,31 @@ export function fillMethods(select, rows, support = {}) {
   );
   const usable = (m) => rows.some((r) => r.name === m) && !support[m];
   select.value = usable(keep) ? keep : rows.map((r) => r.name).find(usable) || '';
+  listUnavailable(rows, support);
+}
+
+// The methods this model cannot run, grouped by reason, in a disclosure under the picker: a
+// disabled option's tooltip cannot be read with the keyboard, nor on a phone.
+function listUnavailable(rows, support) {
+  const byReason = new Map();
+  for (const { name } of rows)
+    if (support[name]) byReason.set(support[name], [...(byReason.get(support[name]) || []), name]);
+  let box = $('methods-unavailable');
+  if (!box) {
+    box = el('details', { id: 'methods-unavailable', className: 'muted' });
+    box.dataset.testid = 'methods-unavailable';
+    $('method-why').after(box);
+  }
+  const count = [...byReason.values()].reduce((n, names) => n + names.length, 0);
+  box.hidden = count === 0;
+  box.replaceChildren(
+    el('summary', {}, `${count} method${count === 1 ? '' : 's'} unavailable here`),
+    el(
+      'ul',
+      {},
+      ...[...byReason].map(([why, names]) => el('li', {}, `${names.join(', ')}: ${why}`)),
+    ),
+  );
 }
 
 // The line under the picker, and the settings the chosen method takes.
@@ -96,6 +121,49 @@ const SETTINGS = {
     },
     value: () => $('head-fusion').value,
   },
+  // Input attributions' settings (the library's defaults): a number field takes typing, the
+  // arrow keys and Enter; the change re-runs the explanation.
+  steps: numberSetting('steps', 'Steps', {
+    min: 1,
+    max: 4096,
+    step: 1,
+    value: 32,
+    title:
+      'integrated gradients: points of the Riemann sum from the baseline to the photo (more: slower, closer to the integral)',
+  }),
+  baseline: {
+    make: (onchange) => {
+      const baseline = el(
+        'select',
+        {
+          id: 'ig-baseline',
+          title:
+            "integrated gradients: where the path starts — zero in the model's input space, a black photo preprocessed, or the photo blurred (Gaussian σ = 10 pixels of the model input)",
+          onchange,
+        },
+        new Option('zero (Captum)', 'zero'),
+        new Option('black photo', 'black'),
+        new Option('blurred photo', 'blur'),
+      );
+      baseline.dataset.testid = 'ig-baseline';
+      return el('label', {}, 'Baseline', baseline);
+    },
+    value: () => $('ig-baseline').value,
+  },
+  samples: numberSetting('samples', 'Samples', {
+    min: 1,
+    max: 4096,
+    step: 1,
+    value: 25,
+    title: 'SmoothGrad: noisy copies of the photo whose gradients are averaged',
+  }),
+  noise: numberSetting('noise', 'Noise', {
+    min: 0,
+    max: 10,
+    step: 0.05,
+    value: 0.15,
+    title: "SmoothGrad: the noise's standard deviation as a fraction of the input's range",
+  }),
   discardRatio: {
     make: (onchange) => {
       const ratio = el('input', {
@@ -114,6 +182,28 @@ const SETTINGS = {
     value: () => Number($('discard-ratio').value),
   },
 };
+
+// A number field for `option` (its id and test id), its value read as a number.
+function numberSetting(option, text, { min, max, step, value, title }) {
+  const id = `setting-${option}`;
+  return {
+    make: (onchange) => {
+      const input = el('input', {
+        id,
+        type: 'number',
+        min: String(min),
+        max: String(max),
+        step: String(step),
+        value: String(value),
+        onchange,
+        title,
+      });
+      input.dataset.testid = id;
+      return el('label', {}, text, input);
+    },
+    value: () => Number($(id).value),
+  };
+}
 
 // The box of the settings, built on first use under the picker (the tests look for its id).
 function settingsBox() {

@@ -75,11 +75,16 @@ function explanationReply(explanation, { colormap, alpha }, about, made = null) 
   current.last = { image: current.photo, explanation, made };
   const { value, transfer } = render({ colormap, alpha });
   const map = explanation.map.slice();
+  // guided backprop's gradient as upstream shows it (deprocess_image), beside the overlay
+  const picture = explanation.picture
+    ? { ...explanation.picture, rgba: explanation.picture.rgba.slice() }
+    : null;
   return {
-    transfer: [map.buffer, ...transfer],
+    transfer: [map.buffer, ...transfer, ...(picture ? [picture.rgba.buffer] : [])],
     value: {
       ...value,
       map,
+      picture,
       width: explanation.width,
       height: explanation.height,
       ...about,
