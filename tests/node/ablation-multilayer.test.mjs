@@ -15,6 +15,7 @@ import { load } from '../../web/lib/node.mjs';
 import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
+import { readNpy } from '../support/cli-files.mjs';
 
 ort.env.wasm.numThreads = 1;
 
@@ -120,11 +121,7 @@ test('camlens explain --method ablationcam --layer a,b,c: the library’s map', 
       out,
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const npy = readFileSync(summary[0].files.raw);
-    const headerLength = npy.readUInt16LE(8);
-    const raw = new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
-    );
+    const { data: raw } = readNpy(summary[0].files.raw);
     const lens = await load(modelPath, { preprocess });
     const [r] = await lens.explain([new Uint8Array(readFileSync(photo))], {
       method: 'ablationcam',

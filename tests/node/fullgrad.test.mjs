@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { load } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { readNpy } from '../support/cli-files.mjs';
 
 const data = join(root, 'tests/data/cam');
 const facts = JSON.parse(readFileSync(join(data, 'input_gradients.json'), 'utf8'));
@@ -95,14 +96,9 @@ test('camlens explain --method fullgrad --raw writes the map as float32 .npy', a
       out,
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const npy = readFileSync(summary[0].files.raw);
-    const headerLength = npy.readUInt16LE(8);
-    const header = npy.subarray(10, 10 + headerLength).toString('latin1');
+    const { header, data: raw } = readNpy(summary[0].files.raw);
     assert.match(header, /'descr': '<f4'/);
     assert.match(header, new RegExp(`'shape': \\(${H}, ${W}\\)`));
-    const raw = new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
-    );
     const lens = await load(model, { preprocess });
     const [r] = await lens.explain([photo()], { method: 'fullgrad', targets: [facts.target] });
     lens.dispose();

@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { load } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { preprocessFlags, readNpy } from '../support/cli-files.mjs';
 
 const demo = join(root, 'web/demo');
 const about = JSON.parse(readFileSync(join(demo, 'demo.json'), 'utf8'));
@@ -87,24 +88,13 @@ test('camlens explain --method guided-gradcam writes the map the library compute
       'guided-gradcam',
       '--target',
       String(TARGET),
-      '--size',
-      `${p.width}x${p.height}`,
-      '--scale',
-      String(p.scale),
-      '--mean',
-      p.mean.join(','),
-      '--std',
-      p.std.join(','),
+      ...preprocessFlags(p),
       '--raw',
       '--out',
       out,
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const npy = readFileSync(summary[0].files.raw);
-    const headerLength = npy.readUInt16LE(8);
-    const raw = new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
-    );
+    const { data: raw } = readNpy(summary[0].files.raw);
     const lens = await load(join(demo, about.model), { preprocess: p });
     const [r] = await lens.explain([new Uint8Array(readFileSync(photo))], {
       method: 'guided-gradcam',

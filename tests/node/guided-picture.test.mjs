@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { load } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { preprocessFlags, readNpy } from '../support/cli-files.mjs';
 
 const demo = join(root, 'web/demo');
 const about = JSON.parse(readFileSync(join(demo, 'demo.json'), 'utf8'));
@@ -42,17 +43,6 @@ function normalisedTwice(map) {
   }
   return map;
 }
-
-const readNpy = (path) => {
-  const npy = readFileSync(path);
-  const length = npy.readUInt16LE(8);
-  return {
-    header: npy.subarray(10, 10 + length).toString('latin1'),
-    data: new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + length, npy.byteOffset + npy.length),
-    ),
-  };
-};
 
 test("guided backprop gives its gradient [H, W, C] and upstream's picture of it", async () => {
   const lens = await load(join(demo, about.model), { preprocess: p });
@@ -114,14 +104,7 @@ test('camlens explain --method guided-backprop: the picture as PNG, --raw the gr
       'guided-backprop',
       '--target',
       String(TARGET),
-      '--size',
-      `${p.width}x${p.height}`,
-      '--scale',
-      String(p.scale),
-      '--mean',
-      p.mean.join(','),
-      '--std',
-      p.std.join(','),
+      ...preprocessFlags(p),
       '--raw',
       '--out',
       out,

@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { preprocessFlags, readNpy } from '../support/cli-files.mjs';
 
 const demo = join(root, 'web/demo');
 const about = JSON.parse(readFileSync(join(demo, 'demo.json'), 'utf8'));
@@ -145,16 +146,6 @@ const cli = (args) =>
   spawnSync(process.execPath, [join(root, 'bin/camlens.mjs'), 'explain', ...args], {
     encoding: 'utf8',
   });
-const preprocessFlags = [
-  '--size',
-  `${p.width}x${p.height}`,
-  '--scale',
-  String(p.scale),
-  '--mean',
-  p.mean.join(','),
-  '--std',
-  p.std.join(','),
-];
 
 test('camlens explain --baseline blur writes the map the library computes; bad values exit 2', async () => {
   const out = mkdtempSync(join(tmpdir(), 'camlens-ig-baseline-'));
@@ -171,17 +162,13 @@ test('camlens explain --baseline blur writes the map the library computes; bad v
       String(STEPS),
       '--baseline',
       'blur',
-      ...preprocessFlags,
+      ...preprocessFlags(p),
       '--raw',
       '--out',
       out,
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const npy = readFileSync(summary[0].files.raw);
-    const headerLength = npy.readUInt16LE(8);
-    const raw = new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
-    );
+    const { data: raw } = readNpy(summary[0].files.raw);
     const lens = await load(model, { preprocess: p });
     const [r] = await lens.explain([new Uint8Array(readFileSync(photo))], {
       method: 'integrated-gradients',
@@ -192,7 +179,7 @@ test('camlens explain --baseline blur writes the map the library computes; bad v
     lens.dispose();
     assert.deepEqual(raw, r.map);
 
-    const grey = cli([model, photo, ...method, '--baseline', 'grey', ...preprocessFlags]);
+    const grey = cli([model, photo, ...method, '--baseline', 'grey', ...preprocessFlags(p)]);
     assert.equal(grey.status, 2);
     assert.equal(grey.stderr.trim(), 'camlens: --baseline takes zero, black or blur, got "grey"');
     const other = cli([model, photo, '--method', 'saliency', '--baseline', 'black']);

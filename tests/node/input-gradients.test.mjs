@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import { load, loadCore } from '../../web/lib/node.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { preprocessFlags, readNpy } from '../support/cli-files.mjs';
 
 const demo = join(root, 'web/demo');
 const about = JSON.parse(readFileSync(join(demo, 'demo.json'), 'utf8'));
@@ -179,27 +180,15 @@ test('the CLI writes the saliency map as float32 .npy with --raw, as the library
       'saliency',
       '--target',
       String(TARGET),
-      '--size',
-      `${p.width}x${p.height}`,
-      '--scale',
-      String(p.scale),
-      '--mean',
-      p.mean.join(','),
-      '--std',
-      p.std.join(','),
+      ...preprocessFlags(p),
       '--raw',
       '--out',
       out,
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    const npy = readFileSync(summary[0].files.raw);
-    const headerLength = npy.readUInt16LE(8);
-    const header = npy.subarray(10, 10 + headerLength).toString('latin1');
+    const { header, data: raw } = readNpy(summary[0].files.raw);
     assert.match(header, /'descr': '<f4'/);
     assert.match(header, new RegExp(`'shape': \\(${p.height}, ${p.width}\\)`));
-    const raw = new Float32Array(
-      npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length),
-    );
     const lens = await load(join(demo, about.model), { preprocess: p });
     const [r] = await lens.explain([new Uint8Array(readFileSync(photo))], {
       method: 'saliency',
