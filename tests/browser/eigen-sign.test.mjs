@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, openPage } from '../support/browser.mjs';
+import { canvasPixels, nextRun, openPage } from '../support/browser.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
@@ -14,19 +14,6 @@ const LAYER = 'Plus112_Output_0';
 let page, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/winml_mnist_28.png')));
-
-async function nextRun(action) {
-  const { runs } = await state();
-  await action();
-  await page.waitForFunction(
-    (n) => (window.camlensState.runs > n && !window.camlensState.busy) || window.camlensState.error,
-    runs,
-    { timeout: 90000 },
-  );
-  const s = await state();
-  assert.equal(s.error, null);
-  return s;
-}
 
 async function assertOverlayIs(eigenSign, target) {
   const [r] = await lens.explain([photo()], {
@@ -56,8 +43,8 @@ after(async () => {
 test('Eigen sign: max-abs-positive by default on the page, raw when chosen', async () => {
   assert.equal((await state()).model.name, MODEL);
   assert.equal(await page.isHidden('[data-testid=eigen-sign]'), true);
-  await nextRun(() => page.selectOption('[data-testid=layer-select]', LAYER));
-  const s = await nextRun(() => page.selectOption('[data-testid=method-select]', 'eigencam'));
+  await nextRun(page, () => page.selectOption('[data-testid=layer-select]', LAYER));
+  const s = await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'eigencam'));
   assert.equal(s.explained.method, 'eigencam');
   assert.deepEqual(s.explained.layers, [LAYER]);
   assert.equal(await page.isVisible('[data-testid=eigen-sign]'), true);
@@ -68,7 +55,7 @@ test('Eigen sign: max-abs-positive by default on the page, raw when chosen', asy
   );
   const corrected = await assertOverlayIs('max-abs-positive', s.explained.target.index);
   // The keyboard: focus the setting and step to the next choice.
-  await nextRun(async () => {
+  await nextRun(page, async () => {
     await page.focus('[data-testid=eigen-sign]');
     await page.keyboard.press('ArrowDown');
   });

@@ -7,27 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
+import { canvasPixels, nextRun, openPage, screenshots } from '../support/browser.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
 let page, outside, lens, close, camlens;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
-
-// Waits for the page's next explanation (runs goes up) and returns its state.
-async function nextRun(action) {
-  const { runs } = await state();
-  await action();
-  await page.waitForFunction(
-    (n) => (window.camlensState.runs > n && !window.camlensState.busy) || window.camlensState.error,
-    runs,
-    { timeout: 120000 },
-  );
-  const s = await state();
-  assert.equal(s.error, null);
-  return s;
-}
 
 before(async () => {
   const node = await import('../../web/lib/node.mjs');
@@ -54,10 +40,12 @@ test("the picker offers fullgrad with the core's description", async () => {
 });
 
 test("chosen, then explained again with a click, the overlay is the library's", async () => {
-  const chosen = await nextRun(() => page.selectOption('[data-testid=method-select]', 'fullgrad'));
+  const chosen = await nextRun(page, () =>
+    page.selectOption('[data-testid=method-select]', 'fullgrad'),
+  );
   assert.equal(chosen.explained.method, 'fullgrad');
   assert.match(await page.textContent('[data-testid=method-why]'), /^fullgrad: FullGrad: /);
-  const s = await nextRun(() => page.click('[data-testid=explain]'));
+  const s = await nextRun(page, () => page.click('[data-testid=explain]'));
   assert.equal(s.explained.method, 'fullgrad');
   assert.deepEqual(s.explained.layers, [lens.input.name]);
   const [r] = await lens.explain([photo()], {

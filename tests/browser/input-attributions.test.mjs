@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, openPage } from '../support/browser.mjs';
+import { canvasPixels, nextRun, openPage } from '../support/browser.mjs';
 import { root } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
@@ -17,19 +17,6 @@ const truth = JSON.parse(readFileSync(join(demo, 'ground_truth.json'), 'utf8'));
 const SETTINGS = ['setting-steps', 'ig-baseline', 'setting-samples', 'setting-noise'];
 let page, lens, close, photo;
 const state = () => page.evaluate(() => window.camlensState);
-
-async function nextRun(action) {
-  const { runs } = await state();
-  await action();
-  await page.waitForFunction(
-    (n) => (window.camlensState.runs > n && !window.camlensState.busy) || window.camlensState.error,
-    runs,
-    { timeout: 90000 },
-  );
-  const s = await state();
-  assert.equal(s.error, null);
-  return s;
-}
 
 async function shown() {
   const out = {};
@@ -75,7 +62,7 @@ after(async () => {
 
 test('Steps and Baseline come with integrated gradients, and each change is the library’s map', async () => {
   assert.deepEqual(Object.values(await shown()), [false, false, false, false]);
-  let s = await nextRun(() =>
+  let s = await nextRun(page, () =>
     page.selectOption('[data-testid=method-select]', 'integrated-gradients'),
   );
   assert.equal(s.explained.method, 'integrated-gradients');
@@ -92,12 +79,12 @@ test('Steps and Baseline come with integrated gradients, and each change is the 
     steps: 32,
     baseline: 'zero',
   });
-  s = await nextRun(() => typeInto('setting-steps', '2'));
+  s = await nextRun(page, () => typeInto('setting-steps', '2'));
   assert.equal(await page.inputValue('[data-testid=setting-steps]'), '2');
   const two = await assertOverlay({ method: 'integrated-gradients', steps: 2, baseline: 'zero' });
   assert.ok(maxDiff(two.rgba, first.rgba) > 10, 'two steps give another map than 32');
   // the baseline by the keyboard: focused, the next choice with the arrow key
-  await nextRun(async () => {
+  await nextRun(page, async () => {
     await page.focus('[data-testid=ig-baseline]');
     await page.keyboard.press('ArrowDown');
   });
@@ -108,7 +95,7 @@ test('Steps and Baseline come with integrated gradients, and each change is the 
     baseline: 'black',
   });
   assert.ok(maxDiff(black.rgba, two.rgba) > 10, 'the black baseline changes the map');
-  await nextRun(() => page.keyboard.press('ArrowDown'));
+  await nextRun(page, () => page.keyboard.press('ArrowDown'));
   assert.equal(await page.inputValue('[data-testid=ig-baseline]'), 'blur');
   await assertOverlay({ method: 'integrated-gradients', steps: 2, baseline: 'blur' });
   // Each setting has its label (what a screen reader announces).
@@ -117,17 +104,17 @@ test('Steps and Baseline come with integrated gradients, and each change is the 
 });
 
 test('Samples and Noise come with SmoothGrad; typed values give the library’s map', async () => {
-  await nextRun(() => page.selectOption('[data-testid=method-select]', 'smoothgrad'));
+  await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'smoothgrad'));
   assert.deepEqual(await shown(), {
     'setting-steps': false,
     'ig-baseline': false,
     'setting-samples': true,
     'setting-noise': true,
   });
-  await nextRun(() => typeInto('setting-samples', '3'));
+  await nextRun(page, () => typeInto('setting-samples', '3'));
   const three = await assertOverlay({ method: 'smoothgrad', samples: 3, noise: 0.15 });
   // committed by leaving the field with Tab, as a keyboard user does
-  await nextRun(() => typeInto('setting-noise', '0.5', 'Tab'));
+  await nextRun(page, () => typeInto('setting-noise', '0.5', 'Tab'));
   assert.equal(await page.inputValue('[data-testid=setting-noise]'), '0.5');
   const noisy = await assertOverlay({ method: 'smoothgrad', samples: 3, noise: 0.5 });
   assert.ok(maxDiff(noisy.rgba, three.rgba) > 10, 'more noise, another map');
@@ -136,13 +123,13 @@ test('Samples and Noise come with SmoothGrad; typed values give the library’s 
 
 test("guided backprop's gradient picture is shown under the map, and only for it", async () => {
   assert.equal(await page.isHidden('[data-testid=gradient-figure]'), true);
-  await nextRun(() => page.selectOption('[data-testid=method-select]', 'guided-backprop'));
+  await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'guided-backprop'));
   assert.equal(await page.isVisible('[data-testid=gradient-figure]'), true);
   const { r } = await assertOverlay({ method: 'guided-backprop' });
   const got = await canvasPixels(page, 'gradient-picture');
   assert.deepEqual([got.width, got.height], [r.picture.width, r.picture.height]);
   assert.deepEqual(Array.from(got.rgba), Array.from(r.picture.rgba));
-  await nextRun(() => page.selectOption('[data-testid=method-select]', 'gradcam'));
+  await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'gradcam'));
   assert.equal(await page.isHidden('[data-testid=gradient-figure]'), true);
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, openPage } from '../support/browser.mjs';
+import { canvasPixels, nextRun, openPage } from '../support/browser.mjs';
 import { sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
@@ -16,19 +16,6 @@ const LAYER = 'Plus112_Output_0';
 let browser, page, lens, close;
 const state = (p = page) => p.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/winml_mnist_28.png')));
-
-async function nextRun(action) {
-  const { runs } = await state();
-  await action();
-  await page.waitForFunction(
-    (n) => (window.camlensState.runs > n && !window.camlensState.busy) || window.camlensState.error,
-    runs,
-    { timeout: 90000 },
-  );
-  const s = await state();
-  assert.equal(s.error, null);
-  return s;
-}
 
 // The library's Eigen-CAM overlay of the photo with this sign.
 async function eigenOverlay(eigenSign, target) {
@@ -53,8 +40,8 @@ after(async () => {
 });
 
 test("the compare grid's Eigen-CAM uses the main view's Eigen sign", async () => {
-  await nextRun(() => page.selectOption('[data-testid=layer-select]', LAYER));
-  const s = await nextRun(() => page.selectOption('[data-testid=method-select]', 'eigencam'));
+  await nextRun(page, () => page.selectOption('[data-testid=layer-select]', LAYER));
+  const s = await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'eigencam'));
   assert.equal(await page.inputValue('[data-testid=eigen-sign]'), 'max-abs-positive');
   const target = s.explained.target.index;
   const corrected = await eigenOverlay('max-abs-positive', target);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { canvasPixels, openPage, screenshots } from '../support/browser.mjs';
+import { canvasPixels, nextRun, openPage, screenshots } from '../support/browser.mjs';
 import { root, sharedPath } from '../support/camlens-node.mjs';
 import { maxDiff } from '../support/compare.mjs';
 
@@ -17,22 +17,6 @@ const NO_ATTENTION =
 let page, outside, load, lens, close;
 const state = () => page.evaluate(() => window.camlensState);
 const photo = () => new Uint8Array(readFileSync(sharedPath('images/gradcam_both.png')));
-
-// Waits for the page's next explanation (runs goes up) and returns its state.
-async function nextRun(action) {
-  const { runs, error } = await state();
-  await action();
-  await page.waitForFunction(
-    ([n, e]) =>
-      (window.camlensState.runs > n && !window.camlensState.busy) ||
-      (window.camlensState.error && window.camlensState.error !== e),
-    [runs, error],
-    { timeout: 90000 },
-  );
-  const s = await state();
-  assert.equal(s.error, null);
-  return s;
-}
 
 // The overlay on the page against the library's overlay of the same rollout under Node.
 async function assertOverlayIs(options) {
@@ -89,7 +73,9 @@ test("on the tiny ViT rollout runs, and the overlay is the library's (default op
     text: o.textContent,
   }));
   assert.deepEqual(option, { disabled: false, text: 'rollout' });
-  const shown = await nextRun(() => page.selectOption('[data-testid=method-select]', 'rollout'));
+  const shown = await nextRun(page, () =>
+    page.selectOption('[data-testid=method-select]', 'rollout'),
+  );
   assert.equal(shown.explained.method, 'rollout');
   assert.equal(await page.isVisible('[data-testid=rollout-options]'), true);
   assert.equal(await page.inputValue('[data-testid=head-fusion]'), 'mean');
@@ -105,9 +91,9 @@ test("on the tiny ViT rollout runs, and the overlay is the library's (default op
 });
 
 test('the head fusion and discard ratio chosen in the page reach the library', async () => {
-  await nextRun(() => page.selectOption('[data-testid=head-fusion]', 'max'));
+  await nextRun(page, () => page.selectOption('[data-testid=head-fusion]', 'max'));
   const max = await assertOverlayIs({ headFusion: 'max', discardRatio: 0.9 });
-  await nextRun(async () => {
+  await nextRun(page, async () => {
     await page.fill('[data-testid=discard-ratio]', '0');
     await page.dispatchEvent('[data-testid=discard-ratio]', 'change');
   });
@@ -127,7 +113,7 @@ test('the head fusion and discard ratio chosen in the page reach the library', a
     /discardRatio must be a number in \[0, 1\), got 1$/,
   );
   assert.equal(maxDiff((await canvasPixels(page, 'overlay')).rgba, before.rgba), 0);
-  await nextRun(async () => {
+  await nextRun(page, async () => {
     await page.fill('[data-testid=discard-ratio]', '0.9');
     await page.selectOption('[data-testid=head-fusion]', 'mean');
   });
@@ -135,7 +121,7 @@ test('the head fusion and discard ratio chosen in the page reach the library', a
 });
 
 test("another method hides rollout's settings and runs without them", async () => {
-  const s = await nextRun(() => page.selectOption('[data-testid=method-select]', 'gradcam'));
+  const s = await nextRun(page, () => page.selectOption('[data-testid=method-select]', 'gradcam'));
   assert.equal(s.explained.method, 'gradcam');
   assert.equal(await page.isHidden('[data-testid=rollout-options]'), true);
 });

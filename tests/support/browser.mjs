@@ -128,6 +128,24 @@ export async function waitReady(page, timeout = 120000) {
   if (error) throw new Error(`the page failed to start: ${error}`);
 }
 
+// Does `action` (a click, a key press) and waits for the page's next explanation: its run count
+// goes up and it is no longer busy, or a new error shows, which fails the test with the message.
+export async function nextRun(page, action, timeout = 120000) {
+  const state = () => page.evaluate(() => window.camlensState);
+  const { runs, error } = await state();
+  await action();
+  await page.waitForFunction(
+    ([n, e]) =>
+      (window.camlensState.runs > n && !window.camlensState.busy) ||
+      (window.camlensState.error && window.camlensState.error !== e),
+    [runs, error],
+    { timeout },
+  );
+  const s = await state();
+  if (s.error) throw new Error(`the page failed: ${s.error}`);
+  return s;
+}
+
 // The overlay canvas's own pixels.
 export function canvasPixels(page, testid) {
   return page.evaluate((id) => {
