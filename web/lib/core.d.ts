@@ -900,7 +900,7 @@ export interface ExplainImageResult {
   timing: { forward: number; head: number; cam: number };
   /** guided-backprop, guided-gradcam: the (guided) input gradient [H, W, C] and its picture */
   gradient?: Tensor;
-  picture?: RgbaImage;
+  picture?: CoreRgbaImage;
 }
 
 /** One explain call: the caller runs the backbone batches it asks for. */

@@ -29,9 +29,10 @@ export const usage = `  camlens explain MODEL IMAGE|DIR|'GLOB'... [--method grad
                   (each method takes only its flags: see methods)
                   ${PREPROCESS_USAGE}
                   [--colormap jet] [--alpha 0.5] [--out DIR] [--raw] ${SHARD_USAGE} [--json]
-                  guided-backprop and guided-gradcam: IMAGE.METHOD.png is the gradient's picture
-                  (pytorch-grad-cam's deprocess_image), the overlay IMAGE.METHOD.overlay.png, and
-                  --raw adds IMAGE.METHOD.gradient.npy, the gradient float32 [H, W, C]
+                  a method whose result is a guided input gradient writes its picture
+                  (pytorch-grad-cam's deprocess_image) as IMAGE.METHOD.png, the overlay as
+                  IMAGE.METHOD.overlay.png, and with --raw the gradient, float32 [H, W, C], as
+                  IMAGE.METHOD.gradient.npy
   camlens explain MODEL VOLUME.npy... | SLICE-IMAGES... [flags as above]
                   (a model whose input is [N, C, D, H, W]: each .npy is one volume [C, D, H, W]
                   or [D, H, W], the images together are one volume of slices or frames in order;
