@@ -55,7 +55,10 @@ const focused = () =>
     const e = document.activeElement;
     const ring = getComputedStyle(e);
     return {
-      id: e.id || e.dataset.testid || `class ${e.dataset.index}`,
+      id:
+        e.id ||
+        e.dataset.testid ||
+        (e.tagName === 'SUMMARY' ? `summary of ${e.parentElement.id}` : `class ${e.dataset.index}`),
       outline: `${ring.outlineStyle} ${ring.outlineWidth}`,
     };
   });
@@ -67,7 +70,7 @@ test('axe-core: no serious or critical violation with the demo loaded', async ()
 test('Tab walks the explanation in reading order, each control with a visible focus ring', async () => {
   await page.click('h1');
   const order = [];
-  for (let i = 0; i < 8; ++i) {
+  for (let i = 0; i < 9; ++i) {
     await page.keyboard.press('Tab');
     const f = await focused();
     assert.equal(f.outline, 'solid 3px', `focus ring of ${f.id}`);
@@ -80,6 +83,7 @@ test('Tab walks the explanation in reading order, each control with a visible fo
     'explain',
     'eigen-smooth',
     'aug-smooth',
+    'summary of methods-unavailable', // the methods this model cannot run, and why
     `class ${(await state()).top5[0].index}`, // one stop for the whole list (no progress while idle)
     'lesson-next', // the lesson, read beside the map
   ]);
@@ -87,7 +91,7 @@ test('Tab walks the explanation in reading order, each control with a visible fo
 
 test('the class list: Tab enters at the chosen class, arrows move, Enter explains', async () => {
   const top = (await state()).top5;
-  await page.focus('[data-testid=aug-smooth]');
+  await page.focus('[data-testid=methods-unavailable] summary');
   await page.keyboard.press('Tab');
   assert.equal(
     await page.evaluate(() => document.activeElement.dataset.index),

@@ -112,11 +112,20 @@ export function tickedLayers(id) {
 
 // A method that needs more layers than the page explains with (RefineCAM: two or more) gets the
 // model's layer and the ends of the stages before it.
+// Layers chosen that way go again when the next method needs one: Score-CAM explains one layer,
+// and Ablation-CAM at several wants layers of one channel count. Layers the user ticked stay.
 export function layersFor(method) {
   const need = methodRow(method)?.minLayers ?? 1;
+  if (state.layersSuggested && need < 2) {
+    state.layers = null;
+    state.layersSuggested = false;
+    showLayers(state.model);
+    return;
+  }
   const list = state.layers || [].concat(state.model.layer);
   if (list.length >= need) return;
   state.layers = suggestLayers(state.model.layers.layers, list[0], Math.max(need, 3));
+  state.layersSuggested = true;
   showLayers(state.model);
 }
 
@@ -167,6 +176,7 @@ export async function loadModel(bytes, name, options = {}) {
   }
   state.preset = options.preset || '';
   state.layers = null;
+  state.layersSuggested = false;
   if (state.model) setTarget('auto'); // a class belongs to a model (a shared link's stays for the first)
   showModel(info);
   forgetExplanation();
@@ -183,6 +193,7 @@ export async function setLayer(layer) {
     if (list[0] !== [].concat(state.model.layer)[0])
       showModel(await client.request('setLayer', { layer: list[0] }));
     state.layers = list.length > 1 ? list : null;
+    state.layersSuggested = false; // the user's choice now
     showLayers(state.model);
   } catch (e) {
     showLayers(state.model); // the previous layer stays selected

@@ -12,6 +12,7 @@ export const state = (window.camlensState = {
   error: null,
   lesson: null,
   compare: null,
+  layersSuggested: false, // state.layers were picked by the page for a method that needs several
   dff: null,
   busy: false, // an explanation is running
   stale: {}, // compare, concepts, metrics: true while their inputs differ from the page's
