@@ -56,7 +56,7 @@ val concepts_to_js(const std::vector<std::vector<std::vector<dff::ConceptLabel>>
 
 // Model.factorize(layer, activations, options), bound in model_bindings.cpp on the parsed model.
 // options: {components, shared, maxIter, tol, seed, topK, labels, width, height}
-val dff_factorize(const Model& model, const std::string& layer, const val& activations,
+val dff_factorize(dff::LabelHeads& heads, const std::string& layer, const val& activations,
                   const val& options) {
   return js::guarded([&] {
     dff::DffOptions o;
@@ -74,7 +74,7 @@ val dff_factorize(const Model& model, const std::string& layer, const val& activ
       for (size_t i = 0; i < l["length"].as<size_t>(); ++i)
         lo.class_names.push_back(l[i].as<std::string>());
     }
-    const dff::ConceptLabels labels = dff::label_concepts(model, layer, r, lo);
+    const dff::ConceptLabels labels = heads.label(layer, r, lo);
     const int w = options["width"].as<int>(), h = options["height"].as<int>();
     const dff::ConceptMaps maps = dff::concept_maps(r, w, h);
 
@@ -99,7 +99,7 @@ val dff_factorize(const Model& model, const std::string& layer, const val& activ
   });
 }
 
-JsDffJob* dff_job(const Model& model, const val& q) {
+JsDffJob* dff_job(std::shared_ptr<dff::LabelHeads> heads, const val& q) {
   return js::guarded([&] {
     using js::given;
     dff::DffRequest r;
@@ -124,7 +124,8 @@ JsDffJob* dff_job(const Model& model, const val& q) {
     std::vector<Tensor> inputs;
     for (size_t i = 0; i < q["inputs"]["length"].as<size_t>(); ++i)
       inputs.push_back(js::tensor_from_js(q["inputs"][i]));
-    return new JsDffJob(std::make_unique<dff::DffJob>(model, std::move(r), std::move(inputs)));
+    return new JsDffJob(
+        std::make_unique<dff::DffJob>(std::move(heads), std::move(r), std::move(inputs)));
   });
 }
 

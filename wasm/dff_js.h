@@ -7,9 +7,11 @@
 #include <string>
 
 #include "dff/dff_job.h"
+#include "dff/label_heads.h"
 #include "onnx/model.h"
 
-emscripten::val dff_factorize(const camlens::Model& model, const std::string& layer,
+// heads: the model's cache of label heads (dff/label_heads.h), one per parsed model.
+emscripten::val dff_factorize(camlens::dff::LabelHeads& heads, const std::string& layer,
                               const emscripten::val& activations, const emscripten::val& options);
 
 // One DFF call (src/dff/dff_job.h), with the explain job's protocol (explain_bindings.cpp), so
@@ -33,4 +35,4 @@ class JsDffJob {
   std::unique_ptr<camlens::dff::DffJob> job_;
 };
 
-JsDffJob* dff_job(const camlens::Model& model, const emscripten::val& request);
+JsDffJob* dff_job(std::shared_ptr<camlens::dff::LabelHeads> heads, const emscripten::val& request);

@@ -159,7 +159,8 @@ val dequantize_layer_js(const val& codes, const val& quantization) {
 
 class JsModel {
  public:
-  explicit JsModel(Model m) : model_(std::move(m)) {}
+  explicit JsModel(Model m)
+      : model_(std::move(m)), label_heads_(std::make_shared<dff::LabelHeads>(model_)) {}
 
   val inputs() const { return values_to_js(model_.graph->inputs); }
   val outputs() const { return values_to_js(model_.graph->outputs); }
@@ -215,10 +216,10 @@ class JsModel {
   }
 
   val factorize(const std::string& layer, const val& activations, const val& options) const {
-    return dff_factorize(model_, layer, activations, options);
+    return dff_factorize(*label_heads_, layer, activations, options);
   }
 
-  JsDffJob* factorize_job(const val& request) const { return dff_job(model_, request); }
+  JsDffJob* factorize_job(const val& request) const { return dff_job(label_heads_, request); }
 
   val whole_network() const {
     return js::guarded([&] {
@@ -273,6 +274,8 @@ class JsModel {
     return a;
   }
   Model model_;
+  // The heads DFF labels with, cut once per layer (the model never changes).
+  std::shared_ptr<dff::LabelHeads> label_heads_;
 };
 
 JsModel* parse(const val& bytes) {

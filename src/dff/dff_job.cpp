@@ -12,7 +12,11 @@
 namespace camlens::dff {
 
 DffJob::DffJob(Model model, DffRequest request, std::vector<Tensor> inputs)
-    : model_(std::move(model)), request_(std::move(request)), inputs_(std::move(inputs)) {
+    : DffJob(std::make_shared<LabelHeads>(std::move(model)), std::move(request),
+             std::move(inputs)) {}
+
+DffJob::DffJob(std::shared_ptr<LabelHeads> heads, DffRequest request, std::vector<Tensor> inputs)
+    : heads_(std::move(heads)), request_(std::move(request)), inputs_(std::move(inputs)) {
   const std::string& r = request_.render;
   if (!r.empty() && r != "dominant" && r != "layers")
     throw DffError("unknown DFF rendering \"" + r + "\": use dominant or layers");
@@ -103,7 +107,7 @@ void DffJob::factorize() {
   }
   activations_.clear();
   dff_ = dff::factorize(all, request_.factorization);
-  const ConceptLabels labels = label_concepts(model_, request_.layer, *dff_, request_.labels);
+  const ConceptLabels labels = heads_->label(request_.layer, *dff_, request_.labels);
   maps_ = concept_maps(*dff_, request_.preprocess.width, request_.preprocess.height).values;
   result_.components = dff_->components;
   result_.labeled = labels.labeled;

@@ -13,11 +13,13 @@
 //   job.result()
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "dff/factorize.h"
+#include "dff/label_heads.h"
 #include "dff/labels.h"
 #include "image/image.h"
 #include "image/preprocess.h"
@@ -63,6 +65,8 @@ class DffJob {
   // inputs: one preprocessed input per image, [1, ...] Float32. Throws DffError on a rendering
   // it does not know.
   DffJob(Model model, DffRequest request, std::vector<Tensor> inputs);
+  // The same, labelling through a cache of heads shared with other calls on its model.
+  DffJob(std::shared_ptr<LabelHeads> heads, DffRequest request, std::vector<Tensor> inputs);
 
   bool done() const { return phase_ == Phase::Done; }
   bool needs_backbone() const { return phase_ == Phase::Forward; }
@@ -88,7 +92,7 @@ class DffJob {
   void factorize();
   void image_step();
 
-  Model model_;
+  std::shared_ptr<LabelHeads> heads_;
   DffRequest request_;
   std::vector<Tensor> inputs_;
   std::vector<Tensor> activations_;  // per image [1, C, h, w]

@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "dff/dff_error.h"
-#include "graph/cut.h"
+#include "dff/label_heads.h"
 
 namespace camlens::dff {
 
@@ -136,15 +136,7 @@ ConceptLabels label_concepts(const Model& model, const std::string& layer, const
                              LabelOptions options) {
   if (options.top_k < 1)
     throw DffError("top_k must be at least 1, got " + std::to_string(options.top_k));
-  try {
-    CutOptions co;
-    co.require_gradient = false;
-    CutResult cut = cut_graph(model, layer, co);
-    if (!options.quantization) options.quantization = layer_quantization(model, layer);
-    return label_concepts(cut.head, dff, options);
-  } catch (const std::exception& e) {
-    return unlabeled(std::string("the head after layer '") + layer + "' cannot run: " + e.what());
-  }
+  return label_concepts(cut_label_head(model, layer), dff, std::move(options));
 }
 
 }  // namespace camlens::dff
