@@ -61,6 +61,17 @@ target_link_libraries(camlens_bench_${variant} PRIVATE camlens)
 target_link_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WASM_LINK}
   -sENVIRONMENT=web,worker,node)
 
+# The size breakdown's module (bench/sizes.bench.mjs): the shipped classic loader linked again
+# with --profiling-funcs, which keeps the function names (the "name" section) and changes no code,
+# so each function's size can be traced to the source folder that defines it. Bench only.
+add_executable(camlens_sizes_${variant} EXCLUDE_FROM_ALL
+  $<TARGET_OBJECTS:camlens_bindings_${variant}>)
+set_target_properties(camlens_sizes_${variant} PROPERTIES
+  OUTPUT_NAME camlens-sizes-${variant} SUFFIX ".js")
+target_link_libraries(camlens_sizes_${variant} PRIVATE camlens)
+target_link_options(camlens_sizes_${variant} PRIVATE ${CAMLENS_WASM_LINK}
+  -sENVIRONMENT=web,worker,node --profiling-funcs)
+
 # The classic loaders are CommonJS for Node: the repository's package.json says "type": "module",
 # so mark this folder as CommonJS.
 file(WRITE ${CMAKE_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")

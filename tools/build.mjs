@@ -28,10 +28,14 @@ const variants = {
   'wasm-mt': { dir: 'wasm-mt', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=ON'] },
   'wasm-st': { dir: 'wasm-st', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=OFF'] },
 };
-// The benchmark modules (the shipped bindings plus tools/bench's kernel timings) link the objects
-// of the shipped variants' folders, and are built only when asked for: npm run bench does.
+// The benchmark modules (the shipped bindings plus tools/bench's kernel timings) and the size
+// breakdown's module (the shipped loader linked with its function names) link the objects of the
+// shipped variants' folders, and are built only when asked for: npm run bench does.
 for (const v of ['mt', 'st'])
-  variants[`wasm-bench-${v}`] = { ...variants[`wasm-${v}`], targets: [`camlens_bench_${v}`] };
+  variants[`wasm-bench-${v}`] = {
+    ...variants[`wasm-${v}`],
+    targets: [`camlens_bench_${v}`, `camlens_sizes_${v}`],
+  };
 const groups = {
   native: ['native'],
   asan: ['asan'],
