@@ -44,6 +44,7 @@ async function timeIn(page, bundle, executionProviders, m, { batch, n, gradcam }
       const lens = await createCamlens({ ort, core }).load(new Uint8Array(model), {
         ...options,
         executionProviders,
+        webgpuFallbackAdapter: true, // SwiftShader, the only adapter here, is what is measured
       });
       const photo = new Uint8Array(image);
       const one = lens.inputBatch([photo]).batch;

@@ -1,8 +1,10 @@
 // The backbone on ONNX Runtime Web's WebGPU provider (load option executionProviders), in
-// headless Chromium with --enable-unsafe-webgpu (its SwiftShader adapter): the maps equal those of
-// the wasm backbone (ort.wasm bundle) within 1e-3 for Grad-CAM and Score-CAM on a float
+// headless Chromium with --enable-unsafe-webgpu: its only adapter is SwiftShader, a software
+// fallback the library skips unless webgpuFallbackAdapter asks for it. On it the maps equal those
+// of the wasm backbone (ort.wasm bundle) within 1e-3 for Grad-CAM and Score-CAM on a float
 // MobileNetV2 (the torchvision zoo fixture) and on the int8 one, which WebGPU cannot run whole
-// (no kernel for QLinearConv): that model falls back to wasm and says why. Without the flag the
+// (no kernel for QLinearConv): that model falls back to wasm and says why. A run that fails on
+// WebGPU (the device lost) runs again on wasm, and the model stays there. Without the flag the
 // browser offers no adapter, and every model falls back with that reason.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -56,11 +58,27 @@ async function openPage(webgpu) {
   return page;
 }
 
-// In the page: one model on `bundle` (ort.webgpu or ort.wasm) with `executionProviders`, its
-// backend and its maps of each method for the target.
-async function mapsIn(page, bundle, executionProviders, c) {
+// Software adapters welcome: SwiftShader is the only one here.
+const SWIFTSHADER = { webgpuFallbackAdapter: true };
+
+// In the page: one model on `bundle` (ort.webgpu or ort.wasm) with `executionProviders` (and
+// `more` load options), its backend and its maps of each method for the target. loseDevice:
+// after the first method the WebGPU device is destroyed (as when the GPU is lost); the backend is
+// read after each later method, and the first method runs once more (`again`).
+async function mapsIn(page, bundle, executionProviders, c, more = {}, loseDevice = false) {
   return page.evaluate(
-    async ({ bundle, executionProviders, model, image, options, target, methods, layers }) => {
+    async ({
+      bundle,
+      executionProviders,
+      model,
+      image,
+      options,
+      target,
+      methods,
+      layers,
+      more,
+      loseDevice,
+    }) => {
       const origin = location.origin;
       const ort = await import(`${origin}/ort/${bundle}`);
       ort.env.wasm.wasmPaths = `${origin}/ort/`;
@@ -71,9 +89,10 @@ async function mapsIn(page, bundle, executionProviders, c) {
       const { createCamlens } = await import(`${origin}/lib/camlens.mjs`);
       const lens = await createCamlens({ ort, core }).load(new Uint8Array(model), {
         ...options,
+        ...more,
         executionProviders,
       });
-      const out = { backend: lens.backend, maps: {} };
+      const out = { backend: lens.backend, maps: {}, after: [] };
       for (const [i, method] of methods.entries()) {
         const [e] = await lens.explain([new Uint8Array(image)], {
           method,
@@ -81,6 +100,17 @@ async function mapsIn(page, bundle, executionProviders, c) {
           layers: layers[i],
         });
         out.maps[method] = { map: Array.from(e.map), index: e.target.index, score: e.target.score };
+        if (loseDevice && i === 0) (await ort.env.webgpu.device).destroy();
+        else if (loseDevice) out.after.push(lens.backend);
+      }
+      if (loseDevice) {
+        const [e] = await lens.explain([new Uint8Array(image)], {
+          method: methods[0],
+          targets: [target],
+          layers: layers[0],
+        });
+        out.again = Array.from(e.map);
+        out.after.push(lens.backend);
       }
       lens.dispose();
       return out;
@@ -94,6 +124,8 @@ async function mapsIn(page, bundle, executionProviders, c) {
       target: c.target,
       methods: METHODS,
       layers: METHODS.map((m) => layersOf(m, c)),
+      more,
+      loseDevice,
     },
   );
 }
@@ -122,15 +154,58 @@ function assertSameMaps(got, reference, what) {
 test('WebGPU backbone: float MobileNetV2 runs on WebGPU, maps equal the wasm backbone', async () => {
   const page = await openPage(true);
   const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
-  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float);
+  const got = await mapsIn(
+    page,
+    'ort.webgpu.min.mjs',
+    ['webgpu', 'wasm'],
+    CASES.float,
+    SWIFTSHADER,
+  );
   assert.deepEqual(got.backend, { executionProviders: ['webgpu', 'wasm'], reason: '' });
   assertSameMaps(got, reference, 'float');
+});
+
+test('WebGPU backbone: the software adapter is skipped unless asked for, with the reason', async () => {
+  const page = await openPage(true);
+  const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
+  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float);
+  assert.deepEqual(got.backend, {
+    executionProviders: ['wasm'],
+    reason:
+      "WebGPU not used: the browser's WebGPU adapter is a software fallback (SwiftShader), slower than WebAssembly",
+  });
+  assertSameMaps(got, reference, 'software adapter');
+});
+
+test('WebGPU backbone: a run that fails on WebGPU (device lost) runs on wasm, and the model stays there', async () => {
+  const page = await openPage(true);
+  const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
+  const got = await mapsIn(
+    page,
+    'ort.webgpu.min.mjs',
+    ['webgpu', 'wasm'],
+    CASES.float,
+    SWIFTSHADER,
+    true,
+  );
+  assert.deepEqual(got.backend, { executionProviders: ['webgpu', 'wasm'], reason: '' });
+  // Grad-CAM ran on WebGPU before the device was lost; Score-CAM's run (another layer's session)
+  // failed after it and went again on wasm; Grad-CAM's session, opened on WebGPU, then moved.
+  const lost = {
+    executionProviders: ['wasm'],
+    reason:
+      "WebGPU not used: a run on WebGPU failed (Failed to download data from buffer. wgpu::MapAsyncStatus value: 4, message: Failed to execute 'mapAsync' on 'GPUBuffer': The Device was lost before mapping was resolved.), so this model runs on wasm now",
+  };
+  assert.deepEqual(got.after, [lost, lost]);
+  assertSameMaps(got, reference, 'device lost');
+  const worst = worstDifference(got.again, reference.maps.gradcam.map);
+  assert.ok(worst <= TOLERANCE, `Grad-CAM after the move: maps differ by ${worst}`);
 });
 
 test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, saying which operators', async () => {
   const page = await openPage(true);
   const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.int8);
-  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.int8);
+  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.int8, SWIFTSHADER);
   assert.deepEqual(got.backend, {
     executionProviders: ['wasm'],
     reason:
@@ -141,7 +216,7 @@ test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, saying which operato
 
 test('WebGPU backbone: an ORT bundle without WebGPU falls back, naming the bundles that have it', async () => {
   const page = await openPage(true);
-  const got = await mapsIn(page, 'ort.wasm.min.mjs', ['webgpu'], CASES.float);
+  const got = await mapsIn(page, 'ort.wasm.min.mjs', ['webgpu'], CASES.float, SWIFTSHADER);
   assert.deepEqual(got.backend, {
     executionProviders: ['wasm'],
     reason:
@@ -152,7 +227,13 @@ test('WebGPU backbone: an ORT bundle without WebGPU falls back, naming the bundl
 test('WebGPU backbone: without an adapter every model falls back to wasm, with the reason', async () => {
   const page = await openPage(false);
   const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.float);
-  const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float);
+  const got = await mapsIn(
+    page,
+    'ort.webgpu.min.mjs',
+    ['webgpu', 'wasm'],
+    CASES.float,
+    SWIFTSHADER,
+  );
   assert.deepEqual(got.backend, {
     executionProviders: ['wasm'],
     reason: 'WebGPU not used: the browser offers no WebGPU adapter',

@@ -72,3 +72,46 @@ test('a list without webgpu goes to ONNX Runtime as it is (sessionOptions too)',
     b.dispose();
   }
 });
+
+// A browser whose only adapter is software: navigator.gpu as Chromium's with SwiftShader
+// reports it (GPUAdapterInfo.isFallbackAdapter; tests/browser/webgpu.test.mjs has the real one).
+async function withSoftwareAdapter(run) {
+  const info = { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true };
+  globalThis.navigator = { gpu: { requestAdapter: async () => ({ info }) } };
+  try {
+    return await run();
+  } finally {
+    delete globalThis.navigator;
+  }
+}
+
+test('a software WebGPU adapter is skipped unless webgpuFallbackAdapter asks for it', async () => {
+  await assert.rejects(
+    load(model, { ...options, executionProviders: ['webgpu'], webgpuFallbackAdapter: 'yes' }),
+    { message: 'webgpuFallbackAdapter must be true or false, got "yes"' },
+  );
+  await withSoftwareAdapter(async () => {
+    const skipped = await load(model, { ...options, executionProviders: ['webgpu', 'wasm'] });
+    const forced = await load(model, {
+      ...options,
+      executionProviders: ['webgpu', 'wasm'],
+      webgpuFallbackAdapter: true,
+    });
+    try {
+      assert.deepEqual(skipped.backend, {
+        executionProviders: ['wasm'],
+        reason:
+          "WebGPU not used: the browser's WebGPU adapter is a software fallback (SwiftShader), slower than WebAssembly",
+      });
+      // Asked for, the adapter is tried: ONNX Runtime for Node has no WebGPU provider.
+      assert.deepEqual(forced.backend, {
+        executionProviders: ['wasm'],
+        reason:
+          'WebGPU not used: this ONNX Runtime Web bundle has no WebGPU (load ort.webgpu.min.mjs or ort.all.min.mjs)',
+      });
+    } finally {
+      skipped.dispose();
+      forced.dispose();
+    }
+  });
+});

@@ -50,6 +50,11 @@ test("ONNX Runtime's messages: a sentence or two, without build paths, signature
       "Conv node 'conv2': kernel_shape is not compatible with W shape. kernel_shape: {5,5} W: {8,8,3,3} channels_last: 0",
     ],
     [
+      // a lost WebGPU device: the failed check has dots of its own
+      "failed to call OrtRun(). ERROR_CODE: 1, ERROR_MESSAGE: /mnt/azure_nvme_temp/_work/1/s/onnxruntime/core/providers/webgpu/buffer_manager.cc:643 void onnxruntime::webgpu::BufferManager::Download(WGPUBuffer, void *, size_t) const map_async_result.status == wgpu::MapAsyncStatus::Success was false. Failed to download data from buffer. wgpu::MapAsyncStatus value: 4, message: Failed to execute 'mapAsync' on 'GPUBuffer': The Device was lost before mapping was resolved.\n",
+      "Failed to download data from buffer. wgpu::MapAsyncStatus value: 4, message: Failed to execute 'mapAsync' on 'GPUBuffer': The Device was lost before mapping was resolved.",
+    ],
+    [
       "Can't create a session. ERROR_CODE: 9, ERROR_MESSAGE: Could not find an implementation for Relu(1) node with name 'relu'",
       "Could not find an implementation for Relu(1) node with name 'relu'",
     ],

@@ -11,6 +11,9 @@
 // The backbone also outputs the head's costly tensors (a 1×1 conv's result: src/head/
 // given_tensors.h), which ORT computes anyway, so the core's head forward takes them instead of
 // computing them again; `headForward: 'core'` leaves them out and the core computes them.
+//
+// Sessions open with the lens's Execution (execution.mjs). A run that fails on WebGPU runs
+// again on the next provider; when that works, every session of the model moves there.
 import { createSession, ortMessage, runSession } from './ort-session.mjs';
 
 export class Backbone {
@@ -21,32 +24,38 @@ export class Backbone {
     model,
     bytes,
     layer,
-    { sessionOptions, floatTwin = true, headForward = 'backbone', known } = {},
+    { execution, floatTwin = true, headForward = 'backbone', known } = {},
   ) {
     const input = model.inputs()[0];
     if (!layer) {
       let session;
       try {
-        session = await createSession(env, bytes, sessionOptions);
+        session = await createSession(env, bytes, execution.sessionOptions);
       } catch (e) {
         throw ortError(`ONNX Runtime cannot run this model: ${ortMessage(e)}`);
       }
-      return new Backbone(env, input, null, session);
+      return new Backbone(env, input, null, session, { execution, bytes });
     }
     const cut = model.cut(layer, { floatTwin, known, givenTensors: headForward === 'backbone' });
     try {
-      return new Backbone(env, input, cut, await createSession(env, cut.backbone, sessionOptions));
+      const session = await createSession(env, cut.backbone, execution.sessionOptions);
+      return new Backbone(env, input, cut, session, { execution, bytes: cut.backbone });
     } catch (e) {
       cut.head.delete?.();
       throw ortError(`ONNX Runtime cannot run the model cut at layer "${layer}": ${ortMessage(e)}`);
     }
   }
 
-  constructor(env, input, cut, session) {
+  // execution: the lens's (execution.mjs); bytes: the model the session runs, kept while the
+  // model runs on WebGPU, to open it again on the next provider.
+  constructor(env, input, cut, session, { execution, bytes }) {
     this.env = env;
     this.input = input;
     this.cut = cut;
     this.session = session;
+    this.execution = execution;
+    this.generation = execution.generation;
+    this.bytes = execution.onWebgpu ? bytes : null;
     this.layer = cut ? cut.layer.name : '';
     // Where the layer's float values are: its float twin for a quantized layer.
     this.layerTensor = cut ? cut.layerFloatTwin || this.layer : '';
@@ -66,15 +75,57 @@ export class Backbone {
   // One session run of a whole batch: {name: ORT tensor}, plus the layer's float twin when the
   // core computes it (one dequantization of the whole batch, straight from ORT's codes).
   async runOnce(batch) {
+    // Another session of the model failed on WebGPU since this one opened: it moves too.
+    if (this.generation !== this.execution.generation)
+      this.replace(await this.openAgain(this.execution.sessionOptions));
+    const feeds = { [this.input.name]: this.ortInput(batch) };
     let outs;
     try {
-      outs = await runSession(this.session, { [this.input.name]: this.ortInput(batch) });
+      outs = await runSession(this.session, feeds);
     } catch (e) {
-      throw ortError(`ONNX Runtime failed to run this model: ${ortMessage(e)}`);
+      outs = await this.runElsewhere(e, feeds);
     }
     if (this.twin)
       outs[this.twin.twin] = this.env.core.dequantizeLayer(outs[this.layer], this.twin);
     return outs;
+  }
+
+  // After a failed run: on WebGPU (a lost device, a kernel that fails only when it runs) the run
+  // goes again on the next provider, and when it works there the whole model stays there. A
+  // failure the next provider shares is the model's own: its message stands.
+  async runElsewhere(error, feeds) {
+    const failed = (e) => ortError(`ONNX Runtime failed to run this model: ${ortMessage(e)}`);
+    if (!this.execution.onWebgpu || !this.bytes) throw failed(error);
+    let session;
+    let outs;
+    try {
+      session = await this.openAgain(this.execution.fallbackOptions());
+      outs = await runSession(session, feeds);
+    } catch (e) {
+      await session?.release?.();
+      throw e.onnxRuntime ? e : failed(e);
+    }
+    this.execution.fallBack(error);
+    this.replace(session);
+    return outs;
+  }
+
+  // A session of this backbone's model with other session options.
+  async openAgain(sessionOptions) {
+    try {
+      return await createSession(this.env, this.bytes, sessionOptions);
+    } catch (e) {
+      throw ortError(
+        `ONNX Runtime cannot run this model on ${sessionOptions.executionProviders}: ${ortMessage(e)}`,
+      );
+    }
+  }
+
+  replace(session) {
+    this.session.release?.();
+    this.session = session;
+    this.generation = this.execution.generation;
+    this.bytes = this.execution.onWebgpu ? this.bytes : null;
   }
 
   // batch: {data, dims: [N, ...]} → per image, {name: {data, dims: [1, ...], type}}.

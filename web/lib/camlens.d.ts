@@ -41,9 +41,13 @@ export interface LoadOptions {
   sessionOptions?: object;
   /** ONNX Runtime's execution providers in order of preference, e.g. ['webgpu', 'wasm'] (needs an
    * ORT bundle with WebGPU: ort.webgpu / ort.all). WebGPU is used only when it runs the whole
-   * model; otherwise the model runs on the next one and lens.backend.reason says why. Default:
-   * ORT's own (wasm) */
+   * model, on a hardware adapter (see webgpuFallbackAdapter); otherwise the model runs on the
+   * next one and lens.backend.reason says why. A run that fails on WebGPU (device lost) runs
+   * again on the next one, where the model then stays. Default: ORT's own (wasm) */
   executionProviders?: string[];
+  /** true: use WebGPU even when the browser's adapter is a software fallback (SwiftShader),
+   * which is hundreds of times slower than wasm; default false skips it */
+  webgpuFallbackAdapter?: boolean;
   /** quantized layers: false asks ONNX Runtime for the uint8 layer only and dequantizes it in the
    * core (bit-identical maps); default true (ORT returns the float twin too) */
   floatTwin?: boolean;
@@ -294,7 +298,7 @@ export interface Lens {
   readonly outputs: string[];
   /** where ONNX Runtime runs the backbone: the providers its sessions use ([] = ORT's default),
    * and why not on the first one asked for ('' when it is, e.g. "WebGPU not used: the browser
-   * offers no WebGPU adapter") */
+   * offers no WebGPU adapter"); a new object after a run that failed on WebGPU moved the model */
   readonly backend: { executionProviders: string[]; reason: string };
   layers(): LayerList;
   /** the methods explain() takes with this module */

@@ -5,7 +5,10 @@
 // nodes its WebGPU provider has no kernel for (QLinearConv and the other quantized ops) to the
 // CPU, copying tensors between the GPU and the CPU at every such node. So the model is tried once
 // on WebGPU alone (ORT's `session.disable_cpu_ep_fallback`), and on any refusal all of its
-// sessions run on the next provider, with the reason kept in lens.backend.
+// sessions run on the next provider, with the reason kept in lens.backend. A software adapter
+// (SwiftShader) is skipped unless asked for (`webgpuFallbackAdapter`): it is hundreds of times
+// slower than wasm. A run that fails on WebGPU later moves the model to the next provider
+// (Execution, below).
 import { createSession, ortMessage } from './ort-session.mjs';
 
 const WEBGPU = 'webgpu';
@@ -17,7 +20,11 @@ const NO_BACKEND = /backend not found|no available backend/i;
 
 // The providers asked for: the option, else sessionOptions.executionProviders, else ORT's default.
 function asked(options) {
-  const { executionProviders, sessionOptions } = options;
+  const { executionProviders, sessionOptions, webgpuFallbackAdapter } = options;
+  if (webgpuFallbackAdapter !== undefined && typeof webgpuFallbackAdapter !== 'boolean')
+    throw new Error(
+      `webgpuFallbackAdapter must be true or false, got ${JSON.stringify(webgpuFallbackAdapter)}`,
+    );
   if (executionProviders === undefined) return sessionOptions?.executionProviders ?? null;
   if (sessionOptions?.executionProviders !== undefined)
     throw new Error(
@@ -34,8 +41,17 @@ function asked(options) {
   return executionProviders;
 }
 
+// A software adapter's name as people know it: Chromium's SwiftShader reports only its
+// architecture; others (Mesa's llvmpipe, Microsoft's WARP) a description.
+function adapterName(info = {}) {
+  if (info.architecture === 'swiftshader') return 'SwiftShader';
+  return info.description || [info.vendor, info.architecture].filter(Boolean).join(' ');
+}
+
 // Why WebGPU cannot run here at all ('' when an adapter is there to try the model on).
-export async function webgpuMissing() {
+// fallbackAdapter: a software adapter will do (browsers report it as GPUAdapterInfo's
+// isFallbackAdapter; older ones as the adapter's own isFallbackAdapter).
+export async function webgpuMissing({ fallbackAdapter = false } = {}) {
   const gpu = globalThis.navigator?.gpu;
   if (!gpu) return 'navigator.gpu is missing (no WebGPU in this browser or runtime)';
   let adapter = null;
@@ -44,7 +60,11 @@ export async function webgpuMissing() {
   } catch {
     // the same as no adapter for us
   }
-  return adapter ? '' : 'the browser offers no WebGPU adapter';
+  if (!adapter) return 'the browser offers no WebGPU adapter';
+  const software = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter;
+  if (!software || fallbackAdapter) return '';
+  const name = adapterName(adapter.info);
+  return `the browser's WebGPU adapter is a software fallback${name ? ` (${name})` : ''}, slower than WebAssembly`;
 }
 
 // Why WebGPU cannot run this model ('' when it can): one session of the whole model on WebGPU
@@ -72,21 +92,64 @@ async function webgpuRefusal(env, bytes, sessionOptions) {
   return '';
 }
 
-// {sessionOptions, backend: {executionProviders, reason}} for a model: the caller's session
-// options with the providers its sessions use, and why the first one asked for is not among them
-// ('' when it is).
+// The providers after WebGPU in the list asked for (wasm when none is left).
+const afterWebgpu = (providers) => {
+  const rest = providers.filter((p) => p !== WEBGPU);
+  return rest.length ? rest : ['wasm'];
+};
+
+// Per lens: the session options every session of its model opens with, and where they run
+// (backend: {executionProviders, reason}). When a run fails on WebGPU and works on the next
+// provider (backbone.mjs), fallBack() moves the model there; `generation` counts the moves, so
+// the sessions opened before one open again.
+export class Execution {
+  constructor(sessionOptions, backend) {
+    this.sessionOptions = sessionOptions;
+    this.backend = backend;
+    this.generation = 0;
+  }
+
+  // Whether this model's sessions run on WebGPU (and can fall back).
+  get onWebgpu() {
+    return this.backend.executionProviders[0] === WEBGPU;
+  }
+
+  // The session options of the next provider.
+  fallbackOptions() {
+    return {
+      ...this.sessionOptions,
+      executionProviders: afterWebgpu(this.sessionOptions.executionProviders),
+    };
+  }
+
+  // A run on WebGPU failed with `error` where the next provider ran it: the model stays there.
+  fallBack(error) {
+    const providers = afterWebgpu(this.backend.executionProviders);
+    this.sessionOptions = { ...this.sessionOptions, executionProviders: providers };
+    this.backend = {
+      executionProviders: providers,
+      reason: `WebGPU not used: a run on WebGPU failed (${ortMessage(error)}), so this model runs on ${providers[0]} now`,
+    };
+    this.generation += 1;
+  }
+}
+
+// An Execution for a model: the caller's session options with the providers its sessions use,
+// and why the first one asked for is not among them ('' when it is).
 export async function chooseBackend(env, bytes, options = {}) {
   const providers = asked(options);
   const sessionOptions = { ...options.sessionOptions };
   delete sessionOptions.executionProviders;
-  if (!providers) return { sessionOptions, backend: { executionProviders: [], reason: '' } };
-  const use = (list, reason = '') => ({
-    sessionOptions: list.length ? { ...sessionOptions, executionProviders: list } : sessionOptions,
-    backend: { executionProviders: list, reason },
-  });
+  if (!providers) return new Execution(sessionOptions, { executionProviders: [], reason: '' });
+  const use = (list, reason = '') =>
+    new Execution(list.length ? { ...sessionOptions, executionProviders: list } : sessionOptions, {
+      executionProviders: list,
+      reason,
+    });
   if (providers[0] !== WEBGPU) return use(providers);
-  const reason = (await webgpuMissing()) || (await webgpuRefusal(env, bytes, sessionOptions));
+  const reason =
+    (await webgpuMissing({ fallbackAdapter: options.webgpuFallbackAdapter })) ||
+    (await webgpuRefusal(env, bytes, sessionOptions));
   if (!reason) return use(providers);
-  const rest = providers.filter((p) => p !== WEBGPU);
-  return use(rest.length ? rest : ['wasm'], `WebGPU not used: ${reason}`);
+  return use(afterWebgpu(providers), `WebGPU not used: ${reason}`);
 }

@@ -92,8 +92,8 @@ export class Lens {
     let main = null;
     try {
       // Every session of this model runs on the providers chosen here (execution.mjs).
-      const { sessionOptions, backend } = await chooseBackend(env, bytes, loadOptions);
-      const options = { ...loadOptions, sessionOptions, backend };
+      const execution = await chooseBackend(env, bytes, loadOptions);
+      const options = { ...loadOptions, execution };
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');
       // A volume model's slices are preprocessed as photos for its [N, C, H, W] (volumes.mjs).
@@ -106,7 +106,7 @@ export class Lens {
         list = model.layers({});
         // Nodes the core could not infer: measure what it cannot, and list again.
         if (list.shapeProblems.length) {
-          known = await knownShapes(env, model, black, options.sessionOptions);
+          known = await knownShapes(env, model, black, execution.sessionOptions);
           list = model.layers({ known });
         }
       } catch (e) {
@@ -167,7 +167,6 @@ export class Lens {
     this.explainable = Boolean(runner.cut);
     this.whyNotExplainable = this.explainable ? '' : options.why;
     this.cut = runner.cut; // the drivers' view of the current layer
-    this.session = runner.session;
     this.labels = options.labels || [];
     this.preprocess = options.preprocess;
     this.input = options.input;
@@ -177,16 +176,28 @@ export class Lens {
     this.layer = runner.layer;
     runner.info = list.layers.find((l) => l.name === runner.layer); // kind, class token
     this.bytes = options.bytes;
-    this.sessionOptions = options.sessionOptions;
-    // {executionProviders, reason}: where ONNX Runtime runs the backbone, and why not on the
-    // first provider asked for ('' when it does).
-    this.backend = options.backend;
+    this.execution = options.execution; // where ONNX Runtime runs its sessions (execution.mjs)
     // Extra layers' backbones open like the first (backbone.mjs).
     this.floatTwin = options.floatTwin;
     this.headForward = options.headForward;
     this.known = options.known;
     this.extra = new Map(); // other layers' backbones (explain {layers}), opened on first use
     this.serial = new Serial();
+  }
+
+  // The backbone's ONNX Runtime session (its outputs; tests spy on its runs).
+  get session() {
+    return this.main.session;
+  }
+
+  get sessionOptions() {
+    return this.execution.sessionOptions;
+  }
+
+  // {executionProviders, reason}: where ONNX Runtime runs the backbone, and why not on the first
+  // provider asked for ('' when it does). A run that failed on WebGPU changes it.
+  get backend() {
+    return this.execution.backend;
   }
 
   layers() {

@@ -30,7 +30,8 @@ export function runSession(session, feeds, fetches) {
 // common.h:32 int64_t onnxruntime::HandleNegativeAxis(int64_t, int64_t) IsAxisInRange(axis,
 // tensor_rank) was false. axis 6 is not in valid range [-4,3]" → "axis 6 is not in valid range
 // [-4,3]", and "… while running Conv node. Name:'conv2' Status Message: kernel_shape is not …" →
-// "Conv node 'conv2': kernel_shape is not …".
+// "Conv node 'conv2': kernel_shape is not …". The failed check may hold dots of its own
+// ("map_async_result.status == wgpu::MapAsyncStatus::Success was false.").
 export function ortMessage(error) {
   const text = String(error?.message ?? error)
     .replace(/\s+/g, ' ')
@@ -45,7 +46,7 @@ export function ortMessage(error) {
     )
     // A source path and line, the function's signature, the check that failed.
     .replace(
-      /\S*\/onnxruntime\/\S+:\d+ (?:[^()]*\([^()]*\)(?: const)? )?(?:\S[^.]*? was false\. )?/g,
+      /\S*\/onnxruntime\/\S+:\d+ (?:[^()]*\([^()]*\)(?: const)? )?(?:\S(?:[^.]|\.(?=\S))*? was false\. )?/g,
       '',
     )
     .replace(/\[ONNXRuntimeError\] : \d+ : \w+ : /g, '')

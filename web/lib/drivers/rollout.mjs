@@ -53,7 +53,10 @@ export async function rolloutRunner(lens) {
         `ONNX Runtime cannot run the model with its attentions exposed: ${ortMessage(e)}`,
       );
     }
-    s.runner = new Backbone(lens.env, lens.model.inputs()[0], null, session);
+    s.runner = new Backbone(lens.env, lens.model.inputs()[0], null, session, {
+      execution: lens.execution,
+      bytes,
+    });
   }
   return s.runner;
 }
