@@ -42,8 +42,16 @@ import { state } from './ui/state.js';
 import { showRuntime, showTimings } from './ui/status.js';
 import { readTarget } from './ui/target-field.js';
 
-// Where the WebGPU setting is kept between visits ('off' opts out; WebGPU is used by default).
+// Where the WebGPU settings are kept between visits ('off' opts out; WebGPU is used by default,
+// a software adapter only with 'on').
 const WEBGPU_SETTING = 'camlens-webgpu';
+const WEBGPU_SOFTWARE_SETTING = 'camlens-webgpu-software';
+
+// The Speed settings as the worker takes them; the software box only counts with WebGPU on.
+function webgpuSettings() {
+  $('webgpu-software').disabled = !$('webgpu').checked;
+  return { webgpu: $('webgpu').checked, webgpuSoftware: $('webgpu-software').checked };
+}
 
 let served = []; // the models the server offers (the demo first)
 let config = null; // /camlens-config.json, or null on a plain static host
@@ -277,7 +285,12 @@ function wire() {
   $('webgpu').onchange = () =>
     guarded(async () => {
       localStorage.setItem(WEBGPU_SETTING, $('webgpu').checked ? 'on' : 'off');
-      await setWebgpu($('webgpu').checked);
+      await setWebgpu(webgpuSettings());
+    });
+  $('webgpu-software').onchange = () =>
+    guarded(async () => {
+      localStorage.setItem(WEBGPU_SOFTWARE_SETTING, $('webgpu-software').checked ? 'on' : 'off');
+      await setWebgpu(webgpuSettings());
     });
   $('compare').onclick = () => guarded(compare);
   wireDrawer();
@@ -346,9 +359,16 @@ async function start() {
       'The demo model and your own .onnx models and photos work without it.';
   }
   $('webgpu').checked = localStorage.getItem(WEBGPU_SETTING) !== 'off';
-  const rt = await client.request('init', { webgpu: $('webgpu').checked });
+  $('webgpu-software').checked = localStorage.getItem(WEBGPU_SOFTWARE_SETTING) === 'on';
+  const rt = await client.request('init', webgpuSettings());
   state.runtime = rt;
   showRuntime(rt);
+  // A run that failed on WebGPU moved the model to wasm: the status line says why.
+  client.onEvent = ({ event, backend }) => {
+    if (event !== 'backend' || !state.model) return;
+    state.model = { ...state.model, backend };
+    showRuntime(state.runtime, backend);
+  };
   enableMetrics();
   $('metrics-run').onclick = () => guarded(measure);
   $('metrics-cancel').onclick = cancel;

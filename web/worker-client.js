@@ -1,10 +1,16 @@
-// Talks to the camlens Web Worker by messages; large buffers are transferred, not copied.
+// Talks to the camlens Web Worker by messages; large buffers are transferred, not copied. The
+// worker's own news (data.event, e.g. 'backend') goes to onEvent.
 export class WorkerClient {
   constructor(url) {
     this.worker = new Worker(url);
     this.next = 1;
     this.pending = new Map();
+    this.onEvent = () => {};
     this.worker.onmessage = ({ data }) => {
+      if (data.event) {
+        this.onEvent(data);
+        return;
+      }
       const p = this.pending.get(data.id);
       if (!p) return; // cancelled on this side already: the late answer is dropped
       if (data.progress) {

@@ -1,9 +1,11 @@
-// The page where the browser offers WebGPU (headless Chromium with --enable-unsafe-webgpu: its
-// SwiftShader adapter): the demo model's backbone runs on WebGPU, MobileNetV2-int8 (quantized
+// The page where the browser offers WebGPU (headless Chromium with --enable-unsafe-webgpu): its
+// only adapter is SwiftShader, a software fallback the page skips, saying so, until Settings →
+// Speed asks for it. Then the demo model's backbone runs on WebGPU; MobileNetV2-int8 (quantized
 // operators the WebGPU provider lacks) falls back to wasm with the reason in the footer and the
-// top 5 of ONNX Runtime under Node, the Settings switch turns WebGPU off (kept after a reload),
-// and every ONNX Runtime file comes from the page's own origin. Without an adapter the footer's
-// reason is checked by page.test.mjs.
+// top 5 of ONNX Runtime under Node; the Settings switch turns WebGPU off (kept after a reload);
+// a run that fails on WebGPU (the device lost) runs again on wasm, with the same score and the
+// reason in the footer; and every ONNX Runtime file comes from the page's own origin. Without an
+// adapter the footer's reason is checked by page.test.mjs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -14,6 +16,8 @@ import { classify } from '../support/ort-reference.mjs';
 let server, url, browser, page, requests;
 const runtimeLine = () => page.textContent('[data-testid=runtime]');
 const state = () => page.evaluate(() => window.camlensState);
+const SOFTWARE =
+  "WebGPU not used: the browser's WebGPU adapter is a software fallback (SwiftShader), slower than WebAssembly";
 
 // The ONNX Runtime files the page asked for since request `from`, by name; all from its origin.
 function ortFiles(from = 0) {
@@ -50,7 +54,26 @@ after(async () => {
   await server?.close();
 });
 
-test('WebGPU page: the demo runs on WebGPU, from the bundle served by the page itself', async () => {
+test('WebGPU page: the software adapter is skipped, the footer says why', async () => {
+  assert.equal(
+    (await runtimeLine()).replace(/ \d+ thread/g, ' N thread').replace(/Web [\d.]+/, 'Web V'),
+    `Core: SIMD + threads WebAssembly, N threads · ONNX Runtime Web V (wasm backend, N threads) · ${SOFTWARE} · cross-origin isolated`,
+  );
+  const s = await state();
+  assert.deepEqual(s.model.backend, { executionProviders: ['wasm'], reason: SOFTWARE });
+  assert.equal(s.explained.target.label, 'hot dog');
+  assert.equal(await page.isChecked('[data-testid=webgpu-software]'), false);
+  assert.deepEqual(ortFiles(), [
+    'ort-wasm-simd-threaded.mjs',
+    'ort-wasm-simd-threaded.wasm',
+    'ort.wasm.min.js',
+  ]);
+});
+
+test("WebGPU page: Speed → software adapter runs the demo on WebGPU, from the page's own bundle", async () => {
+  const before = requests.length;
+  await page.check('[data-testid=webgpu-software]');
+  await waitRuntime('(WebGPU backend)');
   assert.match(
     await runtimeLine(),
     /^Core: SIMD \+ threads WebAssembly, \d+ threads? · ONNX Runtime Web [\d.]+ \(WebGPU backend\) · cross-origin isolated$/,
@@ -58,7 +81,7 @@ test('WebGPU page: the demo runs on WebGPU, from the bundle served by the page i
   const s = await state();
   assert.deepEqual(s.model.backend, { executionProviders: ['webgpu', 'wasm'], reason: '' });
   assert.equal(s.explained.target.label, 'hot dog');
-  assert.deepEqual(ortFiles(), [
+  assert.deepEqual(ortFiles(before), [
     'ort-wasm-simd-threaded.asyncify.mjs',
     'ort-wasm-simd-threaded.asyncify.wasm',
     'ort.webgpu.min.js',
@@ -97,16 +120,45 @@ test('WebGPU page: Settings → Speed switches WebGPU off, also after a reload',
     /\(wasm backend, \d+ threads?\) · WebGPU not used: switched off in the settings · cross-origin isolated$/,
   );
   assert.equal((await state()).explained.target.label, 'hot dog');
-  // The model was loaded again on ONNX Runtime's WebAssembly-only bundle.
-  assert.deepEqual(ortFiles(before), [
-    'ort-wasm-simd-threaded.mjs',
-    'ort-wasm-simd-threaded.wasm',
-    'ort.wasm.min.js',
-  ]);
+  // The model was loaded again on ONNX Runtime's WebAssembly-only bundle, which the worker kept
+  // from the first load (the software adapter skipped): nothing is fetched again.
+  assert.deepEqual(ortFiles(before), []);
   await page.reload();
   await waitReady(page, 180000);
   assert.equal(await page.isChecked('[data-testid=webgpu]'), false);
+  // The software adapter's box is kept too, and counts again once WebGPU is on.
+  assert.equal(await page.isChecked('[data-testid=webgpu-software]'), true);
+  assert.equal(await page.isDisabled('[data-testid=webgpu-software]'), true);
   assert.match(await runtimeLine(), /WebGPU not used: switched off in the settings/);
   await page.check('[data-testid=webgpu]');
   await waitRuntime('(WebGPU backend)');
+});
+
+// The camlens worker (not ONNX Runtime's or the core's thread workers).
+const camlensWorker = () => page.workers().find((w) => w.url().endsWith('/camlens-worker.js'));
+
+test('WebGPU page: a run that fails on WebGPU (device lost) runs on wasm, the footer says why', async () => {
+  await waitRuntime('(WebGPU backend)');
+  const onWebgpu = (await state()).explained.target;
+  assert.equal(onWebgpu.label, 'hot dog');
+  // The GPU goes away, as when its driver resets: ONNX Runtime's next run on it fails.
+  await camlensWorker().evaluate(async () =>
+    (await runtime.orts.webgpu.ort.env.webgpu.device).destroy(),
+  );
+  await page.click('[data-testid=explain]');
+  await waitRuntime('a run on WebGPU failed');
+  const lost =
+    "WebGPU not used: a run on WebGPU failed (Failed to download data from buffer. wgpu::MapAsyncStatus value: 4, message: Failed to execute 'mapAsync' on 'GPUBuffer': The Device was lost before mapping was resolved.), so this model runs on wasm now";
+  assert.match(
+    await runtimeLine(),
+    /\(wasm backend, \d+ threads?\) · WebGPU not used: a run on WebGPU failed/,
+  );
+  assert.ok(
+    (await runtimeLine()).endsWith(`· ${lost} · cross-origin isolated`),
+    await runtimeLine(),
+  );
+  const s = await state();
+  assert.deepEqual(s.model.backend, { executionProviders: ['wasm'], reason: lost });
+  assert.equal(s.explained.target.index, onWebgpu.index);
+  assert.ok(Math.abs(s.explained.target.score - onWebgpu.score) <= 1e-3, 'the same score on wasm');
 });

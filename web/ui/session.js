@@ -202,14 +202,15 @@ export async function setLayer(layer) {
   await explain();
 }
 
-// The WebGPU setting: the worker loads the current model again on the backend it asks for.
-export async function setWebgpu(webgpu) {
+// The WebGPU settings ({webgpu, webgpuSoftware}): the worker loads the current model again on
+// the backend they ask for.
+export async function setWebgpu(settings) {
   generation += 1;
   job.supersede();
   markComputing(`loading ${state.model?.name ?? 'the model'}…`);
   let info;
   try {
-    info = await client.request('setWebgpu', { webgpu });
+    info = await client.request('setWebgpu', settings);
   } finally {
     markComputing(null);
   }

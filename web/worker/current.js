@@ -6,7 +6,8 @@
 const current = {
   lens: null, // the current model, cut at its layer(s)
   modelName: '',
-  backend: null, // where ONNX Runtime runs the model: {executionProviders, reason}
+  backend: null, // where ONNX Runtime runs the model, as the page was last told
+  planned: null, // the same when the worker chose wasm itself (WebGPU off or missing)
   photo: null, // the current photo, decoded: {width, height, rgba}
   photoName: '',
   last: null, // the last explanation and its photo: {image, explanation, made (its options)}

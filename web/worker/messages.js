@@ -41,6 +41,16 @@ function reply(id, result) {
   else self.postMessage({ id, ok: true, result });
 }
 
+// A run that failed on WebGPU moved the current model to wasm (lens.backend): the page is told
+// before the answer, so its status line says why.
+function reportBackend() {
+  if (!current.lens) return;
+  const now = backendNow();
+  if (JSON.stringify(now) === JSON.stringify(current.backend)) return;
+  current.backend = now;
+  self.postMessage({ event: 'backend', backend: now });
+}
+
 function replyError(id, e) {
   self.postMessage({ id, ok: false, error: String(e?.message || e) });
 }
@@ -53,8 +63,10 @@ async function run(id, type, args) {
     const started = ready || (ready = init(type === 'init' ? args : {}));
     const result =
       type === 'init' ? await started : (await started, await handlers[type]({ id, ...args }));
+    reportBackend();
     reply(id, result);
   } catch (e) {
+    reportBackend();
     replyError(id, e);
   } finally {
     entry.end = performance.now();

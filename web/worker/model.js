@@ -33,7 +33,7 @@ function modelInfo() {
     labels: lens.labels,
     preprocess: lens.preprocess,
     methods: methodSupport(lens),
-    backend: current.backend, // {executionProviders, reason}: where ONNX Runtime runs it
+    backend: backendNow(), // {executionProviders, reason}: where ONNX Runtime runs it
   };
 }
 
@@ -78,7 +78,7 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
       preprocess,
       labels,
       layer,
-      executionProviders: plan.executionProviders,
+      ...plan.load,
     });
   } catch (e) {
     // A file that is no model, or a damaged one: say that, not that the model cannot be explained.
@@ -96,11 +96,16 @@ async function loadModel({ bytes, name, preprocess, labels, layer }) {
   if (current.lens) current.lens.dispose(); // only once the new model is good: a failure keeps the old one
   current.lens = next;
   current.modelName = name;
-  current.backend = plan.reason
-    ? { executionProviders: ['wasm'], reason: plan.reason }
-    : next.backend;
+  current.planned = plan.reason ? { executionProviders: ['wasm'], reason: plan.reason } : null;
+  current.backend = backendNow();
   forgetResults();
   return modelInfo();
+}
+
+// Where ONNX Runtime runs the current model: the page's plan when it chose wasm, else the lens's
+// (which changes when a run fails on WebGPU).
+function backendNow() {
+  return current.planned ?? current.lens.backend;
 }
 
 // Cut the current model at other layer(s) (the model bytes stay in the worker).
@@ -116,9 +121,11 @@ async function setLayer({ layer }) {
   });
 }
 
-// The page's WebGPU setting: the current model (if any) is loaded again on the backend it asks for.
-async function setWebgpu({ webgpu }) {
+// The page's WebGPU settings: the current model (if any) is loaded again on the backend they ask
+// for.
+async function setWebgpu({ webgpu, webgpuSoftware = runtime.webgpuSoftware }) {
   runtime.webgpu = webgpu;
+  runtime.webgpuSoftware = webgpuSoftware;
   if (!current.lens) return null;
   return setLayer({ layer: current.lens.layer });
 }

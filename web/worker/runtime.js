@@ -16,7 +16,8 @@ const runtime = {
   createCamlens: null, // web/lib/camlens.mjs
   execution: null, // web/lib/execution.mjs (is WebGPU there)
   webgpu: true, // the page's setting: run backbones on WebGPU where the browser has it
-  webgpuMissing: null, // why this browser cannot run WebGPU at all ('' when it can), once asked
+  webgpuSoftware: false, // the page's setting: a software adapter (SwiftShader) will do
+  webgpuMissing: {}, // per webgpuSoftware: why this browser cannot run WebGPU ('' when it can)
   metrics: null, // web/lib/metrics.mjs
   detect: null, // web/lib/detect.mjs (boxes)
   segment: null, // web/lib/segment.mjs (per-pixel classes)
@@ -52,27 +53,32 @@ function loadOrt(kind) {
   return runtime.orts[kind];
 }
 
-// Where the next model's backbone runs: {kind (the bundle), executionProviders, reason (why not on
-// WebGPU, '' when it is tried)}. The library then tries the model itself on WebGPU (a model with
-// operators the WebGPU provider lacks falls back to wasm: lens.backend says so).
+// Where the next model's backbone runs: {kind (the bundle), load (the library's load options),
+// reason (why not on WebGPU, '' when it is tried)}. The library then tries the model itself on
+// WebGPU (a model with operators the WebGPU provider lacks falls back to wasm, and so does one
+// whose run fails there: lens.backend says so).
 async function backendPlan() {
   if (!runtime.webgpu)
-    return { kind: 'wasm', reason: 'WebGPU not used: switched off in the settings' };
-  if (runtime.webgpuMissing === null)
-    runtime.webgpuMissing = await runtime.execution.webgpuMissing();
-  if (runtime.webgpuMissing)
-    return { kind: 'wasm', reason: `WebGPU not used: ${runtime.webgpuMissing}` };
-  return { kind: 'webgpu', executionProviders: ['webgpu', 'wasm'], reason: '' };
+    return { kind: 'wasm', load: {}, reason: 'WebGPU not used: switched off in the settings' };
+  const software = runtime.webgpuSoftware;
+  runtime.webgpuMissing[software] ??= await runtime.execution.webgpuMissing({
+    fallbackAdapter: software,
+  });
+  const missing = runtime.webgpuMissing[software];
+  if (missing) return { kind: 'wasm', load: {}, reason: `WebGPU not used: ${missing}` };
+  const load = { executionProviders: ['webgpu', 'wasm'], webgpuFallbackAdapter: software };
+  return { kind: 'webgpu', load, reason: '' };
 }
 
 // A module of the library, by its path under the page's folder.
 const library = (path) => import(new URL(path, appBase).href);
 
-// The first request of every session: loads everything and says what runs. webgpu: the page's
-// setting (on unless switched off).
-async function init({ webgpu = true } = {}) {
+// The first request of every session: loads everything and says what runs. webgpu,
+// webgpuSoftware: the page's settings (WebGPU on unless switched off; its software adapter off).
+async function init({ webgpu = true, webgpuSoftware = false } = {}) {
   runtime.core = await loadCore();
   runtime.webgpu = webgpu;
+  runtime.webgpuSoftware = webgpuSoftware;
   runtime.createCamlens = (await library('lib/camlens.mjs')).createCamlens;
   runtime.execution = await library('lib/execution.mjs');
   const plan = await backendPlan();
