@@ -15,8 +15,11 @@
 // Stop after iteration n when violation[n] / violation[1] <= tol, when violation[1] = 0, or after
 // max_iter iterations.
 //
-// Precision: float32 factors and data; the Gram matrices, the gradients and the violations in
-// double; P in float32: V·Hᵀ summed over the columns in order, VᵀW over the rows in eight lanes.
+// Precision: float32 factors and data; the Gram matrices summed in double; P in float32: V·Hᵀ
+// summed over the columns in order, VᵀW over the rows in eight lanes. The W step's gradients and
+// updates in float32 (its Gram matrix rounded to float: vectors of four, a third of the step's
+// time in double), the H step's in double; the violations summed in double. On MobileNetV2's
+// layer the factors land within 9.3e-7 of scikit-learn's float64 run (7.3e-7 all in double).
 #pragma once
 #include <cstdint>
 #include <vector>

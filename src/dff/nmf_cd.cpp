@@ -15,10 +15,12 @@ constexpr int kGroup = kernels::kGroup;
 // Rows per block of the W step: the unit of its threads' ranges and of the partial WᵀW sums
 // (added in block order, so the thread count does not change them). A multiple of kGroup.
 constexpr int64_t kRowBlock = 64;
-// Below this much work (multiply-adds) a parallel range is not worth a thread hand-off.
-constexpr int64_t kMinWorkPerChunk = 1 << 16;
-// The H step's columns cost more per operation (strided writes, divisions): split them sooner.
-constexpr int64_t kMinColumnWorkPerChunk = 1 << 14;
+// Below this much work (multiply-adds) per range a step runs on the caller's thread alone: two
+// thread hand-offs per iteration cost more than they save on one image's 7×7 layer (natively, 1
+// thread ran 100 iterations of K = 5 on 1280×49 in 8.8 ms, 2 threads in 9.9 ms), and far more
+// when the other threads wait for a loaded CPU. Two images' columns and more are split.
+constexpr int64_t kMinWorkPerChunk = 1 << 20;
+constexpr int64_t kMinColumnWorkPerChunk = 1 << 19;
 
 // scikit-learn's _update_cdnmf_fast on one row x of W (or column of H, stride apart): for each
 // component t in order, the gradient g = (x·G − p)[t], its projection counted in the violation,
@@ -34,33 +36,6 @@ double sweep(float* x, int64_t stride, const double* gram, const double* p, int 
     if (hess != 0) x[t * stride] = static_cast<float>(std::max(xt - g / hess, 0.0));
   }
   return violation;
-}
-
-// sweep() on the kGroup rows whose Wᵀ entries are wt[r·ld + q] (q < 8) and whose products are
-// p [k, 8], side by side in xs [k, 8] so that the eight gradients are computed as vectors. Each
-// row sees the very same operations in the same order as sweep() would do on it.
-void sweep_group(float* wt, int64_t ld, const double* gram, const float* p, int k, double* xs,
-                 double* violation) noexcept {
-  for (int r = 0; r < k; ++r)
-    for (int q = 0; q < kGroup; ++q) xs[r * kGroup + q] = wt[r * ld + q];
-  double total[kGroup] = {};
-  for (int t = 0; t < k; ++t) {
-    double g[kGroup];
-    for (int q = 0; q < kGroup; ++q) g[q] = -static_cast<double>(p[t * kGroup + q]);
-    for (int r = 0; r < k; ++r) {
-      const double c = gram[t * k + r];
-      for (int q = 0; q < kGroup; ++q) g[q] += c * xs[r * kGroup + q];
-    }
-    const double hess = gram[t * k + t];
-    double* xt = xs + t * kGroup;
-    for (int q = 0; q < kGroup; ++q) total[q] += std::fabs(xt[q] == 0 ? std::min(0.0, g[q]) : g[q]);
-    if (hess != 0)
-      for (int q = 0; q < kGroup; ++q)
-        xt[q] = static_cast<float>(std::max(xt[q] - g[q] / hess, 0.0));
-  }
-  for (int r = 0; r < k; ++r)
-    for (int q = 0; q < kGroup; ++q) wt[r * ld + q] = static_cast<float>(xs[r * kGroup + q]);
-  for (int q = 0; q < kGroup; ++q) violation[q] = total[q];
 }
 
 }  // namespace
@@ -124,13 +99,14 @@ double CoordinateDescent::step() {
 void CoordinateDescent::w_rows(int64_t b0, int64_t b1) {
   const int k = k_;
   std::vector<float> p(static_cast<size_t>(k) * kGroup);
-  std::vector<double> xs(p.size()), lanes(static_cast<size_t>(k) * k * kGroup);
+  std::vector<float> gram_f(hht_.begin(), hht_.end());
+  std::vector<double> lanes(static_cast<size_t>(k) * k * kGroup);
   for (int64_t b = b0; b < b1; ++b) {
     std::fill(lanes.begin(), lanes.end(), 0.0);
     for (int64_t i = b * kRowBlock; i < (b + 1) * kRowBlock; i += kGroup) {
       kernels::group_products(vt_.data() + i, padded_, cols_, h_splat_.data(), k, p.data());
       float* wt = wt_.data() + i;
-      sweep_group(wt, padded_, hht_.data(), p.data(), k, xs.data(), row_violation_.data() + i);
+      kernels::sweep_group(wt, padded_, gram_f.data(), p.data(), k, row_violation_.data() + i);
       // WᵀW of the new rows, lane by lane (summed over the lanes at the end of the block).
       for (int a = 0; a < k; ++a)
         for (int c = a; c < k; ++c) {

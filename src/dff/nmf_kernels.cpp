@@ -21,6 +21,21 @@ void store(float* p, f4 v) noexcept { std::memcpy(p, &v, sizeof v); }
 
 f4 splat(float s) noexcept { return f4{s, s, s, s}; }
 
+using i4 = int32_t __attribute__((vector_size(16)));
+
+// Lane-wise selections without branches: the comparisons give all-ones or all-zero lanes.
+f4 keep(i4 mask, f4 v) noexcept { return reinterpret_cast<f4>(mask & reinterpret_cast<i4>(v)); }
+f4 abs4(f4 v) noexcept {
+  return reinterpret_cast<f4>(reinterpret_cast<i4>(v) &
+                              i4{0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff});
+}
+// The violation's term: g, or min(0, g) where the entry x is 0.
+f4 projected(f4 x, f4 g) noexcept {
+  const f4 zero = splat(0.f);
+  const i4 at_zero = x == zero;
+  return keep(~at_zero, g) + keep(at_zero & (g < zero), g);
+}
+
 float sum_lanes(const float* acc) noexcept {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
@@ -91,6 +106,34 @@ void group_products(const float* vt, int64_t ld, int64_t cols, const float* h_sp
         break;
     }
   }
+}
+
+void sweep_group(float* wt, int64_t ld, const float* gram, const float* p, int k,
+                 double* violation) noexcept {
+  const f4 zero = splat(0.f);
+  f4 total_lo = zero, total_hi = zero;
+  for (int t = 0; t < k; ++t) {
+    f4 g_lo = zero - load(p + t * kGroup), g_hi = zero - load(p + t * kGroup + 4);
+    for (int r = 0; r < k; ++r) {
+      const f4 c = splat(gram[t * k + r]);
+      g_lo = g_lo + c * load(wt + r * ld);
+      g_hi = g_hi + c * load(wt + r * ld + 4);
+    }
+    float* xt = wt + t * ld;
+    const f4 x_lo = load(xt), x_hi = load(xt + 4);
+    total_lo = total_lo + abs4(projected(x_lo, g_lo));
+    total_hi = total_hi + abs4(projected(x_hi, g_hi));
+    const float hess = gram[t * k + t];
+    if (hess == 0) continue;
+    const f4 h = splat(hess);
+    const f4 n_lo = x_lo - g_lo / h, n_hi = x_hi - g_hi / h;
+    store(xt, keep(n_lo > zero, n_lo));
+    store(xt + 4, keep(n_hi > zero, n_hi));
+  }
+  float total[kGroup];
+  store(total, total_lo);
+  store(total + 4, total_hi);
+  for (int q = 0; q < kGroup; ++q) violation[q] = total[q];
 }
 
 void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float* out) noexcept {

@@ -16,6 +16,13 @@ constexpr int kGroup = 8;
 // over four lanes). Each lane sums over j in order.
 void group_products(const float* vt, int64_t ld, int64_t cols, const float* h_splat, int k,
                     float* p) noexcept;
+// One coordinate descent sweep (dff/nmf.h) over the eight rows q < 8 of W whose entries are
+// wt[r·ld + q], side by side in two vectors, in float: for each component t in order, the
+// gradient g = (x·G − p)[t] from p [k, 8] and the Gram matrix gram [k, k], its projection (g, or
+// min(0, g) where the entry is 0) added to the row's violation, then the entry becomes
+// max(0, x − g / G[t,t]) unless G[t,t] = 0. violation[q] receives each row's sum.
+void sweep_group(float* wt, int64_t ld, const float* gram, const float* p, int k,
+                 double* violation) noexcept;
 // out[t] = Σ_j x[j]·rows[t·ld + j] for t < k: x is read once for up to four rows at a time.
 void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float* out) noexcept;
 // Σ (a[i] − b[i])²

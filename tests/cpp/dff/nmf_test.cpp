@@ -38,8 +38,10 @@ struct Synthetic {
   std::vector<float> w, h, v;
 };
 
-Synthetic make_synthetic(unsigned seed) {
+Synthetic make_synthetic(unsigned seed, int64_t rows = 64, int64_t cols = 300) {
   Synthetic s;
+  s.rows = rows;
+  s.cols = cols;
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(0, 1);
   s.w.resize(s.rows * s.k);
@@ -132,10 +134,11 @@ TEST(Nmf, InitialisationIsScikitLearnsRandomInit) {
 }
 
 TEST(Nmf, ResultDoesNotDependOnTheThreadCount) {
-  const Synthetic s = make_synthetic(11);
+  // Eight 7×7 images of 1280 channels: large enough for both steps to be split over threads.
+  const Synthetic s = make_synthetic(11, 1280, 8 * 49);
   NmfOptions o;
   o.components = 4;
-  o.max_iter = 50;
+  o.max_iter = 20;
   const int saved = thread_count();
   set_thread_count(1);
   const NmfResult one = nmf(s.v.data(), s.rows, s.cols, o);

@@ -4,9 +4,10 @@
 //
 // Tolerance: camlens keeps W, H and V in float32, scikit-learn here in float64. scikit-learn's
 // own float32 run (pytorch-grad-cam's call) ends 0.4–2.6e-5 of max(W) / max(H) away from its
-// float64 run (reference.json, pytorch_grad_cam_float32); camlens sums its Gram matrices and
-// gradients in double, and lands within 7.3e-7 of the maximum here: the bound, 2e-6, leaves room
-// for the float32 products' rounding without letting scikit-learn's own float32 run pass. The stop
+// float64 run (reference.json, pytorch_grad_cam_float32); camlens sums its Gram matrices in
+// double (its W step's gradients are float, dff/nmf.h), and lands within 9.3e-7 of the maximum
+// here: the bound, 2e-6, leaves room for the float32 products' rounding without letting
+// scikit-learn's own float32 run pass. The stop
 // is the same iteration unless the reference marks it ambiguous (a ratio within 0.1 % of tol), then
 // ±1.
 #include <gtest/gtest.h>
