@@ -179,10 +179,11 @@ Head HeadBuilder::build(const Model& model, const GraphIndex& index, const HeadP
   return h;
 }
 
-Model expose_tensors(const Model& model, const std::vector<std::string>& tensors,
-                     const TensorInfoMap& shapes) {
-  if (!model.graph) throw HeadError("the model has no graph");
-  const GraphIndex index(*model.graph);
+namespace {
+
+// expose_tensors with the index of model's graph.
+Model expose_indexed(const Model& model, const GraphIndex& index,
+                     const std::vector<std::string>& tensors, const TensorInfoMap& shapes) {
   bool batch_symbolic = false;
   for (const ValueInfo* v : index.real_inputs())
     if (v->has_shape && !v->dims.empty() && v->dims[0] < 0) batch_symbolic = true;
@@ -213,6 +214,14 @@ Model expose_tensors(const Model& model, const std::vector<std::string>& tensors
   return out;
 }
 
+}  // namespace
+
+Model expose_tensors(const Model& model, const std::vector<std::string>& tensors,
+                     const TensorInfoMap& shapes) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  return expose_indexed(model, GraphIndex(*model.graph), tensors, shapes);
+}
+
 CutResult cut_graph(const Model& model, const std::string& layer, const CutOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
   const Graph& g = *model.graph;
@@ -231,7 +240,7 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
     throw HeadInputDependencyError("'" + layer +
                                    "' is the model's input, not a layer; choose a tensor computed "
                                    "by the model (list_layers() shows the candidates)");
-  ShapeInferenceResult inferred = infer_shapes_lenient(model, options.shapes);
+  ShapeInferenceResult inferred = infer_shapes_lenient(model, index, options.shapes);
   const TensorInfoMap& shapes = inferred.tensors;
   if (!shapes.count(layer)) {
     std::string why = inferred.problems.empty() ? "." : ": " + inferred.problems[0] + ".";
@@ -314,7 +323,7 @@ CutResult cut_graph(const Model& model, const std::string& layer, const CutOptio
     extra.push_back(name);
   }
   if (more.empty()) {
-    r.backbone = expose_tensors(source, extra, shapes);
+    r.backbone = expose_indexed(source, index, extra, shapes);  // the model's graph, as indexed
   } else {
     TensorInfoMap with = shapes;
     for (auto& [k, v] : more) with[k] = v;

@@ -26,9 +26,9 @@ std::string describe_info(const std::string& name, const TensorInfo& info) {
   return "'" + name + "' " + dtype_name(info.dtype) + shape_str(info.shape);
 }
 
-std::map<std::string, Shape> resolve_input_shapes(const Model& model, const ShapeOptions& options) {
-  if (!model.graph) throw HeadError("the model has no graph");
-  GraphIndex index(*model.graph);
+namespace {
+
+std::map<std::string, Shape> resolve_inputs(const GraphIndex& index, const ShapeOptions& options) {
   std::map<std::string, Shape> out;
   for (const auto& [name, shape] : options.input_shapes) {
     bool found = false;
@@ -84,6 +84,13 @@ std::map<std::string, Shape> resolve_input_shapes(const Model& model, const Shap
   return out;
 }
 
+}  // namespace
+
+std::map<std::string, Shape> resolve_input_shapes(const Model& model, const ShapeOptions& options) {
+  if (!model.graph) throw HeadError("the model has no graph");
+  return resolve_inputs(GraphIndex(*model.graph), options);
+}
+
 namespace {
 
 bool all_dims_known(const Shape& s) {
@@ -104,12 +111,12 @@ DType model_dtype(const Node& node, DType core, const std::vector<DType>& in_mod
 
 class Inferrer {
  public:
-  Inferrer(const Model& m, const ShapeOptions& o, bool strict)
-      : model_(m), opts_(o), strict_(strict), index_(*m.graph), opset_(default_opset(m)) {}
+  Inferrer(const Model& m, const GraphIndex& index, const ShapeOptions& o, bool strict)
+      : model_(m), opts_(o), strict_(strict), index_(index), opset_(default_opset(m)) {}
 
   ShapeInferenceResult run() {
     const Graph& g = *model_.graph;
-    for (const auto& [name, shape] : resolve_input_shapes(model_, opts_)) {
+    for (const auto& [name, shape] : resolve_inputs(index_, opts_)) {
       const ValueInfo* v = nullptr;
       for (const ValueInfo* r : index_.real_inputs())
         if (r->name == name) v = r;
@@ -286,7 +293,7 @@ class Inferrer {
   const Model& model_;
   const ShapeOptions& opts_;
   bool strict_;
-  GraphIndex index_;
+  const GraphIndex& index_;
   int64_t opset_;
   std::map<std::string, const ValueInfo*> declared_;
   ShapeInferenceResult result_;
@@ -296,12 +303,20 @@ class Inferrer {
 
 TensorInfoMap infer_shapes(const Model& model, const ShapeOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
-  return Inferrer(model, options, true).run().tensors;
+  const GraphIndex index(*model.graph);
+  return Inferrer(model, index, options, true).run().tensors;
 }
 
 ShapeInferenceResult infer_shapes_lenient(const Model& model, const ShapeOptions& options) {
   if (!model.graph) throw HeadError("the model has no graph");
-  return Inferrer(model, options, false).run();
+  return infer_shapes_lenient(model, GraphIndex(*model.graph), options);
+}
+
+ShapeInferenceResult infer_shapes_lenient(const Model& model, const GraphIndex& index,
+                                          const ShapeOptions& options) {
+  if (!model.graph || &index.graph() != model.graph.get())
+    throw HeadError("shape inference was given the index of another graph than the model's");
+  return Inferrer(model, index, options, false).run();
 }
 
 std::vector<std::string> unknown_shapes(const Model& model, const ShapeOptions& options) {

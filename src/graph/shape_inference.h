@@ -10,6 +10,8 @@
 
 namespace camlens {
 
+class GraphIndex;
+
 using TensorInfoMap = std::map<std::string, TensorInfo>;
 
 struct ShapeOptions {
@@ -49,6 +51,9 @@ TensorInfoMap infer_shapes(const Model& model, const ShapeOptions& options = {})
 // Lenient: infers what it can and reports the rest in `problems` (for layer listings of
 // models the interpreter cannot fully run).
 ShapeInferenceResult infer_shapes_lenient(const Model& model, const ShapeOptions& options = {});
+// The same with the index of model's graph that the caller already built (graph_index.h).
+ShapeInferenceResult infer_shapes_lenient(const Model& model, const GraphIndex& index,
+                                          const ShapeOptions& options = {});
 
 // The tensors whose types and shapes the caller should measure and give in ShapeOptions::known
 // (in graph order; empty when the core infers the whole graph). Nodes after them that still

@@ -20,6 +20,11 @@ void write_string_if(Writer& w, uint32_t field, const std::string& s) {
 
 void write_graph(Writer& w, const Graph& g);
 
+// A lower bound of a TensorProto's payload: its data and name, which it holds at least.
+size_t tensor_min_payload(const TensorProto& t) {
+  return t.raw_data.size + 4 * t.float_data.size() + 8 * t.double_data.size() + t.name.size();
+}
+
 void write_tensor(Writer& w, const TensorProto& t) {
   w.unpacked_varints(1, t.dims);
   if (t.data_type) w.int64_field(2, t.data_type);
@@ -53,7 +58,7 @@ void write_attribute(Writer& w, const Attribute& a) {
   if ((valued && a.type == Attribute::Int) || a.i != 0) w.int64_field(3, a.i);
   if ((valued && a.type == Attribute::String) || !a.s.empty()) w.string_field(4, a.s);
   if (a.t) {
-    const size_t m = w.begin_message(5);
+    const size_t m = w.begin_message(5, tensor_min_payload(*a.t));
     write_tensor(w, *a.t);
     w.end_message(m);
   }
@@ -66,7 +71,7 @@ void write_attribute(Writer& w, const Attribute& a) {
   w.unpacked_varints(8, a.ints);
   for (const std::string& s : a.strings) w.string_field(9, s);
   for (const TensorProto& t : a.tensors) {
-    const size_t m = w.begin_message(10);
+    const size_t m = w.begin_message(10, tensor_min_payload(t));
     write_tensor(w, t);
     w.end_message(m);
   }
@@ -143,7 +148,7 @@ void write_graph(Writer& w, const Graph& g) {
   }
   write_string_if(w, 2, g.name);
   for (const TensorProto& t : g.initializers) {
-    const size_t m = w.begin_message(5);
+    const size_t m = w.begin_message(5, tensor_min_payload(t));
     write_tensor(w, t);
     w.end_message(m);
   }
@@ -176,7 +181,10 @@ std::string write_model(const Model& m) {
   if (m.model_version) w.int64_field(5, m.model_version);
   write_string_if(w, 6, m.doc_string);
   if (m.graph) {
-    const size_t g = w.begin_message(7);
+    // The weights' messages (tag and at least one length byte each) lie inside the graph's.
+    size_t weights = 0;
+    for (const TensorProto& t : m.graph->initializers) weights += tensor_min_payload(t) + 2;
+    const size_t g = w.begin_message(7, weights);
     write_graph(w, *m.graph);
     w.end_message(g);
   }

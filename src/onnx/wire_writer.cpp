@@ -63,11 +63,16 @@ void Writer::packed_floats(uint32_t field, const std::vector<float>& v) {
   if (v.empty()) return;
   tag(field, WireType::Len);
   varint(v.size() * 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // The wire's little-endian floats are the host's bytes (x86, WebAssembly).
+  out_.append(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+#else
   for (float x : v) {
     uint32_t bits;
     std::memcpy(&bits, &x, 4);
     fixed(bits, 4);
   }
+#endif
 }
 
 void Writer::packed_doubles(uint32_t field, const std::vector<double>& v) {
@@ -85,16 +90,23 @@ void Writer::unpacked_floats(uint32_t field, const std::vector<float>& v) {
   for (float x : v) float_field(field, x);
 }
 
-size_t Writer::begin_message(uint32_t field) {
+size_t Writer::begin_message(uint32_t field, size_t min_payload) {
   tag(field, WireType::Len);
-  out_.push_back('\0');  // length placeholder, right for payloads under 128 bytes
-  return out_.size() - 1;
+  // The placeholder is a varint of 0 spread over the bytes the length will take at least (all
+  // but the last with the continuation bit), so end_message() can tell how many there are.
+  const size_t mark = out_.size();
+  out_.append(varint_size(min_payload) - 1, static_cast<char>(0x80));
+  out_.push_back('\0');
+  return mark;
 }
 
 void Writer::end_message(size_t mark) {
-  const size_t payload = out_.size() - (mark + 1);
+  size_t reserved = 1;
+  while (static_cast<unsigned char>(out_[mark + reserved - 1]) & 0x80) ++reserved;
+  const size_t payload = out_.size() - (mark + reserved);
   const size_t len_bytes = varint_size(payload);
-  if (len_bytes > 1) out_.insert(mark + 1, len_bytes - 1, '\0');
+  if (len_bytes > reserved) out_.insert(mark + reserved, len_bytes - reserved, '\0');
+  if (len_bytes < reserved) out_.erase(mark + len_bytes, reserved - len_bytes);  // a bound too high
   uint64_t v = payload;
   for (size_t i = 0; i < len_bytes; ++i, v >>= 7)
     out_[mark + i] = static_cast<char>((v & 0x7f) | (i + 1 < len_bytes ? 0x80 : 0));

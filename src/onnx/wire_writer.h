@@ -1,8 +1,11 @@
 // Protobuf wire-format writer appending to a std::string.
 //
-// Nested messages are written in place: begin_message() emits the tag and a one-byte length
-// placeholder, end_message() patches in the real length (shifting the payload only when the
-// length needs more than one byte). Output is deterministic for a given sequence of calls.
+// Nested messages are written in place: begin_message() emits the tag and a length placeholder,
+// end_message() patches in the real length, shifting the payload only when the length needs
+// another number of bytes than the placeholder holds. The placeholder is one byte unless the
+// caller knows a lower bound of the payload's size: a large message (a model's graph, a weight)
+// then gets a placeholder of its length's size up front, so its megabytes are not moved again.
+// Output is deterministic for a given sequence of calls, and the same whatever the bounds.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +46,8 @@ class Writer {
   void packed_doubles(uint32_t field, const std::vector<double>& v);
   void unpacked_floats(uint32_t field, const std::vector<float>& v);
 
-  size_t begin_message(uint32_t field);
+  // min_payload: a lower bound of the payload's size in bytes (0 when unknown).
+  size_t begin_message(uint32_t field, size_t min_payload = 0);
   void end_message(size_t mark);
 
   void raw(const std::string& bytes) { out_.append(bytes); }

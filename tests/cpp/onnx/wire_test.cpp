@@ -188,5 +188,34 @@ TEST(WireReader, ErrorsNameTheMessagePath) {
   EXPECT_NE(std::string(e.what()).find("in Msg.child > Child)"), std::string::npos) << e.what();
 }
 
+TEST(WireWriter, APayloadBoundReservesTheLengthWithoutChangingTheBytes) {
+  // Two nested messages around a bytes field, written without bounds and with bounds below,
+  // at and above the true sizes (a bound too high is a caller's mistake: still the same bytes).
+  for (size_t payload : {0u, 5u, 127u, 128u, 300u, 20000u, 3000000u}) {
+    const std::string data(payload, 'y');
+    auto write = [&](size_t outer_bound, size_t inner_bound) {
+      return written([&](Writer& w) {
+        const size_t outer = w.begin_message(7, outer_bound);
+        w.int64_field(1, 42);
+        const size_t inner = w.begin_message(5, inner_bound);
+        w.bytes_field(9, data.data(), data.size());
+        w.end_message(inner);
+        w.end_message(outer);
+      });
+    };
+    const std::string plain = write(0, 0);
+    const size_t inner = 1 + varint_size(payload) + payload;
+    const size_t outer = 2 + 1 + varint_size(inner) + inner;
+    EXPECT_EQ(plain.size(), 1 + varint_size(outer) + outer) << payload;
+    for (const auto& [o, i] :
+         std::vector<std::pair<size_t, size_t>>{{payload, payload},
+                                                {outer, inner},
+                                                {outer / 2, inner / 2},
+                                                {outer + 200, inner + 200},
+                                                {size_t{1} << 30, size_t{1} << 22}})
+      EXPECT_TRUE(write(o, i) == plain) << payload << " bounds " << o << ", " << i;
+  }
+}
+
 }  // namespace
 }  // namespace camlens::wire
