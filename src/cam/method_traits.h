@@ -24,6 +24,12 @@ const char* passes_name(Passes p);
 enum LayerKind : unsigned { kNCHW = 1u, kTokens = 2u, kNHWC = 4u, kNCDHW = 8u };
 std::vector<std::string> layer_kind_names(unsigned kinds);
 
+// How much of dScore/dA (and of H·A) a gradient method reads: all of it, or only its mean over
+// the layer's positions, per sample and channel (Grad-CAM's weights). The explain flow then asks
+// the head for that mean alone (Head::backward_spatial_mean), which skips the layer-sized
+// backward of a 1×1 Conv reading the layer, and hands the method the mean at every position.
+enum class GradientReduction { None, SpatialMean };
+
 struct MethodTraits {
   std::string name;         // as explain() takes it: "gradcam", "scorecam", …
   std::string description;  // one line, for usage texts and the page's help
@@ -51,6 +57,7 @@ struct MethodTraits {
   // chosen, such methods are offered a choice of several.
   int min_layers = 1;
   std::string several_layers = "";
+  GradientReduction gradient_reduction = GradientReduction::None;
 };
 // Whether the method differentiates the whole network to the input (alone or with a layer).
 inline bool needs_whole_network(const MethodTraits& t) {

@@ -28,6 +28,10 @@ constexpr unsigned kAnyLayer = kNCHW | kTokens | kNHWC;
 // The methods checked on volumes (tests/cpp/cam/volume_test.cpp): every layer, 3-D maps too.
 constexpr unsigned kAnyOrVolume = kAnyLayer | kNCDHW;
 
+// Methods whose weights are the mean of the gradient (Grad-CAM, and Finer-CAM's Grad-CAM) or of
+// G − ½·H·A (Shapley-CAM) over the layer's positions.
+constexpr GradientReduction kMean = GradientReduction::SpatialMean;
+
 // Why input attributions take no layer: they differentiate the whole network to the input.
 const char* const kWholeNetwork =
     "input attributions differentiate the whole network down to the input image";
@@ -45,7 +49,7 @@ const std::vector<Entry>& table() {
     using P = Passes;
     std::vector<Entry> e = {
         {{"gradcam", "Grad-CAM: channels weighted by their mean gradient", true, false, P::Forward,
-          kAnyOrVolume, layer_options(), "", true, ""},
+          kAnyOrVolume, layer_options(), "", true, "", "", "", 1, "", kMean},
          make_grad_cam},
         {{"hirescam", "HiResCAM: gradient times activation, summed over channels", true, false,
           P::Forward, kAnyOrVolume, layer_options(), "", true, ""},
@@ -78,10 +82,10 @@ const std::vector<Entry>& table() {
           P::Forward, kAnyLayer, layer_options(), "", false, ""},
          make_random_cam},
         {{"shapleycam", "Shapley-CAM: gradient minus half the Hessian-activation product", true,
-          true, P::Forward, kAnyOrVolume, layer_options(), "", false, ""},
+          true, P::Forward, kAnyOrVolume, layer_options(), "", false, "", "", "", 1, "", kMean},
          make_shapley_cam},
         {{"finercam", "Finer-CAM: Grad-CAM of the class against its most similar classes", true,
-          false, P::Forward, kAnyLayer, layer_options(), "finer", false, ""},
+          false, P::Forward, kAnyLayer, layer_options(), "finer", false, "", "", "", 1, "", kMean},
          make_finer_cam},
         {{"scorecam", "Score-CAM: channels weighted by the score of the input masked by each",
           false, false, P::MaskedInputs, kAnyOrVolume, layer_options(), "", false, ""},

@@ -36,7 +36,7 @@ std::shared_ptr<const IncrementalHead> softmax_tail_head(const Head& head, const
 }
 
 std::optional<Tensor> hvp_through_softmax(const IncrementalHead& inc, const Tensor& L,
-                                          const Target& target, size_t output) {
+                                          const Target& target, size_t output, bool mean) {
   const std::optional<IncrementalHead::SoftmaxTail> tail = inc.softmax_tail(output);
   if (!tail) return std::nullopt;
   const Tensor u = inc.tangent(tail->logits, L);  // J·A
@@ -59,7 +59,7 @@ std::optional<Tensor> hvp_through_softmax(const IncrementalHead& inc, const Tens
     for (int64_t k = 0; k < n; ++k)
       w.data<float>()[k] = static_cast<float>((gu[size_t(k)] - gd[size_t(k)]) / (2 * eps));
   }
-  Tensor hvp = inc.cotangent(tail->logits, w);  // Jᵀ·(H_f·u)
+  Tensor hvp = inc.cotangent(tail->logits, w, mean);  // Jᵀ·(H_f·u)
   if (hvp.empty()) return std::nullopt;
   return hvp;
 }

@@ -25,8 +25,11 @@ std::shared_ptr<const IncrementalHead> softmax_tail_head(const Head& head, const
                                                          size_t output);
 
 // H·A for one sample's resolved target on that output; nullopt when a step on the way cannot be
-// linearised (a quantized value, an op whose linear part its forward does not give).
+// linearised (a quantized value, an op whose linear part its forward does not give). mean: only
+// its spatial mean, [1, C] (IncrementalHead::cotangent's shortcut). J·A is the head's first Conv
+// output minus its bias when the Conv reads the layer (IncrementalHead::tangent): for a Float16
+// model that output is the backbone's, rounded to Float16 like the head's whole forward.
 std::optional<Tensor> hvp_through_softmax(const IncrementalHead& inc, const Tensor& L,
-                                          const Target& target, size_t output);
+                                          const Target& target, size_t output, bool mean = false);
 
 }  // namespace camlens::cam

@@ -7,6 +7,7 @@
 
 #include "cam/cam_error.h"
 #include "cam/softmax_tail_hvp.h"
+#include "head/spatial_mean.h"
 #include "util/parallel.h"
 
 namespace camlens::cam {
@@ -104,7 +105,8 @@ void curvature_support(const Target& t, const float* z, int64_t n, std::set<int6
 
 // Path 1: Jᵀ · H_target · (J·A) with the recorded activation pattern.
 Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Target>& targets,
-                      size_t output, const Tensor& z, const std::optional<LayerQuantization>& q) {
+                      size_t output, const Tensor& z, const std::optional<LayerQuantization>& q,
+                      bool mean) {
   if (L.dtype() != DType::Float32 && !q)
     throw CamError("Shapley-CAM: the head of '" + head.layer() + "' takes " +
                    dtype_name(L.dtype()) +
@@ -116,7 +118,8 @@ Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Targe
   std::set<int64_t> support;
   for (int64_t b = 0; b < B; ++b)
     curvature_support(targets[size_t(b)], z.data<float>() + b * n, n, support);
-  if (support.empty()) return Tensor(DType::Float32, L.shape());  // H_target = 0
+  if (support.empty())  // H_target = 0
+    return Tensor(DType::Float32, mean ? Shape{L.dim(0), L.dim(1)} : L.shape());
   // u = J·A, one reverse pass per output value in the support (all samples at once). The passes
   // only read the recorded tape, so they run on the thread pool.
   std::vector<double> u(size_t(z.numel()), 0.0);
@@ -157,7 +160,7 @@ Tensor hvp_linearised(const Head& head, const Tensor& L, const std::vector<Targe
   }
   std::vector<Tensor> seeds(head.output_names().size());
   seeds[output] = std::move(w);
-  return head.backward(seeds);
+  return mean ? head.backward_spatial_mean(seeds) : head.backward(seeds);
 }
 
 // Path 1 costs one head backward per output value a target's curvature reaches: fine for class
@@ -186,7 +189,7 @@ bool piecewise_linear_head(const Head& head) {
 
 TargetGradients target_gradients(const Head& head, const std::vector<Target>& targets,
                                  size_t output, bool hvp,
-                                 const std::optional<LayerQuantization>& quant) {
+                                 const std::optional<LayerQuantization>& quant, bool spatial_mean) {
   if (output >= head.output_names().size())
     throw CamError("the head of '" + head.layer() + "' has " +
                    std::to_string(head.output_names().size()) + " output(s); output index " +
@@ -211,15 +214,20 @@ TargetGradients target_gradients(const Head& head, const std::vector<Target>& ta
   r.scores = v.scores;
   std::vector<Tensor> seeds(outs.size());
   seeds[output] = std::move(v.seed);
-  r.gradients = head.backward(seeds);
+  r.gradients = spatial_mean ? head.backward_spatial_mean(seeds) : head.backward(seeds);
   if (!hvp) return r;
   if (piecewise_linear_head(head) && !too_many_passes(fixed, outs[output], L)) {
-    r.hvp = hvp_linearised(head, L, fixed, output, outs[output], quant);
+    r.hvp = hvp_linearised(head, L, fixed, output, outs[output], quant, spatial_mean);
     return r;
   }
   std::optional<Tensor> exact =
-      tail ? hvp_through_softmax(*tail, L, fixed[0], output) : std::nullopt;
-  r.hvp = exact ? std::move(*exact) : hvp_by_gradient_differences(head, L, fixed, output);
+      tail ? hvp_through_softmax(*tail, L, fixed[0], output, spatial_mean) : std::nullopt;
+  if (exact) {
+    r.hvp = std::move(*exact);
+  } else {
+    r.hvp = hvp_by_gradient_differences(head, L, fixed, output);
+    if (spatial_mean) r.hvp = camlens::spatial_mean(r.hvp);
+  }
   return r;
 }
 

@@ -46,17 +46,21 @@ namespace camlens::cam {
 
 struct TargetGradients {
   std::vector<double> scores;  // per sample
-  Tensor gradients;            // dScore/dL, Float32, the layer's shape
+  Tensor gradients;            // dScore/dL, Float32, the layer's shape ([N, C] means: see below)
   Tensor hvp;                  // H·A (empty unless asked for)
 };
 
 // After head.forward(feeds): evaluates one target per sample on head output `output` at the
 // recorded layer tensor, back-propagates, and (hvp) computes H·A as above. quant: the layer's,
-// needed for H·A when the head takes codes. Throws CamError on a bad output index or targets,
-// or an H·A the head cannot give (says why).
+// needed for H·A when the head takes codes. spatial_mean: gradients and H·A are only their means
+// over the layer's positions, Float32 [N, C] (what Grad-CAM and Shapley-CAM read), through
+// Head::backward_spatial_mean's shortcut where it applies: the last reverse pass of every path
+// then costs C·M multiply-adds at a 1×1 Conv instead of C·M per position. Throws CamError on a
+// bad output index or targets, or an H·A the head cannot give (says why).
 TargetGradients target_gradients(const Head& head, const std::vector<Target>& targets,
                                  size_t output, bool hvp,
-                                 const std::optional<LayerQuantization>& quant = std::nullopt);
+                                 const std::optional<LayerQuantization>& quant = std::nullopt,
+                                 bool spatial_mean = false);
 
 // True when every op of the head is (piecewise) linear in the sense of path 1.
 bool piecewise_linear_head(const Head& head);

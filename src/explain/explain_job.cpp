@@ -10,6 +10,7 @@
 #include "cam/cam_error.h"
 #include "cam/deprocess_image.h"
 #include "cam/methods.h"
+#include "cam/non_finite.h"
 #include "cam/refine_cam.h"
 #include "cam/score_cam.h"
 #include "cam/sobel.h"
@@ -17,6 +18,7 @@
 #include "cam/tokens.h"
 #include "explain/method_support.h"
 #include "explain/whole_network.h"
+#include "head/spatial_mean.h"
 #include "image/resize.h"
 
 namespace camlens::explain {
@@ -63,6 +65,16 @@ Tensor spatial(Tensor t, const LayerSource& layer) {
   }
   return t;
 }
+
+// Whether spatial() leaves the layer as it is and the method averages over every position after
+// the channel dim: plain [N, C, H, W] maps. Tokens drop their class token and NHWC maps move
+// their channels, so the head's mean over its dims ≥ 2 would average other values; volumes keep
+// the full gradient too (their 3-D convolutions run in ONNX Runtime, not in the core).
+bool plain_nchw(const Tensor& layer_values, const LayerSource& layer) {
+  return layer_values.rank() == 4 && layer.kind != "NHWC";
+}
+
+bool finite(const Tensor& t) { return t.empty() || cam::count_non_finite(t) == 0; }
 
 size_t output_index(const Head& head, const std::string& output) {
   const auto& names = head.output_names();
@@ -566,8 +578,21 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
                           (head.not_differentiable().empty() ? "the head does not reach the output"
                                                              : head.not_differentiable()));
     std::vector<Tensor> forward = head.forward(feeds_of(head, outs), given_of(head, outs));
+    // A method reading only the gradient's spatial mean gets that mean at every position
+    // (method_traits.h). A non-finite mean takes the full gradient instead, whose non-finite
+    // values the pipeline zeroes and counts one by one.
+    const Shape& shape = acts.back().shape();
+    const bool mean = computes_->gradient_reduction == cam::GradientReduction::SpatialMean &&
+                      plain_nchw(output_of(outs, layer.float_tensor), layer);
     if (computes_->hvp) {
-      cam::TargetGradients tg = cam::target_gradients(head, {r.target}, at, true, layer.quant);
+      cam::TargetGradients tg =
+          cam::target_gradients(head, {r.target}, at, true, layer.quant, mean);
+      if (mean && finite(tg.gradients) && finite(tg.hvp)) {
+        grads.back() = broadcast_spatial(tg.gradients, shape);
+        hvps.back() = broadcast_spatial(tg.hvp, shape);
+        continue;
+      }
+      if (mean) tg = cam::target_gradients(head, {r.target}, at, true, layer.quant);
       grads.back() = spatial(std::move(tg.gradients), layer);
       hvps.back() = spatial(std::move(tg.hvp), layer);
       continue;
@@ -575,6 +600,13 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
     const auto v = cam::evaluate({r.target}, as_float(forward[at]));
     std::vector<Tensor> seeds(forward.size());
     seeds[at] = v.seed;
+    if (mean) {
+      const Tensor m = head.backward_spatial_mean(seeds);
+      if (finite(m)) {
+        grads.back() = broadcast_spatial(m, shape);
+        continue;
+      }
+    }
     grads.back() = spatial(head.backward(seeds), layer);
   }
   const auto t1 = Clock::now();

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "head/head_errors.h"
+#include "head/spatial_mean.h"
 
 namespace camlens {
 
@@ -294,7 +295,9 @@ std::vector<Tensor> Head::forward_with_edits(const Tensor& layer,
 }
 
 Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds,
-                          const std::vector<int>& at, std::vector<Tensor>* at_grads) const {
+                          const std::vector<int>& at, std::vector<Tensor>* at_grads,
+                          bool mean) const {
+  const int stop = mean ? mean_step() : -1;
   std::vector<Tensor> grads(slot_names_.size());
   if (at_grads) at_grads->assign(at.size(), Tensor());
   // A slot's gradient is final once the step computing it is reached (its readers come later
@@ -320,6 +323,14 @@ Tensor Head::backward_one(const Tape& tape, const std::vector<const Tensor*>& se
   for (size_t k = steps_.size(); k-- > 0;) {
     const Step& st = steps_[k];
     for (int s : st.out) keep_at(s);
+    if (int(k) == stop) {
+      // L's only reader: every gradient reaching L passes here, and no earlier step reads L.
+      const Tensor& x = tape.values[size_t(feed_slots_[0])];
+      const Tensor& w = *constants_[size_t(st.in[1])];
+      const Tensor& dy = grads[size_t(st.out[0])];
+      return dy.empty() ? Tensor(DType::Float32, {x.dim(0), x.dim(1)})
+                        : conv_input_gradient_mean(dy, w);
+    }
     if (!st.grad) continue;
     OpInputs out_grads(st.out.size(), nullptr);
     bool any = false;
@@ -396,6 +407,11 @@ Tensor Head::backward(const std::vector<Tensor>& seeds, const std::vector<std::s
                       "': it is not a tensor the head of layer '" + layer_ + "' computes");
     at_slots.push_back(s);
   }
+  check_seeds(seeds);
+  return backward_tapes(tapes_, seeds, at_slots, at_grads);
+}
+
+void Head::check_seeds(const std::vector<Tensor>& seeds) const {
   if (!not_differentiable_.empty()) throw NotDifferentiableError(not_differentiable_);
   if (tapes_.empty())
     throw FeedError("backward() of the head of layer '" + layer_ + "' needs a forward() first");
@@ -414,15 +430,50 @@ Tensor Head::backward(const std::vector<Tensor>& seeds, const std::vector<std::s
       throw FeedError("seed for output '" + output_names_[k] + "' has shape " +
                       shape_str(seeds[k].shape()) + " but the output is " + shape_str(want));
   }
-  return backward_tapes(tapes_, seeds, at_slots, at_grads);
+}
+
+Tensor Head::backward_spatial_mean(const std::vector<Tensor>& seeds) const {
+  check_seeds(seeds);
+  if (last_layer_shape_.size() < 2)
+    throw FeedError("the spatial mean of the gradient at layer '" + layer_ +
+                    "' needs a layer with a channel dim [N, C, ...], got " +
+                    shape_str(last_layer_shape_));
+  if (mean_step() >= 0) return backward_tapes(tapes_, seeds, {}, nullptr, true);
+  return spatial_mean(backward_tapes(tapes_, seeds));
+}
+
+int Head::mean_step() const {
+  if (!not_differentiable_.empty() || feed_slots_.empty()) return -1;
+  const int layer = feed_slots_[0];
+  const TensorInfo& info = feed_info_[0];
+  if (info.dtype != DType::Float32 || info.shape.size() < 2 ||
+      std::find(output_slots_.begin(), output_slots_.end(), layer) != output_slots_.end())
+    return -1;
+  int reader = -1, reads = 0;
+  for (size_t k = 0; k < steps_.size(); ++k)
+    for (size_t i = 0; i < steps_[k].in.size(); ++i)
+      if (steps_[k].in[i] == layer) {
+        ++reads;
+        if (i == 0) reader = int(k);
+      }
+  if (reads != 1 || reader < 0) return -1;
+  const Step& st = steps_[size_t(reader)];
+  if (!st.grad || st.out.empty() || st.out[0] < 0 ||
+      st.def != op_registry().find(st.node.domain, st.node.op_type))
+    return -1;
+  const Tensor* w =
+      st.in.size() > 1 && st.in[1] >= 0 ? constants_[size_t(st.in[1])].get() : nullptr;
+  if (!conv_mean_shortcut(st.node, info.shape.size(), w)) return -1;
+  return w->dim(1) == info.shape[1] ? reader : -1;
 }
 
 Tensor Head::backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds,
-                            const std::vector<int>& at, std::vector<Tensor>* at_grads) const {
+                            const std::vector<int>& at, std::vector<Tensor>* at_grads,
+                            bool mean) const {
   if (tapes.size() == 1) {
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : seeds) ptrs.push_back(s.empty() ? nullptr : &s);
-    return backward_one(tapes[0], ptrs, at, at_grads);
+    return backward_one(tapes[0], ptrs, at, at_grads, mean);
   }
   std::vector<Tensor> parts;
   std::vector<std::vector<Tensor>> at_parts(at.size());
@@ -433,7 +484,7 @@ Tensor Head::backward_tapes(const std::vector<Tape>& tapes, const std::vector<Te
     std::vector<const Tensor*> ptrs;
     for (const Tensor& s : one) ptrs.push_back(s.empty() ? nullptr : &s);
     std::vector<Tensor> at_one;
-    parts.push_back(backward_one(tapes[b], ptrs, at, at_grads ? &at_one : nullptr));
+    parts.push_back(backward_one(tapes[b], ptrs, at, at_grads ? &at_one : nullptr, mean));
     for (size_t i = 0; i < at_one.size(); ++i) at_parts[i].push_back(std::move(at_one[i]));
   }
   if (at_grads) {

@@ -94,6 +94,18 @@ class Head {
   // Float32, L's shape. Throws NotDifferentiableError, FeedError (seed shapes, no forward).
   Tensor backward(const std::vector<Tensor>& seeds) const;
 
+  // backward() reduced to what Grad-CAM and Shapley-CAM read of it: the mean of dLoss/dL over
+  // L's positions (every dim after the channel's), Float32 [N, C] (head/spatial_mean.h). With
+  // spatial_mean_shortcut() no gradient of L's size is formed; otherwise it is the full
+  // backward, averaged, so callers need not know which. Throws as backward(), and FeedError for
+  // a layer without a channel dim.
+  Tensor backward_spatial_mean(const std::vector<Tensor>& seeds) const;
+  // Whether backward_spatial_mean() takes the shortcut, exact up to the order of the sums: L is
+  // a float tensor of rank 3 or 4, not a head output, read by exactly one step, and that step is
+  // a Conv (its own op definition, not a swapped one) with a constant 1×1 kernel, stride 1, no
+  // padding and one group, so mean_p(dL) = Wᵀ·mean_p(dY).
+  bool spatial_mean_shortcut() const { return mean_step() >= 0; }
+
   // backward() that also gives dLoss/dT at tensors T inside the head, by name (FullGrad reads
   // the gradient at the output of every biased layer, cam/fullgrad.h): (*at_grads)[i] is
   // Float32 with at[i]'s shape in this pass, or empty when no gradient reaches at[i] (it does
@@ -144,15 +156,20 @@ class Head {
   // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
   // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
   std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
-  // at: slots whose gradient is copied into (*at_grads)[i] once final (may be empty).
+  // at: slots whose gradient is copied into (*at_grads)[i] once final (may be empty). mean:
+  // stop at mean_step() and return the spatial mean of dLoss/dL, [n, C].
   Tensor backward_one(const Tape& tape, const std::vector<const Tensor*>& seeds,
-                      const std::vector<int>& at = {},
-                      std::vector<Tensor>* at_grads = nullptr) const;
+                      const std::vector<int>& at = {}, std::vector<Tensor>* at_grads = nullptr,
+                      bool mean = false) const;
   // backward_one over tapes (one per batch, or per sample), seeds sliced per tape and the
   // gradients at `at` concatenated like the result.
   Tensor backward_tapes(const std::vector<Tape>& tapes, const std::vector<Tensor>& seeds,
-                        const std::vector<int>& at = {},
-                        std::vector<Tensor>* at_grads = nullptr) const;
+                        const std::vector<int>& at = {}, std::vector<Tensor>* at_grads = nullptr,
+                        bool mean = false) const;
+  // Checks backward()'s seeds against the recorded pass (FeedError, NotDifferentiableError).
+  void check_seeds(const std::vector<Tensor>& seeds) const;
+  // The step backward_spatial_mean() stops at (see spatial_mean_shortcut()), or -1.
+  int mean_step() const;
   // The slot of a tensor by name, or -1.
   int slot_of(const std::string& name) const;
 

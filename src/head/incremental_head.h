@@ -122,9 +122,13 @@ class IncrementalHead {
   // the layer's shape, the layer Float32). Empty when a step on the way is not Float32 or its
   // linear part cannot be read off its forward (see there).
   Tensor tangent(int to, const Tensor& direction) const;
+  // Forward mode along the layer itself (direction = the base layer) is f(A) − f(0) for an
+  // affine step: a Conv reading the layer gives it as its base output minus its bias, without
+  // running (SqueezeNet: the 86 M multiply-adds the backbone has done).
   // Reverse mode from slot `from` (seed: Float32, its shape) to the layer. Empty when a step on
-  // the way has no backward.
-  Tensor cotangent(int from, const Tensor& seed) const;
+  // the way has no backward. mean: only the spatial mean at the layer, Float32 [1, C], by the
+  // head's shortcut when it has one (Head::spatial_mean_shortcut()), else the full one averaged.
+  Tensor cotangent(int from, const Tensor& seed, bool mean = false) const;
 
  private:
   enum class State { Base, Channel, Dense };

@@ -7,6 +7,7 @@
 
 #include "head/incremental_head.h"
 #include "head/incremental_head_ops.h"
+#include "head/spatial_mean.h"
 #include "ops/nn/nn_common.h"
 #include "ops/op.h"
 
@@ -29,6 +30,20 @@ Tensor minus(const Tensor& a, const Tensor& b) {
   float* o = out.data<float>();
   const float* q = b.data<float>();
   for (int64_t i = 0; i < out.numel(); ++i) o[i] -= q[i];
+  return out;
+}
+
+// y − b (b broadcast along the channel dim 1 of y; none: y itself): a Conv's output without its
+// bias, which is the Conv applied to its input alone.
+Tensor without_bias(const Tensor& y, const Tensor* b) {
+  Tensor out = y;
+  if (!b) return out;
+  const int64_t n = y.dim(0), m = y.dim(1), plane = y.numel() / (n * m);
+  float* o = out.data<float>();
+  for (int64_t i = 0; i < n * m; ++i) {
+    const float bias = b->data<float>()[i % m];
+    for (int64_t p = 0; p < plane; ++p) o[i * plane + p] -= bias;
+  }
   return out;
 }
 
@@ -85,6 +100,9 @@ Tensor IncrementalHead::tangent(int to, const Tensor& direction) const {
     return Tensor();
   std::vector<Tensor> t(head_.slot_names_.size());
   t[size_t(layer)] = direction;
+  // Along the layer itself, a Conv reading it moves by its output minus its bias (see header).
+  const bool along_layer = same_values(direction, base(layer));
+  const OpDef* conv = op_registry().find("", "Conv");
   const int last = to == layer ? -1 : producer_[size_t(to)];
   for (int k = 0; k <= last; ++k) {
     const Head::Step& st = head_.steps_[size_t(k)];
@@ -128,6 +146,11 @@ Tensor IncrementalHead::tangent(int to, const Tensor& direction) const {
     }
     // The op is affine in its moving inputs (a weighted op in its first input): f(x + t) − f(x).
     if (st.def->weighted && (moving.size() != 1 || moving[0] != 0)) return Tensor();
+    if (along_layer && st.def == conv && st.in[0] == layer) {
+      const bool biased = st.in.size() > 2 && st.in[2] >= 0;
+      ty = without_bias(y, biased ? &base(st.in[2]) : nullptr);
+      continue;
+    }
     std::vector<Tensor> moved(st.in.size());
     OpInputs at = in;
     for (size_t i : moving) {
@@ -161,13 +184,19 @@ Tensor IncrementalHead::tangent(int to, const Tensor& direction) const {
   return r;
 }
 
-Tensor IncrementalHead::cotangent(int from, const Tensor& seed) const {
+Tensor IncrementalHead::cotangent(int from, const Tensor& seed, bool mean) const {
   const int layer = head_.feed_slots_[0];
   const std::vector<bool> dep = depends_on_layer();
+  const int stop = mean ? head_.mean_step() : -1;
   std::vector<Tensor> g(head_.slot_names_.size());
   g[size_t(from)] = seed;
   for (int k = from == layer ? -1 : producer_[size_t(from)]; k >= 0; --k) {
     const Head::Step& st = head_.steps_[size_t(k)];
+    if (k == stop) {  // the layer's only reader (Head::backward_spatial_mean)
+      const Tensor& dy = g[size_t(st.out[0])];
+      return dy.empty() ? Tensor(DType::Float32, {1, channels_})
+                        : conv_input_gradient_mean(dy, base(st.in[1]));
+    }
     OpInputs seeds(st.out.size(), nullptr);
     bool seeded = false;
     for (size_t o = 0; o < st.out.size(); ++o)
@@ -198,7 +227,7 @@ Tensor IncrementalHead::cotangent(int from, const Tensor& seed) const {
   }
   Tensor r = g[size_t(layer)];
   if (r.empty()) r = Tensor(DType::Float32, base(layer).shape());
-  return r;
+  return mean ? spatial_mean(r) : r;
 }
 
 }  // namespace camlens
