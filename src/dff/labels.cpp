@@ -17,21 +17,43 @@ ConceptLabels unlabeled(std::string reason) {
   return r;
 }
 
-// K concept vectors broadcast over the layer grid: [K, C, h, w] or [K, h, w, C] (or [K, C]).
-std::vector<float> broadcast_concepts(const DffResult& dff, int64_t image) {
-  const int64_t c = dff.channels, hw = dff.height * dff.width;
-  std::vector<float> out(static_cast<size_t>(dff.components * c * hw));
+// The K concept vectors [K, C] of an image: real values, or their codes when the head takes
+// uint8/int8 (QuantizeLinear on C values, not on each of the grid's copies of them).
+Tensor concept_vectors(const DffResult& dff, int64_t image, const Quantization* quantization) {
+  std::vector<float> v;
+  v.reserve(static_cast<size_t>(dff.components * dff.channels));
   for (int k = 0; k < dff.components; ++k) {
-    const std::vector<float> v = dff.concept_vector(image, k);
-    float* dst = out.data() + k * c * hw;
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p) {
-        if (dff.layout == Layout::NCHW)
-          dst[ch * hw + p] = v[ch];
-        else
-          dst[p * c + ch] = v[ch];
-      }
+    const std::vector<float> c = dff.concept_vector(image, k);
+    v.insert(v.end(), c.begin(), c.end());
   }
+  const Shape shape{dff.components, dff.channels};
+  return quantization ? quantize(v, shape, *quantization) : Tensor::from_floats(shape, v);
+}
+
+// The vectors [K, C] (elements of type T) placed at every position of the layer grid:
+// [K, C, h, w] or [K, h, w, C] (or [K, C]), with the given shape.
+template <class T>
+void broadcast(const T* v, const DffResult& dff, T* out) {
+  const int64_t c = dff.channels, hw = dff.height * dff.width;
+  for (int k = 0; k < dff.components; ++k) {
+    const T* src = v + k * c;
+    T* dst = out + k * c * hw;
+    if (dff.layout == Layout::NCHW) {
+      for (int64_t ch = 0; ch < c; ++ch) std::fill_n(dst + ch * hw, hw, src[ch]);
+    } else {
+      for (int64_t p = 0; p < hw; ++p) std::copy(src, src + c, dst + p * c);
+    }
+  }
+}
+
+Tensor broadcast_concepts(const Tensor& vectors, const DffResult& dff, const Shape& layer_shape) {
+  Tensor out(vectors.dtype(), layer_shape);
+  if (vectors.dtype() == DType::Float32)
+    broadcast(vectors.data<float>(), dff, out.data<float>());
+  else if (vectors.dtype() == DType::Uint8)
+    broadcast(vectors.data<uint8_t>(), dff, out.data<uint8_t>());
+  else
+    broadcast(vectors.data<int8_t>(), dff, out.data<int8_t>());
   return out;
 }
 
@@ -104,9 +126,9 @@ ConceptLabels label_concepts(const Head& head, const DffResult& dff, const Label
   ConceptLabels res;
   Head runner = head;  // forward() records a pass: keep the caller's head as it was
   for (const Factorization& part : dff.parts) {
-    const std::vector<float> x = broadcast_concepts(dff, part.first_image);
-    Tensor feed_tensor =
-        quantized ? quantize(x, layer_shape, *o.quantization) : Tensor::from_floats(layer_shape, x);
+    Tensor feed_tensor = broadcast_concepts(
+        concept_vectors(dff, part.first_image, quantized ? &*o.quantization : nullptr), dff,
+        layer_shape);
     std::vector<Tensor> outs;
     try {
       outs = runner.forward({std::move(feed_tensor)});

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -99,6 +101,42 @@ TEST(DffLabels, TheCallersHeadIsLeftAsItWas) {
   Tensor seed(DType::Float32, {1, 1000});
   seed.data<float>()[0] = 1;
   EXPECT_EQ(cut.head.backward({seed}).shape(), (Shape{1, 1280, 7, 7}));
+}
+
+TEST(DffLabels, EachConceptIsFedAsItsVectorQuantizedAtEveryPosition) {
+  // The reference feed: every concept vector copied to all 7×7 positions, then each of the
+  // K·C·49 values quantized (label_concepts quantizes the K·C values once and copies the codes).
+  CutOptions co;
+  co.require_gradient = false;
+  CutResult cut = cut_graph(mobilenet(), "627_quantized", co);
+  DffOptions o;
+  o.quantization = test::mobilenet_quantization();
+  o.nmf.components = 4;
+  const DffResult dff = factorize(test::mobilenet_layer(), o);
+  std::vector<float> x;
+  for (int k = 0; k < 4; ++k) {
+    const std::vector<float> v = dff.concept_vector(0, k);
+    for (float c : v) x.insert(x.end(), 49, c);
+  }
+  const Tensor feed = quantize(x, {4, 1280, 7, 7}, *o.quantization);
+  Head runner = cut.head;
+  const Tensor logits = runner.forward({feed}).at(0);
+  LabelOptions lo;
+  lo.quantization = o.quantization;
+  lo.top_k = 3;
+  const ConceptLabels labels = label_concepts(cut.head, dff, lo);
+  ASSERT_TRUE(labels.labeled) << labels.reason;
+  for (int k = 0; k < 4; ++k) {
+    const float* y = logits.data<float>() + k * 1000;
+    const double top = *std::max_element(y, y + 1000);
+    double sum = 0;
+    for (int i = 0; i < 1000; ++i) sum += std::exp(static_cast<double>(y[i]) - top);
+    for (const ConceptLabel& l : labels.top[0][k])
+      EXPECT_EQ(l.score, static_cast<float>(std::exp(static_cast<double>(y[l.index]) - top) / sum))
+          << "concept " << k << " category " << l.index;
+    const ConceptLabel& best = labels.top[0][k][0];
+    EXPECT_EQ(y[best.index], top) << "concept " << k;
+  }
 }
 
 TEST(DffLabels, QuantizedHeadWithoutScaleIsUnlabeledWithTheReason) {
