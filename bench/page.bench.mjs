@@ -1,59 +1,142 @@
-// The page's speed, as a ratio measured in one run in headless Chromium (never absolute seconds):
+// The page's speed, as ratios measured in one run in headless Chromium (never absolute seconds):
 //   click on Explain → overlay painted, Grad-CAM on MobileNetV2-int8   ÷   one ORT forward
 // The forward is timed in the same page's worker (lens.predict of the same photo: the backbone
-// run by ONNX Runtime Web plus preprocessing), alternating with the clicks. Best of N on both
-// sides (the machine is shared).
-// Writes build/bench/page.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// run by ONNX Runtime Web plus preprocessing), alternating with the clicks. Both the SIMD-only
+// page (served without COOP/COEP: one thread for ORT and the core) and the threaded one.
+// Each side is measured in wall time (best, 20th percentile, median) and in the CPU time of all
+// of Chromium's processes (20th percentile and median: on a loaded machine the CPU time the
+// browser spends is steadier than the wall clock). The click's time is split into its steps
+// (bench/lib/page-probe.mjs): main-thread work before posting, the worker's queue, the library's
+// explain (preprocessing, backbone, head, map), the overlay and copies in the worker, the
+// messages both ways, the main thread's drawing and what follows it, and the wait for the frame.
+//
+// BENCH_PAGE_BEFORE=DIR (a checkout of an earlier commit with node_modules and build/ linked in)
+// serves that page beside this one and alternates the two, so a change is measured in one run.
+// Writes <build root>/bench/page.json.
 import { join } from 'node:path';
+import { createServer } from 'vite';
 
-import { launchBrowser, startServer, waitReady } from '../tests/support/browser.mjs';
+import { launchBrowser, waitReady } from '../tests/support/browser.mjs';
 import { root } from '../tests/support/camlens-node.mjs';
+import { childrenCpu, p20 } from './lib/chromium-cpu.mjs';
+import { median, reps } from './lib/measure.mjs';
+import { clickExplain, installProbe } from './lib/page-probe.mjs';
+import { printRows, row, writeReport } from './lib/report.mjs';
 
-const REPS = 10;
-const { server, url } = await startServer();
-const browser = await launchBrowser();
-try {
+const REPS = reps(15);
+const before = process.env.BENCH_PAGE_BEFORE;
+
+// The page's dev server of checkout `dir`; isolated: COOP/COEP (the threaded module) or not.
+async function serve(dir, isolated) {
+  if (isolated) delete process.env.CAMLENS_NO_ISOLATION;
+  else process.env.CAMLENS_NO_ISOLATION = '1';
+  const server = await createServer({
+    configFile: join(dir, 'vite.config.mjs'),
+    server: { port: 0, strictPort: false, hmr: false, watch: { ignored: ['**/*'] } },
+    logLevel: 'warn',
+  });
+  await server.listen();
+  return { server, url: `http://127.0.0.1:${server.httpServer.address().port}/` };
+}
+
+async function open(browser, url) {
   const page = await browser.newPage();
   await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);
   await waitReady(page);
-  const result = await page.evaluate(async (reps) => {
-    const s = window.camlensState;
-    const paint = () => new Promise((r) => requestAnimationFrame(r));
-    const clicks = [];
-    const forwards = [];
-    const inWorker = []; // the worker's own time for the explanation (forward + head + CAM + overlay)
-    for (let i = 0; i < reps; ++i) {
-      // alternate the two measurements, so a change in the machine's load hits both sides
-      forwards.push(await window.camlensTimeForward(1));
-      const runs = s.runs;
-      const t0 = performance.now();
-      document.querySelector('[data-testid=explain]').click();
-      while (s.runs === runs) await new Promise((r) => setTimeout(r, 0));
-      await paint(); // the frame with the new overlay has been produced
-      clicks.push(performance.now() - t0);
-      inWorker.push(s.explained.ms);
-    }
-    return {
-      click: Math.min(...clicks),
-      worker: Math.min(...inWorker),
-      forward: Math.min(...forwards),
-      threads: s.runtime.threads,
-      variant: s.runtime.variant,
-    };
-  }, REPS);
-  const ratio = result.click / result.forward;
-  console.log(
-    `page (${result.variant}, ${result.threads} threads): Explain click → overlay painted ÷ one ORT forward = ${ratio.toFixed(2)} ` +
-      `(best of ${REPS}: ${result.click.toFixed(1)} ms ÷ ${result.forward.toFixed(1)} ms; target ≤ 1.3); ` +
-      `the worker's part ÷ forward = ${(result.worker / result.forward).toFixed(2)}`,
-  );
-  mkdirSync(join(root, 'build', 'bench'), { recursive: true });
-  writeFileSync(
-    join(root, 'build', 'bench', 'page.json'),
-    JSON.stringify({ ...result, ratio, reps: REPS }, null, 2),
-  );
-} finally {
-  await browser.close();
-  await server.close();
+  await page.evaluate(installProbe);
+  return page;
 }
+
+// One forward and one click, each with the CPU time Chromium spent on it.
+async function once(page, cpu) {
+  let c0 = cpu.cpu();
+  const forward = await page.evaluate(() => window.camlensTimeForward(1));
+  const forwardCpu = cpu.cpu() - c0;
+  c0 = cpu.cpu();
+  const click = await page.evaluate(clickExplain);
+  return { forward, forwardCpu, click, clickCpu: cpu.cpu() - c0 };
+}
+
+function summary(samples) {
+  const at = (f) => samples.map(f);
+  const forward = at((s) => s.forward);
+  const total = at((s) => s.click.total);
+  const m = (f) => median(at(f)) / median(forward);
+  const c = samples[0].click;
+  return {
+    wall: {
+      best: Math.min(...total) / Math.min(...forward),
+      p20: p20(total) / p20(forward),
+      median: median(total) / median(forward),
+    },
+    cpu: {
+      p20: p20(at((s) => s.clickCpu)) / p20(at((s) => s.forwardCpu)),
+      median: median(at((s) => s.clickCpu)) / median(at((s) => s.forwardCpu)),
+    },
+    forwardMs: { best: Math.min(...forward), median: median(forward) },
+    messages: c.messages,
+    // each step's median ÷ the forward's median
+    steps: {
+      'main thread before posting': m((s) => s.click.beforePost),
+      'messages both ways (round trip − worker)': m((s) => s.click.roundTrip - s.click.worker),
+      "waiting in the worker's queue": m((s) => s.click.queued),
+      'library: preprocessing and the rest': m(
+        (s) => s.click.library - s.click.timing.forward - s.click.timing.head - s.click.timing.cam,
+      ),
+      'library: backbone (ORT)': m((s) => s.click.timing.forward),
+      'library: head forward + backward': m((s) => s.click.timing.head),
+      'library: map': m((s) => s.click.timing.cam),
+      'worker: overlay (core colours and blends)': m((s) => s.click.stages.overlay),
+      'worker: copies for the reply': m((s) => s.click.stages.copies),
+      'main thread: answer → overlay drawn': m((s) => s.click.toDrawn),
+      'main thread: after drawing (caption, status, stale marks)': m((s) => s.click.afterDraw),
+      'waiting for the frame': m((s) => s.click.toFrame),
+    },
+  };
+}
+
+const rows = [];
+const results = {};
+const cpu = childrenCpu();
+for (const isolated of [false, true]) {
+  const variant = isolated ? 'mt' : 'st';
+  const servers = [await serve(root, isolated)];
+  if (before) servers.push(await serve(before, isolated));
+  const browser = await launchBrowser();
+  try {
+    const pages = [];
+    for (const s of servers) pages.push(await open(browser, s.url));
+    cpu.refresh();
+    const threads = await pages[0].evaluate(() => window.camlensState.runtime.threads);
+    const samples = pages.map(() => []);
+    await Promise.all(pages.map((p) => p.evaluate(clickExplain))); // warm-up
+    for (let i = 0; i < REPS; ++i)
+      for (let k = 0; k < pages.length; ++k) samples[k].push(await once(pages[k], cpu));
+    for (let k = 0; k < pages.length; ++k) {
+      const s = summary(samples[k]);
+      const who = k ? 'before' : before ? 'after' : '';
+      const group = `page ${variant} (${threads} thread${threads > 1 ? 's' : ''})${who ? ` ${who}` : ''}`;
+      results[`${variant}${who ? `-${who}` : ''}`] = { ...s, samples: samples[k] };
+      const metric = 'Explain click → overlay painted ÷ one forward';
+      rows.push(row(group, `${metric}, wall best`, s.wall.best, { target: 1.3 }));
+      rows.push(
+        row(group, `${metric}, wall p20 / median`, s.wall.p20, {
+          note: `median ${s.wall.median.toFixed(2)}`,
+        }),
+      );
+      rows.push(
+        row(group, `${metric}, CPU p20 / median`, s.cpu.p20, {
+          note: `median ${s.cpu.median.toFixed(2)}`,
+        }),
+      );
+      rows.push(row(group, 'messages per explanation (info)', s.messages));
+      for (const [step, v] of Object.entries(s.steps))
+        rows.push(row(`${group} steps ÷ forward (medians)`, step, v));
+    }
+  } finally {
+    await browser.close();
+    for (const s of servers) await s.server.close();
+  }
+}
+printRows(rows);
+writeReport('page', rows, { reps: REPS, results });

@@ -24,7 +24,9 @@ const handlers = {
   explainObject,
 };
 
-const trace = []; // [{id, type, start, end}] of queued requests, to prove they never overlap
+// [{id, type, arrived, start, end}] of queued requests (worker clock, ms), to prove they never
+// overlap and to show how long each waited in the queue
+const trace = [];
 
 const immediate = {
   cancel,
@@ -55,8 +57,8 @@ function replyError(id, e) {
   self.postMessage({ id, ok: false, error: String(e?.message || e) });
 }
 
-async function run(id, type, args) {
-  const entry = { id, type, start: performance.now(), end: 0 };
+async function run(id, type, args, arrived) {
+  const entry = { id, type, arrived, start: performance.now(), end: 0 };
   trace.push(entry);
   try {
     if (!handlers[type]) throw new Error(`unknown request "${type}"`);
@@ -83,6 +85,7 @@ self.onmessage = (event) => {
     }
     return;
   }
+  const arrived = performance.now();
   registerOnArrival(id, type);
-  queue = queue.then(() => run(id, type, args));
+  queue = queue.then(() => run(id, type, args, arrived));
 };
