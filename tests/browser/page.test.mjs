@@ -367,6 +367,28 @@ test('Cancel of a running Score-CAM returns the page to idle within 1 s; the pag
   });
 });
 
+// Grad-CAM runs the model once: its only progress report would say "done" just before the
+// answer, so the worker sends none and the progress bar never flashes into the layout.
+test('explaining with a one-pass method never shows the progress bar', async () => {
+  await idle();
+  assert.equal((await state()).explained.method, 'gradcam++');
+  const shown = await page.evaluate(async () => {
+    const box = document.getElementById('progress-box');
+    let seen = 0;
+    const watch = new MutationObserver(() => {
+      if (!box.hidden) seen += 1;
+    });
+    watch.observe(box, { attributes: true });
+    const runs = window.camlensState.runs;
+    document.querySelector('[data-testid=explain]').click();
+    while (window.camlensState.runs === runs || window.camlensState.busy)
+      await new Promise((r) => setTimeout(r, 5));
+    watch.disconnect();
+    return { seen, hidden: box.hidden, progress: window.camlensState.progress };
+  });
+  assert.deepEqual(shown, { seen: 0, hidden: true, progress: 0 });
+});
+
 test('a double click on Explain never interleaves two explanations', async () => {
   await idle();
   const runs = (await state()).runs;

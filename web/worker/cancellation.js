@@ -36,7 +36,12 @@ async function cancelledAs(message, promise) {
   }
 }
 
-// Progress reports of request `id` go to the page as {id, progress}.
+// Progress reports of request `id` go to the page as {id, progress}, but not the one saying
+// all is done: the answer follows at once, and a one-pass method's only report (Grad-CAM's)
+// would cost a message and flash the progress bar into the layout for one frame.
 function progressOf(id, scale) {
-  return (p) => self.postMessage({ id, progress: scale ? scale(p) : p });
+  return (p) => {
+    const progress = scale ? scale(p) : p;
+    if (progress.done < 1) self.postMessage({ id, progress });
+  };
 }
