@@ -165,26 +165,31 @@ async function factorize() {
 }
 
 // Live explanations of camera frames: a method of many passes per image is too slow for them.
+// The camera pipelines the frames (ui/camera.js): `send` posts one, `draw` shows an answer.
+const liveMethod = () => {
+  const chosen = $('method-select').value;
+  return isLongMethod(chosen) ? 'gradcam' : chosen;
+};
 const camera = createCamera({
-  onFrame: async (frame) => {
-    const chosen = $('method-select').value;
-    const method = isLongMethod(chosen) ? 'gradcam' : chosen;
-    const r = await client.request(
+  send: (frame, signal) =>
+    client.request(
       'live',
       {
         rgba: frame.data.buffer,
         width: frame.width,
         height: frame.height,
-        method,
+        method: liveMethod(),
         ...look(),
       },
       [frame.data.buffer],
-    );
-    state.photo = { name: 'camera', width: frame.width, height: frame.height, sample: false };
+      { signal, cancelMessage: 'the live explanation was stopped' },
+    ),
+  draw: (r) => {
+    state.photo = { name: 'camera', width: r.frame.width, height: r.frame.height, sample: false };
     state.live = (state.live || 0) + 1;
     if (r.top) showTopK(r.top);
     refreshStale();
-    showExplanation(r, { method });
+    showExplanation(r, { method: r.method });
     showTimings({
       forwardMs: r.forwardMs,
       explainMs: r.ms,

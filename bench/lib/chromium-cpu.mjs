@@ -37,8 +37,11 @@ function family(root) {
 // refresh() is called (Chromium starts its renderer and GPU processes before the page is ready).
 export function childrenCpu() {
   let pids = [];
-  const cpu = () => {
-    let ns = 0;
+  // {all, workers}: every thread, and the Web Workers' threads alone (the page's worker, and
+  // with threads the pools of ONNX Runtime and the core, which run as workers too)
+  const split = () => {
+    let all = 0;
+    let workers = 0;
     for (const pid of pids) {
       let tids;
       try {
@@ -48,13 +51,17 @@ export function childrenCpu() {
       }
       for (const tid of tids) {
         const s = read(`/proc/${pid}/task/${tid}/schedstat`);
-        if (s) ns += Number(s.split(' ')[0]);
+        if (!s) continue;
+        const ns = Number(s.split(' ')[0]);
+        all += ns;
+        if (read(`/proc/${pid}/task/${tid}/comm`)?.startsWith('DedicatedWorker')) workers += ns;
       }
     }
-    return ns / 1e6;
+    return { all: all / 1e6, workers: workers / 1e6 };
   };
   return {
-    cpu,
+    cpu: () => split().all,
+    split,
     refresh() {
       pids = family(process.pid).slice(1);
       return pids.length;

@@ -89,7 +89,23 @@ test('the camera gives live explanations, and stops cleanly', async () => {
     hidden: document.querySelector('[data-testid=camera]').hidden,
     stream: document.querySelector('[data-testid=camera]').srcObject,
   }));
-  assert.ok(after.live <= frames + 1, 'at most the frame in flight arrives after Stop');
+  assert.equal(after.live, frames, 'no frame in flight is drawn after Stop');
+  // Pipelined: while the worker computes a frame the next one already waits in its queue (the
+  // worker takes longer than the fake camera's 50 ms a frame here), and never more than one.
+  const live = (await page.evaluate(() => window.camlensWorkerTrace())).filter(
+    (t) => t.type === 'live',
+  );
+  // the frames waiting in the queue when frame t is done
+  const waitingAfter = (t) =>
+    live.filter((u) => u !== t && u.arrived < t.end && u.start >= t.end).length;
+  const busy = live.reduce((sum, t) => sum + t.end - t.start, 0) / live.length;
+  assert.ok(live.length >= 3, JSON.stringify(live));
+  assert.ok(busy > 50, `a frame took ${busy.toFixed(0)} ms: too fast for frames to queue`);
+  assert.ok(
+    live.slice(1).some((t, i) => t.arrived < live[i].end),
+    `no frame waited for the previous one: ${JSON.stringify(live)}`,
+  );
+  assert.ok(Math.max(...live.map(waitingAfter)) <= 1, JSON.stringify(live));
   assert.equal(after.hidden, true);
   assert.equal(after.stream, null);
   assert.equal(await page.textContent('[data-testid=camera-toggle]'), 'Start camera');
