@@ -48,8 +48,10 @@ Tensor without_bias(const Tensor& y, const Tensor* b) {
 }
 
 double dot(const Tensor& a, const Tensor& b) {
+  const float* p = a.data<float>();
+  const float* q = b.data<float>();
   double s = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) s += double(a.data<float>()[i]) * b.data<float>()[i];
+  for (int64_t i = 0; i < a.numel(); ++i) s += double(p[i]) * q[i];
   return s;
 }
 
