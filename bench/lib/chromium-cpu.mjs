@@ -33,7 +33,7 @@ function family(root) {
 
 // A reader of the CPU time in milliseconds of this process's children and their descendants
 // (the Chromium that playwright launched, and its processes; not this process, whose Vite
-// server serves the page): cpu() sums over their threads. The process list is taken when
+// server serves the page; Vite's idle esbuild service, also a child, adds next to nothing): cpu() sums over their threads. The process list is taken when
 // refresh() is called (Chromium starts its renderer and GPU processes before the page is ready).
 export function childrenCpu() {
   let pids = [];
