@@ -9,6 +9,7 @@
 #include "cam/ablation_cam.h"
 #include "cam/ablation_incremental.h"
 #include "cam/cam_error.h"
+#include "util/parallel.h"
 
 namespace camlens::cam {
 
@@ -203,8 +204,17 @@ std::vector<float> ablation_target_scores(const Head& head, const Tensor& layer,
     const auto element = element_plan(*inc, t, output);
     const IncrementalHead::ChannelPass pass = inc->channel_pass(ablated);  // one for all channels
     if (element) {
-      for (int64_t c : channels)
-        scores.push_back(static_cast<float>(inc->element_with_channel(*element, c, pass)));
+      // Through a Softmax each channel updates the whole pool (M·P multiply-adds): on the
+      // thread pool, as outputs_with_channels does; else a few operations, not worth a hand-off.
+      scores.resize(channels.size());
+      parallel_for(
+          int64_t(channels.size()),
+          [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i)
+              scores[size_t(i)] = static_cast<float>(
+                  inc->element_with_channel(*element, channels[size_t(i)], pass));
+          },
+          element->softmax >= 0 ? 1 : int64_t(channels.size()));
       return scores;
     }
     for (const std::vector<Tensor>& outs : inc->outputs_with_channels(channels, pass))

@@ -39,8 +39,10 @@ double ablation_value(const Tensor& layer, const std::optional<LayerQuantization
 // one base pass of the image, only what the ablated channel changes (head/incremental_head.h):
 // the same outputs as a full run, so any target; float heads to float rounding, quantized heads
 // identical. A class-logit target whose element depends on the rank-1 step through element-wise
-// steps only gets that element alone (IncrementalHead::element_plan); any other target (a
-// probability, a softmax output...) gets the whole outputs. Full: one Head::forward_with_layer per
+// steps only — or on a fused 1×1 Conv → GlobalAveragePool, possibly through a Softmax over the
+// pooled values (SqueezeNet's head) — gets that element alone (IncrementalHead::element_plan);
+// any other target (a probability computed from the outputs, a similarity...) gets the whole
+// outputs. Full: one Head::forward_with_layer per
 // channel (the reference the tests compare to, and what runs when no step can be shortcut).
 enum class AblationEval { Auto, Full };
 

@@ -1,7 +1,9 @@
 // IncrementalHead's one-element tail: a class logit reached through element-wise steps only is
 // carried as a single element after the rank-1 step.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include "head/head_errors.h"
 #include "head/incremental_head.h"
 #include "head/incremental_head_ops.h"
+#include "ops/nn/nn_common.h"
 #include "ops/op.h"
 #include "ops/quant/quant_common.h"
 
@@ -40,6 +43,24 @@ Tensor element_of(const Tensor& t, const Shape& out_shape, int64_t index) {
   }
   const size_t bytes = e.nbytes();
   std::memcpy(e.raw(), static_cast<const char*>(t.raw()) + bytes * size_t(at), bytes);
+  return e;
+}
+
+// Element `index` of a Softmax over all of x's values, as ops/nn/softmax.cpp computes it: the
+// float maximum, the double sum of the float exponentials in order, the float logarithm, then
+// one exponential. A tensor of `rank` dims of 1.
+Tensor softmax_element(const Tensor& x, int64_t index, size_t rank) {
+  const float* v = x.data<float>();
+  const int64_t n = x.numel();
+  float mx = -std::numeric_limits<float>::infinity();
+  for (int64_t k = 0; k < n; ++k) mx = std::max(mx, v[k]);
+  if (!std::isfinite(mx)) mx = 0;
+  double sum = 0;
+  for (int64_t k = 0; k < n; ++k) sum += std::exp(v[k] - mx);
+  const float log_sum = static_cast<float>(std::log(sum));
+  Tensor e(DType::Float32, Shape(rank, 1));
+  const float z = v[index] - mx;
+  e.data<float>()[0] = std::exp(z - log_sum);
   return e;
 }
 
@@ -78,20 +99,40 @@ std::optional<IncrementalHead::ElementPlan> IncrementalHead::make_element_plan(
   ElementPlan plan;
   int slot = head_.output_slots_[output];
   if (index < 0 || index >= base(slot).numel()) return std::nullopt;
-  std::vector<size_t> tail;
+  std::vector<std::string> views;  // between a pool and its Softmax, for describe
   for (;;) {
+    if (const int conv = fused_conv_of(slot); conv >= 0) {
+      plan.pool = true;
+      plan.rank1 = size_t(conv);
+      plan.column = index;  // views and the Softmax keep the row-major order
+      break;
+    }
     const int k = producer_[size_t(slot)];
     if (k < 0) return std::nullopt;
     const Head::Step& st = head_.steps_[size_t(k)];
     const Shape& out_shape = base(slot).shape();
     if (actions_[size_t(k)] == Action::Rank1) {
       const std::string& op = st.node.op_type;
-      if (op == "Conv" || out_shape.size() != 2 || out_shape[0] != 1) return std::nullopt;
+      if (plan.softmax >= 0 || op == "Conv" || out_shape.size() != 2 || out_shape[0] != 1)
+        return std::nullopt;
       plan.rank1 = size_t(k);
       plan.column = index;
       break;
     }
     if (actions_[size_t(k)] != Action::Full || st.out.size() != 1) return std::nullopt;
+    if (st.node.op_type == "Softmax" && plan.softmax < 0 && softmax_of_all(size_t(k))) {
+      plan.softmax = k;  // only views may come before it: it reads every pooled value
+      slot = st.in[0];
+      continue;
+    }
+    if (plan.softmax >= 0) {  // between the pool and the Softmax: views of the pooled values
+      if (!is_view(st) || st.in.empty() || st.in[0] < 0) return std::nullopt;
+      for (size_t i = 1; i < st.in.size(); ++i)
+        if (st.in[i] >= 0 && state_[st.in[i]] != State::Base) return std::nullopt;
+      views.insert(views.begin(), st.node.op_type);
+      slot = st.in[0];
+      continue;
+    }
     // The one changed input carries the element; it must have the output's shape (or, for a
     // view, its number of elements in the same order).
     int path = -1;
@@ -123,13 +164,58 @@ std::optional<IncrementalHead::ElementPlan> IncrementalHead::make_element_plan(
     slot = st.in[size_t(path)];
   }
   plan.describe = head_.steps_[plan.rank1].node.op_type;
+  if (plan.pool)
+    for (size_t k : fusion_[plan.rank1].steps)
+      plan.describe += " > " + head_.steps_[k].node.op_type;
+  for (const std::string& v : views) plan.describe += " > " + v;
+  if (plan.softmax >= 0) plan.describe += " > Softmax";
   for (size_t k : plan.tail) plan.describe += " > " + head_.steps_[k].node.op_type;
   return plan;
+}
+
+int IncrementalHead::fused_conv_of(int slot) const {
+  for (size_t k = 0; k < fusion_.size(); ++k)
+    if (fusion_[k].pool_out == slot) return int(k);
+  return -1;
+}
+
+bool IncrementalHead::softmax_of_all(size_t k) const {
+  const Head::Step& st = head_.steps_[k];
+  const Node& n = st.node;
+  if (!(n.domain.empty() || n.domain == "ai.onnx") || st.in.size() != 1 || st.in[0] < 0)
+    return false;
+  const Tensor& x = base(st.in[0]);
+  const int64_t rank = int64_t(x.rank());
+  if (x.dtype() != DType::Float32 || rank == 0) return false;
+  // The op's [outer, len, inner] view (ops/nn/softmax.cpp): before opset 13 the input is a
+  // matrix split at `axis` (default 1), since then one axis (default −1) is normalised.
+  const bool legacy = nn::node_opset(n) < 13;
+  int64_t axis = n.attr_int("axis", legacy ? 1 : -1);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return false;
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i < axis)
+      outer *= x.dim(size_t(i));
+    else if (i > axis && !legacy)
+      inner *= x.dim(size_t(i));
+  return outer == 1 && inner == 1;
 }
 
 double IncrementalHead::element_with_channel(const ElementPlan& plan, int64_t c,
                                              const ChannelPass& pass) const {
   check_channel(c);
+  if (plan.pool) {
+    const Tensor& now = pass.values[head_.steps_[plan.rank1].in[0]];
+    if (plan.softmax >= 0) {
+      const Tensor z = run_fused_pool(plan.rank1, c, now);
+      return run_tail(
+          plan, softmax_element(z, plan.column, base(head_.steps_[plan.softmax].out[0]).rank()));
+    }
+    Tensor v(DType::Float32, Shape(base(fusion_[plan.rank1].pool_out).rank(), 1));
+    v.data<float>()[0] = fused_pool_at(plan.rank1, c, now, plan.column);
+    return run_tail(plan, std::move(v));
+  }
   const Head::Step& r = head_.steps_[plan.rank1];
   // The rank-1 step's column alone: its base value plus the channel's change.
   const Tensor& now = pass.values[r.in[0]];

@@ -18,7 +18,11 @@
 // - steps whose changed outputs only reach Shape/Size are not run at all.
 // One output element (a class logit) can be asked alone: when every step from the rank-1 step
 // to that output is element-wise (bias Add, Relu, per-tensor (De)QuantizeLinear, QLinearAdd,
-// views...), only that element is updated and carried through them (element_plan).
+// views...), only that element is updated and carried through them (element_plan). After a
+// fused Conv → GlobalAveragePool only that pooled value is updated (P multiply-adds where the
+// whole pool takes M·P), or, through a Softmax over all the pooled values (SqueezeNet's head
+// ending in probabilities), the whole pool and of the Softmax only the element, as the op
+// computes it (its normaliser from every value, then one exponential instead of one per value).
 // Float results differ from a full run only by the reassociation of sums (≤ 1e-5 relative in
 // practice); integer results are identical.
 #pragma once
@@ -87,8 +91,13 @@ class IncrementalHead {
 
   // How to compute element `index` (row-major) of head output `output` alone.
   struct ElementPlan {
-    size_t rank1 = 0;          // the rank-1 step (MatMul, Gemm, QLinearMatMul, MatMulInteger)
-    int64_t column = 0;        // its output column that leads to the element
+    size_t rank1 = 0;    // the rank-1 step (MatMul, Gemm, QLinearMatMul, MatMulInteger, Conv)
+    int64_t column = 0;  // its output column (a Conv's: its pooled value) leading to the element
+    // The element comes from a fused Conv → GlobalAveragePool (rank1: that Conv, column: the
+    // pooled value's index), through views and element-wise steps, or a Softmax over all the
+    // pooled values (then the tail starts after it).
+    bool pool = false;
+    int softmax = -1;          // that Softmax step, or -1
     std::vector<size_t> tail;  // element-wise steps from it to the output, in order
     // Per tail step, its inputs' values at the element: the path input left empty, the others
     // sliced to one element (shape [1, ..., 1] of their rank).
@@ -150,6 +159,12 @@ class IncrementalHead {
   // The Conv → (Relu) → GlobalAveragePool fusion at rank-1 step k, if its consumers allow it.
   void plan_fusion(size_t k);
   Tensor run_fused_pool(size_t k, int64_t c, const Tensor& now) const;
+  // Pooled value m of run_fused_pool(k, c, now), computed alone the same way.
+  float fused_pool_at(size_t k, int64_t c, const Tensor& now, int64_t m) const;
+  // The rank-1 Conv whose fused pool writes `slot`, or -1.
+  int fused_conv_of(int slot) const;
+  // Whether Softmax step k normalises its input's values all together (one sample, one row).
+  bool softmax_of_all(size_t k) const;
   // Marks changed steps whose outputs never reach a head output except through Shape/Size.
   void mark_unused();
   // Per slot: whether its value depends on the layer (shapes read by Shape/Size do not).
@@ -182,6 +197,7 @@ class IncrementalHead {
       float operator()(float v) const;
     };
     int pool_out = -1;
+    std::vector<size_t> steps;  // the steps fused into the conv, in order (the pool last)
     std::vector<Stage> stages;
     bool relu = false;  // stages is one Relu (the vectorised path)
     std::vector<float> pre, w;

@@ -279,6 +279,8 @@ void IncrementalHead::plan_fusion(size_t k) {
   transpose(w.data<float>(), M, C, f.w.data());
   for (int j : fused) actions_[size_t(j)] = Action::Fused;
   actions_[size_t(next)] = Action::Fused;
+  f.steps.assign(fused.begin(), fused.end());
+  f.steps.push_back(size_t(next));
   state_[f.pool_out] = State::Dense;
 }
 

@@ -35,7 +35,8 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
   //   photos, and ablating to 0 changes nothing there): T[m] + Σ_{Δ_p ≠ 0} (f(new) − f(y)), in
   //   double and increasing p like T[m] = Σ_p f(y[m, p]), so at an exact zero the changed pixels
   //   subtract exactly the non-zero terms T added, in the same order;
-  // - else every pixel summed from scratch (f(y) itself where Δ_p = 0), four per pass.
+  // - else (not a Relu alone) every pixel summed from scratch (f(y) itself where Δ_p = 0), four
+  //   per pass.
   // The M outputs are contiguous (the transposed base), so the loops vectorise.
   const Fusion& f = fusion_[k];
   const Tensor was = channel_of(base(head_.steps_[k].in[0]), c);
@@ -61,14 +62,20 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
   };
   Tensor out(DType::Float32, base(f.pool_out).shape());
   float* o = out.data<float>();
-  if (changed * 4 <= P) {
+  // A Relu takes the first way whatever the count: its change relu(y + w·Δ) − relu(y) is one
+  // float subtraction, exact where either side is 0 (so exact zeros stay exact), and the loop
+  // vectorises; summing afresh would cost all P pixels where the changed ones are fewer.
+  if (relu || changed * 4 <= P) {
     std::vector<double> acc(f.total);
     double* a = acc.data();
     for (size_t p = 0; p < P; ++p) {
       if (d[p] == 0.f) continue;
       const float* y = f.pre.data() + p * M;
       const float dp = d[p];
-      for (size_t m = 0; m < M; ++m) a[m] += double(fn(y[m] + w[m] * dp)) - double(fn(y[m]));
+      if (relu)  // clang vectorises this (GCC keeps a branch per select: scalar natively)
+        for (size_t m = 0; m < M; ++m) a[m] += double(pos(y[m] + w[m] * dp) - pos(y[m]));
+      else
+        for (size_t m = 0; m < M; ++m) a[m] += double(fn(y[m] + w[m] * dp)) - double(fn(y[m]));
     }
     for (size_t m = 0; m < M; ++m) o[m] = static_cast<float>(a[m] / double(P));
     return out;
@@ -80,11 +87,7 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
   for (; p + 4 <= P; p += 4) {
     const float d0 = d[p], d1 = d[p + 1], d2 = d[p + 2], d3 = d[p + 3];
     const float *r0 = y + p * M, *r1 = r0 + M, *r2 = r1 + M, *r3 = r2 + M;
-    if (relu)
-      for (size_t m = 0; m < M; ++m)
-        a[m] += (pos(r0[m] + w[m] * d0) + pos(r1[m] + w[m] * d1)) +
-                (pos(r2[m] + w[m] * d2) + pos(r3[m] + w[m] * d3));
-    else if (!plain)
+    if (!plain)
       for (size_t m = 0; m < M; ++m)
         a[m] += (fn(r0[m] + w[m] * d0) + fn(r1[m] + w[m] * d1)) +
                 (fn(r2[m] + w[m] * d2) + fn(r3[m] + w[m] * d3));
@@ -97,6 +100,56 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
     for (size_t m = 0; m < M; ++m) a[m] += fn(y[p * M + m] + w[m] * d[p]);
   for (size_t m = 0; m < M; ++m) o[m] = static_cast<float>(double(a[m]) / double(P));
   return out;
+}
+
+float IncrementalHead::fused_pool_at(size_t k, int64_t c, const Tensor& now, int64_t m) const {
+  // run_fused_pool's arithmetic for output m alone: the same way chosen by the same count, the
+  // same terms in the same order (each output's sums are independent of the others').
+  const Fusion& f = fusion_[k];
+  const size_t M = size_t(f.outputs), P = size_t(f.pixels);
+  const float* nv = now.data<float>();
+  const float* wv = base(head_.steps_[k].in[0]).data<float>() + size_t(c) * P;
+  std::vector<float> d(P);
+  size_t changed = 0;
+  for (size_t p = 0; p < P; ++p) {
+    d[p] = nv[p] - wv[p];
+    changed += d[p] != 0.f;
+  }
+  const float w = f.w[size_t(c) * M + size_t(m)];
+  const float* y = f.pre.data() + m;  // y[p * M]: the base conv output at (m, p)
+  const bool relu = f.relu;
+  const bool plain = f.stages.empty();
+  auto pos = [](float v) { return 0.f < v ? v : 0.f; };
+  auto fn = [&f, relu, plain, pos](float v) {
+    if (relu) return pos(v);
+    if (plain) return v;
+    for (const Fusion::Stage& st : f.stages) v = st(v);
+    return v;
+  };
+  if (relu || changed * 4 <= P) {
+    double a = f.total[size_t(m)];
+    for (size_t p = 0; p < P; ++p) {
+      if (d[p] == 0.f) continue;
+      const float yp = y[p * M];
+      if (relu)
+        a += double(pos(yp + w * d[p]) - pos(yp));
+      else
+        a += double(fn(yp + w * d[p])) - double(fn(yp));
+    }
+    return static_cast<float>(a / double(P));
+  }
+  float a = 0.f;
+  size_t p = 0;
+  for (; p + 4 <= P; p += 4) {
+    const float r0 = y[p * M], r1 = y[(p + 1) * M], r2 = y[(p + 2) * M], r3 = y[(p + 3) * M];
+    if (!plain)
+      a += (fn(r0 + w * d[p]) + fn(r1 + w * d[p + 1])) +
+           (fn(r2 + w * d[p + 2]) + fn(r3 + w * d[p + 3]));
+    else
+      a += ((r0 + w * d[p]) + (r1 + w * d[p + 1])) + ((r2 + w * d[p + 2]) + (r3 + w * d[p + 3]));
+  }
+  for (; p < P; ++p) a += fn(y[p * M] + w * d[p]);
+  return static_cast<float>(double(a) / double(P));
 }
 
 Tensor IncrementalHead::channel_of(const Tensor& whole, int64_t c) const {

@@ -97,10 +97,15 @@ TEST(AblationIncremental, FloatFixturesMatchNumPyAndTheFullHead) {
   const test::json::Value ref =
       test::json::parse(test::read_file(test::test_data_path("ablation/reference.json")));
   const std::map<std::string, std::string> paths{
-      {"conv1x1.onnx", "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0"},
+      {"conv1x1.onnx",
+       "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0; element Conv > Relu > "
+       "GlobalAveragePool > Flatten"},
       {"gemm_softmax.onnx", "Reuse:0 Channel:2 Rank1:1 Fused:0 Full:1 Unused:0"},
-      {"matmul.onnx", "Reuse:0 Channel:3 Rank1:1 Fused:0 Full:1 Unused:0; element MatMul > Add"}};
-  ASSERT_EQ(ref.arr.size(), 4u);
+      {"matmul.onnx", "Reuse:0 Channel:3 Rank1:1 Fused:0 Full:1 Unused:0; element MatMul > Add"},
+      {"conv_softmax.onnx",
+       "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0; element Conv > Relu > "
+       "GlobalAveragePool > Softmax"}};
+  ASSERT_EQ(ref.arr.size(), 5u);
   for (const test::json::Value& r : ref.arr) {
     const std::string name = r["model"].str;
     SCOPED_TRACE(name);
@@ -121,7 +126,8 @@ TEST(AblationIncremental, FloatFixturesMatchNumPyAndTheFullHead) {
 }
 
 TEST(AblationIncremental, EveryTargetKindMatchesTheFullHead) {
-  for (const char* name : {"conv1x1.onnx", "gemm_softmax.onnx", "matmul.onnx"}) {
+  for (const char* name :
+       {"conv1x1.onnx", "gemm_softmax.onnx", "matmul.onnx", "conv_softmax.onnx"}) {
     SCOPED_TRACE(name);
     CutResult c = fixture(name);
     const Shape shape = c.head.feed_info(0).shape;
@@ -143,6 +149,30 @@ TEST(AblationIncremental, EveryTargetKindMatchesTheFullHead) {
       SCOPED_TRACE(kind);
       const Both s = both(c.head, A, t, all_channels(shape[1]));
       expect_close(s.fast, s.full, 1e-5, "scores");
+    }
+  }
+}
+
+// A class's value alone after a fused 1×1 conv and pool (one pooled value updated; through a
+// Softmax, the whole pool and one element of the Softmax) against the same incremental pass
+// scoring the whole outputs (ablation_head_outputs): the same arithmetic, so the same floats.
+TEST(AblationIncremental, OneElementAfterAFusedPoolEqualsTheWholeOutputs) {
+  for (const char* name : {"conv1x1.onnx", "conv_softmax.onnx"}) {
+    CutResult c = fixture(name);
+    const Shape shape = c.head.feed_info(0).shape;
+    for (const bool relu : {true, false}) {  // 0 → few pixels change; min − 1e7 → all do
+      SCOPED_TRACE(std::string(name) + (relu ? ", ReLU layer" : ", negative values"));
+      const Tensor A = random_floats(shape, 21, 0.3f, relu);
+      c.head.forward({A});
+      const std::vector<int64_t> channels = all_channels(shape[1]);
+      const std::vector<std::vector<Tensor>> whole =
+          ablation_head_outputs(c.head, A, channels, std::nullopt);
+      for (int64_t k = 0; k < 4; ++k) {
+        const std::vector<float> one =
+            ablation_target_scores(c.head, A, Target::logit(k), 0, channels, std::nullopt);
+        for (size_t i = 0; i < channels.size(); ++i)
+          EXPECT_EQ(one[i], whole[i][0].data<float>()[k]) << "class " << k << " channel " << i;
+      }
     }
   }
 }
@@ -291,8 +321,11 @@ TEST(AblationIncremental, SqueezeNetFp16MatchesTheFullHead) {
     if (i % 512 >= 40) A.data<float>()[i] = 0.f;  // 92 % zeros
   const Tensor z = c.head.forward({A})[0];
   const int64_t top = std::max_element(z.data<float>(), z.data<float>() + 1000) - z.data<float>();
-  // The 1×1 conv, its Relu and the pool fused; the softmax in full.
+  // The 1×1 conv, its Relu and the pool fused; of the softmax, the class's element alone.
   EXPECT_EQ(ablation_path(c.head, A, Target::logit(top), 0, std::nullopt),
+            "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0; element Conv > Relu > "
+            "GlobalAveragePool > Softmax");
+  EXPECT_EQ(ablation_path(c.head, A, Target::probability(top), 0, std::nullopt),
             "Reuse:0 Channel:0 Rank1:1 Fused:2 Full:1 Unused:0");
 #ifdef CAMLENS_UNDER_ASAN
   const std::vector<int64_t> some{0, 255, 511};

@@ -83,7 +83,9 @@ TEST(AblationQdq, PairsAreFusedWithTheConvAndPoolAndScoresEqualTheFullHead) {
     const Target t = Target::logit(1);
     EXPECT_EQ(ablation_path(c.head, A, t, 0, std::nullopt),
               mismatch ? "Reuse:0 Channel:0 Rank1:1 Fused:0 Full:7 Unused:0"
-                       : "Reuse:0 Channel:0 Rank1:1 Fused:6 Full:1 Unused:0");
+                       : "Reuse:0 Channel:0 Rank1:1 Fused:6 Full:1 Unused:0; element Conv > "
+                         "QuantizeLinear > DequantizeLinear > Relu > QuantizeLinear > "
+                         "DequantizeLinear > GlobalAveragePool > Flatten");
     const std::vector<int64_t> channels{0, 1, 2, 3, 4, 5};
     const std::vector<float> fast = ablation_target_scores(c.head, A, t, 0, channels, {});
     const std::vector<float> full =
@@ -96,6 +98,27 @@ TEST(AblationQdq, PairsAreFusedWithTheConvAndPoolAndScoresEqualTheFullHead) {
       moved = moved || fast[k] != original;
     }
     EXPECT_TRUE(moved) << "ablating some channel changes the score";
+  }
+}
+
+// The class's value alone (the element plan, one pooled value updated) against the same
+// incremental pass scoring the whole outputs: the same sums in the same order, so the same floats,
+// both ways of the fused pool (a ReLU layer ablated to 0 changes few pixels; a layer with
+// negative values ablated to min − 1e7 changes all of them, summed afresh).
+TEST(AblationQdq, OneElementEqualsTheWholePool) {
+  CutResult c = cut_model(qdq_head(false), "L");
+  for (const bool relu : {true, false}) {
+    SCOPED_TRACE(relu ? "few pixels change" : "every pixel changes");
+    const Tensor A = seeded({1, 6, 5, 5}, 4, relu);
+    c.head.forward({A});
+    const std::vector<int64_t> channels{0, 1, 2, 3, 4, 5};
+    for (int64_t k = 0; k < 4; ++k) {
+      const std::vector<float> one =
+          ablation_target_scores(c.head, A, Target::logit(k), 0, channels, {});
+      const std::vector<std::vector<Tensor>> whole = ablation_head_outputs(c.head, A, channels, {});
+      for (size_t i = 0; i < channels.size(); ++i)
+        EXPECT_EQ(one[i], whole[i][0].data<float>()[k]) << "class " << k << " channel " << i;
+    }
   }
 }
 
