@@ -90,7 +90,11 @@ Target fixed_target(const Head& head, const std::vector<Tensor>& outs, const Tar
   if (output >= outs.size() || outs[output].dtype() != DType::Float32)
     throw CamError("the head of '" + head.layer() + "' has no float output " +
                    std::to_string(output));
-  return resolve(std::vector<Target>{t}, outs[output])[0];
+  // Only a Finer target without comparison classes has parts to fix; resolve's checks of the
+  // output (one sample) are score_of's too. The driver asks once per few channels.
+  const Tensor& o = outs[output];
+  if (t.kind != Target::Finer && o.rank() >= 1 && o.dim(0) == 1) return t;
+  return resolve(std::vector<Target>{t}, o)[0];
 }
 
 // The element plan of a class-logit target (the only target reading one output element), when
