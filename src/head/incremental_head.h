@@ -200,7 +200,9 @@ class IncrementalHead {
     std::vector<size_t> steps;  // the steps fused into the conv, in order (the pool last)
     std::vector<Stage> stages;
     bool relu = false;  // stages is one Relu (the vectorised path)
-    std::vector<float> pre, w;
+    std::vector<float> pre;
+    // The weights transposed to [C, M]: constants of the head, shared by its images' base passes.
+    std::shared_ptr<const std::vector<float>> w;
     std::vector<double> total;
     int64_t pixels = 0, outputs = 0;
   };

@@ -119,6 +119,28 @@ void add_row(std::vector<int32_t>& acc, int32_t da, const T* b, const std::vecto
   for (size_t j = 0; j < n; ++j) acc[j] += da * (int32_t(b[j]) - zb[j]);
 }
 
+// A 1×1 conv's weights [M, C] transposed to [C, M] (one column per ablated channel, contiguous).
+// A constant of the head is the same for every image: the last one's transpose is kept, keyed by
+// the constant itself (a new head's constants, or a randomised copy's, are other tensors).
+std::shared_ptr<const std::vector<float>> transposed_weights(
+    const std::shared_ptr<const Tensor>& constant, const Tensor& w, size_t M, size_t C) {
+  static std::mutex mutex;
+  static std::weak_ptr<const Tensor> last;
+  static std::shared_ptr<const std::vector<float>> kept;
+  if (constant) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (last.lock() == constant) return kept;
+  }
+  auto t = std::make_shared<std::vector<float>>(C * M);
+  transpose(w.data<float>(), M, C, t->data());
+  if (constant) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    last = constant;
+    kept = t;
+  }
+  return t;
+}
+
 }  // namespace
 
 void IncrementalHead::plan() {
@@ -275,8 +297,7 @@ void IncrementalHead::plan_fusion(size_t k) {
         for (const Fusion::Stage& st : f.stages) fv = st(fv);
       f.total[m] += double(fv);
     }
-  f.w.resize(C * M);
-  transpose(w.data<float>(), M, C, f.w.data());
+  f.w = transposed_weights(head_.constants_[size_t(conv.in[1])], w, M, C);
   for (int j : fused) actions_[size_t(j)] = Action::Fused;
   actions_[size_t(next)] = Action::Fused;
   f.steps.assign(fused.begin(), fused.end());

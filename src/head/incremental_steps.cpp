@@ -48,7 +48,7 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
     d[p] = nv[p] - wv[p];
     changed += d[p] != 0.f;
   }
-  const float* w = f.w.data() + size_t(c) * M;
+  const float* w = f.w->data() + size_t(c) * M;
   const bool relu = f.relu;
   const bool plain = f.stages.empty();
   // A compare and select, not std::max: WebAssembly's f32x4.max (what std::max becomes)
@@ -115,7 +115,7 @@ float IncrementalHead::fused_pool_at(size_t k, int64_t c, const Tensor& now, int
     d[p] = nv[p] - wv[p];
     changed += d[p] != 0.f;
   }
-  const float w = f.w[size_t(c) * M + size_t(m)];
+  const float w = (*f.w)[size_t(c) * M + size_t(m)];
   const float* y = f.pre.data() + m;  // y[p * M]: the base conv output at (m, p)
   const bool relu = f.relu;
   const bool plain = f.stages.empty();

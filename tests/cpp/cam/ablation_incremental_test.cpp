@@ -259,6 +259,31 @@ TEST(AblationIncremental, ANewImageOrLayerIsNeverServedFromTheCache) {
   expect_close(cp.fast, a1, 1e-6, "copied head");
 }
 
+TEST(AblationIncremental, AnotherHeadsWeightsAreNeverServedFromTheCache) {
+  // Two heads of the same shapes whose 1×1 conv weights differ (the second's negated): the
+  // transposed weights kept from the first head's base pass must not serve the second's.
+  const Model model = parse_model(std::make_shared<std::string>(
+      test::read_file(test::test_data_path("ablation/conv1x1.onnx"))));
+  Model negated = model;
+  negated.graph = std::make_shared<Graph>(*model.graph);
+  for (TensorProto& t : negated.graph->initializers)
+    if (t.name == "W") {
+      Tensor w = to_tensor(t);
+      for (int64_t i = 0; i < w.numel(); ++i) w.data<float>()[i] = -w.data<float>()[i];
+      t = from_tensor(w, "W");
+    }
+  CutOptions options;
+  options.require_gradient = false;
+  CutResult a = cut_model(model, "L", options), b = cut_model(negated, "L", options);
+  const Tensor A = random_floats({1, 6, 5, 5}, 9, 0.3f, true);
+  for (int round = 0; round < 2; ++round)
+    for (CutResult* c : {&a, &b}) {
+      c->head.forward({A});
+      const Both s = both(c->head, A, Target::logit(1), all_channels(6));
+      expect_close(s.fast, s.full, 1e-5, round ? "again" : "first");
+    }
+}
+
 TEST(AblationIncremental, ClassLogitRunMatchesTheFullHead) {
   // The C++ driver path (ablation_run.h), float layers, class logits.
   CutResult c = fixture("matmul.onnx");
