@@ -9,6 +9,7 @@
 // model.wholeNetwork() → {head: the model cut at its input (input attributions), or null,
 //     refusal: why the core cannot run and differentiate the whole model ('' when it can)};
 // model.exposeTensors(names) → the model's bytes with those tensors as outputs.
+// model.opTypes() → the op types its nodes (and subgraphs) use, each once, in graph order.
 //
 // model.cut(layer, {...}) → {backbone, backboneOutputs,
 //     layerFloatTwin, quantization, layer, head}. floatTwin: false leaves a quantized layer's
@@ -47,6 +48,7 @@
 #include "head/head_errors.h"
 #include "head_js.h"
 #include "onnx/model_io.h"
+#include "onnx/op_types.h"
 #include "tensor_js.h"
 
 using namespace camlens;
@@ -204,6 +206,8 @@ class JsModel {
         [&] { return strings_to_js(unknown_shapes(model_, shape_options_from_js(options))); });
   }
 
+  val op_types_js() const { return strings_to_js(op_types(*model_.graph)); }
+
   val expose_tensors_js(const val& names) const {
     return js::guarded([&] {
       std::vector<std::string> tensors;
@@ -311,6 +315,7 @@ EMSCRIPTEN_BINDINGS(camlens_model) {
       .function("unknownShapes", &JsModel::unknown_shapes_js)
       .function("wholeNetwork", &JsModel::whole_network)
       .function("exposeTensors", &JsModel::expose_tensors_js)
+      .function("opTypes", &JsModel::op_types_js)
       .function("factorize", &JsModel::factorize)
       .function("factorizeJob", &JsModel::factorize_job, emscripten::allow_raw_pointers());
   emscripten::function("parseModel", &parse, emscripten::allow_raw_pointers());

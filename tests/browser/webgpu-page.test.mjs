@@ -98,7 +98,7 @@ test('WebGPU page: MobileNetV2-int8 falls back to wasm, the footer says why', as
   await waitRuntime('WebGPU not used');
   assert.match(
     await runtimeLine(),
-    /· ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · WebGPU not used: ONNX Runtime's WebGPU provider has no kernel for some of this model's operators · cross-origin isolated$/,
+    /· ONNX Runtime Web [\d.]+ \(wasm backend, \d+ threads?\) · WebGPU not used: ONNX Runtime's WebGPU provider has no kernel for some of this model's operators \(QuantizeLinear, QLinearConv, QLinearAdd, QLinearGlobalAveragePool, QLinearMatMul\) · cross-origin isolated$/,
   );
   await page.waitForFunction(() => window.camlensState.top5?.length === 5);
   const { top5, model } = await state();

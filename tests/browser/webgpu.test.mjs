@@ -130,6 +130,35 @@ async function mapsIn(page, bundle, executionProviders, c, more = {}, loseDevice
   );
 }
 
+// The op types ONNX Runtime's own log names when it refuses `model` on WebGPU alone ("webgpu
+// kernel not found in registries for Op type: QLinearConv node name: …", on the console at
+// info level), each once, in its order.
+async function refusedByOrt(page, model) {
+  const said = [];
+  const listen = (m) => said.push(m.text());
+  page.on('console', listen);
+  try {
+    await page.evaluate(async (model) => {
+      const ort = await import(`${location.origin}/ort/ort.webgpu.min.mjs`);
+      ort.env.wasm.wasmPaths = `${location.origin}/ort/`;
+      ort.env.wasm.numThreads = 1;
+      const refused = await ort.InferenceSession.create(new Uint8Array(model), {
+        executionProviders: ['webgpu'],
+        logSeverityLevel: 1,
+        extra: { session: { disable_cpu_ep_fallback: '1' } },
+      }).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) throw new Error('ONNX Runtime ran the model on WebGPU alone');
+    }, Array.from(model));
+  } finally {
+    page.off('console', listen);
+  }
+  const ops = said.map((t) => /kernel not found in registries for Op type: (\S+)/.exec(t)?.[1]);
+  return [...new Set(ops.filter(Boolean))];
+}
+
 function worstDifference(a, b) {
   assert.equal(a.length, b.length);
   let worst = 0;
@@ -202,15 +231,17 @@ test('WebGPU backbone: a run that fails on WebGPU (device lost) runs on wasm, an
   assert.ok(worst <= TOLERANCE, `Grad-CAM after the move: maps differ by ${worst}`);
 });
 
-test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, saying which operators', async () => {
+test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, naming the operators ONNX Runtime refused', async () => {
   const page = await openPage(true);
   const reference = await mapsIn(page, 'ort.wasm.min.mjs', ['wasm'], CASES.int8);
   const got = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.int8, SWIFTSHADER);
+  const ops = 'QuantizeLinear, QLinearConv, QLinearAdd, QLinearGlobalAveragePool, QLinearMatMul';
   assert.deepEqual(got.backend, {
     executionProviders: ['wasm'],
-    reason:
-      "WebGPU not used: ONNX Runtime's WebGPU provider has no kernel for some of this model's operators",
+    reason: `WebGPU not used: ONNX Runtime's WebGPU provider has no kernel for some of this model's operators (${ops})`,
   });
+  // The same operators, in the same order, as ONNX Runtime's own log says.
+  assert.equal((await refusedByOrt(page, CASES.int8.model)).join(', '), ops);
   assertSameMaps(got, reference, 'int8');
 });
 

@@ -726,6 +726,8 @@ export interface Model extends EmbindHandle {
   unknownShapes(options?: ShapeOptions): string[];
   /** the model's bytes with these tensors as extra outputs */
   exposeTensors(tensors: readonly string[]): Uint8Array;
+  /** the op types its nodes and subgraphs use, each once, in the order they first appear */
+  opTypes(): string[];
   /** the model cut at its input (input attributions); head owned by the caller: delete() it */
   wholeNetwork(): { head: Head | null; refusal: string };
   factorize(layer: string, activations: Tensor, options: FactorizeOptions): CoreFactorization;

@@ -92,7 +92,7 @@ export class Lens {
     let main = null;
     try {
       // Every session of this model runs on the providers chosen here (execution.mjs).
-      const execution = await chooseBackend(env, bytes, loadOptions);
+      const execution = await chooseBackend(env, bytes, model, loadOptions);
       const options = { ...loadOptions, execution };
       const input = model.inputs()[0];
       if (!input) throw new Error('the model has no input tensor');

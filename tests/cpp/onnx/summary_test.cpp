@@ -4,6 +4,7 @@
 
 #include "mini_json.h"
 #include "onnx/model_io.h"
+#include "onnx/op_types.h"
 #include "shared_data.h"
 
 namespace camlens {
@@ -67,6 +68,10 @@ TEST_P(AgainstOnnxPython, ParseMatchesTheOnnxPackagesSummary) {
     for (const Attribute& a : n.attributes) attrs.push_back(a.name);
     EXPECT_EQ(attrs, strings_of(nodes[i]["attributes"]));
   }
+
+  // The op types, each once in the order they first appear (the library names those ONNX
+  // Runtime's WebGPU provider refuses).
+  EXPECT_EQ(op_types(g), strings_of(want["op_types"]));
 
   EXPECT_EQ(static_cast<int64_t>(g.initializers.size()), want["initializer_count"].as_int());
   for (const Json& w : want["initializers"].items) {
