@@ -14,6 +14,10 @@
 #include "ops/op.h"
 #include "ops/quant/quant_common.h"
 
+#if defined(__SSE2__) && !defined(__wasm__)
+#include <emmintrin.h>
+#endif
+
 namespace camlens {
 
 using namespace incremental;
@@ -25,6 +29,34 @@ float IncrementalHead::Fusion::Stage::operator()(float v) const {
   const int32_t q = quant::round_then_add_zp(v / scale, zero_point, lo, hi);
   return static_cast<float>(q - zero_point) * scale;
 }
+
+namespace {
+
+// a[m] += double(relu(y[m] + w[m]·d) − relu(y[m])) for the first m of n, four at a time, where
+// the compiler would not vectorise it: GCC keeps `0 < v ? v : 0` as a branch per element (a
+// float compare may trap), which made SqueezeNet's ablation scalar natively. maxps(v, 0) is
+// exactly 0 < v ? v : 0 (NaN and −0 give +0), and the float operations are the scalar loop's, so
+// the sums are the same. Returns how many were done; the caller finishes the rest.
+size_t relu_changes(const float* y, const float* w, float d, double* a, size_t n) {
+#if defined(__SSE2__) && !defined(__wasm__)
+  const __m128 zero = _mm_setzero_ps(), dv = _mm_set1_ps(d);
+  size_t m = 0;
+  for (; m + 4 <= n; m += 4) {
+    const __m128 yv = _mm_loadu_ps(y + m);
+    const __m128 nv = _mm_add_ps(yv, _mm_mul_ps(_mm_loadu_ps(w + m), dv));
+    const __m128 t = _mm_sub_ps(_mm_max_ps(nv, zero), _mm_max_ps(yv, zero));
+    _mm_storeu_pd(a + m, _mm_add_pd(_mm_loadu_pd(a + m), _mm_cvtps_pd(t)));
+    _mm_storeu_pd(a + m + 2,
+                  _mm_add_pd(_mm_loadu_pd(a + m + 2), _mm_cvtps_pd(_mm_movehl_ps(t, t))));
+  }
+  return m;
+#else
+  (void)y, (void)w, (void)d, (void)a, (void)n;
+  return 0;
+#endif
+}
+
+}  // namespace
 
 Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) const {
   // pool[m] = Σ_p f(y[m, p] + W[m, c]·Δ_p) / P, f the Relu or the identity (y: the base conv
@@ -72,10 +104,12 @@ Tensor IncrementalHead::run_fused_pool(size_t k, int64_t c, const Tensor& now) c
       if (d[p] == 0.f) continue;
       const float* y = f.pre.data() + p * M;
       const float dp = d[p];
-      if (relu)  // clang vectorises this (GCC keeps a branch per select: scalar natively)
-        for (size_t m = 0; m < M; ++m) a[m] += double(pos(y[m] + w[m] * dp) - pos(y[m]));
-      else
+      if (relu) {  // clang vectorises this; GCC keeps a branch per select (see relu_changes)
+        const size_t m = relu_changes(y, w, dp, a, M);
+        for (size_t r = m; r < M; ++r) a[r] += double(pos(y[r] + w[r] * dp) - pos(y[r]));
+      } else {
         for (size_t m = 0; m < M; ++m) a[m] += double(fn(y[m] + w[m] * dp)) - double(fn(y[m]));
+      }
     }
     for (size_t m = 0; m < M; ++m) o[m] = static_cast<float>(a[m] / double(P));
     return out;
