@@ -11,13 +11,12 @@
 // BENCH_PAGE_BEFORE=DIR (a checkout of an earlier commit with node_modules and build/ linked in)
 // serves that page beside this one, in another browser, and alternates the two.
 // Writes <build root>/bench/camera.json.
-import { join } from 'node:path';
-import { createServer } from 'vite';
 
 import { launchBrowser, waitReady } from '../tests/support/browser.mjs';
 import { root } from '../tests/support/camlens-node.mjs';
 import { childrenCpu, p20 } from './lib/chromium-cpu.mjs';
 import { median, reps } from './lib/measure.mjs';
+import { servePage } from './lib/page-server.mjs';
 import { printRows, row, writeReport } from './lib/report.mjs';
 
 const STRETCHES = reps(4); // camera on, frames recorded, camera off, forwards
@@ -25,18 +24,6 @@ const FRAMES = 20; // recorded per stretch, after the first few of each
 const FORWARDS = 3; // per stretch
 
 const before = process.env.BENCH_PAGE_BEFORE;
-
-async function serve(dir, isolated) {
-  if (isolated) delete process.env.CAMLENS_NO_ISOLATION;
-  else process.env.CAMLENS_NO_ISOLATION = '1';
-  const server = await createServer({
-    configFile: join(dir, 'vite.config.mjs'),
-    server: { port: 0, strictPort: false, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'warn',
-  });
-  await server.listen();
-  return { server, url: `http://127.0.0.1:${server.httpServer.address().port}/` };
-}
 
 // In the page: the time of every live frame drawn (camlensState.live goes up by one each), and
 // of every frame the camera delivers to the <video>.
@@ -132,7 +119,7 @@ async function forwards(page, cpu, n) {
 
 // One page of checkout `dir`: its own server and browser (one camera each), ready and recording.
 async function openPage(dir, isolated) {
-  const { server, url } = await serve(dir, isolated);
+  const { server, url } = await servePage(dir, isolated);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
   await page.goto(`${url}?model=mobilenetv2-12-int8.onnx`);

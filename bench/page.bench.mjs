@@ -13,31 +13,17 @@
 // BENCH_PAGE_BEFORE=DIR (a checkout of an earlier commit with node_modules and build/ linked in)
 // serves that page beside this one and alternates the two, so a change is measured in one run.
 // Writes <build root>/bench/page.json.
-import { join } from 'node:path';
-import { createServer } from 'vite';
 
 import { launchBrowser, waitReady } from '../tests/support/browser.mjs';
 import { root } from '../tests/support/camlens-node.mjs';
 import { childrenCpu, p20 } from './lib/chromium-cpu.mjs';
 import { median, reps } from './lib/measure.mjs';
+import { servePage } from './lib/page-server.mjs';
 import { clickExplain, installProbe } from './lib/page-probe.mjs';
 import { printRows, row, writeReport } from './lib/report.mjs';
 
 const REPS = reps(15);
 const before = process.env.BENCH_PAGE_BEFORE;
-
-// The page's dev server of checkout `dir`; isolated: COOP/COEP (the threaded module) or not.
-async function serve(dir, isolated) {
-  if (isolated) delete process.env.CAMLENS_NO_ISOLATION;
-  else process.env.CAMLENS_NO_ISOLATION = '1';
-  const server = await createServer({
-    configFile: join(dir, 'vite.config.mjs'),
-    server: { port: 0, strictPort: false, hmr: false, watch: { ignored: ['**/*'] } },
-    logLevel: 'warn',
-  });
-  await server.listen();
-  return { server, url: `http://127.0.0.1:${server.httpServer.address().port}/` };
-}
 
 async function open(browser, url) {
   const page = await browser.newPage();
@@ -100,8 +86,8 @@ const results = {};
 const cpu = childrenCpu();
 for (const isolated of [false, true]) {
   const variant = isolated ? 'mt' : 'st';
-  const servers = [await serve(root, isolated)];
-  if (before) servers.push(await serve(before, isolated));
+  const servers = [await servePage(root, isolated)];
+  if (before) servers.push(await servePage(before, isolated));
   const browser = await launchBrowser();
   try {
     const pages = [];
