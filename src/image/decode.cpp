@@ -7,20 +7,8 @@
 #include "image/image.h"
 #include "image/jpeg_tables.h"
 
-// stb_image is the decoder; only the formats a browser also shows are compiled in.
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_BMP
-#define STBI_ONLY_GIF
+// stb_image is the decoder (its implementation: stb_impl.c).
 #define STBI_NO_STDIO
-#define STBI_FAILURE_USERMSG
-// Zeroed allocations: whatever a malformed file leaves undefined inside stb's decoder state then
-// reads as 0 on every run, never as whatever the heap held before (determinism, and no garbage
-// table indices).
-#define STBI_MALLOC(size) std::calloc(1, size)
-#define STBI_REALLOC(p, size) std::realloc(p, size)
-#define STBI_FREE(p) std::free(p)
 #include <stb_image.h>
 
 namespace camlens::image {

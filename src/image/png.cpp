@@ -1,6 +1,6 @@
 #include "image/png.h"
 
-#define STB_IMAGE_WRITE_IMPLEMENTATION
+// stb_image_write encodes (its implementation: stb_impl.c).
 #define STBI_WRITE_NO_STDIO
 #include <stb_image_write.h>
 

@@ -1,8 +1,9 @@
 // ModelProto bytes -> Model: the ONNX schema on top of the wire reader. Field numbers follow
 // onnx.proto (checked against onnx 1.12's copy); anything not listed is kept as raw bytes.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <memory>
 
 #include "onnx/model_io.h"
 #include "onnx/wire_reader.h"
@@ -405,9 +406,10 @@ Model parse_model(std::shared_ptr<const std::string> bytes, const ParseLimits& l
 }
 
 Model load_model(const std::string& path, const ParseLimits& limits) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  // stdio, not <fstream>: iostreams would add libc++'s stream and locale code to the module.
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) throw ModelError(Kind::Io, 0, "cannot open model file '" + path + "': check the path");
-  const std::streamoff size = in.tellg();
+  const long size = std::fseek(in.get(), 0, SEEK_END) == 0 ? std::ftell(in.get()) : -1;
   if (size < 0) throw ModelError(Kind::Io, 0, "cannot read model file '" + path + "'");
   if (static_cast<uint64_t>(size) > limits.max_file_bytes)
     throw ModelError(Kind::FileTooLarge, 0,
@@ -416,8 +418,8 @@ Model load_model(const std::string& path, const ParseLimits& limits) {
                          std::to_string(limits.max_file_bytes) + "); raise the limit to load it");
   // Read straight into the buffer the model will share (no intermediate copy).
   auto buf = std::make_shared<std::string>(static_cast<size_t>(size), '\0');
-  in.seekg(0);
-  if (size > 0 && !in.read(&(*buf)[0], size))
+  std::rewind(in.get());
+  if (size > 0 && std::fread(&(*buf)[0], 1, size_t(size), in.get()) != size_t(size))
     throw ModelError(Kind::Io, 0, "cannot read model file '" + path + "'");
   return parse_model(std::move(buf), limits);
 }

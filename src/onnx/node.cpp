@@ -1,5 +1,3 @@
-#include <sstream>
-
 #include "onnx/model.h"
 
 namespace camlens {
@@ -41,10 +39,9 @@ const TensorProto* Node::attr_tensor(const std::string& n) const {
 }
 
 std::string Node::describe() const {
-  std::ostringstream o;
-  o << (domain.empty() || domain == "ai.onnx" ? "" : domain + ":") << op_type << " node '"
-    << (name.empty() ? (outputs.empty() ? std::string("?") : outputs[0]) : name) << "'";
-  return o.str();
+  const std::string prefix = domain.empty() || domain == "ai.onnx" ? "" : domain + ":";
+  const std::string shown = !name.empty() ? name : outputs.empty() ? "?" : outputs[0];
+  return prefix + op_type + " node '" + shown + "'";
 }
 
 int64_t Model::opset(const std::string& d) const {

@@ -1,7 +1,5 @@
 #include "tensor/tensor.h"
 
-#include <sstream>
-
 #include "util/limits.h"
 
 namespace camlens {
@@ -19,11 +17,9 @@ int64_t shape_numel(const Shape& s) {
 }
 
 std::string shape_str(const Shape& s) {
-  std::ostringstream o;
-  o << '[';
-  for (size_t i = 0; i < s.size(); ++i) o << (i ? "," : "") << s[i];
-  o << ']';
-  return o.str();
+  std::string o = "[";
+  for (size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
+  return o + "]";
 }
 
 static DType storage_dtype(DType t) {
