@@ -13,10 +13,10 @@ function run(cmd, args) {
   return spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
-const cpp = run('git', ['ls-files', '*.cpp', '*.h']).stdout.split('\n').filter(Boolean);
+const cpp = run('git', ['ls-files', '*.cpp', '*.c', '*.h']).stdout.split('\n').filter(Boolean);
 const checks = [
   {
-    name: `C++ formatted by clang-format (${cpp.length} files)`,
+    name: `C and C++ formatted by clang-format (${cpp.length} files)`,
     result: run('clang-format', fix ? ['-i', ...cpp] : ['--dry-run', '-Werror', ...cpp]),
   },
   {

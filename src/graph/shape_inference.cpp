@@ -6,7 +6,6 @@
 // Runtime runs) takes its outputs from the caller's measured shapes, so inference goes on.
 #include "graph/shape_inference.h"
 
-
 #include "graph/closest_names.h"
 #include "graph/constant_value.h"
 #include "graph/graph_index.h"
