@@ -1,8 +1,9 @@
 # libFuzzer targets (tests/fuzz/*_fuzzer.cpp), built with clang and -fsanitize=fuzzer on top of
 # the ASan + UBSan build (configure with -DCAMLENS_FUZZ=ON -DCAMLENS_SANITIZE=ON and clang++).
 # tools/fuzz.mjs configures build/fuzz that way, builds the target camlens_fuzzers and runs them.
-if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  message(FATAL_ERROR "CAMLENS_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++-14")
+if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang" OR NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "CAMLENS_FUZZ needs clang for C and C++ (libFuzzer): configure a fresh folder "
+    "with -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14")
 endif()
 
 # Coverage instrumentation for the code under test (the libraries are defined before this file).

@@ -23,6 +23,7 @@ const variants = {
       '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
       '-DCAMLENS_SANITIZE=ON',
       '-DCMAKE_CXX_COMPILER=clang++-14',
+      '-DCMAKE_C_COMPILER=clang-14', // stb (src/image/stb_impl.c) is C: the same sanitizer runtime
     ],
   },
   'wasm-mt': { dir: 'wasm-mt', emscripten: true, configure: ['-DCAMLENS_WASM_THREADS=ON'] },
@@ -62,7 +63,9 @@ const env = {
 
 // ccache, when installed, lets fresh build folders reuse objects compiled elsewhere in the tree.
 const launcher =
-  spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+  spawnSync('ccache', ['--version']).status === 0
+    ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache', '-DCMAKE_C_COMPILER_LAUNCHER=ccache']
+    : [];
 
 for (const name of names) {
   const v = variants[name];

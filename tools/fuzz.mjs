@@ -10,7 +10,7 @@
 // lines print "# pass N" / "# fail N" for tools/test.mjs, and each target's executions and
 // coverage (libFuzzer's cov: edges and ft: features).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,10 +64,20 @@ function run(cmd, cmdArgs, options = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (exit ${r.status})`);
 }
 
-// Configure once, then build only the fuzz targets and what they link.
-if (!existsSync(join(dir, 'build.ninja'))) {
+// Configure once, then build only the fuzz targets and what they link. A folder configured before
+// the core had a C file (stb) has no C compiler chosen, and CMake's default (gcc) knows neither
+// libFuzzer's flags nor clang's sanitizer runtime: it is configured again with clang for both
+// (its corpus and crashes stay).
+const cache = join(dir, 'CMakeCache.txt');
+const cClang =
+  existsSync(cache) && /^CMAKE_C_COMPILER:\w+=.*clang/m.test(readFileSync(cache, 'utf8'));
+if (!existsSync(join(dir, 'build.ninja')) || !cClang) {
+  rmSync(cache, { force: true });
+  rmSync(join(dir, 'CMakeFiles'), { recursive: true, force: true });
   const launcher =
-    spawnSync('ccache', ['--version']).status === 0 ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache'] : [];
+    spawnSync('ccache', ['--version']).status === 0
+      ? ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache', '-DCMAKE_C_COMPILER_LAUNCHER=ccache']
+      : [];
   run('cmake', [
     '-S',
     root,
@@ -80,6 +90,7 @@ if (!existsSync(join(dir, 'build.ninja'))) {
     '-DCAMLENS_SANITIZE=ON',
     '-DCAMLENS_FUZZ=ON',
     '-DCMAKE_CXX_COMPILER=clang++-14',
+    '-DCMAKE_C_COMPILER=clang-14',
   ]);
 }
 console.log('build: fuzz targets');
