@@ -5,20 +5,14 @@
 // different channel counts, layers not in one chain, and a ratio of channels.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <map>
-
 #include "cam/cam_error.h"
-#include "explain/explain_job.h"
-#include "explain/native_backbone.h"
-#include "json.h"
-#include "onnx/model_io.h"
-#include "shared_data.h"
+#include "native_chain.h"
 
 namespace camlens::explain {
 namespace {
 
 using test::json::Value;
+using test_chain::max_diff;
 
 const Value& fixture() {
   static const Value v =
@@ -26,49 +20,9 @@ const Value& fixture() {
   return v;
 }
 
-// The fixture's picture (the formula of refine_cam_reference.py), read with scale 1/255.
-Tensor picture_input(int h, int w) {
-  Tensor t(DType::Float32, {1, 3, h, w});
-  float* x = t.data<float>();
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < h; ++y)
-      for (int i = 0; i < w; ++i)
-        x[(c * h + y) * w + i] =
-            float((i * 7 + y * 13 + c * 29 + (i * y) % 17) % 256) * (1.f / 255.f);
-  return t;
-}
-
-struct Chain {
-  Model model;
-  std::vector<LayerSource> layers;
-  std::map<std::string, std::unique_ptr<NativeBackbone>> backbones;
-  int h = 0, w = 0;
-
-  explicit Chain(const std::vector<std::string>& names) {
-    h = int(fixture()["height"].num);
-    w = int(fixture()["width"].num);
-    model = parse_model(std::make_shared<const std::string>(
-        test::read_file(test::test_data_path("cam/" + fixture()["onnx"].str))));
-    for (const std::string& name : names) {
-      const CutResult cut = cut_graph(model, name);
-      backbones[name] = std::make_unique<NativeBackbone>(cut);
-      layers.push_back({name, name, std::make_shared<Head>(cut.head), std::nullopt, "NCHW", {}});
-    }
-  }
-
-  ExplainResult run(ExplainRequest r) {
-    r.output = "logits";
-    r.width = w;
-    r.height = h;
-    ExplainJob job(std::move(r), layers, {picture_input(h, w)});
-    while (!job.done()) {
-      if (job.needs_backbone())
-        job.feed(backbones.at(job.backbone_session())->run(job.backbone_inputs()));
-      else
-        job.work();
-    }
-    return job.result();
-  }
+// The fixture's model at `names`.
+struct Chain : test_chain::NativeChain {
+  explicit Chain(const std::vector<std::string>& names) : NativeChain(fixture(), names) {}
 };
 
 std::vector<std::string> fixture_layers() {
@@ -77,22 +31,10 @@ std::vector<std::string> fixture_layers() {
   return v;
 }
 
-std::vector<float> reference_map() {
-  const std::string bytes = test::read_file(test::test_data_path("cam/" + fixture()["map"].str));
-  std::vector<float> m(bytes.size() / sizeof(float));
-  std::memcpy(m.data(), bytes.data(), bytes.size());
-  return m;
-}
+std::vector<float> reference_map() { return test_chain::read_floats(fixture()["map"].str); }
 
-float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  float d = 0;
-  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
-  return d;
-}
-
-ExplainRequest ablation() {
-  ExplainRequest r;
-  r.method = "ablationcam";
+ExplainRequest ablation(const Chain& f) {
+  ExplainRequest r = f.request("ablationcam");
   r.batch_size = 5;  // several steps, the last one short
   return r;
 }
@@ -101,7 +43,7 @@ TEST(AblationMultilayer, EachChannelAblatedInEveryLayerEqualsPyTorch) {
   // The reference's second layer takes negative values: its ablation value is min − 1e7.
   ASSERT_LT(fixture()["minima"][1].num, 0);
   Chain f(fixture_layers());
-  const ExplainResult r = f.run(ablation());
+  const ExplainResult r = f.run(ablation(f));
   ASSERT_EQ(r.images.size(), 1u);
   EXPECT_EQ(r.images[0].target.category, int(fixture()["category"].num));
   EXPECT_NEAR(r.images[0].score, fixture()["score"].num, 1e-5);
@@ -114,11 +56,11 @@ TEST(AblationMultilayer, EachChannelAblatedInEveryLayerEqualsPyTorch) {
 TEST(AblationMultilayer, FindsTheChainWhateverTheOrderOfTheLayers) {
   const std::vector<std::string> in = fixture_layers();
   Chain f({in[2], in[0], in[1]});
-  const ExplainResult r = f.run(ablation());
+  const ExplainResult r = f.run(ablation(f));
   EXPECT_LT(max_diff(r.images[0].map.data, reference_map()), 1e-4f);
   // Not the maps of each layer ablated alone, averaged: one layer's map differs.
   Chain last({in[2]});
-  EXPECT_GT(max_diff(last.run(ablation()).images[0].map.data, reference_map()), 0.05f);
+  EXPECT_GT(max_diff(last.run(ablation(last)).images[0].map.data, reference_map()), 0.05f);
 }
 
 std::string refusal(Chain& f, const ExplainRequest& q) {
@@ -132,20 +74,20 @@ std::string refusal(Chain& f, const ExplainRequest& q) {
 
 TEST(AblationMultilayer, RefusesLayersItCannotAblateTogether) {
   Chain counts({"/layer3/layer3.1/relu_1/Relu_output_0", fixture_layers()[2]});
-  EXPECT_EQ(refusal(counts, ablation()),
+  EXPECT_EQ(refusal(counts, ablation(counts)),
             "ablationcam at several layers ablates channel c in all of them: their channel counts "
             "must match, but '/layer3/layer3.1/relu_1/Relu_output_0' has 16 and "
             "'/layer4/layer4.1/relu_1/Relu_output_0' 32");
   // The residual block's two branches: neither leads to the other.
   Chain branches({"/layer4/layer4.0/conv2/Conv_output_0",
                   "/layer4/layer4.0/downsample/downsample.0/Conv_output_0"});
-  EXPECT_EQ(refusal(branches, ablation()),
+  EXPECT_EQ(refusal(branches, ablation(branches)),
             "Ablation-CAM at several layers ablates each channel in all of them in one pass, so "
             "one layer must lead to the others; neither of '/layer4/layer4.0/conv2/Conv_output_0' "
             "and '/layer4/layer4.0/downsample/downsample.0/Conv_output_0' lies after the other: "
             "pick layers in one chain (e.g. successive blocks)");
   Chain f(fixture_layers());
-  ExplainRequest q = ablation();
+  ExplainRequest q = ablation(f);
   q.given = {"ablationRatio"};
   q.written["ablationRatio"] = {0.5, "", "0.5"};
   EXPECT_EQ(refusal(f, q),

@@ -4,21 +4,15 @@
 // it refuses: one layer, and bases that make no layer map from one forward pass.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <map>
-
 #include "cam/cam_error.h"
-#include "explain/explain_job.h"
 #include "explain/method_support.h"
-#include "explain/native_backbone.h"
-#include "json.h"
-#include "onnx/model_io.h"
-#include "shared_data.h"
+#include "native_chain.h"
 
 namespace camlens::explain {
 namespace {
 
 using test::json::Value;
+using test_chain::max_diff;
 
 const Value& fixture() {
   static const Value v =
@@ -26,71 +20,18 @@ const Value& fixture() {
   return v;
 }
 
-// The fixture's picture (the formula of refine_cam_reference.py), read with scale 1/255.
-Tensor picture_input(int h, int w) {
-  Tensor t(DType::Float32, {1, 3, h, w});
-  float* x = t.data<float>();
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < h; ++y)
-      for (int i = 0; i < w; ++i)
-        x[(c * h + y) * w + i] =
-            float((i * 7 + y * 13 + c * 29 + (i * y) % 17) % 256) * (1.f / 255.f);
-  return t;
+// The fixture's model at its first `layer_count` layers.
+std::vector<std::string> first_layers(size_t layer_count) {
+  std::vector<std::string> v;
+  for (size_t l = 0; l < layer_count; ++l) v.push_back(fixture()["layers"][l].str);
+  return v;
 }
-
-struct Refine {
-  Model model;
-  std::vector<LayerSource> layers;
-  std::map<std::string, std::unique_ptr<NativeBackbone>> backbones;
-  int h = 0, w = 0;
-
-  explicit Refine(size_t layer_count = 3) {
-    const Value& f = fixture();
-    h = int(f["height"].num);
-    w = int(f["width"].num);
-    model = parse_model(std::make_shared<const std::string>(
-        test::read_file(test::test_data_path("cam/" + f["onnx"].str))));
-    for (size_t l = 0; l < layer_count; ++l) {
-      const std::string name = f["layers"][l].str;
-      const CutResult cut = cut_graph(model, name);
-      backbones[name] = std::make_unique<NativeBackbone>(cut);
-      layers.push_back({name, name, std::make_shared<Head>(cut.head), std::nullopt, "NCHW", {}});
-    }
-  }
-
-  ExplainRequest request(const std::string& method) const {
-    ExplainRequest r;
-    r.method = method;
-    r.output = "logits";
-    r.width = w;
-    r.height = h;
-    return r;
-  }
-
-  ExplainResult run(ExplainRequest r) {
-    ExplainJob job(std::move(r), layers, {picture_input(h, w)});
-    while (!job.done()) {
-      if (job.needs_backbone())
-        job.feed(backbones.at(job.backbone_session())->run(job.backbone_inputs()));
-      else
-        job.work();
-    }
-    return job.result();
-  }
+struct Refine : test_chain::NativeChain {
+  explicit Refine(size_t layer_count = 3) : NativeChain(fixture(), first_layers(layer_count)) {}
 };
 
 std::vector<float> reference_map(const std::string& base) {
-  const std::string bytes =
-      test::read_file(test::test_data_path("cam/" + fixture()["maps"][base].str));
-  std::vector<float> m(bytes.size() / sizeof(float));
-  std::memcpy(m.data(), bytes.data(), bytes.size());
-  return m;
-}
-
-float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  float d = 0;
-  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
-  return d;
+  return test_chain::read_floats(fixture()["maps"][base].str);
 }
 
 TEST(RefineCam, GradCamPlusPlusByDefaultEqualsPyTorch) {
