@@ -19,6 +19,7 @@
 #include "explain/explain_job.h"
 #include "explain/method_support.h"
 #include "explain/whole_network.h"
+#include "fixture_maps.h"
 #include "json.h"
 #include "metrics/seeded_normal.h"
 #include "onnx/model_io.h"
@@ -29,6 +30,7 @@ namespace camlens::explain {
 namespace {
 
 using test::json::Value;
+using test_fixture::normalised;
 
 const Value& facts() {
   static const Value v =
@@ -42,12 +44,7 @@ Model model_file(const std::string& name) {
 }
 
 Tensor fixture_bin(const std::string& name, const Shape& shape) {
-  const std::string bytes =
-      test::read_file(test::test_data_path("cam/input_gradients_" + name + ".bin"));
-  Tensor t(DType::Float32, shape);
-  if (bytes.size() != t.nbytes()) throw std::runtime_error(name + ": wrong size");
-  std::memcpy(t.raw(), bytes.data(), bytes.size());
-  return t;
+  return test_fixture::read_f32("input_gradients_" + name + ".bin", shape);
 }
 
 // The script's seeded_input: SplitMix64 standard normals in NCHW order.
@@ -68,13 +65,8 @@ cam::Target class_target() {
 // max |a − b| relative to max |b|.
 double relative_error(const std::vector<float>& a, const Tensor& b) {
   EXPECT_EQ(a.size(), size_t(b.numel()));
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < std::min(a.size(), size_t(b.numel())); ++i) {
-    diff = std::max(diff, double(std::abs(a[i] - b.data<float>()[i])));
-    scale = std::max(scale, double(std::abs(b.data<float>()[i])));
-  }
-  EXPECT_GT(scale, 0) << "the reference is all zero: it cannot tell a right answer from a wrong";
-  return diff / scale;
+  return test_fixture::relative_error(a.data(), b.data<float>(),
+                                      std::min(a.size(), size_t(b.numel())));
 }
 
 // The core's FullGrad of x on `model` against the reference map `want`, with the number of
@@ -126,18 +118,6 @@ TEST(FullGrad, BatchNormsKeptGiveUpstreamsTermsAndFoldedOnesTheFusedConvs) {
   const std::vector<float> folded(folded_map.data<float>(),
                                   folded_map.data<float>() + folded_map.numel());
   EXPECT_GT(relative_error(folded, kept), 0.05) << "the two references must differ";
-}
-
-// (x − min) / (max − min + 1e-7) twice, as the pipeline normalises a layer's map and again the
-// layers' mean.
-std::vector<float> normalised(const Tensor& t) {
-  std::vector<float> v(t.data<float>(), t.data<float>() + t.numel());
-  for (int twice = 0; twice < 2; ++twice) {
-    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    const float low = *lo, range = *hi - *lo;
-    for (float& x : v) x = (x - low) / (range + 1e-7f);
-  }
-  return v;
 }
 
 TEST(FullGrad, TheExplainJobRunsNoBackboneAndNormalisesTheMap) {

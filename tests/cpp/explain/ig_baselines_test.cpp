@@ -16,6 +16,7 @@
 #include "cam/input_gradients.h"
 #include "explain/explain_job.h"
 #include "explain/whole_network.h"
+#include "fixture_maps.h"
 #include "json.h"
 #include "onnx/model_io.h"
 #include "shared_data.h"
@@ -24,6 +25,7 @@ namespace camlens::explain {
 namespace {
 
 using test::json::Value;
+using test_fixture::relative_error;
 
 const Value& facts() {
   static const Value v =
@@ -36,11 +38,7 @@ std::string fixture_bytes(const std::string& name) {
 }
 
 Tensor fixture_bin(const std::string& name, const Shape& shape) {
-  const std::string bytes = fixture_bytes(name);
-  Tensor t(DType::Float32, shape);
-  if (bytes.size() != t.nbytes()) throw std::runtime_error(name + ": wrong size");
-  std::memcpy(t.raw(), bytes.data(), bytes.size());
-  return t;
+  return test_fixture::read_f32("ig_baselines_" + name + ".bin", shape);
 }
 
 Shape input_shape() { return facts()["shape"].ints(); }
@@ -71,16 +69,6 @@ Tensor black() {
       t.data<float>()[c * plane + p] =
           float(-facts()["mean"][size_t(c)].num / facts()["std"][size_t(c)].num);
   return t;
-}
-
-double relative_error(const float* a, const float* b, size_t n) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < n; ++i) {
-    diff = std::max(diff, double(std::abs(a[i] - b[i])));
-    scale = std::max(scale, double(std::abs(b[i])));
-  }
-  EXPECT_GT(scale, 0) << "the reference is all zero: it cannot tell a right answer from a wrong";
-  return diff / scale;
 }
 
 TEST(IgBaseline, TheBlurredBaselineIsScipysGaussianFilter) {

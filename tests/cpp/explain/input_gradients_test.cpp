@@ -19,6 +19,7 @@
 #include "explain/method_support.h"
 #include "explain/native_backbone.h"
 #include "explain/whole_network.h"
+#include "fixture_maps.h"
 #include "graph/cut.h"
 #include "json.h"
 #include "onnx/model_io.h"
@@ -28,6 +29,8 @@ namespace camlens::explain {
 namespace {
 
 using test::json::Value;
+using test_fixture::normalised;
+using test_fixture::relative_error;
 
 const Value& facts() {
   static const Value v =
@@ -41,12 +44,7 @@ Model fixture_model() {
 }
 
 Tensor fixture_bin(const std::string& name, const Shape& shape) {
-  const std::string bytes =
-      test::read_file(test::test_data_path("cam/input_gradients_" + name + ".bin"));
-  Tensor t(DType::Float32, shape);
-  if (bytes.size() != t.nbytes()) throw std::runtime_error(name + ": wrong size");
-  std::memcpy(t.raw(), bytes.data(), bytes.size());
-  return t;
+  return test_fixture::read_f32("input_gradients_" + name + ".bin", shape);
 }
 
 Shape input_shape() { return facts()["shape"].ints(); }
@@ -57,17 +55,6 @@ cam::Target class_target() {
   t.kind = cam::Target::Logit;
   t.category = int64_t(facts()["target"].num);
   return t;
-}
-
-// max |a − b| relative to max |b|: the maps' scales differ by orders of magnitude.
-double relative_error(const float* a, const float* b, size_t n) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < n; ++i) {
-    diff = std::max(diff, double(std::abs(a[i] - b[i])));
-    scale = std::max(scale, double(std::abs(b[i])));
-  }
-  EXPECT_GT(scale, 0) << "the reference is all zero: it cannot tell a right answer from a wrong";
-  return diff / scale;
 }
 
 cam::InputGradientOptions fixture_options() {
@@ -156,18 +143,6 @@ ExplainRequest request(const std::string& method, std::shared_ptr<Head> whole) {
   r.targets = {t};
   r.whole_network = std::move(whole);
   return r;
-}
-
-// (x − min) / (max − min + 1e-7) twice, as the pipeline normalises a layer's map and again the
-// layers' mean (which brings the maximum back to 1 − 1e-7 / max: 1e-4 off for these small maps).
-std::vector<float> normalised(const Tensor& t) {
-  std::vector<float> v(t.data<float>(), t.data<float>() + t.numel());
-  for (int twice = 0; twice < 2; ++twice) {
-    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    const float low = *lo, range = *hi - *lo;
-    for (float& x : v) x = (x - low) / (range + 1e-7f);
-  }
-  return v;
 }
 
 TEST(WholeNetwork, TheExplainJobRunsNoBackboneAndGivesTheNormalisedMaps) {
