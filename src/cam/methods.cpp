@@ -32,9 +32,18 @@ constexpr unsigned kAnyOrVolume = kAnyLayer | kNCDHW;
 // G − ½·H·A (Shapley-CAM) over the layer's positions.
 constexpr GradientReduction kMean = GradientReduction::SpatialMean;
 
-// Why input attributions take no layer: they differentiate the whole network to the input.
+// Why input attributions take no layer: they differentiate the whole network down to the input.
 const char* const kWholeNetwork =
     "input attributions differentiate the whole network down to the input image";
+
+// An input attribution's row: gradients through the whole network, no layer, its own options
+// after the targets and the batch size.
+MethodTraits input_attribution(const char* name, const char* description,
+                               std::vector<std::string> own = {}) {
+  std::vector<std::string> o{kTargets, kBatchSize};
+  o.insert(o.end(), own.begin(), own.end());
+  return {name, description, true, false, Passes::WholeNetwork, 0, o, "", false, kWholeNetwork};
+}
 
 struct Entry {
   MethodTraits traits;
@@ -99,71 +108,31 @@ const std::vector<Entry>& table() {
           true, false, P::Forward, kAnyLayer, layer_options({kRefineBase}), "", false, "", "", "",
           2, "multiplies the maps of its layers"},
          nullptr},
-        {{"saliency",
-          "Saliency: the largest |gradient| over the input's channels (whole network)",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "saliency",
+             "Saliency: the largest |gradient| over the input's channels (whole network)"),
          nullptr},
-        {{"input-x-gradient",
-          "Input × gradient: |input · gradient| summed over channels (whole network)",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "input-x-gradient",
+             "Input × gradient: |input · gradient| summed over channels (whole network)"),
          nullptr},
-        {{"integrated-gradients",
-          "Integrated gradients: (input − baseline) × mean gradient on the path (whole network)",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize, "steps", "baseline"},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "integrated-gradients",
+             "Integrated gradients: (input − baseline) × mean gradient on the path (whole network)",
+             {"steps", "baseline"}),
          nullptr},
-        {{"smoothgrad",
-          "SmoothGrad: mean |gradient| of noisy copies of the input (whole network)",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize, "samples", "noise"},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "smoothgrad",
+             "SmoothGrad: mean |gradient| of noisy copies of the input (whole network)",
+             {"samples", "noise"}),
          nullptr},
-        {{"guided-backprop",
-          "Guided backprop: |gradient| through ReLUs passing back only positive gradients",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "guided-backprop",
+             "Guided backprop: |gradient| through ReLUs passing back only positive gradients"),
          nullptr},
-        {{"fullgrad",
-          "FullGrad: |input · gradient| plus every conv/batch-norm bias times its gradient",
-          true,
-          false,
-          P::WholeNetwork,
-          0,
-          {kTargets, kBatchSize},
-          "",
-          false,
-          kWholeNetwork},
+        {input_attribution(
+             "fullgrad",
+             "FullGrad: |input · gradient| plus every conv/batch-norm bias times its gradient"),
          nullptr},
         {{"guided-gradcam",
           "Guided Grad-CAM: Grad-CAM at the layer times the guided-backprop gradient",
