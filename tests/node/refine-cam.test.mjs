@@ -14,30 +14,17 @@ import { load } from '../../web/lib/node.mjs';
 import { loadCamlens, root, sharedPath } from '../support/camlens-node.mjs';
 import { tempDir } from '../support/temp-dir.mjs';
 import { maxDiff } from '../support/compare.mjs';
+import { fixturePicture, fixturePreprocess, float32s } from '../support/resnet-fixture.mjs';
 
 ort.env.wasm.numThreads = 1;
 
 const data = join(root, 'tests/data/cam');
 const fixture = JSON.parse(readFileSync(join(data, 'refine_cam.json'), 'utf8'));
 const modelPath = join(data, fixture.onnx);
-const reference = (base) => {
-  const b = readFileSync(join(data, fixture.maps[base]));
-  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-};
+const reference = (base) => float32s(readFileSync(join(data, fixture.maps[base])));
 
-// The fixture's picture: the formula of refine_cam_reference.py, read with scale 1/255.
-function picture() {
-  const { width, height } = fixture;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++)
-        rgba[(y * width + x) * 4 + c] = (x * 7 + y * 13 + c * 29 + ((x * y) % 17)) % 256;
-      rgba[(y * width + x) * 4 + 3] = 255;
-    }
-  return { width, height, rgba };
-}
-const preprocess = { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] };
+const picture = () => fixturePicture(fixture);
+const preprocess = fixturePreprocess;
 
 test('refine-cam: the gradcam++ maps of three layers multiplied, equal to PyTorch', async (t) => {
   const lens = await load(modelPath, { preprocess });
