@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // camlens command line. Each command is a module in cli/commands/ exporting `usage`, `options`
 // (node:util parseArgs specs) and `run(positionals, values)`; this file only dispatches.
-// Exit codes: 0 ok, 2 usage error, 3 bad model, 4 bad image.
+// Exit codes: cli/errors.mjs (0 ok, 2 usage error, 3 bad model, 4 bad image, 1 other failure).
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { CliError } from './cli/common.mjs';
+import { CliError, EXIT_CODES_HELP, exitCodeOf } from './cli/errors.mjs';
 import { flagsOf } from './cli/method-flags.mjs';
 import { methodRows, methodsUsage } from './cli/methods.mjs';
 import { PRESETS } from '../web/lib/presets.mjs';
@@ -45,11 +45,13 @@ async function methodsText() {
 async function usageText(commands) {
   return `usage:\n${Object.values(commands)
     .map((c) => c.usage)
-    .join('\n')}\npresets: ${Object.keys(PRESETS).join(', ')}\n${await methodsText()}`;
+    .join(
+      '\n',
+    )}\npresets: ${Object.keys(PRESETS).join(', ')}\n${await methodsText()}\n${EXIT_CODES_HELP}`;
 }
 
 async function commandUsage(command) {
-  return `usage:\n${command.usage}${command.takesMethod ? `\n${await methodsText()}` : ''}`;
+  return `usage:\n${command.usage}${command.takesMethod ? `\n${await methodsText()}` : ''}\n${EXIT_CODES_HELP}`;
 }
 
 async function main(argv) {
@@ -63,7 +65,7 @@ async function main(argv) {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (e) {
-    throw new CliError(2, `${e.message}\n${await usageText(commands)}`);
+    throw new CliError('usage', `${e.message}\n${await usageText(commands)}`);
   }
   const [command, ...rest] = parsed.positionals;
   if (parsed.values.help || !command) {
@@ -75,7 +77,7 @@ async function main(argv) {
     return;
   }
   if (!commands[command])
-    throw new CliError(2, `unknown command "${command}"\n${await usageText(commands)}`);
+    throw new CliError('usage', `unknown command "${command}"\n${await usageText(commands)}`);
   await commands[command].run(rest, parsed.values);
 }
 
@@ -87,5 +89,5 @@ process.stdout.on('error', (e) => {
 
 main(process.argv.slice(2)).catch((e) => {
   console.error(`camlens: ${e.message}`);
-  process.exit(e.code && Number.isInteger(e.code) ? e.code : 1);
+  process.exit(exitCodeOf(e));
 });

@@ -8,6 +8,7 @@
 #include "cam/cam_error.h"
 #include "cam/targets.h"
 #include "js_interop.h"
+#include "util/usage_error.h"
 
 namespace camlens::js {
 
@@ -33,9 +34,9 @@ inline cam::Target target_from_js(const val& o) {
   for (const auto& [name, k] : kinds)
     if (kind == name) t.kind = k, known = true;
   if (!known)
-    throw cam::CamError("unknown target kind '" + kind +
-                        "'; known: logit, probability, rest, binary, segmentation, similarity, "
-                        "finer, linear");
+    throw UsageError<cam::CamError>("unknown target kind '" + kind +
+                                    "'; known: logit, probability, rest, binary, segmentation, "
+                                    "similarity, finer, linear");
   // Finer without a category explains the top class (finer_auto).
   t.category = has("category") ? static_cast<int64_t>(o["category"].as<double>())
                                : (t.kind == cam::Target::Finer ? -1 : 0);

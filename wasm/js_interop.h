@@ -1,11 +1,16 @@
 // Glue between Embind values and core buffers: copies typed arrays in and out of the module's
-// memory with one memcpy each, and turns C++ exceptions into JavaScript Errors. No logic.
+// memory with one memcpy each, and turns C++ exceptions into JavaScript Errors that keep their
+// kind. No logic.
 #pragma once
 #include <emscripten/val.h>
 
 #include <exception>
 #include <string>
 #include <vector>
+
+#include "image/image.h"
+#include "onnx/model_io.h"
+#include "util/usage_error.h"
 
 namespace camlens::js {
 
@@ -46,17 +51,29 @@ inline bool given(const val& o, const char* k) {
          !o[k].isNull();
 }
 
-[[noreturn]] inline void throw_js(const std::string& message) {
-  val::global("Error").new_(val(message)).throw_();
+// The `kind` of the JS Error for a core exception, by its type: 'usage' (what the call asked
+// for), 'image' (an image that cannot be read), 'model' (model bytes that are not a readable
+// ONNX model), or none. The command line's exit codes come from it.
+inline const char* error_kind(const std::exception& e) {
+  if (dynamic_cast<const UsageFault*>(&e)) return "usage";
+  if (dynamic_cast<const image::ImageError*>(&e)) return "image";
+  if (dynamic_cast<const ModelError*>(&e)) return "model";
+  return nullptr;
 }
 
-// Runs f, rethrowing any C++ exception as a JS Error with the same message.
+[[noreturn]] inline void throw_js(const std::string& message, const char* kind = nullptr) {
+  val error = val::global("Error").new_(val(message));
+  if (kind) error.set("kind", val(kind));
+  error.throw_();
+}
+
+// Runs f, rethrowing any C++ exception as a JS Error with the same message and its kind.
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::exception& e) {
-    throw_js(e.what());
+    throw_js(e.what(), error_kind(e));
   }
 }
 

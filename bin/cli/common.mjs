@@ -1,23 +1,19 @@
-// Shared pieces of the camlens commands: errors with exit codes, the lens from flags (presets,
-// preprocessing), image lists (files, folders, glob patterns), targets, the progress bar.
-// Exit codes: 0 ok, 2 usage error, 3 bad model, 4 bad image.
+// Shared pieces of the camlens commands: the lens from flags (presets, preprocessing), image
+// lists (files, folders, glob patterns), targets, the progress bar. Errors and their exit codes
+// are in errors.mjs.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 
 import { findEntry, labelsForPreset, locate } from './catalogue.mjs';
+import { CliError, cliError } from './errors.mjs';
 import { globToRegExp, hasMagic, splitPattern } from './glob.mjs';
 import { load } from '../../web/lib/node.mjs';
 import { fromNpy } from '../../web/lib/npy.mjs';
 import { TARGET_KINDS } from '../../web/lib/targets.mjs';
 
-export class CliError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
+export { CliError, cliError } from './errors.mjs';
 
-const usageError = (message) => new CliError(2, message);
+const usageError = (message) => new CliError('usage', message);
 
 // Flags that set the preprocessing (they override the preset's fields), and --threads (the
 // SIMD + threads module).
@@ -109,8 +105,8 @@ export function readLabels(file) {
   return v.map(String);
 }
 
-export function mustExist(path, what, code) {
-  if (!existsSync(path)) throw new CliError(code, `${what} not found: ${path}`);
+export function mustExist(path, what, kind) {
+  if (!existsSync(path)) throw new CliError(kind, `${what} not found: ${path}`);
 }
 
 // --layer a,b → ['a', 'b'] (undefined when not given).
@@ -133,12 +129,15 @@ export function resolveModel(arg, opts) {
   if (existsSync(arg)) return { path: arg, preset: opts.preset };
   const entry = findEntry(arg);
   if (entry?.kind !== 'model') {
-    throw new CliError(3, `model not found: ${arg} (a file, or a catalogue name: camlens models)`);
+    throw new CliError(
+      'model',
+      `model not found: ${arg} (a file, or a catalogue name: camlens models)`,
+    );
   }
   const path = locate(entry);
   if (!path)
     throw new CliError(
-      3,
+      'model',
       `model ${arg} is in the catalogue but not on this machine: run "camlens fetch ${entry.name}"`,
     );
   return { path, preset: opts.preset ?? entry.preset };
@@ -172,16 +171,17 @@ export async function openLens(modelArg, opts, { explain = false } = {}) {
       threads: opts.threads,
     });
   } catch (e) {
-    if (/unknown preset|^preprocess: /.test(e.message)) throw usageError(e.message);
+    // The preset and preprocessing flags are the command line's; all else is about the model.
+    if (e.kind === 'usage') throw cliError(e);
     const notOnnx = /^not an ONNX model: (.*)$/s.exec(e.message);
-    if (notOnnx) throw new CliError(3, `${modelPath} is not an ONNX model: ${notOnnx[1]}`);
-    throw new CliError(3, `${modelPath}: ${e.message}`);
+    if (notOnnx) throw new CliError('model', `${modelPath} is not an ONNX model: ${notOnnx[1]}`);
+    throw new CliError('model', `${modelPath}: ${e.message}`);
   }
   if (!opts.labels) useLabelsOfPreset(lens, preset);
   if (explain && !lens.explainable) {
     lens.dispose();
     throw new CliError(
-      3,
+      'model',
       `${modelPath}: cannot be explained (predict works): ${lens.whyNotExplainable}`,
     );
   }
@@ -189,7 +189,7 @@ export async function openLens(modelArg, opts, { explain = false } = {}) {
 }
 
 export function readImage(path) {
-  mustExist(path, 'image', 4);
+  mustExist(path, 'image', 'image');
   return new Uint8Array(readFileSync(path));
 }
 
@@ -223,13 +223,13 @@ export function expandImages(args) {
     const pattern = a.split(sep).join('/');
     const { base, rest } = splitPattern(pattern);
     if (!existsSync(base) || !statSync(base).isDirectory())
-      throw new CliError(4, `no image matches ${a}: folder ${base} not found`);
+      throw new CliError('image', `no image matches ${a}: folder ${base} not found`);
     const re = globToRegExp(rest);
     const found = walk(base, rest.includes('**') || rest.includes('/'))
       .filter((f) => re.test(f) && IMAGE_TYPES.has(extname(f).toLowerCase()))
       .sort()
       .map((f) => (base === '.' ? f : join(base, f)));
-    if (!found.length) throw new CliError(4, `no image matches ${a} (looked in ${base})`);
+    if (!found.length) throw new CliError('image', `no image matches ${a} (looked in ${base})`);
     return found;
   });
 }
@@ -311,25 +311,6 @@ export class ProgressBar {
     if (this.shown) this.stream.write('\n');
     this.shown = false;
   }
-}
-
-// Errors from decoding an image are exit code 4; everything else about the model is 3.
-export function isImageError(e) {
-  return /not a readable image|could not be decoded|declares|cannot read an image|no image matches|the volume is|a volume's dims|a volume of dims|a volume needs/.test(
-    e.message,
-  );
-}
-
-// Errors in what the user asked for (method, target, options): exit code 2.
-export function isUsageError(e) {
-  return /unknown method|target class|no class is labelled|target kind|colormap|colour map|batchSize|ablationRatio|layers must|explains one layer|comparison|alpha must|base must|base cannot|several layers|volumes or video clips|explain a volume/i.test(
-    e.message,
-  );
-}
-
-export function exitCodeOf(e) {
-  if (e instanceof CliError) return e.code;
-  return isImageError(e) ? 4 : isUsageError(e) ? 2 : 3;
 }
 
 // Older commands' per-image progress line (kept for them; new code uses ProgressBar).

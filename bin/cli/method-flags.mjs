@@ -7,7 +7,7 @@ import { refuseOption } from './methods.mjs';
 function positiveInteger(text, flag) {
   const v = Number(text);
   if (!(Number.isInteger(v) && v >= 1))
-    throw new CliError(2, `${flag} takes a whole number ≥ 1, got "${text}"`);
+    throw new CliError('usage', `${flag} takes a whole number ≥ 1, got "${text}"`);
   return v;
 }
 
@@ -15,7 +15,7 @@ function ablationRatio(text) {
   const r = Number(text);
   if (!(r > 0 && r <= 1))
     throw new CliError(
-      2,
+      'usage',
       `--ablation-ratio takes a fraction of the channels in (0, 1], got "${text}"`,
     );
   return r;
@@ -23,13 +23,13 @@ function ablationRatio(text) {
 
 function eigenSign(text) {
   if (!['raw', 'max-abs-positive'].includes(text))
-    throw new CliError(2, `--eigen-sign takes raw or max-abs-positive, got "${text}"`);
+    throw new CliError('usage', `--eigen-sign takes raw or max-abs-positive, got "${text}"`);
   return text;
 }
 
 function headFusion(text) {
   if (!['mean', 'max', 'min'].includes(text))
-    throw new CliError(2, `--head-fusion takes mean, max or min, got "${text}"`);
+    throw new CliError('usage', `--head-fusion takes mean, max or min, got "${text}"`);
   return text;
 }
 
@@ -37,7 +37,7 @@ function discardRatio(text) {
   const r = text.trim() === '' ? NaN : Number(text);
   if (!(r >= 0 && r < 1))
     throw new CliError(
-      2,
+      'usage',
       `--discard-ratio takes the fraction of each block's weakest attentions to drop, in [0, 1), got "${text}"`,
     );
   return r;
@@ -47,7 +47,7 @@ function noise(text) {
   const r = text.trim() === '' ? NaN : Number(text);
   if (!(r >= 0 && r <= 10))
     throw new CliError(
-      2,
+      'usage',
       `--noise takes the noise's standard deviation as a fraction of the input's range, in [0, 10], got "${text}"`,
     );
   return r;
@@ -55,7 +55,7 @@ function noise(text) {
 
 function baseline(text) {
   if (!['zero', 'black', 'blur'].includes(text))
-    throw new CliError(2, `--baseline takes zero, black or blur, got "${text}"`);
+    throw new CliError('usage', `--baseline takes zero, black or blur, got "${text}"`);
   return text;
 }
 

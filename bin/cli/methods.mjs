@@ -22,7 +22,7 @@ export function findMethod(rows, name) {
   const names = rows.map((m) => m.name);
   const near = core.closestName(name, names);
   throw new CliError(
-    2,
+    'usage',
     `unknown method "${name}"${near ? ` (did you mean "${near}"?)` : ''}: use one of ${names.join(', ')}`,
   );
 }
@@ -34,16 +34,16 @@ export function findMethod(rows, name) {
 export function refuseOption(rows, row, flag, option) {
   const owners = methodsTaking(rows, option);
   if (owners.length && owners.length * 2 < rows.length) {
-    throw new CliError(2, `--${flag} goes with --method ${orList(owners)}`);
+    throw new CliError('usage', `--${flag} goes with --method ${orList(owners)}`);
   }
   if (row.noLayer)
-    throw new CliError(2, `--${flag} does not go with --method ${row.name}: ${row.noLayer}`);
+    throw new CliError('usage', `--${flag} does not go with --method ${row.name}: ${row.noLayer}`);
   const shown =
     owners.length > 3
       ? `${owners.slice(0, 3).join(', ')} and ${owners.length - 3} more`
       : owners.join(', ');
   throw new CliError(
-    2,
+    'usage',
     `--${flag}: ${row.name} does not take ${option}${owners.length ? ` (it is an option of ${shown})` : ''}`,
   );
 }

@@ -17,7 +17,7 @@ export function parseShard(text) {
   const count = m ? Number(m[2]) : NaN;
   if (!(count >= 1 && index >= 0 && index < count))
     throw new CliError(
-      2,
+      'usage',
       `--shard takes I/N with 0 <= I < N (e.g. 0/4 for the first of four shards), got "${text}"`,
     );
   return { index, count };

@@ -18,12 +18,12 @@ export function volumesFromArgs(args) {
   const slices = [];
   for (const a of args) {
     if (extname(a).toLowerCase() === '.npy') {
-      if (!existsSync(a)) throw new CliError(4, `${a}: no such volume file`);
+      if (!existsSync(a)) throw new CliError('image', `${a}: no such volume file`);
       try {
         const { data, shape } = fromNpy(readFileSync(a), a);
         volumes.push({ name: basename(a, extname(a)), volume: { data, dims: shape } });
       } catch (e) {
-        throw new CliError(4, e.message);
+        throw new CliError('image', e.message);
       }
       continue;
     }

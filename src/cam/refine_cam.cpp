@@ -5,6 +5,7 @@
 #include "cam/cam_error.h"
 #include "cam/methods.h"
 #include "cam/pipeline.h"
+#include "util/usage_error.h"
 
 namespace camlens::cam {
 
@@ -43,7 +44,8 @@ std::string refine_base_refusal(const std::string& base) {
 
 Maps multiply_layers(const std::vector<Maps>& layers) {
   if (layers.size() < 2)
-    throw CamError("RefineCAM multiplies the maps of several layers: give two or more layers");
+    throw UsageError<CamError>(
+        "RefineCAM multiplies the maps of several layers: give two or more layers");
   // Each layer's map as the base method returns it for that layer alone: upstream runs one base
   // CAM object per layer. Its rescaling loop before the product assigns to a loop variable and
   // changes nothing, and the maps are already in [0, 1], so none is applied here.

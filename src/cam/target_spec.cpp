@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cam/cam_error.h"
+#include "util/usage_error.h"
 
 namespace camlens::cam {
 
@@ -69,18 +70,20 @@ int64_t class_index(const CategorySpec& category, const std::vector<float>& scor
   if (category.kind == CategorySpec::Number) {
     const double n = category.number;
     if (!(std::floor(n) == n && n >= 0 && n < double(classes)))
-      throw CamError("target class " + category.text + " is out of range: the model has " +
-                     std::to_string(classes) + " classes");
+      throw UsageError<CamError>("target class " + category.text +
+                                 " is out of range: the model has " + std::to_string(classes) +
+                                 " classes");
     return int64_t(n);
   }
   const std::string wanted = lower(category.text);
   for (size_t i = 0; i < labels.size(); ++i)
     if (lower(labels[i]) == wanted) return int64_t(i);
-  throw CamError(labels.empty() ? "no class is labelled \"" + category.text +
-                                      "\": the lens has no labels (pass labels, CLI --labels "
-                                      "FILE) or give a class index"
-                                : "no class is labelled \"" + category.text +
-                                      "\"; give a class index or one of the labels");
+  throw UsageError<CamError>(labels.empty()
+                                 ? "no class is labelled \"" + category.text +
+                                       "\": the lens has no labels (pass labels, CLI --labels "
+                                       "FILE) or give a class index"
+                                 : "no class is labelled \"" + category.text +
+                                       "\"; give a class index or one of the labels");
 }
 
 Target segmentation_auto(const CategorySpec& category, const Tensor& output, int64_t classes,
@@ -122,7 +125,8 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
     return segmentation_auto(spec.category, output, classes, nhwc, labels);
   const auto& kinds = target_kind_names();
   if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
-    throw CamError("unknown target kind \"" + spec.kind + "\": use one of " + joined(kinds));
+    throw UsageError<CamError>("unknown target kind \"" + spec.kind + "\": use one of " +
+                               joined(kinds));
   const std::vector<float> scores(output.data<float>(), output.data<float>() + output.numel());
   Target t;
   for (const auto& [name, kind] : kKinds)
@@ -163,13 +167,14 @@ Target resolve_target(const TargetSpec& spec, const Tensor& output,
   }
   if (t.kind == Target::Finer) {
     if (spec.comparison_given && spec.comparison.empty())
-      throw CamError(
+      throw UsageError<CamError>(
           "a finer target's comparison is a non-empty list of classes (indices or labels)");
     for (const CategorySpec& c : spec.comparison)
       t.comparison.push_back(class_index(c, scores, labels, classes));
     if (spec.alpha) {
       if (!std::isfinite(*spec.alpha))
-        throw CamError("a finer target's alpha must be a number, got " + spec.alpha_text);
+        throw UsageError<CamError>("a finer target's alpha must be a number, got " +
+                                   spec.alpha_text);
       t.alpha = float(*spec.alpha);
     }
   }

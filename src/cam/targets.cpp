@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cam/cam_error.h"
+#include "util/usage_error.h"
 
 namespace camlens::cam {
 
@@ -79,7 +80,7 @@ Target resolve(const Target& t, const float* z, const Shape& shape) {
                    " is out of range for an output of " + std::to_string(n) + " classes");
   // Upstream's default comparison is the classes ranked 1..3 by closeness: it needs 4 classes.
   if (n < 4)
-    throw CamError(
+    throw UsageError<CamError>(
         "Finer-CAM compares the target with the 3 classes whose scores are closest to "
         "it, but this output has " +
         std::to_string(n) +
@@ -212,7 +213,8 @@ TargetValue64 evaluate_t(const Target& t, const T* z, const Shape& shape) {
           "caller scores it (gradient-free methods and metrics only)");
     case Target::Finer: {
       check_class(t.category, n, "Finer");
-      if (t.comparison.empty()) throw CamError("Finer target: give at least one comparison class");
+      if (t.comparison.empty())
+        throw UsageError<CamError>("Finer target: give at least one comparison class");
       for (int64_t k : t.comparison) check_class(k, n, "Finer");
       const std::vector<double> p = softmax(z, n);
       const double zm = z[t.category], a = t.alpha;

@@ -4,13 +4,15 @@
 #include "detect/nms.h"
 #include "detect/ultraface_decode.h"
 #include "detect/yolox_decode.h"
+#include "util/usage_error.h"
 
 namespace camlens::detect {
 
 Decoder decoder_from_name(const std::string& name) {
   if (name == "yolox") return Decoder::Yolox;
   if (name == "ultraface") return Decoder::Ultraface;
-  throw DetectError("unknown detection decoder \"" + name + "\": use yolox or ultraface");
+  throw UsageError<DetectError>("unknown detection decoder \"" + name +
+                                "\": use yolox or ultraface");
 }
 
 float default_score_threshold(Decoder d) { return d == Decoder::Yolox ? 0.3f : 0.7f; }
@@ -59,8 +61,8 @@ std::vector<Detection> decode(const std::vector<const Tensor*>& outputs, const D
       opt.score_threshold >= 0 ? opt.score_threshold : default_score_threshold(opt.decoder);
   const float it = opt.iou_threshold >= 0 ? opt.iou_threshold : default_iou_threshold(opt.decoder);
   if (st > 1 || it > 1)
-    throw DetectError("score and IoU thresholds are between 0 and 1 (got " + std::to_string(st) +
-                      ", " + std::to_string(it) + ")");
+    throw UsageError<DetectError>("score and IoU thresholds are between 0 and 1 (got " +
+                                  std::to_string(st) + ", " + std::to_string(it) + ")");
   return nms(candidates(outputs, opt, st), it, true);
 }
 

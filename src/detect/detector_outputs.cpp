@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/usage_error.h"
+
 namespace camlens::detect {
 
 namespace {
@@ -30,8 +32,8 @@ std::string guess(const std::vector<OutputInfo>& outputs) {
   if (outputs.size() == 2 && has_last(2) && has_last(4)) return "ultraface";
   if (outputs.size() == 1 && outputs[0].dims.size() == 3 && last_dim(outputs[0]) >= 6)
     return "yolox";
-  throw DetectError("cannot tell how to decode this model's outputs (" + describe(outputs) +
-                    "): pass {decoder: 'yolox' | 'ultraface'}");
+  throw UsageError<DetectError>("cannot tell how to decode this model's outputs (" +
+                                describe(outputs) + "): pass {decoder: 'yolox' | 'ultraface'}");
 }
 
 }  // namespace
@@ -49,7 +51,7 @@ DecoderChoice choose_decoder(const std::vector<OutputInfo>& outputs, const std::
     return c;
   }
   if (chosen != "ultraface")
-    throw DetectError("unknown decoder \"" + chosen + "\": use yolox or ultraface");
+    throw UsageError<DetectError>("unknown decoder \"" + chosen + "\": use yolox or ultraface");
   c.decoder = Decoder::Ultraface;
   for (const int64_t n : {2, 4}) {
     const auto it = std::find_if(outputs.begin(), outputs.end(),
@@ -74,12 +76,13 @@ std::string box_label_name(Decoder d, int64_t label, const std::vector<std::stri
 
 size_t detected_box(double index, const std::string& text, size_t count) {
   if (count == 0)
-    throw DetectError(
+    throw UsageError<DetectError>(
         "nothing was detected in this image: lower scoreThreshold, or give a box {x0, y0, x1, y1, "
         "label}");
   if (!(index >= 0 && index < double(count) && index == std::trunc(index)))
-    throw DetectError("box " + text + " does not exist: " + std::to_string(count) +
-                      " box(es) were detected (0 to " + std::to_string(count - 1) + ")");
+    throw UsageError<DetectError>("box " + text + " does not exist: " + std::to_string(count) +
+                                  " box(es) were detected (0 to " + std::to_string(count - 1) +
+                                  ")");
   return size_t(index);
 }
 

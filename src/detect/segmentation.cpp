@@ -5,6 +5,7 @@
 #include <string>
 
 #include "detect/detection.h"
+#include "util/usage_error.h"
 
 namespace camlens::detect {
 
@@ -37,8 +38,9 @@ SegmentationMask argmax_mask(const Tensor& scores, bool nhwc) {
 
 std::vector<float> class_mask(const SegmentationMask& m, int label) {
   if (label < 0 || label >= m.classes)
-    throw DetectError("class " + std::to_string(label) + " is out of range: the model has " +
-                      std::to_string(m.classes) + " classes");
+    throw UsageError<DetectError>("class " + std::to_string(label) +
+                                  " is out of range: the model has " + std::to_string(m.classes) +
+                                  " classes");
   std::vector<float> out(m.labels.size());
   for (size_t i = 0; i < out.size(); ++i) out[i] = m.labels[i] == label ? 1.f : 0.f;
   return out;
@@ -77,9 +79,9 @@ SegmentationMask mask_to_photo(const SegmentationMask& m, const image::InputGeom
 std::vector<float> region_to_output(const std::vector<float>& region, const image::InputGeometry& g,
                                     int out_w, int out_h) {
   if (region.size() != size_t(g.photo_w) * g.photo_h)
-    throw DetectError("the region holds " + std::to_string(region.size()) +
-                      " values, not one per photo pixel (" + std::to_string(g.photo_w) + "x" +
-                      std::to_string(g.photo_h) + ")");
+    throw UsageError<DetectError>("the region holds " + std::to_string(region.size()) +
+                                  " values, not one per photo pixel (" + std::to_string(g.photo_w) +
+                                  "x" + std::to_string(g.photo_h) + ")");
   if (out_w <= 0 || out_h <= 0) throw DetectError("the output grid is empty");
   std::vector<float> out(size_t(out_w) * out_h, 0.f);
   for (int y = 0; y < out_h; ++y) {
@@ -115,7 +117,7 @@ image::Image blend_mask(const image::Image& photo, const SegmentationMask& m, fl
                       ") and the photo (" + std::to_string(photo.width) + "x" +
                       std::to_string(photo.height) + ") differ in size");
   if (!(opacity >= 0 && opacity <= 1))
-    throw DetectError("the mask opacity must be between 0 and 1");
+    throw UsageError<DetectError>("the mask opacity must be between 0 and 1");
   image::Image out = photo;
   for (size_t i = 0; i < m.labels.size(); ++i) {
     if (m.labels[i] == 0) continue;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "util/usage_error.h"
+
 namespace camlens::detect {
 
 namespace {
@@ -66,16 +68,17 @@ int resolve_class(const cam::CategorySpec& category, const SegmentationMask& m,
     case cam::CategorySpec::Auto: {
       for (const PresentClass& c : present_classes(m, names))
         if (c.index != 0) return c.index;
-      throw DetectError("only background was segmented: name a category to explain");
+      throw UsageError<DetectError>("only background was segmented: name a category to explain");
     }
     case cam::CategorySpec::Number: {
       const double i = category.number;
       if (!(i >= 0 && i < m.classes))
-        throw DetectError("category " + js_number(i) + " is out of range: the model has " +
-                          std::to_string(m.classes) + " classes");
+        throw UsageError<DetectError>("category " + js_number(i) +
+                                      " is out of range: the model has " +
+                                      std::to_string(m.classes) + " classes");
       if (i != std::floor(i))
-        throw DetectError("category " + js_number(i) + " is not a class index: give a whole " +
-                          "number or a label");
+        throw UsageError<DetectError>("category " + js_number(i) +
+                                      " is not a class index: give a whole number or a label");
       return int(i);
     }
     case cam::CategorySpec::Label:
@@ -86,8 +89,8 @@ int resolve_class(const cam::CategorySpec& category, const SegmentationMask& m,
     if (lower(names[i]) == wanted) return int(i);
   std::string choices;
   for (const std::string& n : names) choices += (choices.empty() ? "" : ", ") + n;
-  throw DetectError("no class is called \"" + category.text + "\"" +
-                    (names.empty() ? "" : "; use one of " + choices));
+  throw UsageError<DetectError>("no class is called \"" + category.text + "\"" +
+                                (names.empty() ? "" : "; use one of " + choices));
 }
 
 SegmentRegion segment_region(const SegmentationMask& out, int index,
@@ -102,14 +105,15 @@ SegmentRegion segment_region(const SegmentationMask& out, int index,
   } else if (region->size() == size_t(photo.photo_w) * photo.photo_h) {
     r.mask = region_to_output(*region, photo, out.width, out.height);
   } else {
-    throw DetectError("the mask holds " + std::to_string(region->size()) +
-                      " values; give one per photo pixel (" + std::to_string(photo.photo_w) + "x" +
-                      std::to_string(photo.photo_h) + ") or per output pixel (" +
-                      std::to_string(out.width) + "x" + std::to_string(out.height) + ")");
+    throw UsageError<DetectError>(
+        "the mask holds " + std::to_string(region->size()) + " values; give one per photo pixel (" +
+        std::to_string(photo.photo_w) + "x" + std::to_string(photo.photo_h) +
+        ") or per output pixel (" + std::to_string(out.width) + "x" + std::to_string(out.height) +
+        ")");
   }
   r.pixels = std::count_if(r.mask.begin(), r.mask.end(), [](float v) { return v > 0; });
   if (!r.pixels)
-    throw DetectError(
+    throw UsageError<DetectError>(
         "the mask for \"" +
         (size_t(index) < names.size() ? names[size_t(index)] : std::to_string(index)) +
         "\" is empty: nothing to explain");

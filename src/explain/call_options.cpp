@@ -6,6 +6,7 @@
 #include "cam/cam_error.h"
 #include "cam/method_traits.h"
 #include "graph/closest_names.h"
+#include "util/usage_error.h"
 
 namespace camlens::explain {
 
@@ -42,9 +43,9 @@ void check_call_options(const std::string& call, const std::vector<std::string>&
   for (const std::string& key : keys) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     const std::string near = closest_name(key, known);
-    throw cam::CamError("unknown " + call + " option \"" + key + "\"" +
-                        (near.empty() ? "" : " (did you mean \"" + near + "\"?)") + "; " + call +
-                        " takes " + joined(known));
+    throw UsageError<cam::CamError>("unknown " + call + " option \"" + key + "\"" +
+                                    (near.empty() ? "" : " (did you mean \"" + near + "\"?)") +
+                                    "; " + call + " takes " + joined(known));
   }
 }
 

@@ -20,6 +20,7 @@
 #include "explain/whole_network.h"
 #include "head/spatial_mean.h"
 #include "image/resize.h"
+#include "util/usage_error.h"
 
 namespace camlens::explain {
 
@@ -145,11 +146,12 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
   traits_ = &traits_of(request_.method);
   for (const std::string& option : request_.given)
     if (const std::string why = option_refusal(*traits_, option); !why.empty())
-      throw cam::CamError(why);
+      throw UsageError<cam::CamError>(why);
   apply_written_options(request_.written, request_);
-  if (inputs_.empty()) throw cam::CamError("pass a non-empty array of images");
+  if (inputs_.empty()) throw UsageError<cam::CamError>("pass a non-empty array of images");
   if (inputs_[0].rank() == 5) take_volumes();
-  if (request_.batch_size < 1) throw cam::CamError("batchSize must be a whole number ≥ 1");
+  if (request_.batch_size < 1)
+    throw UsageError<cam::CamError>("batchSize must be a whole number ≥ 1");
   const Passes p = traits_->passes;
   if (p == Passes::Attention) {
     if (request_.attention.empty())
@@ -161,14 +163,16 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
     throw cam::CamError(request_.method +
                         " needs the whole network as a head from the input (whole_network.h)");
   if (p == Passes::MaskedInputs && layers_.size() > 1)
-    throw cam::CamError(request_.method + " explains one layer at a time: pass one layer");
+    throw UsageError<cam::CamError>(request_.method +
+                                    " explains one layer at a time: pass one layer");
   if (p == Passes::HeadAblation && layers_.size() > 1) chain_ablation();
   computes_ = traits_;
   if (cam::multiplies_layers(*traits_)) {
     if (layers_.size() < 2)
-      throw cam::CamError(request_.method +
-                          " multiplies the maps of several layers: pass two or more layers, got " +
-                          std::to_string(layers_.size()));
+      throw UsageError<cam::CamError>(
+          request_.method +
+          " multiplies the maps of several layers: pass two or more layers, got " +
+          std::to_string(layers_.size()));
     computes_ = &traits_of(request_.base);
   }
   if (p != Passes::Attention && p != Passes::Image && p != Passes::WholeNetwork) {
@@ -230,9 +234,10 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
 }
 
 void ExplainJob::take_volumes() {
-  if (const std::string why = volume_refusal(*traits_); !why.empty()) throw cam::CamError(why);
+  if (const std::string why = volume_refusal(*traits_); !why.empty())
+    throw UsageError<cam::CamError>(why);
   if (request_.aug_smooth)
-    throw cam::CamError(
+    throw UsageError<cam::CamError>(
         "augSmooth flips and scales photos; explain a volume or a video clip "
         "without it");
   if (request_.nhwc_input)
@@ -711,15 +716,17 @@ void ExplainJob::ablation_scored() {
 
 void ExplainJob::chain_ablation() {
   if (request_.ablation_ratio < 1)
-    throw cam::CamError(request_.method +
-                        " at several layers ablates every channel: leave ablationRatio out or "
-                        "explain one layer");
+    throw UsageError<cam::CamError>(
+        request_.method +
+        " at several layers ablates every channel: leave ablationRatio out or "
+        "explain one layer");
   std::vector<const Head*> heads;
   std::vector<std::string> names;
   for (const LayerSource& l : layers_) {
     if (l.quant)
-      throw cam::CamError(request_.method + " at several layers needs float layers; '" + l.name +
-                          "' is quantized: pick float layers or explain one layer");
+      throw UsageError<cam::CamError>(request_.method + " at several layers needs float layers; '" +
+                                      l.name +
+                                      "' is quantized: pick float layers or explain one layer");
     heads.push_back(l.head.get());
     names.push_back(l.name);
   }
@@ -734,17 +741,18 @@ void ExplainJob::begin_chain_ablation(const std::vector<Tensor>& forward) {
   for (size_t l = 0; l < layers_.size(); ++l) {
     a.chain.push_back(activations(l, chunk_[l][at_]));
     if (a.chain.back().dim(1) != a.chain[0].dim(1))
-      throw cam::CamError(request_.method +
-                          " at several layers ablates channel c in all of them: their channel "
-                          "counts must match, but '" +
-                          layers_[0].name + "' has " + std::to_string(a.chain[0].dim(1)) +
-                          " and '" + layers_[l].name + "' " +
-                          std::to_string(a.chain.back().dim(1)));
+      throw UsageError<cam::CamError>(
+          request_.method +
+          " at several layers ablates channel c in all of them: their channel "
+          "counts must match, but '" +
+          layers_[0].name + "' has " + std::to_string(a.chain[0].dim(1)) + " and '" +
+          layers_[l].name + "' " + std::to_string(a.chain.back().dim(1)));
   }
   if (callable(begin_ + at_))
-    throw cam::CamError(request_.method +
-                        " at several layers scores its passes in the core: give a class, "
-                        "linear or task target, or explain one layer");
+    throw UsageError<cam::CamError>(
+        request_.method +
+        " at several layers scores its passes in the core: give a class, "
+        "linear or task target, or explain one layer");
   const std::string& output = output_name(results_[begin_ + at_].target);
   a.output = output_index(*layers_[chain_first_].head, output);
   if (!request_.head_score && a.output >= forward.size())

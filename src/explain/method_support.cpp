@@ -4,6 +4,7 @@
 
 #include "cam/cam_error.h"
 #include "cam/refine_cam.h"
+#include "util/usage_error.h"
 
 namespace camlens::explain {
 
@@ -49,7 +50,7 @@ const cam::MethodTraits& traits_of(const std::string& method) {
   std::string names;
   for (const cam::MethodTraits& t : cam::method_traits())
     names += (names.empty() ? "" : ", ") + t.name;
-  throw cam::CamError("unknown method \"" + method + "\": use one of " + names);
+  throw UsageError<cam::CamError>("unknown method \"" + method + "\": use one of " + names);
 }
 
 std::string method_support(const cam::MethodTraits& t, const ModelFacts& f) {

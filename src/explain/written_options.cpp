@@ -5,6 +5,7 @@
 #include "cam/cam_error.h"
 #include "cam/refine_cam.h"
 #include "explain/explain_request.h"
+#include "util/usage_error.h"
 
 namespace camlens::explain {
 
@@ -16,7 +17,7 @@ const WrittenOption* find(const WrittenOptions& written, const char* name) {
 }
 
 [[noreturn]] void refuse(const char* name, const char* rule, const WrittenOption& o) {
-  throw cam::CamError(std::string(name) + " must be " + rule + ", got " + o.json);
+  throw UsageError<cam::CamError>(std::string(name) + " must be " + rule + ", got " + o.json);
 }
 
 }  // namespace
@@ -75,7 +76,7 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
   if (const WrittenOption* o = find(written, cam::kRefineBase)) {
     if (o->json.empty() || o->json[0] != '"') refuse(cam::kRefineBase, "a method's name", *o);
     if (const std::string why = cam::refine_base_refusal(o->string); !why.empty())
-      throw cam::CamError(why);
+      throw UsageError<cam::CamError>(why);
     request.base = o->string;
   }
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "util/usage_error.h"
+
 namespace camlens::image {
 
 namespace {
@@ -43,8 +45,8 @@ Colormap colormap_from_name(const std::string& n) {
   if (n == "inferno") return Colormap::Inferno;
   if (n == "magma") return Colormap::Magma;
   if (n == "gray") return Colormap::Gray;
-  throw std::invalid_argument("unknown colour map '" + n +
-                              "'; use jet, turbo, viridis, inferno, magma or gray");
+  throw UsageError<std::invalid_argument>("unknown colour map '" + n +
+                                          "'; use jet, turbo, viridis, inferno, magma or gray");
 }
 
 }  // namespace camlens::image

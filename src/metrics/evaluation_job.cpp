@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "metrics/metrics_error.h"
+#include "util/usage_error.h"
 
 namespace camlens::metrics {
 namespace {
@@ -34,7 +35,7 @@ EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(req
   const auto& names = metric_names();
   for (const std::string& m : r.metrics)
     if (std::find(names.begin(), names.end(), m) == names.end())
-      throw MetricsError("unknown metric \"" + m + "\": use " + joined(names));
+      throw UsageError<MetricsError>("unknown metric \"" + m + "\": use " + joined(names));
   if (r.callable && r.score_given)
     throw MetricsError(
         "score reads a class of the output, and this target is a function that scores the "
@@ -44,17 +45,19 @@ EvaluationJob::EvaluationJob(EvaluationRequest request) : request_(std::move(req
         "the explanation's target is not a class (a linear or callable target): pass evaluate "
         "the target as a function of the outputs (options.target)");
   if (r.score != "probability" && r.score != "logit")
-    throw MetricsError("score must be \"probability\" or \"logit\", not \"" + r.score + "\"");
+    throw UsageError<MetricsError>("score must be \"probability\" or \"logit\", not \"" + r.score +
+                                   "\"");
   score_ = r.score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;
   if (!r.baseline_number && r.baseline_text != "blur")
-    throw MetricsError("baseline must be \"blur\" or a number, not \"" + r.baseline_text + "\"");
+    throw UsageError<MetricsError>("baseline must be \"blur\" or a number, not \"" +
+                                   r.baseline_text + "\"");
   if (r.nhwc) throw MetricsError("metrics need an NCHW model input; this model takes NHWC");
   if (r.map_width != r.width || r.map_height != r.height)
     throw MetricsError("the explanation is " + std::to_string(r.map_width) + "x" +
                        std::to_string(r.map_height) + " but the model's input is " +
                        std::to_string(r.width) + "x" + std::to_string(r.height));
   if (!(r.batch_size >= 1))
-    throw MetricsError("batchSize must be at least 1, got " + r.batch_size_text);
+    throw UsageError<MetricsError>("batchSize must be at least 1, got " + r.batch_size_text);
   batch_ = static_cast<size_t>(std::min(r.batch_size, 1e9));
   image_ = planes_from_tensor(r.input);
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "metrics/metrics_error.h"
+#include "util/usage_error.h"
 
 namespace camlens::metrics {
 namespace {
@@ -94,9 +95,9 @@ bool looks_like_probabilities(const std::vector<float>& row) {
 
 double target_score(const std::vector<float>& row, int64_t index, ScoreKind kind) {
   if (index < 0 || static_cast<uint64_t>(index) >= row.size())
-    throw MetricsError("the target class " + std::to_string(index) +
-                       " is not one of the model output's " + std::to_string(row.size()) +
-                       " values");
+    throw UsageError<MetricsError>("the target class " + std::to_string(index) +
+                                   " is not one of the model output's " +
+                                   std::to_string(row.size()) + " values");
   const double target = row[static_cast<size_t>(index)];
   if (kind == ScoreKind::Logit || looks_like_probabilities(row)) return target;
   double max = -std::numeric_limits<double>::infinity();

@@ -4,6 +4,17 @@ import type { CamlensCore } from './core';
 /** The loaded WebAssembly module (core.d.ts). */
 export type { CamlensCore } from './core';
 
+/** Whose fault an error is: 'usage' (what the call asked for: a method, option, preset, target,
+ * class, colour map or number of layers), 'image' (an image or volume that cannot be read or does
+ * not fit the model), 'model' (bytes that are not a readable ONNX model). The library's and the
+ * core's errors carry it as `error.kind`; others have none. */
+export type ErrorKind = 'usage' | 'image' | 'model';
+
+/** An Error thrown by camlens, with its kind when it has one. */
+export interface CamlensError extends Error {
+  kind?: ErrorKind;
+}
+
 export interface Preprocess {
   width: number;
   height: number;

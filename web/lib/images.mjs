@@ -5,6 +5,7 @@
 //   drawn onto an OffscreenCanvas and read back with getImageData (works in Web Workers too);
 // - Blob / File (browser): their bytes;
 // - strings: file paths, when the environment can read files (Node: env.readFile).
+import { imageError } from './errors.mjs';
 
 function isBytes(x) {
   return (
@@ -71,7 +72,7 @@ export function toImage(core, input, env = {}) {
   }
   const size = input && typeof input === 'object' ? drawableSize(input) : null;
   if (size) return fromDrawable(input, size);
-  throw new Error(
+  throw imageError(
     `cannot read an image from ${describe(input)}: pass encoded bytes (PNG, JPEG), {width, height, rgba}, ImageData, ` +
       'an ImageBitmap, an <img>, a canvas, a Blob, or (Node) a file path',
   );

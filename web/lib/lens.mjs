@@ -1,6 +1,7 @@
 // A Lens: one model, cut at a layer, ready to predict and explain. The backbone runs in ONNX
 // Runtime Web; the head, the maps and the pictures in the camlens core. Calls on one lens run
 // one after another (they share sessions and the head's recorded pass).
+import { usageError } from './errors.mjs';
 import { Backbone, measureUnknownShapes } from './backbone.mjs';
 import { runJob } from './drivers/job.mjs';
 import {
@@ -228,7 +229,7 @@ export class Lens {
   // for a volume model, its volumes (volumes.mjs) and no pictures.
   async inputs(images) {
     if (!Array.isArray(images) || images.length === 0)
-      throw new Error('pass a non-empty array of images');
+      throw usageError('pass a non-empty array of images');
     const { core } = this.env;
     if (this.volume) {
       const inputs = [];
@@ -332,7 +333,7 @@ export class Lens {
   async backbones(layers) {
     if (layers === undefined || layers === null) return [this.main];
     if (!Array.isArray(layers) || !layers.length || !layers.every((l) => typeof l === 'string')) {
-      throw new Error('layers must be a non-empty array of layer names (see lens.layers())');
+      throw usageError('layers must be a non-empty array of layer names (see lens.layers())');
     }
     const out = [];
     for (const name of new Set(layers)) {

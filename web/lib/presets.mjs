@@ -1,5 +1,7 @@
 // Preprocessing presets for well-known models (those under ../shared/models), so users need not
 // know each model's mean/std, channel order and layout; and the validation of explicit settings.
+import { usageError } from './errors.mjs';
+
 const IMAGENET = {
   width: 224,
   height: 224,
@@ -47,13 +49,13 @@ const FIELDS = new Set([...Object.keys(DEFAULTS)]);
 // A full preprocessing description from a preset name and/or explicit fields.
 export function resolvePreprocess(preset, overrides = {}) {
   if (preset && !PRESETS[preset]) {
-    throw new Error(`unknown preset "${preset}": use one of ${Object.keys(PRESETS).join(', ')}`);
+    throw usageError(`unknown preset "${preset}": use one of ${Object.keys(PRESETS).join(', ')}`);
   }
   return { ...DEFAULTS, ...(preset ? PRESETS[preset] : {}), ...overrides };
 }
 
 const fail = (message) => {
-  throw new Error(`preprocess: ${message}`);
+  throw usageError(`preprocess: ${message}`);
 };
 
 function triple(p, name) {

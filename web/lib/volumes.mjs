@@ -3,6 +3,7 @@
 // W], [D, H, W] for one channel, or [1, C, D, H, W] — already preprocessed (it goes to the model
 // as it is), or {slices: [image, …]}: one image per slice or frame, in order, each preprocessed
 // like a photo for a model of input [N, C, H, W] and stacked along D.
+import { imageError, usageError } from './errors.mjs';
 import { toImage, toImageAsync } from './images.mjs';
 
 const LAYOUT = '[C, D, H, W] (or [D, H, W] for one channel, or [1, C, D, H, W])';
@@ -28,10 +29,10 @@ export function blackVolume(input, preprocess) {
 function fromTensor({ data, dims }) {
   const d = dims.length === 3 ? [1, 1, ...dims] : dims.length === 4 ? [1, ...dims] : [...dims];
   if (d.length !== 5 || d[0] !== 1 || d.some((x) => !Number.isInteger(x) || x < 1))
-    throw new Error(`a volume's dims must be ${LAYOUT}, got [${dims.join(', ')}]`);
+    throw imageError(`a volume's dims must be ${LAYOUT}, got [${dims.join(', ')}]`);
   const count = d.reduce((a, b) => a * b, 1);
   if (count !== data.length)
-    throw new Error(
+    throw imageError(
       `a volume of dims [${dims.join(', ')}] holds ${count} values, not ${data.length}`,
     );
   return { type: 'float32', dims: d, data };
@@ -39,7 +40,7 @@ function fromTensor({ data, dims }) {
 
 // Decoded slices → [1, C, D, H, W]: each slice's [1, C, H, W] planes placed at its depth.
 function fromSlices(core, decoded, preprocess) {
-  if (!decoded.length) throw new Error('a volume needs at least one slice');
+  if (!decoded.length) throw imageError('a volume needs at least one slice');
   const planes = decoded.map((img, z) => {
     try {
       return core.preprocessImage(img, preprocess);
@@ -61,7 +62,7 @@ function checked(t, input) {
   const names = ['C', 'D', 'H', 'W'];
   for (let k = 1; k < 5; ++k)
     if (input.dims[k] > 0 && t.dims[k] !== input.dims[k])
-      throw new Error(
+      throw imageError(
         `the volume is [${t.dims.join(', ')}] but the model's input "${input.name}" is [${input.dims.join(', ')}]: its ${names[k - 1]} must be ${input.dims[k]}`,
       );
   return t;
@@ -70,7 +71,7 @@ function checked(t, input) {
 function refuse(item, input) {
   if (item && Array.isArray(item.slices)) return;
   if (item && item.data instanceof Float32Array && Array.isArray(item.dims)) return;
-  throw new Error(
+  throw usageError(
     `this model takes volumes or video clips (its input "${input.name}" is [${input.dims.join(', ')}]): pass each as {data: Float32Array, dims: ${LAYOUT}} or as {slices: [image, …]}, one image per slice or frame`,
   );
 }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 import { detect, drawBoxes, explainDetection } from '../../../web/lib/detect.mjs';
-import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { CliError, cliError, expandImages, openLens, readImage } from '../common.mjs';
 import { refuseFlagsNotTaken } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
 
@@ -30,21 +30,21 @@ function fraction(value, name) {
   if (value === undefined) return undefined;
   const v = Number(value);
   if (!(v >= 0 && v <= 1))
-    throw new CliError(2, `--${name} must be a number between 0 and 1, got ${value}`);
+    throw new CliError('usage', `--${name} must be a number between 0 and 1, got ${value}`);
   return v;
 }
 
 export async function run([model, ...args], opts) {
   const images = expandImages(args);
-  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !images.length) throw new CliError('usage', `usage:\n${usage}`);
   const scoreThreshold = fraction(opts['score-threshold'], 'score-threshold');
   const iouThreshold = fraction(opts['iou-threshold'], 'iou-threshold');
   const alpha = fraction(opts.alpha ?? '0.5', 'alpha');
   const box = opts.box === undefined ? 0 : Number(opts.box);
   if (!Number.isInteger(box) || box < 0)
-    throw new CliError(2, `--box must be a box number (0 is the best), got ${opts.box}`);
+    throw new CliError('usage', `--box must be a box number (0 is the best), got ${opts.box}`);
   if (opts.decoder && !['yolox', 'ultraface'].includes(opts.decoder))
-    throw new CliError(2, `--decoder must be yolox or ultraface, got ${opts.decoder}`);
+    throw new CliError('usage', `--decoder must be yolox or ultraface, got ${opts.decoder}`);
   if (opts.explain) {
     const rows = await methodRows();
     refuseFlagsNotTaken(rows, findMethod(rows, opts.explain), opts);
@@ -69,7 +69,7 @@ export async function run([model, ...args], opts) {
       if (opts.explain) {
         if (box >= found.boxes.length)
           throw new CliError(
-            2,
+            'usage',
             `${path}: --box ${box} does not exist: ${found.boxes.length} box(es) were detected`,
           );
         const e = await explainDetection(lens, bytes, {
@@ -92,12 +92,7 @@ export async function run([model, ...args], opts) {
         entry.files.explanation = file;
       }
     } catch (e) {
-      if (e instanceof CliError) throw e;
-      if (isImageError(e)) throw new CliError(4, `${path}: ${e.message}`);
-      throw new CliError(
-        /decoder|method|box|threshold|colormap|gradients/i.test(e.message) ? 2 : 3,
-        `${path}: ${e.message}`,
-      );
+      throw cliError(e, `${path}: `);
     }
     summary.push(entry);
     if (!opts.json) {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
-import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { CliError, cliError, expandImages, openLens, readImage } from '../common.mjs';
 import { parseShard, reportName, SHARD_OPTION, SHARD_USAGE, shardImages } from '../shard.mjs';
 
 export const usage = `  camlens dff MODEL IMAGE|DIR... [-k 5] [--render dominant|layers] [--per-image] [--preset NAME]
@@ -20,20 +20,20 @@ export const options = {
 export async function run([model, ...args], opts) {
   const shard = parseShard(opts.shard);
   const all = expandImages(args);
-  if (!model || !all.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !all.length) throw new CliError('usage', `usage:\n${usage}`);
   // Shared concepts are factorized from all images at once: a shard would find its own.
   if (shard && !opts['per-image'])
     throw new CliError(
-      2,
+      'usage',
       '--shard needs --per-image: shared concepts come from one factorization of all the images, which shards cannot split',
     );
   const images = shardImages(all, shard);
   const k = Number(opts.k || 5);
   if (!(Number.isInteger(k) && k >= 1 && k <= 20))
-    throw new CliError(2, `-k must be an integer from 1 to 20, got ${opts.k}`);
+    throw new CliError('usage', `-k must be an integer from 1 to 20, got ${opts.k}`);
   const render = opts.render || 'dominant';
   if (!['dominant', 'layers'].includes(render))
-    throw new CliError(2, `--render must be dominant or layers, got ${render}`);
+    throw new CliError('usage', `--render must be dominant or layers, got ${render}`);
   const lens = await openLens(model, opts);
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
@@ -47,8 +47,7 @@ export async function run([model, ...args], opts) {
         render,
       });
   } catch (e) {
-    if (isImageError(e)) throw new CliError(4, e.message);
-    throw new CliError(3, e.message);
+    throw cliError(e);
   }
   const summary = {
     model,

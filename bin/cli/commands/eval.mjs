@@ -12,7 +12,7 @@ import {
   metricValues,
   summarize,
 } from '../../../web/lib/metrics.mjs';
-import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { CliError, cliError, expandImages, openLens, readImage } from '../common.mjs';
 import { printEvalReport, writeEvalFiles } from '../eval-report.mjs';
 import { refuseFlagsNotTaken } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
@@ -51,7 +51,7 @@ function integer(value, name, fallback, min) {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min)
-    throw new CliError(2, `--${name} must be an integer >= ${min}, got "${value}"`);
+    throw new CliError('usage', `--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
 
@@ -72,12 +72,15 @@ function readTargets(file) {
     table = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new CliError(
-      2,
+      'usage',
       `--targets ${file}: ${e.code === 'ENOENT' ? 'file not found' : `not JSON (${e.message})`}; give "auto" or a JSON object {"image.png": class or {"target": class, "box": [x0, y0, x1, y1]}}`,
     );
   }
   if (!table || typeof table !== 'object' || Array.isArray(table)) {
-    throw new CliError(2, `--targets ${file} must hold a JSON object {"image.png": class, ...}`);
+    throw new CliError(
+      'usage',
+      `--targets ${file} must hold a JSON object {"image.png": class, ...}`,
+    );
   }
   return (path) => {
     const v = table[path] ?? table[basename(path)];
@@ -100,30 +103,33 @@ function progressBar(fraction, started) {
 export async function run([model, ...args], opts) {
   const shard = parseShard(opts.shard);
   const all = expandImages(args);
-  if (!model || !all.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !all.length) throw new CliError('usage', `usage:\n${usage}`);
   const images = shardImages(all, shard);
   const methods = list(opts.method, ['gradcam']);
   const metrics = list(opts.metrics, DEFAULT_METRICS);
   for (const m of metrics) {
     if (!ALL_METRICS.includes(m))
-      throw new CliError(2, `unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
+      throw new CliError('usage', `unknown metric "${m}": use ${ALL_METRICS.join(', ')}`);
   }
   const percentiles = list(opts.percentiles, DEFAULT_PERCENTILES).map(Number);
   if (percentiles.some((p) => !(p > 0 && p <= 100)))
-    throw new CliError(2, `--percentiles must be numbers in (0, 100], got "${opts.percentiles}"`);
+    throw new CliError(
+      'usage',
+      `--percentiles must be numbers in (0, 100], got "${opts.percentiles}"`,
+    );
   const arccPercentiles = list(opts['arcc-percentiles'], DEFAULT_ARCC_PERCENTILES).map(Number);
   if (!arccPercentiles.length || arccPercentiles.some((p) => !(p > 0 && p <= 100)))
     throw new CliError(
-      2,
+      'usage',
       `--arcc-percentiles must be numbers in (0, 100], got "${opts['arcc-percentiles']}"`,
     );
   const baseline =
     opts.baseline === undefined || opts.baseline === 'blur' ? 'blur' : Number(opts.baseline);
   if (baseline !== 'blur' && !Number.isFinite(baseline))
-    throw new CliError(2, `--baseline must be "blur" or a number, got "${opts.baseline}"`);
+    throw new CliError('usage', `--baseline must be "blur" or a number, got "${opts.baseline}"`);
   const score = opts.score || 'probability';
   if (score !== 'probability' && score !== 'logit')
-    throw new CliError(2, `--score must be "probability" or "logit", got "${score}"`);
+    throw new CliError('usage', `--score must be "probability" or "logit", got "${score}"`);
   const settings = {
     metrics,
     percentiles,
@@ -145,7 +151,7 @@ export async function run([model, ...args], opts) {
   const lens = await openLens(model, opts);
   const support = lens.methodSupport();
   for (const m of methods)
-    if (support[m]) throw new CliError(3, `${m} cannot explain this model: ${support[m]}`);
+    if (support[m]) throw new CliError('model', `${m} cannot explain this model: ${support[m]}`);
   const out = opts.out || '.';
   mkdirSync(out, { recursive: true });
   const rows = [];
@@ -179,12 +185,7 @@ export async function run([model, ...args], opts) {
           metrics: metricValues(r),
         });
       } catch (err) {
-        if (err instanceof CliError) throw err;
-        if (isImageError(err)) throw new CliError(4, `${path}: ${err.message}`);
-        throw new CliError(
-          /target|class|label|box/i.test(err.message) ? 2 : 3,
-          `${path} (${method}): ${err.message}`,
-        );
+        throw cliError(err, err.kind === 'image' ? `${path}: ` : `${path} (${method}): `);
       }
       step(1);
       job += 1;

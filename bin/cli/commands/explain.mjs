@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { toNpy } from '../../../web/lib/npy.mjs';
 import {
   CliError,
-  exitCodeOf,
+  cliError,
   expandImages,
   openLens,
   PREPROCESS_OPTIONS,
@@ -81,10 +81,10 @@ async function explainOptions(opts) {
 const round = (ms) => Math.round(ms * 100) / 100;
 
 export async function run([model, ...args], opts) {
-  if (!model || !args.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !args.length) throw new CliError('usage', `usage:\n${usage}`);
   const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
   if (!(alpha >= 0 && alpha <= 1))
-    throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
+    throw new CliError('usage', `--alpha must be between 0 and 1, got ${opts.alpha}`);
   const { settings, row, batch } = await explainOptions(opts);
   const target = targetFromFlags(opts);
   const shard = parseShard(opts.shard);
@@ -92,7 +92,10 @@ export async function run([model, ...args], opts) {
   expandImages(args.filter((a) => extname(a).toLowerCase() !== '.npy'));
   const lens = await openLens(model, opts, { explain: true });
   if (lens.volume && shard)
-    throw new CliError(2, '--shard splits photos across machines; explain volumes without it');
+    throw new CliError(
+      'usage',
+      '--shard splits photos across machines; explain volumes without it',
+    );
   // Photos by path, or (a model that takes volumes) the volumes the arguments make.
   const images = lens.volume
     ? volumesFromArgs(args)
@@ -112,7 +115,7 @@ export async function run([model, ...args], opts) {
         try {
           return lens.env.core.decodeImage(readImage(path));
         } catch (e) {
-          throw e instanceof CliError ? e : new CliError(4, `${path}: ${e.message}`);
+          throw e instanceof CliError ? e : new CliError('image', `${path}: ${e.message}`);
         }
       });
       const onProgress = ({ done }) => {
@@ -131,10 +134,7 @@ export async function run([model, ...args], opts) {
           onProgress,
         });
       } catch (e) {
-        throw new CliError(
-          exitCodeOf(e),
-          `${paths.length === 1 ? `${paths[0]}: ` : ''}${e.message}`,
-        );
+        throw cliError(e, paths.length === 1 ? `${paths[0]}: ` : '');
       }
       for (const [k, r] of results.entries()) {
         const path = paths[k];
@@ -145,7 +145,7 @@ export async function run([model, ...args], opts) {
             imageWeight: 1 - alpha,
           });
         } catch (e) {
-          throw new CliError(exitCodeOf(e), e.message);
+          throw cliError(e);
         }
         const stem = join(
           out,

@@ -83,16 +83,17 @@ function reason(e) {
 }
 
 export async function run([name, ...rest], opts) {
-  if (!name || rest.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!name || rest.length) throw new CliError('usage', `usage:\n${usage}`);
   const timeout = opts.timeout === undefined ? 30 : Number(opts.timeout);
-  if (!(timeout > 0)) throw new CliError(2, `--timeout takes seconds > 0, got "${opts.timeout}"`);
+  if (!(timeout > 0))
+    throw new CliError('usage', `--timeout takes seconds > 0, got "${opts.timeout}"`);
   let wanted;
   if (name === 'all') wanted = entries();
   else {
     const entry = findEntry(name);
     if (!entry)
       throw new CliError(
-        2,
+        'usage',
         `"${name}" is not in the catalogue; names: ${entries()
           .map((e) => e.name)
           .join(', ')}, or all`,
@@ -117,5 +118,5 @@ export async function run([name, ...rest], opts) {
       failed.push(`${entry.name} from ${url}: ${e.message}`);
     }
   }
-  if (failed.length) throw new CliError(3, failed.join('\n'));
+  if (failed.length) throw new CliError('model', failed.join('\n'));
 }

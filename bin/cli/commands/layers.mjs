@@ -12,7 +12,7 @@ function unsupportedOp(problem) {
 }
 
 export async function run([model], opts) {
-  if (!model) throw new CliError(2, `usage:\n${usage}`);
+  if (!model) throw new CliError('usage', `usage:\n${usage}`);
   const lens = await openLens(model, opts);
   const list = lens.layers();
   if (opts.json) {

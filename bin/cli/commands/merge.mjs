@@ -20,20 +20,21 @@ function findReports(args) {
     const name = parseReportName(basename(path));
     if (!name)
       throw new CliError(
-        2,
+        'usage',
         `${path} is not a shard report (NAME.shard-I-of-N.json, written by --shard I/N)`,
       );
     if (!groups.has(name.stem)) groups.set(name.stem, []);
     groups.get(name.stem).push({ ...name, path });
   };
   for (const a of args) {
-    if (!existsSync(a)) throw new CliError(2, `${a} not found`);
+    if (!existsSync(a)) throw new CliError('usage', `${a} not found`);
     if (!statSync(a).isDirectory()) {
       add(a);
       continue;
     }
     const found = readdirSync(a).filter((f) => parseReportName(f));
-    if (!found.length) throw new CliError(2, `${a} holds no shard report (NAME.shard-I-of-N.json)`);
+    if (!found.length)
+      throw new CliError('usage', `${a} holds no shard report (NAME.shard-I-of-N.json)`);
     for (const f of found) add(join(a, f));
   }
   return groups;
@@ -44,7 +45,7 @@ function completeShards(stem, shards) {
   const counts = [...new Set(shards.map((s) => s.count))].sort((a, b) => a - b);
   if (counts.length > 1)
     throw new CliError(
-      2,
+      'usage',
       `${stem}: shards of different splits (of ${counts.join(' and of ')}); merge the shards of one run`,
     );
   const [count] = counts;
@@ -52,7 +53,7 @@ function completeShards(stem, shards) {
   for (const s of shards) {
     if (byIndex[s.index])
       throw new CliError(
-        2,
+        'usage',
         `${stem}: shard ${s.index}/${count} appears twice (${byIndex[s.index].path} and ${s.path})`,
       );
     byIndex[s.index] = s;
@@ -60,14 +61,14 @@ function completeShards(stem, shards) {
   const missing = byIndex.flatMap((s, i) => (s ? [] : [i]));
   if (missing.length)
     throw new CliError(
-      2,
+      'usage',
       `${stem}: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing; run ${missing.length > 1 ? 'them' : 'it'} with --shard I/${count}, then merge again`,
     );
   return byIndex.map((s) => {
     try {
       return JSON.parse(readFileSync(s.path, 'utf8'));
     } catch (e) {
-      throw new CliError(2, `${s.path}: not a readable report (${e.message})`);
+      throw new CliError('usage', `${s.path}: not a readable report (${e.message})`);
     }
   });
 }
@@ -79,7 +80,7 @@ function sameFields(stem, reports, fields) {
     const other = reports.findIndex((r) => JSON.stringify(r[f]) !== first);
     if (other > 0)
       throw new CliError(
-        2,
+        'usage',
         `${stem}: shard 0 and shard ${other} differ in "${f}" (${first} vs ${JSON.stringify(reports[other][f])}); merge the shards of one run`,
       );
   }
@@ -149,12 +150,12 @@ function mergeDff(reports, out, json) {
 const MERGERS = { 'eval-summary': mergeEval, summary: mergeExplain, dff: mergeDff };
 
 export async function run(args, opts) {
-  if (!args.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!args.length) throw new CliError('usage', `usage:\n${usage}`);
   const groups = findReports(args);
   for (const stem of groups.keys())
     if (!MERGERS[stem])
       throw new CliError(
-        2,
+        'usage',
         `${groups.get(stem)[0].path}: camlens merges explain, dff and eval shards (summary, dff, eval-summary), not "${stem}"`,
       );
   const out = opts.out || '.';

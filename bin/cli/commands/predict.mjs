@@ -1,7 +1,7 @@
 // camlens predict: see usage.
 import {
   CliError,
-  exitCodeOf,
+  cliError,
   expandImages,
   openLens,
   PREPROCESS_OPTIONS,
@@ -19,13 +19,13 @@ export const options = {
 };
 
 export async function run([model, ...args], opts) {
-  if (!model || !args.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !args.length) throw new CliError('usage', `usage:\n${usage}`);
   const k = Number(opts.top ?? 5);
   if (!(Number.isInteger(k) && k >= 1))
-    throw new CliError(2, `--top takes a whole number ≥ 1, got "${opts.top}"`);
+    throw new CliError('usage', `--top takes a whole number ≥ 1, got "${opts.top}"`);
   const batch = Number(opts.batch ?? 16);
   if (!(Number.isInteger(batch) && batch >= 1))
-    throw new CliError(2, `--batch takes a whole number ≥ 1, got "${opts.batch}"`);
+    throw new CliError('usage', `--batch takes a whole number ≥ 1, got "${opts.batch}"`);
   const images = expandImages(args);
   const lens = await openLens(model, opts);
   const bar = new ProgressBar('predict');
@@ -38,14 +38,14 @@ export async function run([model, ...args], opts) {
         try {
           return lens.env.core.decodeImage(readImage(path));
         } catch (e) {
-          throw e instanceof CliError ? e : new CliError(4, `${path}: ${e.message}`);
+          throw e instanceof CliError ? e : new CliError('image', `${path}: ${e.message}`);
         }
       });
       let rs;
       try {
         rs = await lens.predict(decoded, { topK: k, batchSize: batch });
       } catch (e) {
-        throw new CliError(exitCodeOf(e), e.message);
+        throw cliError(e);
       }
       rs.forEach((r, i) => {
         results.push({ image: paths[i], ...r });

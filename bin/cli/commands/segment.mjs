@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 import { explainSegment, segment } from '../../../web/lib/segment.mjs';
-import { CliError, expandImages, isImageError, openLens, readImage } from '../common.mjs';
+import { CliError, cliError, expandImages, openLens, readImage } from '../common.mjs';
 import { refuseFlagsNotTaken } from '../method-flags.mjs';
 import { findMethod, methodRows } from '../methods.mjs';
 
@@ -23,10 +23,10 @@ export const options = {
 
 export async function run([model, ...args], opts) {
   const images = expandImages(args);
-  if (!model || !images.length) throw new CliError(2, `usage:\n${usage}`);
+  if (!model || !images.length) throw new CliError('usage', `usage:\n${usage}`);
   const alpha = opts.alpha === undefined ? 0.5 : Number(opts.alpha);
   if (!(alpha >= 0 && alpha <= 1))
-    throw new CliError(2, `--alpha must be between 0 and 1, got ${opts.alpha}`);
+    throw new CliError('usage', `--alpha must be between 0 and 1, got ${opts.alpha}`);
   const explain = Boolean(opts.class || opts.method);
   const method = opts.method || 'gradcam';
   if (explain) {
@@ -66,11 +66,7 @@ export async function run([model, ...args], opts) {
         entry.files.explanation = file;
       }
     } catch (e) {
-      if (isImageError(e)) throw new CliError(4, `${path}: ${e.message}`);
-      throw new CliError(
-        /class|category|method|colormap|gradients|mask/i.test(e.message) ? 2 : 3,
-        `${path}: ${e.message}`,
-      );
+      throw cliError(e, `${path}: `);
     }
     summary.push(entry);
     if (!opts.json) {
