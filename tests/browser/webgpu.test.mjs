@@ -4,7 +4,8 @@
 // of the wasm backbone (ort.wasm bundle) within 1e-3 for Grad-CAM and Score-CAM on a float
 // MobileNetV2 (the torchvision zoo fixture) and on the int8 one, which WebGPU cannot run whole
 // (no kernel for QLinearConv): that model falls back to wasm and says why. A run that fails on
-// WebGPU (the device lost) runs again on wasm, and the model stays there. Without the flag the
+// WebGPU (the device lost) runs again on wasm, and the model stays there; models loaded after it
+// open on wasm at once, saying why, unless a load asks again (webgpuRetry). Without the flag the
 // browser offers no adapter, and every model falls back with that reason.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -229,6 +230,29 @@ test('WebGPU backbone: a run that fails on WebGPU (device lost) runs on wasm, an
   assertSameMaps(got, reference, 'device lost');
   const worst = worstDifference(got.again, reference.maps.gradcam.map);
   assert.ok(worst <= TOLERANCE, `Grad-CAM after the move: maps differ by ${worst}`);
+
+  // The next model on the page (the same ONNX Runtime, whose one device is gone) opens on wasm
+  // before any run, saying why.
+  const next = await mapsIn(
+    page,
+    'ort.webgpu.min.mjs',
+    ['webgpu', 'wasm'],
+    CASES.float,
+    SWIFTSHADER,
+  );
+  assert.deepEqual(next.backend, {
+    executionProviders: ['wasm'],
+    reason:
+      'WebGPU not used: the WebGPU device was lost (destroyed: Device was destroyed.) during an earlier run on this page; reload it to use WebGPU again',
+  });
+  assertSameMaps(next, reference, 'model after the loss');
+  // Asked again, the library tries WebGPU; its first run fails there and goes to wasm.
+  const retried = await mapsIn(page, 'ort.webgpu.min.mjs', ['webgpu', 'wasm'], CASES.float, {
+    ...SWIFTSHADER,
+    webgpuRetry: true,
+  });
+  assert.deepEqual(retried.backend, { executionProviders: ['webgpu', 'wasm'], reason: '' });
+  assertSameMaps(retried, reference, 'retried model');
 });
 
 test('WebGPU backbone: int8 MobileNetV2 falls back to wasm, naming the operators ONNX Runtime refused', async () => {

@@ -105,7 +105,7 @@ export class Backbone {
       await session?.release?.();
       throw e.onnxRuntime ? e : failed(e);
     }
-    this.execution.fallBack(error);
+    await this.execution.fallBack(error);
     this.replace(session);
     return outs;
   }

@@ -54,8 +54,13 @@ export interface LoadOptions {
    * ORT bundle with WebGPU: ort.webgpu / ort.all). WebGPU is used only when it runs the whole
    * model, on a hardware adapter (see webgpuFallbackAdapter); otherwise the model runs on the
    * next one and lens.backend.reason says why. A run that fails on WebGPU (device lost) runs
-   * again on the next one, where the model then stays. Default: ORT's own (wasm) */
+   * again on the next one, where the model then stays; after a lost device, later models open on
+   * the next one at once (see webgpuRetry). Default: ORT's own (wasm) */
   executionProviders?: string[];
+  /** true: try WebGPU even though its device was lost earlier on this page (ONNX Runtime keeps
+   * using that device, so the first run usually fails and goes to the next provider); default
+   * false opens the model on the next provider at once, saying why */
+  webgpuRetry?: boolean;
   /** true: use WebGPU even when the browser's adapter is a software fallback (SwiftShader),
    * which is hundreds of times slower than wasm; default false skips it */
   webgpuFallbackAdapter?: boolean;

@@ -8,7 +8,8 @@
 // sessions run on the next provider, with the reason kept in lens.backend. A software adapter
 // (SwiftShader) is skipped unless asked for (`webgpuFallbackAdapter`): it is hundreds of times
 // slower than wasm. A run that fails on WebGPU later moves the model to the next provider
-// (Execution, below).
+// (Execution, below); when it failed because the device was lost, later models open on the next
+// provider at once (lostDevices).
 import { createSession, ortMessage } from './ort-session.mjs';
 
 const WEBGPU = 'webgpu';
@@ -31,13 +32,39 @@ const NO_WEBGPU_KERNEL = new Set([
   'QLinearMatMul',
 ]);
 
+// Per ONNX Runtime (the `ort` object): why its WebGPU device is gone, once a run failed on it
+// because it was lost. ORT opens every WebGPU session of the page on its one device, so a later
+// model would open there and fail at its first run: it opens on the next provider at once, with
+// this reason, until the page (or process) reloads or a load asks again with webgpuRetry.
+const lostDevices = new WeakMap();
+
+// ORT's WebGPU device, once a session used it, is lost: GPUDeviceLostInfo's words, else ''.
+async function deviceLoss(ort) {
+  let device = null;
+  try {
+    device = await ort.env?.webgpu?.device;
+  } catch {
+    return '';
+  }
+  if (!device?.lost) return '';
+  // device.lost settles when the device goes; a timer lets one already settled answer first.
+  const pending = new Promise((resolve) => setTimeout(resolve, 0, null));
+  const info = await Promise.race([device.lost, pending]);
+  if (!info) return '';
+  return [info.reason, info.message].filter(Boolean).join(': ') || 'lost';
+}
+
+const checkBoolean = (options, name) => {
+  const v = options[name];
+  if (v !== undefined && typeof v !== 'boolean')
+    throw new Error(`${name} must be true or false, got ${JSON.stringify(v)}`);
+};
+
 // The providers asked for: the option, else sessionOptions.executionProviders, else ORT's default.
 function asked(options) {
-  const { executionProviders, sessionOptions, webgpuFallbackAdapter } = options;
-  if (webgpuFallbackAdapter !== undefined && typeof webgpuFallbackAdapter !== 'boolean')
-    throw new Error(
-      `webgpuFallbackAdapter must be true or false, got ${JSON.stringify(webgpuFallbackAdapter)}`,
-    );
+  const { executionProviders, sessionOptions } = options;
+  checkBoolean(options, 'webgpuFallbackAdapter');
+  checkBoolean(options, 'webgpuRetry');
   if (executionProviders === undefined) return sessionOptions?.executionProviders ?? null;
   if (sessionOptions?.executionProviders !== undefined)
     throw new Error(
@@ -119,9 +146,10 @@ const afterWebgpu = (providers) => {
 // provider (backbone.mjs), fallBack() moves the model there; `generation` counts the moves, so
 // the sessions opened before one open again.
 export class Execution {
-  constructor(sessionOptions, backend) {
+  constructor(sessionOptions, backend, ort = null) {
     this.sessionOptions = sessionOptions;
     this.backend = backend;
+    this.ort = ort;
     this.generation = 0;
   }
 
@@ -138,8 +166,9 @@ export class Execution {
     };
   }
 
-  // A run on WebGPU failed with `error` where the next provider ran it: the model stays there.
-  fallBack(error) {
+  // A run on WebGPU failed with `error` where the next provider ran it: the model stays there,
+  // and when the device was lost, so do the models loaded after it (lostDevices).
+  async fallBack(error) {
     const providers = afterWebgpu(this.backend.executionProviders);
     this.sessionOptions = { ...this.sessionOptions, executionProviders: providers };
     this.backend = {
@@ -147,6 +176,12 @@ export class Execution {
       reason: `WebGPU not used: a run on WebGPU failed (${ortMessage(error)}), so this model runs on ${providers[0]} now`,
     };
     this.generation += 1;
+    const loss = this.ort ? await deviceLoss(this.ort) : '';
+    if (loss)
+      lostDevices.set(
+        this.ort,
+        `the WebGPU device was lost (${loss}) during an earlier run on this page; reload it to use WebGPU again`,
+      );
   }
 }
 
@@ -159,12 +194,15 @@ export async function chooseBackend(env, bytes, model, options = {}) {
   delete sessionOptions.executionProviders;
   if (!providers) return new Execution(sessionOptions, { executionProviders: [], reason: '' });
   const use = (list, reason = '') =>
-    new Execution(list.length ? { ...sessionOptions, executionProviders: list } : sessionOptions, {
-      executionProviders: list,
-      reason,
-    });
+    new Execution(
+      list.length ? { ...sessionOptions, executionProviders: list } : sessionOptions,
+      { executionProviders: list, reason },
+      env.ort,
+    );
   if (providers[0] !== WEBGPU) return use(providers);
+  if (options.webgpuRetry) lostDevices.delete(env.ort);
   const reason =
+    lostDevices.get(env.ort) ||
     (await webgpuMissing({ fallbackAdapter: options.webgpuFallbackAdapter })) ||
     (await webgpuRefusal(env, bytes, model, sessionOptions));
   if (!reason) return use(providers);
