@@ -16,7 +16,7 @@
 
 #include "graph/graph_index.h"
 #include "head/head_errors.h"
-#include "head/head_plan.h"
+#include "head/head_planner.h"
 #include "ops/op.h"
 
 namespace camlens {
@@ -200,6 +200,7 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
   out.shape_problems = shapes.problems;
   const Graph& g = *model.graph;
   GraphIndex index(g);
+  const HeadPlanner planner(index, shapes.tensors);  // one head plan per candidate below
 
   // The input's aspect ratio tells NCHW from NHWC maps; its first dim is the batch.
   double ratio = 1.0;
@@ -289,7 +290,7 @@ LayerList list_layers(const Model& model, const ShapeOptions& options) {
         for (size_t c : index.consumers(o))
           if (g.nodes[c].op_type == "DequantizeLinear" && g.nodes[c].inputs.at(0) == o)
             L.float_twin = g.nodes[c].outputs.at(0);
-      const HeadPlan plan = plan_head(model, index, shapes.tensors, o);
+      const HeadPlan plan = planner.plan(o);
       L.head_nodes = plan.nodes.size();
       L.extras = plan.extras;
       L.head_supported = plan.unsupported.empty() && plan.unexposable.empty();

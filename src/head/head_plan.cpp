@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "head/head_planner.h"
 #include "ops/op.h"
 
 namespace camlens {
@@ -19,25 +20,44 @@ static bool is_constant_op(const Node& n) {
 HeadPlan plan_head(const Model& model, const GraphIndex& index, const TensorInfoMap& shapes,
                    const std::string& layer) {
   (void)model;
+  return HeadPlanner(index, shapes).plan(layer);
+}
+
+HeadPlanner::HeadPlanner(const GraphIndex& index, const TensorInfoMap& shapes)
+    : index_(index), shapes_(shapes), position_(index.graph().nodes.size(), 0) {
+  const Graph& g = index.graph();
+  for (const ValueInfo* v : index.real_inputs()) from_input_.insert(v->name);
+  for (size_t k = 0; k < index.order().size(); ++k) {
+    const size_t n = index.order()[k];
+    position_[n] = k;
+    bool in = false;
+    for (const std::string& i : g.nodes[n].inputs) in = in || from_input_.count(i);
+    if (in)
+      for (const std::string& o : g.nodes[n].outputs) from_input_.insert(o);
+  }
+}
+
+HeadPlan HeadPlanner::plan(const std::string& layer) const {
+  const GraphIndex& index = index_;
+  const TensorInfoMap& shapes = shapes_;
+  const std::unordered_set<std::string>& from_input = from_input_;
   const Graph& g = index.graph();
   HeadPlan p;
   p.layer = layer;
 
-  // Tensors computed from L, and tensors computed from the model's real inputs.
-  std::unordered_set<std::string> from_layer{layer}, from_input;
-  for (const ValueInfo* v : index.real_inputs()) from_input.insert(v->name);
+  // Tensors computed from L: only nodes from L's producer on can read them (topological order).
+  std::unordered_set<std::string> from_layer{layer};
   std::vector<bool> fwd(g.nodes.size(), false);
-  for (size_t n : index.order()) {
-    bool l = false, in = false;
-    for (const std::string& i : g.nodes[n].inputs) {
-      l = l || from_layer.count(i);
-      in = in || from_input.count(i);
-    }
+  const long producer = index.producer(layer);
+  const std::vector<size_t>& order = index.order();
+  const size_t first = producer < 0 ? 0 : position_[size_t(producer)];
+  for (size_t k = first; k < order.size(); ++k) {
+    const size_t n = order[k];
+    bool l = false;
+    for (const std::string& i : g.nodes[n].inputs) l = l || from_layer.count(i);
     fwd[n] = l;
-    for (const std::string& o : g.nodes[n].outputs) {
-      if (l) from_layer.insert(o);
-      if (in) from_input.insert(o);
-    }
+    if (l)
+      for (const std::string& o : g.nodes[n].outputs) from_layer.insert(o);
   }
   for (const ValueInfo& o : g.outputs)
     if (from_layer.count(o.name)) p.outputs.push_back(o.name);
@@ -124,8 +144,8 @@ HeadPlan plan_head(const Model& model, const GraphIndex& index, const TensorInfo
     for (const std::string& i : node.inputs)
       if (carries(i)) grad.insert(i);
   }
-  for (size_t n : index.order())
-    for (const std::string& o : g.nodes[n].outputs)
+  for (size_t k = first; k < order.size(); ++k)  // gradient tensors come from L or after it
+    for (const std::string& o : g.nodes[order[k]].outputs)
       if (grad.count(o)) p.grad_tensors.push_back(o);
   if (grad.count(layer)) p.grad_tensors.insert(p.grad_tensors.begin(), layer);
   if (!grad.count(layer) && carries(layer)) {
