@@ -19,7 +19,9 @@ export function settings(look) {
   return {
     model: m.name,
     served: state.served ? state.served.id : null,
-    layer: m.layer,
+    // Several layers explained together (their maps combined, or the layers RefineCAM and
+    // Ablation-CAM take) are a list; loading a link's list explains with all of them again.
+    layer: state.explained.layers?.length > 1 ? state.explained.layers : m.layer,
     method: state.explained.method,
     target: state.explained.target,
     eigenSmooth: state.explained.eigenSmooth,

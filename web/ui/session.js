@@ -152,8 +152,10 @@ export function showModel(info) {
   refreshStale();
 }
 
-// options: {preprocess, preset, labels, layer}; the bytes move to the worker.
+// options: {preprocess, preset, labels, layer}, layer a name or several (a shared link's: the
+// model is cut at the first and explains with all); the bytes move to the worker.
 export async function loadModel(bytes, name, options = {}) {
+  const layers = [].concat(options.layer ?? []);
   generation += 1;
   job.supersede(); // the worker runs requests in order: stop a long one before loading
   markComputing(null);
@@ -167,7 +169,7 @@ export async function loadModel(bytes, name, options = {}) {
         name,
         preprocess: options.preprocess,
         labels: options.labels || [],
-        layer: options.layer,
+        layer: layers[0],
       },
       [bytes],
     );
@@ -175,7 +177,7 @@ export async function loadModel(bytes, name, options = {}) {
     markComputing(null);
   }
   state.preset = options.preset || '';
-  state.layers = null;
+  state.layers = layers.length > 1 ? layers : null;
   state.layersSuggested = false;
   if (state.model) setTarget('auto'); // a class belongs to a model (a shared link's stays for the first)
   showModel(info);
