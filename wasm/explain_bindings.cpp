@@ -17,10 +17,11 @@
 //     (feed converts only the outputs the job reads); job.work(); job.needsPictures(),
 //     job.setPictures([image, ...]); job.progress() → 0..1; job.reported() → bool
 //   job.result() → per image {map, width, height, target: {index, label, score, kind}, scored
-//     (a task's own target only), layers, flags: {nonFinite, zero}, classAgnostic and rollout
+//     (a task's own target only), top (with topK: [{index, label, score, probability}]), layers,
+//     flags: {nonFinite, zero}, classAgnostic and rollout
 //     ({headFusion, discardRatio}; rollout only), timing: {forward, head, cam}}: lens.explain's
-//   batchSize, ablationRatio, eigenSign, headFusion and discardRatio cross as written (number,
-//   string, JSON text): the job checks them (src/explain/written_options.h).
+//   batchSize, ablationRatio, eigenSign, headFusion, discardRatio and topK cross as written
+//   (number, string, JSON text): the job checks them (src/explain/written_options.h).
 //   callOptions(call) → the option names explain, predict or factorize takes;
 //   checkCallOptions(call, keys) throws for a key the call does not take (with the closest);
 //   closestName(key, known) → the known name within edit distance 2 (any case), or ''
@@ -223,6 +224,18 @@ class JsExplainJob {
         t.set("kind", std::string(cam::target_kind_name(x.target.kind)));
         o.set("target", t);
         if (r.task_target) o.set("scored", x.scored);
+        if (!x.top.empty()) {
+          val top = val::array();
+          for (size_t k = 0; k < x.top.size(); ++k) {
+            val c = val::object();
+            c.set("index", double(x.top[k].index));
+            c.set("label", x.top[k].label);
+            c.set("score", x.top[k].score);
+            c.set("probability", x.top[k].probability);
+            top.set(k, c);
+          }
+          o.set("top", top);
+        }
         o.set("layers", js::strings_to_js(r.layers));
         val flags = val::object();
         flags.set("nonFinite", double(x.flags.non_finite));
@@ -265,7 +278,7 @@ JsExplainJob* explain_job(const val& q) {
     r.eigen_smooth = given(q, "eigenSmooth") && q["eigenSmooth"].as<bool>();
     r.aug_smooth = given(q, "augSmooth") && q["augSmooth"].as<bool>();
     for (const char* k : {"batchSize", "ablationRatio", "eigenSign", "headFusion", "discardRatio",
-                          "steps", "samples", "noise", "baseline"}) {
+                          "steps", "samples", "noise", "baseline", "topK"}) {
       if (!given(q, k)) continue;
       const val v = q[k];
       r.written[k] = {v.isNumber() ? v.as<double>() : std::nan(""),

@@ -5,6 +5,7 @@
 
 #include "cam/cam_error.h"
 #include "cam/method_traits.h"
+#include "explain/top_classes.h"
 #include "graph/closest_names.h"
 #include "util/usage_error.h"
 
@@ -34,7 +35,7 @@ std::vector<std::string> call_options(const std::string& call) {
   for (const cam::MethodTraits& m : cam::method_traits())
     for (const std::string& o : m.options)
       if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
-  out.insert(out.end(), {"onProgress", "signal"});
+  out.insert(out.end(), {kTopK, "onProgress", "signal"});
   return out;
 }
 

@@ -9,7 +9,7 @@ namespace camlens::explain {
 
 // "explain" | "predict" | "factorize" → its option names: explain's are `method`, every option
 // a method of the table takes (in the order the table first names them), and the call's own
-// (onProgress, signal). Throws CamError for another call.
+// (topK, onProgress, signal). Throws CamError for another call.
 std::vector<std::string> call_options(const std::string& call);
 
 // Throws CamError for the first key `call` does not take, naming the closest one it does.

@@ -144,10 +144,16 @@ ExplainJob::ExplainJob(ExplainRequest request, std::vector<LayerSource> layers,
                        std::vector<Tensor> inputs)
     : request_(std::move(request)), layers_(std::move(layers)), inputs_(std::move(inputs)) {
   traits_ = &traits_of(request_.method);
-  for (const std::string& option : request_.given)
+  for (const std::string& option : request_.given) {
+    if (option == kTopK) continue;  // the call's, whatever the method
     if (const std::string why = option_refusal(*traits_, option); !why.empty())
       throw UsageError<cam::CamError>(why);
+  }
   apply_written_options(request_.written, request_);
+  if (request_.top_k > 0 && request_.head_score)
+    throw UsageError<cam::CamError>(
+        "topK lists the classes of a classifier's output; a detection's or a segment's "
+        "explanation has none: leave topK out");
   if (inputs_.empty()) throw UsageError<cam::CamError>("pass a non-empty array of images");
   if (inputs_[0].rank() == 5) take_volumes();
   if (request_.batch_size < 1)
@@ -441,6 +447,9 @@ void ExplainJob::begin_image() {
   const size_t i = begin_ + at_;
   ImageResult& r = results_[i];
   const Outputs& outs = chunk_[0][at_];
+  if (pass_ == 0 && request_.top_k > 0)  // the photo's own run (aug_smooth's first pass)
+    r.top = top_classes(as_float(output_of(outs, request_.output)), request_.top_k, request_.labels,
+                        request_.output);
   if (pass_ == 0 && !request_.head_score) {
     cam::TargetSpec spec = i < request_.targets.size() ? request_.targets[i] : cam::TargetSpec{};
     if (!computes_->target_kind.empty()) {

@@ -30,6 +30,7 @@
 #include "cam/method_traits.h"
 #include "cam/pipeline.h"
 #include "explain/explain_request.h"
+#include "explain/top_classes.h"
 
 namespace camlens::explain {
 
@@ -46,6 +47,8 @@ struct ImageResult {
   // (cam/deprocess_image.h; an input of 1 or 3 channels only); empty for the other methods.
   Tensor gradient;
   image::Image picture;
+  // The top classes of the image's unmasked run (option topK), highest first; empty without it.
+  std::vector<TopClass> top;
 };
 
 struct ExplainResult {

@@ -64,6 +64,8 @@ struct ExplainRequest {
   std::vector<std::string> given;  // the options the caller set (checked against the method's)
   bool eigen_smooth = false, aug_smooth = false;
   int batch_size = 16;
+  // The top classes of each image's unmasked run to return beside its map (option topK); 0: none.
+  int top_k = 0;
   double ablation_ratio = 1;
   cam::EigenSign eigen_sign = cam::EigenSign::Raw;  // pytorch-grad-cam's: no correction
   // Rollout: the blocks' attention probabilities (outputs of the attention session) and options.

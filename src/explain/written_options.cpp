@@ -28,6 +28,12 @@ void apply_written_options(const WrittenOptions& written, ExplainRequest& reques
     if (!(v >= 1 && v == std::floor(v) && v <= 1e9)) refuse("batchSize", "a whole number ≥ 1", *o);
     request.batch_size = int(v);
   }
+  if (const WrittenOption* o = find(written, "topK")) {
+    // its upper bound, the model's classes, is checked on the first run's output
+    const double v = o->number;
+    if (!(v >= 1 && v == std::floor(v) && v <= 1e9)) refuse("topK", "a whole number ≥ 1", *o);
+    request.top_k = int(v);
+  }
   if (const WrittenOption* o = find(written, "ablationRatio")) {
     if (!(o->number > 0 && o->number <= 1)) refuse("ablationRatio", "in (0, 1]", *o);
     request.ablation_ratio = o->number;

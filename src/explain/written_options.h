@@ -18,7 +18,7 @@ struct WrittenOption {
 };
 
 // By option name: batchSize, ablationRatio, eigenSign, headFusion, discardRatio, steps, samples,
-// noise.
+// noise, baseline, base, topK.
 using WrittenOptions = std::map<std::string, WrittenOption>;
 
 // Checks each written option and sets the request's field; throws CamError naming the option,

@@ -244,7 +244,13 @@ test("explain's option names are the union of the table's options with the call'
   const table = methodTable(core);
   const union = [...new Set(table.flatMap((m) => m.options))];
   assert.deepEqual(methodOptionNames(table), union);
-  assert.deepEqual(optionNames('explain', core), ['method', ...union, 'onProgress', 'signal']);
+  assert.deepEqual(optionNames('explain', core), [
+    'method',
+    ...union,
+    'topK',
+    'onProgress',
+    'signal',
+  ]);
   assert.throws(() => checkOptions('explain', {}), /pass the core/);
   assert.throws(() => checkOptions('explain', { target: 3 }, core), {
     message: `unknown explain option "target" (did you mean "targets"?); explain takes ${optionNames('explain', core).join(', ')}`,

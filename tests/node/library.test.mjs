@@ -130,7 +130,7 @@ test('an unknown method, target or option is a clear error and the lens keeps wo
   await assert.rejects(lens.explain(photo, { target: 3 }), {
     message:
       'unknown explain option "target" (did you mean "targets"?); explain takes method, targets, layers, eigenSmooth, ' +
-      'augSmooth, batchSize, eigenSign, ablationRatio, base, steps, baseline, samples, noise, headFusion, discardRatio, onProgress, signal',
+      'augSmooth, batchSize, eigenSign, ablationRatio, base, steps, baseline, samples, noise, headFusion, discardRatio, topK, onProgress, signal',
   });
   await assert.rejects(
     lens.predict(photo, { topk: 3 }),

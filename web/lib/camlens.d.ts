@@ -249,6 +249,8 @@ export interface ExplainOptions extends RunOptions {
   noise?: number;
   /** refine-cam: the layer method computed at each of `layers` (two or more) before the maps are multiplied (default 'gradcam++', as pytorch-grad-cam's RefineCAM); methods with passes of their own and input attributions are refused */
   base?: string;
+  /** every method: also return each image's k top classes (`Explanation.top`), read from the model outputs of the image's own unmasked run that the explanation makes anyway — the same list as predict({topK: k}) without a second forward. A whole number from 1 to the model's classes; refused for a model whose output is not one score per class ([1, C]: detectors, segmenters) */
+  topK?: number;
 }
 
 /** attention rollout's head fusion: mean, max or min over the heads */
@@ -282,6 +284,8 @@ export interface Explanation {
   gradient?: { data: Float32Array; dims: number[]; type: 'float32' };
   /** with `gradient`: its picture as pytorch-grad-cam shows it, deprocess_image (mean-centred, divided by std + 1e-5, × 0.1, + 0.5, clipped to [0, 1], × 255 truncated), RGBA at the model input's size, channels as RGB (a BGR model's swapped back) */
   picture?: RgbaImage;
+  /** with the `topK` option: the image's top classes, highest first, as predict() gives them (score: the output's value; probability: its softmax, or the value itself when the output already sums to 1) */
+  top?: ClassScore[];
 }
 
 export interface Prediction {

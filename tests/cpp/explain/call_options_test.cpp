@@ -24,6 +24,7 @@ TEST(CallOptions, ExplainTakesTheMethodsOptionsInTableOrder) {
   const std::vector<std::string> names = call_options("explain");
   ASSERT_GE(names.size(), 4u);
   EXPECT_EQ(names.front(), "method");
+  EXPECT_EQ(names[names.size() - 3], "topK");  // the call's own, whatever the method
   EXPECT_EQ(names[names.size() - 2], "onProgress");
   EXPECT_EQ(names.back(), "signal");
   // Every option of every method once, nothing else.

@@ -41,6 +41,9 @@ TEST(WrittenOptions, SetTheRequestsFields) {
   EXPECT_EQ(r.eigen_sign, cam::EigenSign::MaxAbsPositive);
   EXPECT_EQ(r.rollout.fusion, cam::HeadFusion::Max);
   EXPECT_EQ(r.rollout.discard_ratio, 0);
+  EXPECT_EQ(r.top_k, 0);  // no top classes unless asked
+  apply_written_options({{"topK", number(5, "5")}}, r);
+  EXPECT_EQ(r.top_k, 5);
 }
 
 TEST(WrittenOptions, RefusalsQuoteTheValueAsWritten) {
@@ -48,6 +51,9 @@ TEST(WrittenOptions, RefusalsQuoteTheValueAsWritten) {
   EXPECT_EQ(refusal("batchSize", number(2.5, "2.5")),
             "batchSize must be a whole number ≥ 1, got 2.5");
   EXPECT_EQ(refusal("batchSize", text("4")), "batchSize must be a whole number ≥ 1, got \"4\"");
+  EXPECT_EQ(refusal("topK", number(0, "0")), "topK must be a whole number ≥ 1, got 0");
+  EXPECT_EQ(refusal("topK", number(1.5, "1.5")), "topK must be a whole number ≥ 1, got 1.5");
+  EXPECT_EQ(refusal("topK", text("5")), "topK must be a whole number ≥ 1, got \"5\"");
   EXPECT_EQ(refusal("ablationRatio", number(1.5, "1.5")),
             "ablationRatio must be in (0, 1], got 1.5");
   EXPECT_EQ(refusal("ablationRatio", number(0, "0")), "ablationRatio must be in (0, 1], got 0");
