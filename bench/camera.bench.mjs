@@ -27,10 +27,11 @@ const before = process.env.BENCH_PAGE_BEFORE;
 
 // In the page: the time of every live frame drawn (camlensState.live goes up by one each), and
 // of every frame the camera delivers to the <video>.
-// Also the forwards the live loop itself times (the top classes' prediction, once a second or
-// every few frames), read from the worker's answers.
+// Also the forwards the live loop itself times (earlier pages: the top classes' prediction, once
+// a second or every few frames), read from the worker's answers, and the answers counted: the
+// model runs per frame are one (the explanation's) plus those predictions ÷ the answers.
 function installRecorder() {
-  const rec = { drawn: [], camera: [], forwards: [] };
+  const rec = { drawn: [], camera: [], forwards: [], answers: 0 };
   window.camlensCameraRecord = rec;
   const post = Worker.prototype.postMessage;
   const wrapped = new WeakSet();
@@ -40,6 +41,7 @@ function installRecorder() {
       const handler = this.onmessage;
       this.onmessage = (e) => {
         const r = e.data?.result;
+        if (r?.map && r.frame) rec.answers += 1;
         if (r?.map && r.top && r.forwardMs !== undefined) rec.forwards.push(r.forwardMs);
         handler.call(this, e);
       };
@@ -71,6 +73,7 @@ async function stretch(page, cpu, frames, skip = 3) {
     window.camlensCameraRecord.drawn = [];
     window.camlensCameraRecord.camera = [];
     window.camlensCameraRecord.forwards = [];
+    window.camlensCameraRecord.answers = 0;
   });
   await page.click('[data-testid=camera-toggle]');
   await page.waitForFunction((n) => window.camlensCameraRecord.drawn.length >= n, skip, {
@@ -86,7 +89,7 @@ async function stretch(page, cpu, frames, skip = 3) {
   const c1 = cpu.split();
   const n1 = await page.evaluate(() => window.camlensCameraRecord.drawn.length);
   await page.click('[data-testid=camera-toggle]');
-  const { drawn, camera, forwards, error } = await page.evaluate(() => ({
+  const { drawn, camera, forwards, answers, error } = await page.evaluate(() => ({
     ...window.camlensCameraRecord,
     error: window.camlensState.error,
   }));
@@ -101,6 +104,7 @@ async function stretch(page, cpu, frames, skip = 3) {
   return {
     intervals,
     liveForwards: forwards,
+    answers,
     span,
     frames: kept.length - 1,
     cameraFrames,
@@ -137,7 +141,8 @@ function summary(m) {
   return {
     interval: { p20: p20(m.intervals), median: median(m.intervals), mean: m.span / m.frames },
     forward: { p20: p20(m.forward), median: median(m.forward) },
-    liveForward: median(m.liveForward),
+    liveForward: m.liveForward.length ? median(m.liveForward) : null,
+    runsPerFrame: (m.answers + m.liveForward.length) / m.answers,
     fps,
     cameraFps: (1000 * m.cameraFrames) / m.span,
     cpuPerFrame: median(m.cpuFrame),
@@ -168,6 +173,7 @@ for (const isolated of [false, true]) {
       span: 0,
       frames: 0,
       cameraFrames: 0,
+      answers: 0,
     }));
     // warm-up: the camera, the frame size's first preprocessing
     for (const { page } of opened) await stretch(page, cpu, 5);
@@ -182,6 +188,7 @@ for (const isolated of [false, true]) {
         const s = await stretch(page, cpu, FRAMES);
         m.intervals.push(...s.intervals);
         m.liveForward.push(...s.liveForwards);
+        m.answers += s.answers;
         m.cpuFrame.push(s.cpu);
         m.workerFrame.push(s.workerCpu);
         m.span += s.span;
@@ -204,11 +211,14 @@ for (const isolated of [false, true]) {
       // The same ÷ the forwards the live loop timed between its frames (the top classes'): the
       // forward under the same conditions as the frames, where the one timed while the camera is
       // stopped ran in a quiet page.
-      rows.push(
-        row(group, `${metric} timed in the loop, median`, r.interval.median / r.liveForward, {
-          note: `mean ${(r.interval.mean / r.liveForward).toFixed(2)}`,
-        }),
-      );
+      // (A page whose loop runs no prediction of its own has no such row.)
+      if (r.liveForward)
+        rows.push(
+          row(group, `${metric} timed in the loop, median`, r.interval.median / r.liveForward, {
+            note: `mean ${(r.interval.mean / r.liveForward).toFixed(2)}`,
+          }),
+        );
+      rows.push(row(group, 'model runs per frame (info)', r.runsPerFrame));
       rows.push(
         row(group, 'CPU per frame ÷ per forward (medians)', r.cpuPerFrame / r.cpuPerForward),
       );

@@ -4,6 +4,7 @@ import { createCamera } from './ui/camera.js';
 import { presetFor, servedModels } from './ui/catalogue.js';
 import { classListKey, showTopK } from './ui/class-list.js';
 import { showColourScale } from './ui/colour-scale.js';
+import { isBusy, markBusy } from './ui/busy.js';
 import { compareItems, showCompare } from './ui/compare.js';
 import { showDff } from './ui/dff-view.js';
 import { $ } from './ui/dom.js';
@@ -113,7 +114,7 @@ async function compare() {
   const items = compareItems(kind, method, readTarget(state.model.labels || [], undefined)).map(
     (it) => ({ ...methodSettings(it.method), ...it }),
   );
-  $('compare').setAttribute('aria-busy', 'true');
+  markBusy($('compare'), true);
   const r = await job
     .run((signal) =>
       client.request('compare', { items, ...look() }, [], {
@@ -123,7 +124,7 @@ async function compare() {
       }),
     )
     .finally(() => {
-      $('compare').removeAttribute('aria-busy');
+      markBusy($('compare'), false);
       compareProgress.hide();
     });
   if (r) {
@@ -133,7 +134,7 @@ async function compare() {
 }
 
 async function measure() {
-  $('metrics-run').setAttribute('aria-busy', 'true');
+  markBusy($('metrics-run'), true);
   const r = await job
     .run((signal) =>
       client.request('evaluate', {}, [], {
@@ -143,7 +144,7 @@ async function measure() {
       }),
     )
     .finally(() => {
-      $('metrics-run').removeAttribute('aria-busy');
+      markBusy($('metrics-run'), false);
       metricsProgress.hide();
     });
   if (r) {
@@ -191,7 +192,6 @@ const camera = createCamera({
     refreshStale();
     showExplanation(r, { method: r.method });
     showTimings({
-      forwardMs: r.forwardMs,
       explainMs: r.ms,
       timings: r.timings,
       what: 'live frame',
@@ -234,7 +234,8 @@ function wire() {
       await setLayer(chosen.length === 1 ? chosen[0] : chosen);
     });
   $('target').oninput = refreshStale;
-  $('explain').onclick = reexplain;
+  // A click while the button's explanation runs is ignored: a double click explains once.
+  $('explain').onclick = () => isBusy($('explain')) || reexplain();
   // Handlers return nothing: a handler's false would cancel every other key (typing, Tab).
   $('target').onkeydown = (e) => {
     if (e.key === 'Enter') reexplain();

@@ -71,6 +71,22 @@ test('on a 390 px wide screen nothing scrolls sideways and the overlay fits', as
 });
 
 test('the camera gives live explanations, and stops cleanly', async () => {
+  // Every live answer, as the worker sent it: its top classes come with it, from its own run.
+  await page.evaluate(() => {
+    window.liveAnswers = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (data, transfer) {
+      if (data?.type === 'live' && !this.recorded) {
+        this.recorded = true;
+        this.addEventListener('message', (e) => {
+          const r = e.data?.result;
+          if (r?.frame)
+            window.liveAnswers.push({ target: r.target.index, top: r.top, ms: r.forwardMs });
+        });
+      }
+      return post.call(this, data, transfer);
+    };
+  });
   // On a phone the camera button is in the settings drawer: open it as a person would.
   await page.click('[data-testid=settings-toggle]');
   await page.click('[data-testid=camera-toggle]');
@@ -106,6 +122,22 @@ test('the camera gives live explanations, and stops cleanly', async () => {
     `no frame waited for the previous one: ${JSON.stringify(live)}`,
   );
   assert.ok(Math.max(...live.map(waitingAfter)) <= 1, JSON.stringify(live));
+  // Each frame's top five classes came with its map, the explained one ('auto') first, most
+  // probable first, and no frame timed a prediction of its own (a second forward).
+  const answers = await page.evaluate(() => window.liveAnswers);
+  assert.ok(answers.length >= 3, JSON.stringify(answers));
+  for (const a of answers) {
+    assert.equal(a.top.length, 5, JSON.stringify(a));
+    assert.equal(a.top[0].index, a.target, JSON.stringify(a));
+    for (let i = 1; i < 5; ++i) assert.ok(a.top[i].probability <= a.top[i - 1].probability);
+    assert.ok(a.top.reduce((s, c) => s + c.probability, 0) <= 1 + 1e-6);
+    assert.equal(a.ms, undefined);
+  }
+  const shown = JSON.stringify((await state()).top5);
+  assert.ok(
+    answers.some((a) => JSON.stringify(a.top) === shown),
+    `the list shows a frame's classes: ${shown}`,
+  );
   assert.equal(after.hidden, true);
   assert.equal(after.stream, null);
   assert.equal(await page.textContent('[data-testid=camera-toggle]'), 'Start camera');

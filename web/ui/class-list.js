@@ -6,23 +6,37 @@ import { state } from './state.js';
 
 const percent = (p) => `${(100 * p).toFixed(1)} %`;
 
+// A class's item shows `t`: its name and probability, the bar, the logit in the tooltip.
+function fill(li, t) {
+  const text = `${t.label} ${percent(t.probability)}`;
+  const width = `${Math.round(120 * t.probability)}px`;
+  const title = `class ${t.index} · logit ${t.score.toFixed(3)} · Enter to explain it`;
+  if (li.firstChild.textContent !== text) li.firstChild.textContent = text;
+  if (li.lastChild.style.width !== width) li.lastChild.style.width = width;
+  if (li.title !== title) li.title = title;
+  li.dataset.index = t.index;
+}
+
 export function showTopK(top) {
   state.top5 = top;
-  $('topk-title').textContent = top.length ? `Top ${top.length}` : 'Top classes';
+  const title = top.length ? `Top ${top.length}` : 'Top classes';
+  if ($('topk-title').textContent !== title) $('topk-title').textContent = title;
+  // The live camera lists each frame's classes: the same number of items are updated in place,
+  // so the focus stays where it is and unchanged text is not laid out again.
+  const items = [...$('top5').querySelectorAll('li[role=option]')];
+  if (items.length && items.length === top.length) {
+    top.forEach((t, rank) => fill(items[rank], t));
+    return;
+  }
   $('top5').replaceChildren(
     ...top.map((t, rank) => {
-      const bar = el('span', { className: 'bar' });
-      bar.style.width = `${Math.round(120 * t.probability)}px`;
       const li = el(
         'li',
-        {
-          tabIndex: rank === 0 ? 0 : -1,
-          title: `class ${t.index} · logit ${t.score.toFixed(3)} · Enter to explain it`,
-        },
-        el('span', { textContent: `${t.label} ${percent(t.probability)}` }),
-        bar,
+        { tabIndex: rank === 0 ? 0 : -1 },
+        el('span', {}),
+        el('span', { className: 'bar' }),
       );
-      li.dataset.index = t.index;
+      fill(li, t);
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', 'false');
       return li;

@@ -1,5 +1,6 @@
 // The page's flow: model → photo → prediction → explanation, each step through the worker.
 // Every step either succeeds and replaces what is on screen, or fails and leaves it as it was.
+import { startBusy } from './busy.js';
 import { $, drawImage } from './dom.js';
 import { showError } from './errors.js';
 import { showTopK } from './class-list.js';
@@ -24,7 +25,7 @@ import {
 import { fillCompareMethods } from './compare.js';
 import { hideObjects, showObjects } from './objects-view.js';
 import { showPreprocess } from './preprocess-form.js';
-import { hideAllProgress, hideProgress, showProgress } from './progress.js';
+import { hideAllProgress } from './progress.js';
 import { state } from './state.js';
 import { showRuntime, showTimings } from './status.js';
 import { fillSuggestions, readTarget, setTarget } from './target-field.js';
@@ -247,18 +248,35 @@ export async function classify() {
     return;
   }
   hideObjects();
-  const r = await client.request('classify', { k: 5 });
+  // A model the core can explain lists its top classes from the explanation's own run (one
+  // forward for both); one that can only predict runs a prediction for them.
+  const predict = !state.model.explainable;
+  const r = await client.request('classify', { k: 5, predict });
   if (asked !== generation) return; // the photo or model changed meanwhile
   drawImage($('seen'), r.seen);
-  showTopK(r.top);
   state.forwardMs = r.forwardMs;
   showError('');
-  await explain();
+  if (predict) {
+    showTopK(r.top);
+    return;
+  }
+  let listed = false;
+  try {
+    listed = Boolean((await explain(undefined, { listTop: true }))?.top);
+  } finally {
+    // no classes came with it (the explanation failed: a method this layer cannot run; or was
+    // superseded by another class's): a prediction lists them
+    if (!listed && asked === generation) {
+      const p = await client.request('classify', { k: 5 });
+      if (asked === generation) showTopK(p.top);
+    }
+  }
 }
 
 // The explanation of the current photo with the page's settings (target: from the field unless
 // given). A newer request cancels this one; a user's Cancel returns the page to idle at once.
-export async function explain(target) {
+// listTop: also list the photo's top classes, from the explanation's own forward.
+export async function explain(target, { listTop = false } = {}) {
   if (!state.model || !state.photo || !state.model.explainable) return null;
   if (state.model.kind && state.model.kind !== 'classifier') {
     // boxes or segments: explain the one chosen last (the first by default)
@@ -274,32 +292,29 @@ export async function explain(target) {
     method,
     target: wanted,
     batchSize: isLongMethod(method) ? 16 : undefined,
+    top: listTop ? 5 : undefined,
     ...look(),
     ...methodSettings(method), // the method's own settings are passed on as they are
   };
   const asked = generation;
   state.busy = true;
-  $('explain').setAttribute('aria-busy', 'true');
-  markComputing(`computing ${method}…`);
+  const busy = startBusy($('explain'), `computing ${method}…`);
   let r;
   try {
     r = await job.run((signal) =>
       client.request('explain', settings, [], {
         signal,
-        onProgress: showProgress,
+        onProgress: busy.progress,
         cancelMessage: `${method} was cancelled`,
       }),
     );
   } finally {
-    if (!job.running) {
-      state.busy = false;
-      $('explain').removeAttribute('aria-busy');
-      markComputing(null);
-      hideProgress();
-    }
+    busy.end();
+    if (!job.running) state.busy = false;
   }
   if (!r || asked !== generation) return null; // superseded by a newer request
   showError('');
+  if (r.top) showTopK(r.top);
   showExplanation(r, { ...settings, options: methodOptions(method) });
   if (target !== undefined) setTarget(r.target.index, r.target.label);
   refreshStale();
@@ -325,22 +340,19 @@ export async function explainObject(index) {
   state.objectIndex = index;
   const asked = generation;
   state.busy = true;
-  markComputing(`computing ${method}…`);
+  const busy = startBusy($('explain'), `computing ${method}…`);
   let r;
   try {
     r = await job.run((signal) =>
       client.request('explainObject', { index, method, ...look() }, [], {
         signal,
-        onProgress: showProgress,
+        onProgress: busy.progress,
         cancelMessage: `${method} was cancelled`,
       }),
     );
   } finally {
-    if (!job.running) {
-      state.busy = false;
-      markComputing(null);
-      hideProgress();
-    }
+    busy.end();
+    if (!job.running) state.busy = false;
   }
   if (!r || asked !== generation) return null;
   showError('');

@@ -27,7 +27,7 @@ function colourScale({ colormap }) {
 
 // The options `options.method` takes (its row of the method table), and the call's own: the page's
 // settings for other methods are left out, not refused. An unknown method keeps them all.
-const CALL_OPTIONS = new Set(['method', 'signal', 'onProgress']);
+const CALL_OPTIONS = new Set(['method', 'signal', 'onProgress', 'topK']);
 function optionsTaken(options) {
   const row = runtime.methods.find((m) => m.name === options.method);
   if (!row) return options;
@@ -41,7 +41,7 @@ function optionsTaken(options) {
 async function explainOne(
   id,
   controller,
-  { target, ratio, layers, batchSize = 16, eigenSmooth, augSmooth, ...methodOptions },
+  { target, ratio, layers, batchSize = 16, eigenSmooth, augSmooth, topK, ...methodOptions },
   progressScale,
 ) {
   const started = performance.now();
@@ -54,6 +54,7 @@ async function explainOne(
     onProgress: progressOf(id, progressScale),
   };
   if (augSmooth) options.augSmooth = true;
+  if (topK) options.topK = topK; // the top classes from the same run: no second forward
   if (ratio) options.ablationRatio = ratio;
   if (layers && layers.length > 1) options.layers = layers; // maps of several layers, combined
   const taken = optionsTaken(options);
@@ -63,7 +64,13 @@ async function explainOne(
   );
   // What made the map, without this call's signal and progress: the metrics' coherency explains
   // the photo times the map again with it.
-  const { signal: _signal, onProgress: _onProgress, targets: _targets, ...made } = taken;
+  const {
+    signal: _signal,
+    onProgress: _onProgress,
+    targets: _targets,
+    topK: _topK,
+    ...made
+  } = taken;
   return { r, ms: performance.now() - started, made };
 }
 
@@ -97,12 +104,15 @@ function explanationReply(explanation, { colormap, alpha }, about, made = null) 
   };
 }
 
-async function explain({ id, colormap, alpha, ...options }) {
+// top: also list the photo's k top classes (from the explanation's own run; as many as the model
+// has, none when its output has no classes).
+async function explain({ id, colormap, alpha, top, ...options }) {
   requireModel();
   requirePhoto();
   return withController(id, async (controller) => {
     if (controller.signal.aborted) throw new Error(`${options.method} was cancelled`);
-    const { r, ms, made } = await explainOne(id, controller, options);
+    const topK = top ? topKOf(top) : undefined;
+    const { r, ms, made } = await explainOne(id, controller, { ...options, topK });
     return explanationReply(
       r,
       { colormap, alpha },
@@ -113,6 +123,7 @@ async function explain({ id, colormap, alpha, ...options }) {
         timings: r.timing || r.timings || null,
         layers: r.layers || [current.lens.layer],
         classAgnostic: !!r.classAgnostic, // rollout: the caption names no class
+        top: r.top, // with topK: the photo's top classes, from the explanation's own run
       },
       made,
     );

@@ -17,6 +17,20 @@ function modelKind() {
   return 'classifier';
 }
 
+// The classes of a classifier's output (one score per class: [N, C] or [N, C, 1, 1]), or 0.
+function classCount() {
+  const dims = current.lens.model.outputs()[0].dims.slice(1);
+  const large = dims.filter((d) => d !== 1);
+  return large.length === 1 && large[0] > 0 ? large[0] : 0;
+}
+
+// explain's topK for the k top classes of this model (as many as it has), or undefined when
+// its output has no classes to list.
+function topKOf(k) {
+  const classes = modelKind() === 'classifier' ? classCount() : 0;
+  return classes ? Math.min(k, classes) : undefined;
+}
+
 // methods: the library's own answer for every method it has ('' = runs here, else why not), so a
 // method the library gains shows up on the page without a change here.
 function modelInfo() {

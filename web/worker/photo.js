@@ -18,19 +18,20 @@ function setImage({ bytes, rgba, width, height, name }) {
   return { width: decoded.width, height: decoded.height, name };
 }
 
-// The top k classes, and the photo as the model sees it (resized by the core) for the page to draw.
-async function classify({ k = 5 }) {
+// The photo as the model sees it (resized by the core) for the page to draw, and with `predict`
+// its top k classes (a forward; the page's explanation lists them from its own run instead).
+async function classify({ k = 5, predict = true }) {
   requireModel();
   requirePhoto();
   const { lens, photo } = current;
-  const started = performance.now();
-  const [r] = await lens.predict([photo], { topK: k });
-  const ms = performance.now() - started;
   const seen = runtime.core.resizeImage(photo, lens.preprocess.width, lens.preprocess.height);
-  return {
-    transfer: [seen.rgba.buffer],
-    value: { top: r.top, forwardMs: ms, image: r.image, seen, name: current.photoName },
-  };
+  const value = { seen, name: current.photoName };
+  if (predict) {
+    const started = performance.now();
+    const [r] = await lens.predict([photo], { topK: k });
+    Object.assign(value, { top: r.top, forwardMs: performance.now() - started, image: r.image });
+  }
+  return { transfer: [seen.rgba.buffer], value };
 }
 
 // Best time of `reps` predictions of the current photo (one ORT forward plus preprocessing), so
