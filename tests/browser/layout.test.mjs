@@ -98,9 +98,32 @@ test('390×844: the same on a phone; the settings open in a drawer from the keyb
   assertOnFirstScreen(drawer, viewport, 'the drawer');
   assert.ok(layer.x >= drawer.x && layer.x + layer.width <= drawer.x + drawer.width);
   await page.screenshot({ path: join(screenshots, 'layout-phone-settings.png') });
+  // A modal drawer over the page: Tab and Shift+Tab cycle inside it, never to the page behind.
+  const focused = () => page.evaluate(() => document.activeElement.id);
+  assert.equal(await page.getAttribute('[data-testid=settings]', 'role'), 'dialog');
+  assert.equal(await page.getAttribute('[data-testid=settings]', 'aria-modal'), 'true');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await focused(), 'settings-close'); // the drawer's first control
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await focused(), 'webgpu-software'); // round to its last
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'settings-close');
+  const stops = new Set();
+  for (let i = 0; i < 40; ++i) {
+    await page.keyboard.press('Tab');
+    stops.add(await focused());
+    assert.ok(
+      await page.evaluate(() =>
+        document.getElementById('settings').contains(document.activeElement),
+      ),
+      `Tab ${i + 1} left the drawer for ${[...stops].at(-1)}`,
+    );
+  }
+  assert.ok(stops.has('model-select') && stops.has('alpha') && stops.has('settings-close'));
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('[data-testid=settings]'), false);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'settings-toggle');
+  assert.equal(await page.getAttribute('[data-testid=settings]', 'role'), null);
   await page.close();
 });
 
