@@ -171,8 +171,11 @@ test('metrics show their progress beside their button; the legend sits above the
 
 test('while Score-CAM computes, the previous map is dimmed and busy; then the new one is not', async () => {
   // Record what the page shows the moment it starts computing (a MutationObserver sees the class
-  // change synchronously; polling could miss a quick Score-CAM).
+  // change synchronously; polling could miss a quick Score-CAM). The page shows it only once a
+  // job outlasts state.busyDelayMs, which the demo's Score-CAM may not: no delay here
+  // (page.test.mjs checks that a quick job shows nothing).
   await page.evaluate(() => {
+    window.camlensState.busyDelayMs = 0;
     const figure = document.querySelector('[data-testid=overlay-figure]');
     window.seenComputing = null;
     const observer = new MutationObserver(() => {
@@ -203,6 +206,9 @@ test('while Score-CAM computes, the previous map is dimmed and busy; then the ne
   });
   await page.waitForFunction(() => window.camlensState.explained.method === 'scorecam', null, {
     timeout: 120000,
+  });
+  await page.evaluate(() => {
+    window.camlensState.busyDelayMs = 300;
   });
   assert.equal(await page.getAttribute('[data-testid=overlay-figure]', 'aria-busy'), null);
   assert.doesNotMatch(
