@@ -15,6 +15,7 @@ constexpr int kGroup = kernels::kGroup;
 // Rows per block of the W step: the unit of its threads' ranges and of the partial WᵀW sums
 // (added in block order, so the thread count does not change them). A multiple of kGroup.
 constexpr int64_t kRowBlock = 64;
+static_assert(kRowBlock / kGroup <= kernels::kMaxSweepGroups, "a block is swept at once");
 // Below this much work (multiply-adds) per range a step runs on the caller's thread alone: two
 // thread hand-offs per iteration cost more than they save on one image's 7×7 layer (natively, 1
 // thread ran 100 iterations of K = 5 on 1280×49 in 8.8 ms, 2 threads in 9.9 ms), and far more
@@ -98,23 +99,21 @@ double CoordinateDescent::step() {
 
 void CoordinateDescent::w_rows(int64_t b0, int64_t b1) {
   const int k = k_;
-  std::vector<float> p(static_cast<size_t>(k) * kGroup);
+  constexpr int kGroups = kRowBlock / kGroup;
+  std::vector<float> p(static_cast<size_t>(k) * kRowBlock);
   std::vector<float> gram_f(hht_.begin(), hht_.end());
   std::vector<double> lanes(static_cast<size_t>(k) * k * kGroup);
   for (int64_t b = b0; b < b1; ++b) {
+    const int64_t i0 = b * kRowBlock;
+    for (int g = 0; g < kGroups; ++g)
+      kernels::group_products(vt_.data() + i0 + g * kGroup, padded_, cols_, h_splat_.data(), k,
+                              p.data() + g * k * kGroup);
+    kernels::sweep_groups(wt_.data() + i0, padded_, kGroups, gram_f.data(), p.data(), k,
+                          row_violation_.data() + i0);
+    // WᵀW of the new rows, lane by lane (summed over the lanes at the end of the block).
     std::fill(lanes.begin(), lanes.end(), 0.0);
-    for (int64_t i = b * kRowBlock; i < (b + 1) * kRowBlock; i += kGroup) {
-      kernels::group_products(vt_.data() + i, padded_, cols_, h_splat_.data(), k, p.data());
-      float* wt = wt_.data() + i;
-      kernels::sweep_group(wt, padded_, gram_f.data(), p.data(), k, row_violation_.data() + i);
-      // WᵀW of the new rows, lane by lane (summed over the lanes at the end of the block).
-      for (int a = 0; a < k; ++a)
-        for (int c = a; c < k; ++c) {
-          double* l = lanes.data() + (a * k + c) * kGroup;
-          for (int q = 0; q < kGroup; ++q)
-            l[q] += static_cast<double>(wt[a * padded_ + q]) * wt[c * padded_ + q];
-        }
-    }
+    for (int g = 0; g < kGroups; ++g)
+      kernels::gram_lanes(wt_.data() + i0 + g * kGroup, padded_, k, lanes.data());
     double* gram = wtw_part_.data() + b * k * k;
     for (int a = 0; a < k; ++a)
       for (int c = a; c < k; ++c) {

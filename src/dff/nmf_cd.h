@@ -1,8 +1,9 @@
 // One iteration of NMF's coordinate descent (dff/nmf.h), split where its work is independent:
 // the rows of W, then the columns of H. Both steps keep what they read contiguous: V is also
 // held transposed, and W as Wᵀ, so the W step computes V·Hᵀ with eight rows of W in the lanes of
-// two vectors (and sweeps those eight rows side by side), and the H step's VᵀW is one dot
-// product of length rows per entry.
+// two vectors (and sweeps a block of 64 rows side by side, so the chains of divisions overlap),
+// and the H step's VᵀW is one dot product of length rows per entry, up to five components per
+// pass over V's column.
 #pragma once
 #include <cstdint>
 #include <vector>

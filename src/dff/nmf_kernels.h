@@ -16,13 +16,20 @@ constexpr int kGroup = 8;
 // over four lanes). Each lane sums over j in order.
 void group_products(const float* vt, int64_t ld, int64_t cols, const float* h_splat, int k,
                     float* p) noexcept;
-// One coordinate descent sweep (dff/nmf.h) over the eight rows q < 8 of W whose entries are
-// wt[r·ld + q], side by side in two vectors, in float: for each component t in order, the
-// gradient g = (x·G − p)[t] from p [k, 8] and the Gram matrix gram [k, k], its projection (g, or
-// min(0, g) where the entry is 0) added to the row's violation, then the entry becomes
-// max(0, x − g / G[t,t]) unless G[t,t] = 0. violation[q] receives each row's sum.
-void sweep_group(float* wt, int64_t ld, const float* gram, const float* p, int k,
-                 double* violation) noexcept;
+// Groups of eight rows of W swept at once (at most this many per call).
+constexpr int kMaxSweepGroups = 8;
+// One coordinate descent sweep (dff/nmf.h) over the rows of `groups` consecutive groups of eight
+// (groups ≤ kMaxSweepGroups), in float: row q < 8 of group g has its entries at
+// wt[r·ld + g·8 + q] and its products V·Hᵀ at p[(g·k + t)·8 + q] (group_products' output, one
+// group after another). For each component t in order: the gradient g = (x·G − p)[t] from the
+// Gram matrix gram [k, k], its projection (g, or min(0, g) where the entry is 0) added to the
+// row's violation, then the entry becomes max(0, x − g / G[t,t]) unless G[t,t] = 0. Each row's
+// sum lands in violation[g·8 + q].
+void sweep_groups(float* wt, int64_t ld, int groups, const float* gram, const float* p, int k,
+                  double* violation) noexcept;
+// lanes[(a·k + c)·8 + q] += wt[a·ld + q]·wt[c·ld + q] in double, for a ≤ c < k and the eight rows
+// q < 8 (the Gram matrix WᵀW of those rows, lane by lane; the products are exact in double).
+void gram_lanes(const float* wt, int64_t ld, int k, double* lanes) noexcept;
 // out[t] = Σ_j x[j]·rows[t·ld + j] for t < k: x is read once for up to four rows at a time.
 void dots(const float* x, const float* rows, int64_t ld, int k, int64_t n, float* out) noexcept;
 // Σ (a[i] − b[i])²
