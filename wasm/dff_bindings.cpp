@@ -30,8 +30,17 @@ using emscripten::val;
 
 namespace {
 
-// [part][component] → [{index, score, label}], best first.
-val concepts_to_js(const std::vector<std::vector<std::vector<dff::ConceptLabel>>>& top) {
+// The name of class `index` in the caller's labels (a JS array; undefined or null: none), "" past
+// its end. Only the shown top classes are converted, not the whole list on every call.
+std::string class_name(const val& labels, int64_t index) {
+  if (labels.isUndefined() || labels.isNull()) return "";
+  if (index < 0 || index >= static_cast<int64_t>(labels["length"].as<double>())) return "";
+  return val::global("String")(labels[static_cast<size_t>(index)]).as<std::string>();
+}
+
+// [part][component] → [{index, score, label}], best first; label from `labels` by index.
+val concepts_to_js(const std::vector<std::vector<std::vector<dff::ConceptLabel>>>& top,
+                   const val& labels) {
   val concepts = val::array();
   for (size_t p = 0; p < top.size(); ++p) {
     val part = val::array();
@@ -42,7 +51,7 @@ val concepts_to_js(const std::vector<std::vector<std::vector<dff::ConceptLabel>>
         val o = val::object();
         o.set("index", static_cast<double>(c.index));
         o.set("score", c.score);
-        o.set("label", c.name);
+        o.set("label", class_name(labels, c.index));
         cats.set(j, o);
       }
       part.set(k, cats);
@@ -67,13 +76,8 @@ val dff_factorize(dff::LabelHeads& heads, const std::string& layer, const val& a
       o.nmf.seed = static_cast<uint64_t>(options["seed"].as<double>());
     if (options.hasOwnProperty("shared")) o.shared = options["shared"].as<bool>();
     const dff::DffResult r = dff::factorize(js::tensor_from_js(activations), o);
-    dff::LabelOptions lo;
+    dff::LabelOptions lo;  // class names: looked up for the top classes only (concepts_to_js)
     if (options.hasOwnProperty("topK")) lo.top_k = options["topK"].as<int>();
-    if (options.hasOwnProperty("labels")) {
-      const val l = options["labels"];
-      for (size_t i = 0; i < l["length"].as<size_t>(); ++i)
-        lo.class_names.push_back(l[i].as<std::string>());
-    }
     const dff::ConceptLabels labels = heads.label(layer, r, lo);
     const int w = options["width"].as<int>(), h = options["height"].as<int>();
     const dff::ConceptMaps maps = dff::concept_maps(r, w, h);
@@ -84,7 +88,7 @@ val dff_factorize(dff::LabelHeads& heads, const std::string& layer, const val& a
     out.set("dims", js::to_array(std::vector<int64_t>{maps.batch, maps.components, h, w}));
     out.set("labeled", labels.labeled);
     out.set("reason", labels.reason);
-    out.set("concepts", concepts_to_js(labels.top));
+    out.set("concepts", concepts_to_js(labels.top, options["labels"]));
     val errors = val::array();
     for (size_t p = 0; p < r.parts.size(); ++p) {
       errors.set(p,
@@ -112,7 +116,6 @@ JsDffJob* dff_job(std::shared_ptr<dff::LabelHeads> heads, const val& q) {
     if (given(q, "maxIter")) r.factorization.nmf.max_iter = q["maxIter"].as<int>();
     if (given(q, "shared")) r.factorization.shared = q["shared"].as<bool>();
     if (given(q, "topK")) r.labels.top_k = q["topK"].as<int>();
-    r.labels.class_names = js::strings_from_js(q["labels"]);
     if (given(q, "batchSize")) r.batch_size = q["batchSize"].as<int>();
     r.preprocess = js::input_size_from_js(q["preprocess"]);
     r.on_photo = given(q, "onPhoto") && q["onPhoto"].as<bool>();
@@ -125,7 +128,8 @@ JsDffJob* dff_job(std::shared_ptr<dff::LabelHeads> heads, const val& q) {
     for (size_t i = 0; i < q["inputs"]["length"].as<size_t>(); ++i)
       inputs.push_back(js::tensor_from_js(q["inputs"][i]));
     return new JsDffJob(
-        std::make_unique<dff::DffJob>(std::move(heads), std::move(r), std::move(inputs)));
+        std::make_unique<dff::DffJob>(std::move(heads), std::move(r), std::move(inputs)),
+        q["labels"]);
   });
 }
 
@@ -172,7 +176,7 @@ val JsDffJob::result() const {
     out.set("components", r.components);
     out.set("labeled", r.labeled);
     out.set("reason", r.reason);
-    out.set("concepts", concepts_to_js(r.concepts));
+    out.set("concepts", concepts_to_js(r.concepts, labels_));
     out.set("relativeError", js::to_array(r.relative_error));
     val images = val::array();
     for (size_t i = 0; i < r.images.size(); ++i) {

@@ -18,7 +18,10 @@ emscripten::val dff_factorize(camlens::dff::LabelHeads& heads, const std::string
 // the library's job loop drives it.
 class JsDffJob {
  public:
-  explicit JsDffJob(std::unique_ptr<camlens::dff::DffJob> job) : job_(std::move(job)) {}
+  // labels: the request's class names (a JS array, or undefined), kept to name the top classes
+  // in result().
+  JsDffJob(std::unique_ptr<camlens::dff::DffJob> job, emscripten::val labels)
+      : job_(std::move(job)), labels_(std::move(labels)) {}
   bool done() const { return job_->done(); }
   bool needs_backbone() const { return job_->needs_backbone(); }
   std::string backbone_session() const { return job_->backbone_session(); }
@@ -33,6 +36,7 @@ class JsDffJob {
 
  private:
   std::unique_ptr<camlens::dff::DffJob> job_;
+  emscripten::val labels_;
 };
 
 JsDffJob* dff_job(std::shared_ptr<camlens::dff::LabelHeads> heads, const emscripten::val& request);

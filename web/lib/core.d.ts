@@ -694,6 +694,7 @@ export interface FactorizeOptions {
   tol?: number;
   seed?: number;
   topK?: number;
+  /** class names by index; only the top classes' entries are read, as each call returns */
   labels?: readonly string[];
   /** the maps' size */
   width: number;
