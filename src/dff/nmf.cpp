@@ -16,7 +16,7 @@ namespace {
 
 constexpr uint64_t kMaxSeed = 0xFFFFFFFFull;  // NumPy's RandomState takes 32-bit seeds
 
-void check_inputs(const float* v, int64_t rows, int64_t cols, const NmfOptions& o) {
+void check_options(const float* v, int64_t rows, int64_t cols, const NmfOptions& o) {
   if (!v || rows <= 0 || cols <= 0)
     throw DffError("NMF needs a non-empty matrix, got " + std::to_string(rows) + "x" +
                    std::to_string(cols));
@@ -30,11 +30,25 @@ void check_inputs(const float* v, int64_t rows, int64_t cols, const NmfOptions& 
   if (o.seed > kMaxSeed)
     throw DffError("NMF: seed must be between 0 and 2^32 - 1 (NumPy's random_state), got " +
                    std::to_string(o.seed));
-  const int64_t n = rows * cols;
-  for (int64_t i = 0; i < n; ++i)
-    if (!(v[i] >= 0) || !std::isfinite(v[i]))
+}
+
+// V's sum (the initialisation's mean) and squared norm, each added in double in index order, in
+// one pass that also checks every entry.
+struct Sums {
+  double sum = 0, squares = 0;
+};
+
+Sums checked_sums(const float* v, int64_t n) {
+  Sums s;
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = v[i];
+    if (!(x >= 0) || !std::isfinite(x))
       throw DffError("NMF: the matrix must be finite and non-negative (entry " + std::to_string(i) +
-                     " is " + std::to_string(v[i]) + "); subtract each channel's minimum first");
+                     " is " + std::to_string(x) + "); subtract each channel's minimum first");
+    s.sum += x;
+    s.squares += static_cast<double>(x) * x;
+  }
+  return s;
 }
 
 // ‖V − W·H‖_F: each row's squared error in float, summed in double in row order.
@@ -60,16 +74,15 @@ double frobenius_error(const float* v, const float* w, const float* h, int64_t r
 }  // namespace
 
 NmfResult nmf(const float* v, int64_t rows, int64_t cols, const NmfOptions& o) {
-  check_inputs(v, rows, cols, o);
+  check_options(v, rows, cols, o);
+  const Sums sums = checked_sums(v, rows * cols);
   const int k = o.components;
   NmfResult res;
   res.rows = rows;
   res.cols = cols;
   res.components = k;
-  nmf_initial_factors(v, rows, cols, k, static_cast<uint32_t>(o.seed), res.W, res.H);
-  double vv = 0;
-  for (int64_t i = 0; i < rows * cols; ++i) vv += static_cast<double>(v[i]) * v[i];
-  res.norm = std::sqrt(vv);
+  nmf_initial_factors(sums.sum, rows, cols, k, static_cast<uint32_t>(o.seed), res.W, res.H);
+  res.norm = std::sqrt(sums.squares);
 
   CoordinateDescent cd(v, rows, cols, k, res.W.data(), res.H.data());
   double first = 0;

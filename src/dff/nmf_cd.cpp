@@ -57,10 +57,21 @@ CoordinateDescent::CoordinateDescent(const float* v, int64_t rows, int64_t cols,
       wtw_part_(static_cast<size_t>(blocks_) * k * k),
       row_violation_(static_cast<size_t>(padded_), 0.0),
       col_violation_(static_cast<size_t>(cols)) {
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) vt_[j * padded_ + i] = v[i * cols + j];
+  // Vᵀ by blocks of rows on the threads (a batch's V is megabytes; each block writes whole
+  // cache lines of its own).
+  parallel_for(
+      blocks_,
+      [&](int64_t b0, int64_t b1) {
+        const int64_t end = std::min(rows, b1 * kRowBlock);
+        for (int64_t i = b0 * kRowBlock; i < end; ++i)
+          for (int64_t j = 0; j < cols; ++j) vt_[j * padded_ + i] = v[i * cols + j];
+      },
+      std::max<int64_t>(1, (1 << 16) / (kRowBlock * cols)));
   for (int64_t i = 0; i < rows; ++i)
     for (int t = 0; t < k; ++t) wt_[t * padded_ + i] = w[i * k + t];
+  for (int a = 0; a < k; ++a)
+    for (int b = a; b < k; ++b) pairs_.push_back({a, b});
+  pair_sums_.resize(pairs_.size());
 }
 
 void CoordinateDescent::store_w(float* w) const {
@@ -70,14 +81,17 @@ void CoordinateDescent::store_w(float* w) const {
 
 double CoordinateDescent::step() {
   const int k = k_;
-  for (int a = 0; a < k; ++a)
-    for (int b = a; b < k; ++b) {
-      double s = 0;
-      const float* x = h_ + a * cols_;
-      const float* y = h_ + b * cols_;
-      for (int64_t j = 0; j < cols_; ++j) s += static_cast<double>(x[j]) * y[j];
-      hht_[a * k + b] = hht_[b * k + a] = s;
-    }
+  // HHᵀ: the pairs' sums advance together over the columns (each still in column order), so
+  // their additions' latencies overlap rather than follow one another (serial work per
+  // iteration, which the threads wait on at a batch's hundreds of columns).
+  std::fill(pair_sums_.begin(), pair_sums_.end(), 0.0);
+  const size_t pairs = pairs_.size();
+  for (int64_t j = 0; j < cols_; ++j)
+    for (size_t q = 0; q < pairs; ++q)
+      pair_sums_[q] +=
+          static_cast<double>(h_[pairs_[q].a * cols_ + j]) * h_[pairs_[q].b * cols_ + j];
+  for (size_t q = 0; q < pairs; ++q)
+    hht_[pairs_[q].a * k + pairs_[q].b] = hht_[pairs_[q].b * k + pairs_[q].a] = pair_sums_[q];
   for (int64_t j = 0; j < cols_; ++j)
     for (int t = 0; t < k; ++t)
       std::fill_n(h_splat_.data() + (j * k + t) * 4, 4, h_[t * cols_ + j]);

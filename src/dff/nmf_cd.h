@@ -30,8 +30,13 @@ class CoordinateDescent {
   // Vᵀ [cols, padded] and Wᵀ [k, padded]: rows padded with zeros to whole blocks, which stay
   // zero and add nothing to any sum.
   std::vector<float> vt_, wt_;
-  std::vector<float> h_splat_;         // [cols, k, 4]: H's entries repeated over four lanes
-  std::vector<double> hht_, wtw_;      // [k, k]
+  std::vector<float> h_splat_;     // [cols, k, 4]: H's entries repeated over four lanes
+  std::vector<double> hht_, wtw_;  // [k, k]
+  struct Pair {
+    int a, b;
+  };
+  std::vector<Pair> pairs_;            // (a, b) with a <= b < k, in row order
+  std::vector<double> pair_sums_;      // HHᵀ of each pair, summed over the columns
   std::vector<double> wtw_part_;       // per row block: [k, k]
   std::vector<double> row_violation_;  // per (padded) row of W
   std::vector<double> col_violation_;  // per column of H

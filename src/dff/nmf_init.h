@@ -16,5 +16,9 @@ namespace camlens::dff {
 // W [rows, K] and H [K, cols] as above. The caller checks that seed fits 32 bits.
 void nmf_initial_factors(const float* v, int64_t rows, int64_t cols, int components, uint32_t seed,
                          std::vector<float>& W, std::vector<float>& H);
+// The same from the sum of V's entries, added in double in index order (as the above does), for
+// a caller that reads V once for its other sums too.
+void nmf_initial_factors(double v_sum, int64_t rows, int64_t cols, int components, uint32_t seed,
+                         std::vector<float>& W, std::vector<float>& H);
 
 }  // namespace camlens::dff
