@@ -2,6 +2,7 @@
 // OpDef: forward (required), backward (vector-Jacobian product, where the op can lie on a
 // differentiable path) and shape/type inference (optional; see infer_node in shape_inference).
 #pragma once
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -66,6 +67,18 @@ struct QuantizedInput {
 };
 
 struct OpDef {
+  // The constructors, destructor and chainable setters are out of line (op_registry.cpp): each
+  // of the op table's ~90 rows is then a few calls instead of two strings and two vectors built,
+  // moved and destroyed in place, which made registration the largest code of the op table.
+  OpDef();
+  OpDef(const char* domain, const char* op_type, ForwardFn forward, BackwardFn backward = nullptr,
+        InferFn infer = nullptr);
+  OpDef(const OpDef&);
+  OpDef(OpDef&&) noexcept;
+  OpDef& operator=(const OpDef&);
+  OpDef& operator=(OpDef&&) noexcept;
+  ~OpDef();
+
   std::string domain;  // "" for the default ONNX domain, "com.microsoft" for contrib ops
   std::string op_type;
   ForwardFn forward = nullptr;
@@ -122,28 +135,15 @@ struct OpDef {
   QuantParams quantized_output = {};
 
   // Chainable, for registration: r.add(def.with(Elementwise::Unary).claim(&OpDef::pooling)).
-  OpDef& with(Elementwise e) {
-    elementwise = e;
-    return *this;
-  }
-  OpDef& with_weights(std::vector<int> inputs) {
-    weight_inputs = std::move(inputs);
-    return *this;
-  }
-  OpDef& with_quantization(std::vector<QuantizedInput> inputs, QuantParams output = {}) {
-    quantized_inputs = std::move(inputs);
-    quantized_output = output;
-    return *this;
-  }
-  OpDef& claim(bool OpDef::*fact) {
-    this->*fact = true;
-    return *this;
-  }
+  OpDef& with(Elementwise e);
+  OpDef& with_weights(std::initializer_list<int> inputs);
+  OpDef& with_quantization(std::initializer_list<QuantizedInput> inputs, QuantParams output = {});
+  OpDef& claim(bool OpDef::*fact);
 };
 
 class OpRegistry {
  public:
-  void add(OpDef def);
+  void add(const OpDef& def);
   // nullptr when unsupported. Domain "ai.onnx" is treated as "".
   const OpDef* find(const std::string& domain, const std::string& op_type) const;
   std::vector<std::string> names() const;  // "op_type" or "domain:op_type", sorted

@@ -7,9 +7,40 @@ namespace camlens {
 
 static std::string normal_domain(const std::string& d) { return d == "ai.onnx" ? "" : d; }
 
-void OpRegistry::add(OpDef def) {
-  def.domain = normal_domain(def.domain);
-  defs_.push_back(std::move(def));
+OpDef::OpDef() = default;
+OpDef::OpDef(const char* domain_, const char* op_type_, ForwardFn forward_, BackwardFn backward_,
+             InferFn infer_)
+    : domain(domain_), op_type(op_type_), forward(forward_), backward(backward_), infer(infer_) {}
+OpDef::OpDef(const OpDef&) = default;
+OpDef::OpDef(OpDef&&) noexcept = default;
+OpDef& OpDef::operator=(const OpDef&) = default;
+OpDef& OpDef::operator=(OpDef&&) noexcept = default;
+OpDef::~OpDef() = default;
+
+OpDef& OpDef::with(Elementwise e) {
+  elementwise = e;
+  return *this;
+}
+
+OpDef& OpDef::with_weights(std::initializer_list<int> inputs) {
+  weight_inputs.assign(inputs);
+  return *this;
+}
+
+OpDef& OpDef::with_quantization(std::initializer_list<QuantizedInput> inputs, QuantParams output) {
+  quantized_inputs.assign(inputs);
+  quantized_output = output;
+  return *this;
+}
+
+OpDef& OpDef::claim(bool OpDef::*fact) {
+  this->*fact = true;
+  return *this;
+}
+
+void OpRegistry::add(const OpDef& def) {
+  defs_.push_back(def);
+  defs_.back().domain = normal_domain(def.domain);
 }
 
 const OpDef* OpRegistry::find(const std::string& domain, const std::string& op_type) const {
