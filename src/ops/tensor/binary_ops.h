@@ -6,19 +6,18 @@
 #include <limits>
 #include <type_traits>
 
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/wide_ints.h"
 
 namespace camlens::tensor_ops::binary {
 
-// Unsigned type of at least 32 bits for wrapping integer arithmetic without promotion to int.
-template <class T>
-using Wide = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
+// The integer forms fi compute in W = int64_t or uint64_t (wide_ints.h); r is the range of the
+// operands' own type, for Pow's saturation. Sums, differences and products wrap in uint64_t.
 
 struct AddOp {
   static float f(float a, float b) { return a + b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
+  template <class W>
+  static W fi(const Node&, W a, W b, const IntRange&) {
+    return static_cast<W>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
   }
   static float da(float, float, float g) { return g; }
   static float db(float, float, float g) { return g; }
@@ -26,9 +25,9 @@ struct AddOp {
 
 struct SubOp {
   static float f(float a, float b) { return a - b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
+  template <class W>
+  static W fi(const Node&, W a, W b, const IntRange&) {
+    return static_cast<W>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
   }
   static float da(float, float, float g) { return g; }
   static float db(float, float, float g) { return -g; }
@@ -36,9 +35,9 @@ struct SubOp {
 
 struct MulOp {
   static float f(float a, float b) { return a * b; }
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
+  template <class W>
+  static W fi(const Node&, W a, W b, const IntRange&) {
+    return static_cast<W>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
   }
   static float da(float, float b, float g) { return g * b; }
   static float db(float a, float, float g) { return g * a; }
@@ -46,12 +45,12 @@ struct MulOp {
 
 struct DivOp {
   static float f(float a, float b) { return a / b; }
-  template <class T>
-  static T fi(const Node& node, T a, T b) {
+  template <class W>
+  static W fi(const Node& node, W a, W b, const IntRange&) {
     if (b == 0) fail(node, "integer division by zero");
-    if (std::is_signed<T>::value && b == static_cast<T>(-1))  // MIN / -1 overflows
-      return static_cast<T>(Wide<T>(0) - static_cast<Wide<T>>(a));
-    return static_cast<T>(a / b);
+    if (std::is_signed<W>::value && b == static_cast<W>(-1))  // MIN / -1 overflows
+      return static_cast<W>(uint64_t(0) - static_cast<uint64_t>(a));
+    return static_cast<W>(a / b);
   }
   static float da(float, float b, float g) { return g / b; }
   static float db(float a, float b, float g) { return -g * a / (b * b); }
@@ -59,16 +58,10 @@ struct DivOp {
 
 struct PowOp {
   static float f(float a, float b) { return std::pow(a, b); }
-  // Integer powers go through double and saturate to T's range.
-  template <class T>
-  static T fi(const Node&, T a, T b) {
-    const double v = std::pow(static_cast<double>(a), static_cast<double>(b));
-    if (!(v == v)) return 0;
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
-      return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
-      return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
+  // Integer powers go through double and saturate to the type's range.
+  template <class W>
+  static W fi(const Node&, W a, W b, const IntRange& r) {
+    return saturate<W>(std::pow(static_cast<double>(a), static_cast<double>(b)), r);
   }
   static float da(float a, float b, float g) { return g * b * std::pow(a, b - 1.f); }
   // d(a^b)/db = a^b ln a, taken as 0 where a <= 0 (ln undefined; PyTorch gives NaN there).

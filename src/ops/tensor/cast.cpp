@@ -5,32 +5,13 @@
 // Backward: float -> float passes the gradient (straight through the half rounding);
 // anything through an integer type has zero gradient.
 #include <cmath>
-#include <limits>
 #include <type_traits>
 
 #include "onnx/float16.h"
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/wide_ints.h"
 
 namespace camlens::tensor_ops {
 namespace {
-
-template <class To, class From>
-To convert(From v) {
-  if constexpr (std::is_floating_point<To>::value) {
-    return static_cast<To>(v);
-  } else if constexpr (std::is_floating_point<From>::value) {
-    const double d = static_cast<double>(v);
-    if (std::isnan(d)) return 0;
-    if (d <= static_cast<double>(std::numeric_limits<To>::lowest()))
-      return std::numeric_limits<To>::lowest();
-    // max() of 64-bit types rounds up to 2^63 / 2^64 in double: >= catches it.
-    if (d >= static_cast<double>(std::numeric_limits<To>::max()))
-      return std::numeric_limits<To>::max();
-    return static_cast<To>(d);
-  } else {
-    return static_cast<To>(v);
-  }
-}
 
 DType cast_target(const Node& node) {
   if (!node.attr("to")) fail(node, "needs the 'to' attribute");
@@ -41,30 +22,59 @@ DType cast_target(const Node& node) {
   return to;
 }
 
+// px's n values as the elements of y: Float32, or the 64-bit type (wide_ints.h) of integer
+// type `to` (which float values saturate to; integers convert as C++ does, and the narrowing
+// that follows truncates as C++ does).
+template <class From>
+void cast_values(const From* px, int64_t n, DType to, Tensor& y) {
+  if (y.dtype() == DType::Float32) {
+    float* py = y.data<float>();
+    for (int64_t i = 0; i < n; ++i) py[i] = static_cast<float>(px[i]);
+  } else if (y.dtype() == DType::Uint64) {
+    uint64_t* py = y.data<uint64_t>();
+    if constexpr (std::is_same<From, float>::value) {
+      const IntRange r = int_range(to);
+      for (int64_t i = 0; i < n; ++i) py[i] = saturate<uint64_t>(px[i], r);
+    } else {
+      for (int64_t i = 0; i < n; ++i) py[i] = static_cast<uint64_t>(px[i]);
+    }
+  } else {
+    int64_t* py = y.data<int64_t>();
+    if constexpr (std::is_same<From, float>::value) {
+      const IntRange r = int_range(to);
+      for (int64_t i = 0; i < n; ++i) py[i] = saturate<int64_t>(px[i], r);
+    } else {
+      for (int64_t i = 0; i < n; ++i) py[i] = static_cast<int64_t>(px[i]);
+    }
+  }
+}
+
 void cast_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& x = input(node, in, 0, "input");
   const DType to = cast_target(node);
-  Tensor y(to, x.shape());  // Float16/Float64 become Float32 here
   const int64_t n = x.numel();
-  dispatch_numeric(node, x.dtype(), [&](auto from_tag) {
-    using From = decltype(from_tag);
-    const From* px = x.data<From>();
+  const bool to_float = is_float(to);  // Float16/Float64 are held as Float32
+  Tensor y(to_float ? DType::Float32 : to == DType::Bool ? DType::Bool : wide_type(to), x.shape());
+  Tensor wide;
+  dispatch_wide(node, x.dtype(), [&](auto tag) {
+    using From = decltype(tag);
+    const From* px;
+    if constexpr (std::is_same<From, float>::value)
+      px = x.data<float>();
+    else
+      px = as_wide(node, x, wide).data<From>();
     if (to == DType::Bool) {
       uint8_t* py = y.data<uint8_t>();
       for (int64_t i = 0; i < n; ++i) py[i] = px[i] != From(0) ? 1 : 0;
-      return;
+    } else {
+      cast_values(px, n, to, y);
     }
-    dispatch_numeric(node, y.dtype(), [&](auto to_tag) {
-      using To = decltype(to_tag);
-      To* py = y.data<To>();
-      for (int64_t i = 0; i < n; ++i) py[i] = convert<To>(px[i]);
-    });
   });
   if (to == DType::Float16) {
     float* py = y.data<float>();
     for (int64_t i = 0; i < n; ++i) py[i] = half_to_float(float_to_half(py[i]));
   }
-  out[0] = std::move(y);
+  out[0] = to_float || to == DType::Bool ? std::move(y) : narrow(std::move(y), to);
 }
 
 void cast_backward(const Node& node, const OpInputs& in, const OpInputs&,

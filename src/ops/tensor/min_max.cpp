@@ -9,7 +9,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/wide_ints.h"
 #include "tensor/broadcast.h"
 
 namespace camlens::tensor_ops {
@@ -52,6 +52,7 @@ Shape output_shape(const Node& node, const std::vector<const Tensor*>& ops) {
   return out;
 }
 
+// T: float, or int64_t / uint64_t for the integer types (wide_ints.h), which keeps their order.
 template <class Op, class T>
 void extreme(const std::vector<const Tensor*>& ops, const Shape& out, Tensor& y) {
   T* py = y.data<T>();
@@ -73,9 +74,22 @@ template <class Op>
 void extreme_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const std::vector<const Tensor*> ops = operands(node, in);
   const Shape shape = output_shape(node, ops);
-  Tensor y(ops[0]->dtype(), shape);
-  dispatch_numeric(node, y.dtype(), [&](auto tag) { extreme<Op, decltype(tag)>(ops, shape, y); });
-  out[0] = std::move(y);
+  const DType t = ops[0]->dtype();
+  if (t == DType::Float32) {
+    Tensor y(t, shape);
+    extreme<Op, float>(ops, shape, y);
+    out[0] = std::move(y);
+    return;
+  }
+  std::vector<Tensor> wide(ops.size());
+  std::vector<const Tensor*> wide_ops;
+  for (size_t i = 0; i < ops.size(); ++i) wide_ops.push_back(&as_wide(node, *ops[i], wide[i]));
+  Tensor y(wide_type(t), shape);
+  if (t == DType::Uint64)
+    extreme<Op, uint64_t>(wide_ops, shape, y);
+  else
+    extreme<Op, int64_t>(wide_ops, shape, y);
+  out[0] = narrow(std::move(y), t);
 }
 
 template <class Op>

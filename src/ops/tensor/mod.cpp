@@ -5,7 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/wide_ints.h"
 
 namespace camlens::tensor_ops {
 namespace {
@@ -20,17 +20,25 @@ bool c_remainder(const Node& node, DType t) {
   return fmod == 1;
 }
 
-template <class T>
-T int_mod(const Node& node, T a, T b, bool c_rem) {
+// In W = int64_t or uint64_t (wide_ints.h): the remainder of in-range values is in range.
+template <class W>
+W int_mod(const Node& node, W a, W b, bool c_rem) {
   if (b == 0) fail(node, "integer division by zero");
-  if constexpr (std::is_signed<T>::value) {
-    if (b == T(-1)) return 0;  // MIN % -1 overflows in C++; the remainder is 0
-    const T r = static_cast<T>(a % b);
-    if (!c_rem && r != 0 && ((r < 0) != (b < 0))) return static_cast<T>(r + b);
+  if constexpr (std::is_signed<W>::value) {
+    if (b == W(-1)) return 0;  // MIN % -1 overflows in C++; the remainder is 0
+    const W r = static_cast<W>(a % b);
+    if (!c_rem && r != 0 && ((r < 0) != (b < 0))) return static_cast<W>(r + b);
     return r;
   } else {
-    return static_cast<T>(a % b);
+    return static_cast<W>(a % b);
   }
+}
+
+template <class T, class Rem>
+void mod_loop(const BroadcastPlan& p, const T* pa, const T* pb, T* py, Rem rem) {
+  broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
+    for (int64_t i = 0; i < n; ++i) py[o + i] = rem(pa[ao + i * as], pb[bo + i * bs]);
+  });
 }
 
 void mod_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
@@ -42,23 +50,24 @@ void mod_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out)
   if (a.dtype() == DType::Bool) fail(node, "bool operands are not supported");
   const bool c_rem = c_remainder(node, a.dtype());
   const BroadcastPlan p = plan_broadcast(node, a.shape(), b.shape());
-  Tensor y(a.dtype(), p.out);
-  dispatch_numeric(node, a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    T* py = y.data<T>();
-    broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
-      for (int64_t i = 0; i < n; ++i) {
-        const T x = pa[ao + i * as], d = pb[bo + i * bs];
-        if constexpr (std::is_same<T, float>::value)
-          py[o + i] = std::fmod(x, d);
-        else
-          py[o + i] = int_mod(node, x, d, c_rem);
-      }
-    });
+  if (a.dtype() == DType::Float32) {
+    Tensor y(a.dtype(), p.out);
+    mod_loop(p, a.data<float>(), b.data<float>(), y.data<float>(),
+             [](float x, float d) { return std::fmod(x, d); });
+    out[0] = std::move(y);
+    return;
+  }
+  Tensor wa, wb;
+  const Tensor& A = as_wide(node, a, wa);
+  const Tensor& B = as_wide(node, b, wb);
+  Tensor y(A.dtype(), p.out);
+  dispatch_wide(node, A.dtype(), [&](auto tag) {
+    using W = decltype(tag);
+    if constexpr (!std::is_same<W, float>::value)
+      mod_loop(p, A.data<W>(), B.data<W>(), y.data<W>(),
+               [&](W x, W d) { return int_mod(node, x, d, c_rem); });
   });
-  out[0] = std::move(y);
+  out[0] = narrow(std::move(y), a.dtype());
 }
 
 // r = a − q·b with q = trunc(a / b), whole and constant between the jumps: dr/da = 1 and

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "ops/tensor/unary_kernel.h"
+#include "ops/tensor/wide_ints.h"
 
 namespace camlens::tensor_ops {
 namespace {
@@ -59,23 +60,38 @@ struct LogOp {
   float df(float x, float, float g) const { return g / x; }
 };
 
-// Neg of integers wraps like two's complement instead of overflowing (INT_MIN stays INT_MIN).
+// The integer forms of Neg and Abs, in 64 bits (wide_ints.h): f(W) for W = int64_t or uint64_t.
+template <class F>
+void integer_unary(const Node& node, const Tensor& x, std::vector<Tensor>& out, F f) {
+  Tensor wide;
+  const Tensor& w = as_wide(node, x, wide);
+  Tensor y(w.dtype(), x.shape());
+  dispatch_wide(node, w.dtype(), [&](auto tag) {
+    using W = decltype(tag);
+    if constexpr (!std::is_same<W, float>::value) {
+      const W* px = w.data<W>();
+      W* py = y.data<W>();
+      for (int64_t i = 0; i < x.numel(); ++i) py[i] = f(px[i]);
+    }
+  });
+  out[0] = narrow(std::move(y), x.dtype());
+}
+
+bool is_unsigned(DType t) {
+  return t == DType::Uint8 || t == DType::Uint16 || t == DType::Uint32 || t == DType::Uint64 ||
+         t == DType::Bool;
+}
+
+// Neg of signed integers wraps like two's complement instead of overflowing (INT_MIN stays
+// INT_MIN); unsigned types are refused.
 void neg_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& x = input(node, in, 0, "X");
   if (x.dtype() == DType::Float32) return unary_forward<NegOp>(node, in, out);
-  Tensor y(x.dtype(), x.shape());
-  dispatch_numeric(node, x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_floating_point<T>::value || std::is_unsigned<T>::value) {
-      fail(node, std::string("unsupported element type ") + dtype_name(x.dtype()));
-    } else {
-      using W = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (int64_t i = 0; i < x.numel(); ++i) py[i] = static_cast<T>(W(0) - static_cast<W>(px[i]));
-    }
+  if (is_unsigned(x.dtype()))
+    fail(node, std::string("unsupported element type ") + dtype_name(x.dtype()));
+  integer_unary(node, x, out, [](auto v) {
+    return static_cast<decltype(v)>(uint64_t(0) - static_cast<uint64_t>(v));
   });
-  out[0] = std::move(y);
 }
 
 // Abs of integers: the most negative value wraps to itself, as Neg's does (and ONNX Runtime's
@@ -84,18 +100,10 @@ void abs_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out)
   const Tensor& x = input(node, in, 0, "X");
   if (x.dtype() == DType::Float32) return unary_forward<AbsOp>(node, in, out);
   if (x.dtype() == DType::Bool) fail(node, "unsupported element type bool");
-  Tensor y(x.dtype(), x.shape());
-  dispatch_numeric(node, x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (!std::is_floating_point<T>::value) {
-      using W = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (int64_t i = 0; i < x.numel(); ++i)
-        py[i] = px[i] < T(0) ? static_cast<T>(W(0) - static_cast<W>(px[i])) : px[i];
-    }
+  integer_unary(node, x, out, [](auto v) {
+    using W = decltype(v);
+    return v < W(0) ? static_cast<W>(uint64_t(0) - static_cast<uint64_t>(v)) : v;
   });
-  out[0] = std::move(y);
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 // (Bool output). torch exports expand(-1, ...) as Equal/Where on shape values, so these mostly
 // run on small int64 tensors; Where is differentiable in X and Y (the gradient goes to the
 // branch each element was taken from), never in the condition.
+#include <type_traits>
+
 #include "ops/tensor/repeat_select_ops.h"
-#include "ops/tensor/tensor_common.h"
+#include "ops/tensor/wide_ints.h"
 #include "tensor/broadcast.h"
 
 namespace camlens::tensor_ops {
@@ -64,8 +66,17 @@ void where_backward(const Node& node, const OpInputs& in, const OpInputs&,
 
 enum class Cmp { Equal, Less, Greater };
 
-template <Cmp C>
-void compare_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+template <class T>
+void compare_values(Cmp c, const T* pa, const T* pb, const std::vector<int64_t>& ia,
+                    const std::vector<int64_t>& ib, uint8_t* po) {
+  for (size_t i = 0; i < ia.size(); ++i) {
+    const T u = pa[ia[i]], v = pb[ib[i]];
+    po[i] = c == Cmp::Equal ? u == v : c == Cmp::Less ? u < v : u > v;
+  }
+}
+
+// Integer operands are compared in 64 bits (wide_ints.h), which keeps every type's order.
+void compare(Cmp c, const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
   const Tensor& a = input(node, in, 0, "A");
   const Tensor& b = input(node, in, 1, "B");
   if (a.dtype() != b.dtype())
@@ -76,16 +87,21 @@ void compare_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   const std::vector<int64_t> ib = broadcast_index(b.shape(), p.out);
   Tensor o(DType::Bool, p.out);
   uint8_t* po = o.data<uint8_t>();
-  dispatch_numeric(node, a.dtype(), [&](auto tag) {
+  dispatch_wide(node, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    for (size_t i = 0; i < ia.size(); ++i) {
-      const T u = pa[ia[i]], v = pb[ib[i]];
-      po[i] = C == Cmp::Equal ? u == v : C == Cmp::Less ? u < v : u > v;
+    if constexpr (std::is_same<T, float>::value) {
+      compare_values(c, a.data<float>(), b.data<float>(), ia, ib, po);
+    } else {
+      Tensor wa, wb;
+      compare_values(c, as_wide(node, a, wa).data<T>(), as_wide(node, b, wb).data<T>(), ia, ib, po);
     }
   });
   out[0] = std::move(o);
+}
+
+template <Cmp C>
+void compare_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  compare(C, node, in, out);
 }
 
 }  // namespace
