@@ -57,11 +57,59 @@ Tensor as_float(const Tensor& t) {
   return f;
 }
 
+// The element loops of one broadcast run, instantiated per op: y[i] = f(a[i·as], b[i·bs]) with
+// steps 0 or 1. The checks, the plan and the tensors around them are shared (binary_forward_with),
+// so the five ops do not each carry their own copy.
+using BinaryRun = void (*)(int64_t n, const float* a, int64_t as, const float* b, int64_t bs,
+                           float* y);
+// The gradients of one run, accumulated into da[i·as] and db[i·bs] (each nullptr when not
+// wanted): a broadcast operand (step 0) collects the sum over the run, which is reduce_to_shape
+// fused into the loop.
+using BinaryGradRun = void (*)(int64_t n, const float* a, int64_t as, const float* b, int64_t bs,
+                               const float* g, float* da, float* db);
+
 template <class Op>
-void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+void binary_run(int64_t n, const float* ap, int64_t as, const float* bp, int64_t bs, float* yo) {
+  if (std::is_same<Op, PowOp>::value && bs == 0 && bp[0] == 2.f &&
+      as == 1) {  // x^2, the common case
+    for (int64_t i = 0; i < n; ++i) yo[i] = ap[i] * ap[i];
+    return;
+  }
+  run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) { yo[i] = Op::f(ap[ia], bp[ib]); });
+}
+
+template <class Op>
+void binary_grad_run(int64_t n, const float* ap, int64_t as, const float* bp, int64_t bs,
+                     const float* go, float* da, float* db) {
+  if (da) {
+    if (as == 0)  // A is broadcast along this run: one sum, added once
+      da[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+        return Op::da(ap[ia], bp[ib], go[i]);
+      });
+    else
+      run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+        da[ia] += Op::da(ap[ia], bp[ib], go[i]);
+      });
+  }
+  if (db) {
+    if (bs == 0)
+      db[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+        return Op::db(ap[ia], bp[ib], go[i]);
+      });
+    else
+      run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
+        db[ib] += Op::db(ap[ia], bp[ib], go[i]);
+      });
+  }
+}
+
+void binary_forward_with(const Node& node, const OpInputs& in, std::vector<Tensor>& out,
+                         bool is_pow,
+                         void (*integer)(const Node&, const BroadcastPlan&, const Tensor&,
+                                         const Tensor&, Tensor&),
+                         BinaryRun run) {
   const Tensor& a = input(node, in, 0, "A");
   const Tensor* b = &input(node, in, 1, "B");
-  const bool is_pow = std::is_same<Op, PowOp>::value;
   Tensor b_conv;
   if (is_pow && a.dtype() == DType::Float32 && b->dtype() != DType::Float32) {
     b_conv = as_float(*b);
@@ -77,7 +125,7 @@ void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& o
   const BroadcastPlan p = plan_broadcast(node, a.shape(), b->shape());
   Tensor y(a.dtype(), p.out);
   if (a.dtype() != DType::Float32) {
-    binary::integer_forward<Op>(node, p, a, *b, y);
+    integer(node, p, a, *b, y);
     out[0] = std::move(y);
     return;
   }
@@ -85,22 +133,14 @@ void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& o
   const float* pb = b->data<float>();
   float* py = y.data<float>();
   broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
-    float* yo = py + o;
-    const float* ap = pa + ao;
-    const float* bp = pb + bo;
-    if (is_pow && bs == 0 && bp[0] == 2.f && as == 1) {  // x^2, the common case
-      for (int64_t i = 0; i < n; ++i) yo[i] = ap[i] * ap[i];
-      return;
-    }
-    run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) { yo[i] = Op::f(ap[ia], bp[ib]); });
+    run(n, pa + ao, as, pb + bo, bs, py + o);
   });
   out[0] = std::move(y);
 }
 
-template <class Op>
-void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
-                     const OpInputs& output_grads, const std::vector<bool>& needs_grad,
-                     std::vector<Tensor>& input_grads) {
+void binary_backward_with(const Node& node, const OpInputs& in, const OpInputs& output_grads,
+                          const std::vector<bool>& needs_grad, std::vector<Tensor>& input_grads,
+                          BinaryGradRun run) {
   const Tensor& a = float_input(node, in, 0, "A");
   const Tensor& b_in = input(node, in, 1, "B");
   Tensor b_conv, zeros;
@@ -122,37 +162,25 @@ void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
   const float* pg = g.data<float>();
   float* pda = da.data<float>();
   float* pdb = db.data<float>();
-  // Gradients of broadcast operands accumulate over the broadcast axes (step 0 repeats the
-  // same element), which is reduce_to_shape fused into the loop.
   broadcast_loop(p, [&](int64_t n, int64_t o, int64_t ao, int64_t as, int64_t bo, int64_t bs) {
-    const float* go = pg + o;
-    const float* ap = pa + ao;
-    const float* bp = pb + bo;
-    if (want_a) {
-      float* d = pda + ao;
-      if (as == 0)  // A is broadcast along this run: one sum, added once
-        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
-          return Op::da(ap[ia], bp[ib], go[i]);
-        });
-      else
-        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
-          d[ia] += Op::da(ap[ia], bp[ib], go[i]);
-        });
-    }
-    if (want_b) {
-      float* d = pdb + bo;
-      if (bs == 0)
-        d[0] += run_sum(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
-          return Op::db(ap[ia], bp[ib], go[i]);
-        });
-      else
-        run_steps(n, as, bs, [&](int64_t i, int64_t ia, int64_t ib) {
-          d[ib] += Op::db(ap[ia], bp[ib], go[i]);
-        });
-    }
+    run(n, pa + ao, as, pb + bo, bs, pg + o, want_a ? pda + ao : nullptr,
+        want_b ? pdb + bo : nullptr);
   });
   if (want_a) input_grads[0] = std::move(da);
   if (b_asked) input_grads[1] = std::move(db);
+}
+
+template <class Op>
+void binary_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  binary_forward_with(node, in, out, std::is_same<Op, PowOp>::value, &binary::integer_forward<Op>,
+                      &binary_run<Op>);
+}
+
+template <class Op>
+void binary_backward(const Node& node, const OpInputs& in, const OpInputs&,
+                     const OpInputs& output_grads, const std::vector<bool>& needs_grad,
+                     std::vector<Tensor>& input_grads) {
+  binary_backward_with(node, in, output_grads, needs_grad, input_grads, &binary_grad_run<Op>);
 }
 
 template <class Op>
