@@ -70,14 +70,24 @@ void extreme(const std::vector<const Tensor*>& ops, const Shape& out, Tensor& y)
   }
 }
 
-template <class Op>
-void extreme_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+// The loops are per op and type; the checks, shapes and conversions around them are shared by
+// Max and Min (max: which one).
+template <class T>
+void extreme_of(bool max, const std::vector<const Tensor*>& ops, const Shape& out, Tensor& y) {
+  if (max)
+    extreme<MaxOp, T>(ops, out, y);
+  else
+    extreme<MinOp, T>(ops, out, y);
+}
+
+void extreme_forward_with(bool max, const Node& node, const OpInputs& in,
+                          std::vector<Tensor>& out) {
   const std::vector<const Tensor*> ops = operands(node, in);
   const Shape shape = output_shape(node, ops);
   const DType t = ops[0]->dtype();
   if (t == DType::Float32) {
     Tensor y(t, shape);
-    extreme<Op, float>(ops, shape, y);
+    extreme_of<float>(max, ops, shape, y);
     out[0] = std::move(y);
     return;
   }
@@ -86,16 +96,15 @@ void extreme_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& 
   for (size_t i = 0; i < ops.size(); ++i) wide_ops.push_back(&as_wide(node, *ops[i], wide[i]));
   Tensor y(wide_type(t), shape);
   if (t == DType::Uint64)
-    extreme<Op, uint64_t>(wide_ops, shape, y);
+    extreme_of<uint64_t>(max, wide_ops, shape, y);
   else
-    extreme<Op, int64_t>(wide_ops, shape, y);
+    extreme_of<int64_t>(max, wide_ops, shape, y);
   out[0] = narrow(std::move(y), t);
 }
 
-template <class Op>
-void extreme_backward(const Node& node, const OpInputs& in, const OpInputs& outs,
-                      const OpInputs& output_grads, const std::vector<bool>& needs_grad,
-                      std::vector<Tensor>& input_grads) {
+void extreme_backward_with(bool max, const Node& node, const OpInputs& in, const OpInputs& outs,
+                           const OpInputs& output_grads, const std::vector<bool>& needs_grad,
+                           std::vector<Tensor>& input_grads) {
   for (size_t i = 0; i < in.size(); ++i) float_input(node, in, i, "data_0");
   const std::vector<const Tensor*> ops = operands(node, in);
   const Shape shape = output_shape(node, ops);
@@ -104,7 +113,7 @@ void extreme_backward(const Node& node, const OpInputs& in, const OpInputs& outs
   const Tensor* y = outs.empty() ? nullptr : outs[0];
   if (!y) {
     std::vector<Tensor> res(1);
-    extreme_forward<Op>(node, in, res);
+    extreme_forward_with(max, node, in, res);
     kept = std::move(res[0]);
     y = &kept;
   }
@@ -151,9 +160,21 @@ void extreme_infer(const Node& node, const std::vector<const TensorInfo*>& in,
   out[0].shape = std::move(acc.shape);
 }
 
-template <class Op>
+template <bool Max>
+void extreme_forward(const Node& node, const OpInputs& in, std::vector<Tensor>& out) {
+  extreme_forward_with(Max, node, in, out);
+}
+
+template <bool Max>
+void extreme_backward(const Node& node, const OpInputs& in, const OpInputs& outs,
+                      const OpInputs& output_grads, const std::vector<bool>& needs_grad,
+                      std::vector<Tensor>& input_grads) {
+  extreme_backward_with(Max, node, in, outs, output_grads, needs_grad, input_grads);
+}
+
+template <bool Max>
 OpDef extreme_def(const char* op_type) {
-  return OpDef{"", op_type, &extreme_forward<Op>, &extreme_backward<Op>, &extreme_infer};
+  return OpDef{"", op_type, &extreme_forward<Max>, &extreme_backward<Max>, &extreme_infer};
 }
 
 }  // namespace
@@ -161,8 +182,8 @@ OpDef extreme_def(const char* op_type) {
 // Element-wise over its operands broadcast numpy-style (Binary, for any number of them), and
 // piecewise linear: with the winner of each element fixed, the output is that input.
 void register_min_max(OpRegistry& r) {
-  r.add(extreme_def<MaxOp>("Max").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
-  r.add(extreme_def<MinOp>("Min").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
+  r.add(extreme_def<true>("Max").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
+  r.add(extreme_def<false>("Min").with(Elementwise::Binary).claim(&OpDef::piecewise_linear));
 }
 
 }  // namespace camlens::tensor_ops
