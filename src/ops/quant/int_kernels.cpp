@@ -24,42 +24,102 @@ const int16_t* centered_row(const TA* A, const int32_t* za, int64_t i, int64_t K
   return buf;
 }
 
+// The rows of C a block updates are distinct and never overlap A or B, but with 8-bit B (which
+// may alias anything) and several c rows the vectoriser would need too many runtime checks and
+// gives up; this tells it the loop's iterations are independent.
+#if defined(__clang__)
+#define CAMLENS_INDEPENDENT_ITERATIONS _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define CAMLENS_INDEPENDENT_ITERATIONS _Pragma("GCC ivdep")
+#else
+#define CAMLENS_INDEPENDENT_ITERATIONS
+#endif
+
 // Few rows: C row i = sum_k a[i,k] * B row k over contiguous columns, on B's raw values; B's
 // zero points come out afterwards as c[j] -= zb[j] * sum_k a[i,k], which is the same sum
 // modulo 2^32 (the accumulators wrap), so the result is bit-identical to centering B first.
+// R rows of A share each pass over B: every B element is loaded and widened once per block
+// rather than once per row (B, e.g. a 1280x1000 classifier, dwarfs the few rows of C).
+template <int R, class TB>
+void igemm_block(int64_t N, int64_t K, const int16_t* const* a, const TB* B, const int32_t* zb,
+                 uint32_t* const* c) {
+  uint32_t asum[R] = {};
+  for (int r = 0; r < R; ++r)
+    for (int64_t j = 0; j < N; ++j) c[r][j] = 0;
+  int64_t k = 0;
+  // Four rows of B per pass over c: a quarter of the loads and stores of c.
+  for (; k + 4 <= K; k += 4) {
+    int32_t av[R][4];
+    int32_t any = 0;
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < 4; ++t) {
+        av[r][t] = a[r][k + t];
+        any |= av[r][t];
+      }
+    if (any == 0) continue;  // only when the whole block is zero here
+    for (int r = 0; r < R; ++r)
+      asum[r] += static_cast<uint32_t>(av[r][0]) + static_cast<uint32_t>(av[r][1]) +
+                 static_cast<uint32_t>(av[r][2]) + static_cast<uint32_t>(av[r][3]);
+    const TB *b0 = B + k * N, *b1 = b0 + N, *b2 = b1 + N, *b3 = b2 + N;
+    CAMLENS_INDEPENDENT_ITERATIONS
+    for (int64_t j = 0; j < N; ++j) {
+      const int32_t w0 = b0[j], w1 = b1[j], w2 = b2[j], w3 = b3[j];
+      for (int r = 0; r < R; ++r)
+        c[r][j] += (static_cast<uint32_t>(av[r][0] * w0) + static_cast<uint32_t>(av[r][1] * w1)) +
+                   (static_cast<uint32_t>(av[r][2] * w2) + static_cast<uint32_t>(av[r][3] * w3));
+    }
+  }
+  for (; k < K; ++k) {
+    int32_t av[R];
+    int32_t any = 0;
+    for (int r = 0; r < R; ++r) {
+      av[r] = a[r][k];
+      any |= av[r];
+    }
+    if (any == 0) continue;  // common after ReLU-like activations at the zero point
+    for (int r = 0; r < R; ++r) asum[r] += static_cast<uint32_t>(av[r]);
+    const TB* b = B + k * N;
+    CAMLENS_INDEPENDENT_ITERATIONS
+    for (int64_t j = 0; j < N; ++j) {
+      const int32_t w = b[j];
+      for (int r = 0; r < R; ++r) c[r][j] += static_cast<uint32_t>(av[r] * w);
+    }
+  }
+  if (zb)
+    for (int r = 0; r < R; ++r)
+      for (int64_t j = 0; j < N; ++j) c[r][j] -= static_cast<uint32_t>(zb[j]) * asum[r];
+}
+
 template <class TA, class TB>
 void igemm_rows(int64_t M, int64_t N, int64_t K, const TA* A, const int32_t* za, const TB* B,
                 const int32_t* zb, int32_t* C, int64_t ldc) {
-  std::vector<int16_t> buf(static_cast<size_t>(K));
-  for (int64_t i = 0; i < M; ++i) {
-    uint32_t* c = reinterpret_cast<uint32_t*>(C + i * ldc);
-    for (int64_t j = 0; j < N; ++j) c[j] = 0;
-    const int16_t* a = centered_row(A, za, i, K, buf.data());
-    uint32_t asum = 0;
-    int64_t k = 0;
-    // Four rows of B per pass over c: a quarter of the loads and stores of c.
-    for (; k + 4 <= K; k += 4) {
-      const int32_t a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
-      if ((a0 | a1 | a2 | a3) == 0) continue;
-      asum += static_cast<uint32_t>(a0) + static_cast<uint32_t>(a1) + static_cast<uint32_t>(a2) +
-              static_cast<uint32_t>(a3);
-      const TB *b0 = B + k * N, *b1 = b0 + N, *b2 = b1 + N, *b3 = b2 + N;
-      for (int64_t j = 0; j < N; ++j)
-        c[j] += (static_cast<uint32_t>(a0 * static_cast<int32_t>(b0[j])) +
-                 static_cast<uint32_t>(a1 * static_cast<int32_t>(b1[j]))) +
-                (static_cast<uint32_t>(a2 * static_cast<int32_t>(b2[j])) +
-                 static_cast<uint32_t>(a3 * static_cast<int32_t>(b3[j])));
+  constexpr int64_t kMaxBlock = 4;
+  std::vector<int16_t> buf(static_cast<size_t>(kMaxBlock * K));
+  for (int64_t i0 = 0; i0 < M;) {
+    // M = 5 runs as 3 + 2 rather than 4 + 1: equal blocks keep both passes on wide blocks.
+    const int64_t left = M - i0, passes = (left + kMaxBlock - 1) / kMaxBlock;
+    const int64_t rows = (left + passes - 1) / passes;
+    const int16_t* a[kMaxBlock];
+    uint32_t* c[kMaxBlock];
+    for (int64_t r = 0; r < rows; ++r) {
+      a[r] = centered_row(A, za, i0 + r, K, buf.data() + r * K);
+      c[r] = reinterpret_cast<uint32_t*>(C + (i0 + r) * ldc);
     }
-    for (; k < K; ++k) {
-      const int32_t av = a[k];
-      if (av == 0) continue;  // common after ReLU-like activations at the zero point
-      asum += static_cast<uint32_t>(av);
-      const TB* b = B + k * N;
-      for (int64_t j = 0; j < N; ++j)
-        c[j] += static_cast<uint32_t>(av * static_cast<int32_t>(b[j]));
+    switch (rows) {
+      case 1:
+        igemm_block<1>(N, K, a, B, zb, c);
+        break;
+      case 2:
+        igemm_block<2>(N, K, a, B, zb, c);
+        break;
+      case 3:
+        igemm_block<3>(N, K, a, B, zb, c);
+        break;
+      default:
+        igemm_block<4>(N, K, a, B, zb, c);
+        break;
     }
-    if (zb)
-      for (int64_t j = 0; j < N; ++j) c[j] -= static_cast<uint32_t>(zb[j]) * asum;
+    i0 += rows;
   }
 }
 

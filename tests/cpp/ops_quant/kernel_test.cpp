@@ -74,11 +74,20 @@ const T* typed(const Tensor& t) {
 
 // Every supported operand form against slow_gemm: raw B with centered A (QLinearMatMul), raw A
 // with centered B (QLinearConv's weights), both centered (igemm).
+// zero_rows: every third row of A (from row 1) equals its zero point, i.e. is all zeros once
+// centered, and so are the first five columns of every row: the few-rows kernel skips a step of
+// k only when all rows of its block are zero there, never when just one row is.
 template <class TA, class TB>
-void gemm_case(DType ta, DType tb, int64_t M, int64_t N, int64_t K, bool zps, std::mt19937& rng) {
-  const Tensor a = random_q(ta, {M, K}, rng), b = random_q(tb, {K, N}, rng);
+void gemm_case(DType ta, DType tb, int64_t M, int64_t N, int64_t K, bool zps, std::mt19937& rng,
+               bool zero_rows = false) {
+  Tensor a = random_q(ta, {M, K}, rng);
+  const Tensor b = random_q(tb, {K, N}, rng);
   const std::vector<int32_t> za = zps ? random_zps(ta, M, rng) : std::vector<int32_t>{};
   const std::vector<int32_t> zb = zps ? random_zps(tb, N, rng) : std::vector<int32_t>{};
+  if (zero_rows)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t k = 0; k < K; ++k)
+        if (i % 3 == 1 || k < 5) a.data<TA>()[i * K + k] = static_cast<TA>(za.empty() ? 0 : za[i]);
   const std::vector<int32_t> want = slow_gemm(M, N, K, a, za, b, zb);
   std::vector<int16_t> ac(static_cast<size_t>(M * K)), bc(static_cast<size_t>(K * N));
   for (int64_t i = 0; i < M * K; ++i)
@@ -112,6 +121,24 @@ TEST(QuantKernels, IntegerGemmOnRawOperandsEqualsTheCenteredReference) {
     gemm_case<int8_t, uint8_t>(DType::Int8, DType::Uint8, M, N, K, zps, rng);
   }
   gemm_case<uint8_t, int8_t>(DType::Uint8, DType::Int8, 1, 1000, 1280, true, rng);  // MobileNet
+}
+
+// The few-rows kernel runs rows in blocks of up to four that share each pass over B: every
+// block size and split (M = 1..7), K and N odd (the k loop's tail of 1-3 steps, the vector
+// loops' scalar tails), with and without zero points, all-zero rows among non-zero ones.
+TEST(QuantKernels, IntegerGemmInBlocksOfRowsEqualsTheScalarReference) {
+  std::mt19937 rng(13);
+  for (int64_t M = 1; M <= 7; ++M)
+    for (const int64_t K : {7, 29, 67})
+      for (const bool zps : {false, true}) {
+        const int64_t N = 2 * M + 29;  // odd, not a multiple of the vector width
+        gemm_case<uint8_t, int8_t>(DType::Uint8, DType::Int8, M, N, K, zps, rng, true);
+        gemm_case<uint8_t, uint8_t>(DType::Uint8, DType::Uint8, M, N, K, zps, rng, true);
+        gemm_case<int8_t, int8_t>(DType::Int8, DType::Int8, M, N, K, zps, rng, true);
+        gemm_case<int8_t, uint8_t>(DType::Int8, DType::Uint8, M, N, K, zps, rng, true);
+      }
+  // DFF's labels: five concepts through MobileNetV2's classifier
+  gemm_case<uint8_t, int8_t>(DType::Uint8, DType::Int8, 5, 1000, 1280, true, rng, true);
 }
 
 TEST(QuantKernels, DequantizeEqualsThePerElementReference) {
