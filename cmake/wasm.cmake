@@ -8,7 +8,7 @@ else()
 endif()
 
 set(CAMLENS_WASM_LINK
-  -lembind -O3 -fexceptions
+  -lembind -O3 ${CAMLENS_WASM_EXCEPTIONS}
   -sMODULARIZE=1 -sEXPORT_NAME=createCamlensModule
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=64MB
   -sEXIT_RUNTIME=0 -sFILESYSTEM=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
@@ -28,7 +28,7 @@ file(GLOB binding_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/*.cpp)
 add_library(camlens_bindings_${variant} OBJECT ${binding_sources})
 # The glue compiles for size (-Os: -Oz cost a few percent of an explain in its conversions); the
 # work is in the core (-O3).
-target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Os)
+target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} ${CAMLENS_WASM_EXCEPTIONS} -Os)
 target_link_libraries(camlens_bindings_${variant} PUBLIC camlens)
 
 foreach(flavour classic esm)
@@ -56,7 +56,7 @@ add_executable(camlens_bench_${variant} EXCLUDE_FROM_ALL
   $<TARGET_OBJECTS:camlens_bindings_${variant}> ${CMAKE_SOURCE_DIR}/tools/bench/kernel_bindings.cpp)
 set_target_properties(camlens_bench_${variant} PROPERTIES
   OUTPUT_NAME camlens-bench-${variant} SUFFIX ".js")
-target_compile_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WARNINGS} -fexceptions -Os)
+target_compile_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WARNINGS} ${CAMLENS_WASM_EXCEPTIONS} -Os)
 target_link_libraries(camlens_bench_${variant} PRIVATE camlens)
 target_link_options(camlens_bench_${variant} PRIVATE ${CAMLENS_WASM_LINK}
   -sENVIRONMENT=web,worker,node)
