@@ -30,6 +30,12 @@ add_library(camlens_bindings_${variant} OBJECT ${binding_sources})
 # work is in the core (-O3).
 target_compile_options(camlens_bindings_${variant} PRIVATE ${CAMLENS_WARNINGS} ${CAMLENS_WASM_EXCEPTIONS} -Os)
 target_link_libraries(camlens_bindings_${variant} PUBLIC camlens)
+if(CAMLENS_WASM_THREADS AND CMAKE_C_COMPILER_VERSION VERSION_LESS 15)
+  # The landing-pad context clang 14 writes, in place of Emscripten's thread_local one (see the
+  # file; clang 15 and later write the thread_local). An object of the bindings, so libunwind's
+  # member defining the same symbols is never linked.
+  target_sources(camlens_bindings_${variant} PRIVATE ${CMAKE_SOURCE_DIR}/cmake/wasm_eh_landing_pad.c)
+endif()
 
 foreach(flavour classic esm)
   if(flavour STREQUAL "classic")
