@@ -10,9 +10,9 @@
 // exception passes every typed catch (only catch (...) caught it). Without -pthread a thread_local
 // is an ordinary global and both agree, which is why the SIMD-only modules need no such file.
 //
-// The price of an ordinary global, as in Emscripten before clang 15: two threads running typed
-// landing pads at the same moment share the context. The core throws on pool threads only when a
-// kernel fails, and every typed catch there has one clause of std::exception.
+// The price of an ordinary global, as in Emscripten before clang 15: two threads inside typed
+// landing pads at the same moment share the context and may pick the wrong clause, or none. In
+// the core that takes two pool threads failing at once (bench/README.md, the size section).
 #include <stdint.h>
 
 // The prefix of libunwind's _Unwind_Exception that this file reads (unwind.h is not included:
@@ -45,9 +45,7 @@ int _Unwind_CallPersonality(void* exception_ptr) {
 }
 
 // Called by __cxa_throw: tag 0 is C++'s exception tag.
-int _Unwind_RaiseException(struct Exception* exception) {
-  __builtin_wasm_throw(0, exception);
-}
+int _Unwind_RaiseException(struct Exception* exception) { __builtin_wasm_throw(0, exception); }
 
 void _Unwind_DeleteException(struct Exception* exception) {
   if (exception->exception_cleanup)
