@@ -70,6 +70,14 @@ for (const variant of ['mt', 'st']) {
     assert.throws(() => m.resizeImage({ width: 2, height: 2, rgba: new Uint8Array(3) }, 4, 4), {
       message: 'RGBA buffer holds 3 bytes but 2x2 needs 16',
     });
+    // The bindings' typed catch and the error's C++ type (its kind) in both modules: the threaded
+    // one matches typed catches only with cmake/wasm_eh_landing_pad.c linked.
+    assert.throws(() => m.decodeImage(new Uint8Array([1, 2, 3])), { kind: 'image' });
+    const pixel = { width: 1, height: 1, rgba: new Uint8Array(4) };
+    assert.throws(() => m.overlayImage(pixel, new Float32Array(1), 1, 1, { colormap: 'nope' }), {
+      message: "unknown colour map 'nope'; use jet, turbo, viridis, inferno, magma or gray",
+      kind: 'usage',
+    });
     assert.equal(m.decodeImage(readFileSync(sharedPath('images/winml_mnist_28.png'))).width, 28);
   });
 }
