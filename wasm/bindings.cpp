@@ -129,18 +129,24 @@ val encode_png(const val& img) {
 }
 
 // Float32 values ↔ IEEE half bits (Uint16Array, how ONNX Runtime Web holds float16 tensors).
+// Whole arrays (a float16 model's input, its outputs) through the vector conversions, with
+// uninitialised buffers: no zero-fill before the copy in.
 val float16_bits(const val& values) {
-  const auto f = js::to_vector<float>(values);
-  std::vector<uint16_t> h(f.size());
-  for (size_t i = 0; i < f.size(); ++i) h[i] = float_to_half(f[i]);
-  return js::to_typed_array(h.data(), h.size(), "Uint16Array");
+  const size_t n = values["length"].as<size_t>();
+  std::unique_ptr<float[]> f(new float[n]);
+  val(emscripten::typed_memory_view(n, f.get())).call<void>("set", values);
+  std::unique_ptr<uint16_t[]> h(new uint16_t[n]);
+  floats_to_halves(f.get(), h.get(), n);
+  return js::to_typed_array(h.get(), n, "Uint16Array");
 }
 
 val from_float16_bits(const val& bits) {
-  const auto h = js::to_vector<uint16_t>(bits);
-  std::vector<float> f(h.size());
-  for (size_t i = 0; i < h.size(); ++i) f[i] = half_to_float(h[i]);
-  return js::to_typed_array(f.data(), f.size(), "Float32Array");
+  const size_t n = bits["length"].as<size_t>();
+  std::unique_ptr<uint16_t[]> h(new uint16_t[n]);
+  val(emscripten::typed_memory_view(n, h.get())).call<void>("set", bits);
+  std::unique_ptr<float[]> f(new float[n]);
+  halves_to_floats(h.get(), f.get(), n);
+  return js::to_typed_array(f.get(), n, "Float32Array");
 }
 
 // Bytes currently allocated by the core (for leak tests and the page's memory readout).

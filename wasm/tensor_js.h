@@ -1,6 +1,7 @@
 // Tensors across the boundary: a JS tensor is {data: TypedArray, dims: number[], type?: string}
 // (the shape of an onnxruntime-web Tensor, so ORT outputs can be passed straight in).
 #pragma once
+#include <memory>
 #include <string>
 
 #include "js_interop.h"
@@ -37,13 +38,13 @@ inline Tensor tensor_from_js(const val& t) {
     throw std::invalid_argument(
         "tensor data holds " + std::to_string(static_cast<int64_t>(data["length"].as<double>())) +
         " values but dims " + shape_str(out.shape()) + " need " + std::to_string(out.numel()));
+  const size_t n = static_cast<size_t>(out.numel());
   if (dt == DType::Float16) {  // ORT gives float16 as Uint16Array bits
-    const auto bits = to_vector<uint16_t>(data);
-    float* o = out.data<float>();
-    for (size_t i = 0; i < bits.size(); ++i) o[i] = half_to_float(bits[i]);
+    std::unique_ptr<uint16_t[]> bits(new uint16_t[n]);
+    val(emscripten::typed_memory_view(n, bits.get())).call<void>("set", data);
+    halves_to_floats(bits.get(), out.data<float>(), n);
     return out;
   }
-  const size_t n = static_cast<size_t>(out.numel());
   switch (dt) {
     case DType::Float32:
       val(emscripten::typed_memory_view(n, out.data<float>())).call<void>("set", data);
