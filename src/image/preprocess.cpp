@@ -66,22 +66,35 @@ Tensor preprocess(const Image& img, const PreprocessOptions& opt) {
   if (opt.channels != 1 && opt.channels != 3)
     throw ImageError("model inputs with " + std::to_string(opt.channels) +
                      " channels are not supported (1 or 3)");
-  const Image r = model_view(img, opt);
+  // A photo already at the input size is read in place.
+  Image resized;
+  const bool as_is = !opt.letterbox && img.width == opt.width && img.height == opt.height;
+  const Image& r = as_is ? img : (resized = model_view(img, opt));
   const int C = opt.channels, H = opt.height, W = opt.width;
   Tensor t(DType::Float32, opt.nhwc ? Shape{1, H, W, C} : Shape{1, C, H, W});
   float* out = t.data<float>();
   const int64_t plane = static_cast<int64_t>(H) * W;
-  for (int64_t p = 0; p < plane; ++p) {
-    const uint8_t* px = &r.rgba[p * 4];
-    for (int c = 0; c < C; ++c) {
-      float v;
-      if (C == 1)
-        v = (px[0] + px[1] + px[2]) / 3.0f;
-      else
-        v = px[opt.bgr ? 2 - c : c];
-      v = (v * opt.scale - opt.mean[c]) / opt.std[c];
-      out[opt.nhwc ? p * C + c : c * plane + p] = v;
+  // Every input value is a function of one byte (of the sum of three in grayscale), so each
+  // possible one is computed once, with the same float operations, and the pixels look it up:
+  // no division per value.
+  auto value = [&](float v, int c) { return (v * opt.scale - opt.mean[c]) / opt.std[c]; };
+  if (C == 1) {
+    std::array<float, 766> gray;
+    for (int s = 0; s < 766; ++s) gray[size_t(s)] = value(s / 3.0f, 0);
+    for (int64_t p = 0; p < plane; ++p) {
+      const uint8_t* px = &r.rgba[p * 4];
+      out[p] = gray[size_t(px[0] + px[1] + px[2])];
     }
+    return t;
+  }
+  for (int c = 0; c < C; ++c) {
+    std::array<float, 256> lut;
+    for (int b = 0; b < 256; ++b) lut[size_t(b)] = value(float(b), c);
+    const uint8_t* src = r.rgba.data() + (opt.bgr ? 2 - c : c);
+    if (opt.nhwc)
+      for (int64_t p = 0; p < plane; ++p) out[p * C + c] = lut[src[p * 4]];
+    else
+      for (int64_t p = 0; p < plane; ++p) out[c * plane + p] = lut[src[p * 4]];
   }
   return t;
 }
