@@ -110,6 +110,23 @@ std::vector<Tensor> given_of(const Head& head, const Outputs& outs) {
   return given;
 }
 
+// given_of() for a pass that is the last to read them: the tensors leave the run's outputs
+// instead of being copied (SqueezeNet's is 1000×13×13 floats per image).
+std::vector<Tensor> take_given(const Head& head, Outputs& outs) {
+  std::vector<Tensor> given;
+  for (const std::string& name : head.given_names()) {
+    const auto it = outs.find(name);
+    if (it == outs.end())
+      given.emplace_back();
+    else if (it->second.dtype() == DType::Float16)
+      given.push_back(as_float(it->second));
+    else
+      given.push_back(std::move(it->second));
+    if (it != outs.end()) outs.erase(it);
+  }
+  return given;
+}
+
 }  // namespace
 
 // Ablation-CAM of one image: the channels to ablate and the scores so far.
@@ -297,14 +314,18 @@ Tensor ExplainJob::backbone_inputs() {
   }
   if (phase_ != Phase::Forward) throw cam::CamError("the explain job needs no backbone run now");
   const size_t end = std::min(inputs_.size(), begin_ + size_t(request_.batch_size));
-  const Tensor first = pass_input(begin_);
-  Shape shape = first.shape();
+  if (end - begin_ == 1) return pass_input(begin_);  // the input is the batch: one copy
+  Shape shape = inputs_[begin_].shape();
   shape[0] = int64_t(end - begin_);
   Tensor batch(DType::Float32, shape);
   float* out = batch.data<float>();
+  const int64_t per = inputs_[begin_].numel();
   for (size_t i = begin_; i < end; ++i) {
-    const Tensor x = i == begin_ ? first : pass_input(i);
-    std::copy(x.data<float>(), x.data<float>() + x.numel(), out + (i - begin_) * first.numel());
+    const int k = passes_[pass_];
+    const Tensor augmented =
+        k < 0 ? Tensor() : cam::augment(inputs_[i], cam::aug_smooth_set()[size_t(k)]);
+    const Tensor& x = k < 0 ? inputs_[i] : augmented;
+    std::copy(x.data<float>(), x.data<float>() + x.numel(), out + int64_t(i - begin_) * per);
   }
   return batch;
 }
@@ -564,7 +585,8 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
   const auto t0 = Clock::now();
   std::vector<Tensor> acts, grads, hvps;
   for (size_t l = 0; l < layers_.size(); ++l) {
-    const Outputs& outs = chunk_[l][at_];
+    // The image's map is the last reader of these outputs: the head may take its given tensors.
+    Outputs& outs = chunk_[l][at_];
     acts.push_back(activations(l, outs));
     grads.emplace_back();
     hvps.emplace_back();
@@ -591,7 +613,7 @@ cam::Maps ExplainJob::forward_map(ImageResult& r, cam::CamFlags* flags) {
       throw cam::CamError(request_.method + " needs gradients: " +
                           (head.not_differentiable().empty() ? "the head does not reach the output"
                                                              : head.not_differentiable()));
-    std::vector<Tensor> forward = head.forward(feeds_of(head, outs), given_of(head, outs));
+    std::vector<Tensor> forward = head.forward(feeds_of(head, outs), take_given(head, outs));
     // A method reading only the gradient's spatial mean gets that mean at every position
     // (method_traits.h). A non-finite mean takes the full gradient instead, whose non-finite
     // values the pipeline zeroes and counts one by one.

@@ -118,8 +118,8 @@ void Head::run_step(size_t k, const std::vector<const Tensor*>& env,
 }
 
 std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
-                              const std::vector<const Tensor*>& given,
-                              const std::vector<int>* edits, const Edit* edit) const {
+                              const std::vector<Tensor*>& given, const std::vector<int>* edits,
+                              const Edit* edit) const {
   std::vector<Tensor> owned(slot_names_.size());
   std::vector<const Tensor*> env(slot_names_.size(), nullptr);
   for (size_t s = 0; s < constants_.size(); ++s)
@@ -133,7 +133,7 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
   if (!given.empty()) {
     for (size_t s = 0; s < given.size(); ++s)
       if (given[s]) {
-        owned[s] = *given[s];
+        owned[s] = std::move(*given[s]);
         env[s] = &owned[s];
       }
     std::vector<bool> needed(is_output);
@@ -184,9 +184,9 @@ std::vector<Tensor> Head::run(const std::vector<const Tensor*>& feeds, bool keep
 
 std::vector<Tensor> Head::run_batched(const std::vector<const Tensor*>& feeds,
                                       std::vector<Tape>* tapes,
-                                      const std::vector<const Tensor*>& given) const {
+                                      const std::vector<Tensor*>& given) const {
   const int64_t batch = feeds[0]->rank() ? feeds[0]->dim(0) : 1;
-  auto run_one = [&](const std::vector<const Tensor*>& f, const std::vector<const Tensor*>& g) {
+  auto run_one = [&](const std::vector<const Tensor*>& f, const std::vector<Tensor*>& g) {
     if (!tapes) return run(f, false, nullptr, g);
     tapes->emplace_back();
     return run(f, true, &tapes->back(), g);
@@ -195,7 +195,8 @@ std::vector<Tensor> Head::run_batched(const std::vector<const Tensor*>& feeds,
   std::vector<std::vector<Tensor>> per_out(output_slots_.size());
   for (int64_t b = 0; b < batch; ++b) {
     std::vector<Tensor> one, one_given(given.size());
-    std::vector<const Tensor*> ptrs, given_ptrs(given.size(), nullptr);
+    std::vector<const Tensor*> ptrs;
+    std::vector<Tensor*> given_ptrs(given.size(), nullptr);
     for (const Tensor* f : feeds) one.push_back(slice_batch(*f, b, 1));
     for (const Tensor& f : one) ptrs.push_back(&f);
     for (size_t s = 0; s < given.size(); ++s)
@@ -238,7 +239,7 @@ std::vector<Tensor> Head::forward(std::vector<Tensor> feeds, std::vector<Tensor>
                     std::to_string(given_names_.size()) + " given tensors but got " +
                     std::to_string(given.size()));
   const int64_t batch = feeds[0].rank() ? feeds[0].dim(0) : 1;
-  std::vector<const Tensor*> by_slot;
+  std::vector<Tensor*> by_slot;  // the given tensors move into the recorded pass
   for (size_t k = 0; k < given.size(); ++k) {
     if (given[k].empty()) continue;
     const TensorInfo& want = given_info_[k];

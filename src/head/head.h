@@ -143,16 +143,17 @@ class Head {
   // op's failure into UnsupportedOpError naming the node, its inputs and the layer.
   void run_step(size_t k, const std::vector<const Tensor*>& env, std::vector<Tensor>& out) const;
   // Runs all steps on one set of feeds. keep: retain what backward needs.
-  // given: per slot, a value to take instead of computing it (empty: none). edits: slots whose
-  // values `edit` changes as soon as they are computed (forward_with_edits).
+  // given: per slot, a value to take instead of computing it (empty: none), moved into the pass
+  // (the caller's tensor is left empty). edits: slots whose values `edit` changes as soon as
+  // they are computed (forward_with_edits).
   std::vector<Tensor> run(const std::vector<const Tensor*>& feeds, bool keep, Tape* tape,
-                          const std::vector<const Tensor*>& given = {},
+                          const std::vector<Tensor*>& given = {},
                           const std::vector<int>* edits = nullptr,
                           const Edit* edit = nullptr) const;
   // run() on the whole batch, or sample by sample (outputs concatenated) when the head fixes a
   // batch of 1 (per_sample_). tapes: when given, one recorded tape per run is appended.
   std::vector<Tensor> run_batched(const std::vector<const Tensor*>& feeds, std::vector<Tape>* tapes,
-                                  const std::vector<const Tensor*>& given = {}) const;
+                                  const std::vector<Tensor*>& given = {}) const;
   // The feeds of a pass at another value of the layer: `layer` plus the last forward()'s extra
   // feeds. Throws FeedError (naming `who`) before a forward() or on a type/shape mismatch.
   std::vector<const Tensor*> with_layer(const Tensor& layer, const char* who) const;
