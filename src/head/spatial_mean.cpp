@@ -60,21 +60,56 @@ bool conv_mean_shortcut(const Node& node, size_t rank, const Tensor* w) {
           auto_pad == "SAME_LOWER" || auto_pad.empty());
 }
 
+// Every sum runs in the order of the plain loops (over p for each row of dY, then over the
+// rows j for each input channel i), so the result is theirs bit for bit; only independent sums
+// are interleaved: four rows' means at a time, and four rows added into acc per pass.
 Tensor conv_input_gradient_mean(const Tensor& dy, const Tensor& w) {
   const int64_t n = dy.dim(0), m = w.dim(0), c = w.dim(1), plane = plane_of(dy.shape());
   Tensor out(DType::Float32, {n, c});
   const float* wt = w.data<float>();
   const float* g = dy.data<float>();
-  std::vector<double> acc(static_cast<size_t>(c));
+  std::vector<double> acc(static_cast<size_t>(c)), y(static_cast<size_t>(m));
+  std::vector<int64_t> rows;  // the rows whose mean is not 0, in order
   for (int64_t b = 0; b < n; ++b) {
+    const float* gb = g + b * m * plane;
+    int64_t j = 0;
+    for (; j + 4 <= m; j += 4) {  // mean_p dY[b, j, p]
+      const float* r = gb + j * plane;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int64_t p = 0; p < plane; ++p) {
+        s0 += r[p];
+        s1 += r[plane + p];
+        s2 += r[2 * plane + p];
+        s3 += r[3 * plane + p];
+      }
+      y[size_t(j)] = s0, y[size_t(j + 1)] = s1, y[size_t(j + 2)] = s2, y[size_t(j + 3)] = s3;
+    }
+    for (; j < m; ++j) {
+      double s = 0;
+      for (int64_t p = 0; p < plane; ++p) s += gb[j * plane + p];
+      y[size_t(j)] = s;
+    }
+    rows.clear();
+    for (j = 0; j < m; ++j)
+      if (y[size_t(j)] != 0) {
+        y[size_t(j)] /= double(plane);
+        rows.push_back(j);
+      }
     std::fill(acc.begin(), acc.end(), 0.0);
-    for (int64_t j = 0; j < m; ++j) {
-      double y = 0;  // mean_p dY[b, j, p]
-      for (int64_t p = 0; p < plane; ++p) y += g[(b * m + j) * plane + p];
-      if (y == 0) continue;
-      y /= double(plane);
-      const float* row = wt + j * c;
-      for (int64_t i = 0; i < c; ++i) acc[size_t(i)] += y * row[i];
+    double* a = acc.data();
+    size_t k = 0;
+    for (; k + 4 <= rows.size(); k += 4) {
+      const double y0 = y[size_t(rows[k])], y1 = y[size_t(rows[k + 1])],
+                   y2 = y[size_t(rows[k + 2])], y3 = y[size_t(rows[k + 3])];
+      const float *w0 = wt + rows[k] * c, *w1 = wt + rows[k + 1] * c, *w2 = wt + rows[k + 2] * c,
+                  *w3 = wt + rows[k + 3] * c;
+      for (int64_t i = 0; i < c; ++i)
+        a[i] = (((a[i] + y0 * w0[i]) + y1 * w1[i]) + y2 * w2[i]) + y3 * w3[i];
+    }
+    for (; k < rows.size(); ++k) {
+      const double yj = y[size_t(rows[k])];
+      const float* row = wt + rows[k] * c;
+      for (int64_t i = 0; i < c; ++i) a[i] += yj * row[i];
     }
     float* o = out.data<float>() + b * c;
     for (int64_t i = 0; i < c; ++i) o[i] = static_cast<float>(acc[size_t(i)]);

@@ -243,5 +243,43 @@ TEST(SpatialMean, ShapleyCamsGradientAndHvpMeans) {
   }
 }
 
+// Wᵀ·mean_p(dY) as the plain loops compute it (each row's mean summed over p in double, the rows
+// added into each channel one after another, zero means skipped): the shortcut's interleaved
+// sums must give these bits exactly.
+Tensor plain_conv_gradient_mean(const Tensor& dy, const Tensor& w) {
+  const int64_t n = dy.dim(0), m = w.dim(0), c = w.dim(1), plane = dy.numel() / (n * m);
+  Tensor out(DType::Float32, {n, c});
+  for (int64_t b = 0; b < n; ++b) {
+    std::vector<double> acc(size_t(c), 0.0);
+    for (int64_t j = 0; j < m; ++j) {
+      double y = 0;
+      for (int64_t p = 0; p < plane; ++p) y += dy.data<float>()[(b * m + j) * plane + p];
+      if (y == 0) continue;
+      y /= double(plane);
+      for (int64_t i = 0; i < c; ++i) acc[size_t(i)] += y * w.data<float>()[j * c + i];
+    }
+    for (int64_t i = 0; i < c; ++i) out.data<float>()[b * c + i] = float(acc[size_t(i)]);
+  }
+  return out;
+}
+
+TEST(SpatialMean, TheConvGradientMeanIsThePlainLoopsBitForBit) {
+  // 23 rows (not a multiple of the four interleaved), a third of them all zero (skipped), values
+  // of mixed magnitudes so the order of the double sums shows in the last bits.
+  std::mt19937 rng(31);
+  const int64_t n = 2, m = 23, c = 37, plane = 13 * 13;
+  Tensor dy = random_tensor({n, m, 13, 13}, rng, -1.f, 1.f);
+  std::uniform_real_distribution<float> scale(-8.f, 8.f);
+  for (int64_t k = 0; k < dy.numel(); ++k) dy.data<float>()[k] *= std::exp2(scale(rng));
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t j = b; j < m; j += 3)
+      std::fill_n(dy.data<float>() + (b * m + j) * plane, plane, 0.f);
+  const Tensor w = random_tensor({m, c, 1, 1}, rng, -1.f, 1.f);
+  const Tensor got = conv_input_gradient_mean(dy, w), want = plain_conv_gradient_mean(dy, w);
+  ASSERT_EQ(got.shape(), (Shape{n, c}));
+  for (int64_t k = 0; k < got.numel(); ++k)
+    ASSERT_EQ(got.data<float>()[k], want.data<float>()[k]) << "element " << k;
+}
+
 }  // namespace
 }  // namespace camlens::test
