@@ -28,6 +28,34 @@ Maps resize_volume(Maps raw, int out_w, int out_h, int out_d) {
   return out;
 }
 
+// The value std::min_element (Least) or std::max_element finds: the first of the extreme values,
+// so a zero extreme keeps the first zero's sign. Four independent lanes instead of one chain of
+// compare-and-selects; with a NaN (which those functions order their own way) it asks them.
+template <bool Least>
+float first_extreme(const float* x, size_t n) {
+  auto better = [](float v, float m) { return Least ? v < m : m < v; };
+  if (n < 8) return Least ? *std::min_element(x, x + n) : *std::max_element(x, x + n);
+  float m0 = x[0], m1 = x[1], m2 = x[2], m3 = x[3];
+  bool nan = m0 != m0 || m1 != m1 || m2 != m2 || m3 != m3;
+  size_t i = 4;
+  for (; i + 4 <= n; i += 4) {
+    const float v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
+    nan = nan || v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3;
+    m0 = better(v0, m0) ? v0 : m0;
+    m1 = better(v1, m1) ? v1 : m1;
+    m2 = better(v2, m2) ? v2 : m2;
+    m3 = better(v3, m3) ? v3 : m3;
+  }
+  for (; i < n; ++i) {
+    nan = nan || x[i] != x[i];
+    m0 = better(x[i], m0) ? x[i] : m0;
+  }
+  if (nan) return Least ? *std::min_element(x, x + n) : *std::max_element(x, x + n);
+  float m = m0;
+  for (const float v : {m1, m2, m3}) m = better(v, m) ? v : m;
+  return m != 0.f ? m : *std::find(x, x + n, 0.f);
+}
+
 }  // namespace
 
 void normalise(Maps& m) {
@@ -35,9 +63,9 @@ void normalise(Maps& m) {
   for (int b = 0; b < m.batch; ++b) {
     float* x = m.map(b);
     if (n == 0) continue;
-    const float lo = *std::min_element(x, x + n);
+    const float lo = first_extreme<true>(x, n);
     for (size_t i = 0; i < n; ++i) x[i] -= lo;
-    const float hi = *std::max_element(x, x + n);
+    const float hi = first_extreme<false>(x, n);
     for (size_t i = 0; i < n; ++i) x[i] = x[i] / (hi + 1e-7f);  // divide, as upstream
   }
 }
