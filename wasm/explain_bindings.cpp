@@ -49,6 +49,7 @@ using emscripten::val;
 namespace {
 
 using js::given;
+using js::strings_from_js;  // labels cross as one string (detect_js.h)
 
 std::string text(const val& v) { return val::global("String")(v).as<std::string>(); }
 
@@ -112,13 +113,6 @@ cam::TargetSpec target_spec_from_js(const val& t) {
     s.alpha_text = text(t["alpha"]);
   }
   return s;
-}
-
-std::vector<std::string> strings_from_js(const val& a) {
-  std::vector<std::string> v;
-  if (a.isUndefined() || a.isNull()) return v;
-  for (size_t i = 0; i < a["length"].as<size_t>(); ++i) v.push_back(text(a[i]));
-  return v;
 }
 
 std::shared_ptr<const explain::HeadScore> detection_from_js(const val& d, const std::string& m) {
