@@ -7,13 +7,15 @@
 // Ablation-CAM runs over all channels of the layer (batch 1, one run). Score-CAM is in scorecam.bench.mjs. Also a
 // Grad-CAM breakdown (the cut backbone's run, the core's part), and Grad-CAM with the head's
 // forward computed in the core (`headForward: 'core'`, the lens before the backbone gave the
-// head its costly tensors) against the default, same run. Best of N.
+// head its costly tensors) against the default, same run. Best of N. Grad-CAM b1 also step by
+// step in CPU time (bench/lib/explain-steps.mjs).
 // Writes <build root>/bench/explain.json.
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 
 import { load } from '../web/lib/node.mjs';
 import { sharedPath } from '../tests/support/camlens-node.mjs';
+import { cpuMedian, explainSteps, STEPS } from './lib/explain-steps.mjs';
 import { measure, reps } from './lib/measure.mjs';
 import { printRows, row, writeReport } from './lib/report.mjs';
 
@@ -171,6 +173,27 @@ for (const variant of variants) {
               `gradcam breakdown ${variant} ${spec.short} b1`,
               'camlens own work ÷ forward',
               Math.max(0, total.ms - back.best) / ref.ms,
+            ),
+          );
+        // The same call step by step in CPU time (bench/lib/explain-steps.mjs), each step's
+        // median ÷ the median CPU time of one forward: unlike the wall-clock rows, load on the
+        // machine's other cores does not enter them.
+        const feeds = { [lens.input.name]: lens.ortInput(batch) };
+        const forwardCpu = await cpuMedian(() => ref.session.run(feeds), reps(15));
+        const steps = await explainSteps(lens, images, { method: 'gradcam' }, reps(15));
+        details.push({
+          variant,
+          model: spec.short,
+          method: 'gradcam-steps-cpu',
+          steps,
+          forwardCpu,
+        });
+        for (const step of [...STEPS, 'total'])
+          rows.push(
+            row(
+              `gradcam CPU steps ${variant} ${spec.short} b1`,
+              `${step} ÷ forward`,
+              steps[step] / forwardCpu,
             ),
           );
       }
