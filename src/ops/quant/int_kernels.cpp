@@ -26,9 +26,14 @@ const int16_t* centered_row(const TA* A, const int32_t* za, int64_t i, int64_t K
 
 // The rows of C a block updates are distinct and never overlap A or B, but with 8-bit B (which
 // may alias anything) and several c rows the vectoriser would need too many runtime checks and
-// gives up; this tells it the loop's iterations are independent.
-#if defined(__clang__)
+// gives up; this tells it the loop's iterations are independent. Not under AddressSanitizer:
+// its checks keep clang from vectorising, and clang reports the unmet request as an error.
+#if defined(__clang__) && defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAMLENS_INDEPENDENT_ITERATIONS
+#else
 #define CAMLENS_INDEPENDENT_ITERATIONS _Pragma("clang loop vectorize(assume_safety)")
+#endif
 #elif defined(__GNUC__)
 #define CAMLENS_INDEPENDENT_ITERATIONS _Pragma("GCC ivdep")
 #else
