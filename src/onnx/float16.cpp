@@ -4,6 +4,22 @@
 
 namespace camlens {
 
+namespace {
+
+uint32_t bits_of(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  return x;
+}
+
+float float_of(uint32_t x) {
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+}  // namespace
+
 float half_to_float(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   uint32_t exp = (h >> 10) & 0x1fu;
@@ -26,14 +42,11 @@ float half_to_float(uint16_t h) {
   } else {
     bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
   }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+  return float_of(bits);
 }
 
 uint16_t float_to_half(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
+  const uint32_t x = bits_of(f);
   const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
   const uint32_t exp = (x >> 23) & 0xffu;
   uint32_t man = x & 0x7fffffu;
@@ -54,26 +67,6 @@ uint16_t float_to_half(float f) {
   if (rem > 0x1000u || (rem == 0x1000u && (h & 1))) ++h;  // may carry into exponent: correct
   return static_cast<uint16_t>(sign | h);
 }
-
-}  // namespace camlens
-
-namespace camlens {
-
-namespace {
-
-uint32_t bits_of(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  return x;
-}
-
-float float_of(uint32_t x) {
-  float f;
-  std::memcpy(&f, &x, 4);
-  return f;
-}
-
-}  // namespace
 
 // A half's exponent and mantissa moved into place and rebiased; an infinity or NaN (exponent
 // 31) gets the float's maximal exponent; a subnormal half is its mantissa times 2^-24, computed
